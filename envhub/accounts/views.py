@@ -1,0 +1,69 @@
+"""Sign-in, sign-out and the API token page."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from envhub.accounts import services
+from envhub.accounts.forms import LoginForm, TokenForm
+from envhub.core import permissions
+from envhub.core.errors import EnvhubError
+from envhub.registry import services as registry
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def tokens(request):
+    actor = request.actor
+    form = TokenForm(
+        request.POST or None,
+        stations=registry.stations(actor).order_by("code"),
+        facilities=registry.facilities(actor).order_by("name"),
+    )
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = data["owner"]
+        try:
+            issued = services.create_token(
+                actor,
+                name=data["name"],
+                user=request.user if owner == "user" else None,
+                station=data["station"] if owner == "station" else None,
+                facility=data["facility"] if owner == "facility" else None,
+                days=data["days"],
+            )
+        except EnvhubError as error:
+            form.add_error(None, str(error.message))
+        else:
+            form = TokenForm(stations=form.fields["station"].queryset,
+                             facilities=form.fields["facility"].queryset)
+    return render(request, "accounts/tokens.html", {
+        "form": form,
+        "issued": issued,
+        "tokens": services.tokens(actor).order_by("-created_at")[:200],
+    })
+
+
+@require_POST
+@login_required
+def revoke_token(request, token_id: int):
+    token = get_object_or_404(services.tokens(request.actor), pk=token_id)
+    if not permissions.can(request.actor, permissions.CHANGE, token):
+        messages.error(request, _("You may not revoke this token."))
+    else:
+        services.revoke_token(request.actor, token)
+        messages.success(request, _("The token was revoked; programs using it are refused now."))
+    return redirect("tokens")

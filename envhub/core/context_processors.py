@@ -1,0 +1,18 @@
+from django.conf import settings
+
+
+def site(request):
+    actor = getattr(request, "actor", None)
+    try:
+        roles = sorted(actor.roles) if actor is not None else []
+        from envhub.core.permissions import may_use_admin
+
+        show_admin = actor is not None and may_use_admin(actor)
+    except Exception:  # noqa: BLE001 - a bad token must not break every page's header
+        roles, show_admin = [], False
+    return {
+        "map_tile_url": settings.ENVHUB_MAP_TILE_URL,
+        "map_tile_attribution": settings.ENVHUB_MAP_TILE_ATTRIBUTION,
+        "actor_roles": roles,
+        "show_admin_link": show_admin,
+    }

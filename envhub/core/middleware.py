@@ -1,0 +1,123 @@
+"""Request middleware: who is acting (`request.actor`), and the Content-Security-Policy header."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from envhub.core import permissions
+from envhub.core.errors import EnvhubError, InvalidToken
+
+# Recording every use of a token would turn each API read into a write; once a minute is enough.
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def bearer_token(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or ""
+
+
+def actor_from_token(plain: str) -> permissions.Actor:
+    """Resolve a presented bearer token to its actor, or raise InvalidToken."""
+    from envhub.accounts.models import ApiToken
+
+    lookup = ApiToken.split(plain)
+    if lookup is None:
+        raise InvalidToken()
+    token = (
+        ApiToken.objects.select_related("user", "station", "facility")
+        .filter(lookup=lookup)
+        .first()
+    )
+    if token is None or not token.matches(plain) or not token.is_usable:
+        raise InvalidToken()
+    if token.user_id and not token.user.is_active:
+        raise InvalidToken()
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return permissions.actor_for_token(token)
+
+
+def resolve_actor(request) -> permissions.Actor:
+    """The actor of a request: a bearer token wins over the session cookie."""
+    plain = bearer_token(request)
+    if plain is not None:
+        actor = actor_from_token(plain)
+    else:
+        actor = permissions.actor_for_user(getattr(request, "user", None))
+    # A copy per request: the anonymous actor is shared and must never carry request data.
+    return dataclasses.replace(
+        actor, extra={"ip": client_ip(request), "via_session": plain is None}
+    )
+
+
+class ActorMiddleware:
+    """Sets `request.actor` lazily; a bad token surfaces as InvalidToken when first used."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = SimpleLazyObject(lambda: resolve_actor(request))
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Scripts only from our own origin; map tiles from the configured tile server."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        tiles = urlsplit(settings.ENVHUB_MAP_TILE_URL.replace("{s}", "a"))
+        tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
+        if "{s}" in settings.ENVHUB_MAP_TILE_URL:
+            tile_origin = f"{tiles.scheme}://*.{tiles.netloc.split('.', 1)[-1]}"
+        self.policy = "; ".join([
+            "default-src 'self'",
+            "script-src 'self'",
+            # Leaflet and ECharts position elements with inline style attributes.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: {tile_origin}".strip(),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ])
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The OpenAPI docs page loads Swagger UI with an inline script of its own.
+        if not request.path.startswith("/api/v1/docs"):
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
+class DomainErrorMiddleware:
+    """Pages: a domain error raised by a service becomes the page a user should see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from envhub.core.views import error_page
+
+        if isinstance(exception, EnvhubError) and not request.path.startswith("/api/"):
+            return error_page(request, exception)
+        return None

@@ -1,0 +1,26 @@
+"""Shared rows: the schedule of periodic jobs that the worker claims."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodicJob(models.Model):
+    """One periodic job's schedule and lease. Workers claim a due job with a conditional UPDATE,
+    so that with several workers each run happens once, and a crashed worker's lease expires."""
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    locked_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    locked_until = models.DateTimeField(_("claim expires"), null=True, blank=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveBigIntegerField(_("runs"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name

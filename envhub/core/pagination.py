@@ -1,0 +1,111 @@
+"""Keyset paging with opaque cursors: no OFFSET, so page 1,000 costs what page 1 costs.
+
+A cursor is the sort key of the last row of the previous page, signed so that a client cannot
+forge one; clients must treat it as an opaque string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from envhub.core.errors import InvalidInput
+
+_SALT = "envhub.pagination.cursor"
+
+
+@dataclass
+class Page:
+    results: list
+    next: str | None
+
+
+class _Encoder(DjangoJSONEncoder):
+    pass
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return signing.dumps(values, salt=_SALT, compress=True, serializer=_JSONSerializer)
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        values = signing.loads(cursor, salt=_SALT, serializer=_JSONSerializer)
+    except signing.BadSignature:
+        raise InvalidInput(
+            _("The paging cursor is not valid; start again from the first page."),
+            {"cursor": [_("invalid cursor")]},
+        ) from None
+    if not isinstance(values, list) or len(values) != size:
+        raise InvalidInput(
+            _("The paging cursor is not valid; start again from the first page."),
+            {"cursor": [_("invalid cursor")]},
+        )
+    return values
+
+
+class _JSONSerializer:
+    def dumps(self, obj):
+        import json
+
+        return json.dumps(obj, separators=(",", ":"), cls=_Encoder).encode("latin-1")
+
+    def loads(self, data):
+        import json
+
+        return json.loads(data.decode("latin-1"))
+
+
+def _after(order: tuple[str, ...], values: list[Any]) -> Q:
+    """Rows strictly after `values` in ascending `order`: (a > x) or (a = x and b > y) ..."""
+    condition = Q()
+    for index in range(len(order) - 1, -1, -1):
+        field = order[index]
+        step = Q(**{f"{field}__gt": values[index]})
+        if index < len(order) - 1:
+            step |= Q(**{field: values[index]}) & condition
+        condition = step
+    return condition
+
+
+def clamp_limit(limit: int | None) -> int:
+    if limit is None:
+        return settings.ENVHUB_PAGE_SIZE
+    if limit < 1 or limit > settings.ENVHUB_MAX_PAGE_SIZE:
+        raise InvalidInput(
+            _("limit must be between 1 and %(max)d.") % {"max": settings.ENVHUB_MAX_PAGE_SIZE},
+            {"limit": [_("out of range")]},
+        )
+    return limit
+
+
+def keyset_page(
+    qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, limit: int | None
+) -> Page:
+    """One page of `qs` in ascending `order` (whose last field must be unique, e.g. "id")."""
+    limit = clamp_limit(limit)
+    qs = qs.order_by(*order)
+    if cursor:
+        qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([_value(last, field) for field in order])
+    return Page(results=rows, next=next_cursor)
+
+
+def _value(row, field: str):
+    value = row
+    for part in field.split("__"):
+        value = getattr(value, part)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value

@@ -1,0 +1,17 @@
+"""Diacritic-insensitive text search over the folded `search_text` column that rows keep.
+
+The same code runs on SQLite and PostgreSQL: both compare the folded query words with the folded
+stored text, so `dong nai`, `Đồng Nai` and `ĐỒNG NAI` find the same rows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from envhub.core.text import search_terms
+
+
+def text_search(qs: QuerySet, query: str | None, field: str = "search_text") -> QuerySet:
+    for term in search_terms(query):
+        qs = qs.filter(**{f"{field}__contains": term})
+    return qs

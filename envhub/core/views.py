@@ -1,0 +1,100 @@
+"""Site-wide pages: home, health check and the error pages (HTML, or the API envelope)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from envhub.core.api_errors import envelope
+from envhub.core.errors import EnvhubError, NotAuthenticated
+from envhub.registry import services as registry
+from envhub.registry.models import StationKind
+
+logger = logging.getLogger("envhub")
+
+
+def home(request):
+    actor = request.actor
+    context = {"actor": actor}
+    if actor.is_authenticated:
+        stations = registry.stations(actor)
+        context.update(
+            facility_count=registry.facilities(actor).count(),
+            source_count=registry.sources(actor).count(),
+            station_count=stations.count(),
+            stations_by_kind=[
+                {"kind": row["kind"], "kind_label": StationKind(row["kind"]).label, "n": row["n"]}
+                for row in stations.values("kind").annotate(n=Count("id")).order_by("kind")
+            ],
+        )
+    context["province_count"] = registry.provinces(actor).count()
+    context["parameter_count"] = registry.parameters(actor).count()
+    return render(request, "home.html", context)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        logger.exception("health check failed")
+        return JsonResponse({"ok": False, "database": "unavailable"}, status=503)
+    return JsonResponse({"ok": True, "database": connection.vendor})
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_page(request, error: EnvhubError):
+    """The page for a domain error raised while rendering a page."""
+    if _is_api(request):
+        return envelope(error.status, error.code, error.message, error.details)
+    if isinstance(error, NotAuthenticated) and request.method == "GET":
+        return redirect(f"{_login_url()}?next={request.get_full_path()}")
+    return render(request, "error.html", {"status": error.status, "message": error.message},
+                  status=error.status)
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("login")
+
+
+def _error(request, status: int, message: str):
+    if _is_api(request):
+        return envelope(status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, _("The request could not be processed."))
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, _("You do not have permission to see this page."))
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, _("This page does not exist, or you do not have access to it."))
+
+
+def server_error(request):
+    if _is_api(request):
+        return envelope(500)
+    # No template context processors here: the failure may be in one of them.
+    try:
+        return render(request, "error.html", {"status": 500, "message": _(
+            "An internal error occurred; it has been logged. Please try again later.")},
+            status=500)
+    except Exception:  # noqa: BLE001
+        return HttpResponse(_("Internal error."), status=500, content_type="text/plain")

@@ -1,0 +1,84 @@
+from django.contrib import admin
+
+from envhub.core.admin import PolicyAdmin
+from envhub.core.admin_site import admin_site
+from envhub.registry import models
+
+
+@admin.register(models.Province, site=admin_site)
+class ProvinceAdmin(PolicyAdmin):
+    list_display = ("code", "name", "abbreviation", "division_type")
+    search_fields = ("name", "search_text", "abbreviation", "code")
+    readonly_fields = ("code", "codename")
+
+
+@admin.register(models.Ward, site=admin_site)
+class WardAdmin(PolicyAdmin):
+    list_display = ("code", "name", "division_type", "province")
+    list_filter = ("province",)
+    search_fields = ("name", "search_text", "code")
+    readonly_fields = ("code", "codename", "province")
+
+
+@admin.register(models.Organisation, site=admin_site)
+class OrganisationAdmin(PolicyAdmin):
+    list_display = ("name", "kind", "province", "parent")
+    list_filter = ("kind", "province")
+    search_fields = ("name", "search_text", "tax_code")
+    autocomplete_fields = ("parent",)
+
+
+class SourceInline(admin.TabularInline):
+    model = models.Source
+    extra = 0
+    fields = ("code", "name", "kind", "design_flow_m3h", "regulation")
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Facility, site=admin_site)
+class FacilityAdmin(PolicyAdmin):
+    list_display = ("name", "tax_code", "sector", "province", "operator")
+    list_filter = ("sector", "province")
+    search_fields = ("name", "search_text", "tax_code")
+    autocomplete_fields = ("operator", "ward")
+    inlines = [SourceInline]
+
+
+@admin.register(models.Source, site=admin_site)
+class SourceAdmin(PolicyAdmin):
+    list_display = ("code", "name", "kind", "facility", "design_flow_m3h", "regulation")
+    list_filter = ("kind", "regulation")
+    search_fields = ("code", "name", "search_text", "facility__name")
+    autocomplete_fields = ("facility",)
+
+
+@admin.register(models.Station, site=admin_site)
+class StationAdmin(PolicyAdmin):
+    list_display = ("code", "name", "kind", "province", "facility", "active")
+    list_filter = ("kind", "active", "province")
+    search_fields = ("code", "name", "search_text")
+    autocomplete_fields = ("source", "operator")
+    readonly_fields = ("facility",)
+
+
+class ParameterAliasInline(admin.TabularInline):
+    model = models.ParameterAlias
+    extra = 1
+    fields = ("alias",)
+
+
+@admin.register(models.Parameter, site=admin_site)
+class ParameterAdmin(PolicyAdmin):
+    list_display = ("code", "medium", "name_vi", "unit")
+    list_filter = ("medium",)
+    search_fields = ("code", "name_vi", "name_en", "search_text")
+    inlines = [ParameterAliasInline]

@@ -1,0 +1,106 @@
+"""Registry pages. Each has a JSON twin in the API, linked from the page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from envhub.core.pagination import keyset_page
+from envhub.registry import services
+from envhub.registry.models import Medium, Sector, StationKind
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _int(value: str | None) -> int | None:
+    value = _clean(value)
+    return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def facility_list(request):
+    actor = request.actor
+    filters = services.FacilityFilters(
+        province=_clean(request.GET.get("province")),
+        sector=_clean(request.GET.get("sector")) if request.GET.get("sector") in Sector.values else None,
+        q=_clean(request.GET.get("q")),
+    )
+    qs = services.facilities(actor, filters)
+    page = keyset_page(qs, order=("name", "id"), cursor=_clean(request.GET.get("cursor")),
+                       limit=50)
+    context = {
+        "page": page,
+        "total": qs.count(),
+        "filters": filters,
+        "provinces": services.provinces(actor).filter(
+            id__in=services.facilities(actor).values("province_id")),
+        "sectors": Sector.choices,
+        "api_url": reverse("api:list_facilities") + "?" + request.GET.urlencode(),
+    }
+    template = "registry/_facility_rows.html" if request.headers.get("HX-Request") else \
+        "registry/facility_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def facility_detail(request, facility_id: int):
+    actor = request.actor
+    facility = services.facility(actor, facility_id)
+    stations = services.stations(actor, services.StationFilters(facility=facility.id))
+    return render(request, "registry/facility_detail.html", {
+        "facility": facility,
+        "sources": services.sources(actor, services.SourceFilters(facility=facility.id)),
+        "stations": stations,
+        "geojson_url": reverse("api:stations_geojson") + f"?facility={facility.id}",
+        "api_url": reverse("api:get_facility", args=[facility.id]),
+    })
+
+
+@login_required
+def station_list(request):
+    actor = request.actor
+    kind = request.GET.get("kind")
+    filters = services.StationFilters(
+        province=_clean(request.GET.get("province")),
+        kind=kind if kind in StationKind.values else None,
+        q=_clean(request.GET.get("q")),
+    )
+    qs = services.stations(actor, filters)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(request, "registry/station_list.html", {
+        "page": keyset_page(qs, order=("code",), cursor=_clean(request.GET.get("cursor")),
+                            limit=100),
+        "total": qs.count(),
+        "filters": filters,
+        "provinces": services.provinces(actor).filter(
+            id__in=services.stations(actor).values("province_id")),
+        "kinds": StationKind.choices,
+        "geojson_url": reverse("api:stations_geojson") + "?" + query.urlencode(),
+        "api_url": reverse("api:list_stations") + "?" + query.urlencode(),
+    })
+
+
+@login_required
+def station_detail(request, code: str):
+    station = services.station(request.actor, code)
+    return render(request, "registry/station_detail.html", {
+        "station": station,
+        "geojson_url": reverse("api:stations_geojson") + f"?q={station.code}",
+        "api_url": reverse("api:get_station", args=[station.code]),
+    })
+
+
+def parameter_list(request):
+    medium = request.GET.get("medium")
+    medium = medium if medium in Medium.values else None
+    return render(request, "registry/parameter_list.html", {
+        "parameters": services.parameters(request.actor, medium).order_by("medium", "code"),
+        "media": Medium.choices,
+        "medium": medium,
+        "api_url": reverse("api:list_parameters") + (f"?medium={medium}" if medium else ""),
+    })

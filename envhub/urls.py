@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from envhub.api import api
+from envhub.core.admin_site import admin_site
+from envhub.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin_site.urls),
+    path("", include("envhub.accounts.urls")),
+    path("", include("envhub.registry.urls")),
+]
+
+handler400 = "envhub.core.views.bad_request"
+handler403 = "envhub.core.views.permission_denied"
+handler404 = "envhub.core.views.page_not_found"
+handler500 = "envhub.core.views.server_error"
