@@ -10,7 +10,6 @@ from envhub.core import api_errors
 from envhub.core.api_auth import ActorAuth
 
 
-
 class UnicodeJSONRenderer(JSONRenderer):
     """Vietnamese text as UTF-8, not \\u escapes: half the bytes, and readable in a terminal."""
 

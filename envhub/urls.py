@@ -1,8 +1,8 @@
 from django.urls import include, path
 
 from envhub.api import api
-from envhub.core.admin_site import admin_site
 from envhub.core import views as core_views
+from envhub.core.admin_site import admin_site
 
 urlpatterns = [
     path("", core_views.home, name="home"),

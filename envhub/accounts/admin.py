@@ -3,11 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from envhub.accounts import models, services
-from envhub.core.admin import PolicyAdmin
+from envhub.core.admin import PolicyAdmin, PolicyInline
 from envhub.core.admin_site import admin_site
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PolicyInline, admin.TabularInline):
     model = models.Membership
     extra = 0
     fields = ("organisation", "role", "provinces", "facilities", "active")

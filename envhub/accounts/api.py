@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 
 from envhub.core.api_auth import actor_of
+from envhub.core.api_errors import READ_ERRORS
 
 router = Router(tags=["accounts"])
 
@@ -17,7 +18,7 @@ class MeOut(Schema):
     station_codes: list[str]
 
 
-@router.get("/me", response=MeOut, summary="Who the request is made as, and the scope it sees")
+@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="Who the request is made as, and the scope it sees")
 def me(request):
     from envhub.registry.models import Province, Station
 

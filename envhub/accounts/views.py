@@ -19,6 +19,14 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def dispatch(self, request, *args, **kwargs):
+        # A signed-in user sent here by a page their account may not open (the admin, for a
+        # facility operator) would bounce between that page and this one for ever: show the form,
+        # with a note, so that they can sign in with another account.
+        if request.user.is_authenticated and self.get_redirect_url():
+            self.redirect_authenticated_user = False
+        return super().dispatch(request, *args, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
     pass

@@ -7,10 +7,9 @@ anonymous one included), because what each actor may see is the permission polic
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
-
-from django.utils.translation import gettext as _
 
 from envhub.core.errors import Forbidden
 from envhub.core.permissions import Actor

@@ -13,7 +13,7 @@ import logging
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -36,6 +36,23 @@ STATUS_CODES = {
     500: "server_error",
     503: "unavailable",
 }
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: dict
+
+
+class ErrorEnvelope(Schema):
+    """The body of every error answer of the API."""
+
+    ok: bool = False
+    error: ErrorBody
+
+
+# The error answers every read operation documents in the OpenAPI contract.
+READ_ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope}
 
 
 def status_message(status: int) -> str:

@@ -7,6 +7,8 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -100,9 +102,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # The OpenAPI docs page loads Swagger UI with an inline script of its own.
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
 
 
@@ -120,4 +120,17 @@ class DomainErrorMiddleware:
 
         if isinstance(exception, EnvhubError) and not request.path.startswith("/api/"):
             return error_page(request, exception)
+        return None
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages are in Vietnamese unless the visitor chose English with the language switch (a
+    cookie): a state system answers in the national language whatever the browser's settings.
+    The API follows `Accept-Language`, which programs set on purpose."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/") or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return super().process_request(request)
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
         return None

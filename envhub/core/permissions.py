@@ -290,9 +290,16 @@ def scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return rule(actor, qs)
 
 
+# People and the audit log are listed only to administrators; others see just their own account.
+_ADMIN_LISTS = {"accounts.user", "accounts.membership", "accounts.auditevent"}
+
+
 def may_list(actor: Actor, model) -> bool:
     """Whether the actor may ask for a list of this model at all (else: sign in first)."""
-    return actor.is_authenticated or _label(model) in _PUBLIC_LISTS
+    label = _label(model)
+    if label in _ADMIN_LISTS:
+        return actor.is_admin
+    return actor.is_authenticated or label in _PUBLIC_LISTS
 
 
 def is_visible(actor: Actor, obj: Model) -> bool:

@@ -6,12 +6,13 @@ Apps' services call these for plain records and add their own domain steps aroun
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model
 
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput
 from envhub.core.permissions import Actor
+from envhub.core.text import nfc
 
 
 def validation_details(error: ValidationError) -> dict[str, list[str]]:
@@ -21,9 +22,19 @@ def validation_details(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def normalise_text(obj: Model) -> None:
+    """Text in Unicode NFC (TCVN 6909), whatever form the keyboard or the file sent."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(obj, field.attname)
+            if isinstance(value, str):
+                setattr(obj, field.attname, nfc(value))
+
+
 def save(actor: Actor, obj: Model, *, validate: bool = True) -> Model:
     """Create or update `obj` as `actor`: check, validate, save and audit, all or nothing."""
     model = type(obj)
+    normalise_text(obj)
     with transaction.atomic():
         before = None
         if obj.pk is not None:

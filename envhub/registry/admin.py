@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from envhub.core.admin import PolicyAdmin
+from envhub.core.admin import PolicyAdmin, PolicyInline
 from envhub.core.admin_site import admin_site
 from envhub.registry import models
 
@@ -28,10 +28,13 @@ class OrganisationAdmin(PolicyAdmin):
     autocomplete_fields = ("parent",)
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(PolicyInline, admin.TabularInline):
+    """A facility's sources, listed for reading; each is edited on its own page (audited)."""
+
     model = models.Source
     extra = 0
     fields = ("code", "name", "kind", "design_flow_m3h", "regulation")
+    readonly_fields = fields
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
@@ -70,7 +73,7 @@ class StationAdmin(PolicyAdmin):
     readonly_fields = ("facility",)
 
 
-class ParameterAliasInline(admin.TabularInline):
+class ParameterAliasInline(PolicyInline, admin.TabularInline):
     model = models.ParameterAlias
     extra = 1
     fields = ("alias",)

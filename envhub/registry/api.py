@@ -4,12 +4,12 @@ and parameters. Thin: parse the query, call `registry.services`, serialise."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
 
 from django.http import JsonResponse
 from ninja import Query, Router, Schema
 
 from envhub.core.api_auth import actor_of
+from envhub.core.api_errors import READ_ERRORS
 from envhub.core.pagination import keyset_page
 from envhub.registry import services
 from envhub.registry.models import Medium, OrganisationKind, Sector, SourceKind, StationKind
@@ -280,61 +280,97 @@ class ParameterQuery(TextQuery):
 
 # --- endpoints --------------------------------------------------------------------------------------
 
-@router.get("/provinces", response=ProvincePage, summary="Provinces (34, after the 2025 reform)")
+@router.get(
+    "/provinces",
+    response={200: ProvincePage, **READ_ERRORS},
+    summary="Provinces (34, after the 2025 reform)",
+)
 def list_provinces(request, query: Query[TextQuery]):
     qs = services.provinces(actor_of(request), query.q)
     return _page(qs, province_out, ("code",), query.cursor, query.limit)
 
 
-@router.get("/provinces/{code}", response=ProvinceOut, summary="One province")
+@router.get("/provinces/{code}", response={200: ProvinceOut, **READ_ERRORS}, summary="One province")
 def get_province(request, code: str):
     p = services.province(actor_of(request), code)
     p.ward_count = p.wards.count()
     return province_out(p)
 
 
-@router.get("/wards", response=WardPage, summary="Wards (3,321), filterable by province")
+@router.get(
+    "/wards",
+    response={200: WardPage, **READ_ERRORS},
+    summary="Wards (3,321), filterable by province",
+)
 def list_wards(request, query: Query[WardQuery]):
     qs = services.wards(actor_of(request), query.province, query.q)
     return _page(qs, ward_out, ("code",), query.cursor, query.limit)
 
 
-@router.get("/organisations", response=OrganisationPage, summary="Organisations")
+@router.get(
+    "/organisations",
+    response={200: OrganisationPage, **READ_ERRORS},
+    summary="Organisations",
+)
 def list_organisations(request, query: Query[OrganisationQuery]):
     qs = services.organisations(actor_of(request), query.kind, query.province, query.q)
     return _page(qs, organisation_out, ("id",), query.cursor, query.limit)
 
 
-@router.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **READ_ERRORS},
+    summary="One organisation",
+)
 def get_organisation(request, organisation_id: int):
     return organisation_out(services.organisation(actor_of(request), organisation_id))
 
 
-@router.get("/facilities", response=FacilityPage, summary="Facilities (cơ sở) in your scope")
+@router.get(
+    "/facilities",
+    response={200: FacilityPage, **READ_ERRORS},
+    summary="Facilities (cơ sở) in your scope",
+)
 def list_facilities(request, query: Query[FacilityQuery]):
     filters = services.FacilityFilters(query.province, query.sector, query.operator, query.q)
     qs = services.facilities(actor_of(request), filters)
     return _page(qs, facility_out, ("id",), query.cursor, query.limit)
 
 
-@router.get("/facilities/{facility_id}", response=FacilityOut, summary="One facility")
+@router.get(
+    "/facilities/{facility_id}",
+    response={200: FacilityOut, **READ_ERRORS},
+    summary="One facility",
+)
 def get_facility(request, facility_id: int):
     return facility_out(services.facility(actor_of(request), facility_id))
 
 
-@router.get("/sources", response=SourcePage, summary="Emission sources (stacks and outfalls)")
+@router.get(
+    "/sources",
+    response={200: SourcePage, **READ_ERRORS},
+    summary="Emission sources (stacks and outfalls)",
+)
 def list_sources(request, query: Query[SourceQuery]):
     filters = services.SourceFilters(query.facility, query.province, query.kind, query.q)
     qs = services.sources(actor_of(request), filters)
     return _page(qs, source_out, ("id",), query.cursor, query.limit)
 
 
-@router.get("/sources/{source_id}", response=SourceOut, summary="One emission source")
+@router.get(
+    "/sources/{source_id}",
+    response={200: SourceOut, **READ_ERRORS},
+    summary="One emission source",
+)
 def get_source(request, source_id: int):
     return source_out(services.source(actor_of(request), source_id))
 
 
-@router.get("/stations", response=StationPage, summary="Monitoring stations in your scope")
+@router.get(
+    "/stations",
+    response={200: StationPage, **READ_ERRORS},
+    summary="Monitoring stations in your scope",
+)
 def list_stations(request, query: Query[StationQuery]):
     filters = services.StationFilters(
         query.province, query.kind, query.medium, query.facility, query.active, query.q
@@ -355,7 +391,7 @@ class StationGeoQuery(Schema):
 @router.get(
     "/stations.geojson",
     summary="Monitoring stations in your scope as a GeoJSON FeatureCollection (for maps)",
-    response={200: dict},
+    response={200: dict, **READ_ERRORS},
 )
 def stations_geojson(request, query: Query[StationGeoQuery]):
     filters = services.StationFilters(
@@ -377,17 +413,29 @@ def stations_geojson(request, query: Query[StationGeoQuery]):
     )
 
 
-@router.get("/stations/{code}", response=StationOut, summary="One monitoring station by its code")
+@router.get(
+    "/stations/{code}",
+    response={200: StationOut, **READ_ERRORS},
+    summary="One monitoring station by its code",
+)
 def get_station(request, code: str):
     return station_out(services.station(actor_of(request), code))
 
 
-@router.get("/parameters", response=ParameterPage, summary="Measured parameters and their aliases")
+@router.get(
+    "/parameters",
+    response={200: ParameterPage, **READ_ERRORS},
+    summary="Measured parameters and their aliases",
+)
 def list_parameters(request, query: Query[ParameterQuery]):
     qs = services.parameters(actor_of(request), query.medium, query.q)
     return _page(qs, parameter_out, ("id",), query.cursor, query.limit)
 
 
-@router.get("/parameters/{medium}/{code}", response=ParameterOut, summary="One parameter")
+@router.get(
+    "/parameters/{medium}/{code}",
+    response={200: ParameterOut, **READ_ERRORS},
+    summary="One parameter",
+)
 def get_parameter(request, medium: Medium, code: str):
     return parameter_out(services.parameter(actor_of(request), medium, code))

@@ -220,6 +220,11 @@ class Facility(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def tax_code_display(self) -> str:
+        """As people write it: a branch's 13 digits as 0100109106-001."""
+        return validators.format_tax_code(self.tax_code)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -239,7 +244,9 @@ class Facility(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_document(
-            self.name, self.abbreviation, self.tax_code, self.address
+            self.name, self.abbreviation, self.tax_code, self.address,
+            self.ward.name if self.ward_id else None,
+            self.province.name if self.province_id else None,
         )
         super().save(*args, **kwargs)
 

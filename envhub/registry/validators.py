@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -19,15 +21,24 @@ tt10_token = RegexValidator(
 )
 
 
+_TAX_CODE_SHAPE = re.compile(r"^[0-9]{10}(?:[0-9]{3})?$", re.ASCII)
+
+
 def compact_tax_code(value: str) -> str:
-    """Digits only: `0100109106-001` → `0100109106001`."""
-    return mst.compact(value)
+    """Digits only: `0100109106-001` → `0100109106001`; full-width digits typed through an
+    input method become ASCII."""
+    return mst.compact(unicodedata.normalize("NFKC", value or ""))
+
+
+def format_tax_code(value: str) -> str:
+    digits = compact_tax_code(value)
+    return f"{digits[:10]}-{digits[10:]}" if len(digits) == 13 else digits
 
 
 def tax_code(value: str) -> None:
     """An enterprise tax code (mã số thuế): 10 digits, or 13 for a branch, with a valid check digit."""
     digits = compact_tax_code(value or "")
-    if not digits.isdigit() or len(digits) not in (10, 13):
+    if not _TAX_CODE_SHAPE.match(digits):
         raise ValidationError(
             _("A tax code has 10 digits, or 13 for a branch (e.g. 0100109106 or 0100109106-001)."),
             code="tax_code_length",

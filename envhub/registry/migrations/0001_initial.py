@@ -3,8 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import envhub.registry.validators
 from django.db import migrations, models
+
+import envhub.registry.validators
 
 
 class Migration(migrations.Migration):

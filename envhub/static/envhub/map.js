@@ -9,13 +9,6 @@
     { name: "Quần đảo Hoàng Sa (Việt Nam)", at: [16.5, 112.0] },
     { name: "Quần đảo Trường Sa (Việt Nam)", at: [9.5, 114.0] }
   ];
-  var KIND_COLOURS = {
-    auto_emission: "#b23b3b",
-    auto_wastewater: "#2a6fb0",
-    auto_air: "#2e8b57",
-    auto_surface_water: "#1f9bb5",
-    periodic: "#7a5aa6"
-  };
 
   function escapeHtml(text) {
     var div = document.createElement("div");
@@ -32,6 +25,32 @@
       html += "<br><small>" + escapeHtml(properties.facility.name) + "</small>";
     }
     return html;
+  }
+
+  // Stations that share a point (a stack and an outfall placed at their facility) are spread on
+  // a small circle so that each marker can be clicked; about 40 m, invisible at country scale.
+  var SPREAD_DEGREES = 0.0004;
+
+  function spreadColocated(collection) {
+    var groups = {};
+    collection.features.forEach(function (feature) {
+      var key = feature.geometry.coordinates.join(",");
+      (groups[key] = groups[key] || []).push(feature);
+    });
+    Object.keys(groups).forEach(function (key) {
+      var group = groups[key];
+      if (group.length < 2) { return; }
+      group.forEach(function (feature, index) {
+        var angle = (2 * Math.PI * index) / group.length;
+        var lon = feature.geometry.coordinates[0], lat = feature.geometry.coordinates[1];
+        feature.geometry = {
+          type: "Point",
+          coordinates: [lon + SPREAD_DEGREES * Math.cos(angle) / Math.cos(lat * Math.PI / 180),
+                        lat + SPREAD_DEGREES * Math.sin(angle)]
+        };
+      });
+    });
+    return collection;
   }
 
   function addArchipelagos(map) {
@@ -75,15 +94,15 @@
         return response.json();
       })
       .then(function (collection) {
-        var layer = L.geoJSON(collection, {
+        var layer = L.geoJSON(spreadColocated(collection), {
           pointToLayer: function (feature, latlng) {
             var kind = feature.properties.kind;
             return L.circleMarker(latlng, {
               radius: 7,
               weight: 1,
               color: "#222",
-              fillColor: KIND_COLOURS[kind] || "#555",
               fillOpacity: feature.properties.active ? 0.9 : 0.35,
+              // The colour of each kind is in site.css, shared with the legend.
               className: "station-marker kind-" + kind
             });
           },

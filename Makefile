@@ -1,0 +1,39 @@
+# envhub — the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test setup install system-deps check messages lint clean
+
+run: setup                 ## set everything up and start web, worker and receivers
+	$(BIN)/envhub run
+
+test: install system-deps  ## set everything up and run the whole test suite
+	$(BIN)/envhub setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: install             ## virtualenv, dependencies, migrations, reference and demo data
+	$(BIN)/envhub setup
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+system-deps:               ## Debian packages the tests need (chromium, gettext…)
+	@scripts/system-deps.sh
+
+check: install             ## report misconfiguration
+	$(BIN)/envhub check
+
+messages: install          ## refresh the Vietnamese and English message catalogues
+	cd envhub && ../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete \
+		--ignore 'static/vendor/*' && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,120 @@
+"""Settings are read from the environment strictly: good values parse, bad ones are named."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from envhub.core import config
+
+
+def load(tmp_path: Path, **env):
+    return config.load(env, tmp_path)
+
+
+def test_it_defaults_to_a_safe_sqlite_installation(tmp_path):
+    loaded = load(tmp_path)
+    assert loaded.problems == []
+    assert loaded.debug is False
+    assert loaded.allowed_hosts == ["127.0.0.1", "localhost"]
+    assert loaded.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded.database["NAME"] == str(tmp_path / "var" / "envhub.sqlite3")
+    init = loaded.database["OPTIONS"]["init_command"]
+    assert "journal_mode=WAL" in init and "busy_timeout" in init
+    assert loaded.database["OPTIONS"]["timeout"] >= 5
+
+
+def test_it_generates_the_secret_key_once_and_keeps_it_private(tmp_path):
+    first = load(tmp_path)
+    second = load(tmp_path)
+    assert len(first.secret_key) >= 50
+    assert first.secret_key == second.secret_key
+    key_file = tmp_path / "var" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("1", True), ("true", True), ("TRUE", True), ("yes", True), ("on", True),
+    ("0", False), ("false", False), ("No", False), ("off", False), ("", False),
+])
+def test_it_reads_booleans(tmp_path, word, expected):
+    loaded = load(tmp_path, DEBUG=word)
+    assert loaded.problems == []
+    assert loaded.debug is expected
+
+
+@pytest.mark.parametrize("word", ["maybe", "2", "tru", "yes please"])
+def test_it_names_a_bad_boolean(tmp_path, word):
+    loaded = load(tmp_path, DEBUG=word)
+    assert loaded.debug is False
+    assert len(loaded.problems) == 1 and loaded.problems[0].startswith("DEBUG=")
+
+
+@pytest.mark.parametrize("url, engine, name", [
+    ("postgres://postgres@127.0.0.1:5432/envhub", "django.db.backends.postgresql", "envhub"),
+    ("postgresql://u:p%40ss@db.example:6543/env?sslmode=require", "django.db.backends.postgresql",
+     "env"),
+    ("sqlite:///var/other.sqlite3", "django.db.backends.sqlite3", None),
+    ("sqlite:////srv/envhub/db.sqlite3", "django.db.backends.sqlite3", "/srv/envhub/db.sqlite3"),
+])
+def test_it_parses_database_urls(tmp_path, url, engine, name):
+    loaded = load(tmp_path, DATABASE_URL=url)
+    assert loaded.problems == []
+    assert loaded.database["ENGINE"] == engine
+    if name:
+        assert loaded.database["NAME"] == name
+
+
+def test_it_keeps_postgres_credentials_and_options(tmp_path):
+    db = load(tmp_path, DATABASE_URL="postgresql://u:p%40ss@db.example:6543/env?sslmode=require"
+              ).database
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("u", "p@ss", "db.example", "6543")
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("mysql://root@localhost/envhub", "unsupported database 'mysql'"),
+    ("envhub.sqlite3", "not a URL"),
+    ("postgres://localhost", "needs a database name"),
+    ("postgres://localhost:99999/x", "bad port"),
+    ("sqlite://", "needs a file path"),
+    ("sqlite:///:memory:", "in-memory"),
+])
+def test_it_names_a_bad_database_url(tmp_path, url, fragment):
+    loaded = load(tmp_path, DATABASE_URL=url)
+    assert len(loaded.problems) == 1
+    assert loaded.problems[0].startswith("DATABASE_URL:")
+    assert fragment in loaded.problems[0]
+
+
+def test_it_reports_every_problem_at_once(tmp_path):
+    loaded = load(tmp_path, DEBUG="perhaps", DATABASE_URL="oracle://x/y", SECRET_KEY="short",
+                  ENVHUB_BIND="localhost", ENVHUB_WEB_WORKERS="many",
+                  CSRF_TRUSTED_ORIGINS="envhub.gov.vn")
+    names = sorted(problem.split("=")[0].split(":")[0] for problem in loaded.problems)
+    assert names == ["CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "DEBUG", "ENVHUB_BIND",
+                     "ENVHUB_WEB_WORKERS", "SECRET_KEY"]
+
+
+def test_it_reads_lists_of_hosts(tmp_path):
+    loaded = load(tmp_path, ALLOWED_HOSTS="envhub.gov.vn, www.envhub.gov.vn")
+    assert loaded.allowed_hosts == ["envhub.gov.vn", "www.envhub.gov.vn"]
+    assert load(tmp_path, ALLOWED_HOSTS="a,,b").problems
+
+
+def test_it_refuses_a_weak_secret_key(tmp_path):
+    assert load(tmp_path, SECRET_KEY="django-insecure-" + "x" * 60).problems
+    assert not load(tmp_path, SECRET_KEY="k" * 64).problems
+
+
+def test_it_warns_about_debug_and_plain_http(tmp_path):
+    assert any("DEBUG" in w for w in load(tmp_path, DEBUG="1").warnings)
+    assert any("ENVHUB_HTTPS" in w for w in load(tmp_path).warnings)
+    assert not any("ENVHUB_HTTPS" in w for w in load(tmp_path, ENVHUB_HTTPS="on").warnings)
+
+
+def test_it_needs_placeholders_in_the_tile_url(tmp_path):
+    assert load(tmp_path, ENVHUB_MAP_TILE_URL="https://tiles.example/map.png").problems
+    assert not load(tmp_path, ENVHUB_MAP_TILE_URL="https://t.example/{z}/{x}/{y}.png").problems
