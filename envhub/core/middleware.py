@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -134,3 +135,25 @@ class LanguageMiddleware(LocaleMiddleware):
         translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class NullCharacterMiddleware:
+    """Refuse a request whose path or parameters contain a NUL character: no legitimate client
+    sends one, and PostgreSQL cannot store or compare it (it would surface as a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            from envhub.core.api_errors import envelope
+            from envhub.core.views import bad_request
+
+            if request.path.startswith("/api/"):
+                return envelope(400, "invalid_input", details={
+                    "__all__": [gettext("The request contains a NUL character.")]})
+            return bad_request(request)
+        return self.get_response(request)

@@ -38,7 +38,7 @@ class Province(models.Model):
         max_length=10,
         unique=True,
         validators=[validators.tt10_token],
-        help_text=_("Used as <Province> in TT10 file names, e.g. HN."),
+        help_text=_("The province part of TT10 file names (TenTinh), e.g. HN."),
     )
     phone_code = models.PositiveSmallIntegerField(_("phone code"), null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
@@ -170,7 +170,7 @@ class Facility(models.Model):
         _("abbreviation"),
         max_length=20,
         validators=[validators.tt10_token],
-        help_text=_("Used as <Facility> in TT10 file names, e.g. ABCD."),
+        help_text=_("The facility part of TT10 file names (TenCoSo), e.g. ABCD."),
     )
     tax_code = models.CharField(
         _("enterprise tax code"),
@@ -350,7 +350,7 @@ class Station(models.Model):
         _("station code"),
         max_length=30,
         validators=[validators.tt10_token],
-        help_text=_("As it appears in TT10 file names (<Station>), e.g. NUO001."),
+        help_text=_("The station part of TT10 file names (TenTram), e.g. NUO001."),
     )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=30, choices=StationKind.choices)

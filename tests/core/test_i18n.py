@@ -293,7 +293,7 @@ def _source_files(suffixes: tuple[str, ...]):
 
 def _literals_of_call(call: ast.Call, where: str) -> Literal | None:
     func = call.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    name = getattr(func, "id", None) or getattr(func, "attr", None)  # _(…) or translation._(…)
     arity = {**dict.fromkeys(_SINGULAR, 1), **dict.fromkeys(_PLURAL, 2),
              **dict.fromkeys(_CONTEXT, 2), **dict.fromkeys(_CONTEXT_PLURAL, 3)}.get(name)
     if arity is None or len(call.args) < arity:
