@@ -18,7 +18,11 @@ class MeOut(Schema):
     station_codes: list[str]
 
 
-@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="Who the request is made as, and the scope it sees")
+@router.get(
+    "/me",
+    response={200: MeOut, **READ_ERRORS},
+    summary="Who the request is made as, and the scope it sees",
+)
 def me(request):
     from envhub.registry.models import Province, Station
 

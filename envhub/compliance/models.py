@@ -45,5 +45,6 @@ class Regulation(models.Model):
 
     def clean(self):
         super().clean()
-        if self.effective_from and self.applicable_until and self.applicable_until < self.effective_from:
+        starts, ends = self.effective_from, self.applicable_until
+        if starts and ends and ends < starts:
             raise ValidationError({"applicable_until": _("This date is before the date in force.")})

@@ -89,7 +89,8 @@ def envelope(status: int, code: str | None = None, message=None, details=None) -
 def _validation_details(errors: list[dict]) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
     for error in errors:
-        location = [str(part) for part in error.get("loc", []) if part not in ("query", "body", "path")]
+        location = [str(part) for part in error.get("loc", [])
+                    if part not in ("query", "body", "path")]
         key = ".".join(location) or "__all__"
         details.setdefault(key, []).append(error.get("msg", ""))
     return details

@@ -84,7 +84,7 @@ class _PolygonSet:
         self.edges: list[Edge] = []
         for polygon in polygons:
             for ring in polygon:
-                for (lon1, lat1), (lon2, lat2) in zip(ring, ring[1:]):
+                for (lon1, lat1), (lon2, lat2) in zip(ring, ring[1:], strict=False):
                     if (lon1, lat1) != (lon2, lat2):
                         self.edges.append((lon1, lat1, lon2, lat2))
         if self.edges:

@@ -8,10 +8,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
-from django.utils.translation import gettext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError, InvalidToken

@@ -6,6 +6,7 @@ forge one; clients must treat it as an opaque string.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,40 +27,31 @@ class Page:
     next: str | None
 
 
-class _Encoder(DjangoJSONEncoder):
-    pass
+class _CursorSerializer:
+    """JSON for signing.dumps, with dates and decimals as Django's encoder writes them."""
+
+    def dumps(self, obj) -> bytes:
+        return json.dumps(obj, separators=(",", ":"), cls=DjangoJSONEncoder).encode("utf-8")
+
+    def loads(self, data: bytes):
+        return json.loads(data.decode("utf-8"))
 
 
 def encode_cursor(values: list[Any]) -> str:
-    return signing.dumps(values, salt=_SALT, compress=True, serializer=_JSONSerializer)
+    return signing.dumps(values, salt=_SALT, compress=True, serializer=_CursorSerializer)
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
     try:
-        values = signing.loads(cursor, salt=_SALT, serializer=_JSONSerializer)
-    except signing.BadSignature:
-        raise InvalidInput(
-            _("The paging cursor is not valid; start again from the first page."),
-            {"cursor": [_("invalid cursor")]},
-        ) from None
+        values = signing.loads(cursor, salt=_SALT, serializer=_CursorSerializer)
+    except (signing.BadSignature, ValueError):
+        values = None
     if not isinstance(values, list) or len(values) != size:
         raise InvalidInput(
             _("The paging cursor is not valid; start again from the first page."),
             {"cursor": [_("invalid cursor")]},
         )
     return values
-
-
-class _JSONSerializer:
-    def dumps(self, obj):
-        import json
-
-        return json.dumps(obj, separators=(",", ":"), cls=_Encoder).encode("latin-1")
-
-    def loads(self, data):
-        import json
-
-        return json.loads(data.decode("latin-1"))
 
 
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:

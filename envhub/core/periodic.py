@@ -36,7 +36,8 @@ JOBS: dict[str, Job] = {}
 
 def periodic(name: str, every: datetime.timedelta, lease: datetime.timedelta | None = None):
     def register(function: Callable[[], object]) -> Callable[[], object]:
-        JOBS[name] = Job(name, every, function, lease or max(every * 2, datetime.timedelta(minutes=5)))
+        lease_ = lease or max(every * 2, datetime.timedelta(minutes=5))
+        JOBS[name] = Job(name, every, function, lease_)
         return function
 
     return register

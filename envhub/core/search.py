@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 
 from envhub.core.text import search_terms
 
-
 # A query is a handful of words; more would only make a slower query, never a better answer.
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 100

@@ -440,7 +440,8 @@ class Station(models.Model):
                 errors["latitude"] = _("An ambient station needs its own location.")
         if not self.medium:
             errors["medium"] = _("Say what the periodic station measures.")
-        if self.code and Station.objects.filter(code__iexact=self.code).exclude(pk=self.pk).exists():
+        same_code = Station.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
+        if self.code and same_code.exists():
             errors["code"] = _("Another station already uses this code.")
         errors.update(validators.coordinate_errors(self.latitude, self.longitude))
         if errors:
@@ -495,7 +496,8 @@ class Parameter(models.Model):
 
 
 class ParameterAlias(models.Model):
-    """A symbol that dataloggers write for a parameter (`PM2,5`, `pm25`), matched case-insensitively."""
+    """A symbol that dataloggers write for a parameter (`PM2,5`, `pm25`), matched without
+    regard to case."""
 
     parameter = models.ForeignKey(
         Parameter, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("parameter")

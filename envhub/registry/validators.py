@@ -36,7 +36,8 @@ def format_tax_code(value: str) -> str:
 
 
 def tax_code(value: str) -> None:
-    """An enterprise tax code (mã số thuế): 10 digits, or 13 for a branch, with a valid check digit."""
+    """An enterprise tax code (mã số thuế): 10 digits, or 13 for a branch, and a valid check
+    digit."""
     digits = compact_tax_code(value or "")
     if not _TAX_CODE_SHAPE.match(digits):
         raise ValidationError(

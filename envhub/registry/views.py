@@ -16,17 +16,12 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def _int(value: str | None) -> int | None:
-    value = _clean(value)
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def facility_list(request):
     actor = request.actor
     filters = services.FacilityFilters(
         province=_clean(request.GET.get("province")),
-        sector=_clean(request.GET.get("sector")) if request.GET.get("sector") in Sector.values else None,
+        sector=request.GET.get("sector") if request.GET.get("sector") in Sector.values else None,
         q=_clean(request.GET.get("q")),
     )
     qs = services.facilities(actor, filters)

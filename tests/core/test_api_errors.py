@@ -75,7 +75,8 @@ def test_it_wraps_a_crash_without_leaking_the_traceback(world, monkeypatch):
 
 def test_it_answers_in_vietnamese_by_default_and_in_english_on_request(client, reference):
     vietnamese = client.get("/api/v1/provinces/99").json()["error"]["message"]
-    english = client.get("/api/v1/provinces/99", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    english = client.get("/api/v1/provinces/99", HTTP_ACCEPT_LANGUAGE="en").json()
+    english = english["error"]["message"]
     assert english == "Not found, or you do not have access to it."
     assert vietnamese != english
     assert "Không" in vietnamese or "không" in vietnamese

@@ -70,7 +70,8 @@ def test_it_parses_database_urls(tmp_path, url, engine, name):
 def test_it_keeps_postgres_credentials_and_options(tmp_path):
     db = load(tmp_path, DATABASE_URL="postgresql://u:p%40ss@db.example:6543/env?sslmode=require"
               ).database
-    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("u", "p@ss", "db.example", "6543")
+    assert (db["USER"], db["PASSWORD"]) == ("u", "p@ss")
+    assert (db["HOST"], db["PORT"]) == ("db.example", "6543")
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 

@@ -62,7 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(issued.plain)
 
     def _list(self, actor, *, all, **options):
-        tokens = ApiToken.objects.select_related("user", "station", "facility").order_by("created_at")
+        tokens = ApiToken.objects.select_related("user", "station", "facility")
+        tokens = tokens.order_by("created_at")
         if not all:
             tokens = tokens.filter(revoked_at=None, expires_at__gt=timezone.now())
         for token in tokens:
