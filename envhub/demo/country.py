@@ -675,7 +675,7 @@ class _CountryBuilder:
             name=name,
             abbreviation=self.new_abbreviation(facility_type.abbreviation_prefix, brand, number),
             tax_code=tax,
-            address=f"{street}, {ward.name}, {province.name}",
+            address=street,  # the ward and province are fields of their own
             province=province,
             ward=ward,
             latitude=latitude,

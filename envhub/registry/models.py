@@ -179,7 +179,11 @@ class Facility(models.Model):
         validators=[validators.tax_code],
         help_text=_("10 digits, or 13 for a branch (the parent's 10 and 3 more)."),
     )
-    address = models.CharField(_("address"), max_length=500)
+    address = models.CharField(
+        _("address"), max_length=500,
+        help_text=_("House number, street or industrial zone lot; the ward and province are "
+                    "chosen below."),
+    )
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("province")
     )
