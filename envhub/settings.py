@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "envhub.accounts",
     "envhub.registry",
     "envhub.compliance",
+    "envhub.monitoring",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -148,6 +149,11 @@ ENVHUB_MAP_TILE_URL = CONFIG.map_tile_url
 ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 ENVHUB_WEB_BIND = CONFIG.web_bind
 ENVHUB_WEB_WORKERS = CONFIG.web_workers
+ENVHUB_LATE_AFTER = CONFIG.late_after
+ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
+ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
+ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
+ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
 # API paging: default and largest page a client may ask for.
 ENVHUB_PAGE_SIZE = 50
 ENVHUB_MAX_PAGE_SIZE = 500

@@ -35,6 +35,11 @@ class Config:
     https: bool = False
     web_bind: str = "127.0.0.1:8000"
     web_workers: int = 2
+    late_after: int = 3
+    offline_after: int = 12
+    max_file_bytes: int = 1_000_000
+    max_file_lines: int = 10_000
+    future_tolerance_minutes: int = 10
     map_tile_url: str = ""
     map_tile_attribution: str = ""
     problems: list[str] = field(default_factory=list)
@@ -234,6 +239,16 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
         reader.problems.append(f"ENVHUB_BIND={bind!r}: expected HOST:PORT, e.g. 0.0.0.0:8000.")
     config.web_bind = bind
     config.web_workers = reader.integer("ENVHUB_WEB_WORKERS", 2, 1, 64)
+
+    # Connectivity thresholds, in reporting intervals (online → late → offline).
+    config.late_after = reader.integer("ENVHUB_LATE_AFTER", 3, 1, 1000)
+    config.offline_after = reader.integer("ENVHUB_OFFLINE_AFTER", 12, 1, 10000)
+    if config.offline_after <= config.late_after:
+        reader.problems.append("ENVHUB_OFFLINE_AFTER must be larger than ENVHUB_LATE_AFTER.")
+    # Limits on received monitoring files.
+    config.max_file_bytes = reader.integer("ENVHUB_MAX_FILE_BYTES", 1_000_000, 1_000, 100_000_000)
+    config.max_file_lines = reader.integer("ENVHUB_MAX_FILE_LINES", 10_000, 1, 1_000_000)
+    config.future_tolerance_minutes = reader.integer("ENVHUB_FUTURE_TOLERANCE", 10, 0, 24 * 60)
 
     config.map_tile_url = (
         reader.raw("ENVHUB_MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

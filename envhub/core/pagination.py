@@ -55,33 +55,38 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:
-    """Rows strictly after `values` in ascending `order`: (a > x) or (a = x and b > y) ..."""
+    """Rows strictly after `values` in `order` ("-field" descending): (a > x) or (a = x and
+    b > y) ..."""
     condition = Q()
     for index in range(len(order) - 1, -1, -1):
-        field = order[index]
-        step = Q(**{f"{field}__gt": values[index]})
+        field = order[index].lstrip("-")
+        beyond = "lt" if order[index].startswith("-") else "gt"
+        step = Q(**{f"{field}__{beyond}": values[index]})
         if index < len(order) - 1:
             step |= Q(**{field: values[index]}) & condition
         condition = step
     return condition
 
 
-def clamp_limit(limit: int | None) -> int:
+def clamp_limit(limit: int | None, max_limit: int | None = None) -> int:
+    max_limit = max_limit or settings.ENVHUB_MAX_PAGE_SIZE
     if limit is None:
-        return settings.ENVHUB_PAGE_SIZE
-    if limit < 1 or limit > settings.ENVHUB_MAX_PAGE_SIZE:
+        return min(settings.ENVHUB_PAGE_SIZE, max_limit)
+    if limit < 1 or limit > max_limit:
         raise InvalidInput(
-            _("limit must be between 1 and %(max)d.") % {"max": settings.ENVHUB_MAX_PAGE_SIZE},
+            _("limit must be between 1 and %(max)d.") % {"max": max_limit},
             {"limit": [_("out of range")]},
         )
     return limit
 
 
 def keyset_page(
-    qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, limit: int | None
+    qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, limit: int | None,
+    max_limit: int | None = None,
 ) -> Page:
-    """One page of `qs` in ascending `order` (whose last field must be unique, e.g. "id")."""
-    limit = clamp_limit(limit)
+    """One page of `qs` in `order` (ascending, or descending for "-field"; the last field must
+    be unique, e.g. "id")."""
+    limit = clamp_limit(limit, max_limit)
     qs = qs.order_by(*order)
     if cursor:
         qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
@@ -90,7 +95,7 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, field) for field in order])
+        next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order])
     return Page(results=rows, next=next_cursor)
 
 

@@ -242,6 +242,34 @@ def _stations(actor: Actor, qs: QuerySet) -> QuerySet:
     ])
 
 
+def _visible_station_ids(actor: Actor):
+    from envhub.registry.models import Station
+
+    return scope(actor, Station.objects.all()).values("id")
+
+
+@scope_rule("monitoring.series", "monitoring.latestvalue", "monitoring.stationstatus",
+            "monitoring.connectivitychange")
+def _station_data(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Monitoring data follows its station: who sees the station sees its data."""
+    if actor.sees_everything:
+        return qs
+    return qs.filter(station_id__in=_visible_station_ids(actor))
+
+
+@scope_rule("monitoring.batch")
+def _batches(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Received files: those of visible stations, and those the actor sent themselves (also
+    the ones that named a station they may not use, or none at all)."""
+    if actor.sees_everything:
+        return qs
+    return _any_of(qs, [
+        Q(station_id__in=_visible_station_ids(actor)) if actor.is_authenticated else None,
+        Q(sender_user_id=actor.user.pk) if actor.user is not None else None,
+        Q(sender_token_id=actor.token.pk) if actor.token is not None else None,
+    ])
+
+
 @scope_rule("accounts.user")
 def _users(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.is_admin:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
-from envhub.core.text import fold, search_document
+from envhub.core.text import fold, search_document, slug
 from envhub.registry import validators
 
 
@@ -390,6 +390,14 @@ class Station(models.Model):
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    tt10_prefix = models.CharField(
+        _("TT10 file-name prefix"),
+        max_length=80,
+        blank=True,
+        validators=[validators.tt10_prefix],
+        help_text=_("What the datalogger's file names must start with: "
+                    "Province_Facility_Station_. Filled from the abbreviations when left empty."),
+    )
     expected_interval_minutes = models.PositiveIntegerField(
         _("expected reporting interval (minutes)"),
         default=5,
@@ -407,6 +415,10 @@ class Station(models.Model):
         constraints = [
             # Station codes are unique whatever their case, since dataloggers vary the case.
             models.UniqueConstraint(Lower("code"), name="station_code_unique_ci"),
+            models.UniqueConstraint(
+                Upper("tt10_prefix"), condition=~models.Q(tt10_prefix=""),
+                name="station_tt10_prefix_unique_ci",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -427,6 +439,22 @@ class Station(models.Model):
                 self.longitude = self.source.longitude or facility.longitude
         elif self.kind not in KIND_SOURCE:
             self.facility = None
+        if self.tt10_prefix:
+            self.tt10_prefix = self.tt10_prefix.strip().upper()
+            if not self.tt10_prefix.endswith("_"):
+                self.tt10_prefix += "_"
+        elif self.code and self.province_id:
+            self.tt10_prefix = self.default_tt10_prefix()
+
+    def default_tt10_prefix(self) -> str:
+        """<Province>_<Facility>_<Station>_ from the registry's abbreviations. An ambient station
+        has no facility: its operator's short name stands in, else "QT" (quan trắc)."""
+        if self.facility_id:
+            middle = self.facility.abbreviation
+        else:
+            middle = slug(self.operator.short_name).replace("-", "").upper() if (
+                self.operator_id and self.operator.short_name) else ""
+        return f"{self.province.abbreviation}_{middle or 'QT'}_{self.code}_".upper()
 
     def clean(self):
         self.derive()
@@ -447,6 +475,10 @@ class Station(models.Model):
         same_code = Station.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
         if self.code and same_code.exists():
             errors["code"] = _("Another station already uses this code.")
+        same_prefix = Station.objects.filter(tt10_prefix__iexact=self.tt10_prefix).exclude(
+            pk=self.pk)
+        if self.tt10_prefix and same_prefix.exists():
+            errors["tt10_prefix"] = _("Another station already uses this file-name prefix.")
         errors.update(validators.coordinate_errors(self.latitude, self.longitude))
         if errors:
             raise ValidationError(errors)

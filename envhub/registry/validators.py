@@ -24,6 +24,12 @@ tt10_token = RegexValidator(
 _TAX_CODE_SHAPE = re.compile(r"^[0-9]{10}(?:[0-9]{3})?$", re.ASCII)
 
 
+tt10_prefix = RegexValidator(
+    r"^[A-Za-z0-9-]+_[A-Za-z0-9-]+_[A-Za-z0-9-]+_?$",
+    _("A prefix has three parts joined by '_': Province_Facility_Station_, e.g. HN_ABCD_NUO001_."),
+)
+
+
 def compact_tax_code(value: str) -> str:
     """Digits only: `0100109106-001` → `0100109106001`; full-width digits typed through an
     input method become ASCII."""

@@ -1,0 +1,367 @@
+"""Monitoring API: receiving TT10 files over HTTP, and reading observations, rollups, latest
+values and received files. Thin: parse, call a service, serialise."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from envhub.core.api_auth import actor_of
+from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
+from envhub.core.errors import InvalidInput, TooLarge
+from envhub.core.pagination import keyset_page
+from envhub.core.timeutil import local_iso
+from envhub.monitoring import ingest, services
+from envhub.monitoring.models import BatchStatus, Channel, DeviceStatus
+from envhub.registry import services as registry
+from envhub.registry.models import Medium, StationKind
+
+router = Router(tags=["monitoring"])
+
+# Latest values are read for maps: one page may hold every station of the country.
+MAX_LATEST_PAGE = 5000
+
+
+# --- receiving files ---------------------------------------------------------------------------
+
+class RejectOut(Schema):
+    line: int
+    code: str
+    message: str
+    text: str
+
+
+class BatchReportOut(Schema):
+    file_name: str
+    status: str
+    station: str | None
+    batch_id: int | None
+    lines: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    conflicts: int
+    rejects: list[RejectOut]
+    conflict_details: list[dict]
+    notes: list[str]
+    duplicate_of: int | None
+
+
+class IngestOut(Schema):
+    results: list[BatchReportOut]
+
+
+def _incoming_files(request) -> list[ingest.IncomingFile]:
+    """The files of a request: a raw body named by X-Filename, or the parts of a multipart form."""
+    limit = settings.ENVHUB_MAX_FILE_BYTES
+    if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+        files = []
+        for _field, parts in request.FILES.lists():
+            for part in parts:
+                # A part over the limit is not read: the service records it as too large.
+                content = b"" if part.size > limit else part.read()
+                files.append(ingest.IncomingFile(part.name, content, size=part.size))
+        if not files:
+            raise InvalidInput(_("The form holds no file."), {"file": [_("required")]})
+        return files
+    name = request.headers.get("X-Filename", "").strip()
+    if not name:
+        raise InvalidInput(
+            _("Send the file name in the X-Filename header, or post a multipart form."),
+            {"X-Filename": [_("required")]})
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > limit:
+        raise TooLarge(_("The file has %(size)d bytes; the limit is %(limit)d.") % {
+            "size": length, "limit": limit})
+    return [ingest.IncomingFile(name, request.body)]
+
+
+@router.post(
+    "/ingest/files",
+    response={200: IngestOut, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
+              413: ErrorEnvelope, 422: ErrorEnvelope, 503: ErrorEnvelope},
+    summary="Send TT10 files (raw body with X-Filename, or multipart with any number of files)",
+)
+def ingest_files(request, replace: bool = False):
+    actor = actor_of(request)
+    if not actor.is_authenticated:
+        return envelope(401)
+    files = _incoming_files(request)
+    try:
+        reports = ingest.ingest(actor, Channel.HTTP, files, replace=replace)
+    except DatabaseError:
+        return envelope(503, "unavailable", _("The database is busy or unavailable; nothing "
+                                              "was stored. Send the file again later."))
+    results = [report.as_dict() for report in reports]
+    multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+    if not multipart:
+        report = reports[0]
+        if report.rejects and report.rejects[0].code == "station_not_allowed":
+            return envelope(403, "station_not_allowed", report.rejects[0].message,
+                            {"report": results[0]})
+        if report.status == BatchStatus.REJECTED:
+            return envelope(422, "file_rejected", _("Nothing in this file could be accepted."),
+                            {"report": results[0]})
+    return {"results": results}
+
+
+# --- reading observations ------------------------------------------------------------------------
+
+class ObservationOut(Schema):
+    time: str | None = None
+    hour_end: str | None = None
+    day: datetime.date | None = None
+    value: float | None = None
+    status: int | None = None
+    status_label: str | None = None
+    count: int | None = None
+    valid_count: int | None = None
+    calibrating_count: int | None = None
+    error_count: int | None = None
+    expected_count: int | None = None
+    mean: float | None = None
+    min: float | None = None
+    max: float | None = None
+    coverage: float | None = None
+
+
+class ObservationPage(Schema):
+    station: str
+    parameter: str
+    unit: str
+    interval: str
+    results: list[ObservationOut]
+    next: str | None
+
+
+STATUS_LABELS = dict(DeviceStatus.choices)
+
+
+def _raw_out(row) -> dict:
+    return {"time": local_iso(row.time), "value": row.value, "status": row.status,
+            "status_label": str(STATUS_LABELS[row.status])}
+
+
+def _rollup_out(row) -> dict:
+    out = {"count": row.count, "valid_count": row.valid_count,
+           "calibrating_count": row.calibrating_count, "error_count": row.error_count,
+           "expected_count": row.expected_count, "mean": row.mean, "min": row.minimum,
+           "max": row.maximum, "coverage": round(row.coverage, 1)}
+    if hasattr(row, "hour_end"):
+        out["hour_end"] = local_iso(row.hour_end)
+    else:
+        out["day"] = row.day
+    return out
+
+
+CSV_COLUMNS = {
+    "raw": ["time", "value", "status", "status_label"],
+    "hour": ["hour_end", "count", "valid_count", "calibrating_count", "error_count",
+             "expected_count", "mean", "min", "max", "coverage"],
+    "day": ["day", "count", "valid_count", "calibrating_count", "error_count",
+            "expected_count", "mean", "min", "max", "coverage"],
+}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@router.get(
+    "/observations",
+    response={200: ObservationPage, **READ_ERRORS},
+    summary="Values of one parameter at one station: raw, hourly or daily (JSON or CSV)",
+)
+def observations(request, station: str, parameter: str, interval: str = "raw",
+                 from_: str | None = Query(None, alias="from"), to: str | None = None,
+                 format: str = "json", cursor: str | None = None, limit: int | None = None):
+    query = services.series_query(actor_of(request), station, parameter, interval=interval,
+                                  start=from_, end=to)
+    rows = services.series_rows(query)
+    serialise = _raw_out if interval == "raw" else _rollup_out
+    if format == "csv":
+        return _csv_response(query, rows, serialise)
+    if format != "json":
+        raise InvalidInput(_("format must be json or csv."), {"format": ["json|csv"]})
+    order = {"raw": ("time",), "hour": ("hour_end",), "day": ("day",)}[interval]
+    page = keyset_page(rows, order=order, cursor=cursor, limit=limit)
+    return {
+        "station": query.station.code, "parameter": query.parameter.code,
+        "unit": query.parameter.unit, "interval": interval,
+        "results": [serialise(row) for row in page.results], "next": page.next,
+    }
+
+
+def _csv_response(query, rows, serialise) -> StreamingHttpResponse:
+    columns = CSV_COLUMNS[query.interval]
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(["station", "parameter", "unit", *columns])
+        head = [query.station.code, query.parameter.code, query.parameter.unit]
+        for row in rows.iterator(chunk_size=2000):
+            out = serialise(row)
+            yield writer.writerow(head + ["" if out.get(c) is None else out.get(c)
+                                          for c in columns])
+
+    name = f"{query.station.code}_{query.parameter.code}_{query.interval}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- latest values ------------------------------------------------------------------------
+
+class LatestValueOut(Schema):
+    parameter: str
+    unit: str
+    time: str
+    value: float | None
+    status: int
+
+
+class StationLatestOut(Schema):
+    station: str
+    name: str
+    kind: str
+    province: str
+    latitude: float | None
+    longitude: float | None
+    state: str
+    last_data_at: str | None
+    last_received_at: str | None
+    values: list[LatestValueOut]
+
+
+class LatestPage(Schema):
+    results: list[StationLatestOut]
+    next: str | None
+
+
+def _station_latest(station, values, status) -> dict:
+    return {
+        "station": station.code, "name": station.name, "kind": station.kind,
+        "province": station.province.code, "latitude": station.latitude,
+        "longitude": station.longitude,
+        "state": status.state if status else "never",
+        "last_data_at": local_iso(status.last_data_at) if status else None,
+        "last_received_at": local_iso(status.last_received_at) if status else None,
+        "values": [{"parameter": code, "unit": unit, "time": local_iso(time), "value": value,
+                    "status": state} for code, unit, time, value, state in values],
+    }
+
+
+@router.get(
+    "/stations/{code}/latest",
+    response={200: StationLatestOut, **READ_ERRORS},
+    summary="The newest value of every parameter of one station, and its connectivity",
+)
+def station_latest(request, code: str):
+    station, values, status = services.station_latest(actor_of(request), code)
+    rows = [(v.series.parameter.code, v.series.parameter.unit, v.time, v.value, v.status)
+            for v in values]
+    return _station_latest(station, rows, status)
+
+
+class LatestQuery(Schema):
+    province: str | None = None
+    kind: StationKind | None = None
+    medium: Medium | None = None
+    cursor: str | None = None
+    limit: int | None = None
+
+
+@router.get(
+    "/latest",
+    response={200: LatestPage, **READ_ERRORS},
+    summary="Every station's newest values, for maps (up to 5,000 stations a page)",
+)
+def latest(request, query: Query[LatestQuery]):
+    actor = actor_of(request)
+    stations = registry.stations(actor, registry.StationFilters(
+        province=query.province, kind=query.kind, medium=query.medium))
+    page = keyset_page(stations, order=("code",), cursor=query.cursor, limit=query.limit,
+                       max_limit=MAX_LATEST_PAGE)
+    values, statuses = services.latest(actor, page.results)
+    results = [_station_latest(s, values[s.id], statuses.get(s.id)) for s in page.results]
+    return JsonResponse({"results": results, "next": page.next},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# --- received files -----------------------------------------------------------------------
+
+class BatchOut(Schema):
+    id: int
+    file_name: str
+    station: str | None
+    sender: str
+    channel: str
+    received_at: str
+    status: str
+    lines: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    conflicts: int
+    sha256: str
+    size: int
+    first_time: str | None
+    last_time: str | None
+
+
+class BatchDetailOut(BatchOut):
+    rejects: list[dict]
+    conflict_details: list[dict]
+    notes: list[str]
+
+
+class BatchPage(Schema):
+    results: list[BatchOut]
+    next: str | None
+
+
+class BatchQuery(Schema):
+    station: str | None = None
+    from_: str | None = Field(None, alias="from")
+    status: BatchStatus | None = None
+    to: str | None = None
+    cursor: str | None = None
+    limit: int | None = None
+
+
+def batch_out(batch, detail: bool = False) -> dict:
+    out = {
+        "id": batch.id, "file_name": batch.file_name,
+        "station": batch.station.code if batch.station else None, "sender": batch.sender,
+        "channel": batch.channel, "received_at": local_iso(batch.received_at),
+        "status": batch.status, "lines": batch.lines, "accepted": batch.accepted,
+        "rejected": batch.rejected, "duplicates": batch.duplicates,
+        "conflicts": batch.conflicts, "sha256": batch.sha256, "size": batch.size,
+        "first_time": local_iso(batch.first_time), "last_time": local_iso(batch.last_time),
+    }
+    if detail:
+        out.update(rejects=batch.rejects, conflict_details=batch.conflict_details,
+                   notes=batch.notes)
+    return out
+
+
+@router.get("/batches", response={200: BatchPage, **READ_ERRORS},
+            summary="Received files, newest first (a facility sees its own)")
+def list_batches(request, query: Query[BatchQuery]):
+    qs = services.batches(actor_of(request), station=query.station, status=query.status,
+                          start=query.from_, end=query.to)
+    page = keyset_page(qs, order=("-id",), cursor=query.cursor, limit=query.limit)
+    return {"results": [batch_out(b) for b in page.results], "next": page.next}
+
+
+@router.get("/batches/{batch_id}", response={200: BatchDetailOut, **READ_ERRORS},
+            summary="One received file with its rejected lines and conflicts")
+def get_batch(request, batch_id: int):
+    return batch_out(services.batch(actor_of(request), batch_id), detail=True)

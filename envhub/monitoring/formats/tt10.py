@@ -1,0 +1,522 @@
+"""TT10 monitoring data files: file names, parsing and writing. Pure module (no Django).
+
+The format (domain note `monitoring-data-format.md`, "the note" below):
+
+- File name `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1.1), e.g.
+  `HN_ABCD_NUO001_20260101120000.txt`.
+- One line per measured parameter, five TAB-separated fields (note §2.1): symbol (Bảng 34,
+  §2.3), value, unit, time `yyyyMMddHHmmss` in Viet Nam local time (UTC+7, no daylight saving),
+  device status `00` measuring / `01` calibrating / `02` device error (§2.2).
+
+The note's §6.1 says the Phụ lục 15 text itself was not read: header line, decimal mark,
+encoding and line ending are unsettled. So the parser accepts what real dataloggers send and
+says exactly what it accepts; the writer produces the one canonical layout of the reference
+implementations (UTF-8 without BOM, LF, TAB, `.` decimal, two-digit status, no header).
+
+Error design (one, coherent): `parse` never raises for anything in the *content*. File-level
+problems come back as `FileError`s in `ParsedFile.file_errors` (and then no readings at all);
+line problems as `LineError`s while the rest of the file still counts. A batch record can store
+both as they are. `TT10Error` is the module's only exception type: `parse_filename` raises it
+for an invalid name (a name is valid or not, there is nothing partial to return), the writers
+raise it for values that cannot be written, and `parse` raises it only when called with a
+non-bytes argument or a nonsense limit. Messages are English; the stable `code`/`reason_code`
+strings are what the Django layer translates for users.
+
+Leniency choices of `parse` (each is also named where it is implemented):
+
+- Encoding: UTF-8, with or without a BOM (note §2.1: UTF-8 in the implementations). Any other
+  encoding is a file-level `not_utf8` error naming the first bad byte offset; the parser never
+  guesses Windows-1258/CP1252. A UTF-16/UTF-32 BOM gets its own message; dataloggers do not
+  send UTF-16, so it is not decoded either.
+- A NUL byte anywhere is `binary_content` (a binary file, or UTF-16 without a BOM).
+- Line endings: LF, CRLF and lone CR, mixed freely. A final line ending is optional. No other
+  character (VT, FF, NEL, U+2028) ends a line.
+- Blank lines (empty or only white space, anywhere, including trailing ones) are skipped and
+  counted in `blank_lines`; they are not errors. A file with no non-blank line is `empty_file`.
+- Fields are separated by TAB; white space around each field is removed ("surrounding spaces").
+  A line with no TAB at all whose white-space-separated tokens are exactly five is accepted too
+  (some loggers pad with spaces); such a line cannot carry an empty value or unit, or a unit
+  with a space (`độ C`), so those stay `wrong_field_count`. A trailing TAB makes a sixth field
+  and is an error: nothing in the note shows loggers writing one.
+- Value: optional sign, digits with one decimal point or one decimal comma (`45,2` is 45.2),
+  optional exponent (`1.2E+03`). Only ASCII digits. NaN, infinity, overflow to infinity,
+  thousands separators and any value with both `.` and `,` (`1,234.5`) are `bad_value`. A
+  single comma is always a decimal comma: `1,234` is 1.234. Negative values are read (the
+  ingestion service decides what is physically impossible).
+- An empty value is allowed only with status `02` (device error), as the reference writer does
+  (note §2.1), and gives `value=None`; otherwise it is `empty_value`.
+- Status: `00`, `01`, `02`, and the one-digit forms `0`, `1`, `2` (a status written as an
+  integer, e.g. by a spreadsheet that dropped the leading zero; unambiguous). Anything else,
+  including `03` (an internal "maintenance" code of one project, note §2.2 and §6.8), is
+  `bad_status` "unknown device status".
+- Time: exactly 14 ASCII digits forming a real local date and time (no 24:00, no second 60,
+  no 30 February; a time in year 1 whose UTC instant falls before year 1 is `bad_time` too).
+  Whether the time is plausible (not in the future, not years old) is for the ingestion service.
+- Symbol and unit are kept as written, trimmed; a symbol may not be empty, a unit may. `PM2,5`
+  is a symbol (note §2.3), never split or read as a number.
+- A line with a control character (other than TAB) or a stray U+FEFF is `bad_character`
+  (a line made only of white-space controls such as FF is blank, as Python's isspace says).
+- A line reports its first problem only, checked in the order: length, characters, field
+  count, symbol, value, time, status, empty value (which needs the status), duplicate.
+- A line longer than `max_line_length` characters is one `line_too_long` error (checked before
+  anything else on the line, so a 10 MB line costs one linear pass). More than `max_lines`
+  lines (counted up to the last non-blank line) is the file-level `too_many_lines`.
+- The same (symbol, time) twice in one file: the first line wins, later ones are
+  `duplicate_in_file`. Symbols are compared case-insensitively because the registry maps them
+  case-insensitively.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
+
+VN_TZ = timezone(timedelta(hours=7), "UTC+07:00")
+"""Viet Nam local time: UTC+7, a fixed offset (no daylight saving)."""
+_VN_OFFSET = timedelta(hours=7)
+
+STATUS_MEASURING = 0
+STATUS_CALIBRATING = 1
+STATUS_DEVICE_ERROR = 2
+STATUS_NAMES = {0: "measuring", 1: "calibrating", 2: "device error"}
+# Two-digit codes of note §2.2, plus the one-digit forms (see module docstring).
+_STATUS_CODES = {"00": 0, "01": 1, "02": 2, "0": 0, "1": 1, "2": 2}
+
+FIELD_COUNT = 5
+EXCERPT_LENGTH = 80
+MAX_NAME_LENGTH = 255  # a file-system name limit; longer names are not worth reading
+
+# Stable reason codes of `LineError` and `FileError` (the Django layer translates by code).
+LINE_REASONS = (
+    "wrong_field_count",
+    "empty_symbol",
+    "bad_value",
+    "empty_value",
+    "bad_time",
+    "bad_status",
+    "bad_character",
+    "line_too_long",
+    "duplicate_in_file",
+)
+FILE_REASONS = ("empty_file", "not_utf8", "binary_content", "too_many_lines")
+NAME_REASONS = ("bad_name", "name_too_long", "bad_extension", "wrong_part_count", "bad_code",
+                "bad_time")
+
+_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of the UTF-32 BOMs
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_MISSING = object()
+_CODE = re.compile(r"[A-Za-z0-9-]+")  # same shape as the registry's tt10_token validator
+_TIME14 = re.compile(r"[0-9]{14}")
+# ASCII digits only: `float()` alone would also take "nan", "1_000", " 1 " and Arabic digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+# C0 controls except TAB/LF/CR, DEL, C1 controls, and BOM/non-characters inside the text.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+class TT10Error(Exception):
+    """The one exception type of this module. `code` is a stable snake_case string."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Reading(NamedTuple):
+    """One value read from one line. `local_time` is naive Viet Nam time as written;
+    `utc_time` is the same instant, aware, in UTC. `value` is None only with status 2."""
+
+    line_number: int
+    symbol: str
+    value: float | None
+    unit: str
+    local_time: datetime
+    utc_time: datetime
+    status: int
+
+    @classmethod
+    def of(cls, symbol: str, value: float | None, unit: str, local_time: datetime,
+           status: int = STATUS_MEASURING, line_number: int = 0) -> Reading:
+        """A reading built by code (the demo generator, tests) rather than read from a file."""
+        local = _as_local(local_time)
+        return cls(line_number, symbol, value, unit, local, _to_utc(local), status)
+
+
+class LineError(NamedTuple):
+    """A line that could not be read. `line_number` is 1-based; `raw_excerpt` is the start of
+    the line as received (at most `EXCERPT_LENGTH` characters, then "…")."""
+
+    line_number: int
+    reason_code: str
+    message: str
+    raw_excerpt: str
+
+
+class FileError(NamedTuple):
+    """A problem with the file as a whole; `offset` is a byte offset when one is known."""
+
+    code: str
+    message: str
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What `parse` made of one file.
+
+    Every physical line ends up in exactly one of `readings`, `line_errors` or `blank_lines`,
+    so `len(readings) + len(line_errors) + blank_lines == line_count` whenever `ok`. With a file
+    error there are no readings and no line errors.
+    """
+
+    readings: tuple[Reading, ...] = ()
+    line_errors: tuple[LineError, ...] = ()
+    file_errors: tuple[FileError, ...] = ()
+    line_count: int = 0
+    blank_lines: int = 0
+    had_bom: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the file as a whole could be read (some lines may still be errors)."""
+        return not self.file_errors
+
+
+@dataclass(frozen=True)
+class FileName:
+    """A parsed TT10 file name. The codes are kept as written (`province`, `facility`,
+    `station`) and upper-cased for matching (`province_code`, ...), since loggers are not
+    consistent about case."""
+
+    name: str  # the base name, without any directory
+    province: str
+    facility: str
+    station: str
+    local_time: datetime  # naive Viet Nam time, as written
+    utc_time: datetime  # aware UTC
+
+    @property
+    def province_code(self) -> str:
+        return self.province.upper()
+
+    @property
+    def facility_code(self) -> str:
+        return self.facility.upper()
+
+    @property
+    def station_code(self) -> str:
+        return self.station.upper()
+
+    @property
+    def prefix(self) -> str:
+        """`<Province>_<Facility>_<Station>_` as written (the station's `tt10_prefix`)."""
+        return f"{self.province}_{self.facility}_{self.station}_"
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+def _parse_time14(text: str) -> tuple[datetime, datetime] | None:
+    """(naive local, aware UTC) for a 14-digit `yyyyMMddHHmmss`, or None if it is not one."""
+    # The hour test: newer Pythons' fromisoformat reads 24:00 as the next midnight.
+    if not _TIME14.fullmatch(text) or text[8:10] > "23":
+        return None
+    try:
+        # ISO 8601 basic format, parsed in C; it checks the calendar (no 30 February).
+        local = datetime.fromisoformat(f"{text[:8]}T{text[8:]}")
+        return local, _to_utc(local)
+    except (ValueError, OverflowError):  # 30 February, second 60, or year 1 minus 7 hours
+        return None
+
+
+def _to_utc(local: datetime) -> datetime:
+    # Fixed offset: subtracting is exact and much cheaper than astimezone().
+    return (local - _VN_OFFSET).replace(tzinfo=timezone.utc)
+
+
+def _as_local(moment: datetime) -> datetime:
+    """Naive Viet Nam time for a naive (taken as local) or aware datetime."""
+    if not isinstance(moment, datetime):
+        raise TT10Error("bad_time", f"expected a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ).replace(tzinfo=None)
+    return moment
+
+
+def _format_time14(moment: datetime) -> str:
+    local = _as_local(moment)
+    if local.microsecond:
+        raise TT10Error("bad_time", f"{local.isoformat()} has a fraction of a second; TT10 "
+                                    "times are whole seconds")
+    # Explicit padding: strftime("%Y") does not zero-pad years before 1000 on every platform.
+    return (f"{local.year:04d}{local.month:02d}{local.day:02d}"
+            f"{local.hour:02d}{local.minute:02d}{local.second:02d}")
+
+
+# --- file names ---------------------------------------------------------------------------
+
+
+def parse_filename(name: str) -> FileName:
+    """Read `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1.1).
+
+    A leading directory (`/` or `\\`) is dropped: receivers take the station from the name, not
+    the path (note §3.2). The extension is `.txt` in any case. Each code is ASCII letters,
+    digits and `-` (no `_`, which separates the parts; no spaces, no diacritics). The time must
+    be a real local time; whether it is the file's creation time or its measurement time is not
+    settled (note §1.1, §6.1), so nothing here depends on it. Anything else, including
+    path-traversal-looking input such as `../../etc/passwd` (its base name is `passwd`), is
+    simply an invalid name: `TT10Error` with one of `NAME_REASONS` as its code. The older
+    pattern without separators (note §1.2) is not accepted. Surrounding white space is not
+    trimmed: it makes the name invalid.
+    """
+    if not isinstance(name, str):
+        raise TT10Error("bad_name", f"a file name must be text, got {type(name).__name__}")
+    base = re.split(r"[\\/]", name)[-1]
+    if not base:
+        raise TT10Error("bad_name", "the file name is empty")
+    if len(base) > MAX_NAME_LENGTH:
+        raise TT10Error("name_too_long",
+                        f"the file name has {len(base)} characters (at most {MAX_NAME_LENGTH})")
+    shown = _excerpt(base)
+    stem, dot, extension = base.rpartition(".")
+    if not dot or not extension.isascii() or extension.lower() != "txt":
+        raise TT10Error("bad_extension", f"{shown!r}: a TT10 file name ends in .txt")
+    parts = stem.split("_")
+    if len(parts) != 4:
+        raise TT10Error(
+            "wrong_part_count",
+            f"{shown!r}: expected 4 parts joined by '_' "
+            f"(Province_Facility_Station_yyyyMMddHHmmss.txt), found {len(parts)}",
+        )
+    for label, part in zip(("province", "facility", "station"), parts, strict=False):
+        if not _CODE.fullmatch(part):
+            raise TT10Error("bad_code", f"{shown!r}: the {label} code {_excerpt(part)!r} may hold "
+                                        "only ASCII letters, digits and '-'")
+    times = _parse_time14(parts[3])
+    if times is None:
+        raise TT10Error("bad_time", f"{shown!r}: {_excerpt(parts[3])!r} is not a real time "
+                                    "yyyyMMddHHmmss")
+    return FileName(base, parts[0], parts[1], parts[2], times[0], times[1])
+
+
+def format_prefix(province: str, facility: str, station: str) -> str:
+    """`<Province>_<Facility>_<Station>_`, the prefix a station's datalogger must use."""
+    for label, part in (("province", province), ("facility", facility), ("station", station)):
+        if not isinstance(part, str) or not _CODE.fullmatch(part):
+            raise TT10Error("bad_code", f"the {label} code {part!r} may hold only ASCII "
+                                        "letters, digits and '-'")
+    return f"{province}_{facility}_{station}_"
+
+
+def format_filename(province: str, facility: str, station: str, local_time: datetime) -> str:
+    """The canonical file name. `local_time` is naive Viet Nam time, or aware (converted);
+    it must be a whole second."""
+    return f"{format_prefix(province, facility, station)}{_format_time14(local_time)}.txt"
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "…"
+
+
+def _bad_value_message(text: str) -> str:
+    if "," in text and "." in text or text.count(",") > 1 or text.count(".") > 1:
+        return (f"value {_excerpt(text)!r} is ambiguous: use one decimal mark and no "
+                "thousands separators")
+    if _NUMBER.fullmatch(text):  # matched the shape, so float() overflowed to infinity
+        return f"value {_excerpt(text)!r} is too large"
+    lowered = text.strip("+-").lower()
+    if lowered in ("nan", "inf", "infinity"):
+        return f"value {_excerpt(text)!r} is not a finite number"
+    return f"value {_excerpt(text)!r} is not a number"
+
+
+def parse(content: bytes, *, max_line_length: int = 4096, max_lines: int = 10_000) -> ParsedFile:
+    """Read a TT10 file's bytes; see the module docstring for every leniency choice.
+
+    Never raises for any content; raises `TT10Error` only for a non-bytes `content` or a limit
+    that is not a positive integer. `max_line_length` counts characters (without the line
+    ending); `max_lines` counts lines up to the last non-blank one.
+    """
+    if isinstance(content, (bytearray, memoryview)):
+        content = bytes(content)
+    if not isinstance(content, bytes):
+        raise TT10Error("bad_argument", f"content must be bytes, got {type(content).__name__}")
+    for label, limit in (("max_line_length", max_line_length), ("max_lines", max_lines)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise TT10Error("bad_argument", f"{label} must be a positive integer")
+
+    had_bom = content.startswith(_BOM)
+    start = len(_BOM) if had_bom else 0
+
+    def fail(code: str, message: str, offset: int | None = None) -> ParsedFile:
+        return ParsedFile(file_errors=(FileError(code, message, offset),), had_bom=had_bom)
+
+    if content.startswith(_UTF16_BOMS):
+        return fail("not_utf8", "the file is UTF-16 or UTF-32 (it starts with that byte-order "
+                                "mark); TT10 files must be UTF-8", 0)
+    nul = content.find(b"\x00", start)
+    if nul >= 0:
+        return fail("binary_content", f"the file contains a NUL byte at offset {nul}: it is "
+                                      "binary, or UTF-16 text, not a UTF-8 text file", nul)
+    try:
+        text = content[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        return fail("not_utf8", f"the file is not valid UTF-8: byte 0x{content[offset]:02X} at "
+                                f"offset {offset} (save the file as UTF-8, not Windows-1258 or "
+                                "another code page)", offset)
+
+    # One line ending from here on; each CRLF or CR becomes one LF, so line numbers do not
+    # change, and plain str methods (C speed, linear) replace a regular expression.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.rstrip()
+    if not stripped:
+        return fail("empty_file", "the file holds no data lines" if text else "the file is empty")
+
+    # Physical lines: every line ending ends one; a final unterminated piece is one more.
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # Only lines up to the last non-blank one are split (and limited); what follows is blank.
+    after = text.find("\n", len(stripped))
+    body = text[:after] if after >= 0 else text
+    body_lines = body.count("\n") + 1
+    if body_lines > max_lines:
+        return fail("too_many_lines", f"the file has {body_lines} lines, more than the "
+                                      f"{max_lines} allowed")
+    blank = line_count - body_lines  # the trailing blank lines
+    # Control characters are rare: one quick look at the file spares a search on every line
+    # (bytes.translate runs at C speed; the regular expression only if there is non-ASCII text).
+    raw = content[start:]
+    check_characters = len(raw.translate(None, _CONTROL_BYTES)) != len(raw) or (
+        not raw.isascii() and _BAD_CHARACTER.search(body) is not None)
+
+    readings: list[Reading] = []
+    errors: list[LineError] = []
+    times: dict[str, tuple[datetime, datetime] | None] = {}  # many lines share one time
+    seen: dict[tuple[str, str], int] = {}
+    number_shape, statuses, isfinite = _NUMBER.fullmatch, _STATUS_CODES, math.isfinite
+    add_reading, add_error = readings.append, errors.append
+
+    for number, line in enumerate(body.split("\n"), 1):
+        if len(line) > max_line_length:
+            add_error(LineError(number, "line_too_long", f"the line has {len(line)} characters, "
+                                f"more than the {max_line_length} allowed", _excerpt(line)))
+            continue
+        if not line or line.isspace():
+            blank += 1
+            continue
+        if check_characters and _BAD_CHARACTER.search(line):
+            add_error(LineError(number, "bad_character", "the line contains a control character",
+                                _excerpt(line)))
+            continue
+        fields = line.split("\t")
+        if len(fields) != FIELD_COUNT:
+            # No TAB at all: accept exactly five white-space-separated tokens (some loggers).
+            tokens = line.split() if len(fields) == 1 else ()
+            if len(tokens) != FIELD_COUNT:
+                add_error(LineError(number, "wrong_field_count", f"expected {FIELD_COUNT} "
+                                    f"TAB-separated fields, found {len(fields)}", _excerpt(line)))
+                continue
+            fields = tokens
+        symbol = fields[0].strip()
+        value_text = fields[1].strip()
+        time_text = fields[3].strip()
+        status_text = fields[4].strip()
+
+        if not symbol:
+            add_error(LineError(number, "empty_symbol", "the parameter symbol is empty",
+                                _excerpt(line)))
+            continue
+        value: float | None = None
+        if value_text:
+            if number_shape(value_text):
+                value = float(value_text.replace(",", "."))
+                if not isfinite(value):
+                    value = None
+            if value is None:
+                add_error(LineError(number, "bad_value", _bad_value_message(value_text),
+                                    _excerpt(line)))
+                continue
+        moment = times.get(time_text, _MISSING)
+        if moment is _MISSING:
+            moment = times[time_text] = _parse_time14(time_text)
+        if moment is None:
+            add_error(LineError(number, "bad_time", f"time {_excerpt(time_text)!r} is not a real "
+                                "time yyyyMMddHHmmss", _excerpt(line)))
+            continue
+        status = statuses.get(status_text)
+        if status is None:
+            add_error(LineError(number, "bad_status", f"unknown device status "
+                                f"{_excerpt(status_text)!r} (expected 00, 01 or 02)",
+                                _excerpt(line)))
+            continue
+        if value is None and status != STATUS_DEVICE_ERROR:
+            add_error(LineError(number, "empty_value", "the value is empty; an empty value is "
+                                "allowed only with status 02 (device error)", _excerpt(line)))
+            continue
+        key = (symbol.casefold(), time_text)
+        first = seen.setdefault(key, number)
+        if first != number:
+            add_error(LineError(number, "duplicate_in_file", f"{symbol} at {time_text} already "
+                                f"came on line {first}; the first value is kept",
+                                _excerpt(line)))
+            continue
+        add_reading(Reading(number, symbol, value, fields[2].strip(), moment[0], moment[1],
+                            status))
+
+    return ParsedFile(tuple(readings), tuple(errors), (), line_count, blank, had_bom)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _check_field(text: object, label: str, *, allow_empty: bool) -> str:
+    if not isinstance(text, str):
+        raise TT10Error("bad_field", f"the {label} must be text, got {type(text).__name__}")
+    if not text and not allow_empty:
+        raise TT10Error("bad_field", f"the {label} is empty")
+    if text != text.strip() or "\t" in text or _LINE_BREAK.search(text) or \
+            _BAD_CHARACTER.search(text):
+        raise TT10Error("bad_field", f"the {label} {text!r} has surrounding white space, a TAB, "
+                                     "a line break or a control character")
+    return text
+
+
+def format_line(reading: Reading) -> str:
+    """One canonical line, without its line ending. `reading` is anything with `symbol`,
+    `value`, `unit`, `local_time` and `status` attributes."""
+    symbol = _check_field(reading.symbol, "symbol", allow_empty=False)
+    unit = _check_field(reading.unit if reading.unit is not None else "", "unit",
+                        allow_empty=True)
+    status = reading.status
+    if isinstance(status, bool) or status not in STATUS_NAMES:
+        raise TT10Error("bad_status", f"unknown device status {status!r} (expected 0, 1 or 2)")
+    if reading.value is None:
+        if status != STATUS_DEVICE_ERROR:
+            raise TT10Error("empty_value", "an empty value needs status 2 (device error)")
+        value = ""
+    else:
+        try:
+            number = float(reading.value)
+        except (TypeError, ValueError):
+            raise TT10Error("bad_value", f"value {reading.value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise TT10Error("bad_value", f"value {number!r} is not a finite number")
+        value = repr(number)  # shortest text that reads back as the same float
+    return f"{symbol}\t{value}\t{unit}\t{_format_time14(reading.local_time)}\t{status:02d}"
+
+
+def format_file(readings: Iterable[Reading]) -> bytes:
+    """The canonical file: UTF-8 without BOM, LF after every line, TAB-separated, `.` decimal,
+    two-digit status, no header, so that `parse(format_file(x))` gives `x` back. No readings
+    give an empty file (which `parse` reports as `empty_file`)."""
+    return "".join(format_line(reading) + "\n" for reading in readings).encode("utf-8")

@@ -1,0 +1,594 @@
+"""The one ingestion service: every receiver (FTP, HTTP, folder) hands files to `ingest`.
+
+For each file: check its size, read its name (`<Province>_<Facility>_<Station>_<time>.txt`),
+find the station and check that the sender may send for it, parse it (TT10), map each symbol to
+a parameter through the registry's aliases, convert the unit to the parameter's canonical unit,
+and validate the value. Then, for a whole slice of files in one transaction: record a batch per
+file (with its raw bytes and its rejects), write the new observations, tell duplicates from
+conflicts, mark the touched hours for the rollup worker, and note when each station last sent.
+
+A file that was already received (same station, same SHA-256) adds nothing and says so. A value
+for a (series, time) that exists with a different value is kept as the first one and reported as
+a conflict; a steward may re-ingest with `replace=True`, which overwrites and is audited. If the
+database fails while writing a slice, nothing of it stays, and the files are retried one by one
+so that one bad file cannot hold back the others.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import threading
+import time as clock
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from envhub.core import audit, permissions, units
+from envhub.core.errors import Forbidden
+from envhub.core.permissions import Actor
+from envhub.core.timeutil import hour_end
+from envhub.monitoring import storage
+from envhub.monitoring.formats import tt10
+from envhub.monitoring.models import (
+    Batch,
+    BatchFile,
+    BatchStatus,
+    DeviceStatus,
+    Series,
+    StationStatus,
+)
+
+logger = logging.getLogger("envhub.ingest")
+
+# A batch keeps the first rejects in full; the count stays exact.
+MAX_STORED_REJECTS = 200
+# How long the station and parameter directory is trusted before it is read again.
+DIRECTORY_TTL_SECONDS = 30
+
+
+# --- what a file became --------------------------------------------------------------------
+
+@dataclass
+class Reject:
+    line: int  # 0 for the file as a whole
+    code: str
+    message: str
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "code": self.code, "message": self.message, "text": self.text}
+
+
+@dataclass
+class BatchReport:
+    """The answer a sender gets for one file."""
+
+    file_name: str
+    status: str = BatchStatus.REJECTED
+    station: str | None = None
+    batch_id: int | None = None
+    lines: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    conflict_details: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "file_name": self.file_name, "status": self.status, "station": self.station,
+            "batch_id": self.batch_id, "lines": self.lines, "accepted": self.accepted,
+            "rejected": self.rejected, "duplicates": self.duplicates,
+            "conflicts": self.conflicts, "rejects": [r.as_dict() for r in self.rejects],
+            "conflict_details": self.conflict_details, "notes": self.notes,
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+@dataclass
+class IncomingFile:
+    name: str
+    content: bytes
+    # The size as received, when the content was not read because it is over the limit.
+    size: int | None = None
+
+
+# --- the registry as ingestion sees it ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class StationRef:
+    id: int
+    code: str
+    prefix: str
+    medium: str
+    province_id: int
+    facility_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ParameterRef:
+    id: int
+    code: str
+    unit: str
+    minimum: float | None
+    maximum: float | None
+
+
+class Directory:
+    """Stations by file-name prefix and code, parameters by (medium, symbol), series by
+    (station, parameter): read once and kept for a few seconds, so that ingesting a file costs
+    no registry queries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = -1e9
+        self.by_prefix: dict[str, StationRef] = {}
+        self.by_code: dict[str, StationRef] = {}
+        self.aliases: dict[tuple[str, str], ParameterRef] = {}
+        self.series: dict[tuple[int, int], int] = {}
+        # (station, parameter) → (lowest, highest) the analyser measures, where entered.
+        self.ranges: dict[tuple[int, int], tuple[float | None, float | None]] = {}
+
+    def refresh(self, force: bool = False) -> None:
+        if not force and clock.monotonic() - self._loaded_at < DIRECTORY_TTL_SECONDS:
+            return
+        from envhub.registry.models import ParameterAlias, Station
+
+        with self._lock:
+            by_prefix, by_code = {}, {}
+            for row in Station.objects.values_list(
+                "id", "code", "tt10_prefix", "medium", "province_id", "facility_id", "active"
+            ):
+                ref = StationRef(*row)
+                by_code[ref.code.upper()] = ref
+                if ref.prefix:
+                    by_prefix[ref.prefix.upper()] = ref
+            aliases = {}
+            for alias in ParameterAlias.objects.select_related("parameter"):
+                p = alias.parameter
+                aliases[(alias.medium, alias.alias_key)] = ParameterRef(
+                    p.id, p.code, p.unit, p.minimum, p.maximum)
+            series, ranges = {}, {}
+            for series_id, station_id, parameter_id, low, high in Series.objects.values_list(
+                "id", "station_id", "parameter_id", "range_min", "range_max"
+            ):
+                series[(station_id, parameter_id)] = series_id
+                if low is not None or high is not None:
+                    ranges[(station_id, parameter_id)] = (low, high)
+            self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
+            self.series, self.ranges = series, ranges
+            self._loaded_at = clock.monotonic()
+
+    def station_for(self, name: tt10.FileName) -> tuple[StationRef | None, str | None]:
+        """The station a file name points at, and a note when only its code matched."""
+        self.refresh()
+        ref = self.by_prefix.get(name.prefix.upper())
+        if ref is not None:
+            return ref, None
+        ref = self.by_code.get(name.station_code)
+        if ref is None:
+            self.refresh(force=True)  # a station created seconds ago
+            ref = self.by_prefix.get(name.prefix.upper()) or self.by_code.get(name.station_code)
+            if ref is None:
+                return None, None
+        if ref.prefix and name.prefix.upper() != ref.prefix.upper():
+            return ref, _("The file name starts with %(sent)s but this station's prefix is "
+                          "%(expected)s; the station was found by its code.") % {
+                "sent": name.prefix, "expected": ref.prefix}
+        return ref, None
+
+    def parameter_for(self, medium: str, symbol: str) -> ParameterRef | None:
+        from envhub.registry.models import ParameterAlias
+
+        return self.aliases.get((medium, ParameterAlias.key(symbol)))
+
+    def forget_series(self) -> None:
+        with self._lock:
+            self.series = {}
+            self._loaded_at = -1e9
+
+
+directory = Directory()
+
+
+def may_send(actor: Actor, station: StationRef) -> bool:
+    """Whether `actor` may send data for this station: a station's own token, a facility's
+    token or operator for its stations, a provincial officer in their provinces, stewards and
+    admins, and the server itself (folder ingest)."""
+    if actor.manages_everything:
+        return True
+    if station.id in actor.station_ids:
+        return True
+    if station.facility_id is not None and station.facility_id in actor.facility_ids:
+        return True
+    return permissions.PROVINCIAL_OFFICER in actor.roles and station.province_id in \
+        actor.province_ids
+
+
+# --- reading one file (no writes) --------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """One file read and checked, ready to be written."""
+
+    report: BatchReport
+    sha256: str
+    size: int
+    content: bytes
+    station: StationRef | None = None
+    # (parameter, reading time UTC, value, status, line number, parameter code)
+    values: list[tuple[ParameterRef, datetime.datetime, float | None, int, int]] = field(
+        default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        """Its station is known and allowed, and the file as a whole could be read."""
+        return self.station is not None and not any(r.line == 0 for r in self.report.rejects)
+
+    def reject_file(self, code: str, message: str) -> Prepared:
+        self.report.rejects.append(Reject(0, code, message))
+        self.report.status = BatchStatus.REJECTED
+        return self
+
+
+_converters: dict[tuple[str, int], object] = {}
+
+
+def _converter_for(unit_text: str, parameter: ParameterRef):
+    """The conversion from a unit as written to the parameter's canonical unit (cached), plus a
+    note when the unit was read by a rule rather than matched exactly."""
+    key = (unit_text, parameter.id)
+    found = _converters.get(key)
+    if found is not None:
+        return found
+    note = None
+    if unit_text.strip() == "":
+        convert, note = None, _("Values without a unit were taken to be in %(unit)s.") % {
+            "unit": parameter.unit or "pH"}
+    else:
+        unit = units.normalise(unit_text)  # UnitError for an unknown spelling
+        if units.equivalent(unit, parameter.unit):
+            convert = None
+        elif units.normal_counterpart(unit) == parameter.unit:
+            # Stack analysers often write mg/m3 for values already at normal conditions.
+            convert, note = None, _("%(sent)s was read as %(unit)s (normal conditions).") % {
+                "sent": unit_text, "unit": parameter.unit}
+        else:
+            molar_mass = parameter.code if parameter.code in units.MOLAR_MASS else None
+            convert = units.converter(unit, parameter.unit, molar_mass=molar_mass)
+    found = _converters[key] = (convert, note)
+    return found
+
+
+def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:
+    content = incoming.content
+    size = incoming.size if incoming.size is not None else len(content)
+    report = BatchReport(file_name=(incoming.name or "")[-255:])
+    prepared = Prepared(report, hashlib.sha256(content).hexdigest(), size, content)
+    if size > settings.ENVHUB_MAX_FILE_BYTES:
+        prepared.content = b""  # not kept: it is over the limit
+        return prepared.reject_file("too_large", _(
+            "The file has %(size)d bytes; the limit is %(limit)d.") % {
+            "size": size, "limit": settings.ENVHUB_MAX_FILE_BYTES})
+    try:
+        name = tt10.parse_filename(incoming.name or "")
+    except tt10.TT10Error as error:
+        return prepared.reject_file(error.code, error.message)
+    station, note = directory.station_for(name)
+    if station is None:
+        return prepared.reject_file("unknown_station", _(
+            "No station has the file-name prefix %(prefix)s or the code %(code)s.") % {
+            "prefix": name.prefix, "code": name.station})
+    if not may_send(actor, station):
+        return prepared.reject_file("station_not_allowed", _(
+            "This sender may not send data for station %(code)s.") % {"code": station.code})
+    prepared.station = station
+    report.station = station.code
+    if note:
+        report.notes.append(note)
+    if not station.active:
+        report.notes.append(_("The station is marked inactive; its data is kept."))
+
+    parsed = tt10.parse(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
+    if not parsed.ok:
+        for error in parsed.file_errors:
+            prepared.reject_file(error.code, error.message)
+        return prepared
+    report.lines = len(parsed.readings) + len(parsed.line_errors)
+    for error in parsed.line_errors:
+        report.rejects.append(Reject(error.line_number, error.reason_code, error.message,
+                                     error.raw_excerpt))
+    latest_allowed = now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES)
+    for reading in parsed.readings:
+        outcome = _check(reading, station, latest_allowed, report)
+        if isinstance(outcome, Reject):
+            report.rejects.append(outcome)
+        else:
+            prepared.values.append(outcome)
+    report.rejected = len(report.rejects)
+    return prepared
+
+
+def _check(reading: tt10.Reading, station: StationRef, latest_allowed, report: BatchReport):
+    """Map, convert and validate one reading: a value tuple, or the Reject that says why not."""
+    line = reading.line_number
+    text = f"{reading.symbol}\t{reading.value}\t{reading.unit}"
+    parameter = directory.parameter_for(station.medium, reading.symbol)
+    if parameter is None:
+        return Reject(line, "unknown_parameter", _(
+            "%(symbol)s is not a known parameter symbol for this kind of station.") % {
+            "symbol": reading.symbol}, text)
+    try:
+        convert, note = _converter_for(reading.unit, parameter)
+    except units.UnitError:
+        return Reject(line, "bad_unit", _(
+            "The unit %(unit)s cannot be converted to %(canonical)s for %(code)s.") % {
+            "unit": reading.unit, "canonical": parameter.unit or "pH", "code": parameter.code},
+            text)
+    if note and note not in report.notes:
+        report.notes.append(note)
+    if reading.utc_time > latest_allowed:
+        return Reject(line, "future_time", _(
+            "The time %(time)s is in the future.") % {
+            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S")}, text)
+    value = reading.value
+    if value is not None and convert is not None:
+        value = convert(value)
+    if value is not None:
+        out_of_range = (
+            (parameter.minimum is not None and value < parameter.minimum)
+            or (parameter.maximum is not None and value > parameter.maximum)
+        )
+        if out_of_range and reading.status == DeviceStatus.MEASURING:
+            return Reject(line, "out_of_range", _(
+                "%(value)s %(unit)s is outside the possible range of %(code)s "
+                "(%(low)s to %(high)s).") % {
+                "value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
+                "low": "−∞" if parameter.minimum is None else f"{parameter.minimum:g}",
+                "high": "∞" if parameter.maximum is None else f"{parameter.maximum:g}"}, text)
+        low, high = directory.ranges.get((station.id, parameter.id), (None, None))
+        outside_analyser = (low is not None and value < low) or (high is not None and value > high)
+        if outside_analyser and reading.status == DeviceStatus.MEASURING:
+            return Reject(line, "outside_instrument_range", _(
+                "%(value)s %(unit)s is outside the measuring range of this station's analyser "
+                "for %(code)s (%(low)s to %(high)s).") % {
+                "value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
+                "low": "−∞" if low is None else f"{low:g}",
+                "high": "∞" if high is None else f"{high:g}"}, text)
+        out_of_range = out_of_range or outside_analyser
+        if out_of_range:
+            # A calibrating or failing device may send anything; keep its status, not the value.
+            value = None
+    return (parameter, reading.utc_time, value, reading.status, line)
+
+
+# --- writing a slice of files ------------------------------------------------------------------
+
+def _series_ids(prepared: Sequence[Prepared]) -> dict[tuple[int, int], int]:
+    """Series ids for every (station, parameter) in these files, creating the missing ones."""
+    wanted = {(p.station.id, value[0].id) for p in prepared if p.station for value in p.values}
+    known = {key: directory.series[key] for key in wanted if key in directory.series}
+    missing = wanted - set(known)
+    if missing:
+        for station_id, parameter_id in sorted(missing):
+            series, _created = Series.objects.get_or_create(
+                station_id=station_id, parameter_id=parameter_id)
+            known[(station_id, parameter_id)] = series.id
+        # Only once committed do new ids become known to other files.
+        new = {key: known[key] for key in missing}
+        transaction.on_commit(lambda: directory.series.update(new))
+    return known
+
+
+def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
+    """Same station and same bytes as a file already received (or earlier in this slice)."""
+    candidates = [p for p in prepared if p.readable]
+    if not candidates:
+        return
+    earlier: dict[tuple[str, int], int] = {}
+    for batch_id, sha, station_id in Batch.objects.filter(
+        sha256__in={p.sha256 for p in candidates},
+        station_id__in={p.station.id for p in candidates},
+    ).exclude(status=BatchStatus.REJECTED).order_by("id").values_list("id", "sha256",
+                                                                        "station_id"):
+        earlier.setdefault((sha, station_id), batch_id)
+    seen: set[tuple[str, int]] = set()
+    for p in candidates:
+        key = (p.sha256, p.station.id)
+        if key in earlier or key in seen:
+            report = p.report
+            report.status = BatchStatus.DUPLICATE_FILE
+            report.duplicate_of = earlier.get(key)
+            report.duplicates = len(p.values)
+            report.notes.append(_("This file was already received; nothing was added."))
+            p.values = []
+        else:
+            seen.add(key)
+
+
+def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
+           replace: bool) -> None:
+    if not replace:
+        _mark_duplicate_files(prepared)
+    series_ids = _series_ids(prepared)
+
+    # Within the slice the first value for a (series, time) wins, like against the database.
+    first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
+    rows_of: list[list[tuple]] = []
+    for p in prepared:
+        rows = []
+        for parameter, time, value, status, line in p.values:
+            key = (series_ids[(p.station.id, parameter.id)], time)
+            held = first_in_slice.get(key)
+            if held is None:
+                first_in_slice[key] = (value, status, p, line, parameter.code)
+                rows.append((key[0], time, value, status, line, parameter.code))
+            else:
+                _count_repeat(p, held, value, status, line, parameter.code, time)
+        rows_of.append(rows)
+
+    batches = []
+    for p, rows in zip(prepared, rows_of, strict=True):
+        report = p.report
+        if report.status != BatchStatus.DUPLICATE_FILE and p.station is not None:
+            report.accepted = len(rows)
+        times = [row[1] for row in rows]
+        batches.append(Batch(
+            station_id=p.station.id if p.station else None, sender=actor.label[:200],
+            sender_user=actor.user if actor.user is not None and actor.user.pk else None,
+            sender_token=actor.token,
+            channel=channel, file_name=report.file_name, sha256=p.sha256, size=p.size,
+            received_at=now, status=BatchStatus.REJECTED, lines=report.lines,
+            first_time=min(times) if times else None, last_time=max(times) if times else None,
+            replaced=replace,
+        ))
+    Batch.objects.bulk_create(batches)
+    BatchFile.objects.bulk_create(
+        [BatchFile(batch=batch, content=p.content) for batch, p in zip(batches, prepared,
+                                                                       strict=True)])
+
+    observation_rows = []
+    for batch, rows in zip(batches, rows_of, strict=True):
+        observation_rows.extend(
+            (series_id, time, value, status, batch.id)
+            for series_id, time, value, status, _line, _code in rows
+        )
+    inserted = storage.insert_observations(observation_rows)
+    if inserted < len(observation_rows):
+        _settle_collisions(actor, batches, prepared, rows_of, replace)
+
+    for batch, p in zip(batches, prepared, strict=True):
+        _finish(batch, p.report)
+    Batch.objects.bulk_update(
+        batches, ["status", "accepted", "rejected", "duplicates", "conflicts", "rejects",
+                  "conflict_details", "notes"], batch_size=500)
+
+    touched = [(series_id, hour_end(time)) for batch, rows in zip(batches, rows_of, strict=True)
+               for series_id, time, *_rest in rows]
+    storage.queue_rollups(touched, now)
+    _note_station_activity(prepared, rows_of, now)
+    for p, batch in zip(prepared, batches, strict=True):
+        p.report.batch_id = batch.id
+        if p.report.rejects and p.report.rejects[0].code == "station_not_allowed":
+            audit.record(actor, "ingest_refused", batch, {"station": [None, p.report.station]})
+
+
+def _count_repeat(p: Prepared, held: tuple, value, status, line, code, time) -> None:
+    held_value, held_status, held_file, held_line, _code = held
+    if held_value == value and held_status == status:
+        p.report.duplicates += 1
+    else:
+        p.report.conflicts += 1
+        p.report.conflict_details.append({
+            "line": line, "parameter": code, "time": time.isoformat(),
+            "kept": held_value, "sent": value,
+            "note": _("an earlier file in the same upload sent another value"),
+        })
+
+
+def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) -> None:
+    """Some rows were already stored: tell duplicates (same value and status) from conflicts."""
+    keys = [(row[0], row[1]) for rows in rows_of for row in rows]
+    stored = storage.existing(keys)
+    replacements = []
+    for batch, p, rows in zip(batches, prepared, rows_of, strict=True):
+        kept_rows = []
+        for series_id, time, value, status, line, code in rows:
+            old_value, old_status, old_batch = stored.get((series_id, time), (None, None, None))
+            if old_batch == batch.id:
+                kept_rows.append((series_id, time, value, status, line, code))
+                continue
+            p.report.accepted -= 1
+            if old_value == value and old_status == status:
+                p.report.duplicates += 1
+            elif replace:
+                p.report.accepted += 1
+                replacements.append((series_id, time, value, status, batch.id))
+                kept_rows.append((series_id, time, value, status, line, code))
+                p.report.conflict_details.append({
+                    "line": line, "parameter": code, "time": time.isoformat(),
+                    "replaced": old_value, "sent": value})
+            else:
+                p.report.conflicts += 1
+                p.report.conflict_details.append({
+                    "line": line, "parameter": code, "time": time.isoformat(),
+                    "kept": old_value, "sent": value})
+        rows[:] = kept_rows
+    if replacements:
+        storage.replace_observations(replacements)
+        audit.record(actor, "ingest_replace", object_type="monitoring.batch",
+                     object_id=",".join(str(b.id) for b in batches)[:100],
+                     object_repr=f"{len(replacements)} values replaced",
+                     changes={"values": [None, len(replacements)]})
+
+
+def _finish(batch: Batch, report: BatchReport) -> None:
+    report.rejects.sort(key=lambda reject: reject.line)
+    report.rejected = len(report.rejects)
+    if report.status != BatchStatus.DUPLICATE_FILE:
+        if report.accepted == 0 and report.rejected and not report.duplicates:
+            report.status = BatchStatus.REJECTED
+        elif report.rejected or report.conflicts:
+            report.status = BatchStatus.PARTIAL
+        else:
+            report.status = BatchStatus.ACCEPTED
+    batch.status = report.status
+    batch.accepted, batch.rejected = report.accepted, report.rejected
+    batch.duplicates, batch.conflicts = report.duplicates, report.conflicts
+    batch.rejects = [r.as_dict() for r in report.rejects[:MAX_STORED_REJECTS]]
+    batch.conflict_details = report.conflict_details[:MAX_STORED_REJECTS]
+    batch.notes = report.notes
+
+
+def _note_station_activity(prepared, rows_of, now: datetime.datetime) -> None:
+    """When each station last sent accepted data, and the newest time of that data."""
+    newest: dict[int, datetime.datetime] = {}
+    for p, rows in zip(prepared, rows_of, strict=True):
+        if p.station and rows:
+            latest = max(row[1] for row in rows)
+            if p.station.id not in newest or latest > newest[p.station.id]:
+                newest[p.station.id] = latest
+    for station_id, latest in newest.items():
+        sent = Value(latest, output_field=DateTimeField())
+        updated = StationStatus.objects.filter(station_id=station_id).update(
+            last_received_at=now, last_data_at=Greatest(Coalesce("last_data_at", sent), sent),
+        )
+        if not updated:
+            StationStatus.objects.get_or_create(
+                station_id=station_id,
+                defaults={"last_data_at": latest, "last_received_at": now})
+
+
+# --- the entry point -----------------------------------------------------------------------------
+
+def ingest(actor: Actor, channel: str, files: Sequence[IncomingFile], *, replace: bool = False,
+           now: datetime.datetime | None = None) -> list[BatchReport]:
+    """Ingest files in one transaction; if the database fails, retry them one at a time."""
+    if replace and not actor.manages_everything:
+        raise Forbidden(_("Only a data steward may re-ingest with replace."))
+    now = now or timezone.now()
+    prepared = [prepare(actor, incoming, now) for incoming in files]
+    try:
+        with transaction.atomic():
+            _write(actor, channel, prepared, now, replace)
+    except DatabaseError:
+        if len(prepared) == 1:
+            logger.exception("ingesting %s failed", prepared[0].report.file_name)
+            raise
+        logger.warning("a slice of %d files failed; retrying one by one", len(prepared))
+        return [report for incoming in files
+                for report in ingest(actor, channel, [incoming], replace=replace, now=now)]
+    return [p.report for p in prepared]
+

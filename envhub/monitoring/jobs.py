@@ -1,0 +1,23 @@
+"""The worker's periodic jobs for monitoring data."""
+
+import datetime
+
+from envhub.core.periodic import periodic
+from envhub.monitoring import connectivity, partitions, rollups
+
+
+@periodic("rollups", every=datetime.timedelta(seconds=2), lease=datetime.timedelta(minutes=10))
+def process_rollups() -> None:
+    """Recompute the hours, days and latest values that new or late data touched."""
+    rollups.process_queue()
+
+
+@periodic("connectivity", every=datetime.timedelta(minutes=1))
+def update_connectivity() -> None:
+    connectivity.evaluate()
+
+
+@periodic("create-partitions", every=datetime.timedelta(hours=12))
+def create_partitions() -> None:
+    """PostgreSQL: keep the observation partitions of the coming months ready."""
+    partitions.ensure_ahead()

@@ -1,0 +1,245 @@
+"""Monitoring: what automatic stations send, and what is computed from it.
+
+Terms: `Series` (chuỗi số liệu: one parameter at one station), `Observation` (giá trị đo),
+`Batch` (lô: one received file, with its provenance and rejects), `HourlyRollup` and
+`DailyRollup` (trung bình giờ, ngày), `LatestValue` (giá trị mới nhất), `StationStatus` and
+`ConnectivityChange` (trạng thái truyền dữ liệu).
+
+Time convention (docs/time.md): a value stamped t covers the interval ending at t, so it belongs
+to the hour (h, h+1] and is labelled by the hour's end; the local day runs from 00:00
+(exclusive) to 24:00 (inclusive) in UTC+7.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeviceStatus(models.IntegerChoices):
+    """TT10 device status codes; only MEASURING values count in averages."""
+
+    MEASURING = 0, _("Measuring")
+    CALIBRATING = 1, _("Calibrating")
+    ERROR = 2, _("Device error")
+
+
+class Series(models.Model):
+    """The values of one parameter at one station, with the analyser's measuring range when a
+    steward has entered it (values outside it are refused)."""
+
+    station = models.ForeignKey(
+        "registry.Station", on_delete=models.PROTECT, related_name="series",
+        verbose_name=_("station"),
+    )
+    parameter = models.ForeignKey(
+        "registry.Parameter", on_delete=models.PROTECT, related_name="series",
+        verbose_name=_("parameter"),
+    )
+    range_min = models.FloatField(_("lowest value the analyser measures"), null=True, blank=True)
+    range_max = models.FloatField(_("highest value the analyser measures"), null=True,
+                                  blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "parameter"],
+                                    name="one_series_per_parameter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}/{self.parameter_id}"
+
+
+class Channel(models.TextChoices):
+    FTP = "ftp", _("FTP")
+    HTTP = "http", _("HTTP")
+    FOLDER = "folder", _("Folder")
+
+
+class BatchStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PARTIAL = "partial", _("Accepted in part")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE_FILE = "duplicate_file", _("Same file already received")
+
+
+class Batch(models.Model):
+    """One received file: who sent it, how, what it held, and what became of each line."""
+
+    station = models.ForeignKey(
+        "registry.Station", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="batches", verbose_name=_("station"),
+    )
+    sender = models.CharField(_("sender"), max_length=200)
+    # Who sent it, so that a sender also sees the files that named no station they may use.
+    sender_user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )
+    sender_token = models.ForeignKey(
+        "accounts.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False,
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=BatchStatus.choices)
+    lines = models.PositiveIntegerField(_("data lines"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
+    # [{"line": 3, "code": "bad_value", "message": "...", "text": "..."}], capped in size.
+    rejects = models.JSONField(_("rejected lines"), default=list, blank=True)
+    # [{"line": 4, "parameter": "SO2", "time": "...", "kept": 12.0, "sent": 13.0}]
+    conflict_details = models.JSONField(_("conflicting values"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    replaced = models.BooleanField(_("re-ingested with replace"), default=False)
+    first_time = models.DateTimeField(_("first value time"), null=True, blank=True)
+    last_time = models.DateTimeField(_("last value time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("received file")
+        verbose_name_plural = _("received files")
+        indexes = [models.Index(fields=["station", "-id"], name="batch_station_recent")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class BatchFile(models.Model):
+    """The raw bytes of a received file, kept apart from the batch so lists stay light."""
+
+    batch = models.OneToOneField(Batch, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="raw")
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("raw file")
+        verbose_name_plural = _("raw files")
+
+
+class Observation(models.Model):
+    """One value of a series at one time (UTC), with the device status sent with it.
+
+    Keyed by (series, time) with no surrogate id: 1.7 billion rows a year at national load. On
+    PostgreSQL the table is partitioned by month (see the migration and `monitoring.partitions`).
+    """
+
+    pk = models.CompositePrimaryKey("series", "time")
+    # No index of its own: the primary key (series, time) serves every lookup by series.
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    time = models.DateTimeField()
+    value = models.FloatField(null=True)
+    status = models.PositiveSmallIntegerField(choices=DeviceStatus.choices)
+    # Provenance: the received file this value came from (no constraint: batches may be pruned;
+    # no index: an index per value would cost more than the rare lookup by batch).
+    batch = models.ForeignKey(Batch, on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+
+
+class RollupQueue(models.Model):
+    """A (series, hour) whose rollups must be recomputed: new, late or replaced data arrived."""
+
+    pk = models.CompositePrimaryKey("series", "hour_end")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    hour_end = models.DateTimeField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+
+class HourlyRollup(models.Model):
+    """Aggregates of one series over the hour (hour_end − 1 h, hour_end]."""
+
+    pk = models.CompositePrimaryKey("series", "hour_end")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    hour_end = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    valid_count = models.PositiveIntegerField()
+    calibrating_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    expected_count = models.PositiveIntegerField()
+    # Sum of valid values, so that daily means are exact (weighted by valid counts).
+    total = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    minimum = models.FloatField(null=True)
+    maximum = models.FloatField(null=True)
+    coverage = models.FloatField()  # valid / expected × 100, capped at 100
+    computed_at = models.DateTimeField(auto_now=True)
+
+
+class DailyRollup(models.Model):
+    """Aggregates of one series over a local day (00:00, 24:00] UTC+7."""
+
+    pk = models.CompositePrimaryKey("series", "day")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    day = models.DateField()
+    count = models.PositiveIntegerField()
+    valid_count = models.PositiveIntegerField()
+    calibrating_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    expected_count = models.PositiveIntegerField()
+    total = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    minimum = models.FloatField(null=True)
+    maximum = models.FloatField(null=True)
+    coverage = models.FloatField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+
+class LatestValue(models.Model):
+    """The newest value of each series, for maps and the station pages."""
+
+    series = models.OneToOneField(Series, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="latest")
+    station = models.ForeignKey("registry.Station", on_delete=models.CASCADE, related_name="+")
+    time = models.DateTimeField()
+    value = models.FloatField(null=True)
+    status = models.PositiveSmallIntegerField(choices=DeviceStatus.choices)
+
+
+class Connectivity(models.TextChoices):
+    ONLINE = "online", _("Online")
+    LATE = "late", _("Late")
+    OFFLINE = "offline", _("Offline")
+    NEVER = "never", _("No data yet")
+
+
+class StationStatus(models.Model):
+    """Where a station stands: when its data last arrived and its connectivity state."""
+
+    station = models.OneToOneField("registry.Station", on_delete=models.CASCADE,
+                                   primary_key=True, related_name="status")
+    last_data_at = models.DateTimeField(_("newest value"), null=True, blank=True)
+    last_received_at = models.DateTimeField(_("last file received"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=Connectivity.choices,
+                             default=Connectivity.NEVER)
+    state_since = models.DateTimeField(_("in this state since"), null=True, blank=True)
+
+
+class ConnectivityChange(models.Model):
+    """A change of a station's connectivity state (the compliance capability turns these rows
+    into alerts)."""
+
+    station = models.ForeignKey("registry.Station", on_delete=models.CASCADE,
+                                related_name="connectivity_changes")
+    at = models.DateTimeField(_("time"), db_index=True)
+    previous = models.CharField(_("from"), max_length=10, choices=Connectivity.choices)
+    current = models.CharField(_("to"), max_length=10, choices=Connectivity.choices)
+    last_data_at = models.DateTimeField(_("newest value then"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

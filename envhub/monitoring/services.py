@@ -1,0 +1,150 @@
+"""Monitoring reads for the API and pages, scoped by the permission policy, and the HTTP entry
+to ingestion."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from envhub.core import permissions
+from envhub.core.errors import InvalidInput, NotFound
+from envhub.core.permissions import Actor
+from envhub.core.timeutil import parse_moment
+from envhub.monitoring.models import (
+    Batch,
+    DailyRollup,
+    HourlyRollup,
+    LatestValue,
+    Observation,
+    Series,
+    StationStatus,
+)
+from envhub.registry import services as registry
+from envhub.registry.models import Parameter, ParameterAlias, Station
+
+INTERVALS = ("raw", "hour", "day")
+# When a client gives no start, how far back each interval reaches.
+DEFAULT_SPAN = {"raw": datetime.timedelta(days=1), "hour": datetime.timedelta(days=7),
+                "day": datetime.timedelta(days=366)}
+
+
+@dataclass
+class SeriesQuery:
+    station: Station
+    parameter: Parameter
+    series: Series | None
+    interval: str
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+def _moment(text: str | None, field: str, *, end_of_day: bool = False):
+    if not text:
+        return None
+    try:
+        return parse_moment(text, end_of_day=end_of_day)
+    except ValueError:
+        raise InvalidInput(
+            _("%(field)s is not a time: use ISO 8601, e.g. 2026-11-26T08:00:00+07:00 or "
+              "2026-11-26.") % {"field": field}, {field: [_("not a time")]}) from None
+
+
+def parameter_of(station: Station, code: str) -> Parameter:
+    """A parameter of the station's medium, by its code or by a symbol dataloggers write."""
+    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).first()
+    if found is None:
+        alias = ParameterAlias.objects.select_related("parameter").filter(
+            medium=station.medium, alias_key=ParameterAlias.key(code)).first()
+        found = alias.parameter if alias else None
+    if found is None:
+        raise NotFound(_("This station's medium has no parameter %(code)s.") % {"code": code})
+    return found
+
+
+def series_query(actor: Actor, station_code: str, parameter_code: str, *,
+                 interval: str = "raw", start: str | None = None,
+                 end: str | None = None) -> SeriesQuery:
+    if interval not in INTERVALS:
+        raise InvalidInput(_("interval must be raw, hour or day."), {"interval": ["raw|hour|day"]})
+    station = registry.station(actor, station_code)
+    parameter = parameter_of(station, parameter_code)
+    end_at = _moment(end, "to", end_of_day=True) or timezone.now()
+    start_at = _moment(start, "from") or end_at - DEFAULT_SPAN[interval]
+    if start_at >= end_at:
+        raise InvalidInput(_("from must be before to."), {"from": [_("after to")]})
+    series = Series.objects.filter(station=station, parameter=parameter).first()
+    return SeriesQuery(station, parameter, series, interval, start_at, end_at)
+
+
+def series_rows(query: SeriesQuery) -> QuerySet:
+    """Observations, hourly or daily rollups of one series in (start, end], oldest first."""
+    if query.interval == "raw":
+        model, field = Observation, "time"
+    elif query.interval == "hour":
+        model, field = HourlyRollup, "hour_end"
+    else:
+        model, field = DailyRollup, "day"
+    if query.series is None:
+        return model.objects.none()
+    if field == "day":
+        from envhub.core.timeutil import local_day
+
+        bounds = {"day__gte": local_day(query.start + datetime.timedelta(microseconds=1)),
+                  "day__lte": local_day(query.end)}
+    else:
+        bounds = {f"{field}__gt": query.start, f"{field}__lte": query.end}
+    return model.objects.filter(series=query.series, **bounds).order_by(field)
+
+
+def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
+                                                     StationStatus | None]:
+    station = registry.station(actor, code)
+    values = list(
+        LatestValue.objects.filter(station=station).select_related("series__parameter")
+        .order_by("series__parameter__code")
+    )
+    return station, values, StationStatus.objects.filter(station=station).first()
+
+
+def latest(actor: Actor, stations: QuerySet) -> tuple[dict[int, list], dict[int, StationStatus]]:
+    """Latest values and status of the given (already scoped) stations, in two queries."""
+    ids = [station.id for station in stations]
+    by_station: dict[int, list] = {station_id: [] for station_id in ids}
+    rows = LatestValue.objects.filter(station_id__in=ids).values_list(
+        "station_id", "series__parameter__code", "series__parameter__unit", "time", "value",
+        "status")
+    for station_id, code, unit, time, value, status in rows:
+        by_station[station_id].append((code, unit, time, value, status))
+    statuses = {s.station_id: s for s in StationStatus.objects.filter(station_id__in=ids)}
+    return by_station, statuses
+
+
+def batches(actor: Actor, *, station: str | None = None, status: str | None = None,
+            start: str | None = None, end: str | None = None) -> QuerySet:
+    permissions.require(actor, permissions.VIEW, Batch)
+    qs = permissions.scope(actor, Batch.objects.select_related("station"))
+    if station:
+        qs = qs.filter(station__code__iexact=station)
+    if status:
+        qs = qs.filter(status=status)
+    start_at, end_at = _moment(start, "from"), _moment(end, "to", end_of_day=True)
+    if start_at:
+        qs = qs.filter(received_at__gt=start_at)
+    if end_at:
+        qs = qs.filter(received_at__lte=end_at)
+    return qs
+
+
+def batch(actor: Actor, batch_id: int) -> Batch:
+    found = batches(actor).filter(id=batch_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def recent_batches(actor: Actor, station: Station, limit: int = 20) -> list[Batch]:
+    return list(batches(actor).filter(station=station).order_by("-id")[:limit])
