@@ -39,6 +39,16 @@ TAX_CODES = ["0100109106", "0100112437", "0100233488", "3600224423", "3600259560
 
 
 @pytest.fixture(autouse=True)
+def _fresh_ingestion_directory():
+    """The ingestion service caches stations and series by id; each test has its own."""
+    from envhub.monitoring import ingest
+
+    ingest.directory.forget()
+    yield
+    ingest.directory.forget()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Argon2 is the real hasher; tests that sign in with a password still use it (see

@@ -1,5 +1,9 @@
 """The one ingestion service: every receiver (FTP, HTTP, folder) hands files to `ingest`.
 
+Called with one file, `ingest` raises `DatabaseError` when the database cannot store it; called
+with several, a file that cannot be stored gets a report with status `error` and the others go
+on.
+
 For each file: check its size, read its name (`<Province>_<Facility>_<Station>_<time>.txt`),
 find the station and check that the sender may send for it, parse it (TT10), map each symbol to
 a parameter through the registry's aliases, convert the unit to the parameter's canonical unit,
@@ -55,6 +59,10 @@ DIRECTORY_TTL_SECONDS = 30
 
 
 # --- what a file became --------------------------------------------------------------------
+
+# The status of a file that could not be stored at all (it has no batch): send it again.
+ERROR = "error"
+
 
 @dataclass
 class Reject:
@@ -194,9 +202,9 @@ class Directory:
 
         return self.aliases.get((medium, ParameterAlias.key(symbol)))
 
-    def forget_series(self) -> None:
+    def forget(self) -> None:
+        """Read everything again on next use (after registry changes the cache cannot see)."""
         with self._lock:
-            self.series = {}
             self._loaded_at = -1e9
 
 
@@ -584,11 +592,26 @@ def ingest(actor: Actor, channel: str, files: Sequence[IncomingFile], *, replace
         with transaction.atomic():
             _write(actor, channel, prepared, now, replace)
     except DatabaseError:
+        # A station or series deleted since the directory was read shows up here: read it again.
+        directory.forget()
         if len(prepared) == 1:
             logger.exception("ingesting %s failed", prepared[0].report.file_name)
             raise
         logger.warning("a slice of %d files failed; retrying one by one", len(prepared))
-        return [report for incoming in files
-                for report in ingest(actor, channel, [incoming], replace=replace, now=now)]
+        return [_ingest_alone(actor, channel, incoming, replace, now) for incoming in files]
     return [p.report for p in prepared]
+
+
+def _ingest_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: bool,
+                  now: datetime.datetime) -> BatchReport:
+    """One file of a failed slice: its own report, or an `error` report when the database
+    cannot store even this file (nothing of it is stored; the sender should send it again)."""
+    try:
+        return ingest(actor, channel, [incoming], replace=replace, now=now)[0]
+    except DatabaseError:
+        report = BatchReport(file_name=(incoming.name or "")[-255:], status=ERROR)
+        report.rejects.append(Reject(0, "server_error", _(
+            "The database could not store this file; nothing of it was kept. Send it again.")))
+        report.rejected = 1
+        return report
 

@@ -50,7 +50,11 @@ def insert_observations(rows: Sequence[Row]) -> int:
 
 
 def _copy(cursor, table: str, rows: Sequence[Row]) -> None:
-    with cursor.cursor.copy(f'COPY "{table}" ({", ".join(COLUMNS)}) FROM STDIN') as copy:
+    # The raw psycopg cursor: Django's wrapper has no COPY. Its errors are turned into Django's
+    # (IntegrityError, ...) so that callers handle one kind.
+    with connection.wrap_database_errors, cursor.cursor.copy(
+        f'COPY "{table}" ({", ".join(COLUMNS)}) FROM STDIN'
+    ) as copy:
         for row in rows:
             copy.write_row(row)
 

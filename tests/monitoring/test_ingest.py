@@ -1,0 +1,245 @@
+"""The ingestion service: every value arrives once with its provenance, or is rejected with a
+reason its sender can read."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from envhub.accounts.models import AuditEvent
+from envhub.core.errors import Forbidden
+from envhub.core.permissions import actor_for_token, system_actor
+from envhub.monitoring import ingest
+from envhub.monitoring.models import Batch, BatchFile, BatchStatus, Observation, RollupQueue
+from tests.monitoring.files import local, raw_file, tt10_file, utc
+
+pytestmark = pytest.mark.django_db
+
+T = local(2026, 11, 20, 8, 0)
+
+
+def send(files, actor=None, **kwargs):
+    return ingest.ingest(actor or system_actor("tests"), "folder", files, **kwargs)
+
+
+def values(station):
+    return {
+        (code, time): (value, status)
+        for code, time, value, status in Observation.objects.filter(
+            series__station=station
+        ).values_list("series__parameter__code", "time", "value", "status")
+    }
+
+
+def test_it_stores_each_value_once_with_its_provenance(world):
+    station = world.station_stack_hn
+    [report] = send([tt10_file(station, T, [
+        ("SO2", 120.5, "mg/Nm3"), ("NOx", 310, "mg/Nm3"), ("PM", 22.4, "mg/Nm3"),
+        ("O2", 6.2, "%"), ("Temp", 145, "oC"),
+    ])])
+    assert (report.status, report.accepted, report.rejected) == ("accepted", 5, 0)
+    stored = values(station)
+    assert stored[("SO2", utc(2026, 11, 20, 8, 0))] == (120.5, 0)
+    assert stored[("Temp", utc(2026, 11, 20, 8, 0))] == (145.0, 0)
+    batch = Batch.objects.get(pk=report.batch_id)
+    assert batch.station == station and batch.channel == "folder"
+    assert batch.sender == "tests" and len(batch.sha256) == 64
+    assert bytes(BatchFile.objects.get(batch=batch).content).startswith(b"SO2\t120.5")
+    assert set(Observation.objects.values_list("batch_id", flat=True)) == {batch.id}
+
+
+def test_it_rejects_bad_lines_with_their_line_number_and_keeps_the_rest(world):
+    station = world.air_hn
+    text = ("PM2,5\t35,2\tug/m3\t20261120080000\t00\r\n"
+            "PM10\tn/a\tug/m3\t20261120080000\t00\r\n"
+            "XYZ\t1\tppm\t20261120080000\t00\r\n"
+            "NO2\t20\tppb\t20261120080000\t07\r\n"
+            "SO2\t-5\tug/m3\t20261120080000\t00\r\n"
+            "CO\t1.1\tmg/m3\t20261120080000\t00\r\n\r\n")
+    [report] = send([raw_file(station, T, text)])
+    assert report.status == "partial"
+    assert (report.lines, report.accepted, report.rejected) == (6, 2, 4)
+    assert [(r.line, r.code) for r in report.rejects] == [
+        (2, "bad_value"), (3, "unknown_parameter"), (4, "bad_status"), (5, "out_of_range")]
+    stored = values(station)
+    assert stored[("PM2_5", utc(2026, 11, 20, 8))] == (35.2, 0)
+    # Units are converted to the canonical unit: 1.1 mg/m3 CO is 1100 µg/m3.
+    assert stored[("CO", utc(2026, 11, 20, 8))] == (pytest.approx(1100.0), 0)
+
+
+def test_it_converts_ppb_to_micrograms_at_25_degrees(world):
+    [report] = send([tt10_file(world.air_hn, T, [("NO2", 10, "ppb")])])
+    assert report.accepted == 1
+    value, _status = values(world.air_hn)[("NO2", utc(2026, 11, 20, 8))]
+    assert value == pytest.approx(10 * 46.0055 / 24.45)
+
+
+def test_it_reads_mg_per_m3_from_a_stack_as_normal_conditions_and_says_so(world):
+    [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/m3")])])
+    assert report.accepted == 1
+    assert any("mg/Nm3" in note for note in report.notes)
+
+
+def test_it_refuses_a_unit_of_another_dimension(world):
+    [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/L")])])
+    assert [r.code for r in report.rejects] == ["bad_unit"]
+    assert report.status == "rejected"
+
+
+def test_it_keeps_calibration_and_error_values_with_their_status(world):
+    [report] = send([raw_file(world.station_outfall_hn, T,
+                              "COD\t80\tmg/L\t20261120080000\t01\n"
+                              "TSS\t\tmg/L\t20261120080000\t02\n"
+                              "pH\t-3\t\t20261120080000\t02\n")])
+    assert report.accepted == 3
+    stored = values(world.station_outfall_hn)
+    assert stored[("COD", utc(2026, 11, 20, 8))] == (80.0, 1)
+    assert stored[("TSS", utc(2026, 11, 20, 8))] == (None, 2)
+    # An impossible value from a failing device keeps its status, not the value.
+    assert stored[("pH", utc(2026, 11, 20, 8))] == (None, 2)
+
+
+def test_it_refuses_values_from_the_future(world):
+    future = datetime.datetime.now() + datetime.timedelta(hours=9)  # local wall clock + margin
+    [report] = send([tt10_file(world.air_hn, future.replace(microsecond=0),
+                               [("PM10", 40, "ug/m3")])])
+    assert [r.code for r in report.rejects] == ["future_time"]
+
+
+def test_it_says_so_when_the_same_file_comes_twice(world):
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("PM2,5", 20, "ug/m3")])
+    first, = send([file])
+    second, = send([file])
+    assert second.status == BatchStatus.DUPLICATE_FILE
+    assert (second.accepted, second.duplicates, second.duplicate_of) == (0, 2, first.batch_id)
+    assert Observation.objects.count() == 2
+    assert Batch.objects.count() == 2  # the second arrival is recorded too
+
+
+def test_it_keeps_the_first_value_and_reports_a_conflict(world):
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])])
+    other = tt10_file(world.air_hn, T, [("PM10", 44, "ug/m3"), ("PM2,5", 20, "ug/m3")])
+    other.name = other.name.replace("080000", "080001")  # another file, same readings' time
+    [report] = send([other])
+    assert (report.accepted, report.conflicts, report.status) == (1, 1, "partial")
+    assert report.conflict_details[0]["kept"] == 40.0
+    assert report.conflict_details[0]["sent"] == 44.0
+    assert values(world.air_hn)[("PM10", utc(2026, 11, 20, 8))] == (40.0, 0)
+
+
+def test_a_value_resent_unchanged_in_another_file_is_a_duplicate_not_a_conflict(world):
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])])
+    again = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("O3", 70, "ug/m3")])
+    [report] = send([again])
+    assert (report.accepted, report.duplicates, report.conflicts) == (1, 1, 0)
+
+
+def test_a_steward_can_replace_and_it_is_audited(world):
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])])
+    fixed = tt10_file(world.air_hn, T, [("PM10", 41.5, "ug/m3")])
+    [report] = send([fixed], actor=world.actor("steward"), replace=True)
+    assert report.accepted == 1
+    assert values(world.air_hn)[("PM10", utc(2026, 11, 20, 8))] == (41.5, 0)
+    assert AuditEvent.objects.filter(action="ingest_replace").exists()
+    with pytest.raises(Forbidden):
+        send([fixed], actor=world.actor("officer"), replace=True)
+
+
+def test_two_files_in_one_upload_for_the_same_time_keep_the_first(world):
+    a = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
+    b = tt10_file(world.air_hn, local(2026, 11, 20, 8, 0, 1), [("PM10", 50, "ug/m3", 0, T)])
+    first, second = send([a, b])
+    assert (first.accepted, second.accepted, second.conflicts) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("name, code", [
+    ("nonsense.txt", "wrong_part_count"),
+    ("HN_X_NOPE_20261120080000.txt", "unknown_station"),
+    ("HN_NDSH_HNKT1_20261320080000.txt", "bad_time"),
+    ("../../etc/passwd", "bad_extension"),
+])
+def test_it_rejects_a_file_it_cannot_place(world, name, code):
+    [report] = send([ingest.IncomingFile(name, b"PM10\t1\tug/m3\t20261120080000\t00\n")])
+    assert report.status == "rejected"
+    assert [r.code for r in report.rejects] == [code]
+    assert Observation.objects.count() == 0
+    assert Batch.objects.get(pk=report.batch_id).status == "rejected"
+
+
+@pytest.mark.parametrize("content, code", [
+    (b"", "empty_file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "binary_content"),
+    ("PM10\t1\tµg/m3\t20261120080000\t00\n".encode("cp1252"), "not_utf8"),
+])
+def test_it_rejects_a_file_it_cannot_read(world, content, code):
+    file = ingest.IncomingFile(f"{world.air_hn.tt10_prefix}20261120080000.txt", content)
+    [report] = send([file])
+    assert [r.code for r in report.rejects] == [code]
+
+
+def test_it_refuses_an_oversized_file_without_keeping_it(world, settings):
+    settings.ENVHUB_MAX_FILE_BYTES = 1000
+    big = "PM10\t1\tug/m3\t20261120080000\t00\n" * 100
+    [report] = send([raw_file(world.air_hn, T, big)])
+    assert [r.code for r in report.rejects] == ["too_large"]
+    assert bytes(BatchFile.objects.get(batch_id=report.batch_id).content) == b""
+
+
+def test_a_station_may_only_send_for_itself(world):
+    from envhub.accounts import services
+
+    issued = services.create_token(system_actor(), name="x", station=world.station_stack_hn)
+    actor = actor_for_token(issued.token)
+    own, other = send([
+        tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/Nm3")]),
+        tt10_file(world.station_stack_dn, T, [("SO2", 100, "mg/Nm3")]),
+    ], actor=actor)
+    assert own.status == "accepted"
+    assert [r.code for r in other.rejects] == ["station_not_allowed"]
+    assert not Observation.objects.filter(series__station=world.station_stack_dn).exists()
+    assert AuditEvent.objects.filter(action="ingest_refused").count() == 1
+
+
+@pytest.mark.parametrize("persona, station, allowed", [
+    ("operator", "station_stack_hn", True),
+    ("operator", "station_stack_hn2", False),   # another enterprise's facility
+    ("officer", "station_stack_hn2", True),
+    ("officer", "station_stack_dn", False),
+    ("leader", "air_hn", False),
+    ("survey", "air_hn", False),
+    ("steward", "station_stack_dn", True),
+])
+def test_it_decides_who_may_send_for_which_station(world, persona, station, allowed):
+    target = getattr(world, station)
+    symbol = {"air": "PM10", "emission": "SO2", "water": "COD"}[target.medium]
+    unit = {"air": "ug/m3", "emission": "mg/Nm3", "water": "mg/L"}[target.medium]
+    [report] = send([tt10_file(target, T, [(symbol, 10, unit)])], actor=world.actor(persona))
+    assert (report.status == "accepted") is allowed
+
+
+def test_it_finds_a_station_by_its_code_when_the_prefix_is_stale_and_says_so(world):
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
+    file.name = "HANOI_OLD_" + file.name.split("_", 2)[2]
+    [report] = send([file])
+    assert report.status == "accepted"
+    assert report.station == "HNKK1"
+    assert any("prefix" in note for note in report.notes)
+
+
+def test_it_queues_the_touched_hours_for_the_rollups(world):
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"),
+                                      ("PM2,5", 20, "ug/m3", 0, local(2026, 11, 20, 8, 5))])])
+    hours = sorted(RollupQueue.objects.values_list("hour_end", flat=True))
+    assert hours == [utc(2026, 11, 20, 8), utc(2026, 11, 20, 9)]
+
+
+def test_it_notes_when_a_station_last_sent(world):
+    from envhub.monitoring.models import StationStatus
+
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])])
+    send([tt10_file(world.air_hn, local(2026, 11, 19, 8, 0), [("PM10", 40, "ug/m3")])])
+    status = StationStatus.objects.get(station=world.air_hn)
+    # A late file does not move the newest value back in time.
+    assert status.last_data_at == utc(2026, 11, 20, 8)
+    assert status.last_received_at is not None
