@@ -19,14 +19,15 @@ setup: install             ## virtualenv, dependencies, migrations, reference an
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
+	@PYTHON=$(PYTHON) scripts/system-deps.sh base
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-system-deps:               ## Debian packages the tests need (chromium, gettext…)
-	@scripts/system-deps.sh
+system-deps:               ## Debian packages the tests need (python3.11-venv, chromium, gettext…)
+	@PYTHON=$(PYTHON) scripts/system-deps.sh test
 
 check: install             ## report misconfiguration
 	$(BIN)/envhub check

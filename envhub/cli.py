@@ -1,12 +1,14 @@
 """The `envhub` command: the operator's entry point.
 
-    envhub run         web server, worker (and later the FTP receiver) in one command
+    envhub run         web server, worker and FTP receiver in one command
     envhub setup       migrate, collect static files, load reference and demo data
     envhub check       report what is misconfigured
     envhub demo        create the demo country and its accounts
     envhub reference   load provinces, wards, parameters and regulations
     envhub worker      the background worker (tasks and periodic jobs)
     envhub token ...   issue, list and revoke API tokens
+    envhub ingest PATH...   ingest TT10 files, folders and zip archives (backfills)
+    envhub ftp         the FTP receiver alone
     envhub <django management command> ...   e.g. envhub migrate, envhub createsuperuser
 """
 

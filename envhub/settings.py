@@ -154,6 +154,11 @@ ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
 ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
+# The FTP receiver (`envhub ftp`, also started by `envhub run`).
+ENVHUB_FTP_BIND = CONFIG.ftp_bind
+ENVHUB_FTP_ROOT = CONFIG.ftp_root
+ENVHUB_FTP_PASSIVE_PORTS = CONFIG.ftp_passive_ports
+ENVHUB_FTP_MASQUERADE = CONFIG.ftp_masquerade
 # API paging: default and largest page a client may ask for.
 ENVHUB_PAGE_SIZE = 50
 ENVHUB_MAX_PAGE_SIZE = 500

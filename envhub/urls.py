@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("", include("envhub.accounts.urls")),
     path("", include("envhub.registry.urls")),
+    path("", include("envhub.monitoring.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

@@ -100,7 +100,7 @@ def douglas_peucker(points: list[Point], tolerance: float) -> list[Point]:
         if farthest >= 0:
             keep[farthest] = True
             stack += [(first, farthest), (farthest, last)]
-    return [point for point, kept in zip(points, keep) if kept]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
 def assemble_ring(arc_indices: list[int], arcs: list[list[Point]]) -> Ring:

@@ -1,11 +1,38 @@
 #!/usr/bin/env bash
-# Installs the Debian packages envhub and its tests need, when they are missing.
-#   chromium      real browser for the Playwright tests (never `playwright install`)
-#   gettext       makemessages / compilemessages for the message catalogues
-#   fonts-noto-core  Vietnamese glyphs in screenshots and PDF reports
+# Installs the Debian packages envhub needs, when they are missing; does nothing when all are there.
+#
+#   scripts/system-deps.sh base   what `make run` needs: Python's venv module (ensurepip), which
+#                                 Debian ships apart (python3.11-venv / python3-venv)
+#   scripts/system-deps.sh test   base, and what the tests need:
+#     chromium         real browser for the Playwright tests (never `playwright install`)
+#     gettext          makemessages / compilemessages for the message catalogues
+#     fonts-noto-core  Vietnamese glyphs in screenshots and PDF reports
+#
+# PYTHON names the interpreter the virtualenv is made with (the Makefile passes its own).
 set -euo pipefail
 
-packages=(chromium gettext fonts-noto-core)
+profile="${1:-}"
+case "$profile" in
+  base|test) ;;
+  *) echo "usage: $0 base|test" >&2; exit 2 ;;
+esac
+
+python="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
+
+packages=()
+# `python -m venv` needs ensurepip; on Debian it comes with the -venv package of that Python.
+if [ -n "$python" ] && ! "$python" -m ensurepip --version >/dev/null 2>&1; then
+  version=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")' 2>/dev/null || true)
+  if [ -n "$version" ] && apt-cache show "python${version}-venv" >/dev/null 2>&1; then
+    packages+=("python${version}-venv")
+  else
+    packages+=(python3-venv)
+  fi
+fi
+if [ "$profile" = test ]; then
+  packages+=(chromium gettext fonts-noto-core)
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from envhub.accounts import models, services
+from envhub.core import audit, permissions
 from envhub.core.admin import PolicyAdmin, PolicyInline
 from envhub.core.admin_site import admin_site
 
@@ -30,6 +33,26 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     inlines = [MembershipInline]
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, with the change recorded in the audit log."""
+        with transaction.atomic():
+            before = models.User.objects.filter(pk=_pk(id)).values_list(
+                "password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            user = models.User.objects.filter(pk=_pk(id)).first()
+            if request.method == "POST" and user is not None and user.password != before:
+                changes = {"password": [audit.fingerprint(before),
+                                        audit.fingerprint(user.password)]}
+                if not user.has_usable_password():
+                    changes["usable_password"] = [True, False]
+                audit.record(request.actor, "password_set", user, changes)
+        return response
+
+
+def _pk(object_id: str) -> int | None:
+    value = unquote(object_id)
+    return int(value) if value.isdigit() else None
+
 
 @admin.register(models.ApiToken, site=admin_site)
 class ApiTokenAdmin(PolicyAdmin):
@@ -50,13 +73,30 @@ class ApiTokenAdmin(PolicyAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The digest never leaves the database, not even one prefix at a time.
+        if "digest" in lookup.split("__"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        count = 0
+        """Revoke what the actor may revoke; the others are left as they are and named."""
+        count, skipped = 0, []
         for token in queryset.filter(revoked_at=None):
+            if not permissions.can(request.actor, permissions.CHANGE, token):
+                skipped.append(str(token))
+                continue
             services.revoke_token(request.actor, token)
             count += 1
         self.message_user(request, _("%(n)d token(s) revoked.") % {"n": count})
+        if skipped:
+            self.message_user(
+                request,
+                _("Not revoked, as you may not revoke them: %(tokens)s.") % {
+                    "tokens": ", ".join(skipped)},
+                level=messages.WARNING,
+            )
 
 
 @admin.register(models.AuditEvent, site=admin_site)

@@ -2,6 +2,7 @@
 
 from ninja import Router, Schema
 
+from envhub.accounts import services
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
 
@@ -24,19 +25,4 @@ class MeOut(Schema):
     summary="Who the request is made as, and the scope it sees",
 )
 def me(request):
-    from envhub.registry.models import Province, Station
-
-    actor = actor_of(request)
-    return {
-        "kind": actor.kind,
-        "username": actor.user.username if actor.user else None,
-        "full_name": (actor.user.full_name or None) if actor.user else None,
-        "roles": sorted(actor.roles),
-        "province_codes": sorted(
-            Province.objects.filter(id__in=actor.province_ids).values_list("code", flat=True)
-        ),
-        "facility_ids": sorted(actor.facility_ids),
-        "station_codes": sorted(
-            Station.objects.filter(id__in=actor.station_ids).values_list("code", flat=True)
-        ),
-    }
+    return services.scope_summary(actor_of(request))

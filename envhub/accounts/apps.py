@@ -8,4 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from envhub.accounts import signals  # noqa: F401  (login and failed-login audit)
+        from envhub.accounts.audit_triggers import on_post_migrate
+
+        # A rebuilt SQLite table loses its triggers: put the audit log's back after migrating.
+        post_migrate.connect(on_post_migrate, sender=self,
+                             dispatch_uid="envhub.accounts.audit_triggers")

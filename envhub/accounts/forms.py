@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envhub.accounts import services
 from envhub.accounts.services import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from envhub.core.middleware import client_ip
 
 
 class LoginForm(AuthenticationForm):
@@ -11,11 +12,17 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong user name or password. Both are case-sensitive."),
         "inactive": _("This account is disabled."),
         "locked": _("Too many failed sign-ins: this account is locked for 15 minutes."),
+        "address_locked": _("Too many failed sign-ins from your address: signing in from it "
+                            "is locked for 15 minutes."),
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and services.is_locked_out(username):
+        ip = client_ip(self.request) if self.request is not None else None
+        if services.ip_is_locked_out(ip):
+            raise forms.ValidationError(self.error_messages["address_locked"],
+                                        code="address_locked")
+        if username and services.is_locked_out(username, ip):
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
         return super().clean()
 

@@ -105,11 +105,11 @@ class ApiToken(models.Model):
         verbose_name=_("user"),
     )
     station = models.ForeignKey(
-        "registry.Station", on_delete=models.CASCADE, null=True, blank=True,
+        "registry.Station", on_delete=models.PROTECT, null=True, blank=True,
         related_name="api_tokens", verbose_name=_("station"),
     )
     facility = models.ForeignKey(
-        "registry.Facility", on_delete=models.CASCADE, null=True, blank=True,
+        "registry.Facility", on_delete=models.PROTECT, null=True, blank=True,
         related_name="api_tokens", verbose_name=_("facility"),
     )
     created_by = models.ForeignKey(
@@ -202,6 +202,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["action", "object_repr", "at"], name="audit_action_object_time"),
+            # Sign-in lockout per client address (see accounts.services.is_locked_out).
+            models.Index(fields=["action", "ip_address", "at"], name="audit_action_ip_time"),
         ]
 
     def __str__(self) -> str:

@@ -77,27 +77,80 @@ def tokens(actor: Actor):
     )
 
 
+def token_targets(actor: Actor):
+    """(stations, facilities) the actor may issue tokens for: those they see and look after (a
+    leader sees every station but issues tokens for none)."""
+    from envhub.registry import services as registry
+
+    def allowed(qs, owner: str):
+        ids = [obj.pk for obj in qs
+               if permissions.can(actor, permissions.ADD, ApiToken(**{owner: obj}))]
+        return qs.filter(pk__in=ids)
+
+    return (allowed(registry.stations(actor).order_by("code"), "station"),
+            allowed(registry.facilities(actor).order_by("name"), "facility"))
+
+
+def scope_summary(actor: Actor) -> dict:
+    """Who the actor is and what their scope is, as codes (for `GET /api/v1/me`)."""
+    from envhub.registry.models import Province, Station
+
+    user = actor.user
+    return {
+        "kind": actor.kind,
+        "username": user.username if user else None,
+        "full_name": (user.full_name or None) if user else None,
+        "roles": sorted(actor.roles),
+        "province_codes": sorted(
+            Province.objects.filter(id__in=actor.province_ids).values_list("code", flat=True)
+        ),
+        "facility_ids": sorted(actor.facility_ids),
+        "station_codes": sorted(
+            Station.objects.filter(id__in=actor.station_ids).values_list("code", flat=True)
+        ),
+    }
+
+
 # --- sign-in lockout ----------------------------------------------------------------------------
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
+# Failures from one address, whatever the user names, before that address is locked out.
+IP_LOCKOUT_FAILURES = 20
 
 
-def is_locked_out(username: str) -> bool:
-    """Too many failed sign-ins for this user name recently (counted from the audit log, so that
-    every web process sees the same count)."""
+def is_locked_out(username: str, ip: str | None = None) -> bool:
+    """Too many failed sign-ins recently (counted from the audit log, so that every web process
+    sees the same count).
+
+    Counted per (user name, client address): someone guessing an administrator's password from
+    their own machine locks out only themselves, not the administrator. An address that fails
+    for many user names is locked out for all (`ip_is_locked_out`). Without an address (a caller
+    that has none), per user name across all addresses.
+    """
+    if ip is not None and ip_is_locked_out(ip):
+        return True
+    name = username.strip().lower()[:300]
     since = timezone.now() - LOCKOUT_WINDOW
-    failures = AuditEvent.objects.filter(
-        action="login_failed", object_repr=username.strip().lower()[:300], at__gte=since
-    )
-    last_success = (
-        AuditEvent.objects.filter(action="login", object_repr=username.strip().lower()[:300],
-                                  at__gte=since)
-        .order_by("-at").values_list("at", flat=True).first()
-    )
+    failures = AuditEvent.objects.filter(action="login_failed", object_repr=name, at__gte=since)
+    successes = AuditEvent.objects.filter(action="login", object_repr=name, at__gte=since)
+    if ip is not None:
+        failures = failures.filter(ip_address=ip)
+        successes = successes.filter(ip_address=ip)
+    last_success = successes.order_by("-at").values_list("at", flat=True).first()
     if last_success is not None:
         failures = failures.filter(at__gt=last_success)
     return failures.count() >= LOCKOUT_FAILURES
+
+
+def ip_is_locked_out(ip: str | None) -> bool:
+    """Too many failed sign-ins from this address recently, across user names."""
+    if not ip:
+        return False
+    since = timezone.now() - LOCKOUT_WINDOW
+    return AuditEvent.objects.filter(
+        action="login_failed", ip_address=ip, at__gte=since
+    ).count() >= IP_LOCKOUT_FAILURES
 
 
 # --- users and memberships (used by the demo and the admin) -------------------------------------
@@ -138,3 +191,33 @@ def set_password(actor: Actor, user: User, password: str) -> None:
         audit.record(actor, "password_set", user)
 
 
+# --- facility logins (the FTP receiver) ---------------------------------------------------------
+
+def facility_actor(tax_code: str, plain_token: str) -> Actor | None:
+    """The actor of a facility that signs in with its tax code and one of its tokens (the FTP
+    receiver's login), or None when the tax code and token do not go together.
+
+    Only a usable token issued for that very facility counts; it is compared in constant time
+    and its last use is noted at most once a minute, as for bearer tokens. The caller records
+    failures and checks `is_locked_out` first.
+    """
+    from envhub.core.middleware import TOKEN_USE_RESOLUTION
+    from envhub.registry.models import Facility
+    from envhub.registry.validators import compact_tax_code
+
+    code = compact_tax_code(tax_code or "")
+    lookup = ApiToken.split(plain_token or "")
+    if not code or lookup is None:
+        return None
+    facility = Facility.objects.filter(tax_code=code).first()
+    if facility is None:
+        return None
+    token = (ApiToken.objects.select_related("facility")
+             .filter(lookup=lookup, facility=facility).first())
+    if token is None or not token.matches(plain_token) or not token.is_usable:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return permissions.actor_for_token(token)

@@ -5,13 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from envhub.accounts import services
 from envhub.accounts.forms import LoginForm, TokenForm
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError
-from envhub.registry import services as registry
 
 
 class LoginView(auth_views.LoginView):
@@ -32,14 +32,12 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+@never_cache  # the page shows a new token's secret: no copy in any cache
 @login_required
 def tokens(request):
     actor = request.actor
-    form = TokenForm(
-        request.POST or None,
-        stations=registry.stations(actor).order_by("code"),
-        facilities=registry.facilities(actor).order_by("name"),
-    )
+    stations, facilities = services.token_targets(actor)
+    form = TokenForm(request.POST or None, stations=stations, facilities=facilities)
     issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,7 +1,7 @@
 """The Django admin, opened to staff roles by the permission policy rather than `is_staff`."""
 
 from django.contrib import admin
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,8 @@ class EnvhubAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         # One sign-in page for the whole site, with its lockout and audit.
         target = request.GET.get("next") or reverse("admin:index")
-        return redirect(f"{reverse('login')}?next={target}")
+        # Encoded, so that a `next` with its own query string (`?a=1&b=2`) arrives whole.
+        return redirect_to_login(target, reverse("login"))
 
 
 admin_site = EnvhubAdminSite(name="admin")

@@ -30,6 +30,11 @@ SECRET_FIELDS = {"password", "digest"}
 SKIPPED_FIELDS = {"search_text", "updated_at", "created_at", "last_login"}
 
 
+def fingerprint(secret: Any) -> str:
+    """A short fingerprint that shows a secret changed without revealing it."""
+    return "***" + hashlib.sha256(str(secret).encode()).hexdigest()[:8] if secret else ""
+
+
 def snapshot(obj: Model) -> dict[str, Any]:
     """The concrete field values of an object, keyed by attribute name (`province_id`)."""
     values = {}
@@ -38,7 +43,7 @@ def snapshot(obj: Model) -> dict[str, Any]:
             continue
         value = getattr(obj, field.attname)
         if field.name in SECRET_FIELDS:
-            value = "***" + hashlib.sha256(str(value).encode()).hexdigest()[:8] if value else ""
+            value = fingerprint(value)
         values[field.attname] = _plain(value)
     return values
 

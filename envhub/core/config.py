@@ -7,7 +7,9 @@ before Django is even set up, and so that the parsing is tested on its own. `set
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 MIN_SECRET_KEY_LENGTH = 50
+# What a PostgreSQL DATABASE_URL may say after "?"; anything else is most likely a typo.
+POSTGRES_URL_OPTIONS = {"sslmode", "conn_max_age"}
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 @dataclass
@@ -40,6 +45,10 @@ class Config:
     max_file_bytes: int = 1_000_000
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
+    ftp_bind: str = "127.0.0.1:2121"
+    ftp_root: Path | None = None
+    ftp_passive_ports: tuple[int, int] = (60000, 60099)
+    ftp_masquerade: str = ""
     map_tile_url: str = ""
     map_tile_attribution: str = ""
     problems: list[str] = field(default_factory=list)
@@ -52,8 +61,10 @@ class _Reader:
     def __init__(self, environ: Mapping[str, str]):
         self.environ = environ
         self.problems: list[str] = []
+        self.read: set[str] = set()  # every variable asked for, to spot unknown ENVHUB_* ones
 
     def raw(self, name: str) -> str | None:
+        self.read.add(name)
         value = self.environ.get(name)
         if value is None:
             return None
@@ -98,6 +109,88 @@ class _Reader:
         return [item for item in items if item]
 
 
+def _bind_problem(name: str, bind: str, example_port: int) -> str | None:
+    """The complaint about a `HOST:PORT` value, or None when it is one."""
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return f"{name}={bind!r}: expected HOST:PORT, e.g. 0.0.0.0:{example_port}."
+    if not _valid_host(host):
+        return (f"{name}={bind!r}: {host!r} is not a host name or IP address "
+                "(an IPv6 address goes in brackets: [::1]:PORT).")
+    return None
+
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _valid_host(host: str) -> bool:
+    """A host name (`localhost`, `envhub.gov.vn`), an IPv4 address or a bracketed IPv6 one."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        return True
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    if re.fullmatch(r"[0-9.]+", host) or len(host) > 253:
+        return False  # numbers that are not an address (999.1.1.1), or too long
+    return all(_HOST_LABEL.fullmatch(label) for label in host.removesuffix(".").split("."))
+
+
+_PORT_RANGE = re.compile(r"([0-9]{1,5})-([0-9]{1,5})")
+
+
+def parse_port_range(value: str) -> tuple[int, int]:
+    """`A-B` with 1024 <= A <= B <= 65535; ValueError with the reason otherwise."""
+    match = _PORT_RANGE.fullmatch(value)
+    if not match:
+        raise ValueError("expected a port range FIRST-LAST, e.g. 60000-60099")
+    first, last = int(match.group(1)), int(match.group(2))
+    # Ports below 1024 need root, which envhub never has.
+    if not 1024 <= first <= last <= 65535:
+        raise ValueError("the ports must lie between 1024 and 65535, the first not after the last")
+    return first, last
+
+
+def _ftp_settings(reader: _Reader, config: Config) -> None:
+    """The FTP receiver (`envhub ftp`): where it listens, where uploads land, passive mode."""
+    config.ftp_bind = reader.raw("ENVHUB_FTP_BIND") or "127.0.0.1:2121"
+    problem = _bind_problem("ENVHUB_FTP_BIND", config.ftp_bind, 2121)
+    if problem:
+        reader.problems.append(problem)
+    root = reader.raw("ENVHUB_FTP_ROOT")
+    config.ftp_root = Path(root) if root else config.var_dir / "ftp"
+    if not config.ftp_root.is_absolute():
+        config.ftp_root = config.base_dir / config.ftp_root
+    ports = reader.raw("ENVHUB_FTP_PASSIVE_PORTS") or "60000-60099"
+    try:
+        config.ftp_passive_ports = parse_port_range(ports)
+    except ValueError as exc:
+        reader.problems.append(f"ENVHUB_FTP_PASSIVE_PORTS={ports!r}: {exc}.")
+    else:
+        control_port = config.ftp_bind.rpartition(":")[2]
+        first, last = config.ftp_passive_ports
+        if not problem and first <= int(control_port) <= last:
+            reader.problems.append(
+                "ENVHUB_FTP_PASSIVE_PORTS must not include the port of ENVHUB_FTP_BIND.")
+    masquerade = reader.raw("ENVHUB_FTP_MASQUERADE") or ""
+    if masquerade:
+        # The PASV reply carries four numbers: only an IPv4 address fits, not a host name.
+        try:
+            masquerade = str(ipaddress.IPv4Address(masquerade))
+        except ValueError:
+            reader.problems.append(
+                f"ENVHUB_FTP_MASQUERADE={masquerade!r}: expected the public IPv4 address "
+                "that dataloggers connect to, e.g. 203.0.113.10.")
+            masquerade = ""
+    config.ftp_masquerade = masquerade
+
+
 def parse_database_url(url: str, base_dir: Path) -> dict:
     """Turn a DATABASE_URL into a Django DATABASES entry; raise ValueError with a clear reason.
 
@@ -107,8 +200,15 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    query = {key: values[-1]
+             for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
     if scheme == "sqlite":
+        if parts.netloc:
+            raise ValueError(
+                f"a SQLite URL has no host part ({parts.netloc!r} here): write "
+                "sqlite:///relative/path (three slashes; relative to the project folder) or "
+                "sqlite:////absolute/path (four slashes)"
+            )
         # sqlite:///relative/path and sqlite:////absolute/path, as dj-database-url reads them.
         path = unquote(parts.path)
         if path.startswith("/"):
@@ -127,8 +227,17 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
             port = parts.port
         except ValueError as exc:
             raise ValueError(f"bad port: {exc}") from None
+        unknown = sorted(set(query) - POSTGRES_URL_OPTIONS)
+        if unknown:
+            raise ValueError(
+                f"unknown option(s) {', '.join(unknown)} in the PostgreSQL URL; only sslmode and "
+                "conn_max_age are accepted"
+            )
         options = {}
         if "sslmode" in query:
+            if query["sslmode"] not in SSL_MODES:
+                raise ValueError(
+                    f"sslmode={query['sslmode']!r}: expected one of {', '.join(SSL_MODES)}")
             options["sslmode"] = query["sslmode"]
         conn_max_age = query.get("conn_max_age", "60")
         if not conn_max_age.isdigit():
@@ -234,9 +343,9 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     )
 
     bind = reader.raw("ENVHUB_BIND") or "127.0.0.1:8000"
-    host, _, port = bind.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        reader.problems.append(f"ENVHUB_BIND={bind!r}: expected HOST:PORT, e.g. 0.0.0.0:8000.")
+    problem = _bind_problem("ENVHUB_BIND", bind, 8000)
+    if problem:
+        reader.problems.append(problem)
     config.web_bind = bind
     config.web_workers = reader.integer("ENVHUB_WEB_WORKERS", 2, 1, 64)
 
@@ -249,11 +358,12 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     config.max_file_bytes = reader.integer("ENVHUB_MAX_FILE_BYTES", 1_000_000, 1_000, 100_000_000)
     config.max_file_lines = reader.integer("ENVHUB_MAX_FILE_LINES", 10_000, 1, 1_000_000)
     config.future_tolerance_minutes = reader.integer("ENVHUB_FUTURE_TOLERANCE", 10, 0, 24 * 60)
+    _ftp_settings(reader, config)
 
     config.map_tile_url = (
         reader.raw("ENVHUB_MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
-    if "{z}" not in config.map_tile_url or "{x}" not in config.map_tile_url:
+    if any(part not in config.map_tile_url for part in ("{z}", "{x}", "{y}")):
         reader.problems.append("ENVHUB_MAP_TILE_URL: must contain {z}, {x} and {y}.")
     config.map_tile_attribution = (
         reader.raw("ENVHUB_MAP_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
@@ -267,5 +377,13 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
         config.warnings.append(
             "ENVHUB_HTTPS is off: cookies are not marked Secure. Turn it on behind a TLS proxy."
         )
+    if "*" in config.allowed_hosts and not config.debug:
+        config.warnings.append(
+            "ALLOWED_HOSTS=*: any Host header is accepted (links in e-mails and redirects can be "
+            "forged); list the server's names instead."
+        )
+    for name in sorted(environ):
+        if name.startswith("ENVHUB_") and name not in reader.read:
+            config.warnings.append(f"{name} is set but is not an envhub setting (a typo?).")
     config.problems = reader.problems
     return config

@@ -49,12 +49,6 @@ class InvalidInput(EnvhubError):
     default_message = _("Some values are not valid.")
 
 
-class Conflict(EnvhubError):
-    status = 409
-    code = "conflict"
-    default_message = _("This conflicts with data that already exists.")
-
-
 class TooLarge(EnvhubError):
     status = 413
     code = "too_large"

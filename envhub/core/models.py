@@ -24,3 +24,21 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceVersion(models.Model):
+    """Which version of a set of reference data files (provinces and wards, parameters,
+    regulations) was last applied, by checksum: `envhub reference` does nothing while the files
+    are unchanged, so that stewards' edits are never reverted by a routine `envhub setup`."""
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    checksum = models.CharField(_("checksum"), max_length=64)
+    applied_at = models.DateTimeField(_("applied"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.checksum[:12]}"

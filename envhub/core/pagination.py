@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -37,20 +38,34 @@ class _CursorSerializer:
         return json.loads(data.decode("utf-8"))
 
 
-def encode_cursor(values: list[Any]) -> str:
-    return signing.dumps(values, salt=_SALT, compress=True, serializer=_CursorSerializer)
+def _salt(scope: str) -> str:
+    return f"{_SALT}:{scope}" if scope else _SALT
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
+def cursor_scope(qs: QuerySet, order: tuple[str, ...]) -> str:
+    """What a cursor belongs to: the model and the order of its list. A cursor signed for one
+    list is refused by every other, instead of being applied to columns it was not made for."""
+    return f"{qs.model._meta.label_lower}:{','.join(order)}"
+
+
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput(
+        _("The paging cursor is not valid; start again from the first page."),
+        {"cursor": [_("invalid cursor")]},
+    )
+
+
+def encode_cursor(values: list[Any], scope: str = "") -> str:
+    return signing.dumps(values, salt=_salt(scope), compress=True, serializer=_CursorSerializer)
+
+
+def decode_cursor(cursor: str, size: int, scope: str = "") -> list[Any]:
     try:
-        values = signing.loads(cursor, salt=_SALT, serializer=_CursorSerializer)
+        values = signing.loads(cursor, salt=_salt(scope), serializer=_CursorSerializer)
     except (signing.BadSignature, ValueError):
         values = None
     if not isinstance(values, list) or len(values) != size:
-        raise InvalidInput(
-            _("The paging cursor is not valid; start again from the first page."),
-            {"cursor": [_("invalid cursor")]},
-        )
+        raise _invalid_cursor()
     return values
 
 
@@ -87,19 +102,29 @@ def keyset_page(
     """One page of `qs` in `order` (ascending, or descending for "-field"; the last field must
     be unique, e.g. "id")."""
     limit = clamp_limit(limit, max_limit)
+    scope = cursor_scope(qs, order)
     qs = qs.order_by(*order)
     if cursor:
-        qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
-    rows = list(qs[: limit + 1])
+        values = decode_cursor(cursor, len(order), scope)
+        try:
+            qs = qs.filter(_after(order, values))
+            rows = list(qs[: limit + 1])
+        except (ValueError, TypeError, ValidationError):
+            # Values the columns cannot take (a cursor from an older version, say): a 400.
+            raise _invalid_cursor() from None
+    else:
+        rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order])
+        next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order], scope)
     return Page(results=rows, next=next_cursor)
 
 
 def _value(row, field: str):
+    if isinstance(row, dict):  # rows of .values()
+        return row[field]
     value = row
     for part in field.split("__"):
         value = getattr(value, part)

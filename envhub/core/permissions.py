@@ -80,7 +80,6 @@ class Actor:
 
 
 ANONYMOUS = Actor(kind="anonymous")
-SYSTEM = Actor(kind="system", label="system")
 
 
 def system_actor(label: str = "system") -> Actor:
@@ -422,7 +421,8 @@ def require(actor: Actor, action: str, target) -> None:
     raise Forbidden()
 
 
-def refusal_message(actor: Actor, action: str, obj) -> str:
+def refusal_message(action: str) -> str:
+    """Why a form's values were refused (the admin shows it above the form)."""
     from django.utils.translation import gettext as _
 
     if action == ADD:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -59,7 +60,8 @@ def error_page(request, error: EnvhubError):
     if _is_api(request):
         return envelope(error.status, error.code, error.message, error.details)
     if isinstance(error, NotAuthenticated) and request.method == "GET":
-        return redirect(f"{_login_url()}?next={request.get_full_path()}")
+        # `next` encoded (as login_required does it), query string and all.
+        return redirect_to_login(request.get_full_path(), _login_url())
     return render(request, "error.html", {"status": error.status, "message": error.message},
                   status=error.status)
 

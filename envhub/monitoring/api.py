@@ -140,23 +140,37 @@ class ObservationPage(Schema):
     next: str | None
 
 
-STATUS_LABELS = dict(DeviceStatus.choices)
+class _Times:
+    """ISO 8601 in Viet Nam time, computed once per distinct instant (rows share them), and the
+    device-status labels in the request's language."""
+
+    def __init__(self):
+        self._cache: dict = {}
+        self.status_labels = {code: str(label) for code, label in DeviceStatus.choices}
+
+    def __call__(self, moment):
+        if moment is None:
+            return None
+        text = self._cache.get(moment)
+        if text is None:
+            text = self._cache[moment] = local_iso(moment)
+        return text
 
 
-def _raw_out(row) -> dict:
-    return {"time": local_iso(row.time), "value": row.value, "status": row.status,
-            "status_label": str(STATUS_LABELS[row.status])}
+def _raw_out(row: dict, times: _Times) -> dict:
+    return {"time": times(row["time"]), "value": row["value"], "status": row["status"],
+            "status_label": times.status_labels[row["status"]]}
 
 
-def _rollup_out(row) -> dict:
-    out = {"count": row.count, "valid_count": row.valid_count,
-           "calibrating_count": row.calibrating_count, "error_count": row.error_count,
-           "expected_count": row.expected_count, "mean": row.mean, "min": row.minimum,
-           "max": row.maximum, "coverage": round(row.coverage, 1)}
-    if hasattr(row, "hour_end"):
-        out["hour_end"] = local_iso(row.hour_end)
+def _rollup_out(row: dict, times: _Times) -> dict:
+    out = {"count": row["count"], "valid_count": row["valid_count"],
+           "calibrating_count": row["calibrating_count"], "error_count": row["error_count"],
+           "expected_count": row["expected_count"], "mean": row["mean"], "min": row["minimum"],
+           "max": row["maximum"], "coverage": round(row["coverage"], 1)}
+    if "hour_end" in row:
+        out["hour_end"] = times(row["hour_end"])
     else:
-        out["day"] = row.day
+        out["day"] = row["day"].isoformat()
     return out
 
 
@@ -192,11 +206,18 @@ def observations(request, station: str, parameter: str, interval: str = "raw",
         raise InvalidInput(_("format must be json or csv."), {"format": ["json|csv"]})
     order = {"raw": ("time",), "hour": ("hour_end",), "day": ("day",)}[interval]
     page = keyset_page(rows, order=order, cursor=cursor, limit=limit)
-    return {
+    times = _Times()
+    # Built by hand (the schema above documents it): validating hundreds of rows through the
+    # response model would cost more than the query.
+    return _json({
         "station": query.station.code, "parameter": query.parameter.code,
         "unit": query.parameter.unit, "interval": interval,
-        "results": [serialise(row) for row in page.results], "next": page.next,
-    }
+        "results": [serialise(row, times) for row in page.results], "next": page.next,
+    })
+
+
+def _json(body: dict) -> JsonResponse:
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 def _csv_response(query, rows, serialise) -> StreamingHttpResponse:
@@ -206,8 +227,9 @@ def _csv_response(query, rows, serialise) -> StreamingHttpResponse:
     def lines():
         yield writer.writerow(["station", "parameter", "unit", *columns])
         head = [query.station.code, query.parameter.code, query.parameter.unit]
+        times = _Times()
         for row in rows.iterator(chunk_size=2000):
-            out = serialise(row)
+            out = serialise(row, times)
             yield writer.writerow(head + ["" if out.get(c) is None else out.get(c)
                                           for c in columns])
 
@@ -245,16 +267,15 @@ class LatestPage(Schema):
     next: str | None
 
 
-def _station_latest(station, values, status) -> dict:
+def _station_latest(row: dict, times: _Times) -> dict:
+    state, last_data_at, last_received_at = row["status"] or ("never", None, None)
     return {
-        "station": station.code, "name": station.name, "kind": station.kind,
-        "province": station.province.code, "latitude": station.latitude,
-        "longitude": station.longitude,
-        "state": status.state if status else "never",
-        "last_data_at": local_iso(status.last_data_at) if status else None,
-        "last_received_at": local_iso(status.last_received_at) if status else None,
-        "values": [{"parameter": code, "unit": unit, "time": local_iso(time), "value": value,
-                    "status": state} for code, unit, time, value, state in values],
+        "station": row["code"], "name": row["name"], "kind": row["kind"],
+        "province": row["province__code"], "latitude": row["latitude"],
+        "longitude": row["longitude"], "state": state,
+        "last_data_at": times(last_data_at), "last_received_at": times(last_received_at),
+        "values": [{"parameter": code, "unit": unit, "time": times(time), "value": value,
+                    "status": status} for code, unit, time, value, status in row["values"]],
     }
 
 
@@ -264,10 +285,11 @@ def _station_latest(station, values, status) -> dict:
     summary="The newest value of every parameter of one station, and its connectivity",
 )
 def station_latest(request, code: str):
-    station, values, status = services.station_latest(actor_of(request), code)
-    rows = [(v.series.parameter.code, v.series.parameter.unit, v.time, v.value, v.status)
-            for v in values]
-    return _station_latest(station, rows, status)
+    actor = actor_of(request)
+    station = registry.station(actor, code)
+    rows, _next = services.latest_page(actor, registry.stations(actor).filter(pk=station.pk),
+                                       cursor=None, limit=1, max_limit=1)
+    return _json(_station_latest(rows[0], _Times()))
 
 
 class LatestQuery(Schema):
@@ -287,12 +309,11 @@ def latest(request, query: Query[LatestQuery]):
     actor = actor_of(request)
     stations = registry.stations(actor, registry.StationFilters(
         province=query.province, kind=query.kind, medium=query.medium))
-    page = keyset_page(stations, order=("code",), cursor=query.cursor, limit=query.limit,
-                       max_limit=MAX_LATEST_PAGE)
-    values, statuses = services.latest(actor, page.results)
-    results = [_station_latest(s, values[s.id], statuses.get(s.id)) for s in page.results]
-    return JsonResponse({"results": results, "next": page.next},
-                        json_dumps_params={"ensure_ascii": False})
+    rows, next_cursor = services.latest_page(actor, stations, cursor=query.cursor,
+                                             limit=query.limit, max_limit=MAX_LATEST_PAGE)
+    times = _Times()
+    return _json({"results": [_station_latest(row, times) for row in rows],
+                  "next": next_cursor})
 
 
 # --- received files -----------------------------------------------------------------------

@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import DateTimeField, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from envhub.core import audit, permissions, units
 from envhub.core.errors import Forbidden
@@ -41,14 +40,7 @@ from envhub.core.permissions import Actor
 from envhub.core.timeutil import hour_end
 from envhub.monitoring import storage
 from envhub.monitoring.formats import tt10
-from envhub.monitoring.models import (
-    Batch,
-    BatchFile,
-    BatchStatus,
-    DeviceStatus,
-    Series,
-    StationStatus,
-)
+from envhub.monitoring.models import Batch, BatchStatus, DeviceStatus, Series
 
 logger = logging.getLogger("envhub.ingest")
 
@@ -112,6 +104,45 @@ class IncomingFile:
     size: int | None = None
 
 
+# The parser's reasons, said to the sender in their language (the parser itself speaks English
+# and gives stable codes; its English detail stays in the logs).
+LINE_MESSAGES = {
+    "wrong_field_count": _lazy("A line has five fields separated by TAB: symbol, value, unit, "
+                               "time and device status."),
+    "empty_symbol": _lazy("The parameter symbol is empty."),
+    "bad_value": _lazy("The value is not a number (digits with one decimal point or comma)."),
+    "empty_value": _lazy("The value is empty; an empty value is allowed only with status 02 "
+                         "(device error)."),
+    "bad_time": _lazy("The time is not a real time in the form yyyyMMddHHmmss."),
+    "bad_status": _lazy("Unknown device status: expected 00, 01 or 02."),
+    "bad_character": _lazy("The line contains a control character."),
+    "line_too_long": _lazy("The line is too long."),
+    "duplicate_in_file": _lazy("This parameter and time came earlier in the file; the first "
+                               "value is kept."),
+}
+FILE_MESSAGES = {
+    "empty_file": _lazy("The file holds no data lines."),
+    "not_utf8": _lazy("The file is not UTF-8 text; save it as UTF-8, not Windows-1258 or "
+                      "another code page."),
+    "binary_content": _lazy("The file is binary (or UTF-16), not a UTF-8 text file."),
+    "too_many_lines": _lazy("The file has more lines than allowed."),
+}
+NAME_MESSAGES = {
+    "bad_name": _lazy("The file name is not valid."),
+    "name_too_long": _lazy("The file name is too long."),
+    "bad_extension": _lazy("A TT10 file name ends in .txt."),
+    "wrong_part_count": _lazy("The file name must be four parts joined by '_': "
+                              "Province_Facility_Station_yyyyMMddHHmmss.txt."),
+    "bad_code": _lazy("The parts of a file name may hold only letters without diacritics, "
+                      "digits and '-'."),
+    "bad_time": _lazy("The time in the file name is not a real time yyyyMMddHHmmss."),
+}
+
+
+def _said(messages: dict, code: str, detail: str) -> str:
+    return str(messages[code]) if code in messages else detail
+
+
 # --- the registry as ingestion sees it ---------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -145,6 +176,7 @@ class Directory:
         self.by_prefix: dict[str, StationRef] = {}
         self.by_code: dict[str, StationRef] = {}
         self.aliases: dict[tuple[str, str], ParameterRef] = {}
+        self._by_symbol: dict[tuple[str, str], ParameterRef | None] = {}
         self.series: dict[tuple[int, int], int] = {}
         # (station, parameter) → (lowest, highest) the analyser measures, where entered.
         self.ranges: dict[tuple[int, int], tuple[float | None, float | None]] = {}
@@ -176,6 +208,7 @@ class Directory:
                 if low is not None or high is not None:
                     ranges[(station_id, parameter_id)] = (low, high)
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
+            self._by_symbol = {}
             self.series, self.ranges = series, ranges
             self._loaded_at = clock.monotonic()
 
@@ -198,9 +231,16 @@ class Directory:
         return ref, None
 
     def parameter_for(self, medium: str, symbol: str) -> ParameterRef | None:
-        from envhub.registry.models import ParameterAlias
+        """The parameter a symbol names; symbols as written are remembered, since folding each
+        one again would cost more than the rest of the check."""
+        found = self._by_symbol.get((medium, symbol), _MISSING)
+        if found is _MISSING:
+            from envhub.registry.models import ParameterAlias
 
-        return self.aliases.get((medium, ParameterAlias.key(symbol)))
+            found = self.aliases.get((medium, ParameterAlias.key(symbol)))
+            if len(self._by_symbol) < 10_000:  # bounded: symbols come from outside
+                self._by_symbol[(medium, symbol)] = found
+        return found
 
     def forget(self) -> None:
         """Read everything again on next use (after registry changes the cache cannot see)."""
@@ -208,6 +248,7 @@ class Directory:
             self._loaded_at = -1e9
 
 
+_MISSING = object()
 directory = Directory()
 
 
@@ -293,7 +334,7 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     try:
         name = tt10.parse_filename(incoming.name or "")
     except tt10.TT10Error as error:
-        return prepared.reject_file(error.code, error.message)
+        return prepared.reject_file(error.code, _said(NAME_MESSAGES, error.code, error.message))
     station, note = directory.station_for(name)
     if station is None:
         return prepared.reject_file("unknown_station", _(
@@ -312,11 +353,12 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     parsed = tt10.parse(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
     if not parsed.ok:
         for error in parsed.file_errors:
-            prepared.reject_file(error.code, error.message)
+            prepared.reject_file(error.code, _said(FILE_MESSAGES, error.code, error.message))
         return prepared
     report.lines = len(parsed.readings) + len(parsed.line_errors)
     for error in parsed.line_errors:
-        report.rejects.append(Reject(error.line_number, error.reason_code, error.message,
+        report.rejects.append(Reject(error.line_number, error.reason_code,
+                                     _said(LINE_MESSAGES, error.reason_code, error.message),
                                      error.raw_excerpt))
     latest_allowed = now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES)
     for reading in parsed.readings:
@@ -390,10 +432,16 @@ def _series_ids(prepared: Sequence[Prepared]) -> dict[tuple[int, int], int]:
     known = {key: directory.series[key] for key in wanted if key in directory.series}
     missing = wanted - set(known)
     if missing:
-        for station_id, parameter_id in sorted(missing):
-            series, _created = Series.objects.get_or_create(
-                station_id=station_id, parameter_id=parameter_id)
-            known[(station_id, parameter_id)] = series.id
+        # A station's first values: create its series (another process may race us: ignore).
+        Series.objects.bulk_create(
+            [Series(station_id=station_id, parameter_id=parameter_id)
+             for station_id, parameter_id in sorted(missing)], ignore_conflicts=True)
+        stations = {station_id for station_id, _ in missing}
+        for series_id, station_id, parameter_id in Series.objects.filter(
+            station_id__in=stations
+        ).values_list("id", "station_id", "parameter_id"):
+            if (station_id, parameter_id) in missing:
+                known[(station_id, parameter_id)] = series_id
         # Only once committed do new ids become known to other files.
         new = {key: known[key] for key in missing}
         transaction.on_commit(lambda: directory.series.update(new))
@@ -405,13 +453,16 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
     candidates = [p for p in prepared if p.readable]
     if not candidates:
         return
+    # Looked up by SHA-256 alone (its own index) and matched to the station here: with both in
+    # the query, SQLite may pick the station index and scan every batch of those stations.
+    stations = {p.station.id for p in candidates}
     earlier: dict[tuple[str, int], int] = {}
     for batch_id, sha, station_id in Batch.objects.filter(
-        sha256__in={p.sha256 for p in candidates},
-        station_id__in={p.station.id for p in candidates},
+        sha256__in={p.sha256 for p in candidates}
     ).exclude(status=BatchStatus.REJECTED).order_by("id").values_list("id", "sha256",
                                                                         "station_id"):
-        earlier.setdefault((sha, station_id), batch_id)
+        if station_id in stations:
+            earlier.setdefault((sha, station_id), batch_id)
     seen: set[tuple[str, int]] = set()
     for p in candidates:
         key = (p.sha256, p.station.id)
@@ -453,19 +504,19 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
         if report.status != BatchStatus.DUPLICATE_FILE and p.station is not None:
             report.accepted = len(rows)
         times = [row[1] for row in rows]
-        batches.append(Batch(
+        batch = storage.BatchRow(
             station_id=p.station.id if p.station else None, sender=actor.label[:200],
-            sender_user=actor.user if actor.user is not None and actor.user.pk else None,
-            sender_token=actor.token,
+            sender_user_id=actor.user.pk if actor.user is not None else None,
+            sender_token_id=actor.token.pk if actor.token is not None else None,
             channel=channel, file_name=report.file_name, sha256=p.sha256, size=p.size,
-            received_at=now, status=BatchStatus.REJECTED, lines=report.lines,
+            received_at=now, lines=report.lines,
             first_time=min(times) if times else None, last_time=max(times) if times else None,
             replaced=replace,
-        ))
-    Batch.objects.bulk_create(batches)
-    BatchFile.objects.bulk_create(
-        [BatchFile(batch=batch, content=p.content) for batch, p in zip(batches, prepared,
-                                                                       strict=True)])
+        )
+        # Final unless some values turn out to be stored already (see below).
+        _finish(batch, report)
+        batches.append(batch)
+    storage.insert_batches(batches, [p.content for p in prepared])
 
     observation_rows = []
     for batch, rows in zip(batches, rows_of, strict=True):
@@ -475,22 +526,27 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
         )
     inserted = storage.insert_observations(observation_rows)
     if inserted < len(observation_rows):
-        _settle_collisions(actor, batches, prepared, rows_of, replace)
+        changed = _settle_collisions(actor, batches, prepared, rows_of, replace)
+        for batch, p in changed:
+            _finish(batch, p.report)
+            storage.update_batch_counts(batch)
 
-    for batch, p in zip(batches, prepared, strict=True):
-        _finish(batch, p.report)
-    Batch.objects.bulk_update(
-        batches, ["status", "accepted", "rejected", "duplicates", "conflicts", "rejects",
-                  "conflict_details", "notes"], batch_size=500)
-
-    touched = [(series_id, hour_end(time)) for batch, rows in zip(batches, rows_of, strict=True)
-               for series_id, time, *_rest in rows]
+    hours: dict[datetime.datetime, datetime.datetime] = {}
+    touched = set()
+    for rows in rows_of:
+        for series_id, time, *_rest in rows:
+            hour = hours.get(time)
+            if hour is None:
+                hour = hours[time] = hour_end(time)
+            touched.add((series_id, hour))
     storage.queue_rollups(touched, now)
-    _note_station_activity(prepared, rows_of, now)
+    storage.note_station_activity(_newest_by_station(prepared, rows_of), now)
     for p, batch in zip(prepared, batches, strict=True):
         p.report.batch_id = batch.id
         if p.report.rejects and p.report.rejects[0].code == "station_not_allowed":
-            audit.record(actor, "ingest_refused", batch, {"station": [None, p.report.station]})
+            audit.record(actor, "ingest_refused", object_type="monitoring.batch",
+                         object_id=str(batch.id), object_repr=batch.file_name,
+                         changes={"station": [None, p.report.station]})
 
 
 def _count_repeat(p: Prepared, held: tuple, value, status, line, code, time) -> None:
@@ -506,12 +562,13 @@ def _count_repeat(p: Prepared, held: tuple, value, status, line, code, time) -> 
         })
 
 
-def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) -> None:
+def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) -> list:
     """Some rows were already stored: tell duplicates (same value and status) from conflicts."""
     keys = [(row[0], row[1]) for rows in rows_of for row in rows]
     stored = storage.existing(keys)
-    replacements = []
+    replacements, changed = [], []
     for batch, p, rows in zip(batches, prepared, rows_of, strict=True):
+        before = (p.report.accepted, p.report.duplicates, p.report.conflicts)
         kept_rows = []
         for series_id, time, value, status, line, code in rows:
             old_value, old_status, old_batch = stored.get((series_id, time), (None, None, None))
@@ -534,19 +591,23 @@ def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) 
                     "line": line, "parameter": code, "time": time.isoformat(),
                     "kept": old_value, "sent": value})
         rows[:] = kept_rows
+        if (p.report.accepted, p.report.duplicates, p.report.conflicts) != before:
+            changed.append((batch, p))
     if replacements:
         storage.replace_observations(replacements)
         audit.record(actor, "ingest_replace", object_type="monitoring.batch",
                      object_id=",".join(str(b.id) for b in batches)[:100],
                      object_repr=f"{len(replacements)} values replaced",
                      changes={"values": [None, len(replacements)]})
+    return changed
 
 
-def _finish(batch: Batch, report: BatchReport) -> None:
+def _finish(batch: storage.BatchRow, report: BatchReport) -> None:
     report.rejects.sort(key=lambda reject: reject.line)
     report.rejected = len(report.rejects)
     if report.status != BatchStatus.DUPLICATE_FILE:
-        if report.accepted == 0 and report.rejected and not report.duplicates:
+        if report.accepted == 0 and report.rejected and not (report.duplicates
+                                                              or report.conflicts):
             report.status = BatchStatus.REJECTED
         elif report.rejected or report.conflicts:
             report.status = BatchStatus.PARTIAL
@@ -560,23 +621,15 @@ def _finish(batch: Batch, report: BatchReport) -> None:
     batch.notes = report.notes
 
 
-def _note_station_activity(prepared, rows_of, now: datetime.datetime) -> None:
-    """When each station last sent accepted data, and the newest time of that data."""
+def _newest_by_station(prepared, rows_of) -> dict[int, datetime.datetime]:
+    """The newest accepted value time of each station in the slice."""
     newest: dict[int, datetime.datetime] = {}
     for p, rows in zip(prepared, rows_of, strict=True):
         if p.station and rows:
             latest = max(row[1] for row in rows)
             if p.station.id not in newest or latest > newest[p.station.id]:
                 newest[p.station.id] = latest
-    for station_id, latest in newest.items():
-        sent = Value(latest, output_field=DateTimeField())
-        updated = StationStatus.objects.filter(station_id=station_id).update(
-            last_received_at=now, last_data_at=Greatest(Coalesce("last_data_at", sent), sent),
-        )
-        if not updated:
-            StationStatus.objects.get_or_create(
-                station_id=station_id,
-                defaults={"last_data_at": latest, "last_received_at": now})
+    return newest
 
 
 # --- the entry point -----------------------------------------------------------------------------

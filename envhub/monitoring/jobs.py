@@ -21,3 +21,14 @@ def update_connectivity() -> None:
 def create_partitions() -> None:
     """PostgreSQL: keep the observation partitions of the coming months ready."""
     partitions.ensure_ahead()
+
+
+@periodic("ftp-sweep", every=datetime.timedelta(minutes=1))
+def sweep_ftp_folders() -> None:
+    """Ingest FTP uploads left in the facilities' folders when the database failed."""
+    from envhub.monitoring.receivers import ftp
+
+    result = ftp.sweep()
+    if result.ingested or result.kept:
+        ftp.logger.info("ftp sweep: %d files ingested, %d still waiting", result.ingested,
+                        result.kept)

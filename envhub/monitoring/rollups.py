@@ -17,17 +17,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
 
-from envhub.core.timeutil import UTC, day_bounds, hour_bounds, local_day
-from envhub.monitoring.models import (
-    DailyRollup,
-    DeviceStatus,
-    HourlyRollup,
-    LatestValue,
-    Observation,
-    Series,
-)
+from envhub.core.timeutil import HOUR, UTC, day_bounds, hour_end, local_day
+from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Series
 
 CLAIM_SIZE = 500
 
@@ -83,42 +76,109 @@ def _interval_by_series(series_ids) -> dict[int, int]:
     )
 
 
-_AGGREGATES = {
-    "count": Count("time"),
-    "valid_count": Count("value", filter=Q(status=DeviceStatus.MEASURING)),
-    "calibrating_count": Count("time", filter=Q(status=DeviceStatus.CALIBRATING)),
-    "error_count": Count("time", filter=Q(status=DeviceStatus.ERROR)),
-    "total": Sum("value", filter=Q(status=DeviceStatus.MEASURING)),
-    "minimum": Min("value", filter=Q(status=DeviceStatus.MEASURING)),
-    "maximum": Max("value", filter=Q(status=DeviceStatus.MEASURING)),
-}
+@dataclass
+class _Tally:
+    """Aggregates of one period, added up value by value (or hour by hour)."""
+
+    count: int = 0
+    valid_count: int = 0
+    calibrating_count: int = 0
+    error_count: int = 0
+    total: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def add_value(self, value: float | None, status: int) -> None:
+        self.count += 1
+        if status == DeviceStatus.CALIBRATING:
+            self.calibrating_count += 1
+        elif status == DeviceStatus.ERROR:
+            self.error_count += 1
+        elif value is not None:
+            self._add_valid(1, value, value, value)
+
+    def add_hour(self, count, valid, calibrating, errors, total, minimum, maximum) -> None:
+        self.count += count
+        self.calibrating_count += calibrating
+        self.error_count += errors
+        if valid:
+            self._add_valid(valid, total, minimum, maximum)
+
+    def _add_valid(self, valid: int, total: float, minimum: float, maximum: float) -> None:
+        self.valid_count += valid
+        self.total = total if self.total is None else self.total + total
+        self.minimum = minimum if self.minimum is None else min(self.minimum, minimum)
+        self.maximum = maximum if self.maximum is None else max(self.maximum, maximum)
+
+    def row(self, expected: int) -> tuple:
+        mean = self.total / self.valid_count if self.valid_count else None
+        return (self.count, self.valid_count, self.calibrating_count, self.error_count,
+                expected, self.total, mean, self.minimum, self.maximum,
+                coverage(self.valid_count, expected))
+
+
+_ROLLUP_COLUMNS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
+                   "total", "mean", "minimum", "maximum", "coverage")
+
+
+def _by_series(keys) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for series_id, period in keys:
+        grouped.setdefault(series_id, []).append(period)
+    return grouped
+
+
+def _upsert_rollups(table: str, period_column: str, rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE in one executemany (SQLite and PostgreSQL alike)."""
+    if not rows:
+        return
+    columns = ("series_id", period_column, *_ROLLUP_COLUMNS, "computed_at")
+    names = ", ".join(f'"{column}"' for column in columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in (*_ROLLUP_COLUMNS, "computed_at"))
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({placeholders}) '
+            f'ON CONFLICT ("series_id", "{period_column}") DO UPDATE SET {updates}', rows)
+
+
+def _delete_periods(table: str, period_column: str, keys: list[tuple]) -> None:
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f'DELETE FROM "{table}" WHERE "series_id" = %s AND "{period_column}" = %s', keys)
 
 
 def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
-    """Recompute the hourly rollups of these (series, hour_end) pairs from the observations."""
+    """Recompute the hourly rollups of these (series, hour_end) pairs from the observations:
+    one range read per series, the tallies in Python (an aggregate query per hour would cost a
+    query per hour)."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
     upserts, empty = [], []
-    for series_id, hour in keys:
-        start, end = hour_bounds(hour)
-        stats = Observation.objects.filter(
-            series_id=series_id, time__gt=start, time__lte=end
-        ).aggregate(**_AGGREGATES)
-        if not stats["count"]:
-            empty.append((series_id, hour))
-            continue
+    for series_id, hours in _by_series(keys).items():
+        wanted = set(hours)
+        tallies: dict[datetime.datetime, _Tally] = {}
+        rows = Observation.objects.filter(
+            series_id=series_id, time__gt=min(hours) - HOUR, time__lte=max(hours)
+        ).values_list("time", "value", "status")
+        ends: dict[datetime.datetime, datetime.datetime] = {}
+        for time, value, status in rows.iterator(chunk_size=5000):
+            end = ends.get(time)
+            if end is None:
+                end = ends[time] = hour_end(time)
+            if end in wanted:
+                tallies.setdefault(end, _Tally()).add_value(value, status)
         expected = expected_per_hour(intervals.get(series_id, 5))
-        valid = stats["valid_count"]
-        upserts.append(HourlyRollup(
-            series_id=series_id, hour_end=hour, count=stats["count"], valid_count=valid,
-            calibrating_count=stats["calibrating_count"], error_count=stats["error_count"],
-            expected_count=expected, total=stats["total"],
-            mean=stats["total"] / valid if valid else None,
-            minimum=stats["minimum"], maximum=stats["maximum"],
-            coverage=coverage(valid, expected),
-        ))
-    _upsert(HourlyRollup, upserts, ["series", "hour_end"])
-    for series_id, hour in empty:
-        HourlyRollup.objects.filter(series_id=series_id, hour_end=hour).delete()
+        for hour in wanted:
+            tally = tallies.get(hour)
+            if tally is None:
+                empty.append((series_id, adapt(hour)))
+            else:
+                upserts.append((series_id, adapt(hour), *tally.row(expected), now))
+    _upsert_rollups("monitoring_hourlyrollup", "hour_end", upserts)
+    _delete_periods("monitoring_hourlyrollup", "hour_end", empty)
     return len(keys)
 
 
@@ -126,63 +186,60 @@ def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
     """Recompute local-day rollups from the hourly rollups of each day (exact: sums and counts
     add up; the mean is the total over the valid count)."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt_day = connection.ops.adapt_datefield_value
     upserts, empty = [], []
-    for series_id, day in keys:
-        start, end = day_bounds(day)
-        stats = HourlyRollup.objects.filter(
-            series_id=series_id, hour_end__gt=start, hour_end__lte=end
-        ).aggregate(
-            count=Sum("count"), valid_count=Sum("valid_count"),
-            calibrating_count=Sum("calibrating_count"), error_count=Sum("error_count"),
-            total=Sum("total"), minimum=Min("minimum"), maximum=Max("maximum"),
-        )
-        if not stats["count"]:
-            empty.append((series_id, day))
-            continue
+    for series_id, days in _by_series(keys).items():
+        wanted = set(days)
+        tallies: dict[datetime.date, _Tally] = {}
+        first, _ = day_bounds(min(days))
+        _, last = day_bounds(max(days))
+        for hour, *stats in HourlyRollup.objects.filter(
+            series_id=series_id, hour_end__gt=first, hour_end__lte=last
+        ).values_list("hour_end", "count", "valid_count", "calibrating_count", "error_count",
+                      "total", "minimum", "maximum"):
+            day = local_day(hour)
+            if day in wanted:
+                tallies.setdefault(day, _Tally()).add_hour(*stats)
         expected = 24 * expected_per_hour(intervals.get(series_id, 5))
-        valid = stats["valid_count"] or 0
-        upserts.append(DailyRollup(
-            series_id=series_id, day=day, count=stats["count"], valid_count=valid,
-            calibrating_count=stats["calibrating_count"] or 0,
-            error_count=stats["error_count"] or 0, expected_count=expected,
-            total=stats["total"], mean=stats["total"] / valid if valid else None,
-            minimum=stats["minimum"], maximum=stats["maximum"],
-            coverage=coverage(valid, expected),
-        ))
-    _upsert(DailyRollup, upserts, ["series", "day"])
-    for series_id, day in empty:
-        DailyRollup.objects.filter(series_id=series_id, day=day).delete()
+        for day in wanted:
+            tally = tallies.get(day)
+            if tally is None:
+                empty.append((series_id, adapt_day(day)))
+            else:
+                upserts.append((series_id, adapt_day(day), *tally.row(expected), now))
+    _upsert_rollups("monitoring_dailyrollup", "day", upserts)
+    _delete_periods("monitoring_dailyrollup", "day", empty)
     return len(keys)
 
 
 def refresh_latest(series_ids: set[int]) -> int:
     """Set each series' latest value to its newest observation."""
     station_of = dict(Series.objects.filter(id__in=series_ids).values_list("id", "station_id"))
-    upserts = []
-    for series_id in series_ids:
-        newest = (
-            Observation.objects.filter(series_id=series_id).order_by("-time")
-            .values_list("time", "value", "status").first()
-        )
-        if newest is None:
-            LatestValue.objects.filter(series_id=series_id).delete()
-            continue
-        time, value, status = newest
-        upserts.append(LatestValue(series_id=series_id, station_id=station_of[series_id],
-                                   time=time, value=value, status=status))
-    _upsert(LatestValue, upserts, ["series"])
+    adapt = connection.ops.adapt_datetimefield_value
+    upserts, gone = [], []
+    with connection.cursor() as cursor:
+        for series_id in series_ids:
+            cursor.execute(
+                'SELECT "time", "value", "status" FROM "monitoring_observation" '
+                'WHERE "series_id" = %s ORDER BY "time" DESC LIMIT 1', [series_id])
+            newest = cursor.fetchone()
+            if newest is None:
+                gone.append((series_id,))
+                continue
+            time, value, status = newest
+            upserts.append((series_id, station_of[series_id], adapt(_db_datetime(time)),
+                            value, status))
+        if upserts:
+            cursor.executemany(
+                'INSERT INTO "monitoring_latestvalue" ("series_id", "station_id", "time", '
+                '"value", "status") VALUES (%s, %s, %s, %s, %s) ON CONFLICT ("series_id") DO '
+                'UPDATE SET "station_id" = excluded."station_id", "time" = excluded."time", '
+                '"value" = excluded."value", "status" = excluded."status"', upserts)
+        if gone:
+            cursor.executemany('DELETE FROM "monitoring_latestvalue" WHERE "series_id" = %s',
+                               gone)
     return len(upserts)
-
-
-def _upsert(model, objects: list, unique_fields: list[str]) -> None:
-    if not objects:
-        return
-    update_fields = [
-        field.name for field in model._meta.concrete_fields
-        if not field.primary_key and field.name not in unique_fields
-    ]
-    model.objects.bulk_create(objects, update_conflicts=True, unique_fields=unique_fields,
-                              update_fields=update_fields, batch_size=500)
 
 
 def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:

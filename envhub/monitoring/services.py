@@ -80,16 +80,22 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
     return SeriesQuery(station, parameter, series, interval, start_at, end_at)
 
 
+ROLLUP_FIELDS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
+                 "mean", "minimum", "maximum", "coverage")
+
+
 def series_rows(query: SeriesQuery) -> QuerySet:
-    """Observations, hourly or daily rollups of one series in (start, end], oldest first."""
+    """Observations, hourly or daily rollups of one series in (start, end], oldest first, as
+    dictionaries (the API and CSV read plain values; model instances would cost more than the
+    query)."""
     if query.interval == "raw":
-        model, field = Observation, "time"
+        model, field, columns = Observation, "time", ("time", "value", "status")
     elif query.interval == "hour":
-        model, field = HourlyRollup, "hour_end"
+        model, field, columns = HourlyRollup, "hour_end", ("hour_end", *ROLLUP_FIELDS)
     else:
-        model, field = DailyRollup, "day"
+        model, field, columns = DailyRollup, "day", ("day", *ROLLUP_FIELDS)
     if query.series is None:
-        return model.objects.none()
+        return model.objects.none().values(*columns)
     if field == "day":
         from envhub.core.timeutil import local_day
 
@@ -97,7 +103,7 @@ def series_rows(query: SeriesQuery) -> QuerySet:
                   "day__lte": local_day(query.end)}
     else:
         bounds = {f"{field}__gt": query.start, f"{field}__lte": query.end}
-    return model.objects.filter(series=query.series, **bounds).order_by(field)
+    return model.objects.filter(series=query.series, **bounds).order_by(field).values(*columns)
 
 
 def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
@@ -110,17 +116,33 @@ def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
     return station, values, StationStatus.objects.filter(station=station).first()
 
 
-def latest(actor: Actor, stations: QuerySet) -> tuple[dict[int, list], dict[int, StationStatus]]:
-    """Latest values and status of the given (already scoped) stations, in two queries."""
-    ids = [station.id for station in stations]
-    by_station: dict[int, list] = {station_id: [] for station_id in ids}
-    rows = LatestValue.objects.filter(station_id__in=ids).values_list(
-        "station_id", "series__parameter__code", "series__parameter__unit", "time", "value",
-        "status")
-    for station_id, code, unit, time, value, status in rows:
-        by_station[station_id].append((code, unit, time, value, status))
-    statuses = {s.station_id: s for s in StationStatus.objects.filter(station_id__in=ids)}
-    return by_station, statuses
+STATION_COLUMNS = ("id", "code", "name", "kind", "province__code", "latitude", "longitude")
+
+
+def latest_page(actor: Actor, stations: QuerySet, *, cursor: str | None, limit: int | None,
+                max_limit: int) -> tuple[list[dict], str | None]:
+    """A page of stations (already filtered and scoped) with their latest values and status:
+    three queries whatever the page size, and plain rows rather than model instances (a map
+    asks for all 2,000 stations at once)."""
+    from envhub.core.pagination import keyset_page
+
+    page = keyset_page(stations.values(*STATION_COLUMNS), order=("code",), cursor=cursor,
+                       limit=limit, max_limit=max_limit)
+    ids = [row["id"] for row in page.results]
+    values: dict[int, list] = {station_id: [] for station_id in ids}
+    for row in LatestValue.objects.filter(station_id__in=ids).order_by(
+        "series__parameter__code"
+    ).values_list("station_id", "series__parameter__code", "series__parameter__unit", "time",
+                  "value", "status"):
+        values[row[0]].append(row[1:])
+    statuses = {
+        row[0]: row[1:] for row in StationStatus.objects.filter(station_id__in=ids).values_list(
+            "station_id", "state", "last_data_at", "last_received_at")
+    }
+    for row in page.results:
+        row["values"] = values[row["id"]]
+        row["status"] = statuses.get(row["id"])
+    return page.results, page.next
 
 
 def batches(actor: Actor, *, station: str | None = None, status: str | None = None,

@@ -9,7 +9,9 @@ caught earlier by its SHA-256), else through a staging table with ON CONFLICT DO
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 
@@ -117,9 +119,139 @@ def queue_rollups(keys: Iterable[tuple[int, datetime.datetime]], now: datetime.d
         return
     adapt = connection.ops.adapt_datetimefield_value
     queued_at = adapt(now)
+    hours = {hour: adapt(hour) for hour in {hour for _series, hour in keys}}
     with connection.cursor() as cursor:
         cursor.executemany(
             'INSERT INTO "monitoring_rollupqueue" (series_id, hour_end, queued_at) '
             "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            [(series_id, adapt(hour), queued_at) for series_id, hour in keys],
+            [(series_id, hours[hour], queued_at) for series_id, hour in keys],
         )
+
+
+def note_station_activity(newest: dict[int, datetime.datetime], now: datetime.datetime) -> None:
+    """Record that these stations sent accepted data now, and move their newest value time
+    forward (never back: a late file does not make a station look older)."""
+    if not newest:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    received = adapt(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
+            "last_data_at) VALUES (%s, 'never', %s, %s) ON CONFLICT DO NOTHING",
+            [(station_id, received, adapt(latest)) for station_id, latest in newest.items()],
+        )
+        cursor.executemany(
+            'UPDATE "monitoring_stationstatus" SET last_received_at = %s, last_data_at = CASE '
+            "WHEN last_data_at IS NULL OR last_data_at < %s THEN %s ELSE last_data_at END "
+            "WHERE station_id = %s",
+            [(received, adapt(latest), adapt(latest), station_id)
+             for station_id, latest in newest.items()],
+        )
+
+
+# --- received files ------------------------------------------------------------------------
+
+def _allocate_ids(table: str, count: int) -> list[int]:
+    """`count` fresh primary keys for `table`, taken before inserting so that one executemany
+    can write the rows (Django's bulk_create would prepare every value through its fields,
+    which costs more than the whole rest of ingestion)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+                "FROM generate_series(1, %s)", [count])
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody else can
+        # take these ids; sqlite_sequence keeps AUTOINCREMENT's promise never to reuse one.
+        cursor.execute(
+            f'SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), '
+            f'COALESCE((SELECT MAX(id) FROM "{table}"), 0))', [table])
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+def _json(value):
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(slots=True)
+class BatchRow:
+    """A batch about to be written: the columns of `Batch`, without the cost of a model
+    instance (which would be most of the time spent on a small file)."""
+
+    station_id: int | None
+    sender: str
+    sender_user_id: int | None
+    sender_token_id: int | None
+    channel: str
+    file_name: str
+    sha256: str
+    size: int
+    received_at: datetime.datetime
+    lines: int
+    replaced: bool
+    first_time: datetime.datetime | None
+    last_time: datetime.datetime | None
+    status: str = ""
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejects: list = field(default_factory=list)
+    conflict_details: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    id: int | None = None
+
+
+BATCH_COLUMNS = ("id", "station_id", "sender", "sender_user_id", "sender_token_id", "channel",
+                 "file_name", "sha256", "size", "received_at", "status", "lines", "accepted",
+                 "rejected", "duplicates", "conflicts", "rejects", "conflict_details", "notes",
+                 "replaced", "first_time", "last_time")
+
+
+def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> None:
+    """Write batches (setting their ids) and their raw bytes."""
+    if not batches:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    times: dict = {}
+
+    def when(moment):
+        if moment is None:
+            return None
+        if moment not in times:
+            times[moment] = adapt(moment)
+        return times[moment]
+
+    for batch, new_id in zip(batches, _allocate_ids("monitoring_batch", len(batches)),
+                             strict=True):
+        batch.id = new_id
+    rows = [
+        (b.id, b.station_id, b.sender, b.sender_user_id, b.sender_token_id, b.channel,
+         b.file_name, b.sha256, b.size, when(b.received_at), b.status, b.lines, b.accepted,
+         b.rejected, b.duplicates, b.conflicts, _json(b.rejects), _json(b.conflict_details),
+         _json(b.notes), b.replaced, when(b.first_time), when(b.last_time))
+        for b in batches
+    ]
+    placeholders = ", ".join(["%s"] * len(BATCH_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f'INSERT INTO "monitoring_batch" ({", ".join(BATCH_COLUMNS)}) '
+            f"VALUES ({placeholders})", rows)
+        cursor.executemany(
+            'INSERT INTO "monitoring_batchfile" (batch_id, content) VALUES (%s, %s)',
+            [(batch.id, content) for batch, content in zip(batches, contents, strict=True)])
+
+
+def update_batch_counts(batch: BatchRow) -> None:
+    from envhub.monitoring.models import Batch
+
+    Batch.objects.filter(pk=batch.id).update(
+        status=batch.status, accepted=batch.accepted, rejected=batch.rejected,
+        duplicates=batch.duplicates, conflicts=batch.conflicts, rejects=batch.rejects,
+        conflict_details=batch.conflict_details, notes=batch.notes)

@@ -2,18 +2,25 @@ from django.contrib import admin
 
 from envhub.core.admin import PolicyAdmin, PolicyInline
 from envhub.core.admin_site import admin_site
-from envhub.registry import models
+from envhub.registry import models, services
+
+
+class RegistryAdmin(PolicyAdmin):
+    """Registry records are saved through the registry's service, which derives what follows
+    from them (a station's facility and province) and keeps dependent stations in step."""
+
+    service = services
 
 
 @admin.register(models.Province, site=admin_site)
-class ProvinceAdmin(PolicyAdmin):
+class ProvinceAdmin(RegistryAdmin):
     list_display = ("code", "name", "abbreviation", "division_type")
     search_fields = ("name", "search_text", "abbreviation", "code")
     readonly_fields = ("code", "codename")
 
 
 @admin.register(models.Ward, site=admin_site)
-class WardAdmin(PolicyAdmin):
+class WardAdmin(RegistryAdmin):
     list_display = ("code", "name", "division_type", "province")
     list_filter = ("province",)
     search_fields = ("name", "search_text", "code")
@@ -21,7 +28,7 @@ class WardAdmin(PolicyAdmin):
 
 
 @admin.register(models.Organisation, site=admin_site)
-class OrganisationAdmin(PolicyAdmin):
+class OrganisationAdmin(RegistryAdmin):
     list_display = ("name", "kind", "province", "parent")
     list_filter = ("kind", "province")
     search_fields = ("name", "search_text", "tax_code")
@@ -48,7 +55,7 @@ class SourceInline(PolicyInline, admin.TabularInline):
 
 
 @admin.register(models.Facility, site=admin_site)
-class FacilityAdmin(PolicyAdmin):
+class FacilityAdmin(RegistryAdmin):
     list_display = ("name", "tax_code", "sector", "province", "operator")
     list_filter = ("sector", "province")
     search_fields = ("name", "search_text", "tax_code")
@@ -57,7 +64,7 @@ class FacilityAdmin(PolicyAdmin):
 
 
 @admin.register(models.Source, site=admin_site)
-class SourceAdmin(PolicyAdmin):
+class SourceAdmin(RegistryAdmin):
     list_display = ("code", "name", "kind", "facility", "design_flow_m3h", "regulation")
     list_filter = ("kind", "regulation")
     search_fields = ("code", "name", "search_text", "facility__name")
@@ -65,12 +72,19 @@ class SourceAdmin(PolicyAdmin):
 
 
 @admin.register(models.Station, site=admin_site)
-class StationAdmin(PolicyAdmin):
+class StationAdmin(RegistryAdmin):
     list_display = ("code", "name", "kind", "province", "facility", "active")
     list_filter = ("kind", "active", "province")
     search_fields = ("code", "name", "search_text")
     autocomplete_fields = ("source", "operator")
     readonly_fields = ("facility",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A station on a source lies in its facility's province: derived, not chosen.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.source_id:
+            fields += ("province",)
+        return fields
 
 
 class ParameterAliasInline(PolicyInline, admin.TabularInline):
@@ -80,7 +94,7 @@ class ParameterAliasInline(PolicyInline, admin.TabularInline):
 
 
 @admin.register(models.Parameter, site=admin_site)
-class ParameterAdmin(PolicyAdmin):
+class ParameterAdmin(RegistryAdmin):
     list_display = ("code", "medium", "name_vi", "unit")
     list_filter = ("medium",)
     search_fields = ("code", "name_vi", "name_en", "search_text")

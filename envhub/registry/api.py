@@ -4,9 +4,10 @@ and parameters. Thin: parse the query, call `registry.services`, serialise."""
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.http import JsonResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
@@ -133,6 +134,8 @@ class StationOut(Schema):
     longitude: float | None
     expected_interval_minutes: int
     active: bool
+    # What the datalogger's file names must start with: <Province>_<Facility>_<Station>_.
+    tt10_prefix: str
 
 
 class StationPage(Page):
@@ -218,6 +221,7 @@ def station_out(s) -> dict:
         "source": {"id": s.source.id, "name": str(s.source)} if s.source else None,
         "operator": _org_ref(s.operator), "latitude": s.latitude, "longitude": s.longitude,
         "expected_interval_minutes": s.expected_interval_minutes, "active": s.active,
+        "tt10_prefix": s.tt10_prefix,
     }
 
 
@@ -235,6 +239,10 @@ def _page(qs, serialise, order, cursor, limit) -> dict:
 
 
 # --- query parameters -----------------------------------------------------------------------------
+
+# A row id as a filter: a number the database can hold (a 40-digit one is a 400, not a 500).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 
 class Paging(Schema):
     cursor: str | None = None
@@ -257,11 +265,11 @@ class OrganisationQuery(TextQuery):
 class FacilityQuery(TextQuery):
     province: str | None = None
     sector: Sector | None = None
-    operator: int | None = None
+    operator: RowId | None = None
 
 
 class SourceQuery(TextQuery):
-    facility: int | None = None
+    facility: RowId | None = None
     province: str | None = None
     kind: SourceKind | None = None
 
@@ -270,7 +278,7 @@ class StationQuery(TextQuery):
     province: str | None = None
     kind: StationKind | None = None
     medium: Medium | None = None
-    facility: int | None = None
+    facility: RowId | None = None
     active: bool | None = None
 
 
@@ -383,7 +391,7 @@ class StationGeoQuery(Schema):
     province: str | None = None
     kind: StationKind | None = None
     medium: Medium | None = None
-    facility: int | None = None
+    facility: RowId | None = None
     active: bool | None = None
     q: str | None = None
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from envhub.core.text import fold, search_document, slug
@@ -263,8 +265,9 @@ class SourceKind(models.TextChoices):
 class Source(models.Model):
     """An emission source (nguồn thải) of a facility: a stack or a wastewater outfall."""
 
+    # PROTECT: deleting a facility must not silently take its sources (and their history) along.
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="sources", verbose_name=_("facility")
+        Facility, on_delete=models.PROTECT, related_name="sources", verbose_name=_("facility")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=SourceKind.choices)
     code = models.CharField(_("code"), max_length=30, validators=[validators.tt10_token])
@@ -526,9 +529,20 @@ class Parameter(models.Model):
         if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
             raise ValidationError({"maximum": _("The highest value must exceed the lowest.")})
 
+    def search_document(self) -> str:
+        """Code, names and the symbols dataloggers write (`pm25` finds PM2_5)."""
+        aliases = (ParameterAlias.objects.filter(parameter_id=self.pk).order_by("alias_key")
+                   .values_list("alias", flat=True)) if self.pk else []
+        return search_document(self.code, self.name_vi, self.name_en, *aliases)
+
     def save(self, *args, **kwargs):
-        self.search_text = search_document(self.code, self.name_vi, self.name_en)
+        self.search_text = self.search_document()
         super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """After its aliases changed (the row's other columns are left alone)."""
+        self.search_text = self.search_document()
+        Parameter.objects.filter(pk=self.pk).update(search_text=self.search_text)
 
 
 class ParameterAlias(models.Model):
@@ -577,3 +591,12 @@ class ParameterAlias(models.Model):
         self.medium = self.parameter.medium
         self.alias_key = self.key(self.alias)
         super().save(*args, **kwargs)
+        self.parameter.refresh_search_text()
+
+
+@receiver(post_delete, sender=ParameterAlias)
+def _alias_deleted(sender, instance: ParameterAlias, **kwargs) -> None:
+    # A deleted symbol no longer finds its parameter (also for queryset deletes).
+    parameter = Parameter.objects.filter(pk=instance.parameter_id).first()
+    if parameter is not None:
+        parameter.refresh_search_text()

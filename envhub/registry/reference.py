@@ -1,32 +1,100 @@
 """Reference data: provinces and wards (from `vietnam-provinces`), parameters and their aliases,
-and the regulations. Loading is idempotent: run it again after an upgrade and it adds what is new
-and corrects what changed, without touching the abbreviations a steward has edited."""
+and the regulations.
+
+Stewards edit reference data in the admin (a parameter's names, unit and range, its aliases), so
+loading never reverts their work:
+- the checksum of the data files last applied is kept (`core.ReferenceVersion`); while the files
+  are unchanged, `envhub reference` (run by every `envhub setup`) does nothing;
+- when the files changed (an upgrade of envhub or of `vietnam-provinces`), only what is missing is
+  created: existing rows are left as they are, and what a steward deleted (an alias, a parameter,
+  a regulation: the audit log says so) is not created again;
+- `envhub reference --update` is the deliberate exception: it overwrites from the files, with one
+  audit event per changed object, and re-creates what was deleted.
+A province's abbreviation (the TT10 file-name part) is never overwritten, not even by --update.
+"""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import vietnam_provinces
 from django.db import transaction
+from django.utils import timezone
 
-from envhub.core import audit
+from envhub.core import audit, services
 from envhub.core.permissions import Actor
 from envhub.core.text import search_document
 
 DATA = Path(__file__).parent / "data"
+REGULATIONS = Path(__file__).parent.parent / "compliance" / "data" / "regulations.json"
+VERSION_NAME = "reference"
+
+
+def data_files() -> list[Path]:
+    """Every file the reference data comes from, in a fixed order."""
+    return [
+        Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH),
+        DATA / "province_abbreviations.json",
+        DATA / "parameters.json",
+        REGULATIONS,
+    ]
+
+
+def checksum() -> str:
+    digest = hashlib.sha256()
+    for path in data_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @dataclass
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    up_to_date: bool = False
 
     def count(self, kind: str, created: bool) -> None:
         target = self.created if created else self.updated
         target[kind] = target.get(kind, 0) + 1
+
+
+@dataclass
+class _Loader:
+    actor: Actor
+    report: LoadReport
+    update: bool
+
+    def refresh(self, obj, values: dict, kind: str) -> None:
+        """With --update, bring an existing row in line with the files (audited); else leave it
+        as it is: it may carry a steward's edit."""
+        if not self.update:
+            return
+        if all(getattr(obj, key) == value for key, value in values.items()):
+            return
+        for key, value in values.items():
+            setattr(obj, key, value)
+        services.save(self.actor, obj, validate=False)
+        self.report.count(kind, False)
+
+    def deleted(self, object_type: str, *fields: str) -> set[tuple]:
+        """The keys of rows of this type deleted through the audited services: a steward's
+        decision that loading respects (except with --update)."""
+        if self.update:
+            return set()
+        from envhub.accounts.models import AuditEvent
+
+        keys = set()
+        events = AuditEvent.objects.filter(action="delete", object_type=object_type)
+        for changes in events.values_list("changes", flat=True):
+            try:
+                keys.add(tuple(changes[name][0] for name in fields))
+            except (KeyError, IndexError, TypeError):
+                continue
+        return keys
 
 
 def _short_name(name: str) -> str:
@@ -36,12 +104,13 @@ def _short_name(name: str) -> str:
     return name
 
 
-def load_administrative_units(report: LoadReport) -> None:
+def load_administrative_units(loader: _Loader) -> None:
     from envhub.registry.models import Province, Ward
 
+    report = loader.report
     abbreviations = json.loads((DATA / "province_abbreviations.json").read_text("utf-8"))
     abbreviations = abbreviations["abbreviations"]
-    nested = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text("utf-8"))
+    nested = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text("utf-8"))
     existing = {p.code: p for p in Province.objects.all()}
     for item in nested:
         code = f"{item['code']:02d}"
@@ -58,11 +127,8 @@ def load_administrative_units(report: LoadReport) -> None:
             province.save()
             existing[code] = province
             report.count("province", True)
-        elif any(getattr(province, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(province, key, value)
-            province.save()
-            report.count("province", False)
+        else:
+            loader.refresh(province, values, "province")  # never the abbreviation
 
     wards = {w.code: w for w in Ward.objects.all()}
     new_wards = []
@@ -81,47 +147,53 @@ def load_administrative_units(report: LoadReport) -> None:
                 new_wards.append(Ward(code=code, search_text=search_document(values["name"]),
                                       **values))
                 report.count("ward", True)
-            elif any(getattr(ward, key) != value for key, value in values.items()):
-                for key, value in values.items():
-                    setattr(ward, key, value)
-                ward.save()
-                report.count("ward", False)
+            else:
+                loader.refresh(ward, values, "ward")
     # 3,321 rows: one INSERT per batch rather than per row.
     Ward.objects.bulk_create(new_wards, batch_size=500)
 
 
-def load_parameters(report: LoadReport) -> None:
+def load_parameters(loader: _Loader) -> None:
     from envhub.registry.models import Parameter, ParameterAlias
 
+    report = loader.report
     data = json.loads((DATA / "parameters.json").read_text("utf-8"))["parameters"]
+    deleted_parameters = loader.deleted("registry.parameter", "medium", "code")
+    deleted_aliases = loader.deleted("registry.parameteralias", "medium", "alias_key")
     for item in data:
-        defaults = {
+        values = {
             "name_vi": item["name_vi"], "name_en": item["name_en"], "unit": item["unit"],
             "minimum": item.get("minimum"), "maximum": item.get("maximum"),
         }
-        parameter, created = Parameter.objects.get_or_create(
-            medium=item["medium"], code=item["code"], defaults=defaults
-        )
-        if not created and any(getattr(parameter, k) != v for k, v in defaults.items()):
-            for key, value in defaults.items():
-                setattr(parameter, key, value)
-            parameter.save()
-            report.count("parameter", False)
-        elif created:
+        parameter = Parameter.objects.filter(medium=item["medium"], code=item["code"]).first()
+        if parameter is None:
+            if (item["medium"], item["code"]) in deleted_parameters:
+                continue
+            parameter = Parameter.objects.create(medium=item["medium"], code=item["code"],
+                                                 **values)
             report.count("parameter", True)
+        else:
+            loader.refresh(parameter, values, "parameter")
         for symbol in item["aliases"]:
             key = ParameterAlias.key(symbol)
+            if (parameter.medium, key) in deleted_aliases:
+                continue
             if not ParameterAlias.objects.filter(medium=parameter.medium, alias_key=key).exists():
-                ParameterAlias.objects.create(parameter=parameter, alias=symbol)
+                alias = ParameterAlias(parameter=parameter, alias=symbol)
+                if loader.update:
+                    services.save(loader.actor, alias, validate=False)
+                else:
+                    alias.save()
                 report.count("parameter alias", True)
 
 
-def load_regulations(report: LoadReport) -> None:
+def load_regulations(loader: _Loader) -> None:
     from envhub.compliance.models import Regulation
 
-    data = json.loads((Path(__file__).parent.parent / "compliance" / "data" /
-                       "regulations.json").read_text("utf-8"))["regulations"]
-    by_code = {}
+    report = loader.report
+    data = json.loads(REGULATIONS.read_text("utf-8"))["regulations"]
+    deleted = loader.deleted("compliance.regulation", "code")
+    by_code, created = {}, set()
     for item in data:
         values = {
             "title": item["title"], "medium": item["medium"], "legal_basis": item["legal_basis"],
@@ -129,29 +201,53 @@ def load_regulations(report: LoadReport) -> None:
             "applicable_until": _date(item["applicable_until"]),
             "source_url": item["source_url"],
         }
-        regulation, created = Regulation.objects.get_or_create(code=item["code"], defaults=values)
-        if created:
+        regulation = Regulation.objects.filter(code=item["code"]).first()
+        if regulation is None:
+            if (item["code"],) in deleted:
+                continue
+            regulation = Regulation.objects.create(code=item["code"], **values)
+            created.add(item["code"])
             report.count("regulation", True)
+        else:
+            loader.refresh(regulation, values, "regulation")
         by_code[item["code"]] = regulation
     for item in data:
-        if item["replaced_by"]:
-            regulation = by_code[item["code"]]
-            regulation.replaced_by = by_code[item["replaced_by"]]
+        regulation, successor = by_code.get(item["code"]), by_code.get(item["replaced_by"])
+        if regulation is None or not item["replaced_by"] or successor is None:
+            continue
+        if item["code"] in created:
+            regulation.replaced_by = successor
             regulation.save(update_fields=["replaced_by"])
+        else:
+            loader.refresh(regulation, {"replaced_by": successor}, "regulation")
 
 
 def _date(text: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(text) if text else None
 
 
-def load_all(actor: Actor) -> LoadReport:
+def load_all(actor: Actor, *, update: bool = False) -> LoadReport:
+    """Apply the reference data files: nothing when they are the ones applied last; what is
+    missing when they changed; everything, overwriting, with `update`."""
+    from envhub.core.models import ReferenceVersion
+
     report = LoadReport()
+    current = checksum()
     with transaction.atomic():
-        load_administrative_units(report)
-        load_parameters(report)
-        load_regulations(report)
-        if report.created or report.updated:
-            audit.record(actor, "reference_load", object_type="reference",
-                         object_repr="reference data",
-                         changes={"created": report.created, "updated": report.updated})
+        version = ReferenceVersion.objects.select_for_update().filter(name=VERSION_NAME).first()
+        if version is not None and version.checksum == current and not update:
+            report.up_to_date = True
+            return report
+        loader = _Loader(actor=actor, report=report, update=update)
+        load_administrative_units(loader)
+        load_parameters(loader)
+        load_regulations(loader)
+        ReferenceVersion.objects.update_or_create(
+            name=VERSION_NAME, defaults={"checksum": current, "applied_at": timezone.now()})
+        audit.record(actor, "reference_load", object_type="reference",
+                     object_repr="reference data", changes={
+                         "checksum": [version.checksum if version else None, current],
+                         "created": report.created, "updated": report.updated,
+                         "update": update,
+                     })
     return report

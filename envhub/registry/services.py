@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from envhub.core import permissions, services
@@ -166,11 +167,30 @@ def parameter(actor: Actor, medium: str, code: str) -> Parameter:
 
 # --- writes ---------------------------------------------------------------------------------
 
-def save(actor: Actor, obj):
-    """Create or update a registry record (facility, source, station, ...) with its audit event."""
-    if isinstance(obj, Station):
-        obj.derive()
-    return services.save(actor, obj)
+def save(actor: Actor, obj, *, validate: bool = True):
+    """Create or update a registry record (facility, source, station, ...) with its audit event.
+
+    A station keeps its facility and province derived from the source it watches: saving a
+    facility (its province) or a source (its facility) re-derives the stations that depend on it,
+    in the same transaction and as the same actor, each with its own audit event.
+    """
+    with transaction.atomic():
+        if isinstance(obj, Station):
+            obj.derive()
+        services.save(actor, obj, validate=validate)
+        if isinstance(obj, Facility):
+            _rederive(actor, Station.objects.filter(source__facility=obj))
+        elif isinstance(obj, Source):
+            _rederive(actor, Station.objects.filter(source=obj))
+    return obj
+
+
+def _rederive(actor: Actor, stations: QuerySet) -> None:
+    for station in stations.select_related("source__facility").order_by("pk"):
+        before = (station.facility_id, station.province_id)
+        station.derive()
+        if (station.facility_id, station.province_id) != before:
+            services.save(actor, station)
 
 
 def delete(actor: Actor, obj) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from envhub.core.pagination import keyset_page
+from envhub.monitoring.views import station_context
 from envhub.registry import services
 from envhub.registry.models import Medium, Sector, StationKind
 
@@ -36,9 +38,14 @@ def facility_list(request):
         "sectors": Sector.choices,
         "api_url": reverse("api:list_facilities") + "?" + request.GET.urlencode(),
     }
-    template = "registry/_facility_rows.html" if request.headers.get("HX-Request") else \
-        "registry/facility_list.html"
-    return render(request, template, context)
+    # HTMX swaps in just the rows; when it restores a page from history (its cache missed), it
+    # needs the whole page. The two answers share a URL: caches must tell them apart.
+    rows_only = (bool(request.headers.get("HX-Request"))
+                 and not request.headers.get("HX-History-Restore-Request"))
+    template = "registry/_facility_rows.html" if rows_only else "registry/facility_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -87,6 +94,8 @@ def station_detail(request, code: str):
         "station": station,
         "geojson_url": reverse("api:stations_geojson") + f"?q={station.code}",
         "api_url": reverse("api:get_station", args=[station.code]),
+        # The station's data (latest values, chart, received files), scoped the same way.
+        **station_context(request, station),
     })
 
 

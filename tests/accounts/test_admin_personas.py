@@ -126,7 +126,7 @@ def admin_links(response) -> set[str]:
 def refusal(world, action, obj) -> str:
     """The policy's refusal as the Vietnamese admin page shows it (HTML-escaped)."""
     with translation.override("vi"):
-        return escape(permissions.refusal_message(world.actor("officer"), action, obj))
+        return escape(permissions.refusal_message(action))
 
 
 def change_url(obj) -> str:

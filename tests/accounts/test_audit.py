@@ -69,3 +69,95 @@ def test_it_locks_an_account_after_five_failures(reference):
     assert response.status_code == 200  # the form again, with the lockout message
     assert "_auth_user_id" not in client.session
     assert "15" in response.content.decode()
+
+
+def test_it_locks_out_the_guesser_not_the_account_holder(reference):
+    """Five wrong passwords from one address lock that address out for that user name; the
+    user still signs in from their own."""
+    user, password = _user_with_password()
+    guesser = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(5):
+        guesser.post("/login/", {"username": "anh", "password": "wrong"})
+    response = guesser.post("/login/", {"username": "anh", "password": password})
+    assert response.status_code == 200 and "_auth_user_id" not in guesser.session
+
+    owner = Client(REMOTE_ADDR="10.1.2.3")
+    response = owner.post("/login/", {"username": "anh", "password": password})
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(user.pk)
+
+
+def test_it_locks_out_an_address_that_fails_for_many_user_names(reference):
+    from envhub.accounts.services import IP_LOCKOUT_FAILURES
+
+    user, password = _user_with_password()
+    for n in range(IP_LOCKOUT_FAILURES):  # as the sign-in signal records them
+        audit.record(system_actor(), "login_failed", object_type="accounts.user",
+                     object_repr=f"user{n}", ip_address="203.0.113.9")
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    response = sprayer.post("/login/", {"username": "anh", "password": password})
+    assert response.status_code == 200 and "_auth_user_id" not in sprayer.session
+    assert not AuditEvent.objects.filter(action="login").exists()
+    response = Client(REMOTE_ADDR="10.1.2.3").post("/login/", {"username": "anh",
+                                                              "password": password})
+    assert response.status_code == 302
+
+
+# --- the append-only triggers stay in place ------------------------------------------------
+
+def _drop_audit_triggers():
+    from tests.conftest import _audit_triggers
+
+    _audit_triggers(installed=False)
+
+
+def test_it_puts_back_triggers_that_a_table_rebuild_dropped(reference):
+    from envhub.accounts.audit_triggers import (
+        ensure_audit_triggers,
+        expected_triggers,
+        missing_audit_triggers,
+        on_post_migrate,
+    )
+
+    event = audit.record(system_actor(), "test")
+    assert missing_audit_triggers() == set()
+    _drop_audit_triggers()  # what SQLite's table rebuild (any future AlterField) does
+    assert missing_audit_triggers() == expected_triggers(connection)
+    on_post_migrate(sender=None, using="default")  # what `migrate` runs at its end
+    assert missing_audit_triggers() == set()
+    assert ensure_audit_triggers() == []  # idempotent
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_trigger_repair_after_every_migrate():
+    from django.core.management import call_command
+
+    from envhub.accounts.audit_triggers import missing_audit_triggers
+
+    _drop_audit_triggers()
+    assert missing_audit_triggers()
+    call_command("migrate", verbosity=0, interactive=False)  # nothing to apply; post_migrate runs
+    assert missing_audit_triggers() == set()
+
+
+def test_envhub_check_reports_missing_triggers(reference):
+    import io
+
+    from envhub.core.management.commands.envhub_check import Command
+
+    def check() -> tuple[int, str]:
+        command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+        command.quiet, command.errors = False, 0
+        command._check_audit_triggers()
+        return command.errors, command.stdout.getvalue() + command.stderr.getvalue()
+
+    assert check() == (0, "OK     audit log is append-only (database triggers in place)\n")
+    _drop_audit_triggers()
+    errors, output = check()
+    assert errors == 1
+    assert "ERROR  the audit log is not protected" in output
+    assert "envhub migrate" in output

@@ -141,3 +141,26 @@ def test_it_refuses_tokens_of_a_disabled_user(world):
     response = world.client("anonymous").get("/api/v1/me",
                                               HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
     assert response.status_code == 401
+
+
+def test_the_admin_revokes_what_it_may_and_names_the_rest(world):
+    station_token = services.create_token(system_actor(), name="logger", station=world.air_hn)
+    officers_own = services.create_token(world.actor("officer"), name="officer's script",
+                                         user=world.users["officer"])
+    client = world.client("steward")  # may revoke station tokens, not someone's personal one
+    response = client.post("/admin/accounts/apitoken/", {
+        "action": "revoke", "_selected_action": [station_token.token.pk, officers_own.token.pk],
+    }, follow=True)
+    assert response.status_code == 200
+    assert ApiToken.objects.get(pk=station_token.token.pk).revoked_at is not None
+    assert ApiToken.objects.get(pk=officers_own.token.pk).revoked_at is None
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(str(officers_own.token) in m for m in messages), messages
+
+
+@pytest.mark.parametrize("lookup", ["digest__startswith", "user__api_tokens__digest",
+                                    "user__password__startswith"])
+def test_the_admin_refuses_to_filter_on_secrets(world, lookup):
+    services.create_token(system_actor(), name="x", user=world.users["leader"])
+    response = world.client("admin").get("/admin/accounts/apitoken/", {lookup: "a"})
+    assert response.status_code == 400

@@ -51,3 +51,60 @@ def test_it_passes_on_a_set_up_installation(installed_var_dir):
     assert "all migrations applied" in result.stdout
     assert "reference data loaded" in result.stdout
     assert "ENVHUB_HTTPS is off" in result.stdout
+
+
+def _copy_installation(source: Path, target: Path) -> Path:
+    """A private copy of a set-up installation (its SQLite database and secret key)."""
+    import shutil
+    import sqlite3
+
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "secret_key", target / "secret_key")
+    with sqlite3.connect(source / "envhub.sqlite3") as src, \
+            sqlite3.connect(target / "envhub.sqlite3") as dst:
+        src.backup(dst)
+    return target
+
+
+@pytest.mark.slow
+def test_it_reports_an_audit_log_without_its_triggers(installed_var_dir, tmp_path):
+    import sqlite3
+
+    var_dir = _copy_installation(installed_var_dir, tmp_path / "var")
+    with sqlite3.connect(var_dir / "envhub.sqlite3") as db:
+        db.execute("DROP TRIGGER accounts_auditevent_no_update")
+    result = run_check(var_dir)
+    assert result.returncode == 1
+    assert "the audit log is not protected" in result.stderr
+    assert "accounts_auditevent_no_update" in result.stderr
+
+
+def test_it_warns_about_unknown_envhub_variables_and_open_hosts(tmp_path):
+    result = run_check(tmp_path, ENVHUB_HTTP="on", ALLOWED_HOSTS="*")
+    assert "WARN   ENVHUB_HTTP is set but is not an envhub setting (a typo?)." in result.stdout
+    assert "WARN   ALLOWED_HOSTS=*" in result.stdout
+
+
+@pytest.mark.django_db
+def test_it_warns_about_active_demo_accounts_on_a_real_server(settings):
+    import io
+
+    from envhub.accounts.models import User
+    from envhub.core.management.commands.envhub_check import Command
+
+    def warnings() -> str:
+        command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+        command.quiet, command.errors = False, 0
+        command._check_demo_accounts()
+        assert command.errors == 0
+        return command.stdout.getvalue()
+
+    settings.DEBUG = False
+    assert warnings() == ""
+    User.objects.create(username="demo-admin")
+    User.objects.create(username="demo-leader", is_active=False)
+    output = warnings()
+    assert output.startswith("WARN   demo accounts are active")
+    assert "demo-admin" in output and "demo-leader" not in output
+    settings.DEBUG = True  # a developer's machine: that is what they are for
+    assert warnings() == ""

@@ -119,3 +119,64 @@ def test_it_warns_about_debug_and_plain_http(tmp_path):
 def test_it_needs_placeholders_in_the_tile_url(tmp_path):
     assert load(tmp_path, ENVHUB_MAP_TILE_URL="https://tiles.example/map.png").problems
     assert not load(tmp_path, ENVHUB_MAP_TILE_URL="https://t.example/{z}/{x}/{y}.png").problems
+
+
+def test_it_explains_a_sqlite_url_with_a_host_part(tmp_path):
+    loaded = load(tmp_path, DATABASE_URL="sqlite://var/x.sqlite3")
+    assert len(loaded.problems) == 1
+    problem = loaded.problems[0]
+    assert problem.startswith("DATABASE_URL:") and "no host part" in problem
+    assert "sqlite:///relative" in problem and "sqlite:////absolute" in problem
+
+
+@pytest.mark.parametrize("query", ["sslmode=disable", "sslmode=verify-full", "conn_max_age=0",
+                                   "sslmode=require&conn_max_age=600"])
+def test_it_accepts_the_postgres_url_options_it_knows(tmp_path, query):
+    loaded = load(tmp_path, DATABASE_URL=f"postgres://u@db.example/envhub?{query}")
+    assert loaded.problems == []
+
+
+@pytest.mark.parametrize("query, fragment", [
+    ("sslmode=requir", "sslmode='requir'"),
+    ("sslmode=", "sslmode=''"),
+    ("ssl_mode=require", "unknown option(s) ssl_mode"),
+    ("connect_timeout=5", "unknown option(s) connect_timeout"),
+    ("conn_max_age=soon", "conn_max_age must be"),
+])
+def test_it_refuses_postgres_url_options_it_does_not_know(tmp_path, query, fragment):
+    loaded = load(tmp_path, DATABASE_URL=f"postgres://u@db.example/envhub?{query}")
+    assert len(loaded.problems) == 1
+    assert fragment in loaded.problems[0]
+
+
+@pytest.mark.parametrize("url", ["https://t.example/{z}/{x}.png", "https://t.example/{x}/{y}.png",
+                                 "https://t.example/{z}/{y}.png"])
+def test_it_needs_all_three_placeholders_in_the_tile_url(tmp_path, url):
+    assert load(tmp_path, ENVHUB_MAP_TILE_URL=url).problems
+
+
+def test_it_warns_about_any_host_on_a_real_server(tmp_path):
+    assert any("ALLOWED_HOSTS=*" in w for w in load(tmp_path, ALLOWED_HOSTS="*").warnings)
+    assert not any("ALLOWED_HOSTS" in w for w in load(tmp_path, ALLOWED_HOSTS="*",
+                                                      DEBUG="1").warnings)
+    assert not any("ALLOWED_HOSTS" in w for w in load(tmp_path).warnings)
+
+
+@pytest.mark.parametrize("bind", ["0.0.0.0:8000", "127.0.0.1:80", "localhost:8000",
+                                  "envhub.gov.vn:8000", "[::1]:8000", "[::]:8000"])
+def test_it_accepts_a_bind_host_that_is_a_host(tmp_path, bind):
+    assert load(tmp_path, ENVHUB_BIND=bind).problems == []
+
+
+@pytest.mark.parametrize("bind", ["999.1.1.1:8000", "local host:8000", "-bad-:8000",
+                                  "::1:8000", "[localhost]:8000", "http://x:8000", "a_b:8000"])
+def test_it_refuses_a_bind_host_that_is_not_one(tmp_path, bind):
+    problems = load(tmp_path, ENVHUB_BIND=bind).problems
+    assert len(problems) == 1 and problems[0].startswith("ENVHUB_BIND=")
+
+
+def test_it_warns_about_unknown_envhub_variables(tmp_path):
+    loaded = load(tmp_path, ENVHUB_HTTP="on", ENVHUB_BIND="127.0.0.1:8000", OTHER_THING="x")
+    assert loaded.problems == []
+    unknown = [w for w in loaded.warnings if "not an envhub setting" in w]
+    assert unknown == ["ENVHUB_HTTP is set but is not an envhub setting (a typo?)."]

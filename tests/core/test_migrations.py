@@ -32,3 +32,42 @@ def test_it_migrates_our_apps_down_to_zero_and_back_up():
         call_command("migrate", verbosity=0, interactive=False)
     tables = set(connection.introspection.table_names())
     assert {"registry_facility", "registry_station", "accounts_auditevent"} <= tables
+
+
+def _migration(name: str):
+    import importlib
+
+    return importlib.import_module(f"envhub.registry.migrations.{name}")
+
+
+@pytest.mark.django_db
+def test_it_cuts_the_ward_and_province_off_old_facility_addresses(world):
+    from django.apps import apps
+
+    from envhub.registry.models import Facility
+
+    facility = world.facility_hn
+    old = f"Số 1, đường Demo, {facility.ward.name}, {facility.province.name}"
+    Facility.objects.filter(pk=facility.pk).update(address=old, search_text="stale")
+    untouched = world.facility_dn  # already the street part only
+    _migration("0006_facility_address_street_only").street_only(apps, None)
+    facility.refresh_from_db()
+    assert facility.address == "Số 1, đường Demo"
+    assert facility.search_text.startswith("nha may nhiet dien song hong ndsh 0100109106 so 1, ")
+    assert Facility.objects.get(pk=untouched.pk).address == "Số 1, đường Demo"
+    # A facility in another ward keeps an address that merely names some other place.
+    other = f"Số 2, {facility.ward.name}, {world.dongnai.name}"
+    Facility.objects.filter(pk=world.facility_hn2.pk).update(address=other)
+    _migration("0006_facility_address_street_only").street_only(apps, None)
+    assert Facility.objects.get(pk=world.facility_hn2.pk).address == other
+
+
+@pytest.mark.django_db
+def test_it_adds_the_aliases_to_existing_parameters_search_text(reference):
+    from django.apps import apps
+
+    from envhub.registry.models import Parameter
+
+    Parameter.objects.filter(code="PM2_5").update(search_text="pm2_5 bui pm2,5")
+    _migration("0007_parameter_search_aliases").with_aliases(apps, None)
+    assert " pm25" in Parameter.objects.get(medium="air", code="PM2_5").search_text

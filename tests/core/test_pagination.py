@@ -49,3 +49,26 @@ def test_it_refuses_a_forged_cursor():
         decode_cursor(forged, 1)
     with pytest.raises(InvalidInput):
         decode_cursor(cursor, 2)
+
+
+def test_it_refuses_a_cursor_from_another_list(client, reference):
+    wards = client.get("/api/v1/wards", {"province": "01", "limit": 2}).json()
+    response = client.get("/api/v1/provinces", {"cursor": wards["next"]})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_input"
+    assert "cursor" in response.json()["error"]["details"]
+    # The same model in another order is another list too.
+    page = keyset_page(Ward.objects.all(), order=("code",), cursor=None, limit=2)
+    with pytest.raises(InvalidInput):
+        keyset_page(Ward.objects.all(), order=("division_type", "code"), cursor=page.next,
+                    limit=2)
+
+
+@pytest.mark.parametrize("values", [["not a number"], [None], [[1, 2]]])
+def test_it_refuses_a_cursor_whose_values_the_columns_cannot_take(reference, values):
+    from envhub.core.pagination import cursor_scope
+
+    qs = Ward.objects.all()
+    cursor = encode_cursor(values, cursor_scope(qs, ("id",)))
+    with pytest.raises(InvalidInput):
+        keyset_page(qs, order=("id",), cursor=cursor, limit=5)

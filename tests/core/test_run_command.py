@@ -1,5 +1,5 @@
-"""`envhub run` starts a real web server (gunicorn) and the worker, serves the site, and stops
-both cleanly on Ctrl-C."""
+"""`envhub run` starts a real web server (gunicorn), the worker and the FTP receiver, serves the
+site, and stops all three cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from ftplib import FTP
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,22 @@ def _children(pid: int) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
+def _ftp_banner(port: int) -> str:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with FTP() as ftp:
+                return ftp.connect("127.0.0.1", port, timeout=5)
+        except OSError:
+            assert time.monotonic() < deadline, "the FTP receiver did not come up"
+            time.sleep(0.3)
+
+
 def test_it_serves_the_site_and_stops_on_ctrl_c(installed_var_dir):
-    port = _free_port()
+    port, ftp_port = _free_port(), _free_port()
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment["ENVHUB_VAR_DIR"] = str(installed_var_dir)
+    environment["ENVHUB_FTP_BIND"] = f"127.0.0.1:{ftp_port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "envhub.cli", "run", "--bind", f"127.0.0.1:{port}",
          "--web-workers", "1"],
@@ -71,6 +84,8 @@ def test_it_serves_the_site_and_stops_on_ctrl_c(installed_var_dir):
         children = _children(process.pid)
         assert any("gunicorn" in line for line in children), children
         assert any("envhub.cli worker" in line for line in children), children
+        assert any("envhub.cli ftp" in line for line in children), children
+        assert _ftp_banner(ftp_port).startswith("220")
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -82,3 +97,5 @@ def test_it_serves_the_site_and_stops_on_ctrl_c(installed_var_dir):
     assert "envhub run: stopped." in output
     with pytest.raises(OSError):
         _get(base + "/healthz")
+    with pytest.raises(OSError), FTP() as ftp:
+        ftp.connect("127.0.0.1", ftp_port, timeout=5)

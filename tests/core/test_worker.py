@@ -88,3 +88,43 @@ def test_it_records_a_failing_job_and_goes_on(jobs):
 
 def test_it_discovers_the_apps_jobs():
     assert "prune-task-results" in periodic.discover()
+
+
+def test_its_backoff_doubles_up_to_a_minute():
+    from envhub.core.management.commands.worker import backoff_delay
+
+    assert [backoff_delay(n) for n in range(1, 10)] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_survives_database_errors_and_backs_off(jobs, monkeypatch):
+    """The database goes away twice: the worker logs, waits 1 s then 2 s, and carries on."""
+    from django.db import OperationalError
+
+    from envhub.core.management.commands import worker
+
+    calls = {"run_due": 0}
+    waits: list[float] = []
+
+    def flaky_run_due(worker_id, *args, **kwargs):
+        calls["run_due"] += 1
+        if calls["run_due"] <= 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return []
+
+    def wait(self, stop, seconds):
+        waits.append(seconds)
+        if len(waits) == 3:
+            stop.set()
+
+    monkeypatch.setattr(worker.periodic, "run_due", flaky_run_due)
+    monkeypatch.setattr(worker.Command, "wait", wait)
+    monkeypatch.setattr(worker.signal, "signal", lambda *args: None)
+    result = remember.enqueue("vẫn chạy")
+    out = io.StringIO()
+    call_command("worker", "--interval", "0.5", stdout=out)
+    assert waits == [1.0, 2.0, 0.5]
+    assert calls["run_due"] == 3
+    assert CALLS == ["vẫn chạy"]  # the tasks ran once the database was back
+    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
+    assert "stopped" in out.getvalue()

@@ -120,14 +120,14 @@ def test_it_gives_the_same_country_for_the_same_seed(reference):
 @pytest.mark.django_db
 def test_it_says_when_the_demo_already_existed(reference, var_dir, fast_hashing):
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--no-data", stdout=out)
     first = out.getvalue()
     assert "Demo country created (seed 2026)" in first
     assert "60 facilities in 21 provinces" in first
     assert "demo-admin" in first and str(var_dir / "demo-accounts.txt") in first
 
     out = io.StringIO()
-    call_command("demo", "--seed", "5", stdout=out)
+    call_command("demo", "--seed", "5", "--no-data", stdout=out)
     second = out.getvalue()
     assert "already exists" in second and "nothing was created" in second
     password = demo_accounts.read_accounts_file(var_dir / "demo-accounts.txt")[0].password

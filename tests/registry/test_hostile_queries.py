@@ -39,3 +39,14 @@ def test_it_never_answers_500_to_a_hostile_query(world, path, name, value):
                                   "/api/v1/provinces/%00"])
 def test_it_refuses_nul_in_paths(world, path):
     assert world.client("admin").get(path).status_code in (400, 404)
+
+
+@pytest.mark.parametrize("path, name", [("/api/v1/stations", "facility"),
+                                        ("/api/v1/stations.geojson", "facility"),
+                                        ("/api/v1/sources", "facility"),
+                                        ("/api/v1/facilities", "operator")])
+@pytest.mark.parametrize("value", ["9223372036854799999", "9" * 40, "0", "-1"])
+def test_it_refuses_ids_no_database_can_hold(world, path, name, value):
+    response = world.client("admin").get(path, {name: value})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_input"

@@ -384,6 +384,20 @@ def test_it_answers_an_htmx_search_with_just_the_rows(world):
     assert page.find("form", class_="filters").attrs["hx-target"] == "#facility-results"
 
 
+def test_it_tells_caches_and_htmx_history_which_answer_is_which(world):
+    client = world.client("officer")
+    rows = client.get("/facilities/", {"q": "det"}, HTTP_HX_REQUEST="true")
+    page = client.get("/facilities/", {"q": "det"})
+    for response in (rows, page):
+        assert "HX-Request" in response["Vary"]
+    # Going back after the htmx history cache missed: the whole page, not just the rows.
+    restored = client.get("/facilities/", {"q": "det"}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restored.content.decode()
+    assert table_column(dom(restored).find("div", id="facility-results")) == [
+        world.facility_hn2.name]
+
+
 # --- API tokens ----------------------------------------------------------------------------
 
 def _issued_plain(response) -> str | None:
@@ -421,13 +435,24 @@ def test_it_refuses_the_token_page_to_visitors(world):
     assert not ApiToken.objects.exists()
 
 
+# What each persona may issue station and facility tokens for: what they look after. A leader
+# sees everything but issues nothing; so is the survey unit (it has no registry scope).
+TOKEN_TARGETS = {
+    persona: (VISIBLE_STATIONS[persona], VISIBLE_FACILITIES[persona])
+    for persona in ("admin", "steward", "officer", "operator")
+} | {"leader": (set(), set()), "survey": (set(), set())}
+
+
 @pytest.mark.parametrize("persona", SIGNED_IN)
-def test_it_offers_only_the_stations_and_facilities_in_scope_for_a_token(world, persona):
-    root = dom(world.client(persona).get("/account/tokens/"))
-    stations = Station.objects.filter(code__in=VISIBLE_STATIONS[persona])
-    assert options(root, "station") == {str(station.id) for station in stations}
-    assert options(root, "facility") == {
-        str(getattr(world, name).id) for name in VISIBLE_FACILITIES[persona]}
+def test_it_offers_only_the_stations_and_facilities_one_may_issue_a_token_for(world, persona):
+    response = world.client(persona).get("/account/tokens/")
+    root = dom(response)
+    stations, facilities = TOKEN_TARGETS[persona]
+    assert options(root, "station") == {
+        str(station.id) for station in Station.objects.filter(code__in=stations)}
+    assert options(root, "facility") == {str(getattr(world, name).id) for name in facilities}
+    # The page can show a new token's secret: it must not be kept by any cache.
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_it_lets_the_operator_issue_a_token_for_their_station_only(world):
@@ -504,3 +529,16 @@ def test_it_switches_the_language_to_english(world, persona):
     selected = [o.attrs["value"] for o in after.find("select", name="language").find_all("option")
                 if "selected" in o.attrs]
     assert selected == ["en"]
+
+
+def test_it_keeps_the_whole_address_to_come_back_to_after_signing_in(world):
+    """A page refused for a bad token sends to the sign-in page with `next` encoded, query
+    string included; so does the admin's sign-in link."""
+    client = world.client("anonymous")
+    response = client.get("/parameters/", {"medium": "air", "x": "1"},
+                          HTTP_AUTHORIZATION="Bearer envh_0123456789_nope")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/parameters/%3Fmedium%3Dair%26x%3D1"
+    response = client.get("/admin/login/", {"next": "/admin/registry/facility/?sector=cement&o=1"})
+    assert response["Location"] == (
+        "/login/?next=/admin/registry/facility/%3Fsector%3Dcement%26o%3D1")

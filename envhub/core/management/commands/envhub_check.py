@@ -29,7 +29,9 @@ class Command(BaseCommand):
         self._check_var_dir(config)
         if self._check_database():
             self._check_migrations()
+            self._check_audit_triggers()
             self._check_reference_data()
+            self._check_demo_accounts()
         self._check_django()
         if self.errors:
             self.stderr.write(f"envhub check: {self.errors} error(s).")
@@ -82,6 +84,39 @@ class Command(BaseCommand):
             self.error(f"{len(pending)} migration(s) not applied ({names}…): run `envhub migrate`.")
         else:
             self.ok("all migrations applied")
+
+    def _check_audit_triggers(self) -> None:
+        from envhub.accounts.audit_triggers import missing_audit_triggers
+
+        try:
+            missing = missing_audit_triggers()
+        except DatabaseError as exc:
+            self.error(f"cannot read the audit log's triggers: {exc}".strip())
+            return
+        if missing:
+            self.error(
+                f"the audit log is not protected: trigger(s) {', '.join(sorted(missing))} "
+                "missing, so its rows could be changed or deleted; run `envhub migrate` "
+                "(it puts them back)."
+            )
+        else:
+            self.ok("audit log is append-only (database triggers in place)")
+
+    def _check_demo_accounts(self) -> None:
+        from envhub.accounts.models import User
+
+        if settings.DEBUG:
+            return
+        try:
+            names = sorted(User.objects.filter(username__startswith="demo-", is_active=True)
+                           .values_list("username", flat=True))
+        except DatabaseError:
+            return  # reported as pending migrations
+        if names:
+            self.warn(
+                f"demo accounts are active on this installation ({', '.join(names)}): their "
+                "passwords are in var/demo-accounts.txt; disable them on a real server."
+            )
 
     def _check_reference_data(self) -> None:
         from envhub.registry.models import Parameter, Province, Ward

@@ -2,6 +2,10 @@
 
 Several workers may run at once, on one machine or many: tasks and job runs are claimed in the
 database. Ctrl-C or SIGTERM lets the current task finish, then stops.
+
+A database that goes away (restarted, unreachable, locked for too long) does not stop the worker:
+it logs the error, closes its connections, waits (1 s, 2 s, 4 s … up to 60 s while the failures
+go on) and tries again.
 """
 
 from __future__ import annotations
@@ -13,12 +17,20 @@ import socket
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from envhub.core import periodic
 
 logger = logging.getLogger("envhub.worker")
+
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
+
+
+def backoff_delay(failures: int) -> float:
+    """The pause after `failures` database errors in a row: 1, 2, 4 … 60 s."""
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** max(0, failures - 1))
 
 
 class Command(BaseCommand):
@@ -48,13 +60,31 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, request_stop)
         jobs = sorted(periodic.discover())
         self.stdout.write(f"envhub worker {worker_id}: periodic jobs {', '.join(jobs) or 'none'}")
+        failures = 0
         while not stop.is_set():
-            close_old_connections()
-            periodic.run_due(worker_id)
-            tasks.running = not stop.is_set()
-            tasks.run()  # batch mode: runs every ready task, then returns
+            try:
+                close_old_connections()
+                periodic.run_due(worker_id)
+                tasks.running = not stop.is_set()
+                tasks.run()  # batch mode: runs every ready task, then returns
+            except DatabaseError:
+                failures += 1
+                delay = backoff_delay(failures)
+                logger.exception("worker %s: database error (%d in a row); trying again in %g s",
+                                 worker_id, failures, delay)
+                # A broken connection must not be reused: the next round opens a fresh one.
+                connections.close_all()
+                if once:
+                    raise
+                self.wait(stop, delay)
+                continue
+            failures = 0
             if once:
                 break
-            stop.wait(interval)
+            self.wait(stop, interval)
         close_old_connections()
         self.stdout.write(f"envhub worker {worker_id}: stopped")
+
+    def wait(self, stop: threading.Event, seconds: float) -> None:
+        """Sleep, waking early when asked to stop."""
+        stop.wait(seconds)
