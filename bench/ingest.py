@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import subprocess
 import sys
 import time
 
 from bench import common
 
-CHUNK = 500  # files per ingest call, as `envhub ingest` sends them
+CHUNK = int(os.environ.get("BENCH_CHUNK", 2000))  # files per transaction, as `envhub ingest`
+JOBS = int(os.environ.get("BENCH_JOBS", 1))  # worker processes reading files, as `--jobs`
 
 
 def run_one(vendor: str, values: int, stations: int) -> dict:
@@ -28,7 +30,7 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     from django.db import connection, transaction
 
     from envhub.core.permissions import system_actor
-    from envhub.monitoring import ingest, storage
+    from envhub.monitoring import ingest, parallel, storage
     from envhub.monitoring.formats import tt10
     from envhub.monitoring.models import Observation, RollupQueue, Series
     from envhub.registry.models import ParameterAlias
@@ -57,8 +59,9 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
             parameter_id = aliases[ParameterAlias.key(reading.symbol)]
             rows.append((series[(station.id, parameter_id)], reading.utc_time, reading.value,
                          reading.status, 0))
-    storage.insert_observations(rows[:1])  # creates the partitions on PostgreSQL
-    Observation.objects.all().delete()
+    from envhub.monitoring import partitions
+
+    partitions.ensure({row[1] for row in rows})  # PostgreSQL: the months' partitions exist
     baseline_rows = storage._adapt_times(rows) if vendor == "sqlite" else rows
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -74,13 +77,22 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
         cursor.execute('DELETE FROM "monitoring_observation"')
     del rows, baseline_rows
 
-    # envhub: the files through the ingestion service, in chunks as the folder command does.
+    # envhub: the files through the ingestion service, in slices as `envhub ingest` takes them:
+    # with JOBS > 0, worker processes read and check the next slices while this one writes.
     actor = system_actor("bench")
+    slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + CHUNK]]
+              for i in range(0, len(files), CHUNK)]
     accepted = 0
     started = time.perf_counter()
-    for index in range(0, len(files), CHUNK):
-        chunk = [ingest.IncomingFile(name, content) for name, content in files[index:index + CHUNK]]
-        accepted += sum(r.accepted for r in ingest.ingest(actor, "folder", chunk))
+    if JOBS:
+        connection.close()
+        pool = parallel.PreparePool(actor, JOBS)
+        for _slice, prepared, now in pool.prepared(slices):
+            accepted += sum(r.accepted for r in ingest.write(actor, "folder", prepared, now=now))
+        pool.close()
+    else:
+        for chunk in slices:
+            accepted += sum(r.accepted for r in ingest.ingest(actor, "folder", chunk))
     envhub_seconds = time.perf_counter() - started
     assert accepted == total_values, (accepted, total_values)
     assert Observation.objects.count() == total_values

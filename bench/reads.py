@@ -52,6 +52,11 @@ def build(stations: int) -> tuple[str, str]:
     StationStatus.objects.bulk_create(
         [StationStatus(station=s, last_data_at=now, last_received_at=now, state="online")
          for s in station_list], batch_size=2000)
+    # As the rollup worker does after it refreshes latest values.
+    from envhub.monitoring.rollups import write_latest_documents
+
+    for start in range(0, len(station_list), 500):
+        write_latest_documents({s.id for s in station_list[start:start + 500]})
     year_series = series[0]
     hours = [now - datetime.timedelta(hours=h) for h in range(24 * 365)]
     HourlyRollup.objects.bulk_create(

@@ -266,6 +266,10 @@ def sqlite_database(path: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Keep connections: opening one runs the PRAGMAs below, which costs more than a small
+        # request's queries.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # Seconds a writer waits for the lock instead of failing with "database is locked".
             "timeout": 30,
@@ -276,6 +280,7 @@ def sqlite_database(path: Path) -> dict:
                 "PRAGMA synchronous=NORMAL;"
                 "PRAGMA foreign_keys=ON;"
                 "PRAGMA busy_timeout=30000;"
+                "PRAGMA cache_size=-65536;"
             ),
         },
     }
@@ -347,7 +352,8 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     if problem:
         reader.problems.append(problem)
     config.web_bind = bind
-    config.web_workers = reader.integer("ENVHUB_WEB_WORKERS", 2, 1, 64)
+    # One process per core, plus one to use a core while another waits on the database.
+    config.web_workers = reader.integer("ENVHUB_WEB_WORKERS", (os.cpu_count() or 1) + 1, 1, 64)
 
     # Connectivity thresholds, in reporting intervals (online → late → offline).
     config.late_after = reader.integer("ENVHUB_LATE_AFTER", 3, 1, 1000)

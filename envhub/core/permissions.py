@@ -136,20 +136,29 @@ def actor_for_token(token) -> Actor:
     if token.user_id:
         return actor_for_user(token.user, token=token)
     if token.station_id:
-        station = token.station
-        return Actor(
-            kind="station",
-            label=f"station:{station.code} (token {token.lookup})",
-            token=token,
-            station_ids=frozenset({station.id}),
-        )
+        return station_actor(token, token.station.code)
     facility = token.facility
+    return facility_actor(token, facility.tax_code, facility.operator_id)
+
+
+def station_actor(token, station_code: str) -> Actor:
+    """A station's token: that station, nothing else."""
+    return Actor(
+        kind="station",
+        label=f"station:{station_code} (token {token.lookup})",
+        token=token,
+        station_ids=frozenset({token.station_id}),
+    )
+
+
+def facility_actor(token, tax_code: str, operator_id: int) -> Actor:
+    """A facility's token: that facility, its sources and stations."""
     return Actor(
         kind="facility",
-        label=f"facility:{facility.tax_code} (token {token.lookup})",
+        label=f"facility:{tax_code} (token {token.lookup})",
         token=token,
-        facility_ids=frozenset({facility.id}),
-        organisation_ids=frozenset({facility.operator_id}),
+        facility_ids=frozenset({token.facility_id}),
+        organisation_ids=frozenset({operator_id}),
     )
 
 

@@ -82,3 +82,12 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime.datetime:
 def local_iso(moment: datetime.datetime | None) -> str | None:
     """ISO 8601 in Viet Nam time with its offset: 2026-11-26T08:00:00+07:00."""
     return None if moment is None else to_utc(moment).astimezone(VN).isoformat()
+
+
+def from_db(value) -> datetime.datetime | None:
+    """A datetime read with a raw cursor: SQLite gives UTC text, PostgreSQL aware values."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)

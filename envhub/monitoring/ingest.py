@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from envhub.core import audit, permissions, units
 from envhub.core.errors import Forbidden
@@ -40,7 +40,7 @@ from envhub.core.permissions import Actor
 from envhub.core.timeutil import hour_end
 from envhub.monitoring import storage
 from envhub.monitoring.formats import tt10
-from envhub.monitoring.models import Batch, BatchStatus, DeviceStatus, Series
+from envhub.monitoring.models import BatchStatus, DeviceStatus, Series
 
 logger = logging.getLogger("envhub.ingest")
 
@@ -107,35 +107,73 @@ class IncomingFile:
 # The parser's reasons, said to the sender in their language (the parser itself speaks English
 # and gives stable codes; its English detail stays in the logs).
 LINE_MESSAGES = {
-    "wrong_field_count": _lazy("A line has five fields separated by TAB: symbol, value, unit, "
-                               "time and device status."),
-    "empty_symbol": _lazy("The parameter symbol is empty."),
-    "bad_value": _lazy("The value is not a number (digits with one decimal point or comma)."),
-    "empty_value": _lazy("The value is empty; an empty value is allowed only with status 02 "
-                         "(device error)."),
-    "bad_time": _lazy("The time is not a real time in the form yyyyMMddHHmmss."),
-    "bad_status": _lazy("Unknown device status: expected 00, 01 or 02."),
-    "bad_character": _lazy("The line contains a control character."),
-    "line_too_long": _lazy("The line is too long."),
-    "duplicate_in_file": _lazy("This parameter and time came earlier in the file; the first "
-                               "value is kept."),
+    "wrong_field_count": gettext_lazy(
+        "A line has five fields separated by TAB: symbol, value, unit, time "
+        "and device status."
+    ),
+    "empty_symbol": gettext_lazy(
+        "The parameter symbol is empty."
+    ),
+    "bad_value": gettext_lazy(
+        "The value is not a number (digits with one decimal point or comma)."
+    ),
+    "empty_value": gettext_lazy(
+        "The value is empty; an empty value is allowed only with status 02 "
+        "(device error)."
+    ),
+    "bad_time": gettext_lazy(
+        "The time is not a real time in the form yyyyMMddHHmmss."
+    ),
+    "bad_status": gettext_lazy(
+        "Unknown device status: expected 00, 01 or 02."
+    ),
+    "bad_character": gettext_lazy(
+        "The line contains a control character."
+    ),
+    "line_too_long": gettext_lazy(
+        "The line is too long."
+    ),
+    "duplicate_in_file": gettext_lazy(
+        "This parameter and time came earlier in the file; the first value is "
+        "kept."
+    ),
 }
 FILE_MESSAGES = {
-    "empty_file": _lazy("The file holds no data lines."),
-    "not_utf8": _lazy("The file is not UTF-8 text; save it as UTF-8, not Windows-1258 or "
-                      "another code page."),
-    "binary_content": _lazy("The file is binary (or UTF-16), not a UTF-8 text file."),
-    "too_many_lines": _lazy("The file has more lines than allowed."),
+    "empty_file": gettext_lazy(
+        "The file holds no data lines."
+    ),
+    "not_utf8": gettext_lazy(
+        "The file is not UTF-8 text; save it as UTF-8, not Windows-1258 or "
+        "another code page."
+    ),
+    "binary_content": gettext_lazy(
+        "The file is binary (or UTF-16), not a UTF-8 text file."
+    ),
+    "too_many_lines": gettext_lazy(
+        "The file has more lines than allowed."
+    ),
 }
 NAME_MESSAGES = {
-    "bad_name": _lazy("The file name is not valid."),
-    "name_too_long": _lazy("The file name is too long."),
-    "bad_extension": _lazy("A TT10 file name ends in .txt."),
-    "wrong_part_count": _lazy("The file name must be four parts joined by '_': "
-                              "Province_Facility_Station_yyyyMMddHHmmss.txt."),
-    "bad_code": _lazy("The parts of a file name may hold only letters without diacritics, "
-                      "digits and '-'."),
-    "bad_time": _lazy("The time in the file name is not a real time yyyyMMddHHmmss."),
+    "bad_name": gettext_lazy(
+        "The file name is not valid."
+    ),
+    "name_too_long": gettext_lazy(
+        "The file name is too long."
+    ),
+    "bad_extension": gettext_lazy(
+        "A TT10 file name ends in .txt."
+    ),
+    "wrong_part_count": gettext_lazy(
+        "The file name must be four parts joined by '_': "
+        "Province_Facility_Station_yyyyMMddHHmmss.txt."
+    ),
+    "bad_code": gettext_lazy(
+        "The parts of a file name may hold only letters without diacritics, "
+        "digits and '-'."
+    ),
+    "bad_time": gettext_lazy(
+        "The time in the file name is not a real time yyyyMMddHHmmss."
+    ),
 }
 
 
@@ -276,6 +314,7 @@ class Prepared:
     sha256: str
     size: int
     content: bytes
+    name: str = ""  # as received, for a retry
     station: StationRef | None = None
     # (parameter, reading time UTC, value, status, line number, parameter code)
     values: list[tuple[ParameterRef, datetime.datetime, float | None, int, int]] = field(
@@ -325,7 +364,8 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     content = incoming.content
     size = incoming.size if incoming.size is not None else len(content)
     report = BatchReport(file_name=(incoming.name or "")[-255:])
-    prepared = Prepared(report, hashlib.sha256(content).hexdigest(), size, content)
+    prepared = Prepared(report, hashlib.sha256(content).hexdigest(), size, content,
+                        incoming.name or "")
     if size > settings.ENVHUB_MAX_FILE_BYTES:
         prepared.content = b""  # not kept: it is over the limit
         return prepared.reject_file("too_large", _(
@@ -372,56 +412,60 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
 
 
 def _check(reading: tt10.Reading, station: StationRef, latest_allowed, report: BatchReport):
-    """Map, convert and validate one reading: a value tuple, or the Reject that says why not."""
-    line = reading.line_number
-    text = f"{reading.symbol}\t{reading.value}\t{reading.unit}"
+    """Map, convert and validate one reading: a value tuple, or the Reject that says why not.
+    (Runs for every value received: the accepted path does as little as it can.)"""
     parameter = directory.parameter_for(station.medium, reading.symbol)
     if parameter is None:
-        return Reject(line, "unknown_parameter", _(
+        return Reject(reading.line_number, "unknown_parameter", _(
             "%(symbol)s is not a known parameter symbol for this kind of station.") % {
-            "symbol": reading.symbol}, text)
+            "symbol": reading.symbol}, _line_text(reading))
     try:
         convert, note = _converter_for(reading.unit, parameter)
     except units.UnitError:
-        return Reject(line, "bad_unit", _(
+        return Reject(reading.line_number, "bad_unit", _(
             "The unit %(unit)s cannot be converted to %(canonical)s for %(code)s.") % {
             "unit": reading.unit, "canonical": parameter.unit or "pH", "code": parameter.code},
-            text)
+            _line_text(reading))
     if note and note not in report.notes:
         report.notes.append(note)
     if reading.utc_time > latest_allowed:
-        return Reject(line, "future_time", _(
+        return Reject(reading.line_number, "future_time", _(
             "The time %(time)s is in the future.") % {
-            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S")}, text)
+            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S")}, _line_text(reading))
     value = reading.value
-    if value is not None and convert is not None:
-        value = convert(value)
     if value is not None:
-        out_of_range = (
-            (parameter.minimum is not None and value < parameter.minimum)
-            or (parameter.maximum is not None and value > parameter.maximum)
-        )
-        if out_of_range and reading.status == DeviceStatus.MEASURING:
-            return Reject(line, "out_of_range", _(
-                "%(value)s %(unit)s is outside the possible range of %(code)s "
-                "(%(low)s to %(high)s).") % {
-                "value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
-                "low": "−∞" if parameter.minimum is None else f"{parameter.minimum:g}",
-                "high": "∞" if parameter.maximum is None else f"{parameter.maximum:g}"}, text)
-        low, high = directory.ranges.get((station.id, parameter.id), (None, None))
-        outside_analyser = (low is not None and value < low) or (high is not None and value > high)
-        if outside_analyser and reading.status == DeviceStatus.MEASURING:
-            return Reject(line, "outside_instrument_range", _(
-                "%(value)s %(unit)s is outside the measuring range of this station's analyser "
-                "for %(code)s (%(low)s to %(high)s).") % {
-                "value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
-                "low": "−∞" if low is None else f"{low:g}",
-                "high": "∞" if high is None else f"{high:g}"}, text)
-        out_of_range = out_of_range or outside_analyser
-        if out_of_range:
-            # A calibrating or failing device may send anything; keep its status, not the value.
-            value = None
-    return (parameter, reading.utc_time, value, reading.status, line)
+        if convert is not None:
+            value = convert(value)
+        low, high = parameter.minimum, parameter.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            if reading.status == DeviceStatus.MEASURING:
+                return _range_reject(reading, parameter, value, low, high, "out_of_range")
+            value = None  # a calibrating or failing device may send anything: keep its status
+        elif directory.ranges:
+            low, high = directory.ranges.get((station.id, parameter.id), (None, None))
+            if (low is not None and value < low) or (high is not None and value > high):
+                if reading.status == DeviceStatus.MEASURING:
+                    return _range_reject(reading, parameter, value, low, high,
+                                         "outside_instrument_range")
+                value = None
+    return (parameter, reading.utc_time, value, reading.status, reading.line_number)
+
+
+def _line_text(reading: tt10.Reading) -> str:
+    return f"{reading.symbol}\t{reading.value}\t{reading.unit}"
+
+
+def _range_reject(reading, parameter: ParameterRef, value: float, low, high, code: str):
+    values = {"value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
+              "low": "−∞" if low is None else f"{low:g}",
+              "high": "∞" if high is None else f"{high:g}"}
+    if code == "out_of_range":
+        message = _("%(value)s %(unit)s is outside the possible range of %(code)s "
+                    "(%(low)s to %(high)s).") % values
+    else:
+        message = _("%(value)s %(unit)s is outside the measuring range of this station's "
+                    "analyser for %(code)s (%(low)s to %(high)s).") % values
+    return Reject(reading.line_number, code, message, _line_text(reading))
 
 
 # --- writing a slice of files ------------------------------------------------------------------
@@ -456,13 +500,7 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
     # Looked up by SHA-256 alone (its own index) and matched to the station here: with both in
     # the query, SQLite may pick the station index and scan every batch of those stations.
     stations = {p.station.id for p in candidates}
-    earlier: dict[tuple[str, int], int] = {}
-    for batch_id, sha, station_id in Batch.objects.filter(
-        sha256__in={p.sha256 for p in candidates}
-    ).exclude(status=BatchStatus.REJECTED).order_by("id").values_list("id", "sha256",
-                                                                        "station_id"):
-        if station_id in stations:
-            earlier.setdefault((sha, station_id), batch_id)
+    earlier = storage.earlier_batches({p.sha256 for p in candidates}, stations)
     seen: set[tuple[str, int]] = set()
     for p in candidates:
         key = (p.sha256, p.station.id)
@@ -603,7 +641,9 @@ def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) 
 
 
 def _finish(batch: storage.BatchRow, report: BatchReport) -> None:
-    report.rejects.sort(key=lambda reject: reject.line)
+    if report.rejects:
+        report.rejects.sort(key=lambda reject: reject.line)
+        batch.rejects = [r.as_dict() for r in report.rejects[:MAX_STORED_REJECTS]]
     report.rejected = len(report.rejects)
     if report.status != BatchStatus.DUPLICATE_FILE:
         if report.accepted == 0 and report.rejected and not (report.duplicates
@@ -616,7 +656,6 @@ def _finish(batch: storage.BatchRow, report: BatchReport) -> None:
     batch.status = report.status
     batch.accepted, batch.rejected = report.accepted, report.rejected
     batch.duplicates, batch.conflicts = report.duplicates, report.conflicts
-    batch.rejects = [r.as_dict() for r in report.rejects[:MAX_STORED_REJECTS]]
     batch.conflict_details = report.conflict_details[:MAX_STORED_REJECTS]
     batch.notes = report.notes
 
@@ -637,10 +676,27 @@ def _newest_by_station(prepared, rows_of) -> dict[int, datetime.datetime]:
 def ingest(actor: Actor, channel: str, files: Sequence[IncomingFile], *, replace: bool = False,
            now: datetime.datetime | None = None) -> list[BatchReport]:
     """Ingest files in one transaction; if the database fails, retry them one at a time."""
+    check_replace(actor, replace)
+    now = now or timezone.now()
+    return write(actor, channel, prepare_files(actor, files, now), now=now, replace=replace)
+
+
+def check_replace(actor: Actor, replace: bool) -> None:
     if replace and not actor.manages_everything:
         raise Forbidden(_("Only a data steward may re-ingest with replace."))
-    now = now or timezone.now()
-    prepared = [prepare(actor, incoming, now) for incoming in files]
+
+
+def prepare_files(actor: Actor, files: Sequence[IncomingFile],
+                  now: datetime.datetime) -> list[Prepared]:
+    """Read and check files without writing anything: the part of ingestion that may run in
+    other processes (see `monitoring.parallel`) while this one writes."""
+    return [prepare(actor, incoming, now) for incoming in files]
+
+
+def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
+          now: datetime.datetime, replace: bool = False) -> list[BatchReport]:
+    """Write prepared files in one transaction; if the database fails, retry them one by
+    one."""
     try:
         with transaction.atomic():
             _write(actor, channel, prepared, now, replace)
@@ -651,7 +707,8 @@ def ingest(actor: Actor, channel: str, files: Sequence[IncomingFile], *, replace
             logger.exception("ingesting %s failed", prepared[0].report.file_name)
             raise
         logger.warning("a slice of %d files failed; retrying one by one", len(prepared))
-        return [_ingest_alone(actor, channel, incoming, replace, now) for incoming in files]
+        return [_ingest_alone(actor, channel, IncomingFile(p.name, p.content, p.size), replace,
+                              now) for p in prepared]
     return [p.report for p in prepared]
 
 

@@ -228,6 +228,11 @@ class StationStatus(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=Connectivity.choices,
                              default=Connectivity.NEVER)
     state_since = models.DateTimeField(_("in this state since"), null=True, blank=True)
+    # The station's latest values as the API writes them (a JSON array), kept by the rollup
+    # worker next to `LatestValue`: a map of every station reads 2,000 of these instead of
+    # 16,000 rows to format.
+    latest_values = models.TextField(_("latest values (JSON)"), default="[]", db_default="[]",
+                                     editable=False)
 
 
 class ConnectivityChange(models.Model):

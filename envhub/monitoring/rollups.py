@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from envhub.core.timeutil import HOUR, UTC, day_bounds, hour_end, local_day
+from envhub.core.timeutil import HOUR, day_bounds, from_db, hour_end, local_day, local_iso
 from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Series
 
 CLAIM_SIZE = 500
@@ -58,14 +59,7 @@ def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
             [limit],
         )
         rows = cursor.fetchall()
-    return [(series_id, _db_datetime(hour)) for series_id, hour in rows]
-
-
-def _db_datetime(value) -> datetime.datetime:
-    """A datetime read with a raw cursor: SQLite returns UTC text, PostgreSQL aware values."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return [(series_id, from_db(hour)) for series_id, hour in rows]
 
 
 def _interval_by_series(series_ids) -> dict[int, int]:
@@ -228,7 +222,7 @@ def refresh_latest(series_ids: set[int]) -> int:
                 gone.append((series_id,))
                 continue
             time, value, status = newest
-            upserts.append((series_id, station_of[series_id], adapt(_db_datetime(time)),
+            upserts.append((series_id, station_of[series_id], adapt(from_db(time)),
                             value, status))
         if upserts:
             cursor.executemany(
@@ -239,7 +233,41 @@ def refresh_latest(series_ids: set[int]) -> int:
         if gone:
             cursor.executemany('DELETE FROM "monitoring_latestvalue" WHERE "series_id" = %s',
                                gone)
+    write_latest_documents(set(station_of.values()))
     return len(upserts)
+
+
+def latest_document(rows) -> bytes:
+    """A station's latest values as the API shows them: [{parameter, unit, time, value,
+    status}] sorted by parameter code, times in Viet Nam time."""
+    return orjson.dumps([
+        {"parameter": code, "unit": unit, "time": local_iso(from_db(time)), "value": value,
+         "status": status}
+        for code, unit, time, value, status in sorted(rows)
+    ])
+
+
+def write_latest_documents(station_ids: set[int]) -> None:
+    """Rewrite the stations' latest-values documents from `LatestValue`."""
+    if not station_ids:
+        return
+    rows: dict[int, list] = {station_id: [] for station_id in station_ids}
+    marks = ", ".join(["%s"] * len(station_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT lv."station_id", p."code", p."unit", lv."time", lv."value", lv."status" '
+            'FROM "monitoring_latestvalue" lv '
+            'JOIN "monitoring_series" s ON s."id" = lv."series_id" '
+            'JOIN "registry_parameter" p ON p."id" = s."parameter_id" '
+            f'WHERE lv."station_id" IN ({marks})', list(station_ids))
+        for station_id, *row in cursor.fetchall():
+            rows[station_id].append(row)
+        documents = [(station_id, latest_document(values).decode())
+                     for station_id, values in rows.items()]
+        cursor.executemany(
+            'INSERT INTO "monitoring_stationstatus" ("station_id", "state", "latest_values") '
+            "VALUES (%s, 'never', %s) ON CONFLICT (\"station_id\") DO UPDATE SET "
+            '"latest_values" = excluded."latest_values"', documents)
 
 
 def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,19 +130,20 @@ def latest_page(actor: Actor, stations: QuerySet, *, cursor: str | None, limit: 
     page = keyset_page(stations.values(*STATION_COLUMNS), order=("code",), cursor=cursor,
                        limit=limit, max_limit=max_limit)
     ids = [row["id"] for row in page.results]
-    values: dict[int, list] = {station_id: [] for station_id in ids}
-    for row in LatestValue.objects.filter(station_id__in=ids).order_by(
-        "series__parameter__code"
-    ).values_list("station_id", "series__parameter__code", "series__parameter__unit", "time",
-                  "value", "status"):
-        values[row[0]].append(row[1:])
-    statuses = {
-        row[0]: row[1:] for row in StationStatus.objects.filter(station_id__in=ids).values_list(
-            "station_id", "state", "last_data_at", "last_received_at")
-    }
+    statuses: dict[int, tuple] = {}
+    if ids:
+        # The values come as the JSON documents the rollup worker keeps per station.
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT "station_id", "state", "last_data_at", "last_received_at", '
+                f'"latest_values" FROM "monitoring_stationstatus" WHERE "station_id" IN ({marks})',
+                ids)
+            statuses = {row[0]: row[1:] for row in cursor.fetchall()}
     for row in page.results:
-        row["values"] = values[row["id"]]
-        row["status"] = statuses.get(row["id"])
+        status = statuses.get(row["id"])
+        row["status"] = status[:3] if status else None
+        row["values"] = status[3] if status else "[]"
     return page.results, page.next
 
 

@@ -294,8 +294,10 @@ class TestTheDemoCommand:
         assert (states[late], states[offline]) == (Connectivity.LATE, Connectivity.OFFLINE)
         assert Counter(states.values())[Connectivity.ONLINE] >= 3
         counts = Counter(states.values())
+        # The command says the states in the operator's language, with the model's labels.
         assert "Transmission: " + ", ".join(
-            f"{counts[state]} {state}" for state in Connectivity.values if counts[state]
+            f"{counts[state]} {label.lower()}" for state, label in Connectivity.choices
+            if counts[state]
         ) + "." in report
 
         # Again at the same time: nothing to add, not even a duplicate.

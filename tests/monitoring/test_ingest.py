@@ -78,7 +78,7 @@ def test_it_converts_ppb_to_micrograms_at_25_degrees(world):
 def test_it_reads_mg_per_m3_from_a_stack_as_normal_conditions_and_says_so(world):
     [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/m3")])])
     assert report.accepted == 1
-    assert any("mg/Nm3" in note for note in report.notes)
+    assert any("mg/m3" in note and "mg/Nm3" in note for note in report.notes)
 
 
 def test_it_refuses_a_unit_of_another_dimension(world):
@@ -224,7 +224,9 @@ def test_it_finds_a_station_by_its_code_when_the_prefix_is_stale_and_says_so(wor
     [report] = send([file])
     assert report.status == "accepted"
     assert report.station == "HNKK1"
-    assert any("prefix" in note for note in report.notes)
+    # The note names both prefixes, so the operator can fix the datalogger.
+    assert any("HANOI_OLD_" in note and world.air_hn.tt10_prefix in note
+               for note in report.notes)
 
 
 def test_it_queues_the_touched_hours_for_the_rollups(world):

@@ -36,12 +36,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from envhub.core.permissions import system_actor
-from envhub.monitoring import ingest, rollups
+from envhub.monitoring import ingest, parallel, rollups
 from envhub.monitoring.models import BatchStatus, Channel
 
 # A chunk also ends once it holds this many bytes, whatever --chunk says.
@@ -326,14 +326,19 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true",
                             help="Overwrite values that differ from those already stored "
                                  "(audited).")
-        parser.add_argument("--chunk", type=int, default=500, metavar="N",
-                            help="Files per transaction (default 500).")
+        parser.add_argument("--chunk", type=int, default=2000, metavar="N",
+                            help="Files per transaction (default 2000).")
         parser.add_argument("--no-rollups", action="store_true",
                             help="Leave the rollups to the worker.")
+        parser.add_argument("--jobs", type=int, default=parallel.default_jobs(), metavar="N",
+                            help="Processes that read and check files while this one writes "
+                                 "(default: one per core but one; 0 reads in this process).")
 
-    def handle(self, *args, paths, replace, chunk, no_rollups, **options):
+    def handle(self, *args, paths, replace, chunk, no_rollups, jobs, **options):
         if chunk < 1:
             raise CommandError(_("--chunk must be at least 1."))
+        if jobs < 0:
+            raise CommandError(_("--jobs must be 0 or more."))
         self.actor = system_actor("envhub ingest (server console)")
         self.replace = replace
         self.tally = Tally()
@@ -345,9 +350,13 @@ class Command(BaseCommand):
                         bar_format="{n_fmt} files [{elapsed}, {rate_fmt}{postfix}]",
                         mininterval=0.5)
         outcome = "done"
+        pool = parallel.PreparePool(self.actor, jobs) if jobs and parallel.usable() else None
+        if pool is not None:
+            # The database connection must not be open while worker processes start.
+            connections.close_all()
         try:
-            for files in chunks(walk(paths), self.tally, chunk):
-                self._ingest_chunk(files)
+            for files, reports in self._reports(chunks(walk(paths), self.tally, chunk), pool):
+                self._count(files, reports)
                 progress.update(len(files))
                 progress.set_postfix_str(
                     _("%(rate)s values/s") % {"rate": _rate(self.tally.values, started)})
@@ -359,6 +368,8 @@ class Command(BaseCommand):
         except DatabaseDown:
             outcome = "database"
         finally:
+            if pool is not None:
+                pool.close(cancel=outcome != "done")
             progress.close()
             self._restore(previous_handlers)
         self._summary(started)
@@ -375,15 +386,29 @@ class Command(BaseCommand):
                                 "values computed.") % {
                 "hours": work.hours, "days": work.days, "latest": work.latest})
 
-    def _ingest_chunk(self, files: list[Found]) -> None:
+    def _reports(self, slices, pool):
+        """(files, their reports) slice by slice: read here, or by the pool's processes while
+        this one writes the slice before."""
+        if pool is None:
+            for files in slices:
+                yield files, self._write(files, ingest.ingest, self.actor, Channel.FOLDER,
+                                         [f.file for f in files], replace=self.replace)
+            return
+        ingest.check_replace(self.actor, self.replace)
+        for files, prepared, now in pool.prepared(slices, incoming_of=lambda found: found.file):
+            yield files, self._write(files, ingest.write, self.actor, Channel.FOLDER, prepared,
+                                     now=now, replace=self.replace)
+
+    def _write(self, files: list[Found], write, *args, **kwargs) -> list[ingest.BatchReport]:
         try:
-            reports = ingest.ingest(self.actor, Channel.FOLDER, [f.file for f in files],
-                                    replace=self.replace)
+            return write(*args, **kwargs)
         except DatabaseError as error:
             # Only a chunk of one file gets here: the service answers for each file of a
             # larger chunk, with the status ERROR for those it could not store.
-            reports = [ingest.BatchReport(file_name=files[0].file.name, status=ingest.ERROR,
-                                          notes=[str(error)])]
+            return [ingest.BatchReport(file_name=files[0].file.name, status=ingest.ERROR,
+                                       notes=[str(error)])]
+
+    def _count(self, files: list[Found], reports: list[ingest.BatchReport]) -> None:
         for found, report in zip(files, reports, strict=True):
             if report.status == ingest.ERROR:
                 self.tally.problem(found.origin, _(
