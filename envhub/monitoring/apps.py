@@ -1,8 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _forget_directory(sender, **kwargs):
+    """A station, symbol or analyser range changed: this process reads the directory again
+    (other processes within its 30-second lifetime)."""
+    from envhub.monitoring.ingest import directory
+
+    directory.forget()
 
 
 class MonitoringConfig(AppConfig):
     name = "envhub.monitoring"
     label = "monitoring"
     verbose_name = _("Automatic monitoring")
+
+    def ready(self):
+        for model in ("registry.Station", "registry.Parameter", "registry.ParameterAlias",
+                      "monitoring.Series"):
+            post_save.connect(_forget_directory, sender=model,
+                              dispatch_uid=f"forget-directory-save-{model}")
+            post_delete.connect(_forget_directory, sender=model,
+                                dispatch_uid=f"forget-directory-delete-{model}")
