@@ -152,8 +152,13 @@ ENVHUB_WEB_WORKERS = CONFIG.web_workers
 ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
+# A raw upload may be as large as a monitoring file (plus room for a form's boundaries), and a
+# multipart upload may carry this many files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_file_bytes + 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
 ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
+ENVHUB_MAX_AGE_DAYS = CONFIG.max_age_days
 # The FTP receiver (`envhub ftp`, also started by `envhub run`).
 ENVHUB_FTP_BIND = CONFIG.ftp_bind
 ENVHUB_FTP_ROOT = CONFIG.ftp_root

@@ -45,6 +45,7 @@ class Config:
     max_file_bytes: int = 1_000_000
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
+    max_age_days: int = 730
     ftp_bind: str = "127.0.0.1:2121"
     ftp_root: Path | None = None
     ftp_passive_ports: tuple[int, int] = (60000, 60099)
@@ -364,6 +365,10 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     config.max_file_bytes = reader.integer("ENVHUB_MAX_FILE_BYTES", 1_000_000, 1_000, 100_000_000)
     config.max_file_lines = reader.integer("ENVHUB_MAX_FILE_LINES", 10_000, 1, 1_000_000)
     config.future_tolerance_minutes = reader.integer("ENVHUB_FUTURE_TOLERANCE", 10, 0, 24 * 60)
+    # Older values are refused: a datalogger whose clock was reset writes 1970 or 2000, and
+    # every month named would become a partition. Archives older than this go in with a larger
+    # value for the occasion.
+    config.max_age_days = reader.integer("ENVHUB_MAX_AGE_DAYS", 730, 1, 36500)
     _ftp_settings(reader, config)
 
     config.map_tile_url = (

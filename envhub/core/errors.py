@@ -53,3 +53,9 @@ class TooLarge(EnvhubError):
     status = 413
     code = "too_large"
     default_message = _("The request is too large.")
+
+
+class LengthRequired(EnvhubError):
+    status = 411
+    code = "length_required"
+    default_message = _("Send the file with a Content-Length (not chunked).")

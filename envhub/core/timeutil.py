@@ -69,14 +69,17 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime.datetime:
     is Viet Nam time), or a date alone (its local day start, or with `end_of_day` its end:
     the next day's 00:00, the day being (00:00, 24:00]). Raises ValueError."""
     text = text.strip()
-    if len(text) == 10:
-        day = datetime.date.fromisoformat(text)
-        start, end = day_bounds(day)
-        return end if end_of_day else start
-    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=VN)
-    return moment.astimezone(UTC)
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            start, end = day_bounds(day)
+            return end if end_of_day else start
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=VN)
+        return moment.astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, shifted by the offset
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def local_iso(moment: datetime.datetime | None) -> str | None:

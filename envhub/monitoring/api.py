@@ -8,6 +8,7 @@ import datetime
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.db import DatabaseError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
-from envhub.core.errors import InvalidInput, TooLarge
+from envhub.core.errors import InvalidInput, LengthRequired, TooLarge
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import from_db, local_iso
 from envhub.monitoring import ingest, services
@@ -63,7 +64,12 @@ def _incoming_files(request) -> list[ingest.IncomingFile]:
     limit = settings.ENVHUB_MAX_FILE_BYTES
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
         files = []
-        for _field, parts in request.FILES.lists():
+        try:
+            uploaded = request.FILES.lists()
+        except TooManyFilesSent:
+            raise TooLarge(_("A form may hold at most %(n)d files; send the others in another "
+                             "request.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}) from None
+        for _field, parts in uploaded:
             for part in parts:
                 # A part over the limit is not read: the service records it as too large.
                 content = b"" if part.size > limit else part.read()
@@ -76,6 +82,9 @@ def _incoming_files(request) -> list[ingest.IncomingFile]:
         raise InvalidInput(
             _("Send the file name in the X-Filename header, or post a multipart form."),
             {"X-Filename": [_("required")]})
+    if not request.META.get("CONTENT_LENGTH"):
+        # A chunked body reaches Django empty: refuse it rather than call the file empty.
+        raise LengthRequired()
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > limit:
         raise TooLarge(_("The file has %(size)d bytes; the limit is %(limit)d.") % {
@@ -86,7 +95,7 @@ def _incoming_files(request) -> list[ingest.IncomingFile]:
 @router.post(
     "/ingest/files",
     response={200: IngestOut, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
-              413: ErrorEnvelope, 422: ErrorEnvelope, 503: ErrorEnvelope},
+              411: ErrorEnvelope, 413: ErrorEnvelope, 422: ErrorEnvelope, 503: ErrorEnvelope},
     summary="Send TT10 files (raw body with X-Filename, or multipart with any number of files)",
 )
 def ingest_files(request, replace: bool = False):
@@ -339,6 +348,7 @@ class BatchOut(Schema):
     size: int
     first_time: str | None
     last_time: str | None
+    duplicate_of: int | None
 
 
 class BatchDetailOut(BatchOut):
@@ -370,6 +380,7 @@ def batch_out(batch, detail: bool = False) -> dict:
         "rejected": batch.rejected, "duplicates": batch.duplicates,
         "conflicts": batch.conflicts, "sha256": batch.sha256, "size": batch.size,
         "first_time": local_iso(batch.first_time), "last_time": local_iso(batch.last_time),
+        "duplicate_of": batch.duplicate_of,
     }
     if detail:
         out.update(rejects=batch.rejects, conflict_details=batch.conflict_details,

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from envhub.core import audit, permissions, units
 from envhub.core.errors import Forbidden
 from envhub.core.permissions import Actor
-from envhub.core.timeutil import hour_end
+from envhub.core.timeutil import hour_end, local_iso
 from envhub.monitoring import storage
 from envhub.monitoring.formats import tt10
 from envhub.monitoring.models import BatchStatus, DeviceStatus, Series
@@ -263,6 +263,14 @@ class Directory:
             if ref is None:
                 return None, None
         if ref.prefix and name.prefix.upper() != ref.prefix.upper():
+            # A code alone could be a datalogger set up with another site's code: the province
+            # or the facility part must agree too (one of them may have been renamed).
+            parts = ref.prefix.upper().rstrip("_").split("_")
+            if len(parts) >= 3 and parts[0] != name.province_code \
+                    and parts[1] != name.facility_code:
+                return None, _("Station %(code)s has the prefix %(expected)s: neither the "
+                               "province nor the facility part of %(sent)s matches it.") % {
+                    "code": ref.code, "sent": name.prefix, "expected": ref.prefix}
             return ref, _("The file name starts with %(sent)s but this station's prefix is "
                           "%(expected)s; the station was found by its code.") % {
                 "sent": name.prefix, "expected": ref.prefix}
@@ -284,6 +292,7 @@ class Directory:
         """Read everything again on next use (after registry changes the cache cannot see)."""
         with self._lock:
             self._loaded_at = -1e9
+            _converters.clear()  # a parameter's canonical unit may have changed too
 
 
 _MISSING = object()
@@ -316,7 +325,7 @@ class Prepared:
     content: bytes
     name: str = ""  # as received, for a retry
     station: StationRef | None = None
-    # (parameter, reading time UTC, value, status, line number, parameter code)
+    # (parameter, reading time UTC, value in the canonical unit, device status, line number)
     values: list[tuple[ParameterRef, datetime.datetime, float | None, int, int]] = field(
         default_factory=list)
 
@@ -377,7 +386,7 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         return prepared.reject_file(error.code, _said(NAME_MESSAGES, error.code, error.message))
     station, note = directory.station_for(name)
     if station is None:
-        return prepared.reject_file("unknown_station", _(
+        return prepared.reject_file("unknown_station", note or _(
             "No station has the file-name prefix %(prefix)s or the code %(code)s.") % {
             "prefix": name.prefix, "code": name.station})
     if not may_send(actor, station):
@@ -400,9 +409,10 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         report.rejects.append(Reject(error.line_number, error.reason_code,
                                      _said(LINE_MESSAGES, error.reason_code, error.message),
                                      error.raw_excerpt))
-    latest_allowed = now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES)
+    window = (now - datetime.timedelta(days=settings.ENVHUB_MAX_AGE_DAYS),
+              now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES))
     for reading in parsed.readings:
-        outcome = _check(reading, station, latest_allowed, report)
+        outcome = _check(reading, station, window, report)
         if isinstance(outcome, Reject):
             report.rejects.append(outcome)
         else:
@@ -411,7 +421,7 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     return prepared
 
 
-def _check(reading: tt10.Reading, station: StationRef, latest_allowed, report: BatchReport):
+def _check(reading: tt10.Reading, station: StationRef, window, report: BatchReport):
     """Map, convert and validate one reading: a value tuple, or the Reject that says why not.
     (Runs for every value received: the accepted path does as little as it can.)"""
     parameter = directory.parameter_for(station.medium, reading.symbol)
@@ -428,27 +438,48 @@ def _check(reading: tt10.Reading, station: StationRef, latest_allowed, report: B
             _line_text(reading))
     if note and note not in report.notes:
         report.notes.append(note)
-    if reading.utc_time > latest_allowed:
+    oldest, latest = window
+    if reading.utc_time > latest:
         return Reject(reading.line_number, "future_time", _(
             "The time %(time)s is in the future.") % {
             "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S")}, _line_text(reading))
+    if reading.utc_time < oldest:
+        return Reject(reading.line_number, "too_old", _(
+            "The time %(time)s is older than the %(days)d days accepted; check the "
+            "datalogger's clock.") % {
+            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S"),
+            "days": settings.ENVHUB_MAX_AGE_DAYS}, _line_text(reading))
     value = reading.value
     if value is not None:
         if convert is not None:
-            value = convert(value)
+            try:
+                value = convert(value)
+            except units.UnitError:
+                return Reject(reading.line_number, "bad_value", _(
+                    "The value is too large to convert to %(unit)s.") % {
+                    "unit": parameter.unit}, _line_text(reading))
         low, high = parameter.minimum, parameter.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             if reading.status == DeviceStatus.MEASURING:
                 return _range_reject(reading, parameter, value, low, high, "out_of_range")
-            value = None  # a calibrating or failing device may send anything: keep its status
+            _note_kept_out_of_range(report)
         elif directory.ranges:
             low, high = directory.ranges.get((station.id, parameter.id), (None, None))
             if (low is not None and value < low) or (high is not None and value > high):
                 if reading.status == DeviceStatus.MEASURING:
                     return _range_reject(reading, parameter, value, low, high,
                                          "outside_instrument_range")
-                value = None
+                _note_kept_out_of_range(report)
     return (parameter, reading.utc_time, value, reading.status, reading.line_number)
+
+
+def _note_kept_out_of_range(report: BatchReport) -> None:
+    # A calibrating or failing device may send anything. The value is kept as sent (nothing
+    # received is lost) under its status, which keeps it out of every mean and index.
+    note = _("Values outside the plausible range were kept because their device status is "
+             "01 (calibrating) or 02 (error); they count in no mean.")
+    if note not in report.notes:
+        report.notes.append(note)
 
 
 def _line_text(reading: tt10.Reading) -> str:
@@ -516,7 +547,7 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
 
 
 def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
-           replace: bool) -> None:
+           replace: bool, live: bool) -> None:
     if not replace:
         _mark_duplicate_files(prepared)
     series_ids = _series_ids(prepared)
@@ -549,12 +580,14 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
             channel=channel, file_name=report.file_name, sha256=p.sha256, size=p.size,
             received_at=now, lines=report.lines,
             first_time=min(times) if times else None, last_time=max(times) if times else None,
-            replaced=replace,
+            replaced=replace, duplicate_of=report.duplicate_of,
         )
         # Final unless some values turn out to be stored already (see below).
         _finish(batch, report)
         batches.append(batch)
-    storage.insert_batches(batches, [p.content for p in prepared])
+    # A file received before is not archived again: its batch points at the first one.
+    storage.insert_batches(batches, [b"" if p.report.status == BatchStatus.DUPLICATE_FILE
+                                     else p.content for p in prepared])
 
     observation_rows = []
     for batch, rows in zip(batches, rows_of, strict=True):
@@ -578,7 +611,8 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
                 hour = hours[time] = hour_end(time)
             touched.add((series_id, hour))
     storage.queue_rollups(touched, now)
-    storage.note_station_activity(_newest_by_station(prepared, rows_of), now)
+    storage.note_station_activity(_newest_by_station(prepared, rows_of),
+                                  now if live and not replace else None)
     for p, batch in zip(prepared, batches, strict=True):
         p.report.batch_id = batch.id
         if p.report.rejects and p.report.rejects[0].code == "station_not_allowed":
@@ -594,7 +628,7 @@ def _count_repeat(p: Prepared, held: tuple, value, status, line, code, time) -> 
     else:
         p.report.conflicts += 1
         p.report.conflict_details.append({
-            "line": line, "parameter": code, "time": time.isoformat(),
+            "line": line, "parameter": code, "time": local_iso(time),
             "kept": held_value, "sent": value,
             "note": _("an earlier file in the same upload sent another value"),
         })
@@ -621,12 +655,12 @@ def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) 
                 replacements.append((series_id, time, value, status, batch.id))
                 kept_rows.append((series_id, time, value, status, line, code))
                 p.report.conflict_details.append({
-                    "line": line, "parameter": code, "time": time.isoformat(),
+                    "line": line, "parameter": code, "time": local_iso(time),
                     "replaced": old_value, "sent": value})
             else:
                 p.report.conflicts += 1
                 p.report.conflict_details.append({
-                    "line": line, "parameter": code, "time": time.isoformat(),
+                    "line": line, "parameter": code, "time": local_iso(time),
                     "kept": old_value, "sent": value})
         rows[:] = kept_rows
         if (p.report.accepted, p.report.duplicates, p.report.conflicts) != before:
@@ -673,12 +707,18 @@ def _newest_by_station(prepared, rows_of) -> dict[int, datetime.datetime]:
 
 # --- the entry point -----------------------------------------------------------------------------
 
+# Files that come from the station itself, as it sends them: their arrival is what a station's
+# connectivity follows. A backfill from a folder is not a sign of life (unless said so).
+LIVE_CHANNELS = {"ftp", "http"}
+
+
 def ingest(actor: Actor, channel: str, files: Sequence[IncomingFile], *, replace: bool = False,
-           now: datetime.datetime | None = None) -> list[BatchReport]:
+           now: datetime.datetime | None = None, live: bool | None = None) -> list[BatchReport]:
     """Ingest files in one transaction; if the database fails, retry them one at a time."""
     check_replace(actor, replace)
     now = now or timezone.now()
-    return write(actor, channel, prepare_files(actor, files, now), now=now, replace=replace)
+    return write(actor, channel, prepare_files(actor, files, now), now=now, replace=replace,
+                 live=live)
 
 
 def check_replace(actor: Actor, replace: bool) -> None:
@@ -690,16 +730,35 @@ def prepare_files(actor: Actor, files: Sequence[IncomingFile],
                   now: datetime.datetime) -> list[Prepared]:
     """Read and check files without writing anything: the part of ingestion that may run in
     other processes (see `monitoring.parallel`) while this one writes."""
-    return [prepare(actor, incoming, now) for incoming in files]
+    return [_prepare_safely(actor, incoming, now) for incoming in files]
+
+
+def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:
+    """A file that trips a bug in the checks is refused on its own, never the whole upload."""
+    try:
+        return prepare(actor, incoming, now)
+    except Exception:  # noqa: BLE001 - logged; the sender is told, the others go on
+        logger.exception("checking %s failed", incoming.name)
+        content = incoming.content
+        prepared = Prepared(BatchReport(file_name=(incoming.name or "")[-255:]),
+                            hashlib.sha256(content).hexdigest(), len(content), content,
+                            incoming.name or "")
+        return prepared.reject_file("server_error", _(
+            "This file could not be checked because of an internal error; it has been logged. "
+            "Send it again later."))
 
 
 def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
-          now: datetime.datetime, replace: bool = False) -> list[BatchReport]:
+          now: datetime.datetime, replace: bool = False,
+          live: bool | None = None) -> list[BatchReport]:
     """Write prepared files in one transaction; if the database fails, retry them one by
-    one."""
+    one. `live`: the files arrived from the stations now (default: FTP and HTTP)."""
+    live = channel in LIVE_CHANNELS if live is None else live
+    # Partitions of new months first, in their own short transaction (see `partitions`).
+    storage.prepare_for({value[1] for p in prepared for value in p.values})
     try:
         with transaction.atomic():
-            _write(actor, channel, prepared, now, replace)
+            _write(actor, channel, prepared, now, replace, live)
     except DatabaseError:
         # A station or series deleted since the directory was read shows up here: read it again.
         directory.forget()
@@ -708,16 +767,16 @@ def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
             raise
         logger.warning("a slice of %d files failed; retrying one by one", len(prepared))
         return [_ingest_alone(actor, channel, IncomingFile(p.name, p.content, p.size), replace,
-                              now) for p in prepared]
+                              now, live) for p in prepared]
     return [p.report for p in prepared]
 
 
 def _ingest_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: bool,
-                  now: datetime.datetime) -> BatchReport:
+                  now: datetime.datetime, live: bool) -> BatchReport:
     """One file of a failed slice: its own report, or an `error` report when the database
     cannot store even this file (nothing of it is stored; the sender should send it again)."""
     try:
-        return ingest(actor, channel, [incoming], replace=replace, now=now)[0]
+        return ingest(actor, channel, [incoming], replace=replace, now=now, live=live)[0]
     except DatabaseError:
         report = BatchReport(file_name=(incoming.name or "")[-255:], status=ERROR)
         report.rejects.append(Reject(0, "server_error", _(

@@ -100,6 +100,8 @@ class Batch(models.Model):
     conflict_details = models.JSONField(_("conflicting values"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     replaced = models.BooleanField(_("re-ingested with replace"), default=False)
+    # The earlier batch this file repeats byte for byte (its bytes are not kept twice).
+    duplicate_of = models.BigIntegerField(_("repeats received file"), null=True, blank=True)
     first_time = models.DateTimeField(_("first value time"), null=True, blank=True)
     last_time = models.DateTimeField(_("last value time"), null=True, blank=True)
 
@@ -181,7 +183,8 @@ class HourlyRollup(models.Model):
 
 
 class DailyRollup(models.Model):
-    """Aggregates of one series over a local day (00:00, 24:00] UTC+7."""
+    """Aggregates of one series over a local day (00:00, 24:00] UTC+7. Its mean is the mean of
+    the day's hourly means (the 24-hour average of Decision 1459/QĐ-TCMT)."""
 
     pk = models.CompositePrimaryKey("series", "day")
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
@@ -197,7 +200,22 @@ class DailyRollup(models.Model):
     minimum = models.FloatField(null=True)
     maximum = models.FloatField(null=True)
     coverage = models.FloatField()
+    # Hours of the day with at least one valid value (those the mean averages).
+    valid_hours = models.PositiveSmallIntegerField(default=0, db_default=0)
     computed_at = models.DateTimeField(auto_now=True)
+
+
+class RollupProblem(models.Model):
+    """An hour the rollup worker could not compute (the error is logged too); kept so that a
+    steward sees it and can queue it again once the cause is fixed."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    hour_end = models.DateTimeField()
+    error = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
 
 
 class LatestValue(models.Model):

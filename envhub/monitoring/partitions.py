@@ -1,8 +1,10 @@
 """Monthly partitions of the observations table on PostgreSQL (SQLite has one plain table).
 
 Partitions are created ahead by the worker (`create-partitions` job) and, for late or backfilled
-data, on demand just before a write (`ensure`). There is no default partition: a row for a month
-without a partition would land there and block creating that month's partition later.
+data, on demand before a write (`ensure`, called by the ingestion service outside its
+transaction: creating a partition locks the whole table until commit, which must be short). There
+is no default partition: a row for a month without a partition would land there and block
+creating that month's partition later.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime
 import threading
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from envhub.core.timeutil import UTC, month_start, next_month
 
@@ -65,10 +67,16 @@ def ensure(times: Iterable[datetime.datetime]) -> None:
     with _lock:
         present = existing()
         _known.update(present)
+        created = []
         for start in sorted(missing):
             if partition_name(start) not in present:
                 create(start)
-            _known.add(partition_name(start))
+                created.append(partition_name(start))
+    if connection.in_atomic_block:
+        # Known only once committed: a rolled-back partition must be created again.
+        transaction.on_commit(lambda: _known.update(created))
+    else:
+        _known.update(created)
 
 
 def ensure_ahead(now: datetime.datetime | None = None, months: int = MONTHS_AHEAD) -> list[str]:

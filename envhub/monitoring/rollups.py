@@ -14,14 +14,17 @@ coverage is valid values over the values expected from the station's reporting i
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 import orjson
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from envhub.core.timeutil import HOUR, day_bounds, from_db, hour_end, local_day, local_iso
 from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Series
+
+logger = logging.getLogger("envhub.rollups")
 
 CLAIM_SIZE = 500
 
@@ -81,6 +84,9 @@ class _Tally:
     total: float | None = None
     minimum: float | None = None
     maximum: float | None = None
+    # For a day: the hours that have a mean, and the sum of those means.
+    valid_hours: int = 0
+    sum_of_hourly_means: float = 0.0
 
     def add_value(self, value: float | None, status: int) -> None:
         self.count += 1
@@ -91,12 +97,15 @@ class _Tally:
         elif value is not None:
             self._add_valid(1, value, value, value)
 
-    def add_hour(self, count, valid, calibrating, errors, total, minimum, maximum) -> None:
+    def add_hour(self, count, valid, calibrating, errors, total, mean, minimum,
+                 maximum) -> None:
         self.count += count
         self.calibrating_count += calibrating
         self.error_count += errors
         if valid:
             self._add_valid(valid, total, minimum, maximum)
+            self.valid_hours += 1
+            self.sum_of_hourly_means += mean
 
     def _add_valid(self, valid: int, total: float, minimum: float, maximum: float) -> None:
         self.valid_count += valid
@@ -105,10 +114,19 @@ class _Tally:
         self.maximum = maximum if self.maximum is None else max(self.maximum, maximum)
 
     def row(self, expected: int) -> tuple:
+        """An hour's columns: its mean is the mean of its valid values."""
         mean = self.total / self.valid_count if self.valid_count else None
         return (self.count, self.valid_count, self.calibrating_count, self.error_count,
                 expected, self.total, mean, self.minimum, self.maximum,
                 coverage(self.valid_count, expected))
+
+    def day_row(self, expected: int) -> tuple:
+        """A day's columns: its mean is the mean of its hourly means — the 24-hour average of
+        Decision 1459/QĐ-TCMT (vn-aqi.md §2) — so a busy hour does not outweigh a thin one."""
+        mean = self.sum_of_hourly_means / self.valid_hours if self.valid_hours else None
+        return (self.count, self.valid_count, self.calibrating_count, self.error_count,
+                expected, self.total, mean, self.minimum, self.maximum,
+                coverage(self.valid_count, expected), self.valid_hours)
 
 
 _ROLLUP_COLUMNS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
@@ -122,13 +140,15 @@ def _by_series(keys) -> dict[int, list]:
     return grouped
 
 
-def _upsert_rollups(table: str, period_column: str, rows: list[tuple]) -> None:
+def _upsert_rollups(table: str, period_column: str, rows: list[tuple],
+                    extra: tuple[str, ...] = ()) -> None:
     """INSERT … ON CONFLICT DO UPDATE in one executemany (SQLite and PostgreSQL alike)."""
     if not rows:
         return
-    columns = ("series_id", period_column, *_ROLLUP_COLUMNS, "computed_at")
+    values = (*_ROLLUP_COLUMNS, *extra, "computed_at")
+    columns = ("series_id", period_column, *values)
     names = ", ".join(f'"{column}"' for column in columns)
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in (*_ROLLUP_COLUMNS, "computed_at"))
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -177,8 +197,8 @@ def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
 
 
 def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
-    """Recompute local-day rollups from the hourly rollups of each day (exact: sums and counts
-    add up; the mean is the total over the valid count)."""
+    """Recompute local-day rollups from the hourly rollups of each day: counts, sums and
+    extremes add up; the mean is the mean of the hourly means."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_day = connection.ops.adapt_datefield_value
@@ -191,7 +211,7 @@ def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
         for hour, *stats in HourlyRollup.objects.filter(
             series_id=series_id, hour_end__gt=first, hour_end__lte=last
         ).values_list("hour_end", "count", "valid_count", "calibrating_count", "error_count",
-                      "total", "minimum", "maximum"):
+                      "total", "mean", "minimum", "maximum"):
             day = local_day(hour)
             if day in wanted:
                 tallies.setdefault(day, _Tally()).add_hour(*stats)
@@ -201,8 +221,8 @@ def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
             if tally is None:
                 empty.append((series_id, adapt_day(day)))
             else:
-                upserts.append((series_id, adapt_day(day), *tally.row(expected), now))
-    _upsert_rollups("monitoring_dailyrollup", "day", upserts)
+                upserts.append((series_id, adapt_day(day), *tally.day_row(expected), now))
+    _upsert_rollups("monitoring_dailyrollup", "day", upserts, extra=("valid_hours",))
     _delete_periods("monitoring_dailyrollup", "day", empty)
     return len(keys)
 
@@ -251,6 +271,7 @@ def write_latest_documents(station_ids: set[int]) -> None:
     """Rewrite the stations' latest-values documents from `LatestValue`."""
     if not station_ids:
         return
+    _lock(STATION_LOCKS, station_ids)
     rows: dict[int, list] = {station_id: [] for station_id in station_ids}
     marks = ", ".join(["%s"] * len(station_ids))
     with connection.cursor() as cursor:
@@ -270,10 +291,25 @@ def write_latest_documents(station_ids: set[int]) -> None:
             '"latest_values" = excluded."latest_values"', documents)
 
 
+def _lock(namespace: int, ids) -> None:
+    """PostgreSQL: hold these ids until commit, in sorted order (so two processors cannot
+    deadlock), so that two processors never compute the same series' days or the same
+    station's document from each other's uncommitted hours. SQLite has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for item in sorted(ids):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, item])
+
+
+SERIES_LOCKS, STATION_LOCKS = 1001, 1002
+
+
 def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
     work = Work()
     if not keys:
         return work
+    _lock(SERIES_LOCKS, {series_id for series_id, _ in keys})
     work.hours = compute_hours(keys)
     work.days = compute_days({(series_id, local_day(hour)) for series_id, hour in keys})
     work.latest = refresh_latest({series_id for series_id, _ in keys})
@@ -281,20 +317,42 @@ def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
 
 
 def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> Work:
-    """Drain the rollup queue slice by slice; each slice is one transaction."""
+    """Drain the rollup queue slice by slice; each slice is one transaction. A slice that fails
+    is taken again series by series, so that one bad series cannot hold the queue: its hours
+    are set aside as `RollupProblem` rows (logged) and the others go through."""
     total = Work()
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
-        with transaction.atomic():
-            keys = _claim(limit)
-            if not keys:
-                break
-            total.add(process_claimed(keys))
+        try:
+            with transaction.atomic():
+                keys = _claim(limit)
+                if not keys:
+                    break
+                total.add(process_claimed(keys))
+        except DatabaseError:
+            raise  # the database itself: the worker backs off and tries again
+        except Exception:  # noqa: BLE001 - a computation failed: isolate it below
+            logger.exception("a rollup slice failed; taking it series by series")
+            total.add(_process_series_by_series(limit))
         rounds += 1
     return total
 
 
-def pending() -> int:
-    from envhub.monitoring.models import RollupQueue
+def _process_series_by_series(limit: int) -> Work:
+    from envhub.monitoring.models import RollupProblem
 
-    return RollupQueue.objects.count()
+    work = Work()
+    with transaction.atomic():
+        keys = _claim(limit)
+        for series_id, hours in _by_series(keys).items():
+            try:
+                with transaction.atomic():
+                    work.add(process_claimed([(series_id, hour) for hour in hours]))
+            except DatabaseError:
+                raise
+            except Exception as error:  # noqa: BLE001
+                logger.exception("rollups of series %s failed", series_id)
+                RollupProblem.objects.bulk_create([
+                    RollupProblem(series_id=series_id, hour_end=hour, error=repr(error)[:1000])
+                    for hour in hours])
+    return work

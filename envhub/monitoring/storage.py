@@ -23,6 +23,12 @@ COLUMNS = ("series_id", "time", "value", "status", "batch_id")
 Row = tuple[int, datetime.datetime, float | None, int, int]
 
 
+def prepare_for(times: Iterable[datetime.datetime]) -> None:
+    """Whatever the database needs before rows for these times can be written (PostgreSQL:
+    the months' partitions)."""
+    partitions.ensure(times)
+
+
 def _adapt_times(rows: Sequence[Row]) -> list[tuple]:
     """Rows with their times as the database driver wants them (cached: files share times)."""
     adapt = connection.ops.adapt_datetimefield_value
@@ -137,9 +143,11 @@ def queue_rollups(keys: Iterable[tuple[int, datetime.datetime]], now: datetime.d
         )
 
 
-def note_station_activity(newest: dict[int, datetime.datetime], now: datetime.datetime) -> None:
-    """Record that these stations sent accepted data now, and move their newest value time
-    forward (never back: a late file does not make a station look older)."""
+def note_station_activity(newest: dict[int, datetime.datetime],
+                          received_at: datetime.datetime | None) -> None:
+    """Move the stations' newest value time forward (never back: a late file does not make a
+    station look older) and, for data that arrived from the station itself (`received_at`),
+    note when: that is what connectivity follows."""
     if not newest:
         return
     if connection.vendor == "postgresql":
@@ -148,13 +156,13 @@ def note_station_activity(newest: dict[int, datetime.datetime], now: datetime.da
                 'INSERT INTO "monitoring_stationstatus" AS status (station_id, state, '
                 "last_received_at, last_data_at) SELECT station_id, 'never', %s, latest "
                 "FROM unnest(%s::bigint[], %s::timestamptz[]) AS sent(station_id, latest) "
-                "ON CONFLICT (station_id) DO UPDATE SET last_received_at = excluded."
-                "last_received_at, last_data_at = GREATEST(status.last_data_at, "
-                "excluded.last_data_at)",
-                [now, list(newest), list(newest.values())])
+                "ON CONFLICT (station_id) DO UPDATE SET last_received_at = COALESCE("
+                "excluded.last_received_at, status.last_received_at), last_data_at = "
+                "GREATEST(status.last_data_at, excluded.last_data_at)",
+                [received_at, list(newest), list(newest.values())])
         return
     adapt = connection.ops.adapt_datetimefield_value
-    received = adapt(now)
+    received = adapt(received_at) if received_at is not None else None
     with connection.cursor() as cursor:
         cursor.executemany(
             'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
@@ -162,9 +170,9 @@ def note_station_activity(newest: dict[int, datetime.datetime], now: datetime.da
             [(station_id, received, adapt(latest)) for station_id, latest in newest.items()],
         )
         cursor.executemany(
-            'UPDATE "monitoring_stationstatus" SET last_received_at = %s, last_data_at = CASE '
-            "WHEN last_data_at IS NULL OR last_data_at < %s THEN %s ELSE last_data_at END "
-            "WHERE station_id = %s",
+            'UPDATE "monitoring_stationstatus" SET last_received_at = COALESCE(%s, '
+            "last_received_at), last_data_at = CASE WHEN last_data_at IS NULL OR last_data_at "
+            "< %s THEN %s ELSE last_data_at END WHERE station_id = %s",
             [(received, adapt(latest), adapt(latest), station_id)
              for station_id, latest in newest.items()],
         )
@@ -218,6 +226,7 @@ class BatchRow:
     replaced: bool
     first_time: datetime.datetime | None
     last_time: datetime.datetime | None
+    duplicate_of: int | None = None
     status: str = ""
     accepted: int = 0
     rejected: int = 0
@@ -232,7 +241,7 @@ class BatchRow:
 BATCH_COLUMNS = ("id", "station_id", "sender", "sender_user_id", "sender_token_id", "channel",
                  "file_name", "sha256", "size", "received_at", "status", "lines", "accepted",
                  "rejected", "duplicates", "conflicts", "rejects", "conflict_details", "notes",
-                 "replaced", "first_time", "last_time")
+                 "replaced", "first_time", "last_time", "duplicate_of")
 
 
 def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> None:
@@ -257,7 +266,7 @@ def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> No
         (b.id, b.station_id, b.sender, b.sender_user_id, b.sender_token_id, b.channel,
          b.file_name, b.sha256, b.size, when(b.received_at), b.status, b.lines, b.accepted,
          b.rejected, b.duplicates, b.conflicts, _json(b.rejects), _json(b.conflict_details),
-         _json(b.notes), b.replaced, when(b.first_time), when(b.last_time))
+         _json(b.notes), b.replaced, when(b.first_time), when(b.last_time), b.duplicate_of)
         for b in batches
     ]
     files = [(batch.id, content) for batch, content in zip(batches, contents, strict=True)]
@@ -275,18 +284,24 @@ def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> No
 
 
 def earlier_batches(digests: set[str], stations: set[int]) -> dict[tuple[str, int], int]:
-    """{(sha256, station): first batch id} for files already received (and not rejected).
-    Looked up by SHA-256 alone (its own index) and matched to the stations here: with both in
-    the query, SQLite may pick the station index and scan every batch of those stations."""
+    """{(sha256, station): first batch id} for files already received and accepted whole (a
+    file that had rejected lines is read again: a fixed alias may let them in now). Looked up
+    by SHA-256 alone (its own index) and matched to the stations here: with both in the query,
+    SQLite may pick the station index and scan every batch of those stations."""
     found: dict[tuple[str, int], int] = {}
     if not digests:
         return found
     placeholders = ", ".join(["%s"] * len(digests))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two uploads of the same file at once: the second waits for the first to commit,
+            # then sees it (SQLite has one writer at a time anyway).
+            for digest in sorted(digests):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
         cursor.execute(
             'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
-            f'WHERE "sha256" IN ({placeholders}) AND "status" <> %s ORDER BY "id"',
-            [*digests, "rejected"])
+            f'WHERE "sha256" IN ({placeholders}) AND "status" = %s ORDER BY "id"',
+            [*digests, "accepted"])
         for batch_id, digest, station_id in cursor.fetchall():
             if station_id in stations:
                 found.setdefault((digest, station_id), batch_id)

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from envhub.core.timeutil import VN
+from envhub.core.timeutil import VN, hour_end
 from envhub.monitoring import services
 from envhub.monitoring.models import Connectivity, DeviceStatus, StationStatus
 from envhub.registry import services as registry
@@ -109,10 +109,7 @@ def _chart_choice(request, series: list[LatestRow]) -> dict:
 def _chart_end(now: datetime.datetime, interval: str) -> datetime.datetime:
     """Where a range counted back from now ends: for hourly means, the end of the hour in
     progress (hours are labelled by their end), so that the hour under way is drawn too."""
-    if interval != "hour":
-        return now.replace(microsecond=0)
-    floor = now.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == now else floor + datetime.timedelta(hours=1)
+    return hour_end(now) if interval == "hour" else now.replace(microsecond=0)
 
 
 def _api_links(station, choice: dict, now: datetime.datetime) -> dict:

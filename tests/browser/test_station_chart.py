@@ -63,7 +63,7 @@ def station_day(world):
                        f"CO\t15\tmg/Nm3\t{at:%Y%m%d}\t00\n")
             content += garbled.encode()
         files.append(ingest.IncomingFile(f"{station.tt10_prefix}{at:%Y%m%d%H%M%S}.txt", content))
-    ingest.ingest(system_actor("tests"), "folder", files, now=now)
+    ingest.ingest(system_actor("tests"), "folder", files, now=now, live=True)
     # The Hà Nội air station's last file came half an hour ago: it is late.
     then = last - datetime.timedelta(minutes=30)
     ingest.ingest(system_actor("tests"), "ftp", [ingest.IncomingFile(

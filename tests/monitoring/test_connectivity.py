@@ -65,3 +65,19 @@ def test_inactive_stations_are_left_alone(world):
     world.air_dn.save()
     connectivity.evaluate()
     assert not StationStatus.objects.filter(station=world.air_dn).exists()
+
+
+@pytest.mark.django_db
+def test_a_backfill_from_a_folder_does_not_make_a_station_look_alive(world):
+    from envhub.core.permissions import system_actor
+    from envhub.monitoring import ingest
+    from tests.monitoring.files import local, tt10_file
+
+    file = tt10_file(world.air_hn, local(2026, 11, 20, 8, 0), [("PM10", 40, "ug/m3")])
+    ingest.ingest(system_actor("tests"), "folder", [file])
+    status = StationStatus.objects.get(station=world.air_hn)
+    assert status.last_received_at is None  # no sign of life
+    assert status.last_data_at is not None  # but the newest value is known
+    ingest.ingest(system_actor("tests"), "ftp", [
+        tt10_file(world.air_hn, local(2026, 11, 20, 8, 5), [("PM10", 41, "ug/m3")])])
+    assert StationStatus.objects.get(station=world.air_hn).last_received_at is not None

@@ -153,3 +153,23 @@ def test_a_database_outage_is_a_503_and_stores_nothing(world, monkeypatch):
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "unavailable"
     assert Batch.objects.count() == 0
+
+
+def test_a_chunked_body_is_refused_with_411_not_read_as_empty(world):
+    headers = bearer(world, station=world.station_stack_hn)
+    file = stack_file(world)
+    response = Client().generic("POST", URL, data=b"", content_type="text/plain",
+                                HTTP_X_FILENAME=file.name, HTTP_TRANSFER_ENCODING="chunked",
+                                **headers)
+    assert response.status_code == 411
+    assert response.json()["error"]["code"] == "length_required"
+    assert Batch.objects.count() == 0
+
+
+def test_too_many_parts_is_a_413_not_a_500(world, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    headers = bearer(world, facility=world.facility_hn)
+    payload = {f"f{i}": SimpleUploadedFile(f"x{i}.txt", b"x") for i in range(5)}
+    response = Client().post(URL, data=payload, **headers)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"

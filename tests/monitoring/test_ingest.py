@@ -96,8 +96,9 @@ def test_it_keeps_calibration_and_error_values_with_their_status(world):
     stored = values(world.station_outfall_hn)
     assert stored[("COD", utc(2026, 11, 20, 8))] == (80.0, 1)
     assert stored[("TSS", utc(2026, 11, 20, 8))] == (None, 2)
-    # An impossible value from a failing device keeps its status, not the value.
-    assert stored[("pH", utc(2026, 11, 20, 8))] == (None, 2)
+    # An impossible value from a failing device is kept as sent, under its status, and said so.
+    assert stored[("pH", utc(2026, 11, 20, 8))] == (-3.0, 2)
+    assert any("01 (" in note and "02 (" in note for note in report.notes)
 
 
 def test_it_refuses_values_from_the_future(world):
@@ -115,6 +116,30 @@ def test_it_says_so_when_the_same_file_comes_twice(world):
     assert (second.accepted, second.duplicates, second.duplicate_of) == (0, 2, first.batch_id)
     assert Observation.objects.count() == 2
     assert Batch.objects.count() == 2  # the second arrival is recorded too
+
+
+def test_a_repeated_file_is_recorded_without_keeping_its_bytes_twice(world):
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
+    first, = send([file])
+    second, = send([file])
+    batch = Batch.objects.get(pk=second.batch_id)
+    assert batch.duplicate_of == first.batch_id
+    assert bytes(BatchFile.objects.get(batch=batch).content) == b""
+    assert bytes(BatchFile.objects.get(batch_id=first.batch_id).content) == file.content
+
+
+def test_a_file_resent_after_its_rejected_lines_were_fixed_in_the_registry_gets_them_in(world):
+    from envhub.registry.models import Parameter, ParameterAlias
+
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("PM-10c", 55, "ug/m3")])
+    first, = send([file])
+    assert [r.code for r in first.rejects] == ["unknown_parameter"]
+    # The steward teaches the registry this logger's spelling; the operator resends the file.
+    ParameterAlias.objects.create(parameter=Parameter.objects.get(medium="air", code="PM1"),
+                                  alias="PM-10c")
+    again, = send([file])
+    assert (again.status, again.accepted, again.duplicates) == ("accepted", 1, 1)
+    assert values(world.air_hn)[("PM1", utc(2026, 11, 20, 8))] == (55.0, 0)
 
 
 def test_it_keeps_the_first_value_and_reports_a_conflict(world):
@@ -220,13 +245,25 @@ def test_it_decides_who_may_send_for_which_station(world, persona, station, allo
 
 def test_it_finds_a_station_by_its_code_when_the_prefix_is_stale_and_says_so(world):
     file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
-    file.name = "HANOI_OLD_" + file.name.split("_", 2)[2]
+    province, rest = file.name.split("_", 1)
+    file.name = "HANOI_" + rest  # the province part renamed (provinces were merged in 2025)
     [report] = send([file])
     assert report.status == "accepted"
     assert report.station == "HNKK1"
     # The note names both prefixes, so the operator can fix the datalogger.
-    assert any("HANOI_OLD_" in note and world.air_hn.tt10_prefix in note
+    assert any(file.name.rsplit("_", 1)[0] + "_" in note and world.air_hn.tt10_prefix in note
                for note in report.notes)
+
+
+def test_a_station_code_alone_does_not_claim_a_file_from_another_site(world):
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
+    file.name = "DN_OTHER_" + file.name.split("_", 2)[2]  # another site's logger, same code
+    [report] = send([file])
+    assert report.status == "rejected" and report.station is None
+    [reject] = report.rejects
+    assert reject.code == "unknown_station"
+    assert "DN_OTHER_HNKK1_" in reject.message and world.air_hn.tt10_prefix in reject.message
+    assert not Observation.objects.filter(series__station=world.air_hn).exists()
 
 
 def test_it_queues_the_touched_hours_for_the_rollups(world):
@@ -239,8 +276,9 @@ def test_it_queues_the_touched_hours_for_the_rollups(world):
 def test_it_notes_when_a_station_last_sent(world):
     from envhub.monitoring.models import StationStatus
 
-    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])])
-    send([tt10_file(world.air_hn, local(2026, 11, 19, 8, 0), [("PM10", 40, "ug/m3")])])
+    # Files that arrive live (FTP, HTTP) are a sign of life of the station.
+    send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])], live=True)
+    send([tt10_file(world.air_hn, local(2026, 11, 19, 8, 0), [("PM10", 40, "ug/m3")])], live=True)
     status = StationStatus.objects.get(station=world.air_hn)
     # A late file does not move the newest value back in time.
     assert status.last_data_at == utc(2026, 11, 20, 8)

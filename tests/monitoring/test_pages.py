@@ -85,7 +85,7 @@ def data(world):
         files.append(_file(world.station_stack_hn, at, _stack_lines(slot), extra))
     files += [_file(world.air_dn, last - n * FIVE_MINUTES, [("PM2,5", 31.5 + n, "ug/m3", 0)])
               for n in range(6)]
-    ingest.ingest(actor, "folder", files, now=now)
+    ingest.ingest(actor, "folder", files, now=now, live=True)
 
     half_hour_ago = now - datetime.timedelta(minutes=30)
     ingest.ingest(actor, "ftp", [

@@ -106,15 +106,17 @@ def test_a_full_day_has_full_coverage_and_the_mean_of_its_values(world):
     assert HourlyRollup.objects.filter(series=series_of(world.air_hn)).count() == 24
 
 
-def test_the_daily_mean_weighs_hours_by_their_valid_values(world):
-    # Hour 08:00 has 1 value of 0; hour 09:00 has 3 values of 12: daily mean 9, not 6.
+def test_the_daily_mean_is_the_mean_of_the_hourly_means(world):
+    # Hour 08:00 has 1 value of 0; hour 09:00 has 3 values of 12: the 24-hour average of
+    # Decision 1459 averages the hours, (0 + 12) / 2 = 6, not the values (9).
     send_values(world.air_hn, [
         (local(2026, 11, 20, 7, 30), 0, 0),
         (local(2026, 11, 20, 8, 30), 12, 0), (local(2026, 11, 20, 8, 35), 12, 0),
         (local(2026, 11, 20, 8, 40), 12, 0),
     ])
     day = DailyRollup.objects.get(series=series_of(world.air_hn), day=datetime.date(2026, 11, 20))
-    assert day.mean == 9
+    assert (day.mean, day.valid_hours) == (6, 2)
+    assert day.total == 36 and day.valid_count == 4
 
 
 def test_coverage_follows_the_stations_interval(world):
@@ -140,18 +142,43 @@ def test_the_latest_value_is_the_newest_whatever_the_arrival_order(world):
     assert (latest.time, latest.value) == (utc(2026, 11, 20, 9, 0), 90)
 
 
-def test_a_claim_that_fails_puts_the_hours_back(world, monkeypatch):
+def test_a_database_failure_puts_the_hours_back(world, monkeypatch):
+    from django.db import DatabaseError
+
     ingest.ingest(system_actor("tests"), "folder",
                   [tt10_file(world.air_hn, local(2026, 11, 20, 7, 5), [("PM10", 1, "ug/m3")])])
 
     def broken(keys):
-        raise RuntimeError("worker died")
+        raise DatabaseError("connection lost")
 
     monkeypatch.setattr(rollups, "compute_hours", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(DatabaseError):
         rollups.process_queue()
     assert RollupQueue.objects.count() == 1
     monkeypatch.undo()
     rollups.process_queue()
     assert RollupQueue.objects.count() == 0
     assert hour(world.air_hn, (2026, 11, 20, 8)).valid_count == 1
+
+
+def test_one_failing_series_is_set_aside_and_the_others_go_through(world, monkeypatch):
+    from envhub.monitoring.models import RollupProblem
+
+    ingest.ingest(system_actor("tests"), "folder", [
+        tt10_file(world.air_hn, local(2026, 11, 20, 7, 5), [("PM10", 1, "ug/m3")]),
+        tt10_file(world.air_dn, local(2026, 11, 20, 7, 5), [("PM10", 2, "ug/m3")]),
+    ])
+    bad = series_of(world.air_hn).id
+    real = rollups.compute_hours
+
+    def fails_for_one_series(keys):
+        if any(series_id == bad for series_id, _ in keys):
+            raise OverflowError("date value out of range")
+        return real(keys)
+
+    monkeypatch.setattr(rollups, "compute_hours", fails_for_one_series)
+    rollups.process_queue()
+    assert RollupQueue.objects.count() == 0
+    assert hour(world.air_dn, (2026, 11, 20, 8)).valid_count == 1
+    problem = RollupProblem.objects.get()
+    assert problem.series_id == bad and "OverflowError" in problem.error
