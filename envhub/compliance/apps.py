@@ -6,3 +6,10 @@ class ComplianceConfig(AppConfig):
     name = "envhub.compliance"
     label = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self):
+        from envhub.compliance import assess
+        from envhub.monitoring import rollups
+
+        if assess.enqueue_hours not in rollups.HOUR_LISTENERS:
+            rollups.HOUR_LISTENERS.append(assess.enqueue_hours)

@@ -2,9 +2,10 @@
 
 Canonical tokens are the spellings the registry already uses for its parameters
 (`registry/data/parameters.json`): `mg/Nm3`, `µg/m3` (MICRO SIGN U+00B5), `°C`, `m3/h`, `kPa`,
-`hPa`, `%`, `mg/L`, `µS/cm`, `NTU`, `Pt-Co`, `m/s`, `°`, `m`, `mm`, and `""` for pH. Dataloggers
-write units in many ways (TT10 lines carry the unit as free text, monitoring-data-format.md §2.1
-and §6.2), so `normalise` maps the spellings to those tokens and `convert` converts values.
+`hPa`, `%`, `mg/L`, `µS/cm`, `NTU`, `Pt-Co`, `MPN/100mL`, `m/s`, `°`, `m`, `mm`, and `""` for
+pH. Dataloggers write units in many ways (TT10 lines carry the unit as free text,
+monitoring-data-format.md §2.1 and §6.2), so `normalise` maps the spellings to those tokens and
+`convert` converts values.
 
 Decisions:
 
@@ -121,6 +122,7 @@ _TABLE: tuple[tuple[Unit, tuple[str, ...]], ...] = (
     (Unit("mS/cm", "conductivity", 1e3), ()),
     (Unit("NTU", "turbidity", 1.0), ()),
     (Unit("Pt-Co", "colour", 1.0), ("Pt/Co", "PtCo", "Pt-Co unit")),
+    (Unit("MPN/100mL", "count_per_volume", 1.0), ("MPN/100 mL", "MPN/100ml")),
     (Unit("", "ph", 1.0), ("-", "pH")),
     (Unit("°", "angle", 1.0), ("deg", "độ", "degree")),
     (Unit("m", "length", 1.0), ()),
@@ -283,18 +285,20 @@ def convert(value: float, from_unit: str | None, to_unit: str | None, *,
     return converter(from_unit, to_unit, molar_mass=molar_mass)(value)
 
 
-def to_normal_conditions(value: float, temperature_c: float, pressure_kpa: float) -> float:
+def to_normal_conditions(value: float, temperature_c: float, pressure_kpa: float, *,
+                         reference_temperature_c: float = STANDARD_TEMPERATURE_C,
+                         reference_pressure_kpa: float = STANDARD_PRESSURE_KPA) -> float:
     """A concentration measured at stack conditions (mg/m3) expressed at normal conditions
-    (mg/Nm3, 25 °C and 101.325 kPa), emission-standards.md §7:
-    C_N = C_act × (273.15 + T) / 298.15 × 101.325 / P. Dry-basis and O2 corrections are not
-    part of this."""
+    (mg/Nm3, 25 °C and 101.325 kPa unless a regulation says otherwise), emission-standards.md
+    §7: C_N = C_act × (273.15 + T) / (273.15 + T_ref) × P_ref / P. Dry-basis and O2
+    corrections are not part of this."""
     temperature_k = 273.15 + _finite(temperature_c)
-    pressure = _finite(pressure_kpa)
-    if temperature_k <= 0 or pressure <= 0:
+    reference_k = 273.15 + _finite(reference_temperature_c)
+    pressure, reference_pressure = _finite(pressure_kpa), _finite(reference_pressure_kpa)
+    if temperature_k <= 0 or reference_k <= 0 or pressure <= 0 or reference_pressure <= 0:
         raise UnitError("the stack temperature must be above absolute zero and the pressure "
                         "positive")
-    return _finite(value) * temperature_k / (273.15 + STANDARD_TEMPERATURE_C) * \
-        STANDARD_PRESSURE_KPA / pressure
+    return _finite(value) * temperature_k / reference_k * reference_pressure / pressure
 
 
 def _finite(value: float) -> float:

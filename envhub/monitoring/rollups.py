@@ -304,6 +304,11 @@ def _lock(namespace: int, ids) -> None:
 
 SERIES_LOCKS, STATION_LOCKS = 1001, 1002
 
+HOUR_LISTENERS: list = []
+"""Functions called in the rollup transaction with the (series, hour_end) pairs whose hourly
+rollups were just recomputed (the compliance app queues those hours to be judged again), so a
+crash loses neither the rollups nor what depends on them."""
+
 
 def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
     work = Work()
@@ -311,6 +316,8 @@ def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
         return work
     _lock(SERIES_LOCKS, {series_id for series_id, _ in keys})
     work.hours = compute_hours(keys)
+    for listener in HOUR_LISTENERS:
+        listener(keys)
     work.days = compute_days({(series_id, local_day(hour)) for series_id, hour in keys})
     work.latest = refresh_latest({series_id for series_id, _ in keys})
     return work

@@ -220,6 +220,81 @@ def load_regulations(loader: _Loader) -> None:
             regulation.save(update_fields=["replaced_by"])
         else:
             loader.refresh(regulation, {"replaced_by": successor}, "regulation")
+    load_regulation_tables(loader, data, by_code)
+    load_exceedance_bands(loader)
+
+
+def load_regulation_tables(loader: _Loader, data: list[dict], by_code: dict) -> None:
+    """Each regulation's rules, limit values and factor tables: the rows missing are created
+    (unless a steward deleted them), existing ones are overwritten only with --update."""
+    from envhub.compliance.models import FactorStep, LimitValue, RegulationRules
+    from envhub.registry.models import Parameter
+
+    parameters = {(p.medium, p.code): p for p in Parameter.objects.all()}
+    deleted_limits = loader.deleted("compliance.limitvalue", "regulation_id", "parameter_id",
+                                    "column", "category", "size_above")
+    deleted_steps = loader.deleted("compliance.factorstep", "regulation_id", "symbol", "basis",
+                                   "class_code", "above")
+    for item in data:
+        regulation = by_code.get(item["code"])
+        if regulation is None:
+            continue
+        rules = RegulationRules.objects.filter(regulation=regulation).first()
+        if rules is None:
+            RegulationRules.objects.create(regulation=regulation, **item["rules"])
+            loader.report.count("regulation rules", True)
+        else:
+            loader.refresh(rules, item["rules"], "regulation rules")
+        for row in item["limits"]:
+            parameter = parameters[(item["medium"], row["parameter"])]
+            key = (regulation.id, parameter.id, row["column"], row.get("category", ""),
+                   row.get("size_above"))
+            values = {"size_up_to": row.get("size_up_to"), "value": row["value"],
+                      "minimum": row.get("minimum"), "unit": row.get("unit", parameter.unit),
+                      "reference_o2": row.get("reference_o2"),
+                      "factors_apply": row.get("factors_apply", True),
+                      "verification": row["verification"], "note": row.get("note", "")}
+            existing = LimitValue.objects.filter(
+                regulation=regulation, parameter=parameter, column=key[2], category=key[3],
+                size_above=key[4]).first()
+            if existing is not None:
+                loader.refresh(existing, values, "limit value")
+            elif key not in deleted_limits:
+                LimitValue.objects.create(regulation=regulation, parameter=parameter,
+                                          column=key[2], category=key[3], size_above=key[4],
+                                          **values)
+                loader.report.count("limit value", True)
+        for row in item["factors"]:
+            key = (regulation.id, row["symbol"], row["basis"], row.get("class_code", ""),
+                   row.get("above"))
+            values = {"up_to": row.get("up_to"), "class_label": row.get("class_label", ""),
+                      "value": row["value"], "verification": row["verification"]}
+            existing = FactorStep.objects.filter(
+                regulation=regulation, symbol=key[1], basis=key[2], class_code=key[3],
+                above=key[4]).first()
+            if existing is not None:
+                loader.refresh(existing, values, "factor table row")
+            elif key not in deleted_steps:
+                FactorStep.objects.create(regulation=regulation, symbol=key[1], basis=key[2],
+                                          class_code=key[3], above=key[4], **values)
+                loader.report.count("factor table row", True)
+
+
+def load_exceedance_bands(loader: _Loader) -> None:
+    from envhub.compliance.models import ExceedanceBand
+
+    ladders = json.loads(REGULATIONS.read_text("utf-8"))["exceedance_bands"]
+    deleted = loader.deleted("compliance.exceedanceband", "medium", "code")
+    for medium in ("emission", "water"):
+        for row in ladders[medium]:
+            values = {"scheme": ladders["scheme"], "lower": row["lower"], "upper": row["upper"],
+                      "label": row["label"], "verification": row["verification"]}
+            existing = ExceedanceBand.objects.filter(medium=medium, code=row["code"]).first()
+            if existing is not None:
+                loader.refresh(existing, values, "exceedance band")
+            elif (medium, row["code"]) not in deleted:
+                ExceedanceBand.objects.create(medium=medium, code=row["code"], **values)
+                loader.report.count("exceedance band", True)
 
 
 def _date(text: str | None) -> datetime.date | None:

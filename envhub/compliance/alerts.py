@@ -1,0 +1,271 @@
+"""Alerts: exceedance events and connectivity changes become notifications, delivered in the
+application, by e-mail and to signed webhooks — each at most once per recipient and channel, even
+with several workers.
+
+Three steps, each a claim on rows so that workers can run side by side:
+1. `notify_*` write a `Notification` row in the transaction that made the event (connectivity
+   changes are picked up from their `ConnectivityChange` rows by `collect_connectivity`; the
+   one-to-one link makes a second worker's insert fail instead of duplicating);
+2. `plan` claims notifications without recipients (conditional UPDATE of `planned_at`) and writes
+   one `Delivery` per recipient and channel (unique constraints again);
+3. `deliver` claims pending deliveries (UPDATE … WHERE status = 'pending': only one worker's
+   update matches a row), sends them and records the outcome. A delivery left `sending` by a
+   crash is not retried: at most once, as an alert sent twice is worse than one reported failed.
+
+Recipients by role and scope: the provincial officers of the facility's province, the operators
+of the facility, and the data stewards; webhooks of those people's organisations.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import logging
+import os
+import socket
+import urllib.error
+import urllib.request
+
+import orjson
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from envhub.compliance.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    EventStatus,
+    ExceedanceEvent,
+    Notification,
+    NotificationKind,
+    Webhook,
+)
+from envhub.core.timeutil import VN, local_iso
+
+logger = logging.getLogger("envhub.alerts")
+
+QUIET_AFTER = datetime.timedelta(days=2)
+"""Events found in data older than this (a backfill after an outage) are recorded but not
+announced: an alert about last month helps nobody at 3 a.m."""
+
+WEBHOOK_TIMEOUT = 10
+
+
+def _fmt(moment: datetime.datetime) -> str:
+    return moment.astimezone(VN).strftime("%H:%M %d/%m/%Y")
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _event_payload(event: ExceedanceEvent) -> dict:
+    source = event.source
+    return {
+        "event": event.pk, "status": event.status, "source": source.pk,
+        "source_code": source.code, "facility": source.facility_id,
+        "facility_name": source.facility.name, "parameter": event.parameter.code,
+        "start": local_iso(event.start), "end": local_iso(event.end),
+        "peak_value": event.peak_value, "peak_multiple": event.peak_multiple,
+        "band": event.band, "hours": event.hours, "limit": event.limit, "unit": event.unit,
+    }
+
+
+def _notify_event(event: ExceedanceEvent, kind: str) -> Notification | None:
+    if timezone.now() - event.end > QUIET_AFTER:
+        return None
+    source = event.source
+    facility = source.facility
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"facility": facility.name, "source": source.code,
+                  "parameter": event.parameter.code, "start": _fmt(event.start),
+                  "end": _fmt(event.end), "peak": _figure(event.peak_value), "unit": event.unit,
+                  "multiple": _figure(event.peak_multiple), "limit": _figure(event.limit),
+                  "hours": event.hours}
+        if kind == NotificationKind.EXCEEDANCE_OPENED:
+            subject = _("Exceedance: %(parameter)s at %(facility)s (%(source)s)") % values
+            body = _("%(parameter)s of source %(source)s at %(facility)s is over its limit of "
+                     "%(limit)s %(unit)s since %(start)s: highest %(peak)s %(unit)s, "
+                     "%(multiple)s times the limit.") % values
+        else:
+            subject = _("Exceedance ended: %(parameter)s at %(facility)s (%(source)s)") % values
+            body = _("%(parameter)s of source %(source)s at %(facility)s exceeded its limit of "
+                     "%(limit)s %(unit)s from %(start)s to %(end)s (%(hours)s hours); highest "
+                     "%(peak)s %(unit)s, %(multiple)s times the limit.") % values
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                kind=kind, subject=subject[:300], body=body, facility=facility,
+                province_id=facility.province_id, event=event, payload=_event_payload(event))
+    except IntegrityError:
+        return None  # already announced (the event came back after a withdrawal)
+
+
+def event_opened(event: ExceedanceEvent) -> Notification | None:
+    return _notify_event(event, NotificationKind.EXCEEDANCE_OPENED)
+
+
+def event_closed(event: ExceedanceEvent) -> Notification | None:
+    if event.status != EventStatus.CLOSED:
+        return None
+    return _notify_event(event, NotificationKind.EXCEEDANCE_CLOSED)
+
+
+def collect_connectivity(limit: int = 500) -> int:
+    """Turn new `ConnectivityChange` rows into notifications."""
+    from envhub.monitoring.models import ConnectivityChange
+
+    made = 0
+    changes = ConnectivityChange.objects.filter(
+        notification__isnull=True, at__gte=timezone.now() - QUIET_AFTER).select_related(
+            "station", "station__facility").order_by("id")[:limit]
+    for change in changes:
+        station = change.station
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {"station": station.code, "name": station.name,
+                      "previous": change.get_previous_display(),
+                      "current": change.get_current_display(), "at": _fmt(change.at)}
+            subject = _("Station %(station)s: %(current)s") % values
+            body = _("Station %(station)s (%(name)s) went from “%(previous)s” to "
+                     "“%(current)s” at %(at)s.") % values
+        try:
+            with transaction.atomic():
+                Notification.objects.create(
+                    kind=NotificationKind.CONNECTIVITY, subject=subject[:300], body=body,
+                    station=station, facility=station.facility,
+                    province_id=station.province_id, connectivity_change=change,
+                    payload={"station": station.pk, "station_code": station.code,
+                             "previous": change.previous, "current": change.current,
+                             "at": local_iso(change.at)})
+                made += 1
+        except IntegrityError:
+            continue  # another worker made it
+    return made
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+def recipients(notification: Notification):
+    """Users who must hear of it: stewards; the provincial officers of its province; the
+    operators of its facility. Each user once."""
+    from envhub.accounts.models import Membership, Role, User
+
+    memberships = Membership.objects.filter(active=True, user__is_active=True)
+    wanted = Q(role=Role.STEWARD)
+    if notification.province_id:
+        wanted |= Q(role=Role.PROVINCIAL_OFFICER, provinces=notification.province_id)
+        wanted |= Q(role=Role.PROVINCIAL_OFFICER, provinces__isnull=True,
+                    organisation__province_id=notification.province_id)
+    if notification.facility_id:
+        facility = notification.facility
+        wanted |= Q(role=Role.FACILITY_OPERATOR, organisation_id=facility.operator_id,
+                    facilities__isnull=True)
+        wanted |= Q(role=Role.FACILITY_OPERATOR, organisation_id=facility.operator_id,
+                    facilities=facility.pk)
+    chosen = memberships.filter(wanted)
+    user_ids = set(chosen.values_list("user_id", flat=True))
+    organisation_ids = set(chosen.values_list("organisation_id", flat=True))
+    return User.objects.filter(id__in=user_ids).order_by("id"), organisation_ids
+
+
+def plan(limit: int = 200) -> int:
+    """Choose the recipients of notifications that have none yet; returns deliveries made."""
+    made = 0
+    candidates = list(Notification.objects.filter(planned_at__isnull=True).order_by("id")
+                      .values_list("id", flat=True)[:limit])
+    for notification_id in candidates:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=notification_id, planned_at__isnull=True) \
+                .update(planned_at=timezone.now())
+            if not claimed:
+                continue  # another worker has it
+            notification = Notification.objects.select_related("facility").get(pk=notification_id)
+            users, organisation_ids = recipients(notification)
+            rows = []
+            for user in users:
+                rows.append(Delivery(notification=notification, channel=DeliveryChannel.IN_APP,
+                                     user=user))
+                if user.email:
+                    rows.append(Delivery(notification=notification,
+                                         channel=DeliveryChannel.EMAIL, user=user))
+            for webhook in Webhook.objects.filter(active=True,
+                                                  organisation_id__in=organisation_ids):
+                if not webhook.kinds or notification.kind in webhook.kinds:
+                    rows.append(Delivery(notification=notification,
+                                         channel=DeliveryChannel.WEBHOOK, webhook=webhook))
+            Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+            made += len(rows)
+    return made
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def deliver(limit: int = 100, worker: str | None = None) -> int:
+    """Send pending deliveries; returns how many this worker sent."""
+    worker = worker or _worker_id()
+    sent = 0
+    pending = list(Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("id")
+                   .values_list("id", flat=True)[:limit])
+    for delivery_id in pending:
+        claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_by=worker, claimed_at=timezone.now())
+        if not claimed:
+            continue
+        delivery = Delivery.objects.select_related("notification", "user", "webhook").get(
+            pk=delivery_id)
+        try:
+            _send(delivery)
+        except Exception as error:  # noqa: BLE001 - recorded on the row, never retried
+            logger.warning("delivery %s failed: %s", delivery_id, error)
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=DeliveryStatus.FAILED, error=str(error)[:2000])
+            continue
+        Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SENT,
+                                                       sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def _send(delivery: Delivery) -> None:
+    notification = delivery.notification
+    if delivery.channel == DeliveryChannel.IN_APP:
+        return  # the row itself is the in-app notification
+    if delivery.channel == DeliveryChannel.EMAIL:
+        send_mail(notification.subject, notification.body, None, [delivery.user.email])
+        return
+    body = orjson.dumps({"id": notification.pk, "kind": notification.kind,
+                         "created_at": local_iso(notification.created_at),
+                         "subject": notification.subject, "message": notification.body,
+                         "data": notification.payload})
+    request = urllib.request.Request(
+        delivery.webhook.url, data=body, method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "envhub",
+                 "X-Envhub-Delivery": str(delivery.pk),
+                 "X-Envhub-Signature": "sha256=" + sign(delivery.webhook.secret, body)})
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+            if not 200 <= response.status < 300:
+                raise OSError(f"HTTP {response.status}")
+    except urllib.error.HTTPError as error:
+        raise OSError(f"HTTP {error.code}") from None
+
+
+def sign(secret: str, body: bytes) -> str:
+    """HMAC-SHA256 of the body, hex: what the receiver recomputes to trust the POST."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def run() -> None:
+    """The worker's alert round."""
+    collect_connectivity()
+    plan()
+    deliver()

@@ -1,0 +1,380 @@
+"""Judging sources against their limits, from the hourly rollups, and keeping the exceedance
+events true when late data arrive.
+
+The rollup worker tells this module which (source, hour) changed (`enqueue_hours`, in the rollup
+transaction); `process_queue` claims them and, per source:
+1. finds the permit valid on each hour's local day and its limits (`limits.limits_of`);
+2. recomputes each affected averaging window (1 hour by default, per regulation): every hour is
+   normalised to the reference conditions when the permit says the analysers report at stack
+   conditions, and corrected to the reference O2 when the limit sets one — hour by hour, with
+   that hour's temperature, pressure and O2 — and counts only when its own and those helper
+   hours have the minimum coverage (calibration and error values are never in the rollups'
+   means); the window counts when enough of its hours did;
+3. stores each window as an `Assessment` (the chart's points);
+4. rebuilds the events of the stretch between the complying windows around the change: an event
+   keeps its identity when a new episode overlaps it, splits into a new event when late data
+   pull an hour under the limit, and is withdrawn when nothing of it is left. New and closed
+   events become notifications (`alerts`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from envhub.compliance import rules
+from envhub.compliance.limits import PermitLimits, limits_of, permit_on
+from envhub.compliance.models import (
+    Assessment,
+    EventStatus,
+    ExceedanceBand,
+    ExceedanceEvent,
+    Permit,
+    State,
+)
+from envhub.core.timeutil import HOUR, from_db, local_day
+from envhub.registry.models import Medium, SourceKind
+
+logger = logging.getLogger("envhub.compliance")
+
+CLAIM_SIZE = 2000
+HELPERS = ("O2", "Temp", "P")  # stack parameters the corrections need
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+def enqueue_hours(keys) -> None:
+    """Rollup listener: (series, hour_end) pairs whose hourly rollups were just recomputed →
+    (source, hour_end) rows for the sources that have a permit. Runs in the rollup transaction,
+    so a crash loses neither."""
+    from envhub.monitoring.models import Series
+
+    series_ids = {series_id for series_id, _ in keys}
+    if not series_ids:
+        return
+    sources = dict(Series.objects.filter(
+        id__in=series_ids, station__source__permits__isnull=False).values_list(
+            "id", "station__source_id").distinct())
+    rows = {(sources[series_id], hour) for series_id, hour in keys if series_id in sources}
+    _insert_queue(rows)
+
+
+def _insert_queue(rows) -> None:
+    if not rows:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            'INSERT INTO "compliance_compliancequeue" ("source_id", "hour_end", "queued_at") '
+            'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
+            [(source_id, adapt(hour), now) for source_id, hour in rows])
+
+
+def enqueue_permit(permit: Permit) -> int:
+    """Judge again every hour with data in the permit's validity (a permit or a table changed).
+    Returns the number of hours queued."""
+    from envhub.core.timeutil import day_bounds
+    from envhub.monitoring.models import HourlyRollup
+
+    start, _ = day_bounds(permit.valid_from)
+    hours = HourlyRollup.objects.filter(series__station__source_id=permit.source_id,
+                                        hour_end__gt=start)
+    if permit.valid_until:
+        hours = hours.filter(hour_end__lte=day_bounds(permit.valid_until)[1])
+    found = {(permit.source_id, hour) for hour in
+             hours.values_list("hour_end", flat=True).distinct()}
+    _insert_queue(found)
+    return len(found)
+
+
+def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'DELETE FROM "compliance_compliancequeue" WHERE ("source_id", "hour_end") IN ('
+            'SELECT "source_id", "hour_end" FROM "compliance_compliancequeue" '
+            f'ORDER BY "queued_at" LIMIT %s{skip_locked}) RETURNING "source_id", "hour_end"',
+            [limit])
+        rows = cursor.fetchall()
+    return [(source_id, from_db(hour)) for source_id, hour in rows]
+
+
+def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> int:
+    """Judge the queued hours, a source per transaction (one source's failure is logged and
+    its hours set aside without holding the others). Returns the number of hours judged."""
+    judged, rounds = 0, 0
+    while max_rounds is None or rounds < max_rounds:
+        with transaction.atomic():
+            keys = _claim(limit)
+            if not keys:
+                break
+            by_source: dict[int, set] = defaultdict(set)
+            for source_id, hour in keys:
+                by_source[source_id].add(hour)
+            for source_id, hours in sorted(by_source.items()):
+                try:
+                    with transaction.atomic():
+                        _lock_source(source_id)
+                        judge(source_id, hours)
+                except DatabaseError:
+                    raise
+                except Exception:  # noqa: BLE001 - one source must not hold the queue
+                    logger.exception("judging source %s failed for %d hours", source_id,
+                                     len(hours))
+                judged += len(hours)
+        rounds += 1
+    return judged
+
+
+def _lock_source(source_id: int) -> None:
+    """PostgreSQL: one judge per source at a time (two workers rebuilding the same events
+    would duplicate them). SQLite has one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [1003, source_id])
+
+
+# --- judging ---------------------------------------------------------------------------------
+
+class _Context:
+    """What judging one source needs, loaded once."""
+
+    def __init__(self, source_id: int):
+        from envhub.monitoring.models import Series
+        from envhub.registry.models import Source
+
+        self.source = Source.objects.select_related("facility").get(pk=source_id)
+        self.medium = Medium.EMISSION if self.source.kind == SourceKind.STACK else Medium.WATER
+        self.series: dict[str, int] = {}
+        self.series_by_parameter: dict[int, int] = {}
+        for series_id, parameter_id, code in Series.objects.filter(
+                station__source_id=source_id).order_by("station_id", "id").values_list(
+                    "id", "parameter_id", "parameter__code"):
+            self.series.setdefault(code, series_id)
+            self.series_by_parameter.setdefault(parameter_id, series_id)
+        self.ladder = [rules.Band(b.code, b.lower, b.upper, b.label) for b in
+                       ExceedanceBand.objects.filter(medium=self.medium).order_by("lower")]
+        self._permits: dict[datetime.date, Permit | None] = {}
+        self._limits: dict[tuple[int, datetime.date], PermitLimits] = {}
+
+    def limits_on(self, day: datetime.date) -> PermitLimits | None:
+        if day not in self._permits:
+            self._permits[day] = permit_on(self.source.pk, day)
+        permit = self._permits[day]
+        if permit is None:
+            return None
+        key = (permit.pk, day)
+        if key not in self._limits:
+            self._limits[key] = limits_of(permit, day)
+        return self._limits[key]
+
+
+def judge(source_id: int, hours: set[datetime.datetime]) -> None:
+    context = _Context(source_id)
+    windows: dict[tuple[datetime.datetime, int], PermitLimits | None] = {}
+    for hour in hours:
+        permit_limits = context.limits_on(local_day(hour))
+        width = permit_limits.rules.averaging_hours if permit_limits else 1
+        windows[(rules.window_end(hour, width), width)] = permit_limits
+    if not windows:
+        return
+    first = min(end - width * HOUR for end, width in windows)
+    last = max(end for end, _ in windows)
+    hourly = _hourly(set(context.series.values()), first, last)
+    changed: dict[int, list[datetime.datetime]] = defaultdict(list)
+    stale: list[tuple[datetime.datetime, int]] = []
+    rows = []
+    for (end, width), permit_limits in windows.items():
+        if permit_limits is None:
+            stale.append((end, width))
+            continue
+        for parameter_id, effective in permit_limits.limits.items():
+            series_id = context.series_by_parameter.get(parameter_id)
+            if series_id is None:
+                continue
+            rows.append(_assess(context, permit_limits, effective, series_id, hourly, end,
+                                width))
+            changed[parameter_id].append(end)
+    _store(context.source.pk, rows, stale)
+    for parameter_id, ends in changed.items():
+        rebuild_events(context, parameter_id, min(ends), max(ends))
+
+
+def _hourly(series_ids, first, last) -> dict[tuple[int, datetime.datetime], tuple]:
+    from envhub.monitoring.models import HourlyRollup
+
+    found = HourlyRollup.objects.filter(series_id__in=series_ids, hour_end__gt=first,
+                                        hour_end__lte=last).values_list(
+        "series_id", "hour_end", "mean", "coverage")
+    return {(series_id, hour): (mean, coverage) for series_id, hour, mean, coverage in found}
+
+
+def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id: int, hourly,
+            end: datetime.datetime, width: int) -> Assessment:
+    how = permit_limits.rules
+    permit = permit_limits.permit
+    base = dict(source_id=context.source.pk, parameter_id=effective.parameter.pk,
+                window_end=end, window_hours=width, permit_id=permit.pk)
+    if effective.limit is None:
+        return Assessment(**base, coverage=0.0, state=State.UNKNOWN, note=effective.problem[:300])
+    raw, corrected, notes = [], [], set()
+    for index in range(width):
+        hour = end - index * HOUR
+        mean, coverage = hourly.get((series_id, hour), (None, 0.0))
+        raw.append(rules.HourMean(hour, mean, coverage))
+        value, note = _corrected(context, how, permit, effective, hourly, hour, mean, coverage)
+        if note:
+            notes.add(note)
+        corrected.append(rules.HourMean(hour, value, coverage if value is not None else 0.0))
+    measured = rules.window_means(raw, width, how.min_coverage)[0]
+    window = rules.window_means(corrected, width, how.min_coverage)[0]
+    limit = effective.limit
+    assessment = Assessment(**base, measured=measured.mean, value=window.mean,
+                            limit=limit.maximum, limit_minimum=limit.minimum,
+                            coverage=window.coverage, state=State.UNKNOWN,
+                            note="; ".join(sorted(notes))[:300])
+    if window.mean is None:
+        return assessment
+    if rules.exceeds(window.mean, limit):
+        assessment.state = State.EXCEEDS
+        if window.mean > limit.maximum:
+            assessment.multiple = rules.exceedance_multiple(window.mean, limit.maximum)
+            band = rules.band_for(assessment.multiple, context.ladder)
+            assessment.band = band.code if band else ""
+    else:
+        assessment.state = State.COMPLIES
+        assessment.multiple = rules.exceedance_multiple(window.mean, limit.maximum)
+    return assessment
+
+
+def _corrected(context, how, permit, effective, hourly, hour, mean, coverage):
+    """The hour's mean as compared with the limit, or None (with why) when it cannot be."""
+    if mean is None or coverage + 1e-9 < how.min_coverage:
+        return None, ""
+    value = mean
+    if permit.actual_conditions:
+        temperature = _helper(context, hourly, "Temp", hour, how.min_coverage)
+        pressure = _helper(context, hourly, "P", hour, how.min_coverage)
+        if temperature is None or pressure is None:
+            return None, _("no valid stack temperature or pressure for the hour")
+        try:
+            value = rules.to_reference_conditions(
+                value, temperature, pressure,
+                reference_temperature_c=how.reference_temperature_c,
+                reference_pressure_kpa=rules.mmhg_to_kpa(how.reference_pressure_mmhg))
+        except rules.RuleError:
+            return None, _("impossible stack temperature or pressure")
+    if effective.reference_o2 is not None:
+        oxygen = _helper(context, hourly, "O2", hour, how.min_coverage)
+        if oxygen is None:
+            return None, _("no valid O2 for the hour")
+        try:
+            value = rules.o2_corrected(value, oxygen, effective.reference_o2, o2_air=how.o2_air,
+                                       only_above_reference=how.o2_only_above_reference)
+        except rules.O2OutOfRange:
+            return None, _("O2 too close to air (≥ 20.9 %%) to correct")
+    return value, ""
+
+
+def _helper(context, hourly, code, hour, min_coverage) -> float | None:
+    series_id = context.series.get(code)
+    if series_id is None:
+        return None
+    mean, coverage = hourly.get((series_id, hour), (None, 0.0))
+    return mean if mean is not None and coverage + 1e-9 >= min_coverage else None
+
+
+def _store(source_id: int, rows: list[Assessment], stale) -> None:
+    keys = [(row.parameter_id, row.window_end) for row in rows]
+    with connection.cursor() as cursor:
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.executemany(
+            'DELETE FROM "compliance_assessment" WHERE "source_id" = %s AND "parameter_id" = %s '
+            'AND "window_end" = %s',
+            [(source_id, parameter, adapt(end)) for parameter, end in keys])
+        cursor.executemany(
+            'DELETE FROM "compliance_assessment" WHERE "source_id" = %s AND "window_end" = %s',
+            [(source_id, adapt(end)) for end, _ in stale])
+    Assessment.objects.bulk_create(rows, batch_size=500)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+def rebuild_events(context: _Context, parameter_id: int, first_end: datetime.datetime,
+                   last_end: datetime.datetime) -> None:
+    """Rebuild the events between the complying window before `first_end` and the one after
+    `last_end`: outside that stretch nothing changed."""
+    from envhub.compliance import alerts
+
+    source_id = context.source.pk
+    assessments = Assessment.objects.filter(source_id=source_id, parameter_id=parameter_id)
+    anchor = assessments.filter(state=State.COMPLIES, window_end__lt=first_end).order_by(
+        "-window_end").values_list("window_end", flat=True).first()
+    stop = assessments.filter(state=State.COMPLIES, window_end__gt=last_end).order_by(
+        "window_end").values_list("window_end", flat=True).first()
+    stretch = assessments
+    if anchor is not None:
+        stretch = stretch.filter(window_end__gt=anchor)
+    if stop is not None:
+        stretch = stretch.filter(window_end__lte=stop)
+    judged, by_end = [], {}
+    for row in stretch.order_by("window_end"):
+        start = row.window_end - row.window_hours * HOUR
+        judged.append(rules.Judged(start, row.window_end, row.state, row.value, row.multiple))
+        by_end[row.window_end] = row
+    found = rules.episodes(judged)
+    existing = ExceedanceEvent.objects.filter(
+        source_id=source_id, parameter_id=parameter_id).exclude(status=EventStatus.WITHDRAWN)
+    if anchor is not None:
+        existing = existing.filter(end__gt=anchor)
+    if stop is not None:
+        existing = existing.filter(start__lt=stop)
+    unmatched = list(existing.order_by("start"))
+    now = timezone.now()
+    for episode in found:
+        event = next((e for e in unmatched if e.start < episode.end and episode.start < e.end),
+                     None)
+        peak = by_end[episode.peak_at]
+        band = rules.band_for(episode.peak_multiple, context.ladder) \
+            if episode.peak_multiple is not None else None
+        values = dict(start=episode.start, end=episode.end, peak_value=episode.peak_value,
+                      peak_multiple=episode.peak_multiple, peak_at=episode.peak_at,
+                      band=band.code if band else "", hours=episode.hours, limit=peak.limit,
+                      unit=_unit(peak), permit_id=peak.permit_id,
+                      status=EventStatus.CLOSED if episode.closed else EventStatus.OPEN)
+        if event is None:
+            event = ExceedanceEvent(source_id=source_id, parameter_id=parameter_id, **values)
+            if episode.closed:
+                event.closed_at = now
+            event.save()
+            alerts.event_opened(event)
+            if episode.closed:
+                alerts.event_closed(event)
+            continue
+        unmatched.remove(event)
+        was_open = event.status == EventStatus.OPEN
+        for key, value in values.items():
+            setattr(event, key, value)
+        if episode.closed and was_open:
+            event.closed_at = now
+        elif not episode.closed:
+            event.closed_at = None
+        event.save()
+        if episode.closed and was_open:
+            alerts.event_closed(event)
+    for event in unmatched:
+        event.status = EventStatus.WITHDRAWN
+        event.save(update_fields=["status", "updated_at"])
+
+
+def _unit(assessment: Assessment) -> str:
+    from envhub.registry.models import Parameter
+
+    return Parameter.objects.filter(pk=assessment.parameter_id).values_list(
+        "unit", flat=True).first() or ""

@@ -1,0 +1,18 @@
+"""The worker's periodic jobs for compliance."""
+
+import datetime
+
+from envhub.compliance import alerts, assess
+from envhub.core.periodic import periodic
+
+
+@periodic("compliance", every=datetime.timedelta(seconds=5), lease=datetime.timedelta(minutes=10))
+def judge_hours() -> None:
+    """Judge again the hours whose rollups changed; keep the exceedance events true."""
+    assess.process_queue()
+
+
+@periodic("alerts", every=datetime.timedelta(seconds=10), lease=datetime.timedelta(minutes=5))
+def send_alerts() -> None:
+    """Connectivity changes to notifications; recipients chosen; deliveries sent."""
+    alerts.run()

@@ -1,0 +1,223 @@
+"""The limits in force for a source: which permit applies at a moment, and what each of its
+parameters may reach, with the derivation people can check ("QCVN 19:2009/BTNMT cột B,
+C = 200 × Kp 0.9 × Kv 0.8 = 144 mg/Nm3").
+
+The arithmetic is `rules`; the figures come from the permit and the regulation's tables. A limit
+that cannot be computed (a factor input missing from the permit, a table the notes could not
+read, a regulation whose transition has ended) is returned with the reason instead of a value,
+so that pages show the gap and the judging leaves those hours unjudged rather than guessing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from envhub.compliance import rules
+from envhub.compliance.models import (
+    Column,
+    FactorBasis,
+    FactorStep,
+    LimitForm,
+    LimitValue,
+    Permit,
+    RegulationRules,
+    Verification,
+)
+from envhub.registry.models import Medium, Parameter, Source, SourceKind
+
+# Which factors a regulation of the factor form multiplies, by medium, and the permit field that
+# may state each one outright.
+FACTOR_SYMBOLS = {Medium.EMISSION: ("Kp", "Kv"), Medium.WATER: ("Kq", "Kf")}
+PERMIT_INPUTS = {
+    FactorBasis.FACILITY_FLOW: "facility_flow_m3h",
+    FactorBasis.STACK_FLOW: None,  # the source's own design flow
+    FactorBasis.CAPACITY: "capacity",
+    FactorBasis.LOCATION_CLASS: "location_class",
+    FactorBasis.RIVER_FLOW: "river_flow_m3s",
+    FactorBasis.LAKE_VOLUME: "lake_volume_m3",
+    FactorBasis.COASTAL_USE: "coastal_use",
+    FactorBasis.DISCHARGE: "discharge_m3d",
+}
+_TRUST = [Verification.UNVERIFIED, Verification.SECONDARY, Verification.VERIFIED]
+
+
+def _weakest(tags) -> str:
+    return min(tags, key=_TRUST.index, default=Verification.VERIFIED)
+
+
+@dataclass
+class EffectiveLimit:
+    """A parameter's limit under a permit: `limit` None with `problem` when it cannot be
+    computed."""
+
+    parameter: Parameter
+    permit: Permit
+    limit: rules.Limit | None
+    derivation: str
+    reference_o2: float | None = None
+    origin: str = "regulation"  # or "permit": the permit's own figure
+    verification: str = Verification.UNVERIFIED
+    problem: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.verification == Verification.VERIFIED
+
+
+@dataclass
+class PermitLimits:
+    permit: Permit
+    rules: RegulationRules
+    limits: dict[int, EffectiveLimit] = field(default_factory=dict)  # by parameter id
+    problem: str = ""  # the whole permit cannot be applied at this date
+
+
+def regulation_rules(regulation) -> RegulationRules:
+    """The regulation's application rules; the defaults when a steward has not set them."""
+    found = RegulationRules.objects.filter(regulation=regulation).first()
+    return found or RegulationRules(regulation=regulation)
+
+
+def permit_on(source: Source | int, day: datetime.date) -> Permit | None:
+    source_id = source if isinstance(source, int) else source.pk
+    candidates = Permit.objects.filter(source_id=source_id, valid_from__lte=day).select_related(
+        "regulation", "source")
+    for permit in candidates.order_by("-valid_from"):
+        if permit.valid_until is None or day <= permit.valid_until:
+            return permit
+    return None
+
+
+def _column_label(permit: Permit) -> str:
+    label = f"{permit.regulation.code} {Column(permit.column).label}"
+    return f"{label}, {permit.category}" if permit.category else label
+
+
+def _factor(permit: Permit, symbol: str, steps: list[FactorStep]) -> tuple[rules.Factor, str]:
+    """The factor and the weakest verification behind it; raises RuleError with a reason."""
+    stated = getattr(permit, symbol.lower())
+    if stated is not None:
+        return rules.Factor(symbol, stated, _("stated in the permit")), Verification.VERIFIED
+    tables = [step for step in steps if step.symbol == symbol]
+    if not tables:
+        raise rules.RuleError(_("%(regulation)s has no %(factor)s table loaded: the permit must "
+                                "state %(factor)s.") % {"regulation": permit.regulation.code,
+                                                         "factor": symbol})
+    for basis in dict.fromkeys(step.basis for step in tables):
+        attribute = PERMIT_INPUTS[basis]
+        quantity = permit.source.design_flow_m3h if attribute is None else \
+            getattr(permit, attribute)
+        if quantity in (None, ""):
+            continue
+        rows = [step for step in tables if step.basis == basis]
+        pure = [rules.FactorStep(step.value, step.above, step.up_to, step.class_code)
+                for step in rows]
+        if FactorBasis.is_class(basis):
+            chosen = rules.factor_by_class(pure, str(quantity))
+            shown = str(quantity)
+        else:
+            chosen = rules.factor_by_quantity(pure, float(quantity))
+            shown = f"{float(quantity):g}"
+        row = rows[pure.index(chosen)]
+        return (rules.Factor(symbol, chosen.value, f"{FactorBasis(basis).label} = {shown}"),
+                row.verification)
+    bases = ", ".join(str(FactorBasis(basis).label) for basis in
+                      dict.fromkeys(step.basis for step in tables))
+    raise rules.RuleError(_("The permit lacks what %(factor)s is looked up by: %(bases)s.")
+                          % {"factor": symbol, "bases": bases})
+
+
+def _regulation_rows(permit: Permit) -> tuple[dict[int, LimitValue], dict[int, str]]:
+    """The regulation's rows for the permit's column and category (the category's rows win
+    over the general table's), one per parameter, chosen by size band when the table has
+    bands; and the reasons for parameters whose row cannot be chosen."""
+    rows = LimitValue.objects.filter(regulation=permit.regulation, column=permit.column,
+                                     category__in=["", permit.category]).select_related(
+                                         "parameter")
+    chosen: dict[int, LimitValue] = {}
+    problems: dict[int, str] = {}
+    for category in ["", permit.category] if permit.category else [""]:
+        by_parameter: dict[int, list[LimitValue]] = {}
+        for row in rows:
+            if row.category == category:
+                by_parameter.setdefault(row.parameter_id, []).append(row)
+        for parameter_id, candidates in by_parameter.items():
+            banded = [row for row in candidates
+                      if row.size_above is not None or row.size_up_to is not None]
+            if not banded:
+                chosen[parameter_id] = candidates[0]
+                problems.pop(parameter_id, None)
+                continue
+            if permit.capacity is None:
+                problems[parameter_id] = _("The limit depends on the capacity, which the permit "
+                                           "does not state.")
+                chosen.pop(parameter_id, None)
+                continue
+            fitting = [row for row in banded if
+                       rules.FactorStep(1, row.size_above, row.size_up_to).covers(permit.capacity)]
+            if fitting:
+                chosen[parameter_id] = fitting[0]
+                problems.pop(parameter_id, None)
+            else:
+                problems[parameter_id] = _("No size band of the table covers the capacity "
+                                           "%(capacity)g.") % {"capacity": permit.capacity}
+    return chosen, problems
+
+
+def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
+    """Every limit the permit sets, as of `day` (default: the permit's first day)."""
+    day = day or permit.valid_from
+    regulation = permit.regulation
+    result = PermitLimits(permit=permit, rules=regulation_rules(regulation))
+    if regulation.applicable_until and day > regulation.applicable_until:
+        result.problem = _("%(regulation)s applies only until %(date)s; the source needs a "
+                           "permit under the regulation that replaces it.") % {
+            "regulation": regulation.code, "date": regulation.applicable_until.strftime("%d/%m/%Y")}
+    elif regulation.effective_from and day < regulation.effective_from:
+        result.problem = _("%(regulation)s is in force only from %(date)s.") % {
+            "regulation": regulation.code, "date": regulation.effective_from.strftime("%d/%m/%Y")}
+    medium = Medium.EMISSION if permit.source.kind == SourceKind.STACK else Medium.WATER
+    steps = list(FactorStep.objects.filter(regulation=regulation))
+    rows, problems = _regulation_rows(permit)
+    label = _column_label(permit)
+    for parameter_id, problem in problems.items():
+        parameter = Parameter.objects.get(pk=parameter_id)
+        result.limits[parameter_id] = EffectiveLimit(parameter, permit, None, label,
+                                                     problem=problem)
+    for parameter_id, row in rows.items():
+        result.limits[parameter_id] = _from_row(permit, row, label, steps, medium,
+                                                result.rules)
+    for own in permit.own_limits.select_related("parameter"):
+        limit = rules.compute_limit(own.value, own.unit, minimum=own.minimum)
+        result.limits[own.parameter_id] = EffectiveLimit(
+            own.parameter, permit, limit,
+            _("Permit %(number)s: %(limit)s") % {"number": permit.number,
+                                                  "limit": limit.derivation()},
+            reference_o2=own.reference_o2 if own.reference_o2 is not None else
+            permit.reference_o2, origin="permit", verification=Verification.VERIFIED)
+    if result.problem:
+        for effective in result.limits.values():
+            effective.limit, effective.problem = None, result.problem
+    return result
+
+
+def _from_row(permit, row: LimitValue, label: str, steps, medium, how: RegulationRules
+              ) -> EffectiveLimit:
+    factors, tags = [], [row.verification]
+    try:
+        if how.limit_form == LimitForm.FACTORS and row.factors_apply:
+            for symbol in FACTOR_SYMBOLS[medium]:
+                factor, tag = _factor(permit, symbol, steps)
+                factors.append(factor)
+                tags.append(tag)
+        limit = rules.compute_limit(row.value, row.unit, factors, minimum=row.minimum)
+    except rules.RuleError as error:
+        return EffectiveLimit(row.parameter, permit, None, label, problem=str(error),
+                              verification=_weakest(tags))
+    return EffectiveLimit(
+        row.parameter, permit, limit, f"{label}, {limit.derivation()}",
+        reference_o2=permit.reference_o2 if permit.reference_o2 is not None else
+        row.reference_o2, verification=_weakest(tags))
