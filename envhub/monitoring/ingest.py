@@ -20,13 +20,15 @@ so that one bad file cannot hold back the others.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import hashlib
 import logging
 import threading
 import time as clock
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -193,6 +195,9 @@ class StationRef:
     facility_id: int | None
     active: bool
 
+    def __reduce__(self):
+        return StationRef, astuple(self)
+
 
 @dataclass(frozen=True)
 class ParameterRef:
@@ -201,6 +206,9 @@ class ParameterRef:
     unit: str
     minimum: float | None
     maximum: float | None
+
+    def __reduce__(self):
+        return ParameterRef, astuple(self)
 
 
 class Directory:
@@ -328,6 +336,18 @@ class Prepared:
     # (parameter, reading time UTC, value in the canonical unit, device status, line number)
     values: list[tuple[ParameterRef, datetime.datetime, float | None, int, int]] = field(
         default_factory=list)
+    # The earliest and latest of the values' times.
+    first_time: datetime.datetime | None = None
+    last_time: datetime.datetime | None = None
+
+    def __reduce__(self):
+        # Prepared files go to the writing process by the thousand: flat tuples unpickle several
+        # times faster than dataclasses (the readings' times are shared objects, see tt10).
+        report = self.report
+        return _unpickle_prepared, (
+            tuple(getattr(report, name) for name in _REPORT_FIELDS), self.sha256, self.size,
+            self.content, self.name, self.station, self.values, self.first_time,
+            self.last_time)
 
     @property
     def readable(self) -> bool:
@@ -338,6 +358,15 @@ class Prepared:
         self.report.rejects.append(Reject(0, code, message))
         self.report.status = BatchStatus.REJECTED
         return self
+
+
+_REPORT_FIELDS = tuple(f.name for f in fields(BatchReport))
+
+
+def _unpickle_prepared(report, sha256, size, content, name, station, values, first_time,
+                       last_time) -> Prepared:
+    return Prepared(BatchReport(*report), sha256, size, content, name, station, values,
+                    first_time, last_time)
 
 
 _converters: dict[tuple[str, int], object] = {}
@@ -399,7 +428,7 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     if not station.active:
         report.notes.append(_("The station is marked inactive; its data is kept."))
 
-    parsed = tt10.parse(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
+    parsed = tt10.parse_rows(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
     if not parsed.ok:
         for error in parsed.file_errors:
             prepared.reject_file(error.code, _said(FILE_MESSAGES, error.code, error.message))
@@ -411,66 +440,71 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
                                      error.raw_excerpt))
     window = (now - datetime.timedelta(days=settings.ENVHUB_MAX_AGE_DAYS),
               now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES))
+    values, rejects = prepared.values, report.rejects
     for reading in parsed.readings:
         outcome = _check(reading, station, window, report)
-        if isinstance(outcome, Reject):
-            report.rejects.append(outcome)
+        if type(outcome) is tuple:
+            values.append(outcome)
         else:
-            prepared.values.append(outcome)
+            rejects.append(outcome)
     report.rejected = len(report.rejects)
+    if values:
+        times = {value[1] for value in values}
+        prepared.first_time, prepared.last_time = min(times), max(times)
     return prepared
 
 
-def _check(reading: tt10.Reading, station: StationRef, window, report: BatchReport):
-    """Map, convert and validate one reading: a value tuple, or the Reject that says why not.
+def _check(reading: tuple, station: StationRef, window, report: BatchReport):
+    """Map, convert and validate one reading (a `tt10.Reading` or the same fields as a plain
+    tuple, as `tt10.parse_rows` gives them): a value tuple, or the Reject that says why not.
     (Runs for every value received: the accepted path does as little as it can.)"""
-    parameter = directory.parameter_for(station.medium, reading.symbol)
+    line, symbol, value, unit, local_time, utc_time, status = reading
+    parameter = directory.parameter_for(station.medium, symbol)
     if parameter is None:
-        return Reject(reading.line_number, "unknown_parameter", _(
+        return Reject(line, "unknown_parameter", _(
             "%(symbol)s is not a known parameter symbol for this kind of station.") % {
-            "symbol": reading.symbol}, _line_text(reading))
+            "symbol": symbol}, _line_text(reading))
     try:
-        convert, note = _converter_for(reading.unit, parameter)
+        convert, note = _converter_for(unit, parameter)
     except units.UnitError:
-        return Reject(reading.line_number, "bad_unit", _(
+        return Reject(line, "bad_unit", _(
             "The unit %(unit)s cannot be converted to %(canonical)s for %(code)s.") % {
-            "unit": reading.unit, "canonical": parameter.unit or "pH", "code": parameter.code},
+            "unit": unit, "canonical": parameter.unit or "pH", "code": parameter.code},
             _line_text(reading))
     if note and note not in report.notes:
         report.notes.append(note)
     oldest, latest = window
-    if reading.utc_time > latest:
-        return Reject(reading.line_number, "future_time", _(
+    if utc_time > latest:
+        return Reject(line, "future_time", _(
             "The time %(time)s is in the future.") % {
-            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S")}, _line_text(reading))
-    if reading.utc_time < oldest:
-        return Reject(reading.line_number, "too_old", _(
+            "time": local_time.strftime("%d/%m/%Y %H:%M:%S")}, _line_text(reading))
+    if utc_time < oldest:
+        return Reject(line, "too_old", _(
             "The time %(time)s is older than the %(days)d days accepted; check the "
             "datalogger's clock.") % {
-            "time": reading.local_time.strftime("%d/%m/%Y %H:%M:%S"),
+            "time": local_time.strftime("%d/%m/%Y %H:%M:%S"),
             "days": settings.ENVHUB_MAX_AGE_DAYS}, _line_text(reading))
-    value = reading.value
     if value is not None:
         if convert is not None:
             try:
                 value = convert(value)
             except units.UnitError:
-                return Reject(reading.line_number, "bad_value", _(
+                return Reject(line, "bad_value", _(
                     "The value is too large to convert to %(unit)s.") % {
                     "unit": parameter.unit}, _line_text(reading))
         low, high = parameter.minimum, parameter.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            if reading.status == DeviceStatus.MEASURING:
+            if status == DeviceStatus.MEASURING:
                 return _range_reject(reading, parameter, value, low, high, "out_of_range")
             _note_kept_out_of_range(report)
         elif directory.ranges:
             low, high = directory.ranges.get((station.id, parameter.id), (None, None))
             if (low is not None and value < low) or (high is not None and value > high):
-                if reading.status == DeviceStatus.MEASURING:
+                if status == DeviceStatus.MEASURING:
                     return _range_reject(reading, parameter, value, low, high,
                                          "outside_instrument_range")
                 _note_kept_out_of_range(report)
-    return (parameter, reading.utc_time, value, reading.status, reading.line_number)
+    return (parameter, utc_time, value, status, line)
 
 
 def _note_kept_out_of_range(report: BatchReport) -> None:
@@ -482,8 +516,8 @@ def _note_kept_out_of_range(report: BatchReport) -> None:
         report.notes.append(note)
 
 
-def _line_text(reading: tt10.Reading) -> str:
-    return f"{reading.symbol}\t{reading.value}\t{reading.unit}"
+def _line_text(reading: tuple) -> str:
+    return f"{reading[1]}\t{reading[2]}\t{reading[3]}"
 
 
 def _range_reject(reading, parameter: ParameterRef, value: float, low, high, code: str):
@@ -496,7 +530,7 @@ def _range_reject(reading, parameter: ParameterRef, value: float, low, high, cod
     else:
         message = _("%(value)s %(unit)s is outside the measuring range of this station's "
                     "analyser for %(code)s (%(low)s to %(high)s).") % values
-    return Reject(reading.line_number, code, message, _line_text(reading))
+    return Reject(reading[0], code, message, _line_text(reading))
 
 
 # --- writing a slice of files ------------------------------------------------------------------
@@ -546,41 +580,74 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
             seen.add(key)
 
 
+def _rows(prepared: Sequence[Prepared], series_ids, batch_ids: Sequence[int], db_time):
+    """The rows of the slice: per file, its values that are new in the slice (series, time,
+    value, status, line, parameter code), and every such row as the database takes it
+    (series, time in the database's form, value, status, batch). Within the slice the first
+    value for a (series, time) wins, like against the database; the later ones are
+    (file, its row, the row held) in `repeats`. A KeyError when a series is not in
+    `series_ids`. (Runs for every value: as little as it can per value.)"""
+    first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
+    held_for = first_in_slice.setdefault
+    rows_of: list[list[tuple]] = []
+    observation_rows: list[tuple] = []
+    add_observation = observation_rows.append
+    repeats = []
+    for p, batch_id in zip(prepared, batch_ids, strict=True):
+        rows: list[tuple] = []
+        rows_of.append(rows)
+        if not p.values:
+            continue
+        station_id = p.station.id
+        add = rows.append
+        for parameter, time, value, status, line in p.values:
+            series_id = series_ids[(station_id, parameter.id)]
+            row = (series_id, time, value, status, line, parameter.code)
+            held = held_for((series_id, time), row)
+            if held is row:
+                add(row)
+                add_observation((series_id, db_time(time), value, status, batch_id))
+            else:
+                repeats.append((p, row, held))
+    return rows_of, observation_rows, repeats
+
+
 def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
            replace: bool, live: bool) -> None:
     if not replace:
         _mark_duplicate_files(prepared)
-    series_ids = _series_ids(prepared)
-
-    # Within the slice the first value for a (series, time) wins, like against the database.
-    first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
-    rows_of: list[list[tuple]] = []
-    for p in prepared:
-        rows = []
-        for parameter, time, value, status, line in p.values:
-            key = (series_ids[(p.station.id, parameter.id)], time)
-            held = first_in_slice.get(key)
-            if held is None:
-                first_in_slice[key] = (value, status, p, line, parameter.code)
-                rows.append((key[0], time, value, status, line, parameter.code))
-            else:
-                _count_repeat(p, held, value, status, line, parameter.code, time)
-        rows_of.append(rows)
+    # The batches' ids first: every observation row carries its file's.
+    batch_ids = storage.allocate_batch_ids(len(prepared))
+    db_time = storage.time_adapter()
+    try:
+        rows_of, observation_rows, repeats = _rows(prepared, directory.series, batch_ids,
+                                                   db_time)
+    except KeyError:  # a station's first values: its series are created first
+        rows_of, observation_rows, repeats = _rows(prepared, _series_ids(prepared), batch_ids,
+                                                   db_time)
+    for p, row, held in repeats:
+        _count_repeat(p, held, *row[2:])
 
     batches = []
-    for p, rows in zip(prepared, rows_of, strict=True):
+    sender, channel = actor.label[:200], channel
+    sender_user_id = actor.user.pk if actor.user is not None else None
+    sender_token_id = actor.token.pk if actor.token is not None else None
+    for p, rows, batch_id in zip(prepared, rows_of, batch_ids, strict=True):
         report = p.report
-        if report.status != BatchStatus.DUPLICATE_FILE and p.station is not None:
+        station = p.station
+        if report.status != BatchStatus.DUPLICATE_FILE and station is not None:
             report.accepted = len(rows)
-        times = [row[1] for row in rows]
+        if not rows:
+            first_time = last_time = None
+        elif len(rows) == len(p.values):
+            first_time, last_time = p.first_time, p.last_time
+        else:
+            times = [row[1] for row in rows]
+            first_time, last_time = min(times), max(times)
         batch = storage.BatchRow(
-            station_id=p.station.id if p.station else None, sender=actor.label[:200],
-            sender_user_id=actor.user.pk if actor.user is not None else None,
-            sender_token_id=actor.token.pk if actor.token is not None else None,
-            channel=channel, file_name=report.file_name, sha256=p.sha256, size=p.size,
-            received_at=now, lines=report.lines,
-            first_time=min(times) if times else None, last_time=max(times) if times else None,
-            replaced=replace, duplicate_of=report.duplicate_of,
+            station.id if station is not None else None, sender, sender_user_id,
+            sender_token_id, channel, report.file_name, p.sha256, p.size, now, report.lines,
+            replace, first_time, last_time, report.duplicate_of, id=batch_id,
         )
         # Final unless some values turn out to be stored already (see below).
         _finish(batch, report)
@@ -589,28 +656,17 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
     storage.insert_batches(batches, [b"" if p.report.status == BatchStatus.DUPLICATE_FILE
                                      else p.content for p in prepared])
 
-    observation_rows = []
-    for batch, rows in zip(batches, rows_of, strict=True):
-        observation_rows.extend(
-            (series_id, time, value, status, batch.id)
-            for series_id, time, value, status, _line, _code in rows
-        )
     inserted = storage.insert_observations(observation_rows)
     if inserted < len(observation_rows):
         changed = _settle_collisions(actor, batches, prepared, rows_of, replace)
         for batch, p in changed:
             _finish(batch, p.report)
             storage.update_batch_counts(batch)
-
+    touched = {(row[0], row[1]) for rows in rows_of for row in rows}
     hours: dict[datetime.datetime, datetime.datetime] = {}
-    touched = set()
-    for rows in rows_of:
-        for series_id, time, *_rest in rows:
-            hour = hours.get(time)
-            if hour is None:
-                hour = hours[time] = hour_end(time)
-            touched.add((series_id, hour))
-    storage.queue_rollups(touched, now)
+    for time in {time for _series, time in touched}:
+        hours[time] = hour_end(time)
+    storage.queue_rollups({(series_id, hours[time]) for series_id, time in touched}, now)
     storage.note_station_activity(_newest_by_station(prepared, rows_of),
                                   now if live and not replace else None)
     for p, batch in zip(prepared, batches, strict=True):
@@ -621,14 +677,14 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
                          changes={"station": [None, p.report.station]})
 
 
-def _count_repeat(p: Prepared, held: tuple, value, status, line, code, time) -> None:
-    held_value, held_status, held_file, held_line, _code = held
+def _count_repeat(p: Prepared, held: tuple, value, status, line, code) -> None:
+    held_value, held_status = held[2], held[3]
     if held_value == value and held_status == status:
         p.report.duplicates += 1
     else:
         p.report.conflicts += 1
         p.report.conflict_details.append({
-            "line": line, "parameter": code, "time": local_iso(time),
+            "line": line, "parameter": code, "time": local_iso(held[1]),
             "kept": held_value, "sent": value,
             "note": _("an earlier file in the same upload sent another value"),
         })
@@ -699,7 +755,7 @@ def _newest_by_station(prepared, rows_of) -> dict[int, datetime.datetime]:
     newest: dict[int, datetime.datetime] = {}
     for p, rows in zip(prepared, rows_of, strict=True):
         if p.station and rows:
-            latest = max(row[1] for row in rows)
+            latest = p.last_time if len(rows) == len(p.values) else max(row[1] for row in rows)
             if p.station.id not in newest or latest > newest[p.station.id]:
                 newest[p.station.id] = latest
     return newest
@@ -726,11 +782,29 @@ def check_replace(actor: Actor, replace: bool) -> None:
         raise Forbidden(_("Only a data steward may re-ingest with replace."))
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector paused while a slice is read or written. A slice makes some
+    100,000 small tuples and lists, none of them in a reference cycle, and the collector, set
+    off by their number, would walk the whole heap again and again for them (most of it the
+    caller's: a folder's files, Django) — that took more time than the work itself. It runs
+    as usual again after the slice (a slice is bounded in size: nothing piles up)."""
+    if not gc.isenabled():  # paused already (a nested call, another thread)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def prepare_files(actor: Actor, files: Sequence[IncomingFile],
                   now: datetime.datetime) -> list[Prepared]:
     """Read and check files without writing anything: the part of ingestion that may run in
     other processes (see `monitoring.parallel`) while this one writes."""
-    return [_prepare_safely(actor, incoming, now) for incoming in files]
+    with collector_paused():
+        return [_prepare_safely(actor, incoming, now) for incoming in files]
 
 
 def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:
@@ -755,9 +829,9 @@ def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
     one. `live`: the files arrived from the stations now (default: FTP and HTTP)."""
     live = channel in LIVE_CHANNELS if live is None else live
     # Partitions of new months first, in their own short transaction (see `partitions`).
-    storage.prepare_for({value[1] for p in prepared for value in p.values})
+    storage.prepare_for(_value_times(prepared))
     try:
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             _write(actor, channel, prepared, now, replace, live)
     except DatabaseError:
         # A station or series deleted since the directory was read shows up here: read it again.
@@ -769,6 +843,19 @@ def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
         return [_ingest_alone(actor, channel, IncomingFile(p.name, p.content, p.size), replace,
                               now, live) for p in prepared]
     return [p.report for p in prepared]
+
+
+def _value_times(prepared: Sequence[Prepared]) -> set[datetime.datetime]:
+    """Times that cover every month the files' values fall in."""
+    times = set()
+    for p in prepared:
+        if p.values:
+            first, last = p.first_time, p.last_time
+            if first is None or (first.year, first.month) != (last.year, last.month):
+                times.update(value[1] for value in p.values)
+            else:
+                times.add(first)
+    return times
 
 
 def _ingest_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: bool,

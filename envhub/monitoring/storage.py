@@ -29,8 +29,28 @@ def prepare_for(times: Iterable[datetime.datetime]) -> None:
     partitions.ensure(times)
 
 
+def time_adapter():
+    """A function giving a time as the database driver wants it (the time itself on PostgreSQL;
+    cached: the files of a slice share a few times). Rows built with it go to
+    `insert_observations` as they are."""
+    if connection.vendor == "postgresql":
+        return lambda time: time
+    adapt = connection.ops.adapt_datetimefield_value
+    cache: dict[datetime.datetime, object] = {}
+
+    def db_time(time):
+        found = cache.get(time)
+        if found is None:
+            found = cache[time] = adapt(time)
+        return found
+
+    return db_time
+
+
 def _adapt_times(rows: Sequence[Row]) -> list[tuple]:
     """Rows with their times as the database driver wants them (cached: files share times)."""
+    if rows and not isinstance(rows[0][1], datetime.datetime):
+        return rows  # already (see `time_adapter`)
     adapt = connection.ops.adapt_datetimefield_value
     cache: dict[datetime.datetime, object] = {}
     adapted = []
@@ -47,8 +67,8 @@ def insert_observations(rows: Sequence[Row]) -> int:
     caller's transaction."""
     if not rows:
         return 0
-    partitions.ensure({row[1] for row in rows})
     if connection.vendor == "postgresql":
+        partitions.ensure({row[1] for row in rows})
         return _insert_postgresql(rows)
     sql = (f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) VALUES (%s, %s, %s, %s, %s) '
            "ON CONFLICT DO NOTHING")
@@ -244,34 +264,48 @@ BATCH_COLUMNS = ("id", "station_id", "sender", "sender_user_id", "sender_token_i
                  "replaced", "first_time", "last_time", "duplicate_of")
 
 
+def allocate_batch_ids(count: int) -> list[int]:
+    """Ids for `count` batches about to be written by `insert_batches` in this transaction."""
+    return _allocate_ids("monitoring_batch", count) if count else []
+
+
 def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> None:
-    """Write batches (setting their ids) and their raw bytes."""
+    """Write batches and their raw bytes; batches without an id get one."""
     if not batches:
         return
-    adapt = connection.ops.adapt_datetimefield_value
-    times: dict = {}
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        def when(moment):
+            return moment
+    else:
+        adapt = connection.ops.adapt_datetimefield_value
+        times: dict = {None: None}
 
-    def when(moment):
-        if moment is None:
-            return None
-        if moment not in times:
-            times[moment] = adapt(moment)
-        return times[moment]
+        def when(moment):
+            found = times.get(moment)
+            if found is None and moment is not None:
+                found = times[moment] = adapt(moment)
+            return found
 
-    for batch, new_id in zip(batches, _allocate_ids("monitoring_batch", len(batches)),
-                             strict=True):
-        batch.id = new_id
+    if any(batch.id is None for batch in batches):
+        for batch, new_id in zip(batches, _allocate_ids("monitoring_batch", len(batches)),
+                                 strict=True):
+            batch.id = new_id
     _json = _json_for(connection.vendor)
+    empty = _json([])
     rows = [
         (b.id, b.station_id, b.sender, b.sender_user_id, b.sender_token_id, b.channel,
          b.file_name, b.sha256, b.size, when(b.received_at), b.status, b.lines, b.accepted,
-         b.rejected, b.duplicates, b.conflicts, _json(b.rejects), _json(b.conflict_details),
-         _json(b.notes), b.replaced, when(b.first_time), when(b.last_time), b.duplicate_of)
+         b.rejected, b.duplicates, b.conflicts,
+         _json(b.rejects) if b.rejects else empty,
+         _json(b.conflict_details) if b.conflict_details else empty,
+         _json(b.notes) if b.notes else empty,
+         b.replaced, when(b.first_time), when(b.last_time), b.duplicate_of)
         for b in batches
     ]
     files = [(batch.id, content) for batch, content in zip(batches, contents, strict=True)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             _copy(cursor, "monitoring_batch", rows, BATCH_COLUMNS)
             _copy(cursor, "monitoring_batchfile", files, ("batch_id", "content"))
             return

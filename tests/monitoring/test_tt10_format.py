@@ -592,3 +592,79 @@ def test_it_imports_no_django():
     code = ("import sys, envhub.monitoring.formats.tt10; "
             "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- the fast path (parse_rows) agrees with parse -------------------------------------------
+
+PLAIN_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda v: f"{v:.2f}"),
+    st.from_regex(r"[+-]?[0-9]{0,4}[.]?[0-9]{0,4}([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+    st.sampled_from(["", "nan", "-inf", "Infinity", "1_000", "1e999", "-1e-999", "1,5", ".",
+                     "+.5", "5.", "0x10", "1e", "١٢", "12 ", " 12", "1.2.3", "--1"]),
+)
+PLAIN_FIELD = st.one_of(st.sampled_from(["PM2,5", "PM10", "pm10", "SO2", "CO", "ug/m3", "",
+                                         " ", "pH ", "Temp"]),
+                        st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=6))
+PLAIN_TIMES = st.one_of(st.sampled_from(["20261001000500", "20261001001000", "20260230120000",
+                                         "20261001240000", "2026100100050", " 20261001000500",
+                                         "00000101000000", "00010101000000"]),
+                        st.from_regex(r"[0-9]{14}", fullmatch=True))
+PLAIN_STATUSES = st.sampled_from(["00", "01", "02", "0", "1", "2", "03", "", " 00", "٠٠"])
+PLAIN_LINE = st.one_of(
+    st.tuples(PLAIN_FIELD, PLAIN_VALUES, PLAIN_FIELD, PLAIN_TIMES, PLAIN_STATUSES).map(
+        "\t".join),
+    LINE,
+)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PLAIN_LINE, max_size=12),
+       st.lists(st.sampled_from(["\n", "\n", "\n", "\r\n", "\r"]), min_size=1),
+       st.booleans(), st.booleans(), st.integers(1, 12), st.integers(5, 60))
+def test_the_fast_path_reads_every_file_as_parse_does(lines, endings, bom, final_ending,
+                                                      max_lines, max_line_length):
+    text = "".join(line + endings[i % len(endings)] for i, line in enumerate(lines))
+    if lines and not final_ending:
+        text = text[: -len(endings[(len(lines) - 1) % len(endings)])]
+    content = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
+    for limits in ({}, {"max_lines": max_lines, "max_line_length": max_line_length}):
+        assert tt10.parse_rows(content, **limits) == parse(content, **limits)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=600))
+def test_the_fast_path_agrees_with_parse_on_arbitrary_bytes(content):
+    assert tt10.parse_rows(content) == parse(content)
+
+
+@given(readings())
+def test_the_fast_path_reads_written_files_as_parse_does(rows):
+    content = format_file(rows)
+    assert tt10.parse_rows(content) == parse(content)
+
+
+def test_the_fast_path_gives_plain_tuples_equal_to_readings():
+    content = (GOOD + "\n" + GOOD2 + "\n").encode()
+    fast = tt10.parse_rows(content)
+    assert fast == parse(content)
+    assert [type(r) for r in fast.readings] == [tuple, tuple]
+    assert fast.readings[0] == (1, "COD", 45.2, "mg/L", NOON, NOON.replace(tzinfo=UTC)
+                                - datetime.timedelta(hours=7), 0)
+
+
+@pytest.mark.parametrize("content", [
+    b"COD\tnan\tmg/L\t20260101120000\t00\n", b"COD\t1_000\tmg/L\t20260101120000\t00\n",
+    b"COD\t1e999\tmg/L\t20260101120000\t00\n", b"COD\t45,2\tmg/L\t20260101120000\t00\n",
+    b"COD\t45.2\tmg/L\t20260101120000\t00\nCOD\t46\tmg/L\t20260101120000\t00\n",
+    b"COD\t45.2\tmg/L\t20260101120000\t00\n\nTSS\t12\tmg/L\t20260101120000\t00\n",
+    b"COD\t\tmg/L\t20260101120000\t02\n", b" COD\t45.2\tmg/L\t20260101120000\t00\n",
+    b"COD\t45.2\tmg/L\t20260101120000\t03\n", b"COD\t45.2\tmg/L\t20260230120000\t00\n",
+    b"COD 45.2 mg/L 20260101120000 00\n", b"\xef\xbb\xbfCOD\t45.2\tmg/L\t20260101120000\t00",
+    b"COD\t45.2\tmg/L\t20260101120000\t00\x0c\n", b"", b"\n\n", b"COD\t4\x00\n",
+    "Temp\t25\tđộ C\t20260101120000\t00\n".encode(), b"COD\t45.2\tmg/L\t20260101120000",
+])
+def test_the_fast_path_leaves_every_unusual_line_to_parse(content):
+    assert tt10.parse_rows(content) == parse(content)
+    assert tt10.parse_rows(content, max_lines=1, max_line_length=20) == parse(
+        content, max_lines=1, max_line_length=20)
