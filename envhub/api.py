@@ -37,12 +37,14 @@ api_errors.install(api)
 
 def _add_routers() -> None:
     from envhub.accounts.api import router as accounts_router
+    from envhub.compliance.api import router as compliance_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
 
     api.add_router("/", registry_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", compliance_router)
 
 
 _add_routers()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("envhub.accounts.urls")),
     path("", include("envhub.registry.urls")),
     path("", include("envhub.monitoring.urls")),
+    path("", include("envhub.compliance.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

@@ -25,7 +25,7 @@ def _plain(value: Any) -> Any:
 
 
 # Never copied into the log; a change shows only as a changed fingerprint.
-SECRET_FIELDS = {"password", "digest"}
+SECRET_FIELDS = {"password", "digest", "secret"}
 # Derived or bookkeeping columns that would only add noise.
 SKIPPED_FIELDS = {"search_text", "updated_at", "created_at", "last_login"}
 

@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -52,6 +53,7 @@ class Config:
     ftp_masquerade: str = ""
     map_tile_url: str = ""
     map_tile_attribution: str = ""
+    email: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -192,6 +194,48 @@ def _ftp_settings(reader: _Reader, config: Config) -> None:
     config.ftp_masquerade = masquerade
 
 
+def parse_smtp_url(url: str) -> dict:
+    """`smtp://user:password@host:587` (STARTTLS), `smtps://…@host:465` (TLS from the start) or
+    `smtp://host:25` (plain, inside a trusted network) as Django's e-mail settings."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+        raise ValueError("expected smtp://[user:password@]host[:port] or smtps://…")
+    try:
+        port = parsed.port or (465 if parsed.scheme == "smtps" else 587)
+    except ValueError:
+        raise ValueError("the port is not a number") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname, "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": parsed.scheme == "smtps",
+        "EMAIL_USE_TLS": parsed.scheme == "smtp" and port != 25,
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+def _email_settings(reader: _Reader, config: Config, var_dir: Path) -> None:
+    """Alerts by e-mail: through an SMTP server when ENVHUB_SMTP_URL says which; otherwise
+    written as files under var/mail, so that nothing is lost and a person can read them."""
+    url = reader.raw("ENVHUB_SMTP_URL")
+    sender = reader.raw("ENVHUB_EMAIL_FROM") or "envhub <noreply@localhost>"
+    if "@" not in sender:
+        reader.problems.append(f"ENVHUB_EMAIL_FROM={sender!r}: expected an e-mail address.")
+    email = {"DEFAULT_FROM_EMAIL": sender, "SERVER_EMAIL": sender}
+    if url:
+        try:
+            email.update(parse_smtp_url(url))
+        except ValueError as exc:
+            reader.problems.append(f"ENVHUB_SMTP_URL: {exc}.")
+    else:
+        email.update(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                     EMAIL_FILE_PATH=str(var_dir / "mail"))
+        config.warnings.append(
+            "ENVHUB_SMTP_URL is not set: alert e-mails are written to var/mail, not sent.")
+    config.email = email
+
+
 def parse_database_url(url: str, base_dir: Path) -> dict:
     """Turn a DATABASE_URL into a Django DATABASES entry; raise ValueError with a clear reason.
 
@@ -271,6 +315,11 @@ def sqlite_database(path: Path) -> dict:
         # request's queries.
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
+        # Tests get a file too, not Django's shared-cache memory database: there, two
+        # connections that touch one table fail at once with "table is locked" instead of
+        # waiting, so tests of concurrent workers could not run as production runs. One file per
+        # test run (two runs at once must not share it), in the temporary folder.
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"envhub-test-{os.getpid()}.sqlite3")},
         "OPTIONS": {
             # Seconds a writer waits for the lock instead of failing with "database is locked".
             "timeout": 30,
@@ -380,6 +429,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
         reader.raw("ENVHUB_MAP_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
     )
 
+    _email_settings(reader, config, var_dir)
     config.secret_key, config.secret_key_source = _secret_key(reader, var_dir, create_secret)
 
     if config.debug:

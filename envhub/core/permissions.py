@@ -197,7 +197,8 @@ def _any_of(qs: QuerySet, conditions: list[Q]) -> QuerySet:
 
 @scope_rule(
     "registry.province", "registry.ward", "registry.parameter", "registry.parameteralias",
-    "compliance.regulation", public=True,
+    "compliance.regulation", "compliance.regulationrules", "compliance.limitvalue",
+    "compliance.factorstep", "compliance.exceedanceband", public=True,
 )
 def _reference_data(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs
@@ -248,6 +249,52 @@ def _stations(actor: Actor, qs: QuerySet) -> QuerySet:
         Q(facility_id__in=actor.facility_ids) if actor.facility_ids else None,
         Q(id__in=actor.station_ids) if actor.station_ids else None,
     ])
+
+
+def _by_facility(actor: Actor, qs: QuerySet, path: str) -> QuerySet:
+    """Rows that belong to a facility through `path` (`source__facility`): seen by whoever
+    sees the facility."""
+    if actor.sees_everything:
+        return qs
+    return _any_of(qs, [
+        Q(**{f"{path}__province_id__in": actor.province_ids}) if actor.province_ids else None,
+        Q(**{f"{path}_id__in": actor.facility_ids}) if actor.facility_ids else None,
+    ])
+
+
+@scope_rule("compliance.permit", "compliance.exceedanceevent", "compliance.assessment")
+def _source_compliance(actor: Actor, qs: QuerySet) -> QuerySet:
+    return _by_facility(actor, qs, "source__facility")
+
+
+@scope_rule("compliance.permitlimit")
+def _permit_limits(actor: Actor, qs: QuerySet) -> QuerySet:
+    return _by_facility(actor, qs, "permit__source__facility")
+
+
+@scope_rule("compliance.notification")
+def _notifications(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.sees_everything:
+        return qs
+    return _any_of(qs, [
+        Q(province_id__in=actor.province_ids) if actor.province_ids else None,
+        Q(facility_id__in=actor.facility_ids) if actor.facility_ids else None,
+    ])
+
+
+@scope_rule("compliance.delivery")
+def _deliveries(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Everyone's inbox is their own; administrators see every delivery."""
+    if actor.is_admin:
+        return qs
+    return qs.filter(user_id=actor.user.pk) if actor.user is not None else qs.none()
+
+
+@scope_rule("compliance.webhook")
+def _webhooks(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.manages_everything:
+        return qs
+    return qs.filter(organisation_id__in=actor.organisation_ids)
 
 
 def _visible_station_ids(actor: Actor):
@@ -345,12 +392,17 @@ def is_visible(actor: Actor, obj: Model) -> bool:
 # --- actions: add, change, delete ------------------------------------------------------------
 
 def _province_of(obj) -> int | None:
+    from envhub.compliance.models import Permit, PermitLimit
     from envhub.registry.models import Facility, Organisation, Source, Station
 
     if isinstance(obj, (Facility, Station, Organisation)):
         return obj.province_id
     if isinstance(obj, Source):
         return obj.facility.province_id if obj.facility_id else None
+    if isinstance(obj, Permit):
+        return _province_of(obj.source) if obj.source_id else None
+    if isinstance(obj, PermitLimit):
+        return _province_of(obj.permit) if obj.permit_id else None
     return None
 
 
@@ -373,6 +425,11 @@ def _may_write(actor: Actor, action: str, model, obj) -> bool:
         if obj is None:
             return True
         return obj.kind == OrganisationKind.ENTERPRISE and obj.province_id in actor.province_ids
+    if label in ("compliance.permit", "compliance.permitlimit"):
+        # Provinces issue most environmental permits: their officers keep them.
+        if not _officer(actor):
+            return False
+        return obj is None or _province_of(obj) in actor.province_ids
     if label in ("registry.facility", "registry.source", "registry.station"):
         if action == DELETE or not _officer(actor):
             return False

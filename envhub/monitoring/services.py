@@ -43,7 +43,7 @@ class SeriesQuery:
     end: datetime.datetime
 
 
-def _moment(text: str | None, field: str, *, end_of_day: bool = False):
+def query_moment(text: str | None, field: str, *, end_of_day: bool = False):
     if not text:
         return None
     try:
@@ -73,8 +73,8 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
         raise InvalidInput(_("interval must be raw, hour or day."), {"interval": ["raw|hour|day"]})
     station = registry.station(actor, station_code)
     parameter = parameter_of(station, parameter_code)
-    end_at = _moment(end, "to", end_of_day=True) or timezone.now()
-    start_at = _moment(start, "from") or end_at - DEFAULT_SPAN[interval]
+    end_at = query_moment(end, "to", end_of_day=True) or timezone.now()
+    start_at = query_moment(start, "from") or end_at - DEFAULT_SPAN[interval]
     if start_at >= end_at:
         raise InvalidInput(_("from must be before to."), {"from": [_("after to")]})
     series = Series.objects.filter(station=station, parameter=parameter).first()
@@ -155,7 +155,7 @@ def batches(actor: Actor, *, station: str | None = None, status: str | None = No
         qs = qs.filter(station__code__iexact=station)
     if status:
         qs = qs.filter(status=status)
-    start_at, end_at = _moment(start, "from"), _moment(end, "to", end_of_day=True)
+    start_at, end_at = query_moment(start, "from"), query_moment(end, "to", end_of_day=True)
     if start_at:
         qs = qs.filter(received_at__gt=start_at)
     if end_at:

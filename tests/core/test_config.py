@@ -180,3 +180,36 @@ def test_it_warns_about_unknown_envhub_variables(tmp_path):
     assert loaded.problems == []
     unknown = [w for w in loaded.warnings if "not an envhub setting" in w]
     assert unknown == ["ENVHUB_HTTP is set but is not an envhub setting (a typo?)."]
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("smtp://alerts:p%40ss@mail.gov.vn:587", {"EMAIL_HOST": "mail.gov.vn", "EMAIL_PORT": 587,
+                                              "EMAIL_HOST_USER": "alerts",
+                                              "EMAIL_HOST_PASSWORD": "p@ss",
+                                              "EMAIL_USE_TLS": True, "EMAIL_USE_SSL": False}),
+    ("smtps://mail.gov.vn", {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True, "EMAIL_USE_TLS": False}),
+    ("smtp://relay.local:25", {"EMAIL_PORT": 25, "EMAIL_USE_TLS": False}),
+])
+def test_it_reads_the_mail_server(tmp_path, url, expected):
+    loaded = load(tmp_path, ENVHUB_SMTP_URL=url, ENVHUB_EMAIL_FROM="envhub <canhbao@mae.gov.vn>")
+    assert loaded.problems == []
+    assert loaded.email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    assert loaded.email["DEFAULT_FROM_EMAIL"] == "envhub <canhbao@mae.gov.vn>"
+    for key, value in expected.items():
+        assert loaded.email[key] == value
+
+
+def test_without_a_mail_server_alerts_are_kept_as_files(tmp_path):
+    loaded = load(tmp_path)
+    assert loaded.email["EMAIL_BACKEND"].endswith("filebased.EmailBackend")
+    assert loaded.email["EMAIL_FILE_PATH"] == str(tmp_path / "var" / "mail")
+    assert any("ENVHUB_SMTP_URL" in warning for warning in loaded.warnings)
+
+
+@pytest.mark.parametrize("env, fragment", [
+    ({"ENVHUB_SMTP_URL": "http://mail.gov.vn"}, "ENVHUB_SMTP_URL"),
+    ({"ENVHUB_SMTP_URL": "smtp://mail.gov.vn:port"}, "ENVHUB_SMTP_URL"),
+    ({"ENVHUB_EMAIL_FROM": "nobody"}, "ENVHUB_EMAIL_FROM"),
+])
+def test_it_names_a_bad_mail_setting(tmp_path, env, fragment):
+    assert any(fragment in problem for problem in load(tmp_path, **env).problems)

@@ -20,10 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from envhub.compliance import assess
+from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.permissions import system_actor
 from envhub.core.timeutil import parse_moment
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
+from envhub.demo import permits as demo_permits
 from envhub.demo import tt10 as demo_files
 from envhub.monitoring import connectivity, ingest, rollups
 from envhub.monitoring.formats.tt10 import VN_TZ
@@ -84,6 +87,7 @@ class Command(BaseCommand):
         try:
             report = country.build_country(actor, seed=seed)
             accounts = demo_accounts.ensure_accounts(actor)
+            permits = demo_permits.ensure_permits(actor, seed=seed)
         except country.DemoError as error:
             raise CommandError(str(error)) from None
         elapsed = time.perf_counter() - started
@@ -98,6 +102,8 @@ class Command(BaseCommand):
                 "created. The --seed option has no effect on an existing demo."
             ))
 
+        if permits:
+            self.stdout.write(f"Permits: {permits} created (one per source).")
         summary = country.registry_summary()
         self.stdout.write(
             f"Registry: {summary.facilities} facilities in {summary.provinces} provinces; "
@@ -165,6 +171,7 @@ class Command(BaseCommand):
         loaded = time.perf_counter() - started
 
         work = rollups.process_queue(limit=ROLLUP_SLICE)
+        judged = assess.process_queue()
         connectivity.evaluate(now=present)
         total = time.perf_counter() - started
 
@@ -186,6 +193,12 @@ class Command(BaseCommand):
                 + f"; values already stored: {totals['duplicates']:,}; files already received: "
                 f"{totals['repeated files']:,}."
             )
+        events = Counter(ExceedanceEvent.objects.exclude(status=EventStatus.WITHDRAWN)
+                         .values_list("status", flat=True))
+        self.stdout.write(
+            f"Compliance: {judged:,} source-hours judged; exceedance events: "
+            f"{events.get(EventStatus.OPEN, 0)} open, {events.get(EventStatus.CLOSED, 0)} "
+            "closed.")
         states = Counter(StationStatus.objects.filter(station__active=True)
                          .values_list("state", flat=True))
         self.stdout.write(

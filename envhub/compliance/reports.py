@@ -1,0 +1,101 @@
+"""A facility's compliance report for a period, as an XLSX workbook: the limits with their
+derivation, every judged average, the exceedance events and the data completeness. Written in
+openpyxl's write-only mode, so a year of hourly rows stays within bounded memory."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from envhub.compliance import services
+from envhub.compliance.models import State
+from envhub.core.timeutil import VN
+from envhub.registry import services as registry
+
+
+def _local(moment: datetime.datetime | None):
+    """Excel has no time zones: Viet Nam wall-clock time, stated in the header."""
+    return None if moment is None else moment.astimezone(VN).replace(tzinfo=None)
+
+
+def _header(sheet, titles):
+    bold = Font(bold=True)
+    cells = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def facility_workbook(actor, facility, first: datetime.date, last: datetime.date) -> bytes:
+    start, end = services.period_bounds(first, last)
+    book = Workbook(write_only=True)
+    sources = list(registry.sources(actor, registry.SourceFilters(facility=facility.id)))
+    state_labels = dict(State.choices)
+
+    about = book.create_sheet(_("Report"))
+    for row in (
+        (_("Facility"), facility.name), (_("Tax code"), facility.tax_code_display),
+        (_("Province"), facility.province.name),
+        (_("Period"), f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"),
+        (_("Times"), _("Viet Nam time (UTC+7); an hour is labelled by its end")),
+        (_("Created"), _local(datetime.datetime.now(datetime.timezone.utc))),
+    ):
+        about.append([str(row[0]), row[1]])
+
+    limits = book.create_sheet(_("Limits"))
+    _header(limits, [_("Source"), _("Parameter"), _("Limit"), _("Lower limit"), _("Unit"),
+                     _("Reference O2 (%)"), _("Derivation"), _("Verification"), _("Problem"),
+                     _("Permit")])
+    for source in sources:
+        found = services.source_limits(actor, source.id)
+        for effective in found.limits:
+            limit = effective.limit
+            limits.append([source.code, effective.parameter.code,
+                           limit.maximum if limit else None, limit.minimum if limit else None,
+                           limit.unit if limit else effective.parameter.unit,
+                           effective.reference_o2, effective.derivation,
+                           str(effective.verification), str(effective.problem),
+                           found.permit.number if found.permit else None])
+
+    averages = book.create_sheet(_("Averages"))
+    _header(averages, [_("Source"), _("Parameter"), _("Window end"), _("Hours"),
+                       _("Measured average"), _("Corrected average"), _("Limit"),
+                       _("Times the limit"), _("Coverage (%)"), _("Judgement"), _("Band"),
+                       _("Note")])
+    for source in sources:
+        for row in services.assessments(actor, source.id, start, end).iterator(chunk_size=2000):
+            averages.append([source.code, row.parameter.code, _local(row.window_end),
+                             row.window_hours, row.measured, row.value, row.limit, row.multiple,
+                             round(row.coverage, 1), str(state_labels[row.state]), row.band,
+                             row.note])
+
+    events = book.create_sheet(_("Exceedances"))
+    _header(events, [_("Source"), _("Parameter"), _("Start"), _("End"), _("Hours exceeded"),
+                     _("Peak value"), _("Unit"), _("Peak multiple"), _("Band"), _("Limit"),
+                     _("Status")])
+    for event in services.events(actor, services.EventFilters(
+            facility=facility.id, start=start, end=end)).order_by("start"):
+        events.append([event.source.code, event.parameter.code, _local(event.start),
+                       _local(event.end), event.hours, event.peak_value, event.unit,
+                       event.peak_multiple, event.band, event.limit,
+                       str(event.get_status_display())])
+
+    completeness = book.create_sheet(_("Completeness"))
+    _header(completeness, [_("Source"), _("Parameter"), _("Windows"), _("With enough data"),
+                           _("Share (%)"), _("Exceeding"), _("Hours exceeded")])
+    for source in sources:
+        for code, figures in sorted(services.completeness(source.id, start, end).items()):
+            completeness.append([source.code, code, figures["windows"], figures["counted"],
+                                 figures["share"], figures["exceeded"],
+                                 figures["exceeded_hours"]])
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,261 @@
+"""Compliance operations: scoped reads for the API and pages, audited writes that re-judge what
+they affect, and the in-app inbox."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from envhub.compliance import assess
+from envhub.compliance.limits import EffectiveLimit, limits_of, permit_on
+from envhub.compliance.models import (
+    Assessment,
+    Delivery,
+    DeliveryChannel,
+    EventStatus,
+    ExceedanceEvent,
+    FactorStep,
+    LimitValue,
+    Permit,
+    PermitLimit,
+    Regulation,
+    RegulationRules,
+)
+from envhub.core import permissions, services
+from envhub.core.errors import InvalidInput, NotFound
+from envhub.core.permissions import Actor
+from envhub.core.timeutil import VN, day_bounds, local_day
+from envhub.registry.models import Facility, Province, Source
+
+
+def _visible(actor: Actor, qs: QuerySet) -> QuerySet:
+    permissions.require(actor, permissions.VIEW, qs.model)
+    return permissions.scope(actor, qs)
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+def _permits_affected(obj) -> list[Permit]:
+    if isinstance(obj, Permit):
+        return [obj] if obj.pk else []
+    if isinstance(obj, PermitLimit):
+        return [obj.permit]
+    if isinstance(obj, (LimitValue, FactorStep, RegulationRules)):
+        return list(Permit.objects.filter(regulation_id=obj.regulation_id))
+    if isinstance(obj, Regulation):
+        return list(Permit.objects.filter(regulation=obj))
+    return []
+
+
+def _rejudge(permits) -> None:
+    for permit in permits:
+        assess.enqueue_permit(permit)
+
+
+def save(actor: Actor, obj, *, validate: bool = True):
+    """Save a permit, a permit's own limit or a regulation table row (audited), and queue the
+    hours it affects to be judged again."""
+    with transaction.atomic():
+        before = []
+        if isinstance(obj, Permit) and obj.pk:
+            before = list(Permit.objects.filter(pk=obj.pk))  # its old period too
+        services.save(actor, obj, validate=validate)
+        _rejudge(before + _permits_affected(obj))
+        if isinstance(obj, Permit):
+            _follow_source_regulation(actor, obj.source)
+    return obj
+
+
+def delete(actor: Actor, obj) -> None:
+    with transaction.atomic():
+        affected = _permits_affected(obj)
+        source = obj.source if isinstance(obj, Permit) else None
+        if isinstance(obj, Permit):
+            # Its hours lose their judgement: queue them while the permit still says which.
+            _rejudge(affected)
+            affected = []
+        services.delete(actor, obj)
+        _rejudge(affected)
+        if source is not None:
+            _follow_source_regulation(actor, source)
+
+
+def _follow_source_regulation(actor: Actor, source: Source) -> None:
+    """The registry shows each source's regulation: it is the one of today's permit."""
+    from envhub.registry import services as registry
+
+    current = permit_on(source.pk, local_day(timezone.now()))
+    regulation_id = current.regulation_id if current else source.regulation_id
+    if regulation_id != source.regulation_id:
+        source = Source.objects.get(pk=source.pk)
+        source.regulation_id = regulation_id
+        registry.save(actor, source, validate=False)
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+def source(actor: Actor, source_id: int) -> Source:
+    found = _visible(actor, Source.objects.select_related("facility", "facility__province")) \
+        .filter(pk=source_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass
+class SourceLimits:
+    source: Source
+    day: datetime.date
+    permit: Permit | None
+    limits: list[EffectiveLimit]
+    problem: str = ""
+
+
+def source_limits(actor: Actor, source_id: int, day: datetime.date | None = None) -> SourceLimits:
+    """The limits of a source's parameters on a local day (today by default)."""
+    found = source(actor, source_id)
+    day = day or local_day(timezone.now())
+    permit = permit_on(found.pk, day)
+    if permit is None:
+        return SourceLimits(found, day, None, [])
+    computed = limits_of(permit, day)
+    ordered = sorted(computed.limits.values(), key=lambda item: item.parameter.code)
+    return SourceLimits(found, day, permit, ordered, computed.problem)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+@dataclass
+class EventFilters:
+    province: str | None = None
+    facility: int | None = None
+    source: int | None = None
+    parameter: str | None = None
+    band: str | None = None
+    status: str | None = None  # "open" or "closed"
+    start: datetime.datetime | None = None  # events that overlap [start, end)
+    end: datetime.datetime | None = None
+
+
+def events(actor: Actor, filters: EventFilters) -> QuerySet:
+    qs = _visible(actor, ExceedanceEvent.objects.select_related(
+        "source", "source__facility", "source__facility__province", "parameter", "permit"))
+    qs = qs.exclude(status=EventStatus.WITHDRAWN)
+    if filters.province:
+        qs = qs.filter(source__facility__province__code=filters.province)
+    if filters.facility:
+        qs = qs.filter(source__facility_id=filters.facility)
+    if filters.source:
+        qs = qs.filter(source_id=filters.source)
+    if filters.parameter:
+        qs = qs.filter(parameter__code__iexact=filters.parameter)
+    if filters.band:
+        qs = qs.filter(band=filters.band)
+    if filters.status:
+        if filters.status not in (EventStatus.OPEN, EventStatus.CLOSED):
+            raise InvalidInput(details={"status": ["open | closed"]})
+        qs = qs.filter(status=filters.status)
+    if filters.start and filters.end and filters.end <= filters.start:
+        raise InvalidInput(details={"to": ["must be after from"]})
+    if filters.start:
+        qs = qs.filter(end__gt=filters.start)
+    if filters.end:
+        qs = qs.filter(start__lt=filters.end)
+    return qs
+
+
+def event(actor: Actor, event_id: int) -> ExceedanceEvent:
+    found = events(actor, EventFilters()).filter(pk=event_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- a facility's compliance -----------------------------------------------------------------
+
+def facility(actor: Actor, facility_id: int) -> Facility:
+    found = _visible(actor, Facility.objects.select_related("province", "operator")).filter(
+        pk=facility_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def assessments(actor: Actor, source_id: int, start: datetime.datetime,
+                end: datetime.datetime) -> QuerySet:
+    """The judged windows of a source in (start, end], for charts and reports."""
+    found = source(actor, source_id)
+    return Assessment.objects.filter(source=found, window_end__gt=start,
+                                     window_end__lte=end).select_related("parameter").order_by(
+        "parameter__code", "window_end")
+
+
+def completeness(source_id: int, start: datetime.datetime, end: datetime.datetime) -> dict:
+    """Per parameter code: windows judged, windows with enough data, and their share."""
+    rows = Assessment.objects.filter(source_id=source_id, window_end__gt=start,
+                                     window_end__lte=end).values("parameter__code").annotate(
+        windows=Count("pk"), counted=Count("pk", filter=~Q(state="unknown")),
+        exceeded=Count("pk", filter=Q(state="exceeds")),
+        exceeded_hours=Sum("window_hours", filter=Q(state="exceeds")))
+    return {row["parameter__code"]: {
+        "windows": row["windows"], "counted": row["counted"], "exceeded": row["exceeded"],
+        "exceeded_hours": row["exceeded_hours"] or 0,
+        "share": round(100.0 * row["counted"] / row["windows"], 1) if row["windows"] else 0.0,
+    } for row in rows}
+
+
+def period_bounds(first: datetime.date, last: datetime.date):
+    """(start, end] of the local days first … last, inclusive."""
+    return day_bounds(first)[0], day_bounds(last)[1]
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """(start, end] of a local calendar month."""
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return day_bounds(first)[0], day_bounds(following)[0]
+
+
+def province_ranking(actor: Actor, province_code: str, month: datetime.date | None = None):
+    """The province's facilities by hours exceeded in a month (this month by default), with
+    their open events."""
+    province = _visible(actor, Province.objects.all()).filter(code=province_code).first()
+    if province is None:
+        raise NotFound()
+    month = month or timezone.now().astimezone(VN).date()
+    start, end = month_bounds(month)
+    facilities = _visible(actor, Facility.objects.filter(province=province))
+    hours = dict(Assessment.objects.filter(
+        source__facility__in=facilities, state="exceeds", window_end__gt=start,
+        window_end__lte=end).values("source__facility_id").annotate(
+            hours=Sum("window_hours")).values_list("source__facility_id", "hours"))
+    open_events = dict(ExceedanceEvent.objects.filter(
+        source__facility__in=facilities, status=EventStatus.OPEN).values(
+            "source__facility_id").annotate(n=Count("id")).values_list("source__facility_id",
+                                                                      "n"))
+    rows = [{"facility": facility, "hours": hours.get(facility.pk, 0),
+             "open_events": open_events.get(facility.pk, 0)}
+            for facility in facilities.select_related("operator").order_by("name")]
+    rows.sort(key=lambda row: (-row["hours"], -row["open_events"], row["facility"].name))
+    return province, month, rows
+
+
+# --- the in-app inbox ------------------------------------------------------------------------
+
+def inbox(actor: Actor) -> QuerySet:
+    if actor.user is None:
+        return Delivery.objects.none()
+    return Delivery.objects.filter(user_id=actor.user.pk, channel=DeliveryChannel.IN_APP) \
+        .select_related("notification").order_by("-id")
+
+
+def mark_read(actor: Actor, delivery_ids: list[int] | None = None) -> int:
+    """Mark the actor's own in-app notifications read (all of them without ids)."""
+    qs = inbox(actor).filter(read_at__isnull=True)
+    if delivery_ids is not None:
+        qs = qs.filter(pk__in=delivery_ids)
+    return qs.update(read_at=timezone.now())

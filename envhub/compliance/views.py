@@ -1,0 +1,115 @@
+"""Compliance pages: a facility's limits against its hourly averages, its events and data
+completeness (with an XLSX report), and a province's facilities by hours exceeded. Each page
+has a JSON twin in the API."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from envhub.compliance import reports, services
+from envhub.core.errors import InvalidInput
+from envhub.core.timeutil import VN
+from envhub.registry import services as registry
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 400
+
+
+def period(request) -> tuple[datetime.date, datetime.date]:
+    """The chosen local days (inclusive) from ?from=&to= (ISO dates); the last 7 days by
+    default."""
+    today = timezone.now().astimezone(VN).date()
+
+    def day(name, default):
+        text = (request.GET.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(_("%(field)s is not a date: use YYYY-MM-DD.") % {"field": name},
+                               {name: [_("not a date")]}) from None
+
+    last = day("to", today)
+    first = day("from", last - datetime.timedelta(days=DEFAULT_DAYS - 1))
+    if first > last or (last - first).days >= MAX_DAYS:
+        raise InvalidInput(_("Choose a period of at most 400 days, ending after it starts."),
+                           {"from": [_("invalid period")]})
+    return first, last
+
+
+@login_required
+def facility_compliance(request, facility_id: int):
+    actor = request.actor
+    facility = services.facility(actor, facility_id)
+    first, last = period(request)
+    start, end = services.period_bounds(first, last)
+    blocks = []
+    for source in registry.sources(actor, registry.SourceFilters(facility=facility.id)):
+        limits = services.source_limits(actor, source.id)
+        completeness = services.completeness(source.id, start, end)
+        blocks.append({
+            "source": source, "limits": limits,
+            "rows": [{"effective": effective,
+                      "figures": completeness.get(effective.parameter.code)}
+                     for effective in limits.limits],
+            "assessments_url": reverse("api:source_assessments", args=[source.id]),
+            "limits_url": reverse("api:source_limits", args=[source.id]),
+        })
+    events = services.events(actor, services.EventFilters(facility=facility.id, start=start,
+                                                          end=end)).order_by("-start")[:500]
+    query = f"?from={first.isoformat()}&to={last.isoformat()}"
+    return render(request, "compliance/facility.html", {
+        "facility": facility, "blocks": blocks, "events": events, "first": first, "last": last,
+        "xlsx_url": reverse("facility-compliance-xlsx", args=[facility.id]) + query,
+        "api_url": reverse("api:list_exceedances") + f"?facility={facility.id}&from="
+                   f"{first.isoformat()}&to={last.isoformat()}",
+        "chart_config": {
+            "from": start.isoformat(), "to": end.isoformat(),
+            "labels": {"value": _("Hourly average (corrected)"), "limit": _("Limit"),
+                       "exceeds": _("Over the limit"), "unknown": _("Not enough data"),
+                       "empty": _("No judged averages in this period."),
+                       "error": _("The averages could not be loaded; reload the page."),
+                       "multiple": _("times the limit"), "coverage": _("coverage")},
+            "lang": request.LANGUAGE_CODE,
+        },
+    })
+
+
+@login_required
+def facility_compliance_xlsx(request, facility_id: int):
+    actor = request.actor
+    facility = services.facility(actor, facility_id)
+    first, last = period(request)
+    content = reports.facility_workbook(actor, facility, first, last)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"tuan-thu-{facility.abbreviation or facility.pk}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def province_compliance(request, code: str):
+    actor = request.actor
+    month = None
+    text = (request.GET.get("month") or "").strip()
+    if text:
+        try:
+            month = datetime.date.fromisoformat(text + "-01")
+        except ValueError:
+            raise InvalidInput(_("month is not a month: use YYYY-MM."),
+                               {"month": [_("not a month")]}) from None
+    province, month, rows = services.province_ranking(actor, code, month)
+    return render(request, "compliance/province.html", {
+        "province": province, "month": month, "rows": rows,
+        "total_hours": sum(row["hours"] for row in rows),
+        "api_url": reverse("api:list_exceedances") + f"?province={province.code}",
+    })

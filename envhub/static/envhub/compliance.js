@@ -1,0 +1,114 @@
+/* Compliance charts (Apache ECharts): a parameter's judged averages against its limit line,
+   the averages over the limit marked in red, those without enough data left as gaps — like the
+   EPA's effluent charts. One request per source (/api/v1/sources/{id}/assessments), shared by
+   its parameters' charts. No inline script: settings and words come from a json_script block.
+   Times are drawn in Viet Nam time (UTC+7) whatever the browser's zone. */
+(function () {
+  "use strict";
+
+  var VN_OFFSET_MS = 7 * 3600 * 1000;
+  var RED = "#c0392b";
+  var BLUE = "#0b5394";
+  var LIMIT = "#7a4100";
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+  function vnMs(iso) { return Date.parse(iso) + VN_OFFSET_MS; }
+  function formatVn(ms) {
+    var d = new Date(ms);
+    return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " " + pad(d.getUTCDate()) +
+      "/" + pad(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear();
+  }
+
+  var requests = {};
+  function load(url, config) {
+    var query = new URLSearchParams({ from: config.from, to: config.to });
+    var key = url + "?" + query.toString();
+    if (!requests[key]) {
+      requests[key] = fetch(key, { credentials: "same-origin",
+                                   headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        });
+    }
+    return requests[key];
+  }
+
+  function draw(element, rows, config, number) {
+    var labels = config.labels;
+    var unit = element.dataset.unit || "";
+    var values = [], over = [], limit = [];
+    rows.forEach(function (row) {
+      var x = vnMs(row.window_end);
+      values.push([x, row.value]);  // null: a gap, not a zero
+      if (row.state === "exceeds") { over.push([x, row.value, row.multiple]); }
+      if (row.limit != null) { limit.push([x, row.limit]); }
+    });
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    window.addEventListener("resize", function () { chart.resize(); });
+    chart.setOption({
+      animation: false,
+      grid: { left: 70, right: 24, top: 40, bottom: 60 },
+      legend: { top: 4, data: [labels.value, labels.limit, labels.exceeds] },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (items) {
+          var lines = [formatVn(items[0].value[0])];
+          items.forEach(function (item) {
+            if (item.value[1] == null) { return; }
+            var text = item.marker + item.seriesName + ": " + number.format(item.value[1]) +
+              " " + unit;
+            if (item.value[2] != null) {
+              text += " (" + number.format(item.value[2]) + " " + labels.multiple + ")";
+            }
+            lines.push(text);
+          });
+          return lines.join("<br>");
+        }
+      },
+      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", name: unit, min: 0 },
+      dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
+      series: [
+        { name: labels.value, type: "line", data: values, showSymbol: false, connectNulls: false,
+          lineStyle: { width: 1.5, color: BLUE }, itemStyle: { color: BLUE } },
+        { name: labels.limit, type: "line", step: "end", data: limit, showSymbol: false,
+          lineStyle: { width: 2, type: "dashed", color: LIMIT }, itemStyle: { color: LIMIT } },
+        { name: labels.exceeds, type: "scatter", data: over, symbolSize: 7,
+          itemStyle: { color: RED } }
+      ]
+    });
+  }
+
+  function init() {
+    var holder = document.getElementById("compliance-chart-config");
+    if (!holder || typeof echarts === "undefined") { return; }
+    var config = JSON.parse(holder.textContent);
+    var number = new Intl.NumberFormat(config.lang === "en" ? "en-GB" : "vi-VN",
+                                       { maximumFractionDigits: 3 });
+    document.querySelectorAll(".compliance-chart").forEach(function (element) {
+      var note = element.nextElementSibling;
+      load(element.dataset.url, config).then(function (body) {
+        var rows = body.results.filter(function (row) {
+          return row.parameter === element.dataset.parameter;
+        });
+        if (!rows.length) {
+          element.hidden = true;
+          note.textContent = config.labels.empty;
+          return;
+        }
+        draw(element, rows, config, number);
+        var unknown = rows.filter(function (row) { return row.state === "unknown"; }).length;
+        if (unknown) { note.textContent = unknown + " × " + config.labels.unknown; }
+      }).catch(function () {
+        note.textContent = config.labels.error;
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
