@@ -185,25 +185,23 @@ def judge(source_id: int, hours: set[datetime.datetime]) -> None:
     if not windows:
         return
     first = min(end - width * HOUR for end, width in windows)
-    last = max(end for end, _ in windows)
+    last = max(end for end, _width in windows)
     hourly = _hourly(set(context.series.values()), first, last)
-    changed: dict[int, list[datetime.datetime]] = defaultdict(list)
-    stale: list[tuple[datetime.datetime, int]] = []
     rows = []
     for (end, width), permit_limits in windows.items():
         if permit_limits is None:
-            stale.append((end, width))
-            continue
+            continue  # no permit that day: nothing to judge (old verdicts go below)
         for parameter_id, effective in permit_limits.limits.items():
             series_id = context.series_by_parameter.get(parameter_id)
             if series_id is None:
                 continue
             rows.append(_assess(context, permit_limits, effective, series_id, hourly, end,
                                 width))
-            changed[parameter_id].append(end)
-    _store(context.source.pk, rows, stale)
-    for parameter_id, ends in changed.items():
-        rebuild_events(context, parameter_id, min(ends), max(ends))
+    ends = {end for end, _width in windows}
+    judged_before = _store(context.source.pk, rows, ends)
+    first_end, last_end = min(ends), max(ends)
+    for parameter_id in judged_before | {row.parameter_id for row in rows}:
+        rebuild_events(context, parameter_id, first_end, last_end)
 
 
 def _hourly(series_ids, first, last) -> dict[tuple[int, datetime.datetime], tuple]:
@@ -290,18 +288,19 @@ def _helper(context, hourly, code, hour, min_coverage) -> float | None:
     return mean if mean is not None and coverage + 1e-9 >= min_coverage else None
 
 
-def _store(source_id: int, rows: list[Assessment], stale) -> None:
-    keys = [(row.parameter_id, row.window_end) for row in rows]
+def _store(source_id: int, rows: list[Assessment], ends) -> set[int]:
+    """Replace the source's judged windows ending at `ends` (every parameter: one that lost its
+    limit loses its old verdicts too) with `rows`; returns the parameters that had verdicts
+    there before."""
+    adapt = connection.ops.adapt_datetimefield_value
+    before = set(Assessment.objects.filter(source_id=source_id, window_end__in=list(ends))
+                 .values_list("parameter_id", flat=True).distinct())
     with connection.cursor() as cursor:
-        adapt = connection.ops.adapt_datetimefield_value
-        cursor.executemany(
-            'DELETE FROM "compliance_assessment" WHERE "source_id" = %s AND "parameter_id" = %s '
-            'AND "window_end" = %s',
-            [(source_id, parameter, adapt(end)) for parameter, end in keys])
         cursor.executemany(
             'DELETE FROM "compliance_assessment" WHERE "source_id" = %s AND "window_end" = %s',
-            [(source_id, adapt(end)) for end, _ in stale])
+            [(source_id, adapt(end)) for end in ends])
     Assessment.objects.bulk_create(rows, batch_size=500)
+    return before
 
 
 # --- events ----------------------------------------------------------------------------------

@@ -94,13 +94,16 @@
         });
         if (!rows.length) {
           element.hidden = true;
+          element.dataset.state = "empty";
           note.textContent = config.labels.empty;
           return;
         }
         draw(element, rows, config, number);
+        element.dataset.state = "ready";
         var unknown = rows.filter(function (row) { return row.state === "unknown"; }).length;
         if (unknown) { note.textContent = unknown + " × " + config.labels.unknown; }
       }).catch(function () {
+        element.dataset.state = "error";
         note.textContent = config.labels.error;
       });
     });
