@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envhub.accounts import models, services
 from envhub.core import audit, permissions
-from envhub.core.admin import PolicyAdmin, PolicyInline
+from envhub.core.admin import PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
 from envhub.core.admin_site import admin_site
 
 
@@ -100,18 +100,9 @@ class ApiTokenAdmin(PolicyAdmin):
 
 
 @admin.register(models.AuditEvent, site=admin_site)
-class AuditEventAdmin(PolicyAdmin):
+class AuditEventAdmin(ReadOnlyPolicyAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_repr", "ip_address")
     list_filter = ("action", "object_type")
     search_fields = ("actor", "object_repr", "object_id")
     date_hierarchy = "at"
     readonly_fields = [f.name for f in models.AuditEvent._meta.fields]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from envhub.compliance import models, services
-from envhub.core.admin import PolicyAdmin, PolicyInline
+from envhub.core.admin import PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
 from envhub.core.admin_site import admin_site
 
 
@@ -88,21 +88,8 @@ class PermitAdmin(ComplianceAdmin):
     )
 
 
-class ReadOnlyAdmin(ComplianceAdmin):
-    """Made by the worker from the data: read, never edited."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.ExceedanceEvent, site=admin_site)
-class ExceedanceEventAdmin(ReadOnlyAdmin):
+class ExceedanceEventAdmin(ReadOnlyPolicyAdmin):
     list_display = ("source", "parameter", "start", "end", "hours", "peak_value",
                     "peak_multiple", "band", "status")
     list_filter = ("status", "band")
@@ -110,7 +97,7 @@ class ExceedanceEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Notification, site=admin_site)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ReadOnlyPolicyAdmin):
     list_display = ("created_at", "kind", "subject", "planned_at")
     list_filter = ("kind",)
     search_fields = ("subject",)

@@ -31,10 +31,7 @@ from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, day_bounds, local_day
 from envhub.registry.models import Facility, Province, Source
 
-
-def _visible(actor: Actor, qs: QuerySet) -> QuerySet:
-    permissions.require(actor, permissions.VIEW, qs.model)
-    return permissions.scope(actor, qs)
+_visible = permissions.visible
 
 
 # --- writes ----------------------------------------------------------------------------------

@@ -217,3 +217,17 @@ class PolicyInline(ScopedChoicesMixin):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request, permissions.DELETE, obj)
+
+
+class ReadOnlyPolicyAdmin(PolicyAdmin):
+    """Records the system writes (the audit log, judged events, notifications): read in the
+    admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

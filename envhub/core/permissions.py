@@ -377,6 +377,13 @@ def scope(actor: Actor, qs: QuerySet) -> QuerySet:
 _ADMIN_LISTS = {"accounts.user", "accounts.membership", "accounts.auditevent"}
 
 
+def visible(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A list as the actor may read it: refused (401/403) when they may not list the model at
+    all, else cut down to their scope. What every service's list starts from."""
+    require(actor, VIEW, qs.model)
+    return scope(actor, qs)
+
+
 def may_list(actor: Actor, model) -> bool:
     """Whether the actor may ask for a list of this model at all (else: sign in first)."""
     label = _label(model)

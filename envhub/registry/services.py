@@ -21,10 +21,7 @@ from envhub.registry.models import (
     Ward,
 )
 
-
-def _visible(actor: Actor, qs: QuerySet) -> QuerySet:
-    permissions.require(actor, permissions.VIEW, qs.model)
-    return permissions.scope(actor, qs)
+_visible = permissions.visible
 
 
 def _one(qs: QuerySet, **lookup):
