@@ -241,6 +241,32 @@ def province_ranking(actor: Actor, province_code: str, month: datetime.date | No
     return province, month, rows
 
 
+def national_overview(actor: Actor, month: datetime.date | None = None):
+    """Per province in the actor's scope: facilities with a permit, hours over the limit in the
+    month and open events — the provinces with the most hours first."""
+    month = month or timezone.now().astimezone(VN).date()
+    start, end = month_bounds(month)
+    facilities = _visible(actor, Facility.objects.all())
+    judged = Permit.objects.filter(source__facility__in=facilities)
+    permitted = dict(judged.values("source__facility__province_id").annotate(
+        n=Count("source__facility", distinct=True)).values_list(
+            "source__facility__province_id", "n"))
+    hours = dict(Assessment.objects.filter(
+        source__facility__in=facilities, state="exceeds", window_end__gt=start,
+        window_end__lte=end).values("source__facility__province_id").annotate(
+            hours=Sum("window_hours")).values_list("source__facility__province_id", "hours"))
+    open_events = dict(ExceedanceEvent.objects.filter(
+        source__facility__in=facilities, status=EventStatus.OPEN).values(
+            "source__facility__province_id").annotate(n=Count("id")).values_list(
+                "source__facility__province_id", "n"))
+    provinces = Province.objects.filter(id__in=set(permitted) | set(hours))
+    rows = [{"province": province, "facilities": permitted.get(province.pk, 0),
+             "hours": hours.get(province.pk, 0), "open_events": open_events.get(province.pk, 0)}
+            for province in provinces]
+    rows.sort(key=lambda row: (-row["hours"], -row["open_events"], row["province"].name))
+    return month, rows
+
+
 # --- the in-app inbox ------------------------------------------------------------------------
 
 def inbox(actor: Actor) -> QuerySet:

@@ -3,6 +3,7 @@ from django.urls import path
 from envhub.compliance import views
 
 urlpatterns = [
+    path("compliance/", views.overview, name="compliance"),
     path("facilities/<int:facility_id>/compliance/", views.facility_compliance,
          name="facility-compliance"),
     path("facilities/<int:facility_id>/compliance.xlsx", views.facility_compliance_xlsx,

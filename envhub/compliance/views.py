@@ -96,18 +96,30 @@ def facility_compliance_xlsx(request, facility_id: int):
     return response
 
 
+def chosen_month(request) -> datetime.date | None:
+    text = (request.GET.get("month") or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text + "-01")
+    except ValueError:
+        raise InvalidInput(_("month is not a month: use YYYY-MM."),
+                           {"month": [_("not a month")]}) from None
+
+
+@login_required
+def overview(request):
+    month, rows = services.national_overview(request.actor, chosen_month(request))
+    return render(request, "compliance/overview.html", {
+        "month": month, "rows": rows, "total_hours": sum(row["hours"] for row in rows),
+        "api_url": reverse("api:list_exceedances") + "?status=open",
+    })
+
+
 @login_required
 def province_compliance(request, code: str):
     actor = request.actor
-    month = None
-    text = (request.GET.get("month") or "").strip()
-    if text:
-        try:
-            month = datetime.date.fromisoformat(text + "-01")
-        except ValueError:
-            raise InvalidInput(_("month is not a month: use YYYY-MM."),
-                               {"month": [_("not a month")]}) from None
-    province, month, rows = services.province_ranking(actor, code, month)
+    province, month, rows = services.province_ranking(actor, code, chosen_month(request))
     return render(request, "compliance/province.html", {
         "province": province, "month": month, "rows": rows,
         "total_hours": sum(row["hours"] for row in rows),

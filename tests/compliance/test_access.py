@@ -138,3 +138,16 @@ def test_bad_filters_are_clear_errors(world, setup):
         assert response.status_code == 400, query
         assert response.json()["ok"] is False
     assert client.get(f"/facilities/{world.facility_hn.pk}/compliance/?from=x").status_code == 400
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_overview_lists_the_provinces_in_scope(world, setup, persona):
+    page = world.client(persona).get("/compliance/")
+    if persona == "anonymous":
+        assert page.status_code == 302
+        return
+    assert page.status_code == 200
+    shown = {code for code, province in (("hn", world.hanoi), ("dn", world.dongnai))
+             if f"/provinces/{province.code}/compliance/".encode() in page.content}
+    assert shown == EXPECTED[persona]
+    assert world.client(persona).get("/compliance/?month=2026-13").status_code == 400
