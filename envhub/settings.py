@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "envhub.core.context_processors.site",
+                "envhub.compliance.views.unread_count",
             ],
         },
     },

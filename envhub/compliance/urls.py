@@ -4,6 +4,7 @@ from envhub.compliance import views
 
 urlpatterns = [
     path("compliance/", views.overview, name="compliance"),
+    path("notifications/", views.notifications, name="notifications"),
     path("facilities/<int:facility_id>/compliance/", views.facility_compliance,
          name="facility-compliance"),
     path("facilities/<int:facility_id>/compliance.xlsx", views.facility_compliance_xlsx,

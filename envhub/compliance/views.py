@@ -8,13 +8,15 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envhub.compliance import reports, services
 from envhub.core.errors import InvalidInput
+from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import VN
 from envhub.registry import services as registry
 
@@ -125,3 +127,35 @@ def province_compliance(request, code: str):
         "total_hours": sum(row["hours"] for row in rows),
         "api_url": reverse("api:list_exceedances") + f"?province={province.code}",
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The signed-in person's in-app notifications, newest first; POST marks them all read."""
+    actor = request.actor
+    if request.method == "POST":
+        services.mark_read(actor)
+        return redirect("notifications")
+    cursor = (request.GET.get("cursor") or "").strip() or None
+    page = keyset_page(services.inbox(actor), order=("-id",), cursor=cursor, limit=50)
+    return render(request, "compliance/notifications.html", {
+        "page": page, "unread": services.inbox(actor).filter(read_at__isnull=True).count(),
+        "api_url": reverse("api:list_notifications"),
+    })
+
+
+def unread_count(request) -> dict:
+    """Context processor: the unread notifications of the signed-in person — a function, which
+    the template calls (one query) only where it shows the number."""
+    actor = getattr(request, "actor", None)
+
+    def count():
+        try:
+            if actor is None or actor.user is None:
+                return 0
+            return services.inbox(actor).filter(read_at__isnull=True).count()
+        except Exception:  # noqa: BLE001 - a bad token must not break every page's header
+            return 0
+
+    return {"unread_notifications": count}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -151,3 +152,20 @@ def test_the_overview_lists_the_provinces_in_scope(world, setup, persona):
              if f"/provinces/{province.code}/compliance/".encode() in page.content}
     assert shown == EXPECTED[persona]
     assert world.client(persona).get("/compliance/?month=2026-13").status_code == 400
+
+
+def test_the_notifications_page_shows_ones_own_and_marks_them_read(world, setup):
+    alerts.event_opened(setup["hn"])
+    alerts.event_opened(setup["dn"])
+    alerts.plan()
+    client = world.client("officer")
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    assert world.facility_hn.name.encode() in page.content
+    assert world.facility_dn.name.encode() not in page.content
+    assert b'class="unread"' in page.content
+    home = client.get("/").content.decode()
+    assert re.search(r'href="/notifications/">[^<]*<span class="badge[^>]*>1</span>', home)
+    assert client.post("/notifications/").status_code == 302
+    assert b'class="unread"' not in client.get("/notifications/").content
+    assert world.client("anonymous").get("/notifications/").status_code == 302
