@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "envhub.registry",
     "envhub.compliance",
     "envhub.monitoring",
+    "envhub.airquality",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

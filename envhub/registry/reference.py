@@ -31,6 +31,7 @@ from envhub.core.text import search_document
 
 DATA = Path(__file__).parent / "data"
 REGULATIONS = Path(__file__).parent.parent / "compliance" / "data" / "regulations.json"
+AMBIENT_LIMITS = Path(__file__).parent.parent / "airquality" / "data" / "ambient_limits.json"
 VERSION_NAME = "reference"
 
 
@@ -41,6 +42,7 @@ def data_files() -> list[Path]:
         DATA / "province_abbreviations.json",
         DATA / "parameters.json",
         REGULATIONS,
+        AMBIENT_LIMITS,
     ]
 
 
@@ -297,6 +299,34 @@ def load_exceedance_bands(loader: _Loader) -> None:
                 loader.report.count("exceedance band", True)
 
 
+def load_ambient_limits(loader: _Loader) -> None:
+    """QCVN 05:2023 as data: the limits missing are created (unless a steward deleted them)."""
+    from envhub.airquality.models import AmbientLimit
+    from envhub.registry.models import Medium, Parameter
+
+    data = json.loads(AMBIENT_LIMITS.read_text("utf-8"))
+    parameters = {p.code: p for p in Parameter.objects.filter(medium=Medium.AIR)}
+    deleted = loader.deleted("airquality.ambientlimit", "standard", "parameter_id", "averaging",
+                             "valid_from")
+    for row in data["limits"]:
+        parameter = parameters[row["parameter"]]
+        valid_from = _date(row.get("valid_from"))
+        key = (data["standard"], parameter.id, row["averaging"],
+               valid_from.isoformat() if valid_from else None)
+        values = {"value": row["value"], "valid_until": _date(row.get("valid_until")),
+                  "verification": row["verification"], "note": row.get("note", "")}
+        existing = AmbientLimit.objects.filter(
+            standard=data["standard"], parameter=parameter, averaging=row["averaging"],
+            valid_from=valid_from).first()
+        if existing is not None:
+            loader.refresh(existing, values, "ambient limit")
+        elif key not in deleted:
+            AmbientLimit.objects.create(standard=data["standard"], parameter=parameter,
+                                        averaging=row["averaging"], valid_from=valid_from,
+                                        **values)
+            loader.report.count("ambient limit", True)
+
+
 def _date(text: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(text) if text else None
 
@@ -317,6 +347,7 @@ def load_all(actor: Actor, *, update: bool = False) -> LoadReport:
         load_administrative_units(loader)
         load_parameters(loader)
         load_regulations(loader)
+        load_ambient_limits(loader)
         ReferenceVersion.objects.update_or_create(
             name=VERSION_NAME, defaults={"checksum": current, "applied_at": timezone.now()})
         audit.record(actor, "reference_load", object_type="reference",

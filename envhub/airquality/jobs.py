@@ -1,0 +1,13 @@
+"""The worker's periodic job for air quality."""
+
+import datetime
+
+from envhub.airquality import services
+from envhub.core.periodic import periodic
+
+
+@periodic("air-quality", every=datetime.timedelta(seconds=5),
+          lease=datetime.timedelta(minutes=10))
+def compute_aqi() -> None:
+    """The hourly and daily VN_AQI of the hours whose rollups changed."""
+    services.process_queue()
