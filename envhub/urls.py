@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("envhub.registry.urls")),
     path("", include("envhub.monitoring.urls")),
     path("", include("envhub.compliance.urls")),
+    path("", include("envhub.airquality.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

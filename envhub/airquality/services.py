@@ -48,7 +48,10 @@ def enqueue_hours(keys) -> None:
     stations = dict(Series.objects.filter(
         id__in=series_ids, station__kind=StationKind.AUTO_AIR,
         parameter__code__in=POLLUTANTS).values_list("id", "station_id"))
-    rows = {(stations[series_id], hour) for series_id, hour in keys if series_id in stations}
+    _insert({(stations[series_id], hour) for series_id, hour in keys if series_id in stations})
+
+
+def _insert(rows) -> None:
     if not rows:
         return
     adapt = connection.ops.adapt_datetimefield_value
@@ -58,6 +61,22 @@ def enqueue_hours(keys) -> None:
             'INSERT INTO "airquality_aqiqueue" ("station_id", "hour_end", "queued_at") '
             'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
             [(station_id, adapt(hour), now) for station_id, hour in rows])
+
+
+def enqueue_history(days: int = 35) -> int:
+    """Queue every hour of the last `days` days that ambient stations have data for but no
+    index yet (an installation upgraded to this version, or data loaded before it)."""
+    from envhub.monitoring.models import HourlyRollup
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    done = set(HourlyAqi.objects.filter(hour_end__gt=since).values_list("station_id",
+                                                                        "hour_end"))
+    wanted = set(HourlyRollup.objects.filter(
+        series__station__kind=StationKind.AUTO_AIR, series__parameter__code__in=POLLUTANTS,
+        hour_end__gt=since).values_list("series__station_id", "hour_end").distinct())
+    rows = wanted - done
+    _insert(rows)
+    return len(rows)
 
 
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
@@ -148,3 +167,167 @@ def _means(station_id: int, start, end) -> dict[str, dict[datetime.datetime, flo
     for hour, code, mean in rows:
         means[code][hour] = mean
     return means
+
+
+# --- reading (public: ambient air quality is open data) --------------------------------------
+
+CATEGORY_BY_CODE = {category.code: category for category in vn_aqi.CATEGORIES}
+POLLUTANT_LABELS = {"PM2_5": "PM2.5"}
+
+
+def pollutant_label(code: str | None) -> str:
+    """How people write a pollutant: PM2.5, not the registry code PM2_5."""
+    return POLLUTANT_LABELS.get(code or "", code or "")
+STALE_AFTER = datetime.timedelta(hours=3)
+"""An hourly AQI older than this is shown as out of date on the map, not as the air now."""
+
+
+def ambient_stations():
+    from envhub.registry.models import Station
+
+    return Station.objects.filter(kind=StationKind.AUTO_AIR).select_related("province")
+
+
+def ambient_station(code: str):
+    """An automatic ambient station by its code (any case); NotFound otherwise."""
+    from envhub.core.errors import NotFound
+
+    found = ambient_stations().filter(code__iexact=(code or "").strip()).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def latest(province_code: str | None = None) -> list[tuple]:
+    """Every active ambient station with its newest hourly AQI (None when it has none):
+    [(station, HourlyAqi | None)]."""
+    from django.db.models import Max
+
+    stations = ambient_stations().filter(active=True)
+    if province_code:
+        stations = stations.filter(province__code=province_code)
+    stations = list(stations.order_by("province__code", "code"))
+    newest = dict(HourlyAqi.objects.filter(station__in=stations, aqi__isnull=False)
+                  .values("station_id").annotate(last=Max("hour_end"))
+                  .values_list("station_id", "last"))
+    rows = {(row.station_id, row.hour_end): row for row in HourlyAqi.objects.filter(
+        station__in=stations, hour_end__in=set(newest.values()))}
+    return [(station, rows.get((station.pk, newest.get(station.pk)))) for station in stations]
+
+
+def is_stale(row, now: datetime.datetime | None = None) -> bool:
+    return row is None or (now or timezone.now()) - row.hour_end > STALE_AFTER
+
+
+def hourly(station, start: datetime.datetime, end: datetime.datetime):
+    return HourlyAqi.objects.filter(station=station, hour_end__gt=start, hour_end__lte=end)
+
+
+def daily(station, first: datetime.date, last: datetime.date):
+    return DailyAqi.objects.filter(station=station, day__gte=first, day__lte=last)
+
+
+def daily_rows(stations, first: datetime.date, last: datetime.date):
+    return DailyAqi.objects.filter(station__in=stations, day__gte=first, day__lte=last)
+
+
+# --- QCVN 05:2023 ------------------------------------------------------------------------------
+
+MIN_DAY_HOURS = 18  # a 24-hour mean needs 75 % of the day's hours, as the VN_AQI daily means
+MIN_8H_HOURS = 6
+MIN_YEAR_DAYS = 274  # 75 % of 365
+
+
+def standards(station, year: int) -> list[dict]:
+    """The station's means of `year` against the ambient limits valid then: per pollutant and
+    averaging time, the highest mean (the annual mean for yearly limits), the days with data,
+    the days with a mean over the limit valid that day."""
+    from envhub.airquality.models import AmbientLimit
+    from envhub.monitoring.models import DailyRollup, HourlyRollup, Series
+
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    series = dict(Series.objects.filter(station=station).values_list("parameter_id", "id"))
+    limits = AmbientLimit.objects.filter(parameter_id__in=series).select_related("parameter")
+    limits = [limit for limit in limits if (limit.valid_from is None or limit.valid_from <= last)
+              and (limit.valid_until is None or limit.valid_until >= first)]
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    results = []
+    cache: dict[int, dict] = {}
+    for (parameter_id, averaging), group in _group(limits).items():
+        series_id = series[parameter_id]
+        if series_id not in cache:
+            hours = dict(HourlyRollup.objects.filter(
+                series_id=series_id, hour_end__gt=start - 8 * HOUR, hour_end__lte=end,
+                mean__isnull=False, coverage__gte=MIN_HOUR_COVERAGE).values_list(
+                    "hour_end", "mean"))
+            days = dict(DailyRollup.objects.filter(
+                series_id=series_id, day__gte=first, day__lte=last,
+                valid_hours__gte=MIN_DAY_HOURS, mean__isnull=False).values_list("day", "mean"))
+            cache[series_id] = {"hours": hours, "days": days}
+        data = cache[series_id]
+        results.append(_compare(group, averaging, data["hours"], data["days"], first, last))
+    order = {code: index for index, code in enumerate(("PM2_5", "PM10", "TSP", "O3", "NO2",
+                                                      "SO2", "CO"))}
+    averagings = ["1h", "8h", "24h", "year"]
+    results.sort(key=lambda row: (order.get(row["parameter"], 99),
+                                  averagings.index(row["averaging"])))
+    return results
+
+
+def _group(limits) -> dict:
+    grouped: dict[tuple[int, str], list] = defaultdict(list)
+    for limit in limits:
+        grouped[(limit.parameter_id, limit.averaging)].append(limit)
+    return grouped
+
+
+def _limit_on(limits, day: datetime.date):
+    for limit in limits:
+        if (limit.valid_from is None or limit.valid_from <= day) and \
+                (limit.valid_until is None or day <= limit.valid_until):
+            return limit
+    return None
+
+
+def _compare(limits, averaging: str, hours: dict, days: dict, first, last) -> dict:
+    """One row of the comparison; days are local days (01:00 … 24:00)."""
+    parameter = limits[0].parameter
+    by_day: dict[datetime.date, list[float]] = defaultdict(list)
+    if averaging == "1h":
+        for hour, mean in hours.items():
+            day = local_day(hour)
+            if first <= day <= last:
+                by_day[day].append(mean)
+    elif averaging == "8h":
+        for hour in hours:
+            day = local_day(hour)
+            if not first <= day <= last:
+                continue
+            window = [hours[hour - i * HOUR] for i in range(8) if hour - i * HOUR in hours]
+            if len(window) >= MIN_8H_HOURS:
+                by_day[day].append(sum(window) / len(window))
+    elif averaging == "24h":
+        for day, mean in days.items():
+            by_day[day].append(mean)
+    values = [value for day_values in by_day.values() for value in day_values]
+    row = {"parameter": parameter.code, "averaging": averaging, "unit": limits[0].unit,
+           "days_with_data": len(by_day), "verification": limits[0].verification}
+    if averaging == "year":
+        # An annual mean is judged only on 75 % of the year's days; before that (the current
+        # year, or a station with gaps) it is shown as provisional, never as "over".
+        annual = sum(days.values()) / len(days) if days else None
+        limit = _limit_on(limits, last) or limits[-1]
+        provisional = len(days) < MIN_YEAR_DAYS
+        row.update(limit=limit.value, highest=annual, days_over=None,
+                   days_with_data=len(days), provisional=provisional,
+                   exceeded=None if annual is None or provisional else annual > limit.value)
+        return row
+    over = 0
+    for day, day_values in by_day.items():
+        limit = _limit_on(limits, day)
+        if limit is not None and max(day_values) > limit.value:
+            over += 1
+    current = _limit_on(limits, last) or limits[-1]
+    row.update(limit=current.value, highest=max(values) if values else None, days_over=over,
+               provisional=False, exceeded=over > 0 if by_day else None)
+    return row

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from envhub.airquality import services as air_quality
 from envhub.compliance import assess
 from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.permissions import system_actor
@@ -172,6 +173,8 @@ class Command(BaseCommand):
 
         work = rollups.process_queue(limit=ROLLUP_SLICE)
         judged = assess.process_queue()
+        air_quality.enqueue_history()
+        air_hours = air_quality.process_queue()
         connectivity.evaluate(now=present)
         total = time.perf_counter() - started
 
@@ -199,6 +202,7 @@ class Command(BaseCommand):
             f"Compliance: {judged:,} source-hours judged; exceedance events: "
             f"{events.get(EventStatus.OPEN, 0)} open, {events.get(EventStatus.CLOSED, 0)} "
             "closed.")
+        self.stdout.write(f"Air quality: VN_AQI computed for {air_hours:,} station-hours.")
         states = Counter(StationStatus.objects.filter(station__active=True)
                          .values_list("state", flat=True))
         self.stdout.write(

@@ -1,0 +1,192 @@
+"""Air quality API: the VN_AQI of automatic ambient stations — the latest for maps, hourly and
+daily series, and the QCVN 05:2023 comparison. Public: ambient air quality is open data
+(no sign-in). Thin: parse, call `airquality.services`, serialise."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from envhub.airquality import services
+from envhub.core.api_errors import READ_ERRORS
+from envhub.core.errors import InvalidInput
+from envhub.core.pagination import keyset_page
+from envhub.core.timeutil import VN, local_iso
+from envhub.monitoring.services import query_moment
+
+router = Router(tags=["air quality"])
+
+MAX_HOURLY_SPAN = datetime.timedelta(days=366)
+MAX_DAILY_SPAN = datetime.timedelta(days=3660)
+
+
+class CategoryOut(Schema):
+    code: str
+    name_vi: str
+    name_en: str
+    colour: str
+
+
+class StationRef(Schema):
+    code: str
+    name: str
+    province_code: str | None
+    province_name: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class LatestOut(Schema):
+    station: StationRef
+    hour_end: str | None
+    aqi: int | None
+    category: CategoryOut | None
+    dominant: str | None
+    stale: bool
+
+
+class LatestList(Schema):
+    results: list[LatestOut]
+
+
+class AqiOut(Schema):
+    hour_end: str | None = None
+    day: datetime.date | None = None
+    aqi: int | None
+    category: CategoryOut | None
+    dominant: str | None
+    sub_indices: dict[str, int]
+    inputs: list[dict]
+    note: str
+
+
+class AqiPage(Schema):
+    station: StationRef
+    method: str
+    results: list[AqiOut]
+    next: str | None
+
+
+def category_out(code: str) -> dict | None:
+    category = services.CATEGORY_BY_CODE.get(code)
+    if category is None:
+        return None
+    return {"code": category.code, "name_vi": category.name_vi, "name_en": category.name_en,
+            "colour": category.hex}
+
+
+def station_ref(station) -> dict:
+    province = station.province
+    return {"code": station.code, "name": station.name,
+            "province_code": province.code if province else None,
+            "province_name": province.name if province else None,
+            "latitude": station.latitude, "longitude": station.longitude}
+
+
+def _aqi_out(row, period: str) -> dict:
+    out = {"aqi": row.aqi, "category": category_out(row.category),
+           "dominant": row.dominant or None, "sub_indices": row.sub_indices,
+           "inputs": row.inputs if isinstance(row.inputs, list) else [], "note": row.note}
+    if period == "hour_end":
+        out["hour_end"] = local_iso(row.hour_end)
+    else:
+        out["day"] = row.day
+    return out
+
+
+def _json(body) -> HttpResponse:
+    import orjson
+
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
+
+
+@router.get("/aqi/latest", response={200: LatestList, **READ_ERRORS},
+            summary="Every ambient station's current VN_AQI, for maps (public)")
+def aqi_latest(request, province: str | None = None):
+    now = timezone.now()
+    results = []
+    for station, row in services.latest(province):
+        results.append({
+            "station": station_ref(station),
+            "hour_end": local_iso(row.hour_end) if row else None,
+            "aqi": row.aqi if row else None,
+            "category": category_out(row.category) if row else None,
+            "dominant": (row.dominant or None) if row else None,
+            "stale": services.is_stale(row, now),
+        })
+    return _json({"results": results})
+
+
+def _span(text_from, text_to, default: datetime.timedelta, maximum: datetime.timedelta):
+    end = query_moment(text_to, "to", end_of_day=True) or timezone.now()
+    start = query_moment(text_from, "from") or end - default
+    if end <= start or end - start > maximum:
+        raise InvalidInput(_("The period must end after it starts and span at most "
+                             "%(days)d days.") % {"days": maximum.days},
+                           {"from": [_("invalid period")]})
+    return start, end
+
+
+@router.get("/aqi/hourly", response={200: AqiPage, **READ_ERRORS},
+            summary="Hourly VN_AQI of an ambient station, oldest first (default: 48 hours)")
+def aqi_hourly(request, station: str, from_: str | None = Query(None, alias="from"),
+               to: str | None = None, cursor: str | None = None, limit: int | None = None):
+    found = services.ambient_station(station)
+    start, end = _span(from_, to, datetime.timedelta(hours=48), MAX_HOURLY_SPAN)
+    page = keyset_page(services.hourly(found, start, end), order=("hour_end",), cursor=cursor,
+                       limit=limit)
+    return _json({"station": station_ref(found), "method": "VN_AQI (1459/QĐ-TCMT)",
+                  "results": [_aqi_out(row, "hour_end") for row in page.results],
+                  "next": page.next})
+
+
+@router.get("/aqi/daily", response={200: AqiPage, **READ_ERRORS},
+            summary="Daily VN_AQI of an ambient station, oldest first (default: 30 days)")
+def aqi_daily(request, station: str, from_: str | None = Query(None, alias="from"),
+              to: str | None = None, cursor: str | None = None, limit: int | None = None):
+    found = services.ambient_station(station)
+    start, end = _span(from_, to, datetime.timedelta(days=30), MAX_DAILY_SPAN)
+    first = (start.astimezone(VN) + datetime.timedelta(microseconds=1)).date()
+    last = (end.astimezone(VN) - datetime.timedelta(microseconds=1)).date()
+    page = keyset_page(services.daily(found, first, last), order=("day",), cursor=cursor,
+                       limit=limit)
+    return _json({"station": station_ref(found), "method": "VN_AQI (1459/QĐ-TCMT)",
+                  "results": [_aqi_out(row, "day") for row in page.results],
+                  "next": page.next})
+
+
+class StandardOut(Schema):
+    parameter: str
+    averaging: str
+    limit: float
+    unit: str
+    highest: float | None
+    days_with_data: int
+    days_over: int | None
+    exceeded: bool | None
+    provisional: bool
+    verification: str
+
+
+class StandardsOut(Schema):
+    station: StationRef
+    standard: str
+    year: int
+    results: list[StandardOut]
+
+
+@router.get("/aqi/standards", response={200: StandardsOut, **READ_ERRORS},
+            summary="An ambient station's means of a year against QCVN 05:2023/BTNMT")
+def aqi_standards(request, station: str, year: int | None = None):
+    found = services.ambient_station(station)
+    this_year = timezone.now().astimezone(VN).year
+    year = year or this_year
+    if not 2000 <= year <= this_year:
+        raise InvalidInput(_("year must be between 2000 and this year."),
+                           {"year": [_("invalid year")]})
+    return {"station": station_ref(found), "standard": "QCVN 05:2023/BTNMT", "year": year,
+            "results": services.standards(found, year)}

@@ -1,0 +1,104 @@
+"""Public air quality pages (no sign-in): the map of ambient stations coloured by their current
+VN_AQI, a station's last 48 hours and 30 days with its health advice and the QCVN 05:2023
+comparison, and a province's daily indices. Each has a JSON twin in the API."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from envhub.airquality import services, vn_aqi
+from envhub.core.errors import NotFound
+from envhub.core.timeutil import VN
+
+PROVINCE_DAYS = 14
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def category_view(code: str | None) -> dict | None:
+    """A category's words in the page's language."""
+    category = services.CATEGORY_BY_CODE.get(code or "")
+    if category is None:
+        return None
+    en = _english()
+    return {"code": category.code, "colour": category.hex, "low": category.low,
+            "high": category.high, "dark_text": category.code in ("good", "moderate"),
+            "name": category.name_en if en else category.name_vi,
+            "health": category.health_en if en else category.health_vi,
+            "public": category.general_public_en if en else category.general_public_vi,
+            "sensitive": category.sensitive_groups_en if en else category.sensitive_groups_vi}
+
+
+def legend() -> list[dict]:
+    return [category_view(category.code) for category in vn_aqi.CATEGORIES]
+
+
+def chart_labels() -> dict:
+    return {"aqi": _("VN_AQI"), "no_data": _("No index for this period."),
+            "error": _("The index could not be loaded; reload the page."),
+            "dominant": _("dominant pollutant"), "stale": _("out of date"),
+            "station": _("Station page")}
+
+
+def air_map(request):
+    now = timezone.now()
+    rows = [{"station": station, "row": row, "stale": services.is_stale(row, now),
+             "category": category_view(row.category if row else None),
+             "dominant": services.pollutant_label(row.dominant if row else None)}
+            for station, row in services.latest()]
+    return render(request, "airquality/map.html", {
+        "rows": rows, "legend": legend(),
+        "map_config": {"latest_url": reverse("api:aqi_latest"), "labels": chart_labels(),
+                       "legend": legend(), "english": _english()},
+        "api_url": reverse("api:aqi_latest"),
+    })
+
+
+def air_station(request, code: str):
+    station = services.ambient_station(code)
+    latest = dict(services.latest()).get(station)
+    year = timezone.now().astimezone(VN).year
+    standards = services.standards(station, year)
+    for row in standards:
+        row["label"] = services.pollutant_label(row["parameter"])
+    return render(request, "airquality/station.html", {
+        "station": station, "latest": latest, "stale": services.is_stale(latest),
+        "dominant": services.pollutant_label(latest.dominant if latest else None),
+        "category": category_view(latest.category if latest else None),
+        "legend": legend(), "year": year, "standards": standards,
+        "chart_config": {
+            "hourly_url": reverse("api:aqi_hourly") + f"?station={station.code}",
+            "daily_url": reverse("api:aqi_daily") + f"?station={station.code}",
+            "labels": chart_labels(), "legend": legend(), "english": _english(),
+        },
+        "api_url": reverse("api:aqi_hourly") + f"?station={station.code}",
+    })
+
+
+def air_province(request, code: str):
+    from envhub.registry.models import Province
+
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise NotFound()
+    today = timezone.now().astimezone(VN).date()
+    days = [today - datetime.timedelta(days=offset) for offset in range(PROVINCE_DAYS, 0, -1)]
+    stations = list(services.ambient_stations().filter(province=province).order_by("code"))
+    daily = {(row.station_id, row.day): row for row in services.daily_rows(
+        stations, days[0], days[-1])}
+    table = [{"station": station, "cells": [
+        {"day": day, "row": daily.get((station.pk, day)),
+         "category": category_view(daily[(station.pk, day)].category)
+         if (station.pk, day) in daily else None} for day in days]} for station in stations]
+    return render(request, "airquality/province.html", {
+        "province": province, "days": days, "table": table, "legend": legend(),
+        "api_url": reverse("api:aqi_latest") + f"?province={province.code}",
+    })

@@ -1,0 +1,80 @@
+"""In a real browser, with no sign-in: the public air quality map loads, draws the ambient
+stations coloured by their current VN_AQI category, and the station page draws its bars in the
+category colours — with no script error and no CSP violation."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from envhub.airquality import vn_aqi
+from envhub.airquality.models import HourlyAqi
+from envhub.core.timeutil import VN
+from tests.airquality.test_end_to_end import send
+from tests.browser.test_station_chart import TIMEOUT_MS
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.fixture
+def air(world):
+    station = world.air_hn
+    station.expected_interval_minutes = 60
+    station.save()
+    day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
+    send(world, day, range(1, 25))
+    newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
+    HourlyAqi.objects.filter(pk=newest.pk).update(
+        hour_end=timezone.now().replace(minute=0, second=0, microsecond=0))
+    return HourlyAqi.objects.get(station=station, hour_end=timezone.now().replace(
+        minute=0, second=0, microsecond=0))
+
+
+def test_the_public_map_shows_the_category_colours(air, live_server, browser):
+    context = browser.new_context(locale="vi-VN", timezone_id="UTC",
+                                  viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def console(message):
+        where = (message.location or {}).get("url", "")
+        if "Content Security Policy" in message.text or (
+                message.type == "error" and where.startswith(live_server.url)):
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.goto(f"{live_server.url}/air/")  # no sign-in
+    page.wait_for_function("() => document.querySelector('#air-map').dataset.loaded")
+    assert page.get_attribute("#air-map", "data-loaded") == "2"  # both ambient stations
+    expected = vn_aqi.category_for(air.aqi)
+    marker = page.locator(f"path.aqi-marker.aqi-{expected.code}")
+    assert marker.count() == 1
+    assert marker.get_attribute("fill").lower() == expected.hex.lower()
+    assert page.locator("path.aqi-marker.aqi-stale").count() == 1  # Đồng Nai: no index
+    legend = page.locator(".aqi-legend .aqi-chip")
+    assert legend.count() == 6
+    row = page.locator("#air-stations tr[data-station='HNKK1'] .aqi-badge")
+    assert row.inner_text() == str(air.aqi)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "air-map.png"), full_page=True)
+
+    page.locator("#air-stations tr[data-station='HNKK1'] a").first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('.air-chart')]"
+                           ".every(c => c.dataset.state)")
+    assert page.get_attribute("#air-hourly", "data-state") == "ready"
+    colours = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('#air-hourly')).getOption()"
+        ".series[0].data.map(d => d.itemStyle.color)")
+    assert set(colours) <= {category.hex for category in vn_aqi.CATEGORIES}
+    assert page.locator("#aqi-now-value").inner_text() == str(air.aqi)
+    page.screenshot(path=str(SCREENSHOTS / "air-station.png"), full_page=True)
+    assert errors == []
+    context.close()
