@@ -92,3 +92,28 @@ def test_late_hours_recompute_the_day(world, day):
     send(world, day, range(18, 25))  # the rest arrives late
     daily = DailyAqi.objects.get(station=world.air_hn, day=day)
     assert daily.aqi == 120
+
+
+def test_gases_sent_in_ppb_and_mg_per_m3_are_indexed_in_ug_per_m3(world, day):
+    def values(hour):
+        # NO2 100 ppb = 100 × 46.0055 / 24.45 = 188.16 µg/m3; CO 5 mg/m3 = 5000 µg/m3.
+        return {"PM2,5": 30, "NO2": (100, "ppb"), "CO": (5, "mg/m3")}
+
+    files = []
+    for hour in range(1, 4):
+        at = datetime.datetime.combine(day, datetime.time(0)) + datetime.timedelta(hours=hour)
+        lines = []
+        for symbol, value in values(hour).items():
+            number, unit = value if isinstance(value, tuple) else (value, "ug/m3")
+            lines.append((symbol, number, unit))
+        files.append(tt10_file(world.air_hn, at, lines))
+    ingest.ingest(system_actor("tests"), "ftp", files, live=True)
+    rollups.process_queue()
+    services.process_queue()
+    row = HourlyAqi.objects.get(station=world.air_hn, hour_end=datetime.datetime.combine(
+        day, datetime.time(3), tzinfo=VN))
+    inputs = {item["pollutant"]: item["concentration"] for item in row.inputs}
+    assert inputs["NO2"] == pytest.approx(188.16, abs=0.01)
+    assert inputs["CO"] == pytest.approx(5000)
+    # NO2 188.16 → 50 + 0.5 × 88.16 = 94.08 → 94; CO 5000 → 25; PM2.5 NowCast 30 → 60.
+    assert (row.sub_indices["NO2"], row.sub_indices["CO"], row.aqi) == (94, 25, 94)
