@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "envhub.compliance",
     "envhub.monitoring",
     "envhub.airquality",
+    "envhub.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

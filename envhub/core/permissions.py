@@ -297,6 +297,30 @@ def _webhooks(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(organisation_id__in=actor.organisation_ids)
 
 
+def _catalogue_condition(actor: Actor, prefix: str = "") -> Q:
+    """Law on Data access classes: open data for everyone, shared data for government
+    accounts, internal data for the data centre's staff; withdrawn datasets for stewards."""
+    if actor.manages_everything:
+        return Q()
+    classes = ["open"]
+    if actor.is_government:
+        classes.append("shared")
+    if actor.sees_everything:
+        classes.append("internal")
+    return Q(**{f"{prefix}access_class__in": classes, f"{prefix}withdrawn": False})
+
+
+@scope_rule("catalog.dataset", public=True)
+def _datasets(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(_catalogue_condition(actor))
+
+
+@scope_rule("catalog.distribution", "catalog.datasetversion", "catalog.metadataversion",
+            public=True)
+def _dataset_parts(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(_catalogue_condition(actor, "dataset__"))
+
+
 def _visible_station_ids(actor: Actor):
     from envhub.registry.models import Station
 

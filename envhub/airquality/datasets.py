@@ -1,0 +1,100 @@
+"""The VN_AQI in the catalogue: hourly and daily, every automatic ambient station."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Min
+
+from envhub.airquality import vn_aqi
+from envhub.airquality.models import DailyAqi, HourlyAqi
+from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
+from envhub.core.timeutil import day_bounds, local_iso
+
+DECISION_1459 = ("https://vea.mae.gov.vn/Data/files/"
+                 "QD%201459%20TCMT%20ngay%2012_11_2019%20AQI(1).pdf")
+PERIODS = {"hourly": (HourlyAqi, "hour_end", "giờ", "hourly", "HOURLY"),
+           "daily": (DailyAqi, "day", "ngày", "daily", "DAILY")}
+
+
+class AirQualityIndex(Provider):
+    key = "airquality.vn_aqi"
+    has_time = True
+    has_province = True
+    has_coordinates = True
+
+    def specs(self):
+        for period, (_model, _field, vi, en, frequency) in PERIODS.items():
+            yield DatasetSpec(
+                identifier=f"chi-so-chat-luong-khong-khi-vn-aqi-{period}", provider_key=period,
+                title_vi=f"Chỉ số chất lượng không khí Việt Nam (VN_AQI) theo {vi}",
+                title_en=f"Viet Nam air quality index (VN_AQI), {en}",
+                description_vi=f"VN_AQI {vi} của các trạm quan trắc không khí tự động, tính theo "
+                               "Quyết định 1459/QĐ-TCMT: chỉ số, mức, chất ô nhiễm chính và chỉ số "
+                               "riêng của PM2,5, PM10, O3, NO2, SO2, CO.",
+                description_en=f"The {en} VN_AQI of the automatic ambient air stations, computed "
+                               "per Decision 1459/QĐ-TCMT: index, category, dominant pollutant and "
+                               "the sub-indices of PM2.5, PM10, O3, NO2, SO2, CO.",
+                keywords=("chất lượng không khí", "AQI", "VN_AQI", "bụi mịn", "PM2,5"),
+                themes=("ENVI", "HEAL"), frequency=frequency, access_class="open",
+                data_code=f"TNMT-KK-AQI-{'H' if period == 'hourly' else 'D'}",
+                legal_basis="Quyết định 1459/QĐ-TCMT ngày 12/11/2019",
+                conforms_to=DECISION_1459,
+                provenance="Tính bởi envhub từ trung bình giờ hợp lệ (≥ 75 % số giá trị) của "
+                           "các trạm.")
+
+    def _rows(self, dataset, filters=None):
+        model, field, *_ = PERIODS[dataset.provider_key]
+        qs = model.objects.filter(aqi__isnull=False).select_related("station",
+                                                                   "station__province")
+        if filters is not None:
+            if filters.province:
+                qs = qs.filter(station__province__code=filters.province)
+            if filters.start is not None:
+                qs = qs.filter(**({f"{field}__gt": filters.start} if field == "hour_end" else
+                                  {"day__gte": filters.start.date()}))
+            if filters.end is not None:
+                qs = qs.filter(**({f"{field}__lte": filters.end} if field == "hour_end" else
+                                  {"day__lte": filters.end.date()}))
+        return qs.order_by("station_id", field), field
+
+    def stats(self, dataset):
+        rows, field = self._rows(dataset)
+        found = rows.aggregate(first=Min(field), last=Max(field), n=Count("pk"),
+                               changed=Max("computed_at"))
+        start, end = found["first"], found["last"]
+        if field == "day" and start is not None:
+            start, end = day_bounds(start)[0], day_bounds(end)[1]
+        return DataStats(modified=found["changed"] if found["n"] else None,
+                         temporal_start=start, temporal_end=end, row_count=found["n"],
+                         current_until=end,
+                         province_ids=set(rows.values_list("station__province_id", flat=True)))
+
+    def columns(self, dataset):
+        field = PERIODS[dataset.provider_key][1]
+        time = Column("hour_end", "datetime", "Giờ (kết thúc), giờ Việt Nam",
+                      "Hour (ending), Viet Nam time") if field == "hour_end" else \
+            Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")
+        return [
+            Column("station", "string", "Mã trạm", "Station code"),
+            Column("station_name", "string", "Tên trạm", "Station"),
+            Column("province_code", "string", "Mã tỉnh", "Province code"),
+            Column("latitude", "number", "Vĩ độ", "Latitude"),
+            Column("longitude", "number", "Kinh độ", "Longitude"),
+            time,
+            Column("aqi", "integer", "VN_AQI", "VN_AQI"),
+            Column("category", "string", "Mức", "Category"),
+            Column("dominant", "string", "Chất ô nhiễm chính", "Dominant pollutant"),
+            *[Column(f"aqi_{p.lower()}", "integer", f"Chỉ số riêng {p}", f"{p} sub-index")
+              for p in vn_aqi.POLLUTANTS],
+        ]
+
+    def rows(self, dataset, filters):
+        rows, field = self._rows(dataset, filters)
+        for row in rows.iterator(chunk_size=5000):
+            station = row.station
+            when = local_iso(row.hour_end) if field == "hour_end" else row.day.isoformat()
+            yield (station.code, station.name, station.province.code, station.latitude,
+                   station.longitude, when, row.aqi, row.category, row.dominant,
+                   *[row.sub_indices.get(p) for p in vn_aqi.POLLUTANTS])
+
+
+register(AirQualityIndex())

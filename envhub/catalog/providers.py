@@ -1,0 +1,121 @@
+"""Dataset providers: the one extension point through which every app — core and future ones —
+puts its data in the catalogue.
+
+An app registers a `Provider` in its `datasets.py` (imported by `discover`, like `jobs.py`). A
+provider says which datasets it offers (`specs`: identifier and default metadata), and for each
+one computes from the data what the catalogue must not make up (`stats`: when the data last
+changed, the period it covers, its rows, its provinces), describes its columns (`columns`) and
+streams its rows (`rows`, a generator: downloads never hold a dataset in memory). Datasets with
+versions (files a steward uploads, and later the approved versions of survey datasets) say so
+and serve any version, or the version in force on a date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # string, integer, number, datetime, date, boolean
+    description_vi: str
+    description_en: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """What a provider offers; the metadata are defaults a steward may then edit."""
+
+    identifier: str
+    provider_key: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    description_en: str
+    keywords: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ("ENVI",)
+    frequency: str = "IRREG"
+    access_class: str = "open"
+    data_code: str = ""
+    legal_basis: str = ""
+    conforms_to: str = ""
+    provenance: str = ""
+
+
+@dataclass
+class DataStats:
+    modified: datetime.datetime | None = None
+    temporal_start: datetime.datetime | None = None
+    temporal_end: datetime.datetime | None = None
+    row_count: int | None = None
+    current_until: datetime.datetime | None = None  # see Dataset.current_until
+    province_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a download may ask for (each provider applies what its data has)."""
+
+    start: datetime.datetime | None = None  # rows after
+    end: datetime.datetime | None = None  # rows up to and including
+    province: str | None = None  # province code
+    version: int | None = None
+    as_of: datetime.datetime | None = None  # the version in force then
+
+
+class Provider:
+    """Base class. Subclasses set `key` and the capability flags, and implement the methods."""
+
+    key: str = ""
+    has_time = False
+    has_province = False
+    has_coordinates = False  # rows carry `latitude` and `longitude` columns: GeoJSON possible
+    versioned = False
+    formats: tuple[str, ...] = ("CSV", "JSON", "XLSX", "PARQUET")
+
+    def specs(self) -> Iterable[DatasetSpec]:
+        raise NotImplementedError
+
+    def stats(self, dataset) -> DataStats:
+        raise NotImplementedError
+
+    def columns(self, dataset) -> list[Column]:
+        raise NotImplementedError
+
+    def rows(self, dataset, filters: Filters) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    def all_formats(self) -> tuple[str, ...]:
+        return self.formats + (("GEOJSON",) if self.has_coordinates else ())
+
+
+PROVIDERS: dict[str, Provider] = {}
+
+
+def register(provider: Provider) -> Provider:
+    if not provider.key:
+        raise ValueError("a provider needs a key")
+    PROVIDERS[provider.key] = provider
+    return provider
+
+
+def discover() -> dict[str, Provider]:
+    """Import `<app>.datasets` of every envhub app (each registers its providers)."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("envhub."):
+            try:
+                import_module(f"{config.name}.datasets")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.datasets":
+                    raise
+    return PROVIDERS
+
+
+def provider_of(dataset) -> Provider | None:
+    return discover().get(dataset.provider)

@@ -1,0 +1,145 @@
+"""Automatic monitoring data in the catalogue: hourly and daily means, one dataset per province
+and station kind."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Min
+
+from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
+from envhub.core.text import slug
+from envhub.core.timeutil import day_bounds, local_iso
+from envhub.registry.models import Station, StationKind
+
+KIND_WORDS = {
+    StationKind.AUTO_AIR: ("không khí xung quanh", "ambient air", "kk"),
+    StationKind.AUTO_SURFACE_WATER: ("nước mặt", "surface water", "nm"),
+    StationKind.AUTO_EMISSION: ("khí thải", "stack emissions", "kt"),
+    StationKind.AUTO_WASTEWATER: ("nước thải", "wastewater", "nt"),
+}
+# Ambient air and surface water are public information; what a facility's own stations
+# measure is shared with state agencies unless a steward opens it.
+ACCESS = {StationKind.AUTO_AIR: "open", StationKind.AUTO_SURFACE_WATER: "open",
+          StationKind.AUTO_EMISSION: "shared", StationKind.AUTO_WASTEWATER: "shared"}
+PERIODS = {"hourly": ("giờ", "hourly", "HOURLY"), "daily": ("ngày", "daily", "DAILY")}
+
+
+class MonitoringMeans(Provider):
+    key = "monitoring.means"
+    has_time = True
+    has_province = True
+    has_coordinates = True
+
+    def specs(self):
+        pairs = Station.objects.filter(kind__in=list(KIND_WORDS)).values_list(
+            "province__code", "province__name", "kind").distinct().order_by(
+                "province__code", "kind")
+        for province_code, province_name, kind in pairs:
+            vi, en, short = KIND_WORDS[kind]
+            for period, (period_vi, period_en, frequency) in PERIODS.items():
+                yield DatasetSpec(
+                    identifier=f"quan-trac-{short}-{period}-{province_code}-{slug(province_name)}",
+                    provider_key=f"{province_code}:{kind}:{period}",
+                    title_vi=f"Quan trắc tự động {vi} — trung bình {period_vi}, {province_name}",
+                    title_en=f"Automatic monitoring of {en} — {period_en} means, "
+                             f"{province_name}",
+                    description_vi=f"Giá trị trung bình {period_vi} của các trạm quan trắc tự động "
+                                   f"{vi} tại {province_name}, tính từ các giá trị hợp lệ (trạng "
+                                   "thái 00), kèm giá trị nhỏ nhất, lớn nhất, số giá trị và tỷ lệ "
+                                   "dữ liệu. Giờ ghi theo thời điểm kết thúc (giờ Việt Nam).",
+                    description_en=f"{period_en.capitalize()} means of the automatic {en} "
+                                   f"stations of {province_name}, from valid values (status 00), "
+                                   "with minimum, maximum, counts and coverage. Hours are "
+                                   "labelled by their end (Viet Nam time).",
+                    keywords=("quan trắc tự động", vi, province_name, f"trung bình {period_vi}"),
+                    themes=("ENVI",), frequency=frequency, access_class=ACCESS[kind],
+                    data_code=f"TNMT-QT-{short.upper()}-{province_code}",
+                    legal_basis="Thông tư 10/2021/TT-BTNMT; Nghị định 08/2022/NĐ-CP Điều 97, 98",
+                    provenance="Dữ liệu truyền từ trạm theo định dạng TT10 (FTP/HTTP), kiểm tra và "
+                               "lưu bởi envhub; trung bình tính từ các giá trị hợp lệ.")
+
+    def _parts(self, dataset):
+        province_code, kind, period = dataset.provider_key.split(":")
+        return province_code, kind, period
+
+    def _rollups(self, dataset):
+        from envhub.monitoring.models import DailyRollup, HourlyRollup
+
+        province_code, kind, period = self._parts(dataset)
+        model = HourlyRollup if period == "hourly" else DailyRollup
+        return model.objects.filter(series__station__province__code=province_code,
+                                    series__station__kind=kind), period
+
+    def stats(self, dataset):
+        rows, period = self._rollups(dataset)
+        field = "hour_end" if period == "hourly" else "day"
+        found = rows.aggregate(first=Min(field), last=Max(field), n=Count("pk"),
+                               changed=Max("computed_at"))
+        province_code, _kind, _period = self._parts(dataset)
+        from envhub.registry.models import Province
+
+        start, end = found["first"], found["last"]
+        if period == "daily" and start is not None:
+            start, end = day_bounds(start)[0], day_bounds(end)[1]
+        return DataStats(modified=found["changed"] if found["n"] else None,
+                         temporal_start=start, temporal_end=end, row_count=found["n"],
+                         current_until=end,
+                         province_ids=set(Province.objects.filter(code=province_code)
+                                          .values_list("id", flat=True)))
+
+    def columns(self, dataset):
+        _province, _kind, period = self._parts(dataset)
+        time = [Column("hour_end", "datetime", "Giờ (kết thúc), giờ Việt Nam",
+                       "Hour (ending), Viet Nam time")] if period == "hourly" else \
+            [Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")]
+        return [
+            Column("station", "string", "Mã trạm", "Station code"),
+            Column("station_name", "string", "Tên trạm", "Station"),
+            Column("province_code", "string", "Mã tỉnh", "Province code"),
+            Column("latitude", "number", "Vĩ độ", "Latitude"),
+            Column("longitude", "number", "Kinh độ", "Longitude"),
+            Column("parameter", "string", "Thông số", "Parameter"),
+            Column("unit", "string", "Đơn vị", "Unit"),
+            *time,
+            Column("mean", "number", "Trung bình", "Mean"),
+            Column("minimum", "number", "Nhỏ nhất", "Minimum"),
+            Column("maximum", "number", "Lớn nhất", "Maximum"),
+            Column("count", "integer", "Số giá trị nhận", "Values received"),
+            Column("valid_count", "integer", "Số giá trị hợp lệ", "Valid values"),
+            Column("expected_count", "integer", "Số giá trị cần có", "Values expected"),
+            Column("coverage", "number", "Tỷ lệ dữ liệu (%)", "Coverage (%)"),
+        ]
+
+    def rows(self, dataset, filters):
+        rows, period = self._rollups(dataset)
+        field = "hour_end" if period == "hourly" else "day"
+        if filters.start is not None:
+            rows = rows.filter(**({f"{field}__gt": filters.start} if period == "hourly" else
+                                  {"day__gte": filters.start.date()}))
+        if filters.end is not None:
+            rows = rows.filter(**({f"{field}__lte": filters.end} if period == "hourly" else
+                                  {"day__lte": filters.end.date()}))
+        stations = {s.pk: s for s in Station.objects.filter(
+            series__in=rows.values("series_id")).select_related("facility").distinct()}
+        series = {}
+        from envhub.monitoring.models import Series
+
+        for item in Series.objects.filter(id__in=rows.values("series_id")).select_related(
+                "parameter"):
+            series[item.pk] = item
+        values = rows.order_by("series_id", field).values_list(
+            "series_id", field, "mean", "minimum", "maximum", "count", "valid_count",
+            "expected_count", "coverage")
+        for series_id, moment, mean, low, high, count, valid, expected, coverage in \
+                values.iterator(chunk_size=5000):
+            item = series[series_id]
+            station = stations[item.station_id]
+            latitude, longitude = station.latitude, station.longitude
+            if latitude is None and station.facility is not None:
+                latitude, longitude = station.facility.latitude, station.facility.longitude
+            when = local_iso(moment) if period == "hourly" else moment.isoformat()
+            yield (station.code, station.name, self._parts(dataset)[0], latitude, longitude,
+                   item.parameter.code, item.parameter.unit, when, mean, low, high, count, valid,
+                   expected, round(coverage, 1))
+
+
+register(MonitoringMeans())
