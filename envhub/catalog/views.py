@@ -1,0 +1,184 @@
+"""The public data portal: search with facets, dataset pages (metadata, freshness, schema,
+preview, downloads, API examples, schema.org JSON-LD) and streamed downloads. Open data needs
+no sign-in; shared and internal datasets follow the access classes everywhere."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from envhub.catalog import downloads, services
+from envhub.catalog.models import Distribution, Frequency
+from envhub.catalog.providers import Filters, provider_of
+from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from envhub.core.timeutil import VN, parse_moment
+
+PREVIEW_ROWS = 20
+FORMATS = ("csv", "json", "geojson", "xlsx", "parquet")
+
+
+def _values(request, name: str) -> list[str]:
+    return [value.strip() for value in request.GET.getlist(name) if value.strip()][:20]
+
+
+def catalog_search(request):
+    search = services.Search(
+        q=(request.GET.get("q") or "").strip()[:200],
+        theme=_values(request, "theme"), publisher=_values(request, "publisher"),
+        format=_values(request, "format"), province=_values(request, "province"),
+        access_class=_values(request, "access_class"), frequency=_values(request, "frequency"),
+        sort=request.GET.get("sort") if request.GET.get("sort") in services.SORTS else
+        "relevance")
+    actor = request.actor
+    results = services.search(actor, search)
+    now = timezone.now()
+    chosen = {name: set(getattr(search, name)) for name in services.FACETS}
+    return render(request, "catalog/search.html", {
+        "search": search, "results": [{"dataset": item, "late": item.is_late(now)}
+                                      for item in results[:200]],
+        "total": len(results), "facets": services.facets(actor, search), "chosen": chosen,
+        "facet_titles": {"theme": _("Theme"), "publisher": _("Publisher"),
+                         "format": _("Format"), "province": _("Province"),
+                         "access_class": _("Access"), "frequency": _("Update frequency")},
+        "sorts": [("relevance", _("Relevance")), ("modified", _("Last updated")),
+                  ("title", _("Title")), ("created", _("Newest in the catalogue"))],
+        "api_url": "/api/3/action/package_search" + (f"?q={search.q}" if search.q else ""),
+    })
+
+
+def dataset_page(request, identifier: str):
+    actor = request.actor
+    dataset = services.dataset(actor, identifier)
+    provider = provider_of(dataset)
+    columns = provider.columns(dataset) if provider else []
+    preview = []
+    if provider is not None:
+        preview = list(itertools.islice(provider.rows(dataset, Filters()), PREVIEW_ROWS))
+    base = request.build_absolute_uri("/").rstrip("/")
+    distributions = list(dataset.distributions.all())
+    links = [{"distribution": item, "fmt": item.format.lower(),
+              "url": reverse("dataset-download", args=[dataset.identifier,
+                                                       item.format.lower()])}
+             for item in distributions]
+    return render(request, "catalog/dataset.html", {
+        "dataset": dataset, "late": dataset.is_late(), "columns": columns,
+        "preview": preview, "links": links, "base": base,
+        "provinces": dataset.provinces.order_by("code"),
+        "has_time": bool(provider and provider.has_time),
+        "has_province": bool(provider and provider.has_province),
+        "versions": dataset.versions.order_by("-number") if provider and provider.versioned
+        else [],
+        "frequency": Frequency(dataset.accrual_periodicity).label,
+        "json_ld": _script_json(json_ld(dataset, base, distributions)),
+        "metadata_versions": dataset.metadata_versions.order_by("-number")[:10]
+        if actor.manages_everything else [],
+    })
+
+
+def json_ld(dataset, base: str, distributions) -> dict:
+    """schema.org Dataset, for search engines (Google Dataset Search reads it)."""
+    page = f"{base}/datasets/{dataset.identifier}/"
+    data = {
+        "@context": "https://schema.org/", "@type": "Dataset",
+        "name": dataset.title_vi, "alternateName": dataset.title_en or None,
+        "description": dataset.description_vi, "url": page,
+        "identifier": dataset.identifier, "keywords": dataset.keywords,
+        "license": dataset.licence, "inLanguage": dataset.language or ["vi"],
+        "isAccessibleForFree": True,
+        "dateModified": dataset.modified.isoformat() if dataset.modified else None,
+        "datePublished": dataset.issued.isoformat() if dataset.issued else None,
+        "publisher": {"@type": "Organization", "name": dataset.publisher.name},
+        "creator": {"@type": "Organization", "name": (dataset.owning_agency or
+                                                      dataset.publisher).name},
+        "distribution": [{"@type": "DataDownload", "encodingFormat": item.media_type,
+                          "contentUrl": f"{page}download.{item.format.lower()}"}
+                         for item in distributions],
+    }
+    if dataset.temporal_start and dataset.temporal_end:
+        data["temporalCoverage"] = (f"{dataset.temporal_start.astimezone(VN).isoformat()}/"
+                                    f"{dataset.temporal_end.astimezone(VN).isoformat()}")
+    provinces = [province.name for province in dataset.provinces.all()]
+    if provinces:
+        data["spatialCoverage"] = [{"@type": "Place", "name": name} for name in provinces]
+    return {key: value for key, value in data.items() if value not in (None, [], "")}
+
+
+def _script_json(data: dict) -> str:
+    """JSON safe inside a <script> element (no "</script>" can close it early)."""
+    import orjson
+    from django.utils.safestring import mark_safe
+
+    text = orjson.dumps(data).decode()
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e")
+                     .replace("&", "\\u0026"))
+
+
+def _filters(request) -> Filters:
+    def moment(name, end=False):
+        text = (request.GET.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_moment(text, end_of_day=end)
+        except ValueError:
+            raise InvalidInput(_("%(field)s is not a date or time (ISO 8601).") % {
+                "field": name}, {name: [_("not a time")]}) from None
+
+    version = (request.GET.get("version") or "").strip()
+    if version and not version.isdigit():
+        raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
+    start, end = moment("from"), moment("to", end=True)
+    if start and end and end <= start:
+        raise InvalidInput(_("The period must end after it starts."), {"to": ["after from"]})
+    province = (request.GET.get("province") or "").strip()[:2] or None
+    return Filters(start=start, end=end, province=province,
+                   version=int(version) if version else None, as_of=moment("as_of", end=True))
+
+
+def dataset_download(request, identifier: str, fmt: str):
+    actor = request.actor
+    try:
+        dataset = services.dataset(actor, identifier)
+    except NotFound:
+        if not actor.is_authenticated:
+            raise NotAuthenticated() from None
+        raise
+    fmt = fmt.lower()
+    if fmt not in FORMATS or not Distribution.objects.filter(
+            dataset=dataset, format=fmt.upper()).exists():
+        raise NotFound(_("This dataset has no %(format)s download.") % {"format": fmt.upper()})
+    provider = provider_of(dataset)
+    if provider is None:
+        raise Forbidden(_("The dataset's data is not available at the moment."))
+    filters = _filters(request)
+    columns = provider.columns(dataset)
+    rows = provider.rows(dataset, filters)
+    try:
+        chunks = downloads.stream(fmt, columns, rows, dataset.identifier)
+    except downloads.TooManyRows:
+        raise InvalidInput(_("Too many rows for a spreadsheet: choose a shorter period or "
+                             "download CSV or Parquet.")) from None
+    response = StreamingHttpResponse(chunks, content_type=downloads.MEDIA[fmt])
+    stamp = timezone.now().astimezone(VN).strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="{dataset.identifier}-{stamp}.{fmt}"'
+    return response
+
+
+def late_datasets(request):
+    """A steward's list: the datasets whose data is older than their frequency promises."""
+    actor = request.actor
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not actor.manages_everything:
+        raise Forbidden()
+    now = timezone.now()
+    items = services.late(actor)
+    return render(request, "catalog/late.html", {
+        "items": [{"dataset": item, "age": now - (item.current_until or item.modified)
+                   if (item.current_until or item.modified) else None} for item in items],
+    })
