@@ -204,6 +204,12 @@ class DatasetVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.dataset.identifier} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        # A published version is what someone downloaded and may cite: never rewritten.
+        if self.pk is not None and DatasetVersion.objects.filter(pk=self.pk).exists():
+            raise ValueError("a published version cannot be changed; publish a new one")
+        super().save(*args, **kwargs)
+
 
 class MetadataVersion(models.Model):
     """A dataset's metadata as it was after a change (who, when, what)."""

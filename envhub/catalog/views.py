@@ -156,6 +156,8 @@ def dataset_download(request, identifier: str, fmt: str):
     if provider is None:
         raise Forbidden(_("The dataset's data is not available at the moment."))
     filters = _filters(request)
+    if provider.versioned:
+        return _version_file(dataset, fmt, filters)
     columns = provider.columns(dataset)
     rows = provider.rows(dataset, filters)
     try:
@@ -166,6 +168,25 @@ def dataset_download(request, identifier: str, fmt: str):
     response = StreamingHttpResponse(chunks, content_type=downloads.MEDIA[fmt])
     stamp = timezone.now().astimezone(VN).strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{dataset.identifier}-{stamp}.{fmt}"'
+    return response
+
+
+def _version_file(dataset, fmt: str, filters: Filters):
+    """A file dataset's download is the file itself, of the version asked for."""
+    from envhub.catalog.files import version_for
+
+    version = version_for(dataset, filters.version, filters.as_of)
+    if not version.file_name.lower().endswith(f".{fmt}"):
+        raise NotFound(_("This version has no %(format)s file.") % {"format": fmt.upper()})
+    content = bytes(version.content)
+    response = StreamingHttpResponse(
+        (content[i:i + downloads.FILE_CHUNK] for i in range(0, len(content),
+                                                            downloads.FILE_CHUNK)),
+        content_type=version.media_type)
+    response["Content-Length"] = str(len(content))
+    response["Content-Disposition"] = (f'attachment; filename="{dataset.identifier}-'
+                                       f'v{version.number}.{fmt}"')
+    response["X-Dataset-Version"] = str(version.number)
     return response
 
 
