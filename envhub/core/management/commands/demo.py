@@ -21,6 +21,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from envhub.airquality import services as air_quality
+from envhub.catalog import services as catalog
 from envhub.compliance import assess
 from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.permissions import system_actor
@@ -203,6 +204,9 @@ class Command(BaseCommand):
             f"{events.get(EventStatus.OPEN, 0)} open, {events.get(EventStatus.CLOSED, 0)} "
             "closed.")
         self.stdout.write(f"Air quality: VN_AQI computed for {air_hours:,} station-hours.")
+        catalogue = catalog.sync()
+        self.stdout.write(f"Catalogue: {catalogue.refreshed} datasets kept current "
+                          f"({catalogue.created} new).")
         states = Counter(StationStatus.objects.filter(station__active=True)
                          .values_list("state", flat=True))
         self.stdout.write(
