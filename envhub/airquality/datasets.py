@@ -87,6 +87,9 @@ class AirQualityIndex(Provider):
               for p in vn_aqi.POLLUTANTS],
         ]
 
+    def chart(self, dataset):
+        return {"time": PERIODS[dataset.provider_key][1], "value": "aqi", "series": ["station"]}
+
     def rows(self, dataset, filters):
         rows, field = self._rows(dataset, filters)
         for row in rows.iterator(chunk_size=5000):

@@ -91,6 +91,11 @@ class Provider:
     def rows(self, dataset, filters: Filters) -> Iterator[tuple]:
         raise NotImplementedError
 
+    def chart(self, dataset) -> dict | None:
+        """For a time series, what its page charts: {"time": column, "value": column,
+        "series": [columns naming a line]}; None when it has no chart."""
+        return None
+
     def all_formats(self) -> tuple[str, ...]:
         return self.formats + (("GEOJSON",) if self.has_coordinates else ())
 

@@ -4,6 +4,7 @@ no sign-in; shared and internal datasets follow the access classes everywhere.""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 from django.http import StreamingHttpResponse
@@ -74,10 +75,28 @@ def dataset_page(request, identifier: str):
         "versions": dataset.versions.order_by("-number") if provider and provider.versioned
         else [],
         "frequency": Frequency(dataset.accrual_periodicity).label,
+        "chart": _chart_config(provider, dataset),
         "json_ld": _script_json(json_ld(dataset, base, distributions)),
         "metadata_versions": dataset.metadata_versions.order_by("-number")[:10]
         if actor.manages_everything else [],
     })
+
+
+CHART_DAYS = 7
+
+
+def _chart_config(provider, dataset) -> dict | None:
+    """The time-series chart of the page: the JSON download of the last days of data."""
+    spec = provider.chart(dataset) if provider is not None else None
+    if not spec or dataset.temporal_end is None:
+        return None
+    last = dataset.temporal_end.astimezone(VN).date()
+    first = last - datetime.timedelta(days=CHART_DAYS - 1)
+    url = reverse("dataset-download", args=[dataset.identifier, "json"])
+    return {**spec, "url": f"{url}?from={first.isoformat()}&to={last.isoformat()}",
+            "max_series": 12, "labels": {
+                "error": _("The chart could not be loaded; reload the page."),
+                "empty": _("No values in the last days.")}}
 
 
 def json_ld(dataset, base: str, distributions) -> dict:

@@ -109,6 +109,11 @@ class MonitoringMeans(Provider):
             Column("coverage", "number", "Tỷ lệ dữ liệu (%)", "Coverage (%)"),
         ]
 
+    def chart(self, dataset):
+        period = self._parts(dataset)[2]
+        return {"time": "hour_end" if period == "hourly" else "day", "value": "mean",
+                "series": ["station", "parameter"]}
+
     def rows(self, dataset, filters):
         rows, period = self._rollups(dataset)
         field = "hour_end" if period == "hourly" else "day"

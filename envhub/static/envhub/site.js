@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    document.querySelectorAll("select[data-autosubmit], input[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
