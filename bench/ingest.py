@@ -20,8 +20,9 @@ import time
 
 from bench import common
 
-CHUNK = int(os.environ.get("BENCH_CHUNK", 2000))  # files per transaction, as `envhub ingest`
-JOBS = int(os.environ.get("BENCH_JOBS", 1))  # worker processes reading files, as `--jobs`
+# Files per transaction and processes reading files: `envhub ingest`'s defaults unless set.
+CHUNK = int(os.environ.get("BENCH_CHUNK", 0))  # 0: `envhub ingest --chunk`'s default
+JOBS = int(os.environ.get("BENCH_JOBS", -1))  # -1: `envhub ingest --jobs`'s default
 
 
 def run_one(vendor: str, values: int, stations: int) -> dict:
@@ -78,27 +79,32 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     del rows, baseline_rows
 
     # envhub: the files through the ingestion service, in slices as `envhub ingest` takes them:
-    # with JOBS > 0, worker processes read and check the next slices while this one writes.
+    # with jobs > 0, worker processes read and check the next slices while this one writes.
+    from envhub.monitoring.management.commands import ingest as command
+
+    chunk = CHUNK or command.DEFAULT_CHUNK
+    jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
     actor = system_actor("bench")
-    slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + CHUNK]]
-              for i in range(0, len(files), CHUNK)]
+    slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + chunk]]
+              for i in range(0, len(files), chunk)]
     accepted = 0
     started = time.perf_counter()
-    if JOBS:
+    if jobs:
         connection.close()
-        pool = parallel.PreparePool(actor, JOBS)
+        pool = parallel.PreparePool(actor, jobs)
         for _slice, prepared, now in pool.prepared(slices):
             accepted += sum(r.accepted for r in ingest.write(actor, "folder", prepared, now=now))
         pool.close()
     else:
-        for chunk in slices:
-            accepted += sum(r.accepted for r in ingest.ingest(actor, "folder", chunk))
+        for files_of_slice in slices:
+            accepted += sum(r.accepted for r in ingest.ingest(actor, "folder", files_of_slice))
     envhub_seconds = time.perf_counter() - started
     assert accepted == total_values, (accepted, total_values)
     assert Observation.objects.count() == total_values
     queued = RollupQueue.objects.count()
     return {
-        "vendor": vendor, "values": total_values, "files": len(files), "stations": stations,
+        "vendor": vendor, "chunk": chunk, "jobs": jobs, "values": total_values,
+        "files": len(files), "stations": stations,
         "baseline_seconds": baseline_seconds, "envhub_seconds": envhub_seconds,
         "baseline_rate": total_values / baseline_seconds,
         "envhub_rate": total_values / envhub_seconds, "queued_hours": queued,
@@ -130,7 +136,8 @@ def main() -> None:
         result = json.loads(output.stdout.strip().splitlines()[-1])
         baseline = "executemany" if vendor == "sqlite" else "COPY"
         common.report(f"{vendor}: {result['values']:,} values in {result['files']:,} files "
-                      f"from {result['stations']} stations", [
+                      f"from {result['stations']} stations ({result['chunk']:,} files per "
+                      f"transaction, {result['jobs']} reading processes)", [
             (f"baseline ({baseline} of pre-parsed rows)",
              f"{result['baseline_rate']:>10,.0f} values/s  ({result['baseline_seconds']:.1f} s)"),
             ("envhub (parse, map, validate, write, queue)",

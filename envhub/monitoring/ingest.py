@@ -585,13 +585,18 @@ def _rows(prepared: Sequence[Prepared], series_ids, batch_ids: Sequence[int], db
     value, status, line, parameter code), and every such row as the database takes it
     (series, time in the database's form, value, status, batch). Within the slice the first
     value for a (series, time) wins, like against the database; the later ones are
-    (file, its row, the row held) in `repeats`. A KeyError when a series is not in
-    `series_ids`. (Runs for every value: as little as it can per value.)"""
+    (file, its row, the row held) in `repeats`. Also the (series, hour end) pairs the rows
+    fall in, for the rollup queue. A KeyError when a series is not in `series_ids`. (Runs for
+    every value: as little as it can per value; a file's values usually share one time.)"""
     first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
     held_for = first_in_slice.setdefault
     rows_of: list[list[tuple]] = []
     observation_rows: list[tuple] = []
     add_observation = observation_rows.append
+    dirty_hours: set[tuple[int, datetime.datetime]] = set()
+    mark_dirty = dirty_hours.add
+    # time → (its database form, the end of its hour), once per time of the slice.
+    times: dict[datetime.datetime, tuple] = {}
     repeats = []
     for p, batch_id in zip(prepared, batch_ids, strict=True):
         rows: list[tuple] = []
@@ -600,16 +605,28 @@ def _rows(prepared: Sequence[Prepared], series_ids, batch_ids: Sequence[int], db
             continue
         station_id = p.station.id
         add = rows.append
+        one_time = p.first_time if p.first_time == p.last_time else None
+        if one_time is not None:
+            forms = times.get(one_time)
+            if forms is None:
+                forms = times[one_time] = (db_time(one_time), hour_end(one_time))
+            at_db, hour = forms
         for parameter, time, value, status, line in p.values:
             series_id = series_ids[(station_id, parameter.id)]
             row = (series_id, time, value, status, line, parameter.code)
             held = held_for((series_id, time), row)
             if held is row:
                 add(row)
-                add_observation((series_id, db_time(time), value, status, batch_id))
+                if one_time is None:
+                    forms = times.get(time)
+                    if forms is None:
+                        forms = times[time] = (db_time(time), hour_end(time))
+                    at_db, hour = forms
+                add_observation((series_id, at_db, value, status, batch_id))
+                mark_dirty((series_id, hour))
             else:
                 repeats.append((p, row, held))
-    return rows_of, observation_rows, repeats
+    return rows_of, observation_rows, repeats, dirty_hours
 
 
 def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
@@ -620,11 +637,11 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
     batch_ids = storage.allocate_batch_ids(len(prepared))
     db_time = storage.time_adapter()
     try:
-        rows_of, observation_rows, repeats = _rows(prepared, directory.series, batch_ids,
-                                                   db_time)
+        rows_of, observation_rows, repeats, dirty_hours = _rows(
+            prepared, directory.series, batch_ids, db_time)
     except KeyError:  # a station's first values: its series are created first
-        rows_of, observation_rows, repeats = _rows(prepared, _series_ids(prepared), batch_ids,
-                                                   db_time)
+        rows_of, observation_rows, repeats, dirty_hours = _rows(
+            prepared, _series_ids(prepared), batch_ids, db_time)
     for p, row, held in repeats:
         _count_repeat(p, held, *row[2:])
 
@@ -662,11 +679,11 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: dateti
         for batch, p in changed:
             _finish(batch, p.report)
             storage.update_batch_counts(batch)
-    touched = {(row[0], row[1]) for rows in rows_of for row in rows}
-    hours: dict[datetime.datetime, datetime.datetime] = {}
-    for time in {time for _series, time in touched}:
-        hours[time] = hour_end(time)
-    storage.queue_rollups({(series_id, hours[time]) for series_id, time in touched}, now)
+        # Only the hours of the rows that stayed (new, or replaced) are dirty.
+        touched = {(row[0], row[1]) for rows in rows_of for row in rows}
+        hours = {time: hour_end(time) for time in {time for _series, time in touched}}
+        dirty_hours = {(series_id, hours[time]) for series_id, time in touched}
+    storage.queue_rollups(dirty_hours, now)
     storage.note_station_activity(_newest_by_station(prepared, rows_of),
                                   now if live and not replace else None)
     for p, batch in zip(prepared, batches, strict=True):

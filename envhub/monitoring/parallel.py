@@ -51,8 +51,16 @@ def _prepare(actor: Actor, files, now: datetime.datetime):
 
 
 def default_jobs() -> int:
-    """Worker processes worth starting: one per core but one (left for the writer)."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    """Worker processes worth starting: one per core but one (left for the writer), except on
+    SQLite with two cores or fewer: there the database's work runs in the writer itself, and
+    a reading process beside it on two cores slows it down by about as much as it takes off
+    (docs/benchmarks.md), while holding a second copy of Django and a slice in memory."""
+    from django.db import connection
+
+    cores = os.cpu_count() or 1
+    if connection.vendor == "sqlite" and cores <= 2:
+        return 0
+    return max(1, cores - 1)
 
 
 class PreparePool:

@@ -219,13 +219,10 @@ def _allocate_ids(table: str, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _json_for(vendor: str):
-    """How a JSON column's value is passed to this database (most lists are empty: "[]")."""
-    if vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
-        return Jsonb
-    return lambda value: json.dumps(value, ensure_ascii=False) if value else "[]"
+def _json_text(value) -> str:
+    """A JSON column's value as text (most lists are empty: "[]"). PostgreSQL's COPY reads
+    jsonb from its text form, so both databases take the same string."""
+    return json.dumps(value, ensure_ascii=False) if value else "[]"
 
 
 @dataclass(slots=True)
@@ -291,8 +288,8 @@ def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> No
         for batch, new_id in zip(batches, _allocate_ids("monitoring_batch", len(batches)),
                                  strict=True):
             batch.id = new_id
-    _json = _json_for(connection.vendor)
-    empty = _json([])
+    _json = _json_text
+    empty = "[]"
     rows = [
         (b.id, b.station_id, b.sender, b.sender_user_id, b.sender_token_id, b.channel,
          b.file_name, b.sha256, b.size, when(b.received_at), b.status, b.lines, b.accepted,
@@ -325,17 +322,26 @@ def earlier_batches(digests: set[str], stations: set[int]) -> dict[tuple[str, in
     found: dict[tuple[str, int], int] = {}
     if not digests:
         return found
-    placeholders = ", ".join(["%s"] * len(digests))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Two uploads of the same file at once: the second waits for the first to commit,
-            # then sees it (SQLite has one writer at a time anyway).
-            for digest in sorted(digests):
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
-        cursor.execute(
-            'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
-            f'WHERE "sha256" IN ({placeholders}) AND "status" = %s ORDER BY "id"',
-            [*digests, "accepted"])
+            # then sees it (SQLite has one writer at a time anyway). The locks are taken in
+            # sorted order (no deadlock between two slices), in one statement.
+            ordered = sorted(digests)
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(hashtext(digest))) FROM ("
+                "SELECT digest FROM unnest(%s::text[]) WITH ORDINALITY AS sent(digest, n) "
+                "ORDER BY n) AS locked", [ordered])
+            cursor.execute(
+                'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
+                'WHERE "sha256" = ANY(%s::text[]) AND "status" = %s ORDER BY "id"',
+                [ordered, "accepted"])
+        else:
+            placeholders = ", ".join(["%s"] * len(digests))
+            cursor.execute(
+                'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
+                f'WHERE "sha256" IN ({placeholders}) AND "status" = %s ORDER BY "id"',
+                [*digests, "accepted"])
         for batch_id, digest, station_id in cursor.fetchall():
             if station_id in stations:
                 found.setdefault((digest, station_id), batch_id)
