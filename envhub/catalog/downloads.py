@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -43,22 +44,21 @@ def _text(value):
 
 
 def csv_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel shows Vietnamese correctly."""
+    """UTF-8 with a byte-order mark, so that Excel shows Vietnamese correctly. Rows are written
+    a chunk at a time (the csv module writes None as an empty field; providers give times as
+    ISO 8601 text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
     yield "\ufeff".encode() + buffer.getvalue().encode()
-    buffer.seek(0)
-    buffer.truncate()
-    count = 0
-    for row in rows:
-        writer.writerow(["" if value is None else _text(value) for value in row])
-        count += 1
-        if count % CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
+    iterator = iter(rows)
+    while True:
+        batch = list(itertools.islice(iterator, CHUNK_ROWS))
+        if not batch:
+            break
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(batch)
         yield buffer.getvalue().encode()
 
 

@@ -115,36 +115,60 @@ class MonitoringMeans(Provider):
                 "series": ["station", "parameter"]}
 
     def rows(self, dataset, filters):
-        rows, period = self._rollups(dataset)
-        field = "hour_end" if period == "hourly" else "day"
-        if filters.start is not None:
-            rows = rows.filter(**({f"{field}__gt": filters.start} if period == "hourly" else
-                                  {"day__gte": filters.start.date()}))
-        if filters.end is not None:
-            rows = rows.filter(**({f"{field}__lte": filters.end} if period == "hourly" else
-                                  {"day__lte": filters.end.date()}))
-        stations = {s.pk: s for s in Station.objects.filter(
-            series__in=rows.values("series_id")).select_related("facility").distinct()}
-        series = {}
-        from envhub.monitoring.models import Series
+        """Straight from the rollup table with a cursor: the per-series columns are built once,
+        each distinct time is formatted once (every series shares the same hours)."""
+        from django.db import connection
 
-        for item in Series.objects.filter(id__in=rows.values("series_id")).select_related(
-                "parameter"):
-            series[item.pk] = item
-        values = rows.order_by("series_id", field).values_list(
-            "series_id", field, "mean", "minimum", "maximum", "count", "valid_count",
-            "expected_count", "coverage")
-        for series_id, moment, mean, low, high, count, valid, expected, coverage in \
-                values.iterator(chunk_size=5000):
-            item = series[series_id]
-            station = stations[item.station_id]
+        from envhub.core.timeutil import from_db
+        from envhub.monitoring.models import DailyRollup, HourlyRollup, Series
+
+        province_code, kind, period = self._parts(dataset)
+        model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
+        series = {}
+        for item in Series.objects.filter(station__province__code=province_code,
+                                          station__kind=kind).select_related(
+                "parameter", "station", "station__facility"):
+            station = item.station
             latitude, longitude = station.latitude, station.longitude
             if latitude is None and station.facility is not None:
                 latitude, longitude = station.facility.latitude, station.facility.longitude
-            when = local_iso(moment) if period == "hourly" else moment.isoformat()
-            yield (station.code, station.name, self._parts(dataset)[0], latitude, longitude,
-                   item.parameter.code, item.parameter.unit, when, mean, low, high, count, valid,
-                   expected, round(coverage, 1))
+            series[item.pk] = (station.code, station.name, province_code, latitude, longitude,
+                               item.parameter.code, item.parameter.unit)
+        if not series:
+            return
+        adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
+            connection.ops.adapt_datefield_value
+        where, params = [f'"series_id" IN ({", ".join(["%s"] * len(series))})'], list(series)
+        if filters.start is not None:
+            where.append(f'"{field}" > %s' if period == "hourly" else f'"{field}" >= %s')
+            params.append(adapt(filters.start if period == "hourly" else filters.start.date()))
+        if filters.end is not None:
+            where.append(f'"{field}" <= %s')
+            params.append(adapt(filters.end if period == "hourly" else filters.end.date()))
+        # On SQLite the time is read as text (no per-row conversion to datetime): each distinct
+        # text is converted once below.
+        selected = f'CAST("{field}" AS TEXT)' if connection.vendor == "sqlite" else f'"{field}"'
+        sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
+               f'"valid_count", "expected_count", "coverage" FROM "{model._meta.db_table}" '
+               f'WHERE {" AND ".join(where)} ORDER BY "series_id", "{field}"')
+        times: dict = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while True:
+                block = cursor.fetchmany(5000)
+                if not block:
+                    break
+                for series_id, moment, mean, low, high, count, valid, expected, coverage \
+                        in block:
+                    when = times.get(moment)
+                    if when is None:
+                        if period == "hourly":
+                            when = local_iso(from_db(moment))
+                        else:
+                            when = moment if isinstance(moment, str) else moment.isoformat()
+                        times[moment] = when
+                    yield (*series[series_id], when, mean, low, high, count, valid, expected,
+                           round(coverage, 1))
 
 
 register(MonitoringMeans())
