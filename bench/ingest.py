@@ -82,8 +82,8 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     # with jobs > 0, worker processes read and check the next slices while this one writes.
     from envhub.monitoring.management.commands import ingest as command
 
-    chunk = CHUNK or command.DEFAULT_CHUNK
     jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
+    chunk = CHUNK or command.default_chunk(jobs)
     actor = system_actor("bench")
     slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + chunk]]
               for i in range(0, len(files), chunk)]

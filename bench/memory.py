@@ -95,6 +95,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[5000, 40000, 160000])
     parser.add_argument("--stations", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="passed to envhub ingest (default: its own default)")
     args = parser.parse_args()
     common.prepare_environment("sqlite")
     common.setup_django()
@@ -109,8 +111,9 @@ def main() -> None:
         folder = Path(tempfile.mkdtemp(prefix="envhub-bench-files-"))
         try:
             write_tree(stations, count, folder)
+            jobs = [] if args.jobs is None else ["--jobs", str(args.jobs)]
             peak, output = peak_rss_mb([sys.executable, "-m", "envhub.cli", "ingest",
-                                        str(folder), "--no-rollups"])
+                                        str(folder), "--no-rollups", *jobs])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         peaks.append(peak)

@@ -51,16 +51,13 @@ def _prepare(actor: Actor, files, now: datetime.datetime):
 
 
 def default_jobs() -> int:
-    """Worker processes worth starting: one per core but one (left for the writer), except on
-    SQLite with two cores or fewer: there the database's work runs in the writer itself, and
-    a reading process beside it on two cores slows it down by about as much as it takes off
-    (docs/benchmarks.md), while holding a second copy of Django and a slice in memory."""
-    from django.db import connection
-
+    """Worker processes worth starting: one per core but one (left for the writer), and none
+    with two cores or fewer. There the writer (with SQLite's work, or PostgreSQL's server
+    process) takes the cores already, and a reading process beside it slows it down by about
+    as much as it takes off (docs/benchmarks.md), while holding a copy of Django and slices of
+    its own in memory."""
     cores = os.cpu_count() or 1
-    if connection.vendor == "sqlite" and cores <= 2:
-        return 0
-    return max(1, cores - 1)
+    return 0 if cores <= 2 else cores - 1
 
 
 class PreparePool:

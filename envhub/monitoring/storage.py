@@ -200,16 +200,25 @@ def note_station_activity(newest: dict[int, datetime.datetime],
 
 # --- received files ------------------------------------------------------------------------
 
+# PostgreSQL: table → the sequence of its ids.
+_sequences: dict[str, str] = {}
+
+
 def _allocate_ids(table: str, count: int) -> list[int]:
     """`count` fresh primary keys for `table`, taken before inserting so that one executemany
     can write the rows (Django's bulk_create would prepare every value through its fields,
     which costs more than the whole rest of ingestion)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
-                "FROM generate_series(1, %s)", [count])
-            return [row[0] for row in cursor.fetchall()]
+            # The sequence named once (looking it up for each id took most of the time), and
+            # one row holding every id (an array) rather than a row per id.
+            sequence = _sequences.get(table)
+            if sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
+                sequence = _sequences[table] = cursor.fetchone()[0]
+            cursor.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                           [sequence, count])
+            return cursor.fetchone()[0]
         # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody else can
         # take these ids; sqlite_sequence keeps AUTOINCREMENT's promise never to reuse one.
         cursor.execute(

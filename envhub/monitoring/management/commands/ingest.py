@@ -44,11 +44,17 @@ from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, parallel, rollups
 from envhub.monitoring.models import BatchStatus, Channel
 
-# Files per transaction. Each commit writes (and checkpoints) a page of the observations' key
-# for every series the chunk touches, whatever the number of values: larger chunks share that
-# cost among more files (docs/benchmarks.md: 2,000 → 10,000 files cut it fivefold), and memory
-# stays bounded by CHUNK_BYTES.
+# Files per transaction. Each commit writes (and on SQLite checkpoints) a page of the
+# observations' key for every series the chunk touches, whatever the number of values: larger
+# chunks share that cost among more files (docs/benchmarks.md: 2,000 → 10,000 files cut it
+# fivefold). With reading processes every process holds chunks in flight, so they stay smaller
+# there, for memory (bench.memory).
 DEFAULT_CHUNK = 10_000
+DEFAULT_CHUNK_WITH_READERS = 2_000
+
+
+def default_chunk(jobs: int) -> int:
+    return DEFAULT_CHUNK if jobs == 0 else DEFAULT_CHUNK_WITH_READERS
 # A chunk also ends once it holds this many bytes, whatever --chunk says.
 CHUNK_BYTES = 32 * 1024 * 1024
 # Archive caps. A year of one station's 5-minute files is about 105,000 members.
@@ -331,17 +337,18 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true",
                             help="Overwrite values that differ from those already stored "
                                  "(audited).")
-        parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, metavar="N",
-                            help="Files per transaction (default %(default)s).")
+        parser.add_argument("--chunk", type=int, default=None, metavar="N",
+                            help="Files per transaction (default 10000, or 2000 with reading "
+                                 "processes).")
         parser.add_argument("--no-rollups", action="store_true",
                             help="Leave the rollups to the worker.")
         parser.add_argument("--jobs", type=int, default=None, metavar="N",
                             help="Processes that read and check files while this one writes "
-                                 "(default: one per core but one, none on SQLite with "
-                                 "two cores or fewer; 0 reads in this process).")
+                                 "(default: one per core but one, none with two cores or "
+                                 "fewer; 0 reads in this process).")
 
     def handle(self, *args, paths, replace, chunk, no_rollups, jobs, **options):
-        if chunk < 1:
+        if chunk is not None and chunk < 1:
             raise CommandError(_("--chunk must be at least 1."))
         if jobs is None:
             jobs = parallel.default_jobs()
@@ -359,6 +366,8 @@ class Command(BaseCommand):
                         mininterval=0.5)
         outcome = "done"
         pool = parallel.PreparePool(self.actor, jobs) if jobs and parallel.usable() else None
+        if chunk is None:
+            chunk = default_chunk(jobs if pool is not None else 0)
         if pool is not None:
             # The database connection must not be open while worker processes start.
             connections.close_all()
