@@ -24,6 +24,7 @@ not what a CKAN client expects).
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 from collections import Counter
@@ -409,8 +410,12 @@ def _field_values(ctx: Context, dataset: Dataset, name: str) -> set[str]:
     if name == "organization":
         return {ctx.organisation_names.get(dataset.publisher_id, str(dataset.publisher_id))}
     if name == "res_format":
+        if isinstance(dataset, services.Entry):
+            return set(dataset.formats)
         return {item.format for item in dataset.distributions.all()}
     if name == "province":
+        if isinstance(dataset, services.Entry):
+            return set(dataset.province_codes)
         return {province.code for province in dataset.provinces.all()}
     if name == "access_class":
         return {dataset.access_class}
@@ -431,6 +436,37 @@ def _field_values(ctx: Context, dataset: Dataset, name: str) -> set[str]:
     if name == "private":
         return {"false" if dataset.access_class == AccessClass.OPEN else "true"}
     return set()
+
+
+def _entry_values(ctx: Context, name: str) -> Callable | None:
+    """A faster `_field_values` for search-index entries, for the facets counted on every
+    search (thousands of entries per request)."""
+    if name == "tags":
+        return lambda entry: entry.keywords
+    if name == "groups":
+        return lambda entry: [code.lower() for code in entry.themes]
+    if name == "organization":
+        names = ctx.organisation_names
+        return lambda entry: (names.get(entry.publisher_id, str(entry.publisher_id)),)
+    if name == "res_format":
+        return lambda entry: entry.formats
+    if name == "province":
+        return lambda entry: entry.province_codes
+    if name == "access_class":
+        return lambda entry: (entry.access_class,)
+    if name == "frequency":
+        return lambda entry: (entry.accrual_periodicity,)
+    if name == "license_id":
+        licences: dict[str, tuple] = {}
+
+        def licence(entry):
+            found = licences.get(entry.licence)
+            if found is None:
+                found = licences[entry.licence] = (licence_of(entry.licence)[0],)
+            return found
+
+        return licence
+    return None
 
 
 SEARCH_FIELDS = {"tags", "groups", "organization", "res_format", "province", "access_class",
@@ -602,9 +638,9 @@ PUSHED = {"groups": "theme", "res_format": "format", "province": "province",
           "access_class": "access_class", "frequency": "frequency"}
 
 
-def run_search(ctx: Context, q: str, clauses: list[Clause]) -> list[Dataset]:
+def run_search(ctx: Context, q: str, clauses: list[Clause]) -> list[services.Entry]:
     """The visible, not withdrawn datasets matching `q` and every clause, in the service's
-    ranking."""
+    ranking (index entries; `services.load` gives the datasets of a page)."""
     query = services.Search(q=q)
     for clause in clauses:
         if clause.negated or clause.is_range:
@@ -656,9 +692,13 @@ def count_facets(ctx: Context, items: Iterable[Dataset], names: list[str],
     search_facets: dict[str, dict] = {}
     items = list(items)
     for name in names:
-        counts: Counter = Counter()
-        for item in items:
-            counts.update(_field_values(ctx, item, name))
+        fast = _entry_values(ctx, name)
+        if fast is not None and all(isinstance(item, services.Entry) for item in items):
+            counts = Counter(itertools.chain.from_iterable(map(fast, items)))
+        else:
+            counts = Counter()
+            for item in items:
+                counts.update(_field_values(ctx, item, name))
         ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
         if limit >= 0:
             ranked = ranked[:limit]
@@ -756,7 +796,7 @@ def package_search(ctx: Context, params: dict) -> dict:
     found = _sorted(run_search(ctx, words[:200], clauses), keys)
     want_facets = _truthy(params.get("facet", "true"))
     facets, search_facets = count_facets(ctx, found, names if want_facets else [], facet_limit)
-    page = found[start:start + rows]
+    page = services.load(found[start:start + rows])
     return {
         "count": len(found),
         "sort": ", ".join(f"{name} {'desc' if descending else 'asc'}"

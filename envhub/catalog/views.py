@@ -41,7 +41,7 @@ def catalog_search(request):
     chosen = {name: set(getattr(search, name)) for name in services.FACETS}
     return render(request, "catalog/search.html", {
         "search": search, "results": [{"dataset": item, "late": item.is_late(now)}
-                                      for item in results[:200]],
+                                      for item in services.load(results[:200])],
         "total": len(results), "facets": services.facets(actor, search), "chosen": chosen,
         "facet_titles": {"theme": _("Theme"), "publisher": _("Publisher"),
                          "format": _("Format"), "province": _("Province"),

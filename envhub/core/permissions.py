@@ -297,17 +297,25 @@ def _webhooks(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(organisation_id__in=actor.organisation_ids)
 
 
-def _catalogue_condition(actor: Actor, prefix: str = "") -> Q:
-    """Law on Data access classes: open data for everyone, shared data for government
-    accounts, internal data for the data centre's staff; withdrawn datasets for stewards."""
+def catalogue_classes(actor: Actor) -> set[str] | None:
+    """Law on Data access classes the actor may read: open data for everyone, shared data for
+    government accounts, internal data for the data centre's staff; None: every dataset,
+    withdrawn ones included (stewards, admins)."""
     if actor.manages_everything:
-        return Q()
-    classes = ["open"]
+        return None
+    classes = {"open"}
     if actor.is_government:
-        classes.append("shared")
+        classes.add("shared")
     if actor.sees_everything:
-        classes.append("internal")
-    return Q(**{f"{prefix}access_class__in": classes, f"{prefix}withdrawn": False})
+        classes.add("internal")
+    return classes
+
+
+def _catalogue_condition(actor: Actor, prefix: str = "") -> Q:
+    classes = catalogue_classes(actor)
+    if classes is None:
+        return Q()
+    return Q(**{f"{prefix}access_class__in": sorted(classes), f"{prefix}withdrawn": False})
 
 
 @scope_rule("catalog.dataset", public=True)
