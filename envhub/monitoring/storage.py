@@ -77,12 +77,17 @@ def insert_observations(rows: Sequence[Row]) -> int:
         return cursor.rowcount
 
 
-def _copy(cursor, table: str, rows: Sequence[tuple], columns: Sequence[str] = COLUMNS) -> None:
+def _copy(cursor, table: str, rows: Sequence[tuple], columns: Sequence[str] = COLUMNS,
+          binary_types: Sequence[str] | None = None) -> None:
     # The raw psycopg cursor: Django's wrapper has no COPY. Its errors are turned into Django's
-    # (IntegrityError, ...) so that callers handle one kind.
+    # (IntegrityError, ...) so that callers handle one kind. With `binary_types` (the columns'
+    # types), in PostgreSQL's binary format: raw bytes then need no escaping.
+    form = " (FORMAT BINARY)" if binary_types else ""
     with connection.wrap_database_errors, cursor.cursor.copy(
-        f'COPY "{table}" ({", ".join(columns)}) FROM STDIN'
+        f'COPY "{table}" ({", ".join(columns)}) FROM STDIN{form}'
     ) as copy:
+        if binary_types:
+            copy.set_types(binary_types)
         for row in rows:
             copy.write_row(row)
 
@@ -313,7 +318,8 @@ def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> No
     with connection.cursor() as cursor:
         if postgresql:
             _copy(cursor, "monitoring_batch", rows, BATCH_COLUMNS)
-            _copy(cursor, "monitoring_batchfile", files, ("batch_id", "content"))
+            _copy(cursor, "monitoring_batchfile", files, ("batch_id", "content"),
+                  binary_types=("int8", "bytea"))
             return
         placeholders = ", ".join(["%s"] * len(BATCH_COLUMNS))
         cursor.executemany(

@@ -110,6 +110,7 @@ _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of the UTF-32 BOMs
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MISSING = object()
+_BASE_NAME = re.compile(r"[\\/]")  # a leading directory ends at the last of these
 _CODE = re.compile(r"[A-Za-z0-9-]+")  # same shape as the registry's tt10_token validator
 _TIME14 = re.compile(r"[0-9]{14}")
 # ASCII digits only: `float()` alone would also take "nan", "1_000", " 1 " and Arabic digits.
@@ -296,31 +297,31 @@ def parse_filename(name: str) -> FileName:
     """
     if not isinstance(name, str):
         raise TT10Error("bad_name", f"a file name must be text, got {type(name).__name__}")
-    base = re.split(r"[\\/]", name)[-1]
+    base = _BASE_NAME.split(name)[-1] if "/" in name or "\\" in name else name
     if not base:
         raise TT10Error("bad_name", "the file name is empty")
     if len(base) > MAX_NAME_LENGTH:
         raise TT10Error("name_too_long",
                         f"the file name has {len(base)} characters (at most {MAX_NAME_LENGTH})")
-    shown = _excerpt(base)
     stem, dot, extension = base.rpartition(".")
     if not dot or not extension.isascii() or extension.lower() != "txt":
-        raise TT10Error("bad_extension", f"{shown!r}: a TT10 file name ends in .txt")
+        raise TT10Error("bad_extension", f"{_excerpt(base)!r}: a TT10 file name ends in .txt")
     parts = stem.split("_")
     if len(parts) != 4:
         raise TT10Error(
             "wrong_part_count",
-            f"{shown!r}: expected 4 parts joined by '_' "
+            f"{_excerpt(base)!r}: expected 4 parts joined by '_' "
             f"(Province_Facility_Station_yyyyMMddHHmmss.txt), found {len(parts)}",
         )
     for label, part in zip(("province", "facility", "station"), parts, strict=False):
         if not _CODE.fullmatch(part):
-            raise TT10Error("bad_code", f"{shown!r}: the {label} code {_excerpt(part)!r} may hold "
-                                        "only ASCII letters, digits and '-'")
-    times = _parse_time14(parts[3])
+            raise TT10Error("bad_code", f"{_excerpt(base)!r}: the {label} code "
+                                        f"{_excerpt(part)!r} may hold only ASCII letters, "
+                                        "digits and '-'")
+    times = _time14(parts[3])  # the files of an upload share their few times
     if times is None:
-        raise TT10Error("bad_time", f"{shown!r}: {_excerpt(parts[3])!r} is not a real time "
-                                    "yyyyMMddHHmmss")
+        raise TT10Error("bad_time", f"{_excerpt(base)!r}: {_excerpt(parts[3])!r} is not a real "
+                                    "time yyyyMMddHHmmss")
     return FileName(base, parts[0], parts[1], parts[2], times[0], times[1])
 
 
