@@ -283,3 +283,12 @@ def test_it_notes_when_a_station_last_sent(world):
     # A late file does not move the newest value back in time.
     assert status.last_data_at == utc(2026, 11, 20, 8)
     assert status.last_received_at is not None
+
+
+def test_it_keeps_a_files_exact_bytes_and_deletes_them_with_its_batch(world):
+    file = tt10_file(world.station_stack_hn, T, [("SO2", 120.5, "mg/Nm3")])
+    [report] = send([file])
+    batch = Batch.objects.get(pk=report.batch_id)
+    assert bytes(batch.raw.content) == file.content
+    batch.delete()
+    assert not BatchFile.objects.filter(batch_id=report.batch_id).exists()
