@@ -54,7 +54,10 @@ DEFAULT_CHUNK_WITH_READERS = 2_000
 
 
 def default_chunk(jobs: int) -> int:
+    """Files per transaction when `--chunk` is not given, with `jobs` reading processes."""
     return DEFAULT_CHUNK if jobs == 0 else DEFAULT_CHUNK_WITH_READERS
+
+
 # A chunk also ends once it holds this many bytes, whatever --chunk says.
 CHUNK_BYTES = 32 * 1024 * 1024
 # Archive caps. A year of one station's 5-minute files is about 105,000 members.
