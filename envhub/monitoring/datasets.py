@@ -145,14 +145,21 @@ class MonitoringMeans(Provider):
         if filters.end is not None:
             where.append(f'"{field}" <= %s')
             params.append(adapt(filters.end if period == "hourly" else filters.end.date()))
-        # On SQLite the time is read as text (no per-row conversion to datetime): each distinct
-        # text is converted once below.
-        selected = f'CAST("{field}" AS TEXT)' if connection.vendor == "sqlite" else f'"{field}"'
+        # The time is read as text, never as a datetime per row: PostgreSQL writes it in Viet
+        # Nam time itself; on SQLite each distinct UTC text is converted once below.
+        if connection.vendor == "postgresql":
+            selected = (f"""to_char("{field}" AT TIME ZONE 'Asia/Ho_Chi_Minh', """
+                        """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
+                        else f'"{field}"::text')
+        else:
+            selected = f'CAST("{field}" AS TEXT)'
         sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
                f'"valid_count", "expected_count", "coverage" FROM "{model._meta.db_table}" '
                f'WHERE {" AND ".join(where)} ORDER BY "series_id", "{field}"')
         times: dict = {}
-        with connection.cursor() as cursor:
+        ready = connection.vendor == "postgresql"  # the text is already what is written
+        # A server-side cursor on PostgreSQL (a plain one would fetch every row at once).
+        with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while True:
                 block = cursor.fetchmany(5000)
@@ -160,7 +167,7 @@ class MonitoringMeans(Provider):
                     break
                 for series_id, moment, mean, low, high, count, valid, expected, coverage \
                         in block:
-                    when = times.get(moment)
+                    when = moment if ready else times.get(moment)
                     if when is None:
                         if period == "hourly":
                             when = local_iso(from_db(moment))
