@@ -62,6 +62,14 @@ def csv_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
         yield buffer.getvalue().encode()
 
 
+def csv_with_header(columns: list[Column], body: Iterable[bytes]) -> Iterator[bytes]:
+    """The header (with its byte-order mark) before CSV rows that the database wrote."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in columns])
+    yield "\ufeff".encode() + buffer.getvalue().encode()
+    yield from body
+
+
 def json_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
     """A JSON array of objects keyed by column name."""
     names = [column.name for column in columns]
@@ -177,9 +185,12 @@ def _arrow_batch(pa, schema, columns: list[Column], batch: list[tuple]):
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def stream(fmt: str, columns: list[Column], rows: Iterable[tuple], title: str = "data"
-           ) -> Iterator[bytes]:
-    """The bytes of a download in `fmt` (csv, json, geojson, xlsx, parquet)."""
+def stream(fmt: str, columns: list[Column], rows: Iterable[tuple], title: str = "data",
+           csv_body: Iterable[bytes] | None = None) -> Iterator[bytes]:
+    """The bytes of a download in `fmt` (csv, json, geojson, xlsx, parquet); `csv_body`, when
+    the database writes the CSV rows itself."""
+    if fmt == "csv" and csv_body is not None:
+        return csv_with_header(columns, csv_body)
     if fmt == "csv":
         return csv_chunks(columns, rows)
     if fmt == "json":

@@ -96,6 +96,11 @@ class Provider:
         "series": [columns naming a line]}; None when it has no chart."""
         return None
 
+    def copy_csv(self, dataset, filters: Filters):
+        """Optionally, the CSV rows (no header) written by the database itself, for speed;
+        None (the default) when the provider has no such path."""
+        return None
+
     def all_formats(self) -> tuple[str, ...]:
         return self.formats + (("GEOJSON",) if self.has_coordinates else ())
 

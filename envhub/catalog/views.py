@@ -179,8 +179,9 @@ def dataset_download(request, identifier: str, fmt: str):
         return _version_file(dataset, fmt, filters)
     columns = provider.columns(dataset)
     rows = provider.rows(dataset, filters)
+    body = provider.copy_csv(dataset, filters) if fmt == "csv" else None
     try:
-        chunks = downloads.stream(fmt, columns, rows, dataset.identifier)
+        chunks = downloads.stream(fmt, columns, rows, dataset.identifier, csv_body=body)
     except downloads.TooManyRows:
         raise InvalidInput(_("Too many rows for a spreadsheet: choose a shorter period or "
                              "download CSV or Parquet.")) from None

@@ -23,6 +23,17 @@ ACCESS = {StationKind.AUTO_AIR: "open", StationKind.AUTO_SURFACE_WATER: "open",
 PERIODS = {"hourly": ("giờ", "hourly", "HOURLY"), "daily": ("ngày", "daily", "DAILY")}
 
 
+def _copy_out(sql: str, params: list):
+    """The rows of a query as CSV, written by PostgreSQL (COPY … TO STDOUT), block by block."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params)
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                yield bytes(block)
+
+
 class MonitoringMeans(Provider):
     key = "monitoring.means"
     has_time = True
@@ -113,6 +124,42 @@ class MonitoringMeans(Provider):
         period = self._parts(dataset)[2]
         return {"time": "hour_end" if period == "hourly" else "day", "value": "mean",
                 "series": ["station", "parameter"]}
+
+    def copy_csv(self, dataset, filters):
+        """PostgreSQL: the CSV rows written by the database itself (COPY … TO STDOUT), the
+        same columns and text as `rows` gives the CSV writer; None elsewhere."""
+        from django.db import connection
+
+        from envhub.monitoring.models import DailyRollup, HourlyRollup
+
+        if connection.vendor != "postgresql":
+            return None
+        province_code, kind, period = self._parts(dataset)
+        model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
+        when = ("""to_char(r."hour_end" AT TIME ZONE 'Asia/Ho_Chi_Minh', """
+                """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
+                else 'r."day"::text')
+        where, params = ['p."code" = %s', 'st."kind" = %s'], [province_code, kind]
+        adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
+            connection.ops.adapt_datefield_value
+        if filters.start is not None:
+            where.append(f'r."{field}" > %s' if period == "hourly" else f'r."{field}" >= %s')
+            params.append(adapt(filters.start if period == "hourly" else filters.start.date()))
+        if filters.end is not None:
+            where.append(f'r."{field}" <= %s')
+            params.append(adapt(filters.end if period == "hourly" else filters.end.date()))
+        sql = (
+            f'SELECT st."code", st."name", p."code", COALESCE(st."latitude", f."latitude"), '
+            f'COALESCE(st."longitude", f."longitude"), pa."code", pa."unit", {when}, r."mean", '
+            f'r."minimum", r."maximum", r."count", r."valid_count", r."expected_count", '
+            f'round(r."coverage"::numeric, 1) '
+            f'FROM "{model._meta.db_table}" r JOIN "monitoring_series" s ON s."id" = r."series_id" '
+            f'JOIN "registry_station" st ON st."id" = s."station_id" '
+            f'JOIN "registry_province" p ON p."id" = st."province_id" '
+            f'LEFT JOIN "registry_facility" f ON f."id" = st."facility_id" '
+            f'JOIN "registry_parameter" pa ON pa."id" = s."parameter_id" '
+            f'WHERE {" AND ".join(where)} ORDER BY r."series_id", r."{field}"')
+        return _copy_out(sql, params)
 
     def rows(self, dataset, filters):
         """Straight from the rollup table with a cursor: the per-series columns are built once,
