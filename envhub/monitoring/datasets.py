@@ -201,7 +201,8 @@ class MonitoringMeans(Provider):
         else:
             selected = f'CAST("{field}" AS TEXT)'
         sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
-               f'"valid_count", "expected_count", "coverage" FROM "{model._meta.db_table}" '
+               f'"valid_count", "expected_count", round("coverage", 1) '
+               f'FROM "{model._meta.db_table}" '
                f'WHERE {" AND ".join(where)} ORDER BY "series_id", "{field}"')
         times: dict = {}
         ready = connection.vendor == "postgresql"  # the text is already what is written
@@ -212,8 +213,8 @@ class MonitoringMeans(Provider):
                 block = cursor.fetchmany(5000)
                 if not block:
                     break
-                for series_id, moment, mean, low, high, count, valid, expected, coverage \
-                        in block:
+                for row in block:
+                    moment = row[1]
                     when = moment if ready else times.get(moment)
                     if when is None:
                         if period == "hourly":
@@ -221,8 +222,7 @@ class MonitoringMeans(Provider):
                         else:
                             when = moment if isinstance(moment, str) else moment.isoformat()
                         times[moment] = when
-                    yield (*series[series_id], when, mean, low, high, count, valid, expected,
-                           round(coverage, 1))
+                    yield series[row[0]] + (when,) + row[2:]
 
 
 register(MonitoringMeans())
