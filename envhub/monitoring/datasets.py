@@ -200,8 +200,10 @@ class MonitoringMeans(Provider):
                         else f'"{field}"::text')
         else:
             selected = f'CAST("{field}" AS TEXT)'
+        coverage = ('round("coverage"::numeric, 1)::float8' if connection.vendor == "postgresql"
+                    else 'round("coverage", 1)')
         sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
-               f'"valid_count", "expected_count", round("coverage", 1) '
+               f'"valid_count", "expected_count", {coverage} '
                f'FROM "{model._meta.db_table}" '
                f'WHERE {" AND ".join(where)} ORDER BY "series_id", "{field}"')
         times: dict = {}
