@@ -29,9 +29,16 @@ def _copy_out(sql: str, params: list):
 
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params)
+        buffer = bytearray()
         with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            # COPY hands out blocks of a few kilobytes; the response gets fewer, larger ones.
             for block in copy:
-                yield bytes(block)
+                buffer += block
+                if len(buffer) >= 256 * 1024:
+                    yield bytes(buffer)
+                    buffer.clear()
+        if buffer:
+            yield bytes(buffer)
 
 
 class MonitoringMeans(Provider):
@@ -136,7 +143,8 @@ class MonitoringMeans(Provider):
             return None
         province_code, kind, period = self._parts(dataset)
         model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
-        when = ("""to_char(r."hour_end" AT TIME ZONE 'Asia/Ho_Chi_Minh', """
+        # A fixed offset (Viet Nam has no daylight saving) is cheaper than a zone look-up.
+        when = ("""to_char(r."hour_end" AT TIME ZONE INTERVAL '+07:00', """
                 """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
                 else 'r."day"::text')
         where, params = ['p."code" = %s', 'st."kind" = %s'], [province_code, kind]
@@ -152,7 +160,7 @@ class MonitoringMeans(Provider):
             f'SELECT st."code", st."name", p."code", COALESCE(st."latitude", f."latitude"), '
             f'COALESCE(st."longitude", f."longitude"), pa."code", pa."unit", {when}, r."mean", '
             f'r."minimum", r."maximum", r."count", r."valid_count", r."expected_count", '
-            f'round(r."coverage"::numeric, 1) '
+            f'r."coverage" '
             f'FROM "{model._meta.db_table}" r JOIN "monitoring_series" s ON s."id" = r."series_id" '
             f'JOIN "registry_station" st ON st."id" = s."station_id" '
             f'JOIN "registry_province" p ON p."id" = st."province_id" '
@@ -195,15 +203,13 @@ class MonitoringMeans(Provider):
         # The time is read as text, never as a datetime per row: PostgreSQL writes it in Viet
         # Nam time itself; on SQLite each distinct UTC text is converted once below.
         if connection.vendor == "postgresql":
-            selected = (f"""to_char("{field}" AT TIME ZONE 'Asia/Ho_Chi_Minh', """
+            selected = (f"""to_char("{field}" AT TIME ZONE INTERVAL '+07:00', """
                         """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
                         else f'"{field}"::text')
         else:
             selected = f'CAST("{field}" AS TEXT)'
-        coverage = ('round("coverage"::numeric, 1)::float8' if connection.vendor == "postgresql"
-                    else 'round("coverage", 1)')
         sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
-               f'"valid_count", "expected_count", {coverage} '
+               f'"valid_count", "expected_count", "coverage" '
                f'FROM "{model._meta.db_table}" '
                f'WHERE {" AND ".join(where)} ORDER BY "series_id", "{field}"')
         times: dict = {}
