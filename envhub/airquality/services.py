@@ -18,12 +18,13 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
-from envhub.core.timeutil import HOUR, day_bounds, from_db, hour_end, local_day
+from envhub.core import queues
+from envhub.core.timeutil import HOUR, day_bounds, hour_end, local_day
 from envhub.registry.models import StationKind
 
 logger = logging.getLogger("envhub.airquality")
@@ -52,15 +53,7 @@ def enqueue_hours(keys) -> None:
 
 
 def _insert(rows) -> None:
-    if not rows:
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            'INSERT INTO "airquality_aqiqueue" ("station_id", "hour_end", "queued_at") '
-            'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
-            [(station_id, adapt(hour), now) for station_id, hour in rows])
+    queues.add("airquality_aqiqueue", "station_id", rows)
 
 
 def enqueue_history(days: int = 35) -> int:
@@ -80,15 +73,7 @@ def enqueue_history(days: int = 35) -> int:
 
 
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
-    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'DELETE FROM "airquality_aqiqueue" WHERE ("station_id", "hour_end") IN ('
-            'SELECT "station_id", "hour_end" FROM "airquality_aqiqueue" '
-            f'ORDER BY "queued_at" LIMIT %s{skip_locked}) RETURNING "station_id", "hour_end"',
-            [limit])
-        rows = cursor.fetchall()
-    return [(station_id, from_db(hour)) for station_id, hour in rows]
+    return queues.claim("airquality_aqiqueue", "station_id", limit)
 
 
 def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> int:

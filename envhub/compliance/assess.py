@@ -37,7 +37,8 @@ from envhub.compliance.models import (
     Permit,
     State,
 )
-from envhub.core.timeutil import HOUR, from_db, local_day
+from envhub.core import queues
+from envhub.core.timeutil import HOUR, local_day
 from envhub.registry.models import Medium, SourceKind
 
 logger = logging.getLogger("envhub.compliance")
@@ -65,15 +66,7 @@ def enqueue_hours(keys) -> None:
 
 
 def _insert_queue(rows) -> None:
-    if not rows:
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            'INSERT INTO "compliance_compliancequeue" ("source_id", "hour_end", "queued_at") '
-            'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
-            [(source_id, adapt(hour), now) for source_id, hour in rows])
+    queues.add("compliance_compliancequeue", "source_id", rows)
 
 
 def enqueue_permit(permit: Permit) -> int:
@@ -94,15 +87,7 @@ def enqueue_permit(permit: Permit) -> int:
 
 
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
-    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'DELETE FROM "compliance_compliancequeue" WHERE ("source_id", "hour_end") IN ('
-            'SELECT "source_id", "hour_end" FROM "compliance_compliancequeue" '
-            f'ORDER BY "queued_at" LIMIT %s{skip_locked}) RETURNING "source_id", "hour_end"',
-            [limit])
-        rows = cursor.fetchall()
-    return [(source_id, from_db(hour)) for source_id, hour in rows]
+    return queues.claim("compliance_compliancequeue", "source_id", limit)
 
 
 def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> int:

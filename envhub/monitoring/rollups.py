@@ -21,6 +21,7 @@ import orjson
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from envhub.core import queues
 from envhub.core.timeutil import HOUR, day_bounds, from_db, hour_end, local_day, local_iso
 from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Series
 
@@ -53,16 +54,7 @@ def coverage(valid: int, expected: int) -> float:
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
     """Take up to `limit` dirty (series, hour) rows off the queue (inside the caller's
     transaction: they come back if it rolls back)."""
-    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'DELETE FROM "monitoring_rollupqueue" WHERE ("series_id", "hour_end") IN ('
-            'SELECT "series_id", "hour_end" FROM "monitoring_rollupqueue" '
-            f'ORDER BY "queued_at" LIMIT %s{skip_locked}) RETURNING "series_id", "hour_end"',
-            [limit],
-        )
-        rows = cursor.fetchall()
-    return [(series_id, from_db(hour)) for series_id, hour in rows]
+    return queues.claim("monitoring_rollupqueue", "series_id", limit)
 
 
 def _interval_by_series(series_ids) -> dict[int, int]:
