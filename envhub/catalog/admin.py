@@ -36,33 +36,31 @@ class DatasetForm(forms.ModelForm):
         return upload
 
 
-class VersionInline(PolicyInline, admin.TabularInline):
-    model = models.DatasetVersion
+class ReadOnlyInline(PolicyInline, admin.TabularInline):
+    """Versions are kept, never edited."""
+
     extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyInline):
+    model = models.DatasetVersion
     fields = ("number", "file_name", "size", "rows", "sha256", "created_at", "created_by",
               "note")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class MetadataVersionInline(PolicyInline, admin.TabularInline):
+class MetadataVersionInline(ReadOnlyInline):
     model = models.MetadataVersion
-    extra = 0
     fields = ("number", "at", "actor", "changes")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Dataset, site=admin_site)

@@ -14,7 +14,7 @@ from envhub.airquality import vn_aqi
 from envhub.airquality.models import HourlyAqi
 from envhub.core.timeutil import VN
 from tests.airquality.test_end_to_end import send
-from tests.browser.test_station_chart import TIMEOUT_MS
+from tests.browser.pages import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -36,21 +36,7 @@ def air(world):
 
 
 def test_the_public_map_shows_the_category_colours(air, live_server, browser):
-    context = browser.new_context(locale="vi-VN", timezone_id="UTC",
-                                  viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    def console(message):
-        where = (message.location or {}).get("url", "")
-        if "Content Security Policy" in message.text or (
-                message.type == "error" and where.startswith(live_server.url)):
-            errors.append(message.text)
-
-    page.on("console", console)
+    context, page, errors = open_page(browser, live_server)
     page.goto(f"{live_server.url}/air/")  # no sign-in
     page.wait_for_function("() => document.querySelector('#air-map').dataset.loaded")
     assert page.get_attribute("#air-map", "data-loaded") == "2"  # both ambient stations

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from envhub.catalog import services
-from tests.browser.test_station_chart import TIMEOUT_MS
+from tests.browser.pages import open_page
 from tests.catalog.test_portal import send_air
 
 pytestmark = pytest.mark.browser
@@ -20,16 +20,7 @@ def catalogue(world):
 
 
 def test_search_facet_and_dataset_page(catalogue, live_server, browser):
-    context = browser.new_context(locale="vi-VN", timezone_id="UTC",
-                                  viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" or "Content Security Policy" in message.text else None)
-
+    context, page, errors = open_page(browser, live_server)
     page.goto(f"{live_server.url}/datasets/?q=khong+khi+ha+noi")
     cards = page.locator("article.dataset-card")
     assert cards.count() >= 2  # hourly and daily means of Hà Nội's ambient air

@@ -16,7 +16,8 @@ from envhub.compliance.models import Permit, Regulation
 from envhub.core.permissions import system_actor
 from envhub.core.timeutil import VN
 from envhub.monitoring import ingest, rollups
-from tests.browser.test_station_chart import PASSWORD, TIMEOUT_MS
+from tests.browser.pages import open_page
+from tests.browser.test_station_chart import PASSWORD
 from tests.monitoring.files import tt10_file
 
 pytestmark = pytest.mark.browser
@@ -52,16 +53,7 @@ def plant(world):
 
 
 def test_the_operator_sees_the_limit_line_and_the_exceedance(plant, world, live_server, browser):
-    context = browser.new_context(locale="vi-VN", timezone_id="UTC", accept_downloads=True,
-                                  viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" or "Content Security Policy" in message.text else None)
-
+    context, page, errors = open_page(browser, live_server, accept_downloads=True)
     page.goto(f"{live_server.url}/login/")
     form = page.locator("form.stacked")
     form.locator("#id_username").fill("operator")

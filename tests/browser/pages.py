@@ -1,0 +1,26 @@
+"""A browser page for tests: Viet Nam locale, a UTC clock (pages must show Viet Nam time
+themselves), only the live server reachable, and every script error or CSP violation recorded."""
+
+from __future__ import annotations
+
+TIMEOUT_MS = 15_000
+
+
+def open_page(browser, live_server, **options):
+    """(context, page, errors): close the context at the end; `errors` must stay empty."""
+    context = browser.new_context(locale="vi-VN", timezone_id="UTC",
+                                  viewport={"width": 1280, "height": 1000}, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def console(message):
+        where = (message.location or {}).get("url", "")
+        if "Content Security Policy" in message.text or (
+                message.type == "error" and (not where or where.startswith(live_server.url))):
+            errors.append(message.text)
+
+    page.on("console", console)
+    return context, page, errors
