@@ -18,7 +18,8 @@ from envhub.catalog.providers import Column, DataStats, Provider, register
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput, NotFound, TooLarge
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# Versions are kept in the database and read whole when published or downloaded.
+MAX_FILE_BYTES = 50 * 1024 * 1024
 FORMATS = {  # extension → (format code, media type)
     "csv": ("CSV", "text/csv"), "json": ("JSON", "application/json"),
     "geojson": ("GEOJSON", "application/geo+json"),
