@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from envhub.airquality import services
+from envhub.core import params
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import VN, local_iso
-from envhub.monitoring.services import query_moment
 
 router = Router(tags=["air quality"])
 
@@ -121,22 +121,13 @@ def aqi_latest(request, province: str | None = None):
     return _json({"results": results})
 
 
-def _span(text_from, text_to, default: datetime.timedelta, maximum: datetime.timedelta):
-    end = query_moment(text_to, "to", end_of_day=True) or timezone.now()
-    start = query_moment(text_from, "from") or end - default
-    if end <= start or end - start > maximum:
-        raise InvalidInput(_("The period must end after it starts and span at most "
-                             "%(days)d days.") % {"days": maximum.days},
-                           {"from": [_("invalid period")]})
-    return start, end
-
-
 @router.get("/aqi/hourly", response={200: AqiPage, **READ_ERRORS},
             summary="Hourly VN_AQI of an ambient station, oldest first (default: 48 hours)")
 def aqi_hourly(request, station: str, from_: str | None = Query(None, alias="from"),
                to: str | None = None, cursor: str | None = None, limit: int | None = None):
     found = services.ambient_station(station)
-    start, end = _span(from_, to, datetime.timedelta(hours=48), MAX_HOURLY_SPAN)
+    start, end = params.period(from_, to, default=datetime.timedelta(hours=48),
+                               maximum=MAX_HOURLY_SPAN)
     page = keyset_page(services.hourly(found, start, end), order=("hour_end",), cursor=cursor,
                        limit=limit)
     return _json({"station": station_ref(found), "method": "VN_AQI (1459/QĐ-TCMT)",
@@ -149,7 +140,8 @@ def aqi_hourly(request, station: str, from_: str | None = Query(None, alias="fro
 def aqi_daily(request, station: str, from_: str | None = Query(None, alias="from"),
               to: str | None = None, cursor: str | None = None, limit: int | None = None):
     found = services.ambient_station(station)
-    start, end = _span(from_, to, datetime.timedelta(days=30), MAX_DAILY_SPAN)
+    start, end = params.period(from_, to, default=datetime.timedelta(days=30),
+                               maximum=MAX_DAILY_SPAN)
     first = (start.astimezone(VN) + datetime.timedelta(microseconds=1)).date()
     last = (end.astimezone(VN) - datetime.timedelta(microseconds=1)).date()
     page = keyset_page(services.daily(found, first, last), order=("day",), cursor=cursor,

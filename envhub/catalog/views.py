@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from envhub.catalog import downloads, services
 from envhub.catalog.models import Distribution, Frequency
 from envhub.catalog.providers import Filters, provider_of
+from envhub.core import params
 from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from envhub.core.timeutil import VN, parse_moment
+from envhub.core.timeutil import VN
 
 PREVIEW_ROWS = 20
 FORMATS = ("csv", "json", "geojson", "xlsx", "parquet")
@@ -138,25 +139,14 @@ def _script_json(data: dict) -> str:
 
 
 def _filters(request) -> Filters:
-    def moment(name, end=False):
-        text = (request.GET.get(name) or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_moment(text, end_of_day=end)
-        except ValueError:
-            raise InvalidInput(_("%(field)s is not a date or time (ISO 8601).") % {
-                "field": name}, {name: [_("not a time")]}) from None
-
     version = (request.GET.get("version") or "").strip()
     if version and not version.isdigit():
         raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
-    start, end = moment("from"), moment("to", end=True)
-    if start and end and end <= start:
-        raise InvalidInput(_("The period must end after it starts."), {"to": ["after from"]})
+    start, end = params.period(request.GET.get("from"), request.GET.get("to"))
     province = (request.GET.get("province") or "").strip()[:2] or None
     return Filters(start=start, end=end, province=province,
-                   version=int(version) if version else None, as_of=moment("as_of", end=True))
+                   version=int(version) if version else None,
+                   as_of=params.moment(request.GET.get("as_of"), "as_of", end_of_day=True))
 
 
 def dataset_download(request, identifier: str, fmt: str):

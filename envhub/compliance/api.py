@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from envhub.compliance import services
 from envhub.compliance.models import Column, EventStatus, Verification
+from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import InvalidInput, NotAuthenticated
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import local_iso
-from envhub.monitoring.services import query_moment
 from envhub.registry.api import RowId
 
 router = Router(tags=["compliance"])
@@ -88,11 +87,11 @@ def event_out(event) -> dict:
 def list_exceedances(request, query: Query[EventQuery]):
     if query.status == EventStatus.WITHDRAWN:
         raise InvalidInput(_("status must be open or closed."), {"status": ["open|closed"]})
+    start, end = params.period(query.from_, query.to)
     filters = services.EventFilters(
         province=query.province, facility=query.facility, source=query.source,
         parameter=query.parameter, band=query.band, status=query.status,
-        start=query_moment(query.from_, "from"), end=query_moment(query.to, "to",
-                                                                 end_of_day=True))
+        start=start, end=end)
     qs = services.events(actor_of(request), filters)
     page = keyset_page(qs, order=("-start", "-id"), cursor=query.cursor, limit=query.limit)
     return {"results": [event_out(e) for e in page.results], "next": page.next}
@@ -216,11 +215,8 @@ MAX_ASSESSMENT_SPAN = datetime.timedelta(days=400)
             summary="A source's averages judged against the limit (default: the last 7 days)")
 def source_assessments(request, source_id: RowId, from_: str | None = Query(None, alias="from"),
                        to: str | None = None):
-    end = query_moment(to, "to", end_of_day=True) or timezone.now()
-    start = query_moment(from_, "from") or end - datetime.timedelta(days=7)
-    if end <= start or end - start > MAX_ASSESSMENT_SPAN:
-        raise InvalidInput(_("Choose a period of at most 400 days, ending after it starts."),
-                           {"from": [_("invalid period")]})
+    start, end = params.period(from_, to, default=datetime.timedelta(days=7),
+                               maximum=MAX_ASSESSMENT_SPAN)
     actor = actor_of(request)
     source = services.source(actor, source_id)
     rows = services.assessments(actor, source_id, start, end)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envhub.compliance import reports, services
+from envhub.core import params
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import VN
@@ -25,25 +26,14 @@ MAX_DAYS = 400
 
 
 def period(request) -> tuple[datetime.date, datetime.date]:
-    """The chosen local days (inclusive) from ?from=&to= (ISO dates); the last 7 days by
-    default."""
+    """The chosen local days (inclusive) from ?from=&to=; the last 7 days by default."""
     today = timezone.now().astimezone(VN).date()
-
-    def day(name, default):
-        text = (request.GET.get(name) or "").strip()
-        if not text:
-            return default
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(_("%(field)s is not a date: use YYYY-MM-DD.") % {"field": name},
-                               {name: [_("not a date")]}) from None
-
-    last = day("to", today)
-    first = day("from", last - datetime.timedelta(days=DEFAULT_DAYS - 1))
-    if first > last or (last - first).days >= MAX_DAYS:
-        raise InvalidInput(_("Choose a period of at most 400 days, ending after it starts."),
-                           {"from": [_("invalid period")]})
+    start, end = params.period(request.GET.get("from"), request.GET.get("to") or today.isoformat(),
+                               maximum=datetime.timedelta(days=MAX_DAYS))
+    tiny = datetime.timedelta(microseconds=1)
+    last = (end - tiny).astimezone(VN).date()
+    first = (start + tiny).astimezone(VN).date() if start else \
+        last - datetime.timedelta(days=DEFAULT_DAYS - 1)
     return first, last
 
 

@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.core import permissions
+from envhub.core import params, permissions
 from envhub.core.errors import InvalidInput, NotFound
 from envhub.core.permissions import Actor
-from envhub.core.timeutil import parse_moment
 from envhub.monitoring.models import (
     Batch,
     DailyRollup,
@@ -43,17 +41,6 @@ class SeriesQuery:
     end: datetime.datetime
 
 
-def query_moment(text: str | None, field: str, *, end_of_day: bool = False):
-    if not text:
-        return None
-    try:
-        return parse_moment(text, end_of_day=end_of_day)
-    except ValueError:
-        raise InvalidInput(
-            _("%(field)s is not a time: use ISO 8601, e.g. 2026-11-26T08:00:00+07:00 or "
-              "2026-11-26.") % {"field": field}, {field: [_("not a time")]}) from None
-
-
 def parameter_of(station: Station, code: str) -> Parameter:
     """A parameter of the station's medium, by its code or by a symbol dataloggers write."""
     found = Parameter.objects.filter(medium=station.medium, code__iexact=code).first()
@@ -73,10 +60,7 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
         raise InvalidInput(_("interval must be raw, hour or day."), {"interval": ["raw|hour|day"]})
     station = registry.station(actor, station_code)
     parameter = parameter_of(station, parameter_code)
-    end_at = query_moment(end, "to", end_of_day=True) or timezone.now()
-    start_at = query_moment(start, "from") or end_at - DEFAULT_SPAN[interval]
-    if start_at >= end_at:
-        raise InvalidInput(_("from must be before to."), {"from": [_("after to")]})
+    start_at, end_at = params.period(start, end, default=DEFAULT_SPAN[interval])
     series = Series.objects.filter(station=station, parameter=parameter).first()
     return SeriesQuery(station, parameter, series, interval, start_at, end_at)
 
@@ -155,7 +139,7 @@ def batches(actor: Actor, *, station: str | None = None, status: str | None = No
         qs = qs.filter(station__code__iexact=station)
     if status:
         qs = qs.filter(status=status)
-    start_at, end_at = query_moment(start, "from"), query_moment(end, "to", end_of_day=True)
+    start_at, end_at = params.period(start, end)
     if start_at:
         qs = qs.filter(received_at__gt=start_at)
     if end_at:
