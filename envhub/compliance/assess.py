@@ -70,20 +70,26 @@ def _insert_queue(rows) -> None:
 
 
 def enqueue_permit(permit: Permit) -> int:
-    """Judge again every hour with data in the permit's validity (a permit or a table changed).
-    Returns the number of hours queued."""
+    """Judge again every hour with data in the permit's validity (a permit or a table changed),
+    in one statement however long the history. Returns the number of hours queued."""
     from envhub.core.timeutil import day_bounds
-    from envhub.monitoring.models import HourlyRollup
 
-    start, _ = day_bounds(permit.valid_from)
-    hours = HourlyRollup.objects.filter(series__station__source_id=permit.source_id,
-                                        hour_end__gt=start)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [permit.source_id, adapt(timezone.now()), permit.source_id,
+              adapt(day_bounds(permit.valid_from)[0])]
+    until = ""
     if permit.valid_until:
-        hours = hours.filter(hour_end__lte=day_bounds(permit.valid_until)[1])
-    found = {(permit.source_id, hour) for hour in
-             hours.values_list("hour_end", flat=True).distinct()}
-    _insert_queue(found)
-    return len(found)
+        until = ' AND r."hour_end" <= %s'
+        params.append(adapt(day_bounds(permit.valid_until)[1]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "compliance_compliancequeue" ("source_id", "hour_end", "queued_at") '
+            'SELECT DISTINCT %s, r."hour_end", %s FROM "monitoring_hourlyrollup" r '
+            'JOIN "monitoring_series" s ON s."id" = r."series_id" '
+            'JOIN "registry_station" st ON st."id" = s."station_id" '
+            f'WHERE st."source_id" = %s AND r."hour_end" > %s{until} ON CONFLICT DO NOTHING',
+            params)
+        return cursor.rowcount
 
 
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
@@ -261,7 +267,8 @@ def _corrected(context, how, permit, effective, hourly, hour, mean, coverage):
             value = rules.o2_corrected(value, oxygen, effective.reference_o2, o2_air=how.o2_air,
                                        only_above_reference=how.o2_only_above_reference)
         except rules.O2OutOfRange:
-            return None, _("O2 too close to air (≥ 20.9 %%) to correct")
+            return None, _("O2 of %(o2)s %% or more is too close to air to correct") % {
+                "o2": rules.O2_REFUSE_FROM}
     return value, ""
 
 

@@ -41,7 +41,7 @@ class Exceedances(Provider):
             if filters.start is not None:
                 qs = qs.filter(end__gt=filters.start)
             if filters.end is not None:
-                qs = qs.filter(start__lte=filters.end)
+                qs = qs.filter(start__lt=filters.end)
         return qs.order_by("start", "id")
 
     def stats(self, dataset):

@@ -26,6 +26,7 @@ from envhub.compliance.models import (
     RegulationRules,
     Verification,
 )
+from envhub.core import units
 from envhub.registry.models import Medium, Parameter, Source, SourceKind
 
 # Which factors a regulation of the factor form multiplies, by medium, and the permit field that
@@ -192,6 +193,13 @@ def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
                                                 result.rules)
     for own in permit.own_limits.select_related("parameter"):
         limit = rules.compute_limit(own.value, own.unit, minimum=own.minimum)
+        try:
+            _same_unit(limit.unit, own.parameter)
+        except rules.RuleError as error:
+            result.limits[own.parameter_id] = EffectiveLimit(
+                own.parameter, permit, None, _("Permit %(number)s") % {"number": permit.number},
+                origin="permit", problem=str(error))
+            continue
         result.limits[own.parameter_id] = EffectiveLimit(
             own.parameter, permit, limit,
             _("Permit %(number)s: %(limit)s") % {"number": permit.number,
@@ -204,6 +212,18 @@ def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
     return result
 
 
+def _same_unit(unit: str, parameter: Parameter) -> None:
+    """A limit is compared with the data as they are stored, in the parameter's canonical
+    unit: a limit typed in another unit would be off by its factor, so it is refused."""
+    try:
+        same = units.equivalent(unit, parameter.unit)
+    except units.UnitError:
+        same = False
+    if not same:
+        raise rules.RuleError(_("The limit is in %(limit)s but the data are in %(data)s.") % {
+            "limit": unit or "—", "data": parameter.unit or "—"})
+
+
 def _from_row(permit, row: LimitValue, label: str, steps, medium, how: RegulationRules
               ) -> EffectiveLimit:
     factors, tags = [], [row.verification]
@@ -214,6 +234,7 @@ def _from_row(permit, row: LimitValue, label: str, steps, medium, how: Regulatio
                 factors.append(factor)
                 tags.append(tag)
         limit = rules.compute_limit(row.value, row.unit, factors, minimum=row.minimum)
+        _same_unit(limit.unit, row.parameter)
     except rules.RuleError as error:
         return EffectiveLimit(row.parameter, permit, None, label, problem=str(error),
                               verification=_weakest(tags))

@@ -96,11 +96,10 @@ def _follow_source_regulation(actor: Actor, source: Source) -> None:
 # --- limits ----------------------------------------------------------------------------------
 
 def source(actor: Actor, source_id: int) -> Source:
-    found = _visible(actor, Source.objects.select_related("facility", "facility__province")) \
-        .filter(pk=source_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    """A source in the actor's scope (the registry's scoped lookup)."""
+    from envhub.registry import services as registry
+
+    return registry.source(actor, source_id)
 
 
 @dataclass
@@ -175,11 +174,9 @@ def event(actor: Actor, event_id: int) -> ExceedanceEvent:
 # --- a facility's compliance -----------------------------------------------------------------
 
 def facility(actor: Actor, facility_id: int) -> Facility:
-    found = _visible(actor, Facility.objects.select_related("province", "operator")).filter(
-        pk=facility_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    from envhub.registry import services as registry
+
+    return registry.facility(actor, facility_id)
 
 
 def assessments(actor: Actor, source_id: int, start: datetime.datetime,
@@ -220,9 +217,9 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 def province_ranking(actor: Actor, province_code: str, month: datetime.date | None = None):
     """The province's facilities by hours exceeded in a month (this month by default), with
     their open events."""
-    province = _visible(actor, Province.objects.all()).filter(code=province_code).first()
-    if province is None:
-        raise NotFound()
+    from envhub.registry import services as registry
+
+    province = registry.province(actor, province_code)
     month = month or timezone.now().astimezone(VN).date()
     start, end = month_bounds(month)
     facilities = _visible(actor, Facility.objects.filter(province=province))

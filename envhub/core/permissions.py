@@ -232,12 +232,7 @@ def _facilities(actor: Actor, qs: QuerySet) -> QuerySet:
 
 @scope_rule("registry.source")
 def _sources(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.sees_everything:
-        return qs
-    return _any_of(qs, [
-        Q(facility__province_id__in=actor.province_ids) if actor.province_ids else None,
-        Q(facility_id__in=actor.facility_ids) if actor.facility_ids else None,
-    ])
+    return _by_facility(actor, qs, "facility")
 
 
 @scope_rule("registry.station")

@@ -14,18 +14,20 @@ from django.utils import timezone
 from envhub.core.timeutil import from_db
 
 
-def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]]) -> None:
+def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]],
+        now: datetime.datetime | None = None) -> None:
     """Queue (id, hour_end) keys; a key already queued stays once."""
     keys = list(keys)
     if not keys:
         return
     adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
+    queued_at = adapt(now or timezone.now())
+    hours = {hour: adapt(hour) for hour in {hour for _key, hour in keys}}  # few distinct hours
     with connection.cursor() as cursor:
         cursor.executemany(
             f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
             'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
-            [(key, adapt(hour), now) for key, hour in keys])
+            [(key, hours[hour], queued_at) for key, hour in keys])
 
 
 def claim(table: str, id_column: str, limit: int) -> list[tuple[int, datetime.datetime]]:

@@ -3,7 +3,7 @@ received files (read-only: they are the record of what arrived)."""
 
 from django.contrib import admin
 
-from envhub.core.admin import PolicyAdmin
+from envhub.core.admin import PolicyAdmin, ReadOnlyPolicyAdmin
 from envhub.core.admin_site import admin_site
 from envhub.monitoring import models
 
@@ -24,19 +24,10 @@ class SeriesAdmin(PolicyAdmin):
 
 
 @admin.register(models.Batch, site=admin_site)
-class BatchAdmin(PolicyAdmin):
+class BatchAdmin(ReadOnlyPolicyAdmin):
     list_display = ("file_name", "station", "channel", "received_at", "status", "accepted",
                     "rejected", "duplicates", "conflicts")
     list_filter = ("status", "channel")
     search_fields = ("file_name", "sha256", "station__code", "sender")
     date_hierarchy = "received_at"
     readonly_fields = [field.name for field in models.Batch._meta.fields]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

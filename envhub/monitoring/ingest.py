@@ -255,6 +255,7 @@ class Directory:
                     ranges[(station_id, parameter_id)] = (low, high)
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
             self._by_symbol = {}
+            _converters.clear()  # a unit changed in another process is read again too
             self.series, self.ranges = series, ranges
             self._loaded_at = clock.monotonic()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 
+from envhub.core import queues
 from envhub.monitoring import partitions
 
 TABLE = "monitoring_observation"
@@ -157,15 +158,7 @@ def queue_rollups(keys: Iterable[tuple[int, datetime.datetime]], now: datetime.d
                 "AS dirty(series_id, hour_end) ON CONFLICT DO NOTHING",
                 [now, [series_id for series_id, _ in keys], [hour for _, hour in keys]])
         return
-    adapt = connection.ops.adapt_datetimefield_value
-    queued_at = adapt(now)
-    hours = {hour: adapt(hour) for hour in {hour for _series, hour in keys}}
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            'INSERT INTO "monitoring_rollupqueue" (series_id, hour_end, queued_at) '
-            "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            [(series_id, hours[hour], queued_at) for series_id, hour in keys],
-        )
+    queues.add("monitoring_rollupqueue", "series_id", keys, now)
 
 
 def note_station_activity(newest: dict[int, datetime.datetime],

@@ -175,3 +175,17 @@ def test_the_shipped_tables_carry_their_verification_tags(reference):
     lake = FactorStep.objects.filter(regulation=regulation("QCVN 40:2011/BTNMT"),
                                      basis="lake_volume_m3")
     assert set(lake.values_list("verification", flat=True)) == {Verification.VERIFIED}
+
+
+def test_a_limit_in_another_unit_than_the_data_is_refused(world):
+    permit = Permit.objects.create(
+        source=world.stack_hn2, number="13/GPMT", valid_from=datetime.date(2024, 1, 1),
+        regulation=regulation("QCVN 19:2009/BTNMT"), column="B", facility_flow_m3h=10_000,
+        location_class="3")
+    PermitLimit.objects.create(permit=permit, parameter=parameter("emission", "SO2"),
+                               value=300, unit="µg/Nm3")  # the data are in mg/Nm3
+    PermitLimit.objects.create(permit=permit, parameter=parameter("emission", "NOx"),
+                               value=300, unit="mg/Nm³")  # another spelling of mg/Nm3
+    found = by_code(permit)
+    assert found["SO2"].limit is None and "µg/Nm3" in found["SO2"].problem
+    assert found["NOx"].limit.maximum == 300
