@@ -16,7 +16,7 @@ from envhub.core import params
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
-from envhub.core.timeutil import VN, local_iso
+from envhub.core.timeutil import VN, local_days, local_iso
 
 router = Router(tags=["air quality"])
 
@@ -142,8 +142,7 @@ def aqi_daily(request, station: str, from_: str | None = Query(None, alias="from
     found = services.ambient_station(station)
     start, end = params.period(from_, to, default=datetime.timedelta(days=30),
                                maximum=MAX_DAILY_SPAN)
-    first = (start.astimezone(VN) + datetime.timedelta(microseconds=1)).date()
-    last = (end.astimezone(VN) - datetime.timedelta(microseconds=1)).date()
+    first, last = local_days(start, end)
     page = keyset_page(services.daily(found, first, last), order=("day",), cursor=cursor,
                        limit=limit)
     return _json({"station": station_ref(found), "method": "VN_AQI (1459/QĐ-TCMT)",

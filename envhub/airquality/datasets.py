@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Min
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
 from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
-from envhub.core.timeutil import day_bounds, local_iso
+from envhub.core.timeutil import day_bounds, local_days, local_iso
 
 DECISION_1459 = ("https://vea.mae.gov.vn/Data/files/"
                  "QD%201459%20TCMT%20ngay%2012_11_2019%20AQI(1).pdf")
@@ -48,12 +48,13 @@ class AirQualityIndex(Provider):
         if filters is not None:
             if filters.province:
                 qs = qs.filter(station__province__code=filters.province)
+            first, last = local_days(filters.start, filters.end)
             if filters.start is not None:
                 qs = qs.filter(**({f"{field}__gt": filters.start} if field == "hour_end" else
-                                  {"day__gte": filters.start.date()}))
+                                  {"day__gte": first}))
             if filters.end is not None:
                 qs = qs.filter(**({f"{field}__lte": filters.end} if field == "hour_end" else
-                                  {"day__lte": filters.end.date()}))
+                                  {"day__lte": last}))
         return qs.order_by("station_id", field), field
 
     def stats(self, dataset):
@@ -66,7 +67,8 @@ class AirQualityIndex(Provider):
         return DataStats(modified=found["changed"] if found["n"] else None,
                          temporal_start=start, temporal_end=end, row_count=found["n"],
                          current_until=end,
-                         province_ids=set(rows.values_list("station__province_id", flat=True)))
+                         province_ids=set(rows.order_by().values_list(
+                             "station__province_id", flat=True).distinct()))
 
     def columns(self, dataset):
         field = PERIODS[dataset.provider_key][1]

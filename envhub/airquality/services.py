@@ -200,6 +200,12 @@ def latest(province_code: str | None = None) -> list[tuple]:
     return [(station, rows.get((station.pk, newest.get(station.pk)))) for station in stations]
 
 
+def latest_for(station):
+    """A station's newest hourly index (whether the station is active or not)."""
+    return HourlyAqi.objects.filter(station=station, aqi__isnull=False).order_by(
+        "-hour_end").first()
+
+
 def is_stale(row, now: datetime.datetime | None = None) -> bool:
     return row is None or (now or timezone.now()) - row.hour_end > STALE_AFTER
 

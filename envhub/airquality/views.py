@@ -64,7 +64,7 @@ def air_map(request):
 
 def air_station(request, code: str):
     station = services.ambient_station(code)
-    latest = dict(services.latest()).get(station)
+    latest = services.latest_for(station)
     year = timezone.now().astimezone(VN).year
     standards = services.standards(station, year)
     for row in standards:

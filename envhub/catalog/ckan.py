@@ -173,7 +173,7 @@ class Context:
 
     def organisation_id(self, name: str) -> int | None:
         text = str(name).strip()
-        if text.isdigit() and int(text) in self.organisation_names:
+        if text.isdecimal() and int(text) in self.organisation_names:
             return int(text)
         for pk, known in self.organisation_names.items():
             if known == text:
@@ -912,7 +912,7 @@ def resource_show(ctx: Context, params: dict) -> dict:
     """A resource (a distribution) by `id`."""
     identifier = _required(params, "id")
     distribution = None
-    if identifier.isdigit():
+    if identifier.isdecimal():
         distribution = Distribution.objects.filter(
             pk=int(identifier), dataset__in=services.visible(ctx.actor)).select_related(
                 "dataset").first()

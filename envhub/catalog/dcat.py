@@ -310,7 +310,7 @@ def catalog_view(request, fmt: str):
         # When the record last changed: a metadata edit or new data.
         datasets = datasets.filter(Q(updated_at__gte=since) | Q(modified__gte=since))
     page_text = (request.GET.get("page") or "1").strip()
-    if not page_text.isdigit() or int(page_text) < 1:
+    if not page_text.isdecimal() or int(page_text) < 1:
         return _text(_("Enter a whole number of at least %(minimum)d.") % {"minimum": 1}, 400)
     page = int(page_text)
     total = datasets.count()

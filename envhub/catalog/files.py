@@ -114,6 +114,7 @@ def version_for(dataset: Dataset, number: int | None = None, as_of=None) -> Data
 class FileDatasets(Provider):
     key = "catalog.files"
     versioned = True
+    withdraws_missing = False
     formats = ()
 
     def specs(self):

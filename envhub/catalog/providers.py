@@ -77,6 +77,9 @@ class Provider:
     has_province = False
     has_coordinates = False  # rows carry `latitude` and `longitude` columns: GeoJSON possible
     versioned = False
+    # A dataset the provider no longer offers is withdrawn (its data is gone); datasets that
+    # stewards create themselves are not the provider's to withdraw.
+    withdraws_missing = True
     formats: tuple[str, ...] = ("CSV", "JSON", "XLSX", "PARQUET")
 
     def specs(self) -> Iterable[DatasetSpec]:

@@ -32,6 +32,7 @@ MEDIA_TYPES = {
     "PARQUET": "application/vnd.apache.parquet",
 }
 CONTACT_EMAIL = "dulieu@moitruong.gov.vn"
+SYNC_ACTOR = "envhub (catalogue)"  # who the metadata versions written by `sync` name
 
 
 # --- keeping the catalogue current ----------------------------------------------------------
@@ -63,32 +64,46 @@ def sync(now: datetime.datetime | None = None) -> SyncReport:
         report.problems.append("no ministry unit to publish the catalogue")
         return report
     offered: set[str] = set()
+    failed: set[str] = set()
     for provider in discover().values():
         try:
             specs = list(provider.specs())
         except Exception as error:  # noqa: BLE001 - one provider must not stop the others
             logger.exception("provider %s failed to list its datasets", provider.key)
             report.problems.append(f"{provider.key}: {error}")
+            failed.add(provider.key)  # its datasets are not gone: it could not say
             continue
         for spec in specs:
             offered.add(spec.identifier)
-            with transaction.atomic():
-                dataset, created = _ensure(provider, spec, owner, now)
-                report.created += created
-                _refresh(provider, dataset, now)
-                report.refreshed += 1
-    stale = Dataset.objects.filter(provider__in=list(discover()), withdrawn=False).exclude(
-        identifier__in=offered).exclude(provider="catalog.files")
-    report.withdrawn = stale.update(withdrawn=True)
+            try:
+                with transaction.atomic():
+                    dataset, created = _ensure(provider, spec, owner, now)
+                    report.created += created
+                    _refresh(provider, dataset, now)
+                    report.refreshed += 1
+            except Exception as error:  # noqa: BLE001 - nor one dataset the others
+                logger.exception("dataset %s could not be refreshed", spec.identifier)
+                report.problems.append(f"{spec.identifier}: {error}")
+    withdrawing = [key for key, provider in discover().items()
+                   if provider.withdraws_missing and key not in failed]
+    for dataset in Dataset.objects.filter(provider__in=withdrawing, withdrawn=False).exclude(
+            identifier__in=offered):
+        dataset.withdrawn = True
+        dataset.save(update_fields=["withdrawn", "updated_at"])
+        _keep_version(dataset, SYNC_ACTOR, {"withdrawn": [False, True]})
+        report.withdrawn += 1
     return report
 
 
 def _ensure(provider: Provider, spec, owner, now) -> tuple[Dataset, bool]:
     dataset = Dataset.objects.filter(identifier=spec.identifier).first()
     if dataset is not None:
-        if dataset.withdrawn:
+        last = dataset.metadata_versions.order_by("-number").first()
+        # Back when its data is back, unless a steward withdrew it.
+        if dataset.withdrawn and last is not None and last.actor == SYNC_ACTOR:
             dataset.withdrawn = False
             dataset.save(update_fields=["withdrawn", "updated_at"])
+            _keep_version(dataset, SYNC_ACTOR, {"withdrawn": [True, False]})
         return dataset, False
     dataset = Dataset(
         identifier=spec.identifier, provider=provider.key, provider_key=spec.provider_key,
@@ -105,7 +120,7 @@ def _ensure(provider: Provider, spec, owner, now) -> tuple[Dataset, bool]:
         Distribution.objects.create(dataset=dataset, format=code,
                                     title=f"{spec.title_vi} ({code})",
                                     media_type=MEDIA_TYPES[code])
-    _keep_version(dataset, "envhub (catalogue)", {})
+    _keep_version(dataset, SYNC_ACTOR, {})
     return dataset, True
 
 
@@ -156,7 +171,7 @@ def visible(actor: Actor) -> QuerySet:
 
 def dataset(actor: Actor, identifier: str) -> Dataset:
     found = visible(actor).filter(Q(identifier=identifier) | Q(
-        pk=int(identifier) if str(identifier).isdigit() else None)).first()
+        pk=int(identifier) if str(identifier).isdecimal() else None)).first()
     if found is None:
         raise NotFound()
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from urllib.parse import urlencode
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -49,7 +50,8 @@ def catalog_search(request):
                          "access_class": _("Access"), "frequency": _("Update frequency")},
         "sorts": [("relevance", _("Relevance")), ("modified", _("Last updated")),
                   ("title", _("Title")), ("created", _("Newest in the catalogue"))],
-        "api_url": "/api/3/action/package_search" + (f"?q={search.q}" if search.q else ""),
+        "api_url": "/api/3/action/package_search" + (
+            "?" + urlencode({"q": search.q}) if search.q else ""),
     })
 
 
@@ -140,7 +142,7 @@ def _script_json(data: dict) -> str:
 
 def _filters(request) -> Filters:
     version = (request.GET.get("version") or "").strip()
-    if version and not version.isdigit():
+    if version and not version.isdecimal():
         raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
     start, end = params.period(request.GET.get("from"), request.GET.get("to"))
     province = (request.GET.get("province") or "").strip()[:2] or None

@@ -53,8 +53,8 @@ class Exceedances(Provider):
         return DataStats(modified=found["changed"], temporal_start=found["first"],
                          temporal_end=found["last"], row_count=found["n"],
                          current_until=judged,
-                         province_ids=set(self._events().values_list(
-                             "source__facility__province_id", flat=True)))
+                         province_ids=set(self._events().order_by().values_list(
+                             "source__facility__province_id", flat=True).distinct()))
 
     def columns(self, dataset):
         return [

@@ -48,6 +48,14 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return (to_utc(moment).astimezone(VN) - _TINY).date()
 
 
+def local_days(start: datetime.datetime | None, end: datetime.datetime | None):
+    """The first and last local days a period (start, end] touches (None for an open side):
+    what a filter on daily values uses, so that `from=2026-03-01` starts on 1 March, not on
+    the UTC date of its midnight."""
+    return (None if start is None else local_day(start + _TINY),
+            None if end is None else local_day(end))
+
+
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """(start, end] of a local day, in UTC: (day 00:00 UTC+7, day+1 00:00 UTC+7]."""
     start = datetime.datetime.combine(day, datetime.time(0), tzinfo=VN).astimezone(UTC)

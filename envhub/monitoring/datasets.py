@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Min
 
 from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
 from envhub.core.text import slug
-from envhub.core.timeutil import day_bounds, local_iso
+from envhub.core.timeutil import day_bounds, local_days, local_iso
 from envhub.registry.models import Station, StationKind
 
 KIND_WORDS = {
@@ -150,12 +150,13 @@ class MonitoringMeans(Provider):
         where, params = ['p."code" = %s', 'st."kind" = %s'], [province_code, kind]
         adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
             connection.ops.adapt_datefield_value
+        days = local_days(filters.start, filters.end)
         if filters.start is not None:
             where.append(f'r."{field}" > %s' if period == "hourly" else f'r."{field}" >= %s')
-            params.append(adapt(filters.start if period == "hourly" else filters.start.date()))
+            params.append(adapt(filters.start if period == "hourly" else days[0]))
         if filters.end is not None:
             where.append(f'r."{field}" <= %s')
-            params.append(adapt(filters.end if period == "hourly" else filters.end.date()))
+            params.append(adapt(filters.end if period == "hourly" else days[1]))
         sql = (
             f'SELECT st."code", st."name", p."code", COALESCE(st."latitude", f."latitude"), '
             f'COALESCE(st."longitude", f."longitude"), pa."code", pa."unit", {when}, r."mean", '
@@ -194,12 +195,13 @@ class MonitoringMeans(Provider):
         adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
             connection.ops.adapt_datefield_value
         where, params = [f'"series_id" IN ({", ".join(["%s"] * len(series))})'], list(series)
+        days = local_days(filters.start, filters.end)
         if filters.start is not None:
             where.append(f'"{field}" > %s' if period == "hourly" else f'"{field}" >= %s')
-            params.append(adapt(filters.start if period == "hourly" else filters.start.date()))
+            params.append(adapt(filters.start if period == "hourly" else days[0]))
         if filters.end is not None:
             where.append(f'"{field}" <= %s')
-            params.append(adapt(filters.end if period == "hourly" else filters.end.date()))
+            params.append(adapt(filters.end if period == "hourly" else days[1]))
         # The time is read as text, never as a datetime per row: PostgreSQL writes it in Viet
         # Nam time itself; on SQLite each distinct UTC text is converted once below.
         if connection.vendor == "postgresql":

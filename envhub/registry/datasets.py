@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Min
+from django.db.models import Max
 
 from envhub.catalog.providers import Column, DatasetSpec, DataStats, Filters, Provider, register
 from envhub.core.timeutil import local_iso
@@ -39,13 +39,11 @@ class SourceRegistry(Provider):
         return qs.order_by("facility__province__code", "facility_id", "code")
 
     def stats(self, dataset):
-        found = Source.objects.aggregate(first=Min("facility__created_at"),
-                                         last=Max("facility__updated_at"),
-                                         created=Max("facility__created_at"))
         return DataStats(
-            modified=max(filter(None, (found["last"], found["created"])), default=None),
+            modified=Source.objects.aggregate(last=Max("facility__updated_at"))["last"],
             row_count=Source.objects.count(),
-            province_ids=set(Source.objects.values_list("facility__province_id", flat=True)))
+            province_ids=set(Source.objects.values_list("facility__province_id",
+                                                        flat=True).distinct()))
 
     def columns(self, dataset):
         return [

@@ -189,3 +189,34 @@ def test_a_steward_edit_is_audited_and_versioned(world, catalogue):
     dataset.title_en = "x"
     with pytest.raises(EnvhubError):
         services.save_metadata(world.actor("officer"), dataset)
+
+
+def test_a_daily_download_from_a_date_starts_on_that_local_day(world, catalogue):
+    send_air(world, [30])  # a value of the day before too
+    daily = Dataset.objects.get(identifier__startswith="quan-trac-kk-daily-01")
+    today = timezone.now().astimezone(VN).date()
+    rows = json.loads(b"".join(world.client("anonymous").get(
+        f"/datasets/{daily.identifier}/download.json?from={today}&to={today}"
+    ).streaming_content))
+    assert {row["day"] for row in rows} == {today.isoformat()}
+
+
+def test_sync_keeps_a_stewards_withdrawal_and_a_failing_providers_datasets(world, catalogue,
+                                                                           monkeypatch):
+    from envhub.catalog import providers
+
+    dataset = catalogue["open"]
+    dataset.withdrawn = True
+    services.save_metadata(world.actor("steward"), dataset)
+    services.sync()
+    dataset.refresh_from_db()
+    assert dataset.withdrawn  # the steward's decision stands
+
+    def broken():
+        raise RuntimeError("database unavailable")
+
+    aqi = providers.discover()["airquality.vn_aqi"]
+    monkeypatch.setattr(aqi, "specs", broken)
+    report = services.sync()
+    assert any("airquality.vn_aqi" in problem for problem in report.problems)
+    assert not Dataset.objects.filter(provider="airquality.vn_aqi", withdrawn=True).exists()
