@@ -230,15 +230,8 @@ def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id
                             note="; ".join(sorted(notes))[:300])
     if window.mean is None:
         return assessment
-    if rules.exceeds(window.mean, limit):
-        assessment.state = State.EXCEEDS
-        if window.mean > limit.maximum:
-            assessment.multiple = rules.exceedance_multiple(window.mean, limit.maximum)
-            band = rules.band_for(assessment.multiple, context.ladder)
-            assessment.band = band.code if band else ""
-    else:
-        assessment.state = State.COMPLIES
-        assessment.multiple = rules.exceedance_multiple(window.mean, limit.maximum)
+    assessment.state, assessment.multiple, assessment.band = rules.judge(
+        window.mean, limit, context.ladder)
     return assessment
 
 
@@ -332,11 +325,9 @@ def rebuild_events(context: _Context, parameter_id: int, first_end: datetime.dat
         event = next((e for e in unmatched if e.start < episode.end and episode.start < e.end),
                      None)
         peak = by_end[episode.peak_at]
-        band = rules.band_for(episode.peak_multiple, context.ladder) \
-            if episode.peak_multiple is not None else None
         values = dict(start=episode.start, end=episode.end, peak_value=episode.peak_value,
                       peak_multiple=episode.peak_multiple, peak_at=episode.peak_at,
-                      band=band.code if band else "", hours=episode.hours, limit=peak.limit,
+                      band=peak.band, hours=episode.hours, limit=peak.limit,
                       unit=_unit(peak), permit_id=peak.permit_id,
                       status=EventStatus.CLOSED if episode.closed else EventStatus.OPEN)
         if event is None:

@@ -236,6 +236,18 @@ def band_for(multiple: float, ladder: Sequence[Band]) -> Band | None:
     return None
 
 
+def judge(value: float, limit: Limit, ladder: Sequence[Band]) -> tuple[str, float | None, str]:
+    """(state, multiple, band code) of an average against its limit. Below a range's minimum
+    (pH) it exceeds without a multiple: the ladder grades excess over a maximum."""
+    if not exceeds(value, limit):
+        return COMPLIES, exceedance_multiple(value, limit.maximum), ""
+    if round(value, 10) <= limit.maximum:
+        return EXCEEDS, None, ""
+    multiple = exceedance_multiple(value, limit.maximum)
+    band = band_for(multiple, ladder)
+    return EXCEEDS, multiple, band.code if band else ""
+
+
 def check_ladder(ladder: Sequence[Band]) -> None:
     """Rungs must follow each other without gaps or overlaps, and only the last is open."""
     for before, after in zip(ladder, ladder[1:], strict=False):

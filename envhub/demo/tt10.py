@@ -871,7 +871,7 @@ def _day_files(plan: StationPlan, day: datetime.date, noise: Noise, first: datet
     return files
 
 
-def _local(moment: datetime.datetime) -> datetime.datetime:
+def local_mark(moment: datetime.datetime) -> datetime.datetime:
     """Naive Viet Nam time, rounded down to a whole 5-minute mark."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(tt10.VN_TZ).replace(tzinfo=None)
@@ -883,14 +883,14 @@ def withheld(plans: Sequence[StationPlan], end_local: datetime.datetime,
              seed: int = DEFAULT_SEED) -> dict[str, datetime.datetime]:
     """Stations that sent nothing recently: {code: time of their last file, at most}. The one
     or two with the lowest scores went offline a few hours before the end; the next is late."""
-    end = _local(end_local)
+    end = local_mark(end_local)
     scored = sorted(plans, key=lambda plan: (_stream(seed, plan.number, "outage").random(),
                                              plan.info.code))
     offline = next((count for minimum, count in RECENTLY_OFFLINE if len(plans) >= minimum), 0)
     result = {}
     for plan in scored[:offline]:
         hours = _stream(seed, plan.number, "outage-hours").uniform(*RECENT_OUTAGE_HOURS)
-        result[plan.info.code] = _local(end - datetime.timedelta(hours=hours))
+        result[plan.info.code] = local_mark(end - datetime.timedelta(hours=hours))
     if len(plans) >= LATE_FROM_STATIONS and len(scored) > offline:
         plan = scored[offline]
         missing = _stream(seed, plan.number, "late").randint(*LATE_MISSING_FILES)
@@ -909,13 +909,13 @@ def generate_detailed(
     start of some stations later ({code: their newest time already sent}), for a rerun that
     adds only what is new."""
     plans = [station_plan(info, seed) for info in sorted(stations, key=lambda s: s.code)]
-    start, end = _local(start_local), _local(end_local)
+    start, end = local_mark(start_local), local_mark(end_local)
     if end <= start or not plans:
         return
     starts = {plan.info.code: start for plan in plans}
     for code, moment in (resume_after or {}).items():
         if code in starts:
-            starts[code] = max(start, _local(moment))
+            starts[code] = max(start, local_mark(moment))
     ends = {plan.info.code: end for plan in plans}
     ends.update({code: min(end, moment) for code, moment in withheld(plans, end, seed).items()})
     noise = Noise(seed)

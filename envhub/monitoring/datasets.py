@@ -185,9 +185,12 @@ class MonitoringMeans(Provider):
                                           station__kind=kind).select_related(
                 "parameter", "station", "station__facility"):
             station = item.station
-            latitude, longitude = station.latitude, station.longitude
-            if latitude is None and station.facility is not None:
-                latitude, longitude = station.facility.latitude, station.facility.longitude
+            # Each coordinate falls back to the facility's, as COALESCE does in copy_csv.
+            facility = station.facility
+            latitude = station.latitude if station.latitude is not None else \
+                getattr(facility, "latitude", None)
+            longitude = station.longitude if station.longitude is not None else \
+                getattr(facility, "longitude", None)
             series[item.pk] = (station.code, station.name, province_code, latitude, longitude,
                                item.parameter.code, item.parameter.unit)
         if not series:

@@ -273,3 +273,20 @@ def test_late_data_that_pull_an_hour_under_the_limit_split_the_episode():
     split = rules.episodes(after)
     assert [(e.start, e.end, e.closed) for e in split] == [
         (_local(26, 0), _local(26, 1), True), (_local(26, 2), _local(26, 3), True)]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (120, (COMPLIES, 0.833333333, "")),  # 120 / 144
+    (144, (COMPLIES, 1.0, "")),
+    (158.4, (EXCEEDS, 1.1, "2")),
+    (300, (EXCEEDS, 2.083333333, "4")),
+])
+def test_judging_an_average_against_its_limit(value, expected):
+    limit = rules.compute_limit(200, "mg/Nm3", [Factor("Kp", 0.9), Factor("Kv", 0.8)])
+    assert rules.judge(value, limit, DECREE_45) == expected
+
+
+def test_below_a_range_minimum_exceeds_without_a_multiple():
+    ph = rules.compute_limit(9, "", minimum=5.5)
+    assert rules.judge(5.0, ph, DECREE_45) == (EXCEEDS, None, "")
+    assert rules.judge(9.9, ph, DECREE_45) == (EXCEEDS, 1.1, "2")

@@ -25,13 +25,12 @@ from envhub.catalog import services as catalog
 from envhub.compliance import assess
 from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.permissions import system_actor
-from envhub.core.timeutil import parse_moment
+from envhub.core.timeutil import local_to_utc, parse_moment
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
 from envhub.demo import permits as demo_permits
 from envhub.demo import tt10 as demo_files
 from envhub.monitoring import connectivity, ingest, rollups
-from envhub.monitoring.formats.tt10 import VN_TZ
 from envhub.monitoring.models import BatchStatus, Channel, Connectivity, StationStatus
 from envhub.registry.models import Station
 
@@ -131,7 +130,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         stations = _automatic_stations()
-        end = _local_mark(present)
+        end = demo_files.local_mark(present)
         start = end - datetime.timedelta(days=days)
         if write_files:
             self.write_files(Path(write_files), stations, start, end, seed)
@@ -156,7 +155,7 @@ class Command(BaseCommand):
         realtime_from = end - datetime.timedelta(hours=REAL_TIME_HOURS)
         with progress:
             for chunk in _chunks(files, realtime_from):
-                received = min(present, _utc(chunk[-1].local_time) + ARRIVAL_DELAY)
+                received = min(present, local_to_utc(chunk[-1].local_time) + ARRIVAL_DELAY)
                 # As if each station had sent its files when they were due (live).
                 reports = ingest.ingest(
                     actor, Channel.FOLDER,
@@ -249,7 +248,7 @@ def _newest_values(codes: set[str]) -> dict[str, datetime.datetime]:
     rows = StationStatus.objects.filter(
         station__code__in=codes, last_data_at__isnull=False
     ).values_list("station__code", "last_data_at")
-    return {code: _local_mark(moment) for code, moment in rows}
+    return {code: demo_files.local_mark(moment) for code, moment in rows}
 
 
 def _chunks(files: Iterable[demo_files.GeneratedFile],
@@ -266,16 +265,6 @@ def _chunks(files: Iterable[demo_files.GeneratedFile],
         chunk.append(file)
     if chunk:
         yield chunk
-
-
-def _local_mark(moment: datetime.datetime) -> datetime.datetime:
-    """Naive Viet Nam time of an aware moment, rounded down to a 5-minute mark."""
-    local = moment.astimezone(VN_TZ).replace(tzinfo=None, second=0, microsecond=0)
-    return local.replace(minute=local.minute - local.minute % demo_files.INTERVAL_MINUTES)
-
-
-def _utc(local: datetime.datetime) -> datetime.datetime:
-    return local.replace(tzinfo=VN_TZ).astimezone(datetime.timezone.utc)
 
 
 def _periods(start: datetime.datetime, end: datetime.datetime) -> int:

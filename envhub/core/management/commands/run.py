@@ -17,18 +17,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from envhub.core.management.commands.worker import backoff_delay
+
 GRACE_SECONDS = 20
 # Restarting a child that exited: the first pause, the longest, and how long a child must have
 # run for its next exit to count as a first failure again.
-RESTART_FIRST_SECONDS = 1
-RESTART_MAX_SECONDS = 60
 STABLE_SECONDS = 60
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def restart_delay(failures: int) -> float:
-    """The pause before restarting a child that has exited `failures` times in a row."""
-    return min(RESTART_MAX_SECONDS, RESTART_FIRST_SECONDS * 2 ** max(0, failures - 1))
+    """The pause before restarting a child that has exited `failures` times in a row: the
+    worker's own back-off after database errors (1, 2, 4 … 60 s)."""
+    return backoff_delay(failures)
 
 
 def _die_with_parent() -> None:
