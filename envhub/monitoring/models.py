@@ -70,10 +70,15 @@ class Batch(models.Model):
     """One received file: who sent it, how, what it held, and what became of each line."""
 
     # No index of its own: `batch_station_recent` (station, -id) serves every lookup by
-    # station, and one index less is one page less to write per station and slice.
+    # station, and one index less is one page less to write per station and slice. No
+    # reference check in the database either: the station comes from the registry as the
+    # ingestion read it (a file for a station deleted since fails on its series and is read
+    # again), and Django keeps PROTECT itself; the check cost a lookup and on PostgreSQL a
+    # row lock per received file.
     station = models.ForeignKey(
         "registry.Station", on_delete=models.PROTECT, null=True, blank=True,
         related_name="batches", verbose_name=_("station"), db_index=False,
+        db_constraint=False,
     )
     sender = models.CharField(_("sender"), max_length=200)
     # Who sent it, so that a sender also sees the files that named no station they may use.
@@ -165,8 +170,12 @@ class RollupQueue(models.Model):
     """A (series, hour) whose rollups must be recomputed: new, late or replaced data arrived."""
 
     pk = models.CompositePrimaryKey("series", "hour_end")
+    # No reference check in the database: a key is queued in the transaction that writes the
+    # series' observations, which hold the series (they protect it from deletion), and a series
+    # deleted through Django takes its keys with it. The check cost the ingestion a lookup and
+    # on PostgreSQL a row lock per queued hour (docs/benchmarks.md).
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     hour_end = models.DateTimeField()
     queued_at = models.DateTimeField(auto_now_add=True)
 
