@@ -83,25 +83,24 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     del rows, baseline_rows
 
     # envhub: the files through the ingestion service, in slices as `envhub ingest` takes them:
-    # with jobs > 0, worker processes read and check the next slices while this one writes.
+    # read ahead by worker processes while this one writes (jobs > 0), or by a thread while
+    # the database commits (jobs = 0), as the command does.
     from envhub.monitoring.management.commands import ingest as command
 
     jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
-    chunk = CHUNK or command.default_chunk(jobs)
     actor = system_actor("bench")
+    if jobs:
+        connection.close()  # not open while worker processes start
+    pool = parallel.reader(actor, jobs)
+    chunk = CHUNK or command.default_chunk(jobs)
     slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + chunk]]
               for i in range(0, len(files), chunk)]
     accepted = 0
     started = time.perf_counter()
-    if jobs:
-        connection.close()
-        pool = parallel.PreparePool(actor, jobs)
-        for _slice, prepared, now in pool.prepared(slices):
-            accepted += sum(r.accepted for r in ingest.write(actor, "folder", prepared, now=now))
-        pool.close()
-    else:
-        for files_of_slice in slices:
-            accepted += sum(r.accepted for r in ingest.ingest(actor, "folder", files_of_slice))
+    for _slice, prepared, now in pool.prepared(slices):
+        accepted += sum(r.accepted for r in ingest.write(
+            actor, "folder", prepared, now=now, before_commit=pool.before_commit))
+    pool.close()
     envhub_seconds = time.perf_counter() - started
     assert accepted == total_values, (accepted, total_values)
     assert Observation.objects.count() == total_values
@@ -141,7 +140,8 @@ def main() -> None:
         baseline = "executemany" if vendor == "sqlite" else "COPY"
         common.report(f"{vendor}: {result['values']:,} values in {result['files']:,} files "
                       f"from {result['stations']} stations ({result['chunk']:,} files per "
-                      f"transaction, {result['jobs']} reading processes)", [
+                      f"transaction, " + (f"{result['jobs']} reading processes)"
+                                          if result["jobs"] else "read ahead in a thread)"), [
             (f"baseline ({baseline} of pre-parsed rows)",
              f"{result['baseline_rate']:>10,.0f} values/s  ({result['baseline_seconds']:.1f} s)"),
             ("envhub (parse, map, validate, write, queue)",

@@ -223,6 +223,9 @@ class Directory:
         self.by_code: dict[str, StationRef] = {}
         self.aliases: dict[tuple[str, str], ParameterRef] = {}
         self._by_symbol: dict[tuple[str, str], ParameterRef | None] = {}
+        # (medium, symbol, unit) as written → (parameter, lowest, highest possible value), for
+        # the spellings that need neither a conversion nor a note: see `plain`.
+        self._plain: dict[tuple[str, str, str], tuple] = {}
         self.series: dict[tuple[int, int], int] = {}
         # (station, parameter) → (lowest, highest) the analyser measures, where entered.
         self.ranges: dict[tuple[int, int], tuple[float | None, float | None]] = {}
@@ -254,7 +257,7 @@ class Directory:
                 if low is not None or high is not None:
                     ranges[(station_id, parameter_id)] = (low, high)
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
-            self._by_symbol = {}
+            self._by_symbol, self._plain = {}, {}
             _converters.clear()  # a unit changed in another process is read again too
             self.series, self.ranges = series, ranges
             self._loaded_at = clock.monotonic()
@@ -295,6 +298,27 @@ class Directory:
             found = self.aliases.get((medium, ParameterAlias.key(symbol)))
             if len(self._by_symbol) < 10_000:  # bounded: symbols come from outside
                 self._by_symbol[(medium, symbol)] = found
+        return found
+
+    def plain(self, medium: str, symbol: str, unit: str) -> tuple | None:
+        """(parameter, lowest, highest) when a value with this symbol and unit needs no more
+        than a range check: a known parameter in its canonical unit, taken without a note.
+        None otherwise (unknown symbol or unit, a conversion, a note): `_check` then says
+        what to do. Remembered per spelling, like `parameter_for`."""
+        key = (medium, symbol, unit)
+        found = self._plain.get(key, _MISSING)
+        if found is _MISSING:
+            found = None
+            parameter = self.parameter_for(medium, symbol)
+            if parameter is not None:
+                try:
+                    convert, note = _converter_for(unit, parameter)
+                except units.UnitError:
+                    convert, note = True, None
+                if convert is None and note is None:
+                    found = (parameter, parameter.minimum, parameter.maximum)
+            if len(self._plain) < 10_000:  # bounded: symbols and units come from outside
+                self._plain[key] = found
         return found
 
     def forget(self) -> None:
@@ -439,13 +463,27 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         report.rejects.append(Reject(error.line_number, error.reason_code,
                                      _said(LINE_MESSAGES, error.reason_code, error.message),
                                      error.raw_excerpt))
-    window = (now - datetime.timedelta(days=settings.ENVHUB_MAX_AGE_DAYS),
-              now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES))
+    window = _window(now)
+    oldest, latest = window
     values, rejects = prepared.values, report.rejects
+    accept = values.append
+    medium, plain = station.medium, directory.plain
+    ranges = directory.ranges
     for reading in parsed.readings:
+        # The usual value, accepted here at the cost of one lookup; anything else (a unit to
+        # convert, a note, a range to check, a time or value to refuse) goes through `_check`,
+        # which gives the same outcome for the usual value too (see the tests).
+        line, symbol, value, unit, _local, utc_time, status = reading
+        known = plain(medium, symbol, unit)
+        if known is not None and value is not None and oldest <= utc_time <= latest:
+            parameter, low, high = known
+            if (low is None or value >= low) and (high is None or value <= high) and not (
+                    ranges and (station.id, parameter.id) in ranges):
+                accept((parameter, utc_time, value, status, line))
+                continue
         outcome = _check(reading, station, window, report)
         if type(outcome) is tuple:
-            values.append(outcome)
+            accept(outcome)
         else:
             rejects.append(outcome)
     report.rejected = len(report.rejects)
@@ -453,6 +491,21 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         times = {value[1] for value in values}
         prepared.first_time, prepared.last_time = min(times), max(times)
     return prepared
+
+
+_window_cache: tuple = (None, None)
+
+
+def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """The oldest and latest value times accepted from files received at `now` (the files of a
+    slice share their `now`: computed once for them)."""
+    global _window_cache
+    key = (now, settings.ENVHUB_MAX_AGE_DAYS, settings.ENVHUB_FUTURE_TOLERANCE_MINUTES)
+    cached_key, window = _window_cache  # one tuple: threads see a key with its own window
+    if cached_key != key:
+        window = (now - datetime.timedelta(days=key[1]), now + datetime.timedelta(minutes=key[2]))
+        _window_cache = (key, window)
+    return window
 
 
 def _check(reading: tuple, station: StationRef, window, report: BatchReport):
@@ -800,21 +853,34 @@ def check_replace(actor: Actor, replace: bool) -> None:
         raise Forbidden(_("Only a data steward may re-ingest with replace."))
 
 
+_collector_lock = threading.Lock()
+_collector_pauses = 0
+
+
 @contextlib.contextmanager
 def collector_paused():
     """Python's cycle collector paused while a slice is read or written. A slice makes some
     100,000 small tuples and lists, none of them in a reference cycle, and the collector, set
     off by their number, would walk the whole heap again and again for them (most of it the
     caller's: a folder's files, Django) — that took more time than the work itself. It runs
-    as usual again after the slice (a slice is bounded in size: nothing piles up)."""
-    if not gc.isenabled():  # paused already (a nested call, another thread)
-        yield
-        return
-    gc.disable()
+    as usual again once no slice is being read or written (a slice is bounded in size: nothing
+    piles up). Counted, because a slice may be read in one thread while another is written."""
+    global _collector_pauses
+    with _collector_lock:
+        if _collector_pauses == 0 and not gc.isenabled():
+            paused_here = False  # paused by someone else: theirs to resume
+        else:
+            paused_here = True
+            _collector_pauses += 1
+            gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if paused_here:
+            with _collector_lock:
+                _collector_pauses -= 1
+                if _collector_pauses == 0:
+                    gc.enable()
 
 
 def prepare_files(actor: Actor, files: Sequence[IncomingFile],
@@ -842,15 +908,19 @@ def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime
 
 def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
           now: datetime.datetime, replace: bool = False,
-          live: bool | None = None) -> list[BatchReport]:
+          live: bool | None = None, before_commit=None) -> list[BatchReport]:
     """Write prepared files in one transaction; if the database fails, retry them one by
-    one. `live`: the files arrived from the stations now (default: FTP and HTTP)."""
+    one. `live`: the files arrived from the stations now (default: FTP and HTTP).
+    `before_commit`: called once everything is written, just before the commit (a caller
+    starts reading its next files there, while the database commits: see `parallel`)."""
     live = channel in LIVE_CHANNELS if live is None else live
     # Partitions of new months first, in their own short transaction (see `partitions`).
     storage.prepare_for(_value_times(prepared))
     try:
         with collector_paused(), transaction.atomic():
             _write(actor, channel, prepared, now, replace, live)
+            if before_commit is not None:
+                before_commit()
     except DatabaseError:
         # A station or series deleted since the directory was read shows up here: read it again.
         directory.forget()

@@ -1,9 +1,16 @@
-"""Reading and checking files in other processes while this one writes, for large backfills.
+"""Reading and checking the next files while this process writes, for large backfills.
 
-Parsing and checking TT10 files is pure Python and takes most of ingestion's time; writing is
-one transaction at a time. `PreparePool` hands slices of files to worker processes (fresh
-interpreters: a database connection must never cross a fork) and gives back what they prepared,
-in order, so the caller can write one slice while the next ones are being read.
+Parsing and checking TT10 files is pure Python and takes a good part of ingestion's time;
+writing is one transaction at a time. Two ways to overlap them, both giving back the prepared
+slices in order (`reader` picks one):
+
+- `PreparePool` hands slices to worker processes (fresh interpreters: a database connection
+  must never cross a fork), which read while this one writes. Worth it with cores to spare.
+- `ReadAhead` reads the next slice in a thread of this process while the database commits the
+  current one (the caller passes `before_commit` to `ingest.write`). The commit is the
+  database's own work (PostgreSQL's server process, SQLite's C code), during which this process
+  holds no lock on the interpreter; at any other time the thread would only take turns with the
+  writer. On two cores this is the one that helps (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 from envhub.core.permissions import Actor
 
@@ -60,7 +67,76 @@ def default_jobs() -> int:
     return 0 if cores <= 2 else cores - 1
 
 
+def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | None:
+    """What reads ahead for a backfill: `jobs` worker processes, or with none a thread that
+    reads during the commits; nothing when other connections could not see this one's data
+    (see `usable`): the caller then reads each slice itself."""
+    if not usable():
+        return None
+    return PreparePool(actor, jobs) if jobs else ReadAhead(actor)
+
+
+class ReadAhead:
+    """Reads the next slice in a thread while the database commits the one before.
+
+    `prepared(slices)` yields (slice, its prepared files, their arrival time); whoever writes a
+    slice calls `before_commit` (through `ingest.write`) once it is written, which starts
+    reading the next one. A slice whose writing failed before that point is read afterwards,
+    as without read-ahead."""
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envhub-read")
+        self._next: list | None = None
+        self._next_future: Future | None = None
+
+    def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
+                 ) -> Iterator[tuple[Sequence, list, datetime.datetime]]:
+        from django.utils import timezone
+
+        from envhub.monitoring import ingest
+
+        slices = iter(slices)
+        items = next(slices, None)
+        future = None
+        while items is not None:
+            if future is None:
+                now = timezone.now()
+                prepared = ingest.prepare_files(
+                    self.actor, [incoming_of(item) for item in items], now)
+            else:
+                prepared, now = future.result()
+            following = next(slices, None)  # read from disk here, not in the thread
+            self._next = None if following is None else [incoming_of(i) for i in following]
+            self._next_future = None
+            yield items, prepared, now
+            future, items = self._next_future, following
+
+    def before_commit(self) -> None:
+        if self._next is not None and self._next_future is None:
+            self._next_future = self._executor.submit(_prepare_now, self.actor, self._next)
+
+    def close(self, cancel: bool = False) -> None:
+        from django.db import connections
+
+        # The thread's own database connection (opened if it had to read the registry).
+        self._executor.submit(connections.close_all).result()
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _prepare_now(actor: Actor, files):
+    from django.utils import timezone
+
+    from envhub.monitoring import ingest
+
+    now = timezone.now()
+    return ingest.prepare_files(actor, files, now), now
+
+
 class PreparePool:
+    # Worker processes read while this one writes: nothing to start at the commit.
+    before_commit = None
+
     def __init__(self, actor: Actor, jobs: int):
         self.actor = actor
         self.jobs = jobs

@@ -6,11 +6,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from envhub.accounts.models import AuditEvent
 from envhub.core.errors import Forbidden
 from envhub.core.permissions import actor_for_token, system_actor
 from envhub.monitoring import ingest
+from envhub.monitoring.formats import tt10
 from envhub.monitoring.models import Batch, BatchFile, BatchStatus, Observation, RollupQueue
 from tests.monitoring.files import local, raw_file, tt10_file, utc
 
@@ -292,3 +296,102 @@ def test_it_keeps_a_files_exact_bytes_and_deletes_them_with_its_batch(world):
     assert bytes(batch.raw.content) == file.content
     batch.delete()
     assert not BatchFile.objects.filter(batch_id=report.batch_id).exists()
+
+
+# --- the usual value's shortcut -----------------------------------------------------------------
+
+_SYMBOLS = ["PM10", "PM2,5", "pm10", "SO2", "CO", "RH", "Temp", "XYZ", ""]
+_UNITS = ["ug/m3", "µg/m3", "ppb", "mg/m3", "", "kg", "mg/Nm3", "%", "oC"]
+
+
+@hypothesis_settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(lines=st.lists(st.tuples(
+    st.sampled_from(_SYMBOLS), st.one_of(st.none(), st.floats(-50, 2e6, allow_nan=False),
+                                         st.sampled_from([-31.0, 0.0, 55.5, 99.0, 150.0])),
+    st.sampled_from(_UNITS), st.sampled_from([-60 * 24 * 400, -60, 0, 5, 60 * 24 * 3]),
+    st.sampled_from(["00", "01", "02"])), min_size=1, max_size=8))
+def test_the_shortcut_for_usual_values_decides_as_the_full_checks(world, lines):
+    """`prepare` accepts the usual value with one lookup; for every value (usual or not) the
+    outcome must be what `_check` alone gives: the same values, rejects and notes."""
+    text = "".join(
+        f"{symbol}\t{'' if value is None else repr(value)}\t{unit}\t"
+        f"{T + datetime.timedelta(minutes=minutes):%Y%m%d%H%M%S}\t{status}\n"
+        for symbol, value, unit, minutes, status in lines)
+    incoming = raw_file(world.air_hn, T, text)
+    now = utc(2026, 11, 20, 9, 0)
+    prepared = ingest.prepare(system_actor("tests"), incoming, now)
+
+    expected = ingest.BatchReport(file_name=incoming.name)
+    parsed = tt10.parse_rows(incoming.content)
+    outcomes = [ingest._check(reading, prepared.station, ingest._window(now), expected)
+                for reading in parsed.readings]
+    assert prepared.values == [o for o in outcomes if type(o) is tuple]
+    line_rejects = [r for r in prepared.report.rejects
+                    if r.code not in {e.reason_code for e in parsed.line_errors}]
+    assert line_rejects == [o for o in outcomes if type(o) is not tuple]
+    assert prepared.report.notes == expected.notes
+
+
+def test_the_shortcut_leaves_an_instrument_range_to_the_full_checks(world):
+    from envhub.monitoring.models import Series
+    from envhub.registry.models import Parameter
+
+    pm10 = Parameter.objects.get(code="PM10")
+    Series.objects.create(station=world.air_hn, parameter=pm10, range_max=500)
+    ingest.directory.forget()
+    [report] = send([tt10_file(world.air_hn, T, [("PM10", 600, "ug/m3"), ("PM10", 50, "ug/m3",
+                                                                          0, T - HOUR)])])
+    assert [r.code for r in report.rejects] == ["outside_instrument_range"]
+    assert report.accepted == 1
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+# --- reading ahead ----------------------------------------------------------------------------
+
+def test_the_collector_stays_paused_while_any_slice_is_read_or_written():
+    import gc
+
+    assert gc.isenabled()
+    reading, writing = ingest.collector_paused(), ingest.collector_paused()
+    reading.__enter__()
+    writing.__enter__()
+    reading.__exit__(None, None, None)
+    assert not gc.isenabled()  # the slice being written still runs
+    writing.__exit__(None, None, None)
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left as found
+    try:
+        with ingest.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_ahead_in_a_thread_gives_what_reading_in_turn_gives(world):
+    from envhub.monitoring import parallel
+
+    actor = system_actor("tests")
+    files = [tt10_file(world.air_hn, T + i * datetime.timedelta(minutes=5),
+                       [("PM10", 40 + i, "ug/m3"), ("SO2", 5 + i, "ug/m3")]) for i in range(9)]
+    files.append(ingest.IncomingFile(f"{world.air_hn.tt10_prefix}20261120999999.txt", b"x"))
+    files.append(files[0])  # the same file again, in a later slice
+    slices = [files[0:4], files[4:8], files[8:]]
+    reader = parallel.reader(actor, 0)
+    assert isinstance(reader, parallel.ReadAhead)
+    reports = []
+    try:
+        for number, (_items, prepared, now) in enumerate(reader.prepared(slices)):
+            # The second slice is written without the hook: the third is then read in turn.
+            hook = reader.before_commit if number != 1 else None
+            reports += ingest.write(actor, "folder", prepared, now=now, before_commit=hook)
+    finally:
+        reader.close()
+    assert [r.status for r in reports] == ["accepted"] * 9 + ["rejected", "duplicate_file"]
+    assert [r.file_name for r in reports] == [f.name for f in files]
+    assert Observation.objects.filter(series__station=world.air_hn).count() == 18
+    assert Batch.objects.count() == 11

@@ -1,6 +1,7 @@
 """`envhub ingest --jobs N`: files read and checked in other processes while the command
-writes; the result is the same as reading them in the command itself. Run as real processes on
-an installation of its own (worker processes cannot see a test's in-memory database)."""
+writes, or with `--jobs 0` in a thread while the database commits; the result is the same as
+reading them in turn. Run as real processes on an installation of its own (worker processes
+cannot see a test's in-memory database)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,12 @@ def python(var_dir: Path, code: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def test_worker_processes_read_the_files_and_the_command_writes_them(installed_var_dir,
-                                                                     tmp_path):
+@pytest.mark.parametrize("jobs", ["2", "0"])
+def test_the_files_read_ahead_are_written_as_if_read_in_turn(installed_var_dir, tmp_path, jobs):
+    code = f"PAR{jobs}"
     prefix = python(installed_var_dir, (
         "from envhub.registry.models import Province, Station\n"
-        "station, _ = Station.objects.get_or_create(code='PAR1', defaults=dict(name='Thử', "
+        f"station, _ = Station.objects.get_or_create(code='{code}', defaults=dict(name='Thử', "
         "kind='auto_air', medium='air', province=Province.objects.get(code='01'), "
         "latitude=21.0, longitude=105.8))\n"
         "station.derive(); station.save(); print(station.tt10_prefix)"))
@@ -50,17 +52,17 @@ def test_worker_processes_read_the_files_and_the_command_writes_them(installed_v
     def stored() -> str:
         return python(installed_var_dir, (
             "from envhub.monitoring.models import Batch, Observation\n"
-            "print(Observation.objects.filter(series__station__code='PAR1').count(), "
+            f"print(Observation.objects.filter(series__station__code='{code}').count(), "
             "*sorted(Batch.objects.filter(file_name__startswith='" + prefix + "')"
             ".values_list('status', flat=True)))"))
 
-    first = envhub(installed_var_dir, "ingest", str(tmp_path), "--jobs", "2", "--chunk", "7")
+    first = envhub(installed_var_dir, "ingest", str(tmp_path), "--jobs", jobs, "--chunk", "7")
     assert first.returncode == 0, first.stderr
     count, *statuses = stored().split()
     assert count == "80"
     assert statuses == ["accepted"] * 40 + ["rejected"]
 
-    again = envhub(installed_var_dir, "ingest", str(tmp_path), "--jobs", "2")
+    again = envhub(installed_var_dir, "ingest", str(tmp_path), "--jobs", jobs)
     assert again.returncode == 0, again.stderr
     count, *statuses = stored().split()
     assert count == "80"

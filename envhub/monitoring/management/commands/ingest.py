@@ -348,7 +348,8 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=None, metavar="N",
                             help="Processes that read and check files while this one writes "
                                  "(default: one per core but one, none with two cores or "
-                                 "fewer; 0 reads in this process).")
+                                 "fewer; with 0 a thread of this process reads the next "
+                                 "files while the database commits).")
 
     def handle(self, *args, paths, replace, chunk, no_rollups, jobs, **options):
         if chunk is not None and chunk < 1:
@@ -368,12 +369,12 @@ class Command(BaseCommand):
                         bar_format="{n_fmt} files [{elapsed}, {rate_fmt}{postfix}]",
                         mininterval=0.5)
         outcome = "done"
-        pool = parallel.PreparePool(self.actor, jobs) if jobs and parallel.usable() else None
-        if chunk is None:
-            chunk = default_chunk(jobs if pool is not None else 0)
-        if pool is not None:
+        if jobs and parallel.usable():
             # The database connection must not be open while worker processes start.
             connections.close_all()
+        pool = parallel.reader(self.actor, jobs)
+        if chunk is None:
+            chunk = default_chunk(jobs if isinstance(pool, parallel.PreparePool) else 0)
         try:
             for files, reports in self._reports(chunks(walk(paths), self.tally, chunk), pool):
                 self._count(files, reports)
@@ -407,8 +408,8 @@ class Command(BaseCommand):
                 "hours": work.hours, "days": work.days, "latest": work.latest})
 
     def _reports(self, slices, pool):
-        """(files, their reports) slice by slice: read here, or by the pool's processes while
-        this one writes the slice before."""
+        """(files, their reports) slice by slice: read here, or ahead (by the pool's processes
+        while this one writes, or by a thread while the database commits)."""
         if pool is None:
             for files in slices:
                 yield files, self._write(files, ingest.ingest, self.actor, Channel.FOLDER,
@@ -417,7 +418,8 @@ class Command(BaseCommand):
         ingest.check_replace(self.actor, self.replace)
         for files, prepared, now in pool.prepared(slices, incoming_of=lambda found: found.file):
             yield files, self._write(files, ingest.write, self.actor, Channel.FOLDER, prepared,
-                                     now=now, replace=self.replace)
+                                     now=now, replace=self.replace,
+                                     before_commit=pool.before_commit)
 
     def _write(self, files: list[Found], write, *args, **kwargs) -> list[ingest.BatchReport]:
         try:
