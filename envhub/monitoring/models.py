@@ -82,13 +82,15 @@ class Batch(models.Model):
     )
     sender = models.CharField(_("sender"), max_length=200)
     # Who sent it, so that a sender also sees the files that named no station they may use.
+    # Indexed below only where set: a backfill from the server console has neither, a
+    # station's token no user, and an index entry per such file would be written for nothing.
     sender_user = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     sender_token = models.ForeignKey(
         "accounts.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -119,7 +121,11 @@ class Batch(models.Model):
         verbose_name = _("received file")
         verbose_name_plural = _("received files")
         indexes = [models.Index(fields=["station", "-id"], name="batch_station_recent"),
-                   models.Index(fields=["sha256"], name="batch_sha256")]
+                   models.Index(fields=["sha256"], name="batch_sha256"),
+                   models.Index(fields=["sender_user"], name="batch_sender_user",
+                                condition=models.Q(sender_user__isnull=False)),
+                   models.Index(fields=["sender_token"], name="batch_sender_token",
+                                condition=models.Q(sender_token__isnull=False))]
 
     def __str__(self) -> str:
         return self.file_name
