@@ -82,6 +82,21 @@ class _Loader:
         services.save(self.actor, obj, validate=False)
         self.report.count(kind, False)
 
+    def upsert(self, model, lookup: dict, values: dict, kind: str, *,
+               deleted: set[tuple] = frozenset(), key: tuple | None = None):
+        """(row, created) for the row `lookup` names: an existing one is refreshed with `values`
+        (see `refresh`), a missing one created unless a steward deleted it (`key` in
+        `deleted`: then (None, False))."""
+        existing = model.objects.filter(**lookup).first()
+        if existing is not None:
+            self.refresh(existing, values, kind)
+            return existing, False
+        if key is not None and key in deleted:
+            return None, False
+        created = model.objects.create(**lookup, **values)
+        self.report.count(kind, True)
+        return created, True
+
     def deleted(self, object_type: str, *fields: str) -> set[tuple]:
         """The keys of rows of this type deleted through the audited services: a steward's
         decision that loading respects (except with --update)."""
@@ -167,15 +182,12 @@ def load_parameters(loader: _Loader) -> None:
             "name_vi": item["name_vi"], "name_en": item["name_en"], "unit": item["unit"],
             "minimum": item.get("minimum"), "maximum": item.get("maximum"),
         }
-        parameter = Parameter.objects.filter(medium=item["medium"], code=item["code"]).first()
+        key = (item["medium"], item["code"])
+        parameter, _created = loader.upsert(Parameter, {"medium": key[0], "code": key[1]},
+                                            values, "parameter", deleted=deleted_parameters,
+                                            key=key)
         if parameter is None:
-            if (item["medium"], item["code"]) in deleted_parameters:
-                continue
-            parameter = Parameter.objects.create(medium=item["medium"], code=item["code"],
-                                                 **values)
-            report.count("parameter", True)
-        else:
-            loader.refresh(parameter, values, "parameter")
+            continue
         for symbol in item["aliases"]:
             key = ParameterAlias.key(symbol)
             if (parameter.medium, key) in deleted_aliases:
@@ -192,7 +204,6 @@ def load_parameters(loader: _Loader) -> None:
 def load_regulations(loader: _Loader) -> None:
     from envhub.compliance.models import Regulation
 
-    report = loader.report
     data = json.loads(REGULATIONS.read_text("utf-8"))["regulations"]
     deleted = loader.deleted("compliance.regulation", "code")
     by_code, created = {}, set()
@@ -203,15 +214,12 @@ def load_regulations(loader: _Loader) -> None:
             "applicable_until": _date(item["applicable_until"]),
             "source_url": item["source_url"],
         }
-        regulation = Regulation.objects.filter(code=item["code"]).first()
+        regulation, new = loader.upsert(Regulation, {"code": item["code"]}, values,
+                                        "regulation", deleted=deleted, key=(item["code"],))
         if regulation is None:
-            if (item["code"],) in deleted:
-                continue
-            regulation = Regulation.objects.create(code=item["code"], **values)
+            continue
+        if new:
             created.add(item["code"])
-            report.count("regulation", True)
-        else:
-            loader.refresh(regulation, values, "regulation")
         by_code[item["code"]] = regulation
     for item in data:
         regulation, successor = by_code.get(item["code"]), by_code.get(item["replaced_by"])
@@ -241,12 +249,8 @@ def load_regulation_tables(loader: _Loader, data: list[dict], by_code: dict) -> 
         regulation = by_code.get(item["code"])
         if regulation is None:
             continue
-        rules = RegulationRules.objects.filter(regulation=regulation).first()
-        if rules is None:
-            RegulationRules.objects.create(regulation=regulation, **item["rules"])
-            loader.report.count("regulation rules", True)
-        else:
-            loader.refresh(rules, item["rules"], "regulation rules")
+        loader.upsert(RegulationRules, {"regulation": regulation}, item["rules"],
+                      "regulation rules")
         for row in item["limits"]:
             parameter = parameters[(item["medium"], row["parameter"])]
             key = (regulation.id, parameter.id, row["column"], row.get("category", ""),
@@ -256,30 +260,18 @@ def load_regulation_tables(loader: _Loader, data: list[dict], by_code: dict) -> 
                       "reference_o2": row.get("reference_o2"),
                       "factors_apply": row.get("factors_apply", True),
                       "verification": row["verification"], "note": row.get("note", "")}
-            existing = LimitValue.objects.filter(
-                regulation=regulation, parameter=parameter, column=key[2], category=key[3],
-                size_above=key[4]).first()
-            if existing is not None:
-                loader.refresh(existing, values, "limit value")
-            elif key not in deleted_limits:
-                LimitValue.objects.create(regulation=regulation, parameter=parameter,
-                                          column=key[2], category=key[3], size_above=key[4],
-                                          **values)
-                loader.report.count("limit value", True)
+            loader.upsert(LimitValue, {"regulation": regulation, "parameter": parameter,
+                                       "column": key[2], "category": key[3],
+                                       "size_above": key[4]},
+                          values, "limit value", deleted=deleted_limits, key=key)
         for row in item["factors"]:
             key = (regulation.id, row["symbol"], row["basis"], row.get("class_code", ""),
                    row.get("above"))
             values = {"up_to": row.get("up_to"), "class_label": row.get("class_label", ""),
                       "value": row["value"], "verification": row["verification"]}
-            existing = FactorStep.objects.filter(
-                regulation=regulation, symbol=key[1], basis=key[2], class_code=key[3],
-                above=key[4]).first()
-            if existing is not None:
-                loader.refresh(existing, values, "factor table row")
-            elif key not in deleted_steps:
-                FactorStep.objects.create(regulation=regulation, symbol=key[1], basis=key[2],
-                                          class_code=key[3], above=key[4], **values)
-                loader.report.count("factor table row", True)
+            loader.upsert(FactorStep, {"regulation": regulation, "symbol": key[1],
+                                       "basis": key[2], "class_code": key[3], "above": key[4]},
+                          values, "factor table row", deleted=deleted_steps, key=key)
 
 
 def load_exceedance_bands(loader: _Loader) -> None:
@@ -291,12 +283,8 @@ def load_exceedance_bands(loader: _Loader) -> None:
         for row in ladders[medium]:
             values = {"scheme": ladders["scheme"], "lower": row["lower"], "upper": row["upper"],
                       "label": row["label"], "verification": row["verification"]}
-            existing = ExceedanceBand.objects.filter(medium=medium, code=row["code"]).first()
-            if existing is not None:
-                loader.refresh(existing, values, "exceedance band")
-            elif (medium, row["code"]) not in deleted:
-                ExceedanceBand.objects.create(medium=medium, code=row["code"], **values)
-                loader.report.count("exceedance band", True)
+            loader.upsert(ExceedanceBand, {"medium": medium, "code": row["code"]}, values,
+                          "exceedance band", deleted=deleted, key=(medium, row["code"]))
 
 
 def load_ambient_limits(loader: _Loader) -> None:
@@ -315,16 +303,9 @@ def load_ambient_limits(loader: _Loader) -> None:
                valid_from.isoformat() if valid_from else None)
         values = {"value": row["value"], "valid_until": _date(row.get("valid_until")),
                   "verification": row["verification"], "note": row.get("note", "")}
-        existing = AmbientLimit.objects.filter(
-            standard=data["standard"], parameter=parameter, averaging=row["averaging"],
-            valid_from=valid_from).first()
-        if existing is not None:
-            loader.refresh(existing, values, "ambient limit")
-        elif key not in deleted:
-            AmbientLimit.objects.create(standard=data["standard"], parameter=parameter,
-                                        averaging=row["averaging"], valid_from=valid_from,
-                                        **values)
-            loader.report.count("ambient limit", True)
+        loader.upsert(AmbientLimit, {"standard": data["standard"], "parameter": parameter,
+                                     "averaging": row["averaging"], "valid_from": valid_from},
+                      values, "ambient limit", deleted=deleted, key=key)
 
 
 def _date(text: str | None) -> datetime.date | None:
