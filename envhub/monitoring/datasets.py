@@ -143,20 +143,9 @@ class MonitoringMeans(Provider):
             return None
         province_code, kind, period = self._parts(dataset)
         model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
-        # A fixed offset (Viet Nam has no daylight saving) is cheaper than a zone look-up.
-        when = ("""to_char(r."hour_end" AT TIME ZONE INTERVAL '+07:00', """
-                """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
-                else 'r."day"::text')
-        where, params = ['p."code" = %s', 'st."kind" = %s'], [province_code, kind]
-        adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
-            connection.ops.adapt_datefield_value
-        days = local_days(filters.start, filters.end)
-        if filters.start is not None:
-            where.append(f'r."{field}" > %s' if period == "hourly" else f'r."{field}" >= %s')
-            params.append(adapt(filters.start if period == "hourly" else days[0]))
-        if filters.end is not None:
-            where.append(f'r."{field}" <= %s')
-            params.append(adapt(filters.end if period == "hourly" else days[1]))
+        when = _local_text_postgresql(f'r."{field}"', period)
+        where, params = _period_conditions(f'r."{field}"', period, filters)
+        where, params = ['p."code" = %s', 'st."kind" = %s', *where], [province_code, kind, *params]
         sql = (
             f'SELECT st."code", st."name", p."code", COALESCE(st."latitude", f."latitude"), '
             f'COALESCE(st."longitude", f."longitude"), pa."code", pa."unit", {when}, r."mean", '
@@ -195,22 +184,13 @@ class MonitoringMeans(Provider):
                                item.parameter.code, item.parameter.unit)
         if not series:
             return
-        adapt = connection.ops.adapt_datetimefield_value if period == "hourly" else \
-            connection.ops.adapt_datefield_value
-        where, params = [f'"series_id" IN ({", ".join(["%s"] * len(series))})'], list(series)
-        days = local_days(filters.start, filters.end)
-        if filters.start is not None:
-            where.append(f'"{field}" > %s' if period == "hourly" else f'"{field}" >= %s')
-            params.append(adapt(filters.start if period == "hourly" else days[0]))
-        if filters.end is not None:
-            where.append(f'"{field}" <= %s')
-            params.append(adapt(filters.end if period == "hourly" else days[1]))
+        where, params = _period_conditions(f'"{field}"', period, filters)
+        where = [f'"series_id" IN ({", ".join(["%s"] * len(series))})', *where]
+        params = [*series, *params]
         # The time is read as text, never as a datetime per row: PostgreSQL writes it in Viet
         # Nam time itself; on SQLite each distinct UTC text is converted once below.
         if connection.vendor == "postgresql":
-            selected = (f"""to_char("{field}" AT TIME ZONE INTERVAL '+07:00', """
-                        """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""" if period == "hourly"
-                        else f'"{field}"::text')
+            selected = _local_text_postgresql(f'"{field}"', period)
         else:
             selected = f'CAST("{field}" AS TEXT)'
         sql = (f'SELECT "series_id", {selected}, "mean", "minimum", "maximum", "count", '
@@ -236,6 +216,35 @@ class MonitoringMeans(Provider):
                             when = moment if isinstance(moment, str) else moment.isoformat()
                         times[moment] = when
                     yield series[row[0]] + (when,) + row[2:]
+
+
+def _period_conditions(column: str, period: str, filters) -> tuple[list[str], list]:
+    """SQL conditions, with their parameters, keeping a rollup's rows within the filters'
+    period: the hours ending in (start, end], or the local days from start's to end's
+    (`core.timeutil.local_days`)."""
+    from django.db import connection
+
+    hourly = period == "hourly"
+    adapt = connection.ops.adapt_datetimefield_value if hourly else \
+        connection.ops.adapt_datefield_value
+    days = local_days(filters.start, filters.end)
+    where, params = [], []
+    if filters.start is not None:
+        where.append(f"{column} > %s" if hourly else f"{column} >= %s")
+        params.append(adapt(filters.start if hourly else days[0]))
+    if filters.end is not None:
+        where.append(f"{column} <= %s")
+        params.append(adapt(filters.end if hourly else days[1]))
+    return where, params
+
+
+def _local_text_postgresql(column: str, period: str) -> str:
+    """PostgreSQL: an hour end as Viet Nam time text (a fixed offset: Viet Nam has no daylight
+    saving, and it is cheaper than a zone look-up), or a day as its ISO text."""
+    if period != "hourly":
+        return f"{column}::text"
+    return (f"""to_char({column} AT TIME ZONE INTERVAL '+07:00', """
+            """'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')""")
 
 
 register(MonitoringMeans())
