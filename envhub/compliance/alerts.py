@@ -1,6 +1,6 @@
 """Alerts: exceedance events and connectivity changes become notifications, delivered in the
 application, by e-mail and to signed webhooks — each at most once per recipient and channel, even
-with several workers.
+with several workers, and tried again after a failure that certainly left it undelivered.
 
 Three steps, each a claim on rows so that workers can run side by side:
 1. `notify_*` write a `Notification` row in the transaction that made the event (connectivity
@@ -11,6 +11,10 @@ Three steps, each a claim on rows so that workers can run side by side:
 3. `deliver` claims pending deliveries (UPDATE … WHERE status = 'pending': only one worker's
    update matches a row), sends them and records the outcome. A delivery left `sending` by a
    crash is not retried: at most once, as an alert sent twice is worse than one reported failed.
+   Nor is one whose outcome is unknown (a timeout: the receiver may have it). One that surely
+   did not arrive — connection refused, name not found, HTTP 429 or 5xx, an SMTP 4xx — goes
+   back to `pending` after a pause (`RETRY_PAUSES`), with the same `X-Envhub-Delivery` id, and
+   is failed for good once the pauses run out.
 
 Recipients by role and scope: the provincial officers of the facility's province, the operators
 of the facility, and the data stewards; webhooks of those people's organisations.
@@ -23,6 +27,7 @@ import hashlib
 import hmac
 import logging
 import os
+import smtplib
 import socket
 import urllib.error
 import urllib.request
@@ -31,7 +36,7 @@ import orjson
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -54,6 +59,15 @@ QUIET_AFTER = datetime.timedelta(days=2)
 announced: an alert about last month helps nobody at 3 a.m."""
 
 WEBHOOK_TIMEOUT = 10
+
+RETRY_PAUSES = (datetime.timedelta(minutes=1), datetime.timedelta(minutes=5),
+                datetime.timedelta(minutes=30), datetime.timedelta(hours=2))
+"""The pauses before each new attempt of an e-mail or webhook that surely did not arrive: about
+2 h 36 min in all, long enough for a receiver's restart or a mail server's maintenance."""
+
+
+class NotDelivered(Exception):
+    """A failure after which the message was certainly not accepted: worth another attempt."""
 
 
 def _fmt(moment: datetime.datetime) -> str:
@@ -209,25 +223,34 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def deliver(limit: int = 100, worker: str | None = None) -> int:
-    """Send pending deliveries; returns how many this worker sent."""
+def deliver(limit: int = 100, worker: str | None = None,
+            now: datetime.datetime | None = None) -> int:
+    """Send the pending deliveries that are due; returns how many this worker sent."""
     worker = worker or _worker_id()
+    now = now or timezone.now()
     sent = 0
-    pending = list(Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("id")
+    due = Q(status=DeliveryStatus.PENDING) & (Q(next_attempt_at__isnull=True)
+                                              | Q(next_attempt_at__lte=now))
+    pending = list(Delivery.objects.filter(due).order_by("id")
                    .values_list("id", flat=True)[:limit])
     for delivery_id in pending:
-        claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_by=worker, claimed_at=timezone.now())
+        claimed = Delivery.objects.filter(due, pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, claimed_by=worker, claimed_at=now,
+            attempts=F("attempts") + 1)
         if not claimed:
             continue
         delivery = Delivery.objects.select_related("notification", "user", "webhook").get(
             pk=delivery_id)
         try:
             _send(delivery)
-        except Exception as error:  # noqa: BLE001 - recorded on the row, never retried
-            logger.warning("delivery %s failed: %s", delivery_id, error)
+        except Exception as error:  # noqa: BLE001 - recorded on the row
+            logger.warning("delivery %s failed (attempt %d): %s", delivery_id,
+                           delivery.attempts, error)
+            again = isinstance(error, NotDelivered) and delivery.attempts <= len(RETRY_PAUSES)
             Delivery.objects.filter(pk=delivery_id).update(
-                status=DeliveryStatus.FAILED, error=str(error)[:2000])
+                status=DeliveryStatus.PENDING if again else DeliveryStatus.FAILED,
+                next_attempt_at=now + RETRY_PAUSES[delivery.attempts - 1] if again else None,
+                error=str(error)[:2000])
             continue
         Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SENT,
                                                        sent_at=timezone.now())
@@ -240,7 +263,14 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == DeliveryChannel.IN_APP:
         return  # the row itself is the in-app notification
     if delivery.channel == DeliveryChannel.EMAIL:
-        send_mail(notification.subject, notification.body, None, [delivery.user.email])
+        try:
+            send_mail(notification.subject, notification.body, None, [delivery.user.email])
+        except smtplib.SMTPResponseException as error:
+            if 400 <= error.smtp_code < 500:  # the server's "try again later"
+                raise NotDelivered(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
+            raise
+        except (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError) as error:
+            raise NotDelivered(f"SMTP server not reached: {error}") from None
         return
     body = orjson.dumps({"id": notification.pk, "kind": notification.kind,
                          "created_at": local_iso(notification.created_at),
@@ -256,7 +286,15 @@ def _send(delivery: Delivery) -> None:
             if not 200 <= response.status < 300:
                 raise OSError(f"HTTP {response.status}")
     except urllib.error.HTTPError as error:
+        if error.code == 429 or error.code >= 500:  # not taken: "later", or the server failed
+            raise NotDelivered(f"HTTP {error.code}") from None
         raise OSError(f"HTTP {error.code}") from None
+    except urllib.error.URLError as error:
+        # Never connected: nothing was sent. (A timeout or a reset may come after the receiver
+        # took the message: not tried again.)
+        if isinstance(error.reason, ConnectionRefusedError | socket.gaierror):
+            raise NotDelivered(f"not reached: {error.reason}") from None
+        raise
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -522,6 +522,10 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Tries so far; a failure that surely left it undelivered makes it pending again from
+    # `next_attempt_at` (see `alerts.RETRY_PAUSES`).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import http.server
 import threading
+import time
 
 import orjson
 import pytest
@@ -119,16 +120,106 @@ def test_two_workers_deliver_each_notification_once(world, receiver):
         assert orjson.loads(body)["kind"] == "exceedance_opened"
 
 
-def test_a_failing_webhook_is_recorded_and_not_retried(world):
-    Webhook.objects.create(organisation=world.dept_hanoi, url="http://127.0.0.1:9/nothing",
-                           secret="x")
+class Answers(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver answering each POST with the next status of `statuses` (then 204),
+    after `delay` seconds."""
+
+    statuses: list = []
+    delay = 0.0
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        self.rfile.read(int(self.headers["Content-Length"]))
+        Answers.received.append(self.headers["X-Envhub-Delivery"])
+        time.sleep(Answers.delay)
+        self.send_response(Answers.statuses.pop(0) if Answers.statuses else 204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def answers():
+    Answers.statuses, Answers.delay, Answers.received = [], 0.0, []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+
+
+def _webhook_delivery(world, url) -> Delivery:
+    Webhook.objects.create(organisation=world.dept_hanoi, url=url, secret="x")
+    alerts.event_opened(_events(world, 1)[0])
+    alerts.plan()
+    return Delivery.objects.get(channel=DeliveryChannel.WEBHOOK)
+
+
+def test_a_webhook_not_reached_is_tried_again_after_each_pause_then_failed(world):
+    delivery = _webhook_delivery(world, "http://127.0.0.1:9/nothing")  # connection refused
+    now = timezone.now()
+    for attempt, pause in enumerate(alerts.RETRY_PAUSES, start=1):
+        alerts.deliver(now=now)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, attempt)
+        assert delivery.next_attempt_at == now + pause and delivery.error
+        assert alerts.deliver(now=now + pause - datetime.timedelta(seconds=1)) == 0  # not due
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        now += pause
+    alerts.deliver(now=now)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 5)
+    assert alerts.deliver(now=now + datetime.timedelta(days=1)) == 0  # never again
+
+
+def test_a_webhook_answering_503_gets_it_on_the_next_attempt_with_the_same_id(world, answers):
+    Answers.statuses = [503]
+    delivery = _webhook_delivery(world, answers)
+    now = timezone.now()
+    alerts.deliver(now=now)  # the in-application ones go; the webhook answers 503
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == (DeliveryStatus.PENDING, "HTTP 503")
+    assert alerts.deliver(now=now + alerts.RETRY_PAUSES[0]) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert Answers.received == [str(delivery.pk)] * 2  # the receiver can tell the repeat
+
+
+@pytest.mark.parametrize("status", [400, 410])
+def test_a_webhook_refusing_the_message_is_not_tried_again(world, answers, status):
+    Answers.statuses = [status]
+    delivery = _webhook_delivery(world, answers)
+    alerts.deliver()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    assert delivery.error == f"HTTP {status}"
+    assert alerts.deliver(now=timezone.now() + datetime.timedelta(days=1)) == 0
+
+
+def test_a_webhook_that_times_out_may_have_it_and_is_not_tried_again(world, answers,
+                                                                     monkeypatch):
+    monkeypatch.setattr(alerts, "WEBHOOK_TIMEOUT", 0.3)
+    Answers.delay = 1.0
+    delivery = _webhook_delivery(world, answers)
+    alerts.deliver()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert alerts.deliver(now=timezone.now() + datetime.timedelta(days=1)) == 0
+    assert len(Answers.received) == 1
+
+
+def test_an_email_whose_server_is_not_reached_is_tried_again(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 5
+    world.users["steward"].email = "steward@example.vn"
+    world.users["steward"].save()
     alerts.event_opened(_events(world, 1)[0])
     alerts.plan()
     alerts.deliver()
-    failed = Delivery.objects.get(channel=DeliveryChannel.WEBHOOK)
-    assert failed.status == DeliveryStatus.FAILED
-    assert failed.error
-    assert alerts.deliver() == 0  # nothing pending: it is not sent twice
+    email = Delivery.objects.get(channel=DeliveryChannel.EMAIL, user=world.users["steward"])
+    assert (email.status, email.attempts) == (DeliveryStatus.PENDING, 1)
+    assert email.next_attempt_at is not None
 
 
 def test_old_events_from_a_backfill_are_not_announced(world):
