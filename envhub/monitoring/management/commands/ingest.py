@@ -365,8 +365,9 @@ class Command(BaseCommand):
         self.failures_in_a_row = 0
         previous_handlers = self._catch_interrupts()
         started = time.monotonic()
-        progress = tqdm(file=getattr(self.stderr, "_out", sys.stderr), unit=" files",
-                        bar_format="{n_fmt} files [{elapsed}, {rate_fmt}{postfix}]",
+        files_word = _("files")
+        progress = tqdm(file=getattr(self.stderr, "_out", sys.stderr), unit=f" {files_word}",
+                        bar_format=f"{{n_fmt}} {files_word} [{{elapsed}}, {{rate_fmt}}{{postfix}}]",
                         mininterval=0.5)
         outcome = "done"
         if jobs and parallel.usable():
