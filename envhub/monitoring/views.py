@@ -170,14 +170,19 @@ def station_context(request, station) -> dict:
     ]
     choice = _chart_choice(request, latest)
     state = status.state if status else Connectivity.NEVER
+    label = Connectivity(state).label
+    if not station.active:
+        # Connectivity is not followed for an inactive station (no state, no alert), whatever
+        # it still sends: say so rather than show a state that stopped moving.
+        state, label = "inactive", _("Not followed: the station is marked inactive")
     example_time = now.astimezone(VN).replace(second=0, microsecond=0)
     example_time -= datetime.timedelta(minutes=example_time.minute % 5)
     return {
         "tt10_example": f"{station.tt10_prefix}{example_time:%Y%m%d%H%M%S}.txt",
         "connectivity": {
             "state": state,
-            "label": Connectivity(state).label,
-            "since": status.state_since if status else None,
+            "label": label,
+            "since": status.state_since if status and station.active else None,
             "last_data_at": status.last_data_at if status else None,
             "last_data_age": age_in_words(status.last_data_at if status else None, now),
             "last_received_at": status.last_received_at if status else None,

@@ -260,6 +260,17 @@ def test_a_station_without_data_says_so(data):
     assert not any("chart.js" in s.attrs.get("src", "") for s in root.find_all("script"))
 
 
+def test_an_inactive_station_that_still_sends_is_said_not_to_be_followed(data):
+    station = data.station_stack_hn
+    station.active = False
+    station.save()
+    root = dom(data.client("officer").get(f"/stations/{station.code}/"))
+    state = root.find("span", id="connectivity-state")
+    assert state.attrs["class"] == "badge state-inactive"
+    assert state.text == "Không theo dõi: trạm quan trắc đang ở trạng thái ngừng hoạt động"
+    assert root.find("dd", id="last-received").find("time")  # what it sent is still shown
+
+
 def test_the_station_api_carries_the_tt10_prefix(data):
     client = data.client("officer")
     body = client.get("/api/v1/stations/HNKT1").json()
