@@ -131,12 +131,15 @@ def event_closed(event: ExceedanceEvent) -> Notification | None:
 
 
 def collect_connectivity(limit: int = 500) -> int:
-    """Turn new `ConnectivityChange` rows into notifications."""
-    from envhub.monitoring.models import ConnectivityChange
+    """Turn new `ConnectivityChange` rows into notifications. A station's first data (from
+    "never" to "online") is kept as a change but not announced: it is no problem to act on,
+    and a new installation or a restored database would otherwise send one per station."""
+    from envhub.monitoring.models import Connectivity, ConnectivityChange
 
     made = 0
     changes = ConnectivityChange.objects.filter(
-        notification__isnull=True, at__gte=timezone.now() - QUIET_AFTER).select_related(
+        notification__isnull=True, at__gte=timezone.now() - QUIET_AFTER).exclude(
+            previous=Connectivity.NEVER, current=Connectivity.ONLINE).select_related(
             "station", "station__facility").order_by("id")[:limit]
     for change in changes:
         station = change.station

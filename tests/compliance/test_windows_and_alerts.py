@@ -93,6 +93,22 @@ def test_connectivity_changes_reach_the_station_s_people(world):
     assert inboxes == {"steward", "officer", "operator"}  # not the survey unit, not the leader
 
 
+def test_a_station_s_first_data_is_recorded_but_not_announced(world):
+    station = world.station_stack_hn
+    StationStatus.objects.create(station=station, state="never",
+                                 last_received_at=timezone.now(), state_since=timezone.now())
+    changes = connectivity.evaluate()
+    assert [(c.previous, c.current) for c in changes if c.station_id == station.pk] == [
+        ("never", "online")]
+    assert alerts.collect_connectivity() == 0
+    assert not Notification.objects.filter(kind=NotificationKind.CONNECTIVITY).exists()
+    # Going silent afterwards is announced.
+    StationStatus.objects.filter(station=station).update(
+        last_received_at=timezone.now() - datetime.timedelta(hours=5))
+    connectivity.evaluate()
+    assert alerts.collect_connectivity() == 1
+
+
 def test_a_stewards_edit_of_a_table_is_audited_and_rejudged(world, hourly_outfall):
     from envhub.accounts.models import AuditEvent
 
