@@ -676,7 +676,12 @@ def count_facets(ctx: Context, items: Iterable[Dataset], names: list[str],
     items = list(items)
     for name in names:
         read = _values_of(ctx, name)
-        counts = Counter(itertools.chain.from_iterable(map(read, items))) if read else Counter()
+        counts: Counter = Counter()
+        if read is not None:
+            # Each dataset counts once per value (an index entry's values are distinct already).
+            counts.update(itertools.chain.from_iterable(
+                read(item) if isinstance(item, services.Entry) else set(read(item))
+                for item in items))
         ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
         if limit >= 0:
             ranked = ranked[:limit]

@@ -11,8 +11,9 @@ Three steps, each a claim on rows so that workers can run side by side:
 3. `deliver` claims pending deliveries (UPDATE … WHERE status = 'pending': only one worker's
    update matches a row), sends them and records the outcome. A delivery left `sending` by a
    crash is not retried: at most once, as an alert sent twice is worse than one reported failed.
-   Nor is one whose outcome is unknown (a timeout: the receiver may have it). One that surely
-   did not arrive — connection refused, name not found, HTTP 429 or 5xx, an SMTP 4xx — goes
+   Nor is one whose outcome is unknown (a timeout, HTTP 500 or 504: the receiver may have acted
+   on it). One that surely did not arrive — connection refused, name not found, HTTP 429, 502 or
+   503, an SMTP 4xx — goes
    back to `pending` after a pause (`RETRY_PAUSES`), with the same `X-Envhub-Delivery` id, and
    is failed for good once the pauses run out.
 
@@ -250,9 +251,12 @@ def deliver(limit: int = 100, worker: str | None = None,
             logger.warning("delivery %s failed (attempt %d): %s", delivery_id,
                            delivery.attempts, error)
             again = isinstance(error, NotDelivered) and delivery.attempts <= len(RETRY_PAUSES)
+            # The pause counts from the failure (sending the ones before may have taken long).
+            failed_at = max(now, timezone.now())
             Delivery.objects.filter(pk=delivery_id).update(
                 status=DeliveryStatus.PENDING if again else DeliveryStatus.FAILED,
-                next_attempt_at=now + RETRY_PAUSES[delivery.attempts - 1] if again else None,
+                next_attempt_at=failed_at + RETRY_PAUSES[delivery.attempts - 1] if again
+                else None,
                 error=str(error)[:2000])
             continue
         Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SENT,
@@ -268,11 +272,16 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == DeliveryChannel.EMAIL:
         try:
             send_mail(notification.subject, notification.body, None, [delivery.user.email])
-        except smtplib.SMTPResponseException as error:
+        except smtplib.SMTPResponseException as error:  # also a refused greeting
             if 400 <= error.smtp_code < 500:  # the server's "try again later"
                 raise NotDelivered(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
             raise
-        except (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError) as error:
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _message in error.recipients.values()]
+            if codes and all(400 <= code < 500 for code in codes):  # greylisting, a full box
+                raise NotDelivered(f"SMTP {codes[0]} for the recipient") from None
+            raise
+        except (ConnectionRefusedError, socket.gaierror) as error:
             raise NotDelivered(f"SMTP server not reached: {error}") from None
         return
     body = orjson.dumps({"id": notification.pk, "kind": notification.kind,
@@ -289,7 +298,9 @@ def _send(delivery: Delivery) -> None:
             if not 200 <= response.status < 300:
                 raise OSError(f"HTTP {response.status}")
     except urllib.error.HTTPError as error:
-        if error.code == 429 or error.code >= 500:  # not taken: "later", or the server failed
+        # Not taken: "later", a gateway that did not reach the receiver, "unavailable". (A
+        # 500 or 504 may come after the receiver acted on it: not tried again.)
+        if error.code in (429, 502, 503):
             raise NotDelivered(f"HTTP {error.code}") from None
         raise OSError(f"HTTP {error.code}") from None
     except urllib.error.URLError as error:

@@ -33,20 +33,25 @@ def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]
             [(key, hours[hour], queued_at) for key, hour in keys])
 
 
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_SECOND = datetime.timedelta(seconds=1)
+
+
 def _add_postgresql(table: str, id_column: str, keys: list[tuple[int, datetime.datetime]],
                     now: datetime.datetime) -> None:
     # One statement for any number of keys, in key order (two writers lock the same keys in
     # the same order: no deadlock). The keys go as two comma-separated texts that the server
     # splits: psycopg would dump a list element by element in Python, and for a slice of
-    # ingested files that took longer than the insert. Hours are whole seconds since 1970.
-    epoch = {hour: str(int(hour.timestamp())) for hour in {hour for _key, hour in keys}}
+    # ingested files that took longer than the insert. Hours as whole seconds since 1970 (an
+    # aware time: a naive one fails here rather than be read in the machine's zone).
+    epoch = {hour: str((hour - _EPOCH) // _SECOND) for hour in {hour for _key, hour in keys}}
     with connection.cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
             "SELECT key, to_timestamp(hour), %s FROM unnest("
             "string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::bigint[]) "
             "AS dirty(key, hour) ORDER BY key, hour ON CONFLICT DO NOTHING",
-            [now, ",".join([str(key) for key, _hour in keys]),
+            [now, ",".join([str(int(key)) for key, _hour in keys]),
              ",".join([epoch[hour] for _key, hour in keys])])
 
 

@@ -257,8 +257,8 @@ class Directory:
                 if low is not None or high is not None:
                     ranges[(station_id, parameter_id)] = (low, high)
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
+            _forget_converters()  # a unit changed in another process is read again too
             self._by_symbol, self._plain = {}, {}
-            _converters.clear()  # a unit changed in another process is read again too
             self.series, self.ranges = series, ranges
             self._loaded_at = clock.monotonic()
 
@@ -291,13 +291,16 @@ class Directory:
     def parameter_for(self, medium: str, symbol: str) -> ParameterRef | None:
         """The parameter a symbol names; symbols as written are remembered, since folding each
         one again would cost more than the rest of the check."""
-        found = self._by_symbol.get((medium, symbol), _MISSING)
+        # This cache, even if a refresh replaces it meanwhile (a refresh puts in the new
+        # aliases before it empties the caches: what goes into a new cache is never stale).
+        cache = self._by_symbol
+        found = cache.get((medium, symbol), _MISSING)
         if found is _MISSING:
             from envhub.registry.models import ParameterAlias
 
             found = self.aliases.get((medium, ParameterAlias.key(symbol)))
-            if len(self._by_symbol) < 10_000:  # bounded: symbols come from outside
-                self._by_symbol[(medium, symbol)] = found
+            if len(cache) < 10_000:  # bounded: symbols come from outside
+                cache[(medium, symbol)] = found
         return found
 
     def plain(self, medium: str, symbol: str, unit: str) -> tuple | None:
@@ -306,7 +309,8 @@ class Directory:
         None otherwise (unknown symbol or unit, a conversion, a note): `_check` then says
         what to do. Remembered per spelling, like `parameter_for`."""
         key = (medium, symbol, unit)
-        found = self._plain.get(key, _MISSING)
+        cache = self._plain  # this one, even if a refresh replaces it (see parameter_for)
+        found = cache.get(key, _MISSING)
         if found is _MISSING:
             found = None
             parameter = self.parameter_for(medium, symbol)
@@ -317,15 +321,15 @@ class Directory:
                     convert, note = True, None
                 if convert is None and note is None:
                     found = (parameter, parameter.minimum, parameter.maximum)
-            if len(self._plain) < 10_000:  # bounded: symbols and units come from outside
-                self._plain[key] = found
+            if len(cache) < 10_000:  # bounded: symbols and units come from outside
+                cache[key] = found
         return found
 
     def forget(self) -> None:
         """Read everything again on next use (after registry changes the cache cannot see)."""
         with self._lock:
             self._loaded_at = -1e9
-            _converters.clear()  # a parameter's canonical unit may have changed too
+            _forget_converters()  # a parameter's canonical unit may have changed too
 
 
 _MISSING = object()
@@ -397,11 +401,19 @@ def _unpickle_prepared(report, sha256, size, content, name, station, values, fir
 _converters: dict[tuple[str, int], object] = {}
 
 
+def _forget_converters() -> None:
+    # A new dict rather than clear(): a conversion being worked out in another thread from the
+    # old units goes into the old one.
+    global _converters
+    _converters = {}
+
+
 def _converter_for(unit_text: str, parameter: ParameterRef):
     """The conversion from a unit as written to the parameter's canonical unit (cached), plus a
     note when the unit was read by a rule rather than matched exactly."""
     key = (unit_text, parameter.id)
-    found = _converters.get(key)
+    cache = _converters
+    found = cache.get(key)
     if found is not None:
         return found
     note = None
@@ -419,7 +431,7 @@ def _converter_for(unit_text: str, parameter: ParameterRef):
         else:
             molar_mass = parameter.code if parameter.code in units.MOLAR_MASS else None
             convert = units.converter(unit, parameter.unit, molar_mass=molar_mass)
-    found = _converters[key] = (convert, note)
+    found = cache[key] = (convert, note)
     return found
 
 
@@ -611,6 +623,22 @@ def _series_ids(prepared: Sequence[Prepared]) -> dict[tuple[int, int], int]:
     return known
 
 
+def _refuse_deleted_stations(prepared: Sequence[Prepared]) -> None:
+    """Files whose station was deleted since the directory was read are refused as if it had
+    never existed (the batch names no station); the others' stations are held until commit."""
+    gone = storage.hold_stations({p.station.id for p in prepared if p.station is not None})
+    if not gone:
+        return
+    directory.forget()
+    for p in prepared:
+        if p.station is not None and p.station.id in gone:
+            p.station, p.values = None, []
+            p.report.station = None
+            p.reject_file("unknown_station", _(
+                "The station of this file was deleted from the registry while the file was "
+                "being received."))
+
+
 def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
     """Same station and same bytes as a file already received (or earlier in this slice)."""
     candidates = [p for p in prepared if p.readable]
@@ -685,6 +713,7 @@ def _rows(prepared: Sequence[Prepared], series_ids, batch_ids: Sequence[int], db
 
 def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
            replace: bool, live: bool) -> None:
+    _refuse_deleted_stations(prepared)
     if not replace:
         _mark_duplicate_files(prepared)
     # The batches' ids first: every observation row carries its file's.

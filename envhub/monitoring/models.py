@@ -71,10 +71,9 @@ class Batch(models.Model):
 
     # No index of its own: `batch_station_recent` (station, -id) serves every lookup by
     # station, and one index less is one page less to write per station and slice. No
-    # reference check in the database either: the station comes from the registry as the
-    # ingestion read it (a file for a station deleted since fails on its series and is read
-    # again), and Django keeps PROTECT itself; the check cost a lookup and on PostgreSQL a
-    # row lock per received file.
+    # reference check in the database either: ingestion checks a slice's stations in one
+    # statement and holds them until it commits (`storage.hold_stations`), and Django keeps
+    # PROTECT itself; the database's check cost a lookup and a row lock per received file.
     station = models.ForeignKey(
         "registry.Station", on_delete=models.PROTECT, null=True, blank=True,
         related_name="batches", verbose_name=_("station"), db_index=False,

@@ -117,20 +117,23 @@ class ReadAhead:
             self._next_future = self._executor.submit(_prepare_now, self.actor, self._next)
 
     def close(self, cancel: bool = False) -> None:
-        from django.db import connections
-
-        # The thread's own database connection (opened if it had to read the registry).
-        self._executor.submit(connections.close_all).result()
-        self._executor.shutdown(wait=True, cancel_futures=cancel)
+        # Cancelled (Ctrl-C twice): no waiting for a slice being read, which is thrown away.
+        self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
 def _prepare_now(actor: Actor, files):
+    from django.db import connections
     from django.utils import timezone
 
     from envhub.monitoring import ingest
 
     now = timezone.now()
-    return ingest.prepare_files(actor, files, now), now
+    try:
+        return ingest.prepare_files(actor, files, now), now
+    finally:
+        # The thread's own connection (opened if it had to read the registry) is not kept
+        # between slices: one that broke meanwhile would fail every later slice.
+        connections.close_all()
 
 
 class PreparePool:

@@ -310,6 +310,26 @@ def insert_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> No
             'INSERT INTO "monitoring_batchfile" (batch_id, content) VALUES (%s, %s)', files)
 
 
+def hold_stations(station_ids: set[int]) -> set[int]:
+    """Of these stations, those that no longer exist. On PostgreSQL the others are held (FOR KEY
+    SHARE, the lock a reference check takes) until the transaction ends, so that none is deleted
+    under the batches about to name it: one statement for a slice, where the database's own
+    check took a lookup and a lock per file. (SQLite has one writer at a time.)"""
+    if not station_ids:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                'SELECT "id" FROM "registry_station" WHERE "id" = '
+                """ANY(string_to_array(%s, ',')::bigint[]) FOR KEY SHARE""",
+                [",".join(str(station_id) for station_id in sorted(station_ids))])
+        else:
+            placeholders = ", ".join(["%s"] * len(station_ids))
+            cursor.execute(f'SELECT "id" FROM "registry_station" WHERE "id" IN ({placeholders})',
+                           sorted(station_ids))
+        return set(station_ids) - {row[0] for row in cursor.fetchall()}
+
+
 def earlier_batches(digests: set[str], stations: set[int]) -> dict[tuple[str, int], int]:
     """{(sha256, station): first batch id} for files already received and accepted whole (a
     file that had rejected lines is read again: a fixed alias may let them in now). Looked up

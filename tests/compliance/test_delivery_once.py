@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import socketserver
 import threading
 import time
 
@@ -162,11 +163,14 @@ def test_a_webhook_not_reached_is_tried_again_after_each_pause_then_failed(world
         alerts.deliver(now=now)
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, attempt)
-        assert delivery.next_attempt_at == now + pause and delivery.error
-        assert alerts.deliver(now=now + pause - datetime.timedelta(seconds=1)) == 0  # not due
+        # The pause counts from the failure (at `now`, or later if sending took time).
+        due = delivery.next_attempt_at
+        assert now + pause <= due <= now + pause + datetime.timedelta(seconds=30)
+        assert delivery.error
+        assert alerts.deliver(now=due - datetime.timedelta(seconds=1)) == 0  # not due yet
         delivery.refresh_from_db()
         assert delivery.attempts == attempt
-        now += pause
+        now = due
     alerts.deliver(now=now)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 5)
@@ -180,14 +184,15 @@ def test_a_webhook_answering_503_gets_it_on_the_next_attempt_with_the_same_id(wo
     alerts.deliver(now=now)  # the in-application ones go; the webhook answers 503
     delivery.refresh_from_db()
     assert (delivery.status, delivery.error) == (DeliveryStatus.PENDING, "HTTP 503")
-    assert alerts.deliver(now=now + alerts.RETRY_PAUSES[0]) == 1
+    assert delivery.next_attempt_at >= now + alerts.RETRY_PAUSES[0]
+    assert alerts.deliver(now=delivery.next_attempt_at) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
     assert Answers.received == [str(delivery.pk)] * 2  # the receiver can tell the repeat
 
 
-@pytest.mark.parametrize("status", [400, 410])
-def test_a_webhook_refusing_the_message_is_not_tried_again(world, answers, status):
+@pytest.mark.parametrize("status", [400, 410, 500, 504])
+def test_a_webhook_refusing_or_perhaps_acting_on_it_is_not_tried_again(world, answers, status):
     Answers.statuses = [status]
     delivery = _webhook_delivery(world, answers)
     alerts.deliver()
@@ -207,6 +212,44 @@ def test_a_webhook_that_times_out_may_have_it_and_is_not_tried_again(world, answ
     assert delivery.status == DeliveryStatus.FAILED
     assert alerts.deliver(now=timezone.now() + datetime.timedelta(days=1)) == 0
     assert len(Answers.received) == 1
+
+
+class Greylisting(socketserver.StreamRequestHandler):
+    """An SMTP server that answers every recipient "450: try again later"."""
+
+    def handle(self):
+        self.wfile.write(b"220 mx.example.vn ESMTP\r\n")
+        for line in self.rfile:
+            command = line.decode("ascii", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.wfile.write(b"250 mx.example.vn\r\n")
+            elif command.startswith("RCPT"):
+                self.wfile.write(b"450 4.7.1 Greylisted, try again later\r\n")
+            elif command.startswith("QUIT"):
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:  # MAIL, RSET, NOOP
+                self.wfile.write(b"250 ok\r\n")
+
+
+def test_an_email_greylisted_by_the_server_is_tried_again(world, settings):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Greylisting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
+        settings.EMAIL_TIMEOUT, settings.EMAIL_USE_TLS = 5, False
+        world.users["steward"].email = "steward@example.vn"
+        world.users["steward"].save()
+        alerts.event_opened(_events(world, 1)[0])
+        alerts.plan()
+        alerts.deliver()
+    finally:
+        server.shutdown()
+        server.server_close()
+    email = Delivery.objects.get(channel=DeliveryChannel.EMAIL, user=world.users["steward"])
+    assert (email.status, email.attempts) == (DeliveryStatus.PENDING, 1)
+    assert email.error.startswith("SMTP 450")
 
 
 def test_an_email_whose_server_is_not_reached_is_tried_again(world, settings):

@@ -349,6 +349,29 @@ def test_the_shortcut_leaves_an_instrument_range_to_the_full_checks(world):
 HOUR = datetime.timedelta(hours=1)
 
 
+def test_a_file_whose_station_was_deleted_meanwhile_is_refused_without_a_station(world):
+    from envhub.registry.models import Province, Station
+
+    station = Station.objects.create(code="GONE1", name="Trạm tạm", kind="auto_air",
+                                     medium="air", province=Province.objects.get(code="01"),
+                                     latitude=21.0, longitude=105.8)
+    station.derive()
+    station.save()
+    ingest.directory.forget()
+    actor = system_actor("tests")
+    now = utc(2026, 11, 20, 9, 0)
+    prepared = ingest.prepare_files(actor, [tt10_file(station, T, [("PM10", 40, "ug/m3")])],
+                                    now)
+    assert prepared[0].station is not None  # read while the station existed
+    Station.objects.filter(pk=station.pk).delete()
+    [report] = ingest.write(actor, "folder", prepared, now=now)
+    assert (report.status, report.station, report.accepted) == ("rejected", None, 0)
+    assert [r.code for r in report.rejects] == ["unknown_station"]
+    batch = Batch.objects.get(pk=report.batch_id)
+    assert batch.station_id is None and batch.status == "rejected"
+    assert not Observation.objects.exists()
+
+
 # --- reading ahead ----------------------------------------------------------------------------
 
 def test_the_collector_stays_paused_while_any_slice_is_read_or_written():
