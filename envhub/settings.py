@@ -157,6 +157,7 @@ ENVHUB_WEB_BIND = CONFIG.web_bind
 ENVHUB_WEB_WORKERS = CONFIG.web_workers
 ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
+ENVHUB_ANNOUNCE_LATE = CONFIG.announce_late
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
 # A raw upload may be as large as a monitoring file (plus room for a form's boundaries), and a
 # multipart upload may carry this many files.

@@ -132,16 +132,22 @@ def event_closed(event: ExceedanceEvent) -> Notification | None:
 
 
 def collect_connectivity(limit: int = 500) -> int:
-    """Turn new `ConnectivityChange` rows into notifications. A station's first data (from
-    "never" to "online") is kept as a change but not announced: it is no problem to act on,
-    and a new installation or a restored database would otherwise send one per station."""
+    """Turn new `ConnectivityChange` rows into notifications: a station lost (offline) and a
+    station back, and with ENVHUB_ANNOUNCE_LATE every change. Online ↔ late (a network
+    hiccup, a slow datalogger) may come and go every few minutes: it is on the transmission
+    page, and a station late for long turns offline. A station's first data (from "never")
+    is no problem to act on either, and a new installation would send one per station. The
+    changes not announced stay recorded."""
     from envhub.monitoring.models import Connectivity, ConnectivityChange
 
     made = 0
     changes = ConnectivityChange.objects.filter(
         notification__isnull=True, at__gte=timezone.now() - QUIET_AFTER).exclude(
-            previous=Connectivity.NEVER, current=Connectivity.ONLINE).select_related(
-            "station", "station__facility").order_by("id")[:limit]
+            previous=Connectivity.NEVER)
+    if not settings.ENVHUB_ANNOUNCE_LATE:
+        changes = changes.filter(Q(previous=Connectivity.OFFLINE)
+                                 | Q(current=Connectivity.OFFLINE))
+    changes = changes.select_related("station", "station__facility").order_by("id")[:limit]
     for change in changes:
         station = change.station
         with translation.override(settings.LANGUAGE_CODE):

@@ -43,6 +43,7 @@ class Config:
     web_workers: int = 2
     late_after: int = 3
     offline_after: int = 12
+    announce_late: bool = False
     max_file_bytes: int = 1_000_000
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
@@ -410,6 +411,8 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     config.offline_after = reader.integer("ENVHUB_OFFLINE_AFTER", 12, 1, 10000)
     if config.offline_after <= config.late_after:
         reader.problems.append("ENVHUB_OFFLINE_AFTER must be larger than ENVHUB_LATE_AFTER.")
+    # Whether online ↔ late changes are announced too (else only offline and back).
+    config.announce_late = reader.boolean("ENVHUB_ANNOUNCE_LATE", False)
     # Limits on received monitoring files.
     config.max_file_bytes = reader.integer("ENVHUB_MAX_FILE_BYTES", 1_000_000, 1_000, 100_000_000)
     config.max_file_lines = reader.integer("ENVHUB_MAX_FILE_LINES", 10_000, 1, 1_000_000)

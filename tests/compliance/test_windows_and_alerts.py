@@ -109,6 +109,24 @@ def test_a_station_s_first_data_is_recorded_but_not_announced(world):
     assert alerts.collect_connectivity() == 1
 
 
+@pytest.mark.parametrize("announce_late", [False, True])
+def test_online_and_late_come_and_go_quietly_unless_asked(world, settings, announce_late):
+    settings.ENVHUB_ANNOUNCE_LATE = announce_late
+    station = world.station_stack_hn  # a file every 5 minutes: late after 15, offline after 60
+    StationStatus.objects.create(station=station, state="online", last_received_at=timezone.now(),
+                                 state_since=timezone.now())
+    made = []
+    for minutes_ago in (20, 0, 20, 90, 0):  # late, back, late, offline, back
+        StationStatus.objects.filter(station=station).update(
+            last_received_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+        connectivity.evaluate()
+        made.append(alerts.collect_connectivity())
+    assert made == ([1, 1, 1, 1, 1] if announce_late else [0, 0, 0, 1, 1])
+    announced = Notification.objects.filter(kind=NotificationKind.CONNECTIVITY)
+    assert announced.count() == sum(made)
+    assert alerts.collect_connectivity() == 0  # the quiet ones are not picked up again
+
+
 def test_a_stewards_edit_of_a_table_is_audited_and_rejudged(world, hourly_outfall):
     from envhub.accounts.models import AuditEvent
 
