@@ -10,6 +10,11 @@ DCAT-AP 3.0.0 SHACL shapes without inference. Provinces are `<base>/provinces/<c
 organisations `<base>/organisations/<id>`; the landing page is the portal's dataset page and the
 distributions' access and download URLs are its downloads.
 
+Every URI given to a dataset, a province or an organisation answers (`*_resource`): a dataset's
+with its RDF when the client asks for Turtle, JSON-LD or RDF/XML, else by a 303 to its page; a
+province's and an organisation's by a 303 to the catalogue's datasets of that place or
+publisher.
+
 Access classes apply: what the caller may not see is neither listed nor served (404).
 """
 
@@ -19,8 +24,10 @@ import math
 from urllib.parse import urlencode
 
 from django.db.models import Max, Min, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
@@ -347,6 +354,47 @@ def catalog_view(request, fmt: str):
     if page < last:
         graph.add((view, HYDRA.next, page_url(page + 1)))
     return _serialise(graph, fmt)
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: the URI names a thing (a dataset, a province), and this page is about it."""
+
+    status_code = 303
+
+
+# What a client may ask a dataset URI for (Accept), and the format that answers it.
+NEGOTIATED = {"text/turtle": "ttl", "application/ld+json": "jsonld",
+              "application/rdf+xml": "rdf"}
+
+
+def dataset_resource(request, identifier: str):
+    """`<base>/dataset/<identifier>`, the dataset's URI: its RDF for a client that asks for RDF,
+    else a 303 to its page (which applies the access classes as the RDF does)."""
+    preferred = request.get_preferred_type(["text/html", *NEGOTIATED])
+    if preferred in NEGOTIATED:
+        response = dataset_view(request, identifier, NEGOTIATED[preferred])
+    else:
+        response = HttpResponseSeeOther(reverse("dataset", args=[identifier]))
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def province_resource(request, code: str):
+    """`<base>/provinces/<code>`: the catalogue's datasets covering the province."""
+    from envhub.registry.models import Province
+
+    if not Province.objects.filter(code=code).exists():
+        return _text(_("No province has the code %(code)s.") % {"code": code}, 404)
+    return HttpResponseSeeOther(f"{reverse('catalog')}?{urlencode({'province': code})}")
+
+
+def organisation_resource(request, pk: int):
+    """`<base>/organisations/<id>`: the catalogue's datasets this organisation publishes."""
+    from envhub.registry.models import Organisation
+
+    if not Organisation.objects.filter(pk=pk).exists():
+        return _text(_("No organisation has the number %(number)s.") % {"number": pk}, 404)
+    return HttpResponseSeeOther(f"{reverse('catalog')}?{urlencode({'publisher': pk})}")
 
 
 def dataset_view(request, identifier: str, fmt: str):

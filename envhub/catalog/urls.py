@@ -8,4 +8,8 @@ urlpatterns = [
     # DCAT-AP: the catalogue (paged) and each dataset.
     path("catalog.<str:fmt>", dcat.catalog_view, name="dcat-catalog"),
     path("dataset/<slug:identifier>.<str:fmt>", dcat.dataset_view, name="dcat-dataset"),
+    # The URIs the DCAT output gives datasets, provinces and organisations answer too.
+    path("dataset/<slug:identifier>", dcat.dataset_resource, name="dcat-dataset-uri"),
+    path("provinces/<str:code>", dcat.province_resource, name="dcat-province-uri"),
+    path("organisations/<int:pk>", dcat.organisation_resource, name="dcat-organisation-uri"),
 ]

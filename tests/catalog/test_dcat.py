@@ -270,3 +270,47 @@ def test_unknown_formats_and_datasets_are_not_found(world, classes, client):
     assert client.get("/catalog.csv").status_code == 404
     assert client.get(f"/dataset/{AIR_HANOI}.xml").status_code == 404
     assert client.get("/dataset/khong-ton-tai.ttl").status_code == 404
+
+
+# --- the URIs answer ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_dataset_uri_answers_rdf_to_rdf_clients_and_a_page_to_browsers(world, classes,
+                                                                        persona):
+    client = world.client(persona)
+    expected = seen_by(classes, persona)
+    for identifier in sorted({i for ids in classes.values() for i in ids}):
+        for accept, (syntax, content_type) in [("text/turtle", FORMATS["ttl"]),
+                                               ("application/ld+json", FORMATS["jsonld"]),
+                                               ("application/rdf+xml;q=0.9, */*;q=0.1",
+                                                FORMATS["rdf"])]:
+            response = client.get(f"/dataset/{identifier}", HTTP_ACCEPT=accept)
+            if identifier not in expected:
+                assert response.status_code == 404
+                continue
+            assert response.status_code == 200 and "Accept" in response["Vary"].split(", ")
+            assert response["Content-Type"].startswith(content_type)
+            graph = Graph().parse(data=response.content, format=syntax)
+            assert (URIRef(f"{BASE}/dataset/{identifier}"), RDF.type, DCAT.Dataset) in graph
+        # A browser (or a client that says nothing) is sent to the dataset's page.
+        for accept in ("text/html,application/xhtml+xml,*/*;q=0.8", None):
+            headers = {"HTTP_ACCEPT": accept} if accept else {}
+            response = client.get(f"/dataset/{identifier}", **headers)
+            assert response.status_code == 303
+            assert response["Location"] == f"/datasets/{identifier}/"
+
+
+def test_the_province_and_publisher_uris_lead_to_their_datasets(world, classes, client):
+    graph = fetch(client, f"/dataset/{AIR_HANOI}")
+    subject = URIRef(f"{BASE}/dataset/{AIR_HANOI}")
+    places = list(graph.objects(subject, DCTERMS.spatial))
+    publishers = list(graph.objects(subject, DCTERMS.publisher))
+    assert places and publishers
+    for uri in places + publishers:
+        response = client.get(str(uri).removeprefix(BASE))
+        assert response.status_code == 303, uri
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert f"/datasets/{AIR_HANOI}/" in page.content.decode()
+    assert client.get("/provinces/99").status_code == 404
+    assert client.get("/organisations/999999").status_code == 404
