@@ -370,13 +370,26 @@ NEGOTIATED = {"text/turtle": "ttl", "application/ld+json": "jsonld",
 def dataset_resource(request, identifier: str):
     """`<base>/dataset/<identifier>`, the dataset's URI: its RDF for a client that asks for RDF,
     else a 303 to its page (which applies the access classes as the RDF does)."""
-    preferred = request.get_preferred_type(["text/html", *NEGOTIATED])
-    if preferred in NEGOTIATED:
-        response = dataset_view(request, identifier, NEGOTIATED[preferred])
+    fmt = _rdf_asked_for(request)
+    if fmt is not None:
+        response = dataset_view(request, identifier, fmt)
     else:
         response = HttpResponseSeeOther(reverse("dataset", args=[identifier]))
     patch_vary_headers(response, ["Accept"])
     return response
+
+
+def _rdf_asked_for(request) -> str | None:
+    """The RDF format a client prefers to a page, if it does; the media types' parameters (a
+    charset, a JSON-LD profile) do not matter. Django's `get_preferred_type` would not match
+    `text/turtle; charset=utf-8` with `text/turtle`."""
+    for media in request.accepted_types:  # the most preferred first
+        name = f"{media.main_type}/{media.sub_type}"
+        if name in NEGOTIATED:
+            return NEGOTIATED[name]
+        if name in ("text/html", "application/xhtml+xml") or media.main_type == "*":
+            return None
+    return None
 
 
 def province_resource(request, code: str):
@@ -389,10 +402,14 @@ def province_resource(request, code: str):
 
 
 def organisation_resource(request, pk: int):
-    """`<base>/organisations/<id>`: the catalogue's datasets this organisation publishes."""
-    from envhub.registry.models import Organisation
-
-    if not Organisation.objects.filter(pk=pk).exists():
+    """`<base>/organisations/<id>`: the catalogue's datasets this organisation publishes. Only
+    a publisher of a dataset the caller may see answers: the others' numbers are no one's
+    business here."""
+    try:
+        actor = _actor(request)
+    except NotAuthenticated as error:
+        return _text(str(error.message), 401)
+    if not services.visible(actor).filter(publisher_id=pk).exists():
         return _text(_("No organisation has the number %(number)s.") % {"number": pk}, 404)
     return HttpResponseSeeOther(f"{reverse('catalog')}?{urlencode({'publisher': pk})}")
 

@@ -280,10 +280,14 @@ def test_a_dataset_uri_answers_rdf_to_rdf_clients_and_a_page_to_browsers(world, 
     client = world.client(persona)
     expected = seen_by(classes, persona)
     for identifier in sorted({i for ids in classes.values() for i in ids}):
-        for accept, (syntax, content_type) in [("text/turtle", FORMATS["ttl"]),
-                                               ("application/ld+json", FORMATS["jsonld"]),
-                                               ("application/rdf+xml;q=0.9, */*;q=0.1",
-                                                FORMATS["rdf"])]:
+        for accept, (syntax, content_type) in [
+                ("text/turtle", FORMATS["ttl"]),
+                ("text/turtle; charset=utf-8", FORMATS["ttl"]),
+                ("application/ld+json", FORMATS["jsonld"]),
+                ('application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"',
+                 FORMATS["jsonld"]),
+                ("application/rdf+xml;q=0.9, */*;q=0.1", FORMATS["rdf"]),
+                ("text/html;q=0.5, text/turtle", FORMATS["ttl"])]:
             response = client.get(f"/dataset/{identifier}", HTTP_ACCEPT=accept)
             if identifier not in expected:
                 assert response.status_code == 404
@@ -298,6 +302,7 @@ def test_a_dataset_uri_answers_rdf_to_rdf_clients_and_a_page_to_browsers(world, 
             response = client.get(f"/dataset/{identifier}", **headers)
             assert response.status_code == 303
             assert response["Location"] == f"/datasets/{identifier}/"
+            assert "Accept" in response["Vary"].split(", ")
 
 
 def test_the_province_and_publisher_uris_lead_to_their_datasets(world, classes, client):
@@ -306,11 +311,36 @@ def test_the_province_and_publisher_uris_lead_to_their_datasets(world, classes, 
     places = list(graph.objects(subject, DCTERMS.spatial))
     publishers = list(graph.objects(subject, DCTERMS.publisher))
     assert places and publishers
-    for uri in places + publishers:
-        response = client.get(str(uri).removeprefix(BASE))
-        assert response.status_code == 303, uri
-        page = client.get(response["Location"])
-        assert page.status_code == 200
-        assert f"/datasets/{AIR_HANOI}/" in page.content.decode()
+    dataset = Dataset.objects.get(identifier=AIR_HANOI)
+    # Another open dataset with another publisher, which the publisher's list must leave out.
+    other = Dataset.objects.filter(identifier__in=classes["open"]).exclude(pk=dataset.pk).first()
+    other.publisher = world.dept_hanoi
+    other.save()
+    expected = {f"{BASE}/provinces/{p.code}": f"/datasets/?province={p.code}"
+                for p in dataset.provinces.all()}
+    expected[f"{BASE}/organisations/{dataset.publisher_id}"] = \
+        f"/datasets/?publisher={dataset.publisher_id}"
+    assert {str(uri) for uri in places + publishers} == set(expected)
+    for uri, location in expected.items():
+        response = client.get(uri.removeprefix(BASE))
+        assert (response.status_code, response["Location"]) == (303, location)
+        page = client.get(location).content.decode()
+        assert f"/datasets/{AIR_HANOI}/" in page
+        # Filtered: a dataset of another province or publisher is not on the page.
+        others = Dataset.objects.exclude(provinces__in=dataset.provinces.all()) if \
+            "province" in location else Dataset.objects.exclude(publisher=dataset.publisher)
+        others = others.filter(identifier__in=seen_by(classes, "anonymous"))
+        assert others.exists()
+        for other in others:
+            assert f"/datasets/{other.identifier}/" not in page
     assert client.get("/provinces/99").status_code == 404
     assert client.get("/organisations/999999").status_code == 404
+
+
+def test_an_organisation_publishing_nothing_visible_is_not_found(world, classes, client):
+    from envhub.registry.models import Organisation
+
+    quiet = Organisation.objects.exclude(
+        pk__in=Dataset.objects.values("publisher_id")).first()
+    assert quiet is not None
+    assert client.get(f"/organisations/{quiet.pk}").status_code == 404
