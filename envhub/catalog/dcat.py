@@ -40,6 +40,8 @@ from envhub.core.timeutil import parse_moment
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3, which rdflib's DCAT namespace lacks
 
@@ -75,7 +77,8 @@ FORMATS = {"ttl": ("turtle", "text/turtle; charset=utf-8"),
            "jsonld": ("json-ld", "application/ld+json"),
            "rdf": ("xml", "application/rdf+xml; charset=utf-8")}
 PREFIXES = {"dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "vcard": VCARD, "skos": SKOS,
-            "owl": OWL, "xsd": XSD, "rdfs": RDFS, "spdx": SPDX, "hydra": HYDRA, "adms": ADMS}
+            "owl": OWL, "xsd": XSD, "rdfs": RDFS, "spdx": SPDX, "hydra": HYDRA, "adms": ADMS,
+            "dcatap": DCATAP, "eli": ELI}
 
 
 def catalog_uri(base: str) -> str:
@@ -177,6 +180,13 @@ def add_dataset(graph: Graph, base: str, dataset: Dataset) -> URIRef:
     rights = URIRef(ACCESS_RIGHTS[dataset.access_class])
     add((subject, DCTERMS.accessRights, rights))
     add((rights, RDF.type, DCTERMS.RightsStatement))
+    if dataset.legal_basis:
+        # The texts named by their number and title (Vietnamese law has no ELI identifiers):
+        # an `eli:LegalResource` without a URI, which DCAT-AP allows.
+        legislation = BNode()
+        add((subject, DCATAP.applicableLegislation, legislation))
+        add((legislation, RDF.type, ELI.LegalResource))
+        add((legislation, DCTERMS.title, Literal(dataset.legal_basis, lang="vi")))
     if dataset.provenance:
         provenance = BNode()
         add((subject, DCTERMS.provenance, provenance))

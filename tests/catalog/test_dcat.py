@@ -40,6 +40,8 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
 FORMATS = {"ttl": ("turtle", "text/turtle"), "jsonld": ("json-ld", "application/ld+json"),
            "rdf": ("xml", "application/rdf+xml")}
 
@@ -170,6 +172,23 @@ def test_a_dataset_uses_the_dcat_ap_vocabularies(world, classes):
 
     theme = URIRef(EU + "data-theme/ENVI")
     assert (theme, RDF.type, SKOS.Concept) in graph and one(theme, SKOS.prefLabel)
+
+
+def test_the_legal_basis_is_the_applicable_legislation(world, classes):
+    dataset = Dataset.objects.get(identifier=AIR_HANOI)
+    assert dataset.legal_basis
+    subject = URIRef(f"{BASE}/dataset/{AIR_HANOI}")
+    for fmt in FORMATS:
+        graph = fetch(world.client("anonymous"), f"/dataset/{AIR_HANOI}", fmt)
+        [legislation] = graph.objects(subject, DCATAP.applicableLegislation)
+        assert (legislation, RDF.type, ELI.LegalResource) in graph
+        assert graph.value(legislation, DCTERMS.title) == Literal(dataset.legal_basis, lang="vi")
+        conforms(graph)
+    dataset.legal_basis = ""
+    dataset.save()
+    graph = fetch(world.client("anonymous"), f"/dataset/{AIR_HANOI}")
+    assert graph.value(subject, DCATAP.applicableLegislation) is None
+    conforms(graph)
 
 
 def test_access_rights_follow_the_access_class(world, classes):
