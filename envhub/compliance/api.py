@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from envhub.compliance import services
@@ -14,7 +13,7 @@ from envhub.compliance.models import Column, EventStatus, Verification
 from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
-from envhub.core.errors import InvalidInput, NotAuthenticated
+from envhub.core.errors import NotAuthenticated
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import local_iso
 from envhub.registry.api import RowId
@@ -85,8 +84,6 @@ def event_out(event) -> dict:
 @router.get("/exceedances", response={200: EventPage, **READ_ERRORS},
             summary="Exceedance events in your scope, newest first")
 def list_exceedances(request, query: Query[EventQuery]):
-    if query.status == EventStatus.WITHDRAWN:
-        raise InvalidInput(_("status must be open or closed."), {"status": ["open|closed"]})
     start, end = params.period(query.from_, query.to)
     filters = services.EventFilters(
         province=query.province, facility=query.facility, source=query.source,

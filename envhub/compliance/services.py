@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from envhub.compliance import assess
 from envhub.compliance.limits import EffectiveLimit, limits_of, permit_on
@@ -153,10 +154,9 @@ def events(actor: Actor, filters: EventFilters) -> QuerySet:
         qs = qs.filter(band=filters.band)
     if filters.status:
         if filters.status not in (EventStatus.OPEN, EventStatus.CLOSED):
-            raise InvalidInput(details={"status": ["open | closed"]})
+            raise InvalidInput(_("status must be open or closed."), {"status": ["open|closed"]})
         qs = qs.filter(status=filters.status)
-    if filters.start and filters.end and filters.end <= filters.start:
-        raise InvalidInput(details={"to": ["must be after from"]})
+    # (start, end) come from `core.params.period`, which has checked their order.
     if filters.start:
         qs = qs.filter(end__gt=filters.start)
     if filters.end:
