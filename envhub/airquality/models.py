@@ -23,34 +23,37 @@ class AqiQueue(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
 
 
-class HourlyAqi(models.Model):
+class AqiResult(models.Model):
+    """What an index computation gives, for an hour or a day."""
+
+    aqi = models.PositiveSmallIntegerField(null=True)
+    category = models.CharField(max_length=20, blank=True)
+    dominant = models.CharField(max_length=10, blank=True)
+    sub_indices = models.JSONField(default=dict)
+    # Per pollutant: the concentration (µg/m3) its sub-index was looked up with, and its basis
+    # (see `vn_aqi.SubIndex`).
+    inputs = models.JSONField(default=dict)
+    note = models.CharField(max_length=300, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class HourlyAqi(AqiResult):
     """A station's VN_AQI for the hour ending at `hour_end` (PM on the NowCast)."""
 
     pk = models.CompositePrimaryKey("station", "hour_end")
     station = models.ForeignKey("registry.Station", on_delete=models.CASCADE, related_name="+")
     hour_end = models.DateTimeField()
-    aqi = models.PositiveSmallIntegerField(null=True)
-    category = models.CharField(max_length=20, blank=True)
-    dominant = models.CharField(max_length=10, blank=True)
-    sub_indices = models.JSONField(default=dict)
-    inputs = models.JSONField(default=dict)  # µg/m3 per pollutant: the NowCast or 1-hour mean
-    note = models.CharField(max_length=300, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
 
 
-class DailyAqi(models.Model):
+class DailyAqi(AqiResult):
     """A station's VN_AQI for the local day (01:00 … 24:00)."""
 
     pk = models.CompositePrimaryKey("station", "day")
     station = models.ForeignKey("registry.Station", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    aqi = models.PositiveSmallIntegerField(null=True)
-    category = models.CharField(max_length=20, blank=True)
-    dominant = models.CharField(max_length=10, blank=True)
-    sub_indices = models.JSONField(default=dict)
-    inputs = models.JSONField(default=dict)
-    note = models.CharField(max_length=300, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
 
 
 class Averaging(models.TextChoices):
