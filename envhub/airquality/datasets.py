@@ -6,8 +6,17 @@ from django.db.models import Count, Max, Min
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
-from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
-from envhub.core.timeutil import day_bounds, local_days, local_iso
+from envhub.catalog.providers import (
+    STATION_COLUMNS,
+    Column,
+    DatasetSpec,
+    DataStats,
+    Provider,
+    period_bounds,
+    register,
+    time_column,
+)
+from envhub.core.timeutil import day_bounds, local_iso
 
 DECISION_1459 = ("https://vea.mae.gov.vn/Data/files/"
                  "QD%201459%20TCMT%20ngay%2012_11_2019%20AQI(1).pdf")
@@ -48,13 +57,12 @@ class AirQualityIndex(Provider):
         if filters is not None:
             if filters.province:
                 qs = qs.filter(station__province__code=filters.province)
-            first, last = local_days(filters.start, filters.end)
-            if filters.start is not None:
-                qs = qs.filter(**({f"{field}__gt": filters.start} if field == "hour_end" else
-                                  {"day__gte": first}))
-            if filters.end is not None:
-                qs = qs.filter(**({f"{field}__lte": filters.end} if field == "hour_end" else
-                                  {"day__lte": last}))
+            hourly = field == "hour_end"
+            lower, upper = period_bounds(hourly, filters)
+            if lower is not None:
+                qs = qs.filter(**{f"{field}__gt" if hourly else f"{field}__gte": lower})
+            if upper is not None:
+                qs = qs.filter(**{f"{field}__lte": upper})
         return qs.order_by("station_id", field), field
 
     def stats(self, dataset):
@@ -71,17 +79,9 @@ class AirQualityIndex(Provider):
                              "station__province_id", flat=True).distinct()))
 
     def columns(self, dataset):
-        field = PERIODS[dataset.provider_key][1]
-        time = Column("hour_end", "datetime", "Giờ (kết thúc), giờ Việt Nam",
-                      "Hour (ending), Viet Nam time") if field == "hour_end" else \
-            Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")
         return [
-            Column("station", "string", "Mã trạm", "Station code"),
-            Column("station_name", "string", "Tên trạm", "Station"),
-            Column("province_code", "string", "Mã tỉnh", "Province code"),
-            Column("latitude", "number", "Vĩ độ", "Latitude"),
-            Column("longitude", "number", "Kinh độ", "Longitude"),
-            time,
+            *STATION_COLUMNS,
+            time_column(PERIODS[dataset.provider_key][1] == "hour_end"),
             Column("aqi", "integer", "VN_AQI", "VN_AQI"),
             Column("category", "string", "Mức", "Category"),
             Column("dominant", "string", "Chất ô nhiễm chính", "Dominant pollutant"),

@@ -19,6 +19,8 @@ from importlib import import_module
 
 from django.apps import apps
 
+from envhub.core.timeutil import local_days
+
 
 @dataclass(frozen=True)
 class Column:
@@ -67,6 +69,33 @@ class Filters:
     province: str | None = None  # province code
     version: int | None = None
     as_of: datetime.datetime | None = None  # the version in force then
+
+
+# The columns that place a station, first in every dataset of stations' values.
+STATION_COLUMNS = (
+    Column("station", "string", "Mã trạm", "Station code"),
+    Column("station_name", "string", "Tên trạm", "Station"),
+    Column("province_code", "string", "Mã tỉnh", "Province code"),
+    Column("latitude", "number", "Vĩ độ", "Latitude"),
+    Column("longitude", "number", "Kinh độ", "Longitude"),
+)
+
+
+def time_column(hourly: bool) -> Column:
+    """The time of an hourly value (the hour by its end, docs/time.md) or a daily one."""
+    if hourly:
+        return Column("hour_end", "datetime", "Giờ (kết thúc), giờ Việt Nam",
+                      "Hour (ending), Viet Nam time")
+    return Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")
+
+
+def period_bounds(hourly: bool, filters: Filters) -> tuple:
+    """The filters' period (start, end] as bounds on hourly or daily values' own time: hour
+    ends after `lower` up to `upper`; or local days from `lower` to `upper`, both included
+    (`core.timeutil.local_days`). None for a side the filters leave open."""
+    if hourly:
+        return filters.start, filters.end
+    return local_days(filters.start, filters.end)
 
 
 class Provider:

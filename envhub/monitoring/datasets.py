@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 
-from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
+from envhub.catalog.providers import (
+    STATION_COLUMNS,
+    Column,
+    DatasetSpec,
+    DataStats,
+    Provider,
+    period_bounds,
+    register,
+    time_column,
+)
 from envhub.core.text import slug
-from envhub.core.timeutil import day_bounds, local_days, local_iso
+from envhub.core.timeutil import day_bounds, local_iso
 from envhub.registry.models import Station, StationKind
 
 KIND_WORDS = {
@@ -106,18 +115,11 @@ class MonitoringMeans(Provider):
 
     def columns(self, dataset):
         _province, _kind, period = self._parts(dataset)
-        time = [Column("hour_end", "datetime", "Giờ (kết thúc), giờ Việt Nam",
-                       "Hour (ending), Viet Nam time")] if period == "hourly" else \
-            [Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")]
         return [
-            Column("station", "string", "Mã trạm", "Station code"),
-            Column("station_name", "string", "Tên trạm", "Station"),
-            Column("province_code", "string", "Mã tỉnh", "Province code"),
-            Column("latitude", "number", "Vĩ độ", "Latitude"),
-            Column("longitude", "number", "Kinh độ", "Longitude"),
+            *STATION_COLUMNS,
             Column("parameter", "string", "Thông số", "Parameter"),
             Column("unit", "string", "Đơn vị", "Unit"),
-            *time,
+            time_column(period == "hourly"),
             Column("mean", "number", "Trung bình", "Mean"),
             Column("minimum", "number", "Nhỏ nhất", "Minimum"),
             Column("maximum", "number", "Lớn nhất", "Maximum"),
@@ -220,21 +222,20 @@ class MonitoringMeans(Provider):
 
 def _period_conditions(column: str, period: str, filters) -> tuple[list[str], list]:
     """SQL conditions, with their parameters, keeping a rollup's rows within the filters'
-    period: the hours ending in (start, end], or the local days from start's to end's
-    (`core.timeutil.local_days`)."""
+    period (`catalog.providers.period_bounds`)."""
     from django.db import connection
 
     hourly = period == "hourly"
     adapt = connection.ops.adapt_datetimefield_value if hourly else \
         connection.ops.adapt_datefield_value
-    days = local_days(filters.start, filters.end)
+    lower, upper = period_bounds(hourly, filters)
     where, params = [], []
-    if filters.start is not None:
+    if lower is not None:
         where.append(f"{column} > %s" if hourly else f"{column} >= %s")
-        params.append(adapt(filters.start if hourly else days[0]))
-    if filters.end is not None:
+        params.append(adapt(lower))
+    if upper is not None:
         where.append(f"{column} <= %s")
-        params.append(adapt(filters.end if hourly else days[1]))
+        params.append(adapt(upper))
     return where, params
 
 
