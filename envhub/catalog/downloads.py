@@ -73,18 +73,8 @@ def csv_with_header(columns: list[Column], body: Iterable[bytes]) -> Iterator[by
 def json_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
     """A JSON array of objects keyed by column name."""
     names = [column.name for column in columns]
-    yield b"["
-    parts: list[bytes] = []
-    first = True
-    for row in rows:
-        item = orjson.dumps(dict(zip(names, row, strict=True)), default=_text)
-        parts.append(item if first else b"," + item)
-        first = False
-        if len(parts) >= CHUNK_ROWS:
-            yield b"".join(parts)
-            parts = []
-    parts.append(b"]")
-    yield b"".join(parts)
+    items = (dict(zip(names, row, strict=True)) for row in rows)
+    return _json_array(b"[", items, b"]")
 
 
 def geojson_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
@@ -92,23 +82,32 @@ def geojson_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[byt
     without coordinates have a null geometry, as GeoJSON allows)."""
     names = [column.name for column in columns]
     lat, lon = names.index("latitude"), names.index("longitude")
-    yield b'{"type":"FeatureCollection","features":['
-    parts: list[bytes] = []
-    first = True
-    for row in rows:
+
+    def feature(row):
         geometry = None if row[lat] is None or row[lon] is None else \
             {"type": "Point", "coordinates": [row[lon], row[lat]]}
         properties = {name: value for index, (name, value) in enumerate(zip(names, row,
                                                                              strict=True))
                       if index not in (lat, lon)}
-        item = orjson.dumps({"type": "Feature", "geometry": geometry,
-                             "properties": properties}, default=_text)
-        parts.append(item if first else b"," + item)
+        return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+    return _json_array(b'{"type":"FeatureCollection","features":[', map(feature, rows), b"]}")
+
+
+def _json_array(opening: bytes, items: Iterable, closing: bytes) -> Iterator[bytes]:
+    """`opening`, the items as JSON separated by commas, `closing`: in blocks of CHUNK_ROWS
+    items, never the whole array at once."""
+    yield opening
+    parts: list[bytes] = []
+    first = True
+    for item in items:
+        text = orjson.dumps(item, default=_text)
+        parts.append(text if first else b"," + text)
         first = False
         if len(parts) >= CHUNK_ROWS:
             yield b"".join(parts)
             parts = []
-    parts.append(b"]}")
+    parts.append(closing)
     yield b"".join(parts)
 
 
