@@ -822,9 +822,7 @@ def organization_list(ctx: Context, params: dict) -> list:
     items = [organization_dict(ctx, ctx.organisations[pk], counts[pk])
              for pk in counts if pk in ctx.organisations]
     items = _page(_sort_groups(items, params, "name asc"), params)
-    if _truthy(params.get("all_fields", False)):
-        return items
-    return [item["name"] for item in items]
+    return _names_unless_all_fields(items, params)
 
 
 @action
@@ -842,6 +840,13 @@ def organization_show(ctx: Context, params: dict) -> dict:
     return result
 
 
+def _names_unless_all_fields(items: list[dict], params: dict) -> list:
+    """CKAN's `*_list` answers: the names, or with `all_fields` the whole dictionaries."""
+    if _truthy(params.get("all_fields", False)):
+        return items
+    return [item["name"] for item in items]
+
+
 def _theme_counts(ctx: Context) -> Counter:
     counts: Counter = Counter()
     for themes in services.visible(ctx.actor).filter(withdrawn=False).values_list(
@@ -856,9 +861,7 @@ def group_list(ctx: Context, params: dict) -> list:
     counts = _theme_counts(ctx)
     items = [group_dict(code, counts[code]) for code in Theme.values]
     items = _page(_sort_groups(items, params, "name asc"), params)
-    if _truthy(params.get("all_fields", False)):
-        return items
-    return [item["name"] for item in items]
+    return _names_unless_all_fields(items, params)
 
 
 @action
