@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
-
+from envhub.core.apps import import_app_modules
 from envhub.core.timeutil import local_days
 
 
@@ -149,13 +147,7 @@ def register(provider: Provider) -> Provider:
 
 def discover() -> dict[str, Provider]:
     """Import `<app>.datasets` of every envhub app (each registers its providers)."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("envhub."):
-            try:
-                import_module(f"{config.name}.datasets")
-            except ModuleNotFoundError as error:
-                if error.name != f"{config.name}.datasets":
-                    raise
+    import_app_modules("datasets")
     return PROVIDERS
 
 

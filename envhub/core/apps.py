@@ -6,3 +6,20 @@ class CoreConfig(AppConfig):
     name = "envhub.core"
     label = "core"
     verbose_name = _("Core")
+
+
+def import_app_modules(module: str) -> None:
+    """Import `<app>.<module>` of every installed envhub app that has one: how apps register
+    their periodic jobs (`jobs`) and catalogue providers (`datasets`). An import error inside
+    such a module is raised, not taken for a missing module."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("envhub."):
+            try:
+                import_module(f"{config.name}.{module}")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.{module}":
+                    raise

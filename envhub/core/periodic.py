@@ -11,13 +11,13 @@ import datetime
 import logging
 import traceback
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Callable
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from envhub.core.apps import import_app_modules
 
 logger = logging.getLogger("envhub.worker")
 
@@ -45,13 +45,7 @@ def periodic(name: str, every: datetime.timedelta, lease: datetime.timedelta | N
 
 def discover() -> dict[str, Job]:
     """Import `<app>.jobs` for every installed envhub app."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("envhub."):
-            try:
-                import_module(f"{config.name}.jobs")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.jobs":
-                    raise
+    import_app_modules("jobs")
     return JOBS
 
 
