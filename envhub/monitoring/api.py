@@ -19,7 +19,7 @@ from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
 from envhub.core.errors import InvalidInput, LengthRequired, TooLarge
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import from_db, local_iso
-from envhub.monitoring import ingest, services
+from envhub.monitoring import connectivity, ingest, services
 from envhub.monitoring.models import BatchStatus, Channel, DeviceStatus
 from envhub.registry import services as registry
 from envhub.registry.models import Medium, StationKind
@@ -281,11 +281,11 @@ class LatestPage(Schema):
 
 
 def _station_latest(row: dict, times: _Times) -> dict:
-    state, last_data_at, last_received_at = row["status"] or ("never", None, None)
+    state, last_data_at, last_received_at = row["status"] or (None, None, None)
     return {
         "station": row["code"], "name": row["name"], "kind": row["kind"],
         "province": row["province__code"], "latitude": row["latitude"],
-        "longitude": row["longitude"], "state": state,
+        "longitude": row["longitude"], "state": connectivity.shown_state(row["active"], state),
         "last_data_at": times(last_data_at), "last_received_at": times(last_received_at),
         # Already JSON, written by the rollup worker: spliced in as it is.
         "values": orjson.Fragment(row["values"]),

@@ -16,6 +16,17 @@ from django.utils import timezone
 
 from envhub.monitoring.models import Connectivity, ConnectivityChange, StationStatus
 
+# What an inactive station shows instead of a state: its connectivity is not followed
+# (`evaluate` skips it, so no state moves and no alert goes), whatever it still sends.
+NOT_FOLLOWED = "inactive"
+
+
+def shown_state(active: bool, stored: str | None) -> str:
+    """The state a page or the API shows for a station (pure)."""
+    if not active:
+        return NOT_FOLLOWED
+    return stored or Connectivity.NEVER
+
 
 def classify(
     last_received_at: datetime.datetime | None,

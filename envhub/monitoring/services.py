@@ -101,7 +101,8 @@ def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
     return station, values, StationStatus.objects.filter(station=station).first()
 
 
-STATION_COLUMNS = ("id", "code", "name", "kind", "province__code", "latitude", "longitude")
+STATION_COLUMNS = ("id", "code", "name", "kind", "province__code", "latitude", "longitude",
+                   "active")
 
 
 def latest_page(actor: Actor, stations: QuerySet, *, cursor: str | None, limit: int | None,

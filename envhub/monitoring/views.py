@@ -18,7 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from envhub.core.timeutil import VN, hour_end
-from envhub.monitoring import services
+from envhub.monitoring import connectivity, services
 from envhub.monitoring.models import Connectivity, DeviceStatus, StationStatus
 from envhub.registry import services as registry
 from envhub.registry.models import StationKind
@@ -169,12 +169,9 @@ def station_context(request, station) -> dict:
         for v in values
     ]
     choice = _chart_choice(request, latest)
-    state = status.state if status else Connectivity.NEVER
-    label = Connectivity(state).label
-    if not station.active:
-        # Connectivity is not followed for an inactive station (no state, no alert), whatever
-        # it still sends: say so rather than show a state that stopped moving.
-        state, label = "inactive", _("Not followed: the station is marked inactive")
+    state = connectivity.shown_state(station.active, status.state if status else None)
+    label = _("Not followed: the station is marked inactive") \
+        if state == connectivity.NOT_FOLLOWED else Connectivity(state).label
     example_time = now.astimezone(VN).replace(second=0, microsecond=0)
     example_time -= datetime.timedelta(minutes=example_time.minute % 5)
     return {

@@ -269,6 +269,9 @@ def test_an_inactive_station_that_still_sends_is_said_not_to_be_followed(data):
     assert state.attrs["class"] == "badge state-inactive"
     assert state.text == "Không theo dõi: trạm quan trắc đang ở trạng thái ngừng hoạt động"
     assert root.find("dd", id="last-received").find("time")  # what it sent is still shown
+    # The API says the same.
+    answer = data.client("officer").get(f"/api/v1/stations/{station.code}/latest").json()
+    assert answer["state"] == "inactive" and answer["last_received_at"]
 
 
 def test_the_station_api_carries_the_tt10_prefix(data):
