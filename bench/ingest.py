@@ -84,7 +84,7 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
 
     # envhub: the files through the ingestion service, in slices as `envhub ingest` takes them:
     # read ahead by worker processes while this one writes (jobs > 0), or by a thread while
-    # the database commits (jobs = 0), as the command does.
+    # the database works (jobs = 0), as the command does.
     from envhub.monitoring.management.commands import ingest as command
 
     jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
@@ -97,9 +97,9 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
               for i in range(0, len(files), chunk)]
     accepted = 0
     started = time.perf_counter()
-    for _slice, prepared, now in pool.prepared(slices):
+    for _slice, prepared, now, plan in pool.prepared(slices):
         accepted += sum(r.accepted for r in ingest.write(
-            actor, "folder", prepared, now=now, before_commit=pool.before_commit))
+            actor, "folder", prepared, now=now, plan=plan, gate=pool.gate))
     pool.close()
     envhub_seconds = time.perf_counter() - started
     assert accepted == total_values, (accepted, total_values)

@@ -6,6 +6,7 @@ FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 
 from django.db import connection
@@ -24,13 +25,16 @@ def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]
         _add_postgresql(table, id_column, keys, now or timezone.now())
         return
     adapt = connection.ops.adapt_datetimefield_value
-    queued_at = adapt(now or timezone.now())
     hours = {hour: adapt(hour) for hour in {hour for _key, hour in keys}}  # few distinct hours
+    # One statement that reads the keys from JSON in SQLite's own code: an ingesting process
+    # lets its reading thread run meanwhile (see `monitoring.storage`).
     with connection.cursor() as cursor:
-        cursor.executemany(
+        cursor.execute(
             f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
-            'VALUES (%s, %s, %s) ON CONFLICT DO NOTHING',
-            [(key, hours[hour], queued_at) for key, hour in keys])
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), %s "
+            "FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
+            [adapt(now or timezone.now()),
+             json.dumps([(int(key), hours[hour]) for key, hour in keys], separators=(",", ":"))])
 
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)

@@ -623,12 +623,13 @@ def _series_ids(prepared: Sequence[Prepared]) -> dict[tuple[int, int], int]:
     return known
 
 
-def _refuse_deleted_stations(prepared: Sequence[Prepared]) -> None:
+def _refuse_deleted_stations(prepared: Sequence[Prepared]) -> bool:
     """Files whose station was deleted since the directory was read are refused as if it had
-    never existed (the batch names no station); the others' stations are held until commit."""
+    never existed (the batch names no station); the others' stations are held until commit.
+    Whether any file was refused."""
     gone = storage.hold_stations({p.station.id for p in prepared if p.station is not None})
     if not gone:
-        return
+        return False
     directory.forget()
     for p in prepared:
         if p.station is not None and p.station.id in gone:
@@ -637,21 +638,25 @@ def _refuse_deleted_stations(prepared: Sequence[Prepared]) -> None:
             p.reject_file("unknown_station", _(
                 "The station of this file was deleted from the registry while the file was "
                 "being received."))
+    return True
 
 
-def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
-    """Same station and same bytes as a file already received (or earlier in this slice)."""
+def _mark_duplicate_files(prepared: Sequence[Prepared]) -> bool:
+    """Same station and same bytes as a file already received (or earlier in this slice).
+    Whether any file was."""
     candidates = [p for p in prepared if p.readable]
     if not candidates:
-        return
+        return False
     # Looked up by SHA-256 alone (its own index) and matched to the station here: with both in
     # the query, SQLite may pick the station index and scan every batch of those stations.
     stations = {p.station.id for p in candidates}
     earlier = storage.earlier_batches({p.sha256 for p in candidates}, stations)
     seen: set[tuple[str, int]] = set()
+    marked = False
     for p in candidates:
         key = (p.sha256, p.station.id)
         if key in earlier or key in seen:
+            marked = True
             report = p.report
             report.status = BatchStatus.DUPLICATE_FILE
             report.duplicate_of = earlier.get(key)
@@ -660,134 +665,243 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> None:
             p.values = []
         else:
             seen.add(key)
+    return marked
 
 
-def _rows(prepared: Sequence[Prepared], series_ids, batch_ids: Sequence[int], db_time):
-    """The rows of the slice: per file, its values that are new in the slice (series, time,
-    value, status, line, parameter code), and every such row as the database takes it
-    (series, time in the database's form, value, status, batch). Within the slice the first
-    value for a (series, time) wins, like against the database; the later ones are
-    (file, its row, the row held) in `repeats`. Also the (series, hour end) pairs the rows
-    fall in, for the rollup queue. A KeyError when a series is not in `series_ids`. (Runs for
-    every value: as little as it can per value; a file's values usually share one time.)"""
+def _rows(prepared: Sequence[Prepared], series_ids, db_time, gate=None):
+    """The rows of the slice as the database takes them: (series, time in the database's form,
+    value, status, the file's place in the slice) for every value new in the slice. Within the
+    slice the first value for a (series, time) wins, like against the database; the later ones
+    are (the file's place, the value as a row (series, time, value, status, line, parameter
+    code), the row held) in `repeats`. Also the (series, hour end) pairs the rows fall in, for
+    the rollup queue. A KeyError when a series is not in `series_ids`. (Runs for every value:
+    as little as it can per value; a file's values usually share one time.)"""
     first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
     held_for = first_in_slice.setdefault
-    rows_of: list[list[tuple]] = []
     observation_rows: list[tuple] = []
     add_observation = observation_rows.append
-    dirty_hours: set[tuple[int, datetime.datetime]] = set()
-    mark_dirty = dirty_hours.add
+    series_by_hour: dict[datetime.datetime, set[int]] = {}
     # time → (its database form, the end of its hour), once per time of the slice.
     times: dict[datetime.datetime, tuple] = {}
     repeats = []
-    for p, batch_id in zip(prepared, batch_ids, strict=True):
-        rows: list[tuple] = []
-        rows_of.append(rows)
+    for place, p in enumerate(prepared):
+        if gate is not None:
+            gate.wait()
         if not p.values:
             continue
         station_id = p.station.id
-        add = rows.append
         one_time = p.first_time if p.first_time == p.last_time else None
         if one_time is not None:
             forms = times.get(one_time)
             if forms is None:
                 forms = times[one_time] = (db_time(one_time), hour_end(one_time))
             at_db, hour = forms
+            mark_dirty = series_by_hour.setdefault(hour, set()).add
         for parameter, time, value, status, line in p.values:
             series_id = series_ids[(station_id, parameter.id)]
-            row = (series_id, time, value, status, line, parameter.code)
+            if one_time is None:
+                forms = times.get(time)
+                if forms is None:
+                    forms = times[time] = (db_time(time), hour_end(time))
+                at_db, hour = forms
+                mark_dirty = series_by_hour.setdefault(hour, set()).add
+            row = (series_id, at_db, value, status, place)
             held = held_for((series_id, time), row)
             if held is row:
-                add(row)
-                if one_time is None:
-                    forms = times.get(time)
-                    if forms is None:
-                        forms = times[time] = (db_time(time), hour_end(time))
-                    at_db, hour = forms
-                add_observation((series_id, at_db, value, status, batch_id))
-                mark_dirty((series_id, hour))
+                add_observation(row)
+                mark_dirty(series_id)
             else:
-                repeats.append((p, row, held))
-    return rows_of, observation_rows, repeats, dirty_hours
+                repeats.append((place, (series_id, time, value, status, line, parameter.code),
+                                held))
+    dirty_hours = {(series_id, hour) for hour, series in series_by_hour.items()
+                   for series_id in series}
+    return observation_rows, repeats, dirty_hours
 
 
-def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], now: datetime.datetime,
-           replace: bool, live: bool) -> None:
-    _refuse_deleted_stations(prepared)
-    if not replace:
-        _mark_duplicate_files(prepared)
-    # The batches' ids first: every observation row carries its file's.
-    batch_ids = storage.allocate_batch_ids(len(prepared))
-    db_time = storage.time_adapter()
+# --- what a slice will write --------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    """What a slice of checked files will write, worked out before the database is touched: in
+    the reading thread when there is one (`parallel.ReadAhead`), which leaves the writer with
+    little but the database's own work. The writer works it out again when the database says
+    otherwise (a file received before, a station deleted, a station's first values)."""
+
+    dirty_hours: set[tuple[int, datetime.datetime]]
+    batches: list[storage.BatchRow]
+    observations: storage.PendingObservations
+    pending_batches: storage.PendingBatches
+    # The series ids the rows were made with, and for the files with values that an earlier
+    # file of the slice sent too, the lines of those values.
+    series_ids: dict[tuple[int, int], int]
+    repeated_lines_of: dict[int, set[int]]
+    # File place → its conflicts in full, for the files with values that an earlier file of
+    # the slice sent otherwise (a batch keeps the first ones).
+    conflicts_of: dict[int, list[dict]]
+
+    def rows_of(self, prepared: Sequence[Prepared]) -> list[list[tuple]]:
+        """Per file, its values new in the slice as rows (series, time, value, status, line,
+        parameter code): needed only when the database holds some of them already."""
+        return [_kept_rows(p, self.series_ids, self.repeated_lines_of.get(place, ()))
+                for place, p in enumerate(prepared)]
+
+
+def _kept_rows(p: Prepared, series_ids, repeated_lines) -> list[tuple]:
+    if not p.values:
+        return []
+    station_id = p.station.id
+    return [(series_ids[(station_id, parameter.id)], time, value, status, line, parameter.code)
+            for parameter, time, value, status, line in p.values if line not in repeated_lines]
+
+
+def plan(prepared: Sequence[Prepared], gate=None) -> Plan | None:
+    """The plan for these files, or None when some of their series do not exist yet (the
+    writer creates them). `gate`: waited on between files (see `parallel.Gate`)."""
     try:
-        rows_of, observation_rows, repeats, dirty_hours = _rows(
-            prepared, directory.series, batch_ids, db_time)
-    except KeyError:  # a station's first values: its series are created first
-        rows_of, observation_rows, repeats, dirty_hours = _rows(
-            prepared, _series_ids(prepared), batch_ids, db_time)
-    for p, row, held in repeats:
-        _count_repeat(p, held, *row[2:])
+        return _plan(prepared, directory.series, gate)
+    except KeyError:
+        return None
 
-    batches = []
-    sender, channel = actor.label[:200], channel
-    sender_user_id = actor.user.pk if actor.user is not None else None
-    sender_token_id = actor.token.pk if actor.token is not None else None
-    for p, rows, batch_id in zip(prepared, rows_of, batch_ids, strict=True):
-        report = p.report
-        station = p.station
-        if report.status != BatchStatus.DUPLICATE_FILE and station is not None:
-            report.accepted = len(rows)
-        if not rows:
-            first_time = last_time = None
-        elif len(rows) == len(p.values):
-            first_time, last_time = p.first_time, p.last_time
+
+def _plan(prepared: Sequence[Prepared], series_ids, gate=None) -> Plan:
+    observation_rows, repeats, dirty_hours = _rows(
+        prepared, series_ids, storage.time_adapter(), gate)
+    repeats_of: dict[int, list] = {}
+    for place, row, held in repeats:
+        repeats_of.setdefault(place, []).append((row, held))
+    repeated_lines_of = {place: {row[4] for row, _held in found}
+                         for place, found in repeats_of.items()}
+    batches, conflicts_of = [], {}
+    for place, p in enumerate(prepared):
+        if place in repeats_of:
+            batch = _batch_row(p, _kept_rows(p, series_ids, repeated_lines_of[place]))
+            conflicts_of[place] = _count_repeats(batch, p.report, repeats_of[place])
         else:
-            times = [row[1] for row in rows]
-            first_time, last_time = min(times), max(times)
-        batch = storage.BatchRow(
-            station.id if station is not None else None, sender, sender_user_id,
-            sender_token_id, channel, report.file_name, p.sha256, p.size, now, report.lines,
-            replace, first_time, last_time, report.duplicate_of, id=batch_id,
-        )
-        # Final unless some values turn out to be stored already (see below).
-        _finish(batch, report)
+            batch = _batch_row(p)
         batches.append(batch)
     # A file received before is not archived again: its batch points at the first one.
-    storage.insert_batches(batches, [b"" if p.report.status == BatchStatus.DUPLICATE_FILE
-                                     else p.content for p in prepared])
+    contents = [b"" if p.report.status == BatchStatus.DUPLICATE_FILE else p.content
+                for p in prepared]
+    if gate is not None:
+        gate.wait()
+    return Plan(dirty_hours, batches, storage.encode_observations(observation_rows),
+                storage.encode_batches(batches, contents), series_ids, repeated_lines_of,
+                conflicts_of)
 
-    inserted = storage.insert_observations(observation_rows)
-    if inserted < len(observation_rows):
-        changed = _settle_collisions(actor, batches, prepared, rows_of, replace)
+
+def _batch_row(p: Prepared, kept: list[tuple] | None = None) -> storage.BatchRow:
+    """The batch of a file as it stands before the database is asked (the file's report is
+    told at writing: see `_told`). `kept`: its rows when some of its values were sent by an
+    earlier file of the slice; all its values are new otherwise."""
+    report = p.report
+    if kept is None:
+        accepted, first_time, last_time = len(p.values), p.first_time, p.last_time
+    elif kept:
+        times = [row[1] for row in kept]
+        accepted, first_time, last_time = len(kept), min(times), max(times)
+    else:
+        accepted, first_time, last_time = 0, None, None
+    if report.rejects:
+        report.rejects.sort(key=lambda reject: reject.line)
+    batch = storage.BatchRow(
+        p.station.id if p.station is not None else None, report.file_name, p.sha256, p.size,
+        report.lines, first_time, last_time, report.duplicate_of, accepted=accepted,
+        rejected=len(report.rejects), duplicates=report.duplicates, conflicts=report.conflicts,
+        rejects=[r.as_dict() for r in report.rejects[:MAX_STORED_REJECTS]],
+        conflict_details=report.conflict_details[:MAX_STORED_REJECTS],
+        notes=list(report.notes))
+    batch.status = _status(report.status, batch)
+    return batch
+
+
+def _count_repeats(batch: storage.BatchRow, report: BatchReport, repeats) -> list[dict]:
+    """Count a file's values that an earlier file of the slice sent too: duplicates when the
+    same, conflicts when not. The file's conflicts in full."""
+    details = list(report.conflict_details)
+    for (_series, time, value, status, line, code), held in repeats:
+        held_value, held_status = held[2], held[3]
+        if held_value == value and held_status == status:
+            batch.duplicates += 1
+        else:
+            batch.conflicts += 1
+            details.append({
+                "line": line, "parameter": code, "time": local_iso(time),
+                "kept": held_value, "sent": value,
+                "note": _("an earlier file in the same upload sent another value"),
+            })
+    batch.conflict_details = details[:MAX_STORED_REJECTS]
+    batch.status = _status(report.status, batch)
+    return details
+
+
+def _status(status: str, counts) -> str:
+    """A file's status from its counts (`counts`: a report or a batch row)."""
+    if status == BatchStatus.DUPLICATE_FILE:
+        return status
+    if counts.accepted == 0 and counts.rejected and not (counts.duplicates or counts.conflicts):
+        return BatchStatus.REJECTED
+    if counts.rejected or counts.conflicts:
+        return BatchStatus.PARTIAL
+    return BatchStatus.ACCEPTED
+
+
+def _told(report: BatchReport, batch: storage.BatchRow, conflicts: list[dict] | None) -> None:
+    """The file's report says what its batch says."""
+    report.batch_id = batch.id
+    report.status = batch.status
+    report.accepted, report.rejected = batch.accepted, batch.rejected
+    report.duplicates, report.conflicts = batch.duplicates, batch.conflicts
+    if conflicts is not None:
+        report.conflict_details = conflicts
+
+
+# --- writing a slice -----------------------------------------------------------------------------
+
+def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Plan | None,
+           now: datetime.datetime, replace: bool, live: bool, window) -> None:
+    changed = _refuse_deleted_stations(prepared)
+    if not replace:
+        changed = _mark_duplicate_files(prepared) or changed
+    work = planned if planned is not None and not changed else plan(prepared)
+    if work is None:  # a station's first values: its series are created first
+        work = _plan(prepared, _series_ids(prepared))
+    # The batches' ids: every observation row carries its file's.
+    batch_ids = storage.allocate_batch_ids(len(prepared))
+    conflicts_of = work.conflicts_of
+    for place, (p, batch, batch_id) in enumerate(zip(prepared, work.batches, batch_ids,
+                                                     strict=True)):
+        batch.id = batch_id
+        _told(p.report, batch, conflicts_of.get(place))
+    sending = storage.Sending(
+        actor.label[:200], actor.user.pk if actor.user is not None else None,
+        actor.token.pk if actor.token is not None else None, channel, now, replace)
+    with window():
+        storage.insert_batches(work.pending_batches, batch_ids, sending)
+        inserted = storage.insert_observations(work.observations, batch_ids)
+        if inserted == len(work.observations.rows):
+            storage.queue_rollups(work.dirty_hours, now)
+    if inserted == len(work.observations.rows):
+        newest = _newest_by_station(
+            (p.station, batch.last_time) for p, batch in zip(prepared, work.batches, strict=True)
+            if batch.accepted)
+    else:
+        rows_of = work.rows_of(prepared)
+        changed = _settle_collisions(actor, work.batches, prepared, rows_of, replace)
         for batch, p in changed:
             _finish(batch, p.report)
             storage.update_batch_counts(batch)
         # Only the hours of the rows that stayed (new, or replaced) are dirty.
         touched = {(row[0], row[1]) for rows in rows_of for row in rows}
         hours = {time: hour_end(time) for time in {time for _series, time in touched}}
-        dirty_hours = {(series_id, hours[time]) for series_id, time in touched}
-    storage.queue_rollups(dirty_hours, now)
-    storage.note_station_activity(_newest_by_station(prepared, rows_of),
-                                  now if live and not replace else None)
-    for p, batch in zip(prepared, batches, strict=True):
-        p.report.batch_id = batch.id
+        storage.queue_rollups({(series_id, hours[time]) for series_id, time in touched}, now)
+        newest = _newest_by_station((p.station, max(row[1] for row in rows))
+                                    for p, rows in zip(prepared, rows_of, strict=True) if rows)
+    storage.note_station_activity(newest, now if live and not replace else None)
+    for p, batch in zip(prepared, work.batches, strict=True):
         if p.report.rejects and p.report.rejects[0].code == "station_not_allowed":
             audit.record(actor, "ingest_refused", object_type="monitoring.batch",
                          object_id=str(batch.id), object_repr=batch.file_name,
                          changes={"station": [None, p.report.station]})
-
-
-def _count_repeat(p: Prepared, held: tuple, value, status, line, code) -> None:
-    held_value, held_status = held[2], held[3]
-    if held_value == value and held_status == status:
-        p.report.duplicates += 1
-    else:
-        p.report.conflicts += 1
-        p.report.conflict_details.append({
-            "line": line, "parameter": code, "time": local_iso(held[1]),
-            "kept": held_value, "sent": value,
-            "note": _("an earlier file in the same upload sent another value"),
-        })
 
 
 def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) -> list:
@@ -831,33 +945,21 @@ def _settle_collisions(actor: Actor, batches, prepared, rows_of, replace: bool) 
 
 
 def _finish(batch: storage.BatchRow, report: BatchReport) -> None:
-    if report.rejects:
-        report.rejects.sort(key=lambda reject: reject.line)
-        batch.rejects = [r.as_dict() for r in report.rejects[:MAX_STORED_REJECTS]]
-    report.rejected = len(report.rejects)
-    if report.status != BatchStatus.DUPLICATE_FILE:
-        if report.accepted == 0 and report.rejected and not (report.duplicates
-                                                              or report.conflicts):
-            report.status = BatchStatus.REJECTED
-        elif report.rejected or report.conflicts:
-            report.status = BatchStatus.PARTIAL
-        else:
-            report.status = BatchStatus.ACCEPTED
+    """The batch and its report after the database showed some values stored already."""
+    report.status = _status(report.status, report)
     batch.status = report.status
     batch.accepted, batch.rejected = report.accepted, report.rejected
     batch.duplicates, batch.conflicts = report.duplicates, report.conflicts
     batch.conflict_details = report.conflict_details[:MAX_STORED_REJECTS]
-    batch.notes = report.notes
 
 
-def _newest_by_station(prepared, rows_of) -> dict[int, datetime.datetime]:
-    """The newest accepted value time of each station in the slice."""
+def _newest_by_station(latest_of_files) -> dict[int, datetime.datetime]:
+    """The newest accepted value time of each station in the slice, from (station, the newest
+    accepted value time) of each file with any."""
     newest: dict[int, datetime.datetime] = {}
-    for p, rows in zip(prepared, rows_of, strict=True):
-        if p.station and rows:
-            latest = p.last_time if len(rows) == len(p.values) else max(row[1] for row in rows)
-            if p.station.id not in newest or latest > newest[p.station.id]:
-                newest[p.station.id] = latest
+    for station, latest in latest_of_files:
+        if station.id not in newest or latest > newest[station.id]:
+            newest[station.id] = latest
     return newest
 
 
@@ -913,11 +1015,18 @@ def collector_paused():
 
 
 def prepare_files(actor: Actor, files: Sequence[IncomingFile],
-                  now: datetime.datetime) -> list[Prepared]:
+                  now: datetime.datetime, gate=None) -> list[Prepared]:
     """Read and check files without writing anything: the part of ingestion that may run in
-    other processes (see `monitoring.parallel`) while this one writes."""
+    another thread or other processes (see `monitoring.parallel`) while this one writes.
+    `gate`: waited on between files (see `parallel.Gate`)."""
     with collector_paused():
-        return [_prepare_safely(actor, incoming, now) for incoming in files]
+        if gate is None:
+            return [_prepare_safely(actor, incoming, now) for incoming in files]
+        prepared = []
+        for incoming in files:
+            gate.wait()
+            prepared.append(_prepare_safely(actor, incoming, now))
+        return prepared
 
 
 def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:
@@ -936,20 +1045,29 @@ def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime
 
 
 def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
-          now: datetime.datetime, replace: bool = False,
-          live: bool | None = None, before_commit=None) -> list[BatchReport]:
+          now: datetime.datetime, replace: bool = False, live: bool | None = None,
+          plan: Plan | None = None, gate=None) -> list[BatchReport]:
     """Write prepared files in one transaction; if the database fails, retry them one by
-    one. `live`: the files arrived from the stations now (default: FTP and HTTP).
-    `before_commit`: called once everything is written, just before the commit (a caller
-    starts reading its next files there, while the database commits: see `parallel`)."""
+    one. `live`: the files arrived from the stations now (default: FTP and HTTP). `plan`:
+    worked out for these files ahead (see `plan`). `gate`: a reading thread's
+    (`parallel.Gate`), opened while the database works on its own: in the long statements
+    that write the slice, where they run without Python's interpreter lock, and the commit."""
     live = channel in LIVE_CHANNELS if live is None else live
     # Partitions of new months first, in their own short transaction (see `partitions`).
     storage.prepare_for(_value_times(prepared))
+    window = contextlib.nullcontext
+    if gate is not None and storage.bulk_writes_release_interpreter():
+        window = gate.opened
     try:
-        with collector_paused(), transaction.atomic():
-            _write(actor, channel, prepared, now, replace, live)
-            if before_commit is not None:
-                before_commit()
+        with collector_paused():
+            try:
+                with transaction.atomic():
+                    _write(actor, channel, prepared, plan, now, replace, live, window)
+                    if gate is not None:
+                        gate.open()  # for the commit
+            finally:
+                if gate is not None:
+                    gate.shut()
     except DatabaseError:
         # A station or series deleted since the directory was read shows up here: read it again.
         directory.forget()

@@ -6,22 +6,24 @@ slices in order (`reader` picks one):
 
 - `PreparePool` hands slices to worker processes (fresh interpreters: a database connection
   must never cross a fork), which read while this one writes. Worth it with cores to spare.
-- `ReadAhead` reads the next slice in a thread of this process while the database commits the
-  current one (the caller passes `before_commit` to `ingest.write`). The commit is the
-  database's own work (PostgreSQL's server process, SQLite's C code), during which this process
-  holds no lock on the interpreter; at any other time the thread would only take turns with the
-  writer. On two cores this is the one that helps (docs/benchmarks.md).
+- `ReadAhead` reads the next slice in a thread of this process, and works out what it will
+  write (`ingest.plan`), while the database writes the current one. The thread runs only
+  while its `Gate` is open: while the database works without Python's interpreter lock (SQLite's
+  long statements, any commit). On two cores this is the one that helps (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import NamedTuple
 
 from envhub.core.permissions import Actor
 
@@ -76,52 +78,102 @@ def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | None:
     return PreparePool(actor, jobs) if jobs else ReadAhead(actor)
 
 
-class ReadAhead:
-    """Reads the next slice in a thread while the database commits the one before.
+class ReadSlice(NamedTuple):
+    """A slice as a reader gives it back: its items, their files checked, the arrival time they
+    were checked against, and what they will write when worked out ahead (else None)."""
 
-    `prepared(slices)` yields (slice, its prepared files, their arrival time); whoever writes a
-    slice calls `before_commit` (through `ingest.write`) once it is written, which starts
-    reading the next one. A slice whose writing failed before that point is read afterwards,
-    as without read-ahead."""
+    items: Sequence
+    prepared: list
+    now: datetime.datetime
+    plan: object | None
+
+
+class Gate:
+    """When a reading thread may run: only while the gate is open. The writer opens it while
+    the database works without Python's interpreter lock, and shuts it while it runs Python
+    itself. Were the thread free to run then, the two would take turns on the lock, and each
+    time the writer came back from the database (once per row of an `executemany`) it would
+    wait for the thread to let go, up to a switch interval (5 ms): CPython's convoy effect."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._is_open = self._event.is_set
+
+    def open(self) -> None:
+        self._event.set()
+
+    def shut(self) -> None:
+        self._event.clear()
+
+    @contextlib.contextmanager
+    def opened(self):
+        self.open()
+        try:
+            yield
+        finally:
+            self.shut()
+
+    def wait(self) -> None:
+        """Called by the reading thread between files."""
+        if not self._is_open():
+            self._event.wait()
+
+
+class ReadAhead:
+    """Reads the next slice in a thread while the database writes the one before.
+
+    `prepared(slices)` yields a `ReadSlice` for each; whoever writes it passes `gate` to
+    `ingest.write`, which lets the thread run while the database works on its own."""
 
     def __init__(self, actor: Actor):
         self.actor = actor
+        self.gate = Gate()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envhub-read")
-        self._next: list | None = None
-        self._next_future: Future | None = None
 
     def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
-                 ) -> Iterator[tuple[Sequence, list, datetime.datetime]]:
+                 ) -> Iterator[ReadSlice]:
         from django.utils import timezone
 
         from envhub.monitoring import ingest
 
         slices = iter(slices)
         items = next(slices, None)
-        future = None
-        while items is not None:
-            if future is None:
-                now = timezone.now()
-                prepared = ingest.prepare_files(
-                    self.actor, [incoming_of(item) for item in items], now)
-            else:
-                prepared, now = future.result()
-            following = next(slices, None)  # read from disk here, not in the thread
-            self._next = None if following is None else [incoming_of(i) for i in following]
-            self._next_future = None
-            yield items, prepared, now
-            future, items = self._next_future, following
-
-    def before_commit(self) -> None:
-        if self._next is not None and self._next_future is None:
-            self._next_future = self._executor.submit(_prepare_now, self.actor, self._next)
+        if items is None:
+            return
+        # Python's cycle collector stays paused from the first slice to the last, not only
+        # while each is read or written (see `ingest.collector_paused`): with the reading
+        # thread done early, it would otherwise run between two slices and walk the whole heap
+        # each time (a tenth of the time). A slice makes no reference cycles: its objects go
+        # as soon as it is written.
+        with ingest.collector_paused():
+            now = timezone.now()
+            prepared = ingest.prepare_files(self.actor, [incoming_of(item) for item in items],
+                                            now)
+            done = ReadSlice(items, prepared, now, ingest.plan(prepared))
+            while True:
+                following = next(slices, None)  # read from disk here, not in the thread
+                future = None
+                if following is not None:
+                    future = self._executor.submit(
+                        _read_now, self.actor, [incoming_of(item) for item in following],
+                        self.gate)
+                yield done
+                if future is None:
+                    return
+                self.gate.open()  # nothing else to do here but wait for it
+                try:
+                    prepared, now, plan = future.result()
+                finally:
+                    self.gate.shut()
+                done = ReadSlice(following, prepared, now, plan)
 
     def close(self, cancel: bool = False) -> None:
         # Cancelled (Ctrl-C twice): no waiting for a slice being read, which is thrown away.
+        self.gate.open()  # a slice being read goes on to its end (or is dropped)
         self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
-def _prepare_now(actor: Actor, files):
+def _read_now(actor: Actor, files, gate: Gate):
     from django.db import connections
     from django.utils import timezone
 
@@ -129,7 +181,8 @@ def _prepare_now(actor: Actor, files):
 
     now = timezone.now()
     try:
-        return ingest.prepare_files(actor, files, now), now
+        prepared = ingest.prepare_files(actor, files, now, gate=gate)
+        return prepared, now, ingest.plan(prepared, gate)
     finally:
         # The thread's own connection (opened if it had to read the registry) is not kept
         # between slices: one that broke meanwhile would fail every later slice.
@@ -137,8 +190,8 @@ def _prepare_now(actor: Actor, files):
 
 
 class PreparePool:
-    # Worker processes read while this one writes: nothing to start at the commit.
-    before_commit = None
+    # Worker processes read while this one writes, whatever it does.
+    gate = None
 
     def __init__(self, actor: Actor, jobs: int):
         self.actor = actor
@@ -150,9 +203,10 @@ class PreparePool:
             initializer=_start_worker, initargs=(str(connection.settings_dict["NAME"]),))
 
     def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
-                 ) -> Iterator[tuple[Sequence, list, datetime.datetime]]:
-        """(slice, its prepared files, the arrival time they were checked against) in order,
-        keeping the workers a slice or two ahead. `incoming_of` gives an item's IncomingFile."""
+                 ) -> Iterator[ReadSlice]:
+        """A `ReadSlice` for each slice, in order, keeping the workers a slice or two ahead
+        (what the files will write is worked out by the writer). `incoming_of` gives an
+        item's IncomingFile."""
         from django.utils import timezone
 
         pending: deque[tuple[Sequence, Future, datetime.datetime]] = deque()
@@ -164,10 +218,10 @@ class PreparePool:
             pending.append((items, future, now))
             if len(pending) > ahead:
                 done, future, at = pending.popleft()
-                yield done, future.result(), at
+                yield ReadSlice(done, future.result(), at, None)
         while pending:
             done, future, at = pending.popleft()
-            yield done, future.result(), at
+            yield ReadSlice(done, future.result(), at, None)
 
     def close(self, cancel: bool = False) -> None:
         self._executor.shutdown(wait=not cancel, cancel_futures=cancel)

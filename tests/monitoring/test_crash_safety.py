@@ -36,10 +36,10 @@ def test_a_failure_after_the_values_are_written_leaves_nothing(world, monkeypatc
 def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
     real_insert = storage.insert_observations
 
-    def insert(rows):
-        if any(value == 5 for _series, _time, value, _status, _batch in rows):
+    def insert(pending, batch_ids):
+        if any(value == 5 for _series, _time, value, _status, _place in pending.rows):
             raise DatabaseError("this file's write fails")
-        return real_insert(rows)
+        return real_insert(pending, batch_ids)
 
     monkeypatch.setattr(storage, "insert_observations", insert)
     sent = files(world)

@@ -144,7 +144,7 @@ def test_a_database_outage_is_a_503_and_stores_nothing(world, monkeypatch):
 
     from envhub.monitoring import storage
 
-    def down(rows):
+    def down(pending, batch_ids):
         raise DatabaseError("connection lost")
 
     monkeypatch.setattr(storage, "insert_observations", down)

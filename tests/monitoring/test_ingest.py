@@ -408,10 +408,13 @@ def test_reading_ahead_in_a_thread_gives_what_reading_in_turn_gives(world):
     assert isinstance(reader, parallel.ReadAhead)
     reports = []
     try:
-        for number, (_items, prepared, now) in enumerate(reader.prepared(slices)):
-            # The second slice is written without the hook: the third is then read in turn.
-            hook = reader.before_commit if number != 1 else None
-            reports += ingest.write(actor, "folder", prepared, now=now, before_commit=hook)
+        for number, (_items, prepared, now, plan) in enumerate(reader.prepared(slices)):
+            # Planned ahead once the station's series exist (the first slice creates them).
+            assert (plan is not None) == (number == 2)
+            # The second slice is written without the gate: the third is read meanwhile
+            # all the same, while this thread waits for it.
+            gate = reader.gate if number != 1 else None
+            reports += ingest.write(actor, "folder", prepared, now=now, plan=plan, gate=gate)
     finally:
         reader.close()
     assert [r.status for r in reports] == ["accepted"] * 9 + ["rejected", "duplicate_file"]

@@ -410,17 +410,17 @@ class Command(BaseCommand):
 
     def _reports(self, slices, pool):
         """(files, their reports) slice by slice: read here, or ahead (by the pool's processes
-        while this one writes, or by a thread while the database commits)."""
+        while this one writes, or by a thread while the database works)."""
         if pool is None:
             for files in slices:
                 yield files, self._write(files, ingest.ingest, self.actor, Channel.FOLDER,
                                          [f.file for f in files], replace=self.replace)
             return
         ingest.check_replace(self.actor, self.replace)
-        for files, prepared, now in pool.prepared(slices, incoming_of=lambda found: found.file):
+        for files, prepared, now, plan in pool.prepared(slices,
+                                                        incoming_of=lambda found: found.file):
             yield files, self._write(files, ingest.write, self.actor, Channel.FOLDER, prepared,
-                                     now=now, replace=self.replace,
-                                     before_commit=pool.before_commit)
+                                     now=now, replace=self.replace, plan=plan, gate=pool.gate)
 
     def _write(self, files: list[Found], write, *args, **kwargs) -> list[ingest.BatchReport]:
         try:
