@@ -325,6 +325,10 @@ class Directory:
                 cache[key] = found
         return found
 
+    def plain_known(self) -> dict[tuple[str, str, str], tuple | None]:
+        """What `plain` has worked out so far: (medium, symbol, unit) → its answer."""
+        return self._plain
+
     def forget(self) -> None:
         """Read everything again on next use (after registry changes the cache cannot see)."""
         with self._lock:
@@ -480,13 +484,17 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     values, rejects = prepared.values, report.rejects
     accept = values.append
     medium, plain = station.medium, directory.plain
+    # `plain`'s own memory, looked in here first: a call per value cost more than the check.
+    plain_known = directory.plain_known()
     ranges = directory.ranges
     for reading in parsed.readings:
         # The usual value, accepted here at the cost of one lookup; anything else (a unit to
         # convert, a note, a range to check, a time or value to refuse) goes through `_check`,
         # which gives the same outcome for the usual value too (see the tests).
         line, symbol, value, unit, _local, utc_time, status = reading
-        known = plain(medium, symbol, unit)
+        known = plain_known.get((medium, symbol, unit), _MISSING)
+        if known is _MISSING:
+            known = plain(medium, symbol, unit)
         if known is not None and value is not None and oldest <= utc_time <= latest:
             parameter, low, high = known
             if (low is None or value >= low) and (high is None or value <= high) and not (
@@ -875,16 +883,17 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Pl
     sending = storage.Sending(
         actor.label[:200], actor.user.pk if actor.user is not None else None,
         actor.token.pk if actor.token is not None else None, channel, now, replace)
+    received = now if live and not replace else None
     with window():
         storage.insert_batches(work.pending_batches, batch_ids, sending)
         inserted = storage.insert_observations(work.observations, batch_ids)
         if inserted == len(work.observations.rows):
             storage.queue_rollups(work.dirty_hours, now)
-    if inserted == len(work.observations.rows):
-        newest = _newest_by_station(
-            (p.station, batch.last_time) for p, batch in zip(prepared, work.batches, strict=True)
-            if batch.accepted)
-    else:
+            storage.note_station_activity(_newest_by_station(
+                (p.station, batch.last_time)
+                for p, batch in zip(prepared, work.batches, strict=True) if batch.accepted),
+                received)
+    if inserted < len(work.observations.rows):
         rows_of = work.rows_of(prepared)
         changed = _settle_collisions(actor, work.batches, prepared, rows_of, replace)
         for batch, p in changed:
@@ -894,9 +903,9 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Pl
         touched = {(row[0], row[1]) for rows in rows_of for row in rows}
         hours = {time: hour_end(time) for time in {time for _series, time in touched}}
         storage.queue_rollups({(series_id, hours[time]) for series_id, time in touched}, now)
-        newest = _newest_by_station((p.station, max(row[1] for row in rows))
-                                    for p, rows in zip(prepared, rows_of, strict=True) if rows)
-    storage.note_station_activity(newest, now if live and not replace else None)
+        storage.note_station_activity(_newest_by_station(
+            (p.station, max(row[1] for row in rows))
+            for p, rows in zip(prepared, rows_of, strict=True) if rows), received)
     for p, batch in zip(prepared, work.batches, strict=True):
         if p.report.rejects and p.report.rejects[0].code == "station_not_allowed":
             audit.record(actor, "ingest_refused", object_type="monitoring.batch",

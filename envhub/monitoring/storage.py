@@ -233,20 +233,19 @@ def note_station_activity(newest: dict[int, datetime.datetime],
                 [received_at, list(newest), list(newest.values())])
         return
     adapt = connection.ops.adapt_datetimefield_value
-    received = adapt(received_at) if received_at is not None else None
     with connection.cursor() as cursor:
-        cursor.executemany(
+        # One statement (see `bulk_writes_release_interpreter`); "WHERE true" tells SQLite's
+        # parser that ON CONFLICT is the upsert's, not part of the join.
+        cursor.execute(
             'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
-            "last_data_at) VALUES (%s, 'never', %s, %s) ON CONFLICT DO NOTHING",
-            [(station_id, received, adapt(latest)) for station_id, latest in newest.items()],
-        )
-        cursor.executemany(
-            'UPDATE "monitoring_stationstatus" SET last_received_at = COALESCE(%s, '
-            "last_received_at), last_data_at = CASE WHEN last_data_at IS NULL OR last_data_at "
-            "< %s THEN %s ELSE last_data_at END WHERE station_id = %s",
-            [(received, adapt(latest), adapt(latest), station_id)
-             for station_id, latest in newest.items()],
-        )
+            "last_data_at) SELECT json_extract(value, '$[0]'), 'never', %s, "
+            "json_extract(value, '$[1]') FROM json_each(%s) WHERE true "
+            "ON CONFLICT (station_id) DO UPDATE SET last_received_at = COALESCE("
+            "excluded.last_received_at, last_received_at), last_data_at = CASE WHEN "
+            "last_data_at IS NULL OR last_data_at < excluded.last_data_at THEN "
+            "excluded.last_data_at ELSE last_data_at END",
+            [adapt(received_at) if received_at is not None else None,
+             _encode_json([(station_id, adapt(latest)) for station_id, latest in newest.items()])])
 
 
 # --- received files ------------------------------------------------------------------------
@@ -466,11 +465,15 @@ def hold_stations(station_ids: set[int]) -> set[int]:
 def earlier_batches(digests: set[str], stations: set[int]) -> dict[tuple[str, int], int]:
     """{(sha256, station): first batch id} for files already received and accepted whole (a
     file that had rejected lines is read again: a fixed alias may let them in now). Looked up
-    by SHA-256 alone (its own index) and matched to the stations here: with both in the query,
-    SQLite may pick the station index and scan every batch of those stations."""
+    through the index of the digests' heads (`Batch.sha256`) and matched to the stations
+    here: with both in the query, SQLite may pick the station index and scan every batch of
+    those stations."""
+    from envhub.monitoring.models import SHA256_INDEXED_DIGITS as digits
+
     found: dict[tuple[str, int], int] = {}
     if not digests:
         return found
+    ordered = sorted(digests)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Two uploads of the same file at once: the second waits for the first to commit,
@@ -478,21 +481,26 @@ def earlier_batches(digests: set[str], stations: set[int]) -> dict[tuple[str, in
             # sorted order (no deadlock between two slices), in one statement.
             # The digests go as one comma-separated text (hexadecimal: no commas), which the
             # server splits faster than psycopg dumps a list of them.
-            ordered = ",".join(sorted(digests))
+            joined = ",".join(ordered)
             cursor.execute(
                 "SELECT count(pg_advisory_xact_lock(hashtext(digest))) FROM ("
                 "SELECT digest FROM unnest(string_to_array(%s, ',')) WITH ORDINALITY "
-                "AS sent(digest, n) ORDER BY n) AS locked", [ordered])
+                "AS sent(digest, n) ORDER BY n) AS locked", [joined])
+            # The index's own expression, as Django wrote it (SUBSTRING on PostgreSQL).
             cursor.execute(
                 'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
-                """WHERE "sha256" = ANY(string_to_array(%s, ',')) AND "status" = %s """
-                'ORDER BY "id"', [ordered, "accepted"])
+                f'WHERE SUBSTRING("sha256", 1, {digits}) = '
+                "ANY(string_to_array(%s, ',')) "
+                """AND "sha256" = ANY(string_to_array(%s, ',')) AND "status" = %s """
+                'ORDER BY "id"',
+                [",".join(digest[:digits] for digest in ordered), joined, "accepted"])
         else:
-            placeholders = ", ".join(["%s"] * len(digests))
+            placeholders = ", ".join(["%s"] * len(ordered))
             cursor.execute(
                 'SELECT "id", "sha256", "station_id" FROM "monitoring_batch" '
-                f'WHERE "sha256" IN ({placeholders}) AND "status" = %s ORDER BY "id"',
-                [*digests, "accepted"])
+                f'WHERE SUBSTR("sha256", 1, {digits}) IN ({placeholders}) '
+                f'AND "sha256" IN ({placeholders}) AND "status" = %s ORDER BY "id"',
+                [*(digest[:digits] for digest in ordered), *ordered, "accepted"])
         for batch_id, digest, station_id in cursor.fetchall():
             if station_id in stations:
                 found.setdefault((digest, station_id), batch_id)

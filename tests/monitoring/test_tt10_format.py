@@ -632,6 +632,36 @@ def test_the_fast_path_reads_every_file_as_parse_does(lines, endings, bom, final
         assert tt10.parse_rows(content, **limits) == parse(content, **limits)
 
 
+def _name_outcome(name):
+    try:
+        return parse_filename(name)
+    except TT10Error as error:
+        return error.code
+
+
+# Mostly valid codes, some not (and some holding what separates parts or directories).
+NAME_PARTS = st.one_of(st.text(alphabet="HNab9-", min_size=1, max_size=4),
+                       st.text(alphabet="Hb_/\\.é ", max_size=3))
+NAME_HEADS = st.one_of(
+    st.lists(NAME_PARTS, min_size=3, max_size=3).map(lambda parts: "_".join(parts) + "_"),
+    st.lists(NAME_PARTS, min_size=1, max_size=5).map("_".join), st.text(max_size=12))
+
+
+@settings(max_examples=300)
+@given(NAME_HEADS)
+def test_a_name_reads_the_same_once_its_head_is_known(head):
+    # `parse_filename` remembers the heads it found valid and then reads only the time; a
+    # name read that way is read exactly as on the long way, whatever the rest of it holds.
+    for stamp in ("20260101120000", "20260230120000", "2026010112000_", "202601011200",
+                  "20260101240000", "x"):
+        for extension in (".txt", ".TXT", ".txt ", ".csv", ""):
+            name = head + stamp + extension
+            tt10._HEADS.clear()
+            cold = _name_outcome(name)
+            _name_outcome(head + "20260101120000.txt")  # remembers the head, if valid
+            assert _name_outcome(name) == cold
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=600))
 def test_the_fast_path_agrees_with_parse_on_arbitrary_bytes(content):

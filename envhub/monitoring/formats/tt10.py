@@ -190,11 +190,10 @@ class ParsedFile:
         return not self.file_errors
 
 
-@dataclass(frozen=True)
-class FileName:
+class FileName(NamedTuple):
     """A parsed TT10 file name. The codes are kept as written (`province`, `facility`,
     `station`) and upper-cased for matching (`province_code`, ...), since loggers are not
-    consistent about case."""
+    consistent about case. (A named tuple: one is made for every file received.)"""
 
     name: str  # the base name, without any directory
     province: str
@@ -296,6 +295,12 @@ def parse_filename(name: str) -> FileName:
     pattern without separators (note §1.2) is not accepted. Surrounding white space is not
     trimmed: it makes the name invalid.
     """
+    if type(name) is str and name.endswith(".txt") and len(name) <= MAX_NAME_LENGTH:
+        codes = _HEADS.get(name[:-_STAMP_LENGTH])
+        if codes is not None:  # a station's name as before, with another time
+            times = _time14(name[-_STAMP_LENGTH:-4])
+            if times is not None:
+                return FileName(name, *codes, *times)
     if not isinstance(name, str):
         raise TT10Error("bad_name", f"a file name must be text, got {type(name).__name__}")
     base = _BASE_NAME.split(name)[-1] if "/" in name or "\\" in name else name
@@ -323,7 +328,19 @@ def parse_filename(name: str) -> FileName:
     if times is None:
         raise TT10Error("bad_time", f"{_excerpt(base)!r}: {_excerpt(parts[3])!r} is not a real "
                                     "time yyyyMMddHHmmss")
+    if base is name and extension == "txt":
+        if len(_HEADS) >= _HEADS_SIZE:
+            _HEADS.clear()
+        _HEADS[name[:-_STAMP_LENGTH]] = (parts[0], parts[1], parts[2])
     return FileName(base, parts[0], parts[1], parts[2], times[0], times[1])
+
+
+# Name heads `<Province>_<Facility>_<Station>_` found valid, with their codes: a station's
+# files differ by their time only, and checking the rest again cost more than the rest of the
+# file's name. Bounded: names come from outside.
+_HEADS: dict[str, tuple[str, str, str]] = {}
+_HEADS_SIZE = 4096
+_STAMP_LENGTH = len("yyyyMMddHHmmss.txt")
 
 
 def format_prefix(province: str, facility: str, station: str) -> str:
