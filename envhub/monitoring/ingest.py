@@ -887,13 +887,13 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Pl
     with window():
         storage.insert_batches(work.pending_batches, batch_ids, sending)
         inserted = storage.insert_observations(work.observations, batch_ids)
-        if inserted == len(work.observations.rows):
+        if inserted == work.observations.count:
             storage.queue_rollups(work.dirty_hours, now)
             storage.note_station_activity(_newest_by_station(
                 (p.station, batch.last_time)
                 for p, batch in zip(prepared, work.batches, strict=True) if batch.accepted),
                 received)
-    if inserted < len(work.observations.rows):
+    if inserted < work.observations.count:
         rows_of = work.rows_of(prepared)
         changed = _settle_collisions(actor, work.batches, prepared, rows_of, replace)
         for batch, p in changed:

@@ -160,6 +160,8 @@ class ReadAhead:
                 yield done
                 if future is None:
                     return
+                # The written slice goes before the next is waited for (two slices, not three).
+                done = prepared = plan = None
                 self.gate.open()  # nothing else to do here but wait for it
                 try:
                     prepared, now, plan = future.result()

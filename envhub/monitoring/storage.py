@@ -98,9 +98,11 @@ def _adapt_times(rows: Sequence[Row]) -> list[tuple]:
 @dataclass
 class PendingObservations:
     """Observation rows (series, time as `time_adapter` gives it, value, status, the file's
-    place in the slice), encoded as the database takes them (`encoded`: SQLite's JSON)."""
+    place in the slice) as the database takes them: the rows themselves on PostgreSQL, one
+    JSON text on SQLite (the rows are not kept beside it: a slice's take some 12 MB)."""
 
-    rows: list[tuple]
+    count: int
+    rows: list[tuple] | None = None
     encoded: str | None = None
 
 
@@ -111,19 +113,18 @@ def encode_observations(rows: list[tuple]) -> PendingObservations:
     in key order each series' rows go into one place (a quarter less time on SQLite)."""
     rows = sorted(rows)
     if connection.vendor == "postgresql" or not rows:
-        return PendingObservations(rows)
-    return PendingObservations(rows, _encode_json(rows))
+        return PendingObservations(len(rows), rows=rows)
+    return PendingObservations(len(rows), encoded=_encode_json(rows))
 
 
 def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) -> int:
     """Insert the rows that are not there yet, each with its file's batch id; return how many
     were inserted. Must run inside the caller's transaction."""
-    rows = pending.rows
-    if not rows:
+    if not pending.count:
         return 0
     if connection.vendor == "postgresql":
         rows = [(series_id, time, value, status, batch_ids[place])
-                for series_id, time, value, status, place in rows]
+                for series_id, time, value, status, place in pending.rows]
         partitions.ensure({row[1] for row in rows})
         return _insert_postgresql(rows)
     with connection.cursor() as cursor:

@@ -4,6 +4,7 @@ files received before are found through the index of their digests' heads."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -62,7 +63,7 @@ def test_rows_are_written_in_key_order_with_their_files_batch(world):
                        [("SO2", n, "ug/m3"), ("PM10", 10 + n, "ug/m3")]) for n in range(3)]
     prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
     plan = ingest._plan(prepared, ingest._series_ids(prepared))
-    rows = plan.observations.rows
+    rows = [tuple(row) for row in (plan.observations.rows or json.loads(plan.observations.encoded))]
     assert rows == sorted(rows)
     assert {row[4] for row in rows} == {0, 1, 2}  # each row names its file by its place
     reports = ingest.write(system_actor("tests"), "folder", prepared, now=ingest.timezone.now(),

@@ -47,9 +47,11 @@ from envhub.monitoring.models import BatchStatus, Channel
 # Files per transaction. Each commit writes (and on SQLite checkpoints) a page of the
 # observations' key for every series the chunk touches, whatever the number of values: larger
 # chunks share that cost among more files (docs/benchmarks.md: 2,000 → 10,000 files cut it
-# fivefold). With reading processes every process holds chunks in flight, so they stay smaller
-# there, for memory (bench.memory).
-DEFAULT_CHUNK = 10_000
+# fivefold; since rows go in key order, 5,000 do as well as 10,000). Two chunks are in memory
+# at a time, one written while the next is read and planned, and 10,000-file chunks took the
+# command over 300 MB (bench.memory). With reading processes every process holds chunks in
+# flight, so they stay smaller there.
+DEFAULT_CHUNK = 5_000
 DEFAULT_CHUNK_WITH_READERS = 2_000
 
 
@@ -417,10 +419,13 @@ class Command(BaseCommand):
                                          [f.file for f in files], replace=self.replace)
             return
         ingest.check_replace(self.actor, self.replace)
-        for files, prepared, now, plan in pool.prepared(slices,
-                                                        incoming_of=lambda found: found.file):
-            yield files, self._write(files, ingest.write, self.actor, Channel.FOLDER, prepared,
-                                     now=now, replace=self.replace, plan=plan, gate=pool.gate)
+        for read in pool.prepared(slices, incoming_of=lambda found: found.file):
+            reports = self._write(read.items, ingest.write, self.actor, Channel.FOLDER,
+                                  read.prepared, now=read.now, replace=self.replace,
+                                  plan=read.plan, gate=pool.gate)
+            # The written slice's checked files and plan go now, not once the next is read.
+            files, read = read.items, None
+            yield files, reports
 
     def _write(self, files: list[Found], write, *args, **kwargs) -> list[ingest.BatchReport]:
         try:
