@@ -47,11 +47,11 @@ from envhub.monitoring.models import BatchStatus, Channel
 # Files per transaction. Each commit writes (and on SQLite checkpoints) a page of the
 # observations' key for every series the chunk touches, whatever the number of values: larger
 # chunks share that cost among more files (docs/benchmarks.md: 2,000 → 10,000 files cut it
-# fivefold; since rows go in key order, 5,000 do as well as 10,000). Two chunks are in memory
-# at a time, one written while the next is read and planned, and 10,000-file chunks took the
+# fivefold; since rows go in key order, 4,000 do about as well as 10,000). Two chunks are in
+# memory at a time, one written while the next is read and planned: 10,000-file chunks took the
 # command over 300 MB (bench.memory). With reading processes every process holds chunks in
 # flight, so they stay smaller there.
-DEFAULT_CHUNK = 5_000
+DEFAULT_CHUNK = 4_000
 DEFAULT_CHUNK_WITH_READERS = 2_000
 
 
