@@ -69,9 +69,9 @@ class Reject:
         return {"line": self.line, "code": self.code, "message": self.message, "text": self.text}
 
 
-@dataclass
+@dataclass(slots=True)
 class BatchReport:
-    """The answer a sender gets for one file."""
+    """The answer a sender gets for one file. (Slots: a backfill holds two slices of them.)"""
 
     file_name: str
     status: str = BatchStatus.REJECTED
@@ -98,7 +98,7 @@ class BatchReport:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class IncomingFile:
     name: str
     content: bytes
@@ -356,7 +356,7 @@ def may_send(actor: Actor, station: StationRef) -> bool:
 
 # --- reading one file (no writes) --------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     """One file read and checked, ready to be written."""
 

@@ -34,19 +34,20 @@ COLUMNS = ("series_id", "time", "value", "status", "batch_id")
 Row = tuple[int, datetime.datetime, float | None, int, int]
 
 # JSON as SQLite reads it back: compact; NaN and infinity are not JSON (never a valid value).
-_json_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-# Items encoded in one go. The encoder holds Python's interpreter lock until it is done, and a
-# slice's rows take some 80 ms: in pieces, a writer waiting for the lock gets it in about one.
-_JSON_PIECE = 1000
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False,
+                                allow_nan=False).encode
+# Items in one statement's JSON: some 200 KB to 1 MB of it. A slice in one text would make
+# SQLite hold several times its size while reading it (a parse tree, copies), which showed
+# in the backfill's memory; and the encoder holds Python's interpreter lock until it is done,
+# while the writer may be waiting for it.
+_ROWS_PER_STATEMENT = 5000
+_FILES_PER_STATEMENT = 1000
 
 
-def _encode_json(items: Sequence) -> str:
-    """A JSON array of these items, encoded a piece at a time (see `_JSON_PIECE`)."""
-    if len(items) <= _JSON_PIECE:
-        return _json_encoder.encode(items)
-    encode = _json_encoder.encode
-    return "[" + ",".join([encode(items[start:start + _JSON_PIECE])[1:-1]
-                           for start in range(0, len(items), _JSON_PIECE)]) + "]"
+def _json_statements(items: Sequence, per_statement: int) -> list[tuple[int, str]]:
+    """(the place of its first item, a JSON array) for each statement's share of items."""
+    return [(start, _encode_json(items[start:start + per_statement]))
+            for start in range(0, len(items), per_statement)]
 
 
 def bulk_writes_release_interpreter() -> bool:
@@ -103,7 +104,7 @@ class PendingObservations:
 
     count: int
     rows: list[tuple] | None = None
-    encoded: str | None = None
+    encoded: list[tuple[int, str]] | None = None
 
 
 def encode_observations(rows: list[tuple]) -> PendingObservations:
@@ -114,7 +115,8 @@ def encode_observations(rows: list[tuple]) -> PendingObservations:
     rows = sorted(rows)
     if connection.vendor == "postgresql" or not rows:
         return PendingObservations(len(rows), rows=rows)
-    return PendingObservations(len(rows), encoded=_encode_json(rows))
+    return PendingObservations(len(rows),
+                               encoded=_json_statements(rows, _ROWS_PER_STATEMENT))
 
 
 def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) -> int:
@@ -127,14 +129,18 @@ def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) 
                 for series_id, time, value, status, place in pending.rows]
         partitions.ensure({row[1] for row in rows})
         return _insert_postgresql(rows)
+    first = _first_id(batch_ids)
+    inserted = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) '
-            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-            "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
-            "json_extract(value, '$[4]') + %s FROM json_each(%s) WHERE true "
-            "ON CONFLICT DO NOTHING", [_first_id(batch_ids), pending.encoded])
-        return cursor.rowcount
+        for _start, text in pending.encoded:
+            cursor.execute(
+                f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) '
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+                "json_extract(value, '$[4]') + %s FROM json_each(%s) WHERE true "
+                "ON CONFLICT DO NOTHING", [first, text])
+            inserted += cursor.rowcount
+    return inserted
 
 
 def _first_id(batch_ids: Sequence[int]) -> int:
@@ -353,12 +359,13 @@ def allocate_batch_ids(count: int) -> list[int]:
 @dataclass
 class PendingBatches:
     """Batches and their raw files, encoded as the database takes them (SQLite: JSON texts,
-    the raw files that are not UTF-8 text aside as (place, bytes))."""
+    each with the place of its first item; the raw files that are not UTF-8 text aside as
+    (place, bytes))."""
 
     batches: Sequence[BatchRow]
     contents: Sequence[bytes]
-    encoded: str | None = None
-    encoded_files: str | None = None
+    encoded: list[tuple[int, str]] | None = None
+    encoded_files: list[tuple[int, str]] | None = None
     other_files: list[tuple[int, bytes]] = field(default_factory=list)
 
 
@@ -370,14 +377,14 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
     when = _time_text()
     _json = _json_text
     empty = "[]"
-    pending.encoded = _encode_json([
+    pending.encoded = _json_statements([
         (b.station_id, b.file_name, b.sha256, b.size, b.status, b.lines, b.accepted,
          b.rejected, b.duplicates, b.conflicts,
          _json(b.rejects) if b.rejects else empty,
          _json(b.conflict_details) if b.conflict_details else empty,
          _json(b.notes) if b.notes else empty,
          when(b.first_time), when(b.last_time), b.duplicate_of)
-        for b in batches])
+        for b in batches], _ROWS_PER_STATEMENT)
     texts = []
     for place, content in enumerate(contents):
         try:
@@ -388,7 +395,7 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
             text = None
             pending.other_files.append((place, content))
         texts.append(text)
-    pending.encoded_files = _encode_json(texts)
+    pending.encoded_files = _json_statements(texts, _FILES_PER_STATEMENT)
     return pending
 
 
@@ -418,8 +425,10 @@ def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: S
                       sending.channel,
                       connection.ops.adapt_datetimefield_value(sending.received_at),
                       sending.replaced]
-            cursor.execute(_BATCHES_FROM_JSON, [first, *shared, pending.encoded])
-            cursor.execute(_FILES_FROM_JSON, [first, pending.encoded_files])
+            for start, text in pending.encoded:
+                cursor.execute(_BATCHES_FROM_JSON, [first + start, *shared, text])
+            for start, text in pending.encoded_files:
+                cursor.execute(_FILES_FROM_JSON, [first + start, text])
             if pending.other_files:
                 cursor.executemany(
                     'INSERT INTO "monitoring_batchfile" (batch_id, content) VALUES (%s, %s)',

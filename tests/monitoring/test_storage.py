@@ -63,7 +63,8 @@ def test_rows_are_written_in_key_order_with_their_files_batch(world):
                        [("SO2", n, "ug/m3"), ("PM10", 10 + n, "ug/m3")]) for n in range(3)]
     prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
     plan = ingest._plan(prepared, ingest._series_ids(prepared))
-    rows = [tuple(row) for row in (plan.observations.rows or json.loads(plan.observations.encoded))]
+    rows = plan.observations.rows or [  # SQLite's: as JSON
+        tuple(row) for _start, text in plan.observations.encoded for row in json.loads(text)]
     assert rows == sorted(rows)
     assert {row[4] for row in rows} == {0, 1, 2}  # each row names its file by its place
     reports = ingest.write(system_actor("tests"), "folder", prepared, now=ingest.timezone.now(),
@@ -94,3 +95,21 @@ def test_files_received_before_are_found_through_the_digest_index(world):
                 'SUBSTR("sha256", 1, 16) IN (%s)', [batch.sha256[:16]])
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "batch_sha256_head" in plan
+
+
+def test_a_slice_written_in_several_statements_keeps_each_file_with_its_own(world,
+                                                                            monkeypatch):
+    # A slice's rows go in statements of a few thousand; each statement's batches and raw
+    # files are numbered from the place of its first one.
+    monkeypatch.setattr(storage, "_ROWS_PER_STATEMENT", 2)
+    monkeypatch.setattr(storage, "_FILES_PER_STATEMENT", 3)
+    files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n), [("PM10", n, "ug/m3")])
+             for n in range(7)]
+    reports = ingest.ingest(system_actor("tests"), "folder", files)
+    assert [r.status for r in reports] == ["accepted"] * 7
+    for file, report in zip(files, reports, strict=True):
+        batch = Batch.objects.get(pk=report.batch_id)
+        assert batch.file_name == file.name
+        assert bytes(BatchFile.objects.get(batch=batch).content) == file.content
+        assert list(Observation.objects.filter(batch_id=batch.id).values_list(
+            "value", flat=True)) == [float(files.index(file))]
