@@ -4,11 +4,12 @@ files received before are found through the index of their digests' heads."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +106,11 @@ def test_a_slice_written_in_several_statements_keeps_each_file_with_its_own(worl
     monkeypatch.setattr(storage, "_FILES_PER_STATEMENT", 3)
     files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n), [("PM10", n, "ug/m3")])
              for n in range(7)]
-    reports = ingest.ingest(system_actor("tests"), "folder", files)
+    prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
+    with transaction.atomic():  # as one slice: not retried file by file
+        ingest._write(system_actor("tests"), "folder", prepared, None, ingest.timezone.now(),
+                      False, False, contextlib.nullcontext)
+    reports = [p.report for p in prepared]
     assert [r.status for r in reports] == ["accepted"] * 7
     for file, report in zip(files, reports, strict=True):
         batch = Batch.objects.get(pk=report.batch_id)
