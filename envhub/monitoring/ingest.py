@@ -7,9 +7,11 @@ on.
 For each file: check its size, read its name (`<Province>_<Facility>_<Station>_<time>.txt`),
 find the station and check that the sender may send for it, parse it (TT10), map each symbol to
 a parameter through the registry's aliases, convert the unit to the parameter's canonical unit,
-and validate the value. Then, for a whole slice of files in one transaction: record a batch per
-file (with its raw bytes and its rejects), write the new observations, tell duplicates from
-conflicts, mark the touched hours for the rollup worker, and note when each station last sent.
+and validate the value. Then, for a whole slice of files: work out what it will write (`plan`:
+the rows, the batch rows, their encoding for the database; in a reading thread during a backfill,
+see `monitoring.parallel`), and in one transaction record a batch per file (with its raw bytes
+and its rejects), write the new observations, tell duplicates from conflicts, mark the touched
+hours for the rollup worker, and note when each station last sent.
 
 A file that was already received (same station, same SHA-256) adds nothing and says so. A value
 for a (series, time) that exists with a different value is kept as the first one and reported as

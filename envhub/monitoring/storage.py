@@ -4,10 +4,11 @@ The ingestion service hands over plain rows; this module is the only place that 
 database takes them fastest. Rows are first encoded (`encode_observations`, `encode_batches`),
 which the ingestion service may do in its reading thread, then written:
 
-- SQLite: the slice's rows as one JSON text, which a single INSERT … SELECT FROM json_each reads
-  in SQLite's own code. One statement runs without Python's interpreter lock from start to end,
-  so a thread reading the next files runs on the other core meanwhile; an `executemany` gives
-  the lock back and takes it again for every row, and would leave that thread waiting.
+- SQLite: the slice's rows as JSON texts of a few thousand rows, each read by a single
+  INSERT … SELECT FROM json_each in SQLite's own code. Such a statement runs without Python's
+  interpreter lock from start to end, so a thread reading the next files runs on the other
+  core meanwhile; an `executemany` gives the lock back and takes it again for every row, and
+  would leave that thread waiting.
 - PostgreSQL: COPY, straight into the table when no row collides (the usual case: a resent file
   is caught earlier by its SHA-256), else through a staging table with ON CONFLICT DO NOTHING.
 
@@ -64,9 +65,9 @@ def prepare_for(times: Iterable[datetime.datetime]) -> None:
 
 
 def time_adapter():
-    """A function giving a time as the database driver wants it (the time itself on PostgreSQL;
-    cached: the files of a slice share a few times). Rows built with it go to
-    `insert_observations` as they are."""
+    """A function giving a time (or None) as the database driver wants it (the time itself on
+    PostgreSQL; cached: the files of a slice share a few times). Rows built with it go to
+    `encode_observations` as they are."""
     if connection.vendor == "postgresql":
         return lambda time: time
     adapt = connection.ops.adapt_datetimefield_value
@@ -99,8 +100,9 @@ def _adapt_times(rows: Sequence[Row]) -> list[tuple]:
 @dataclass
 class PendingObservations:
     """Observation rows (series, time as `time_adapter` gives it, value, status, the file's
-    place in the slice) as the database takes them: the rows themselves on PostgreSQL, one
-    JSON text on SQLite (the rows are not kept beside it: a slice's take some 12 MB)."""
+    place in the slice) as the database takes them: the rows themselves on PostgreSQL, JSON
+    texts on SQLite, each with the place of its first row (the rows are not kept beside them:
+    a slice's take some 12 MB)."""
 
     count: int
     rows: list[tuple] | None = None
@@ -374,7 +376,7 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
     pending = PendingBatches(batches, contents)
     if connection.vendor == "postgresql" or not batches:
         return pending
-    when = _time_text()
+    when = time_adapter()
     _json = _json_text
     empty = "[]"
     pending.encoded = _json_statements([
@@ -397,20 +399,6 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
         texts.append(text)
     pending.encoded_files = _json_statements(texts, _FILES_PER_STATEMENT)
     return pending
-
-
-def _time_text():
-    """A time as SQLite stores it (cached: the files of a slice share a few times)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    times: dict = {None: None}
-
-    def when(moment):
-        found = times.get(moment)
-        if found is None and moment is not None:
-            found = times[moment] = adapt(moment)
-        return found
-
-    return when
 
 
 def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: Sending) -> None:
