@@ -686,13 +686,22 @@ def _rows(prepared: Sequence[Prepared], series_ids, db_time, gate=None):
     code), the row held) in `repeats`. Also the (series, hour end) pairs the rows fall in, for
     the rollup queue. A KeyError when a series is not in `series_ids`. (Runs for every value:
     as little as it can per value; a file's values usually share one time.)"""
-    first_in_slice: dict[tuple[int, datetime.datetime], tuple] = {}
-    held_for = first_in_slice.setdefault
+    # time → {series → the first row for it}: the first value for each (series, time), found
+    # without a key tuple per value.
+    first_at: dict[datetime.datetime, dict[int, tuple]] = {}
     observation_rows: list[tuple] = []
     add_observation = observation_rows.append
     series_by_hour: dict[datetime.datetime, set[int]] = {}
-    # time → (its database form, the end of its hour), once per time of the slice.
+    # time → (its database form, the end of its hour, the first rows at that time's setdefault,
+    # the hour's series' add), once per time of the slice.
     times: dict[datetime.datetime, tuple] = {}
+
+    def forms_of(time):
+        db_form, hour = db_time(time), hour_end(time)
+        found = times[time] = (db_form, first_at.setdefault(time, {}).setdefault,
+                               series_by_hour.setdefault(hour, set()).add)
+        return found
+
     repeats = []
     for place, p in enumerate(prepared):
         if gate is not None:
@@ -702,21 +711,13 @@ def _rows(prepared: Sequence[Prepared], series_ids, db_time, gate=None):
         station_id = p.station.id
         one_time = p.first_time if p.first_time == p.last_time else None
         if one_time is not None:
-            forms = times.get(one_time)
-            if forms is None:
-                forms = times[one_time] = (db_time(one_time), hour_end(one_time))
-            at_db, hour = forms
-            mark_dirty = series_by_hour.setdefault(hour, set()).add
+            at_db, held_for, mark_dirty = times.get(one_time) or forms_of(one_time)
         for parameter, time, value, status, line in p.values:
             series_id = series_ids[(station_id, parameter.id)]
             if one_time is None:
-                forms = times.get(time)
-                if forms is None:
-                    forms = times[time] = (db_time(time), hour_end(time))
-                at_db, hour = forms
-                mark_dirty = series_by_hour.setdefault(hour, set()).add
+                at_db, held_for, mark_dirty = times.get(time) or forms_of(time)
             row = (series_id, at_db, value, status, place)
-            held = held_for((series_id, time), row)
+            held = held_for(series_id, row)
             if held is row:
                 add_observation(row)
                 mark_dirty(series_id)

@@ -182,6 +182,28 @@ def test_two_files_in_one_upload_for_the_same_time_keep_the_first(world):
     assert (first.accepted, second.accepted, second.conflicts) == (1, 0, 1)
 
 
+def test_repeats_within_one_upload_are_told_apart_in_files_of_one_time_or_several(world):
+    a = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3")])
+    # Two times in one file: the same PM10 as `a` (a duplicate) and a new SO2 five minutes on.
+    b = tt10_file(world.air_hn, local(2026, 11, 20, 8, 0, 1),
+                  [("PM10", 40, "ug/m3", 0, T), ("SO2", 7, "ug/m3", 0, local(2026, 11, 20, 8, 5))])
+    c = tt10_file(world.air_hn, local(2026, 11, 20, 8, 0, 2), [("PM10", 50, "ug/m3", 0, T)])
+    first, second, third = send([a, b, c])
+    assert (first.accepted, first.duplicates, first.conflicts) == (1, 0, 0)
+    assert (second.status, second.accepted, second.duplicates, second.conflicts) == (
+        "accepted", 1, 1, 0)
+    assert (third.status, third.accepted, third.conflicts) == ("partial", 0, 1)
+    [detail] = third.conflict_details
+    assert (detail["kept"], detail["sent"], detail["parameter"]) == (40.0, 50.0, "PM10")
+    assert detail["time"].startswith("2026-11-20T08:00:00")
+    assert Batch.objects.get(pk=third.batch_id).conflict_details == [detail]
+    second_batch = Batch.objects.get(pk=second.batch_id)
+    assert (second_batch.first_time, second_batch.last_time) == (
+        utc(2026, 11, 20, 8, 5), utc(2026, 11, 20, 8, 5))  # its own new value only
+    assert values(world.air_hn)[("PM10", utc(2026, 11, 20, 8))] == (40.0, 0)
+    assert values(world.air_hn)[("SO2", utc(2026, 11, 20, 8, 5))] == (7.0, 0)
+
+
 @pytest.mark.parametrize("name, code", [
     ("nonsense.txt", "wrong_part_count"),
     ("HN_X_NOPE_20261120080000.txt", "unknown_station"),
