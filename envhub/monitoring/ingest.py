@@ -692,8 +692,8 @@ def _rows(prepared: Sequence[Prepared], series_ids, db_time, gate=None):
     observation_rows: list[tuple] = []
     add_observation = observation_rows.append
     series_by_hour: dict[datetime.datetime, set[int]] = {}
-    # time → (its database form, the end of its hour, the first rows at that time's setdefault,
-    # the hour's series' add), once per time of the slice.
+    # time → (its database form, `setdefault` of the first rows at that time, `add` of the
+    # series of its hour), once per time of the slice.
     times: dict[datetime.datetime, tuple] = {}
 
     def forms_of(time):
