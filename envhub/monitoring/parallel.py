@@ -163,28 +163,34 @@ class ReadAhead:
         # each time (a tenth of the time). A slice makes no reference cycles: its objects go
         # as soon as it is written.
         with ingest.collector_paused(), _switching_every(SWITCH_INTERVAL):
-            now = timezone.now()
-            prepared = ingest.prepare_files(self.actor, [incoming_of(item) for item in items],
-                                            now)
-            done = ReadSlice(items, prepared, now, ingest.plan(prepared))
-            while True:
-                following = next(slices, None)  # read from disk here, not in the thread
-                future = None
-                if following is not None:
-                    future = self._executor.submit(
-                        _read_now, self.actor, [incoming_of(item) for item in following],
-                        self.gate)
-                yield done
-                if future is None:
-                    return
-                # The written slice goes before the next is waited for (two slices, not three).
-                done = prepared = plan = None
-                self.gate.open()  # nothing else to do here but wait for it
-                try:
-                    prepared, now, plan = future.result()
-                finally:
-                    self.gate.shut()
-                done = ReadSlice(following, prepared, now, plan)
+            try:
+                now = timezone.now()
+                prepared = ingest.prepare_files(
+                    self.actor, [incoming_of(item) for item in items], now)
+                done = ReadSlice(items, prepared, now, ingest.plan(prepared))
+                while True:
+                    following = next(slices, None)  # read from disk here, not in the thread
+                    future = None
+                    if following is not None:
+                        future = self._executor.submit(
+                            _read_now, self.actor, [incoming_of(item) for item in following],
+                            self.gate)
+                    yield done
+                    if future is None:
+                        return
+                    # The written slice goes before the next is waited for (two slices, not
+                    # three).
+                    done = prepared = plan = None
+                    self.gate.open()  # nothing else to do here but wait for it
+                    try:
+                        prepared, now, plan = future.result()
+                    finally:
+                        self.gate.shut()
+                    done = ReadSlice(following, prepared, now, plan)
+            finally:
+                # However the caller stops (at the end, on an error, on Ctrl-C), a slice being
+                # read is not left waiting at the gate: the process ends only once it has.
+                self.gate.open()
 
     def close(self, cancel: bool = False) -> None:
         # Cancelled (Ctrl-C twice): no waiting for a slice being read, which is thrown away.

@@ -4,6 +4,7 @@ reason its sender can read."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -443,3 +444,23 @@ def test_reading_ahead_in_a_thread_gives_what_reading_in_turn_gives(world):
     assert [r.file_name for r in reports] == [f.name for f in files]
     assert Observation.objects.filter(series__station=world.air_hn).count() == 18
     assert Batch.objects.count() == 11
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_ahead_left_half_way_does_not_leave_its_thread_waiting(world):
+    # The caller takes the first slice and stops (an error, Ctrl-C) without closing the
+    # reader: the thread reading the second slice must not wait at the gate for ever, or
+    # the process could not end.
+    from envhub.monitoring import parallel
+
+    actor = system_actor("tests")
+    files = [tt10_file(world.air_hn, T + i * datetime.timedelta(minutes=5),
+                       [("PM10", 40 + i, "ug/m3")]) for i in range(2)]
+    reader = parallel.ReadAhead(actor)
+    slices = reader.prepared([files[:1], files[1:]])
+    next(slices)
+    slices.close()
+    finished = threading.Thread(target=reader._executor.shutdown)
+    finished.start()
+    finished.join(timeout=30)
+    assert not finished.is_alive()
