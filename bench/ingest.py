@@ -63,7 +63,9 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     from envhub.monitoring import partitions
 
     partitions.ensure({row[1] for row in rows})  # PostgreSQL: the months' partitions exist
-    baseline_rows = storage._adapt_times(rows) if vendor == "sqlite" else rows
+    db_time = storage.time_adapter()  # the times as the driver takes them, as envhub's are
+    baseline_rows = [(series_id, db_time(time), value, status, batch_id)
+                     for series_id, time, value, status, batch_id in rows]
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if vendor == "sqlite":

@@ -1031,14 +1031,13 @@ def prepare_files(actor: Actor, files: Sequence[IncomingFile],
     """Read and check files without writing anything: the part of ingestion that may run in
     another thread or other processes (see `monitoring.parallel`) while this one writes.
     `gate`: waited on between files (see `parallel.Gate`)."""
+    prepared = []
     with collector_paused():
-        if gate is None:
-            return [_prepare_safely(actor, incoming, now) for incoming in files]
-        prepared = []
         for incoming in files:
-            gate.wait()
+            if gate is not None:
+                gate.wait()
             prepared.append(_prepare_safely(actor, incoming, now))
-        return prepared
+    return prepared
 
 
 def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:

@@ -72,8 +72,8 @@ def default_jobs() -> int:
 
 def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | None:
     """What reads ahead for a backfill: `jobs` worker processes, or with none a thread that
-    reads during the commits; nothing when other connections could not see this one's data
-    (see `usable`): the caller then reads each slice itself."""
+    reads and plans while the database writes; nothing when other connections could not see
+    this one's data (see `usable`): the caller then reads each slice itself."""
     if not usable():
         return None
     return PreparePool(actor, jobs) if jobs else ReadAhead(actor)

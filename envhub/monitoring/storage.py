@@ -82,21 +82,6 @@ def time_adapter():
     return db_time
 
 
-def _adapt_times(rows: Sequence[Row]) -> list[tuple]:
-    """Rows with their times as the database driver wants them (cached: files share times)."""
-    if rows and not isinstance(rows[0][1], datetime.datetime):
-        return rows  # already (see `time_adapter`)
-    adapt = connection.ops.adapt_datetimefield_value
-    cache: dict[datetime.datetime, object] = {}
-    adapted = []
-    for series_id, time, value, status, batch_id in rows:
-        db_time = cache.get(time)
-        if db_time is None:
-            db_time = cache[time] = adapt(time)
-        adapted.append((series_id, db_time, value, status, batch_id))
-    return adapted
-
-
 @dataclass
 class PendingObservations:
     """Observation rows (series, time as `time_adapter` gives it, value, status, the file's
@@ -330,12 +315,8 @@ class BatchRow:
     id: int | None = None
 
 
-BATCH_COLUMNS = ("id", "station_id", "sender", "sender_user_id", "sender_token_id", "channel",
-                 "file_name", "sha256", "size", "received_at", "status", "lines", "accepted",
-                 "rejected", "duplicates", "conflicts", "rejects", "conflict_details", "notes",
-                 "replaced", "first_time", "last_time", "duplicate_of")
-# The file's own columns, in the order `encode_batches` writes them for SQLite; the rest come
-# from the slice's `Sending`.
+# A batch's own columns, as `_own_values` gives them; the rest come from the slice's
+# `Sending`.
 _OWN_COLUMNS = ("station_id", "file_name", "sha256", "size", "status", "lines", "accepted",
                 "rejected", "duplicates", "conflicts", "rejects", "conflict_details", "notes",
                 "first_time", "last_time", "duplicate_of")
@@ -377,16 +358,8 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
     if connection.vendor == "postgresql" or not batches:
         return pending
     when = time_adapter()
-    _json = _json_text
-    empty = "[]"
-    pending.encoded = _json_statements([
-        (b.station_id, b.file_name, b.sha256, b.size, b.status, b.lines, b.accepted,
-         b.rejected, b.duplicates, b.conflicts,
-         _json(b.rejects) if b.rejects else empty,
-         _json(b.conflict_details) if b.conflict_details else empty,
-         _json(b.notes) if b.notes else empty,
-         when(b.first_time), when(b.last_time), b.duplicate_of)
-        for b in batches], _ROWS_PER_STATEMENT)
+    pending.encoded = _json_statements([_own_values(b, when) for b in batches],
+                                       _ROWS_PER_STATEMENT)
     texts = []
     for place, content in enumerate(contents):
         try:
@@ -399,6 +372,17 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
         texts.append(text)
     pending.encoded_files = _json_statements(texts, _FILES_PER_STATEMENT)
     return pending
+
+
+def _own_values(b: BatchRow, when) -> tuple:
+    """A batch's values for `_OWN_COLUMNS`, its times as `when` gives them. (Most lists are
+    empty: "[]" without the encoder.)"""
+    return (b.station_id, b.file_name, b.sha256, b.size, b.status, b.lines, b.accepted,
+            b.rejected, b.duplicates, b.conflicts,
+            _json_text(b.rejects) if b.rejects else "[]",
+            _json_text(b.conflict_details) if b.conflict_details else "[]",
+            _json_text(b.notes) if b.notes else "[]",
+            when(b.first_time), when(b.last_time), b.duplicate_of)
 
 
 def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: Sending) -> None:
@@ -422,19 +406,12 @@ def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: S
                     'INSERT INTO "monitoring_batchfile" (batch_id, content) VALUES (%s, %s)',
                     [(first + place, content) for place, content in pending.other_files])
             return
-        _json = _json_text
-        empty = "[]"
-        rows = [
-            (batch_id, b.station_id, sending.sender, sending.sender_user_id,
-             sending.sender_token_id, sending.channel, b.file_name, b.sha256, b.size,
-             sending.received_at, b.status, b.lines, b.accepted, b.rejected, b.duplicates,
-             b.conflicts, _json(b.rejects) if b.rejects else empty,
-             _json(b.conflict_details) if b.conflict_details else empty,
-             _json(b.notes) if b.notes else empty,
-             sending.replaced, b.first_time, b.last_time, b.duplicate_of)
-            for b, batch_id in zip(batches, batch_ids, strict=True)
-        ]
-        _copy(cursor, "monitoring_batch", rows, BATCH_COLUMNS)
+        shared = (sending.sender, sending.sender_user_id, sending.sender_token_id,
+                  sending.channel, sending.received_at, sending.replaced)
+        when = time_adapter()
+        rows = [(batch_id, *_own_values(b, when), *shared)
+                for b, batch_id in zip(batches, batch_ids, strict=True)]
+        _copy(cursor, "monitoring_batch", rows, ("id", *_OWN_COLUMNS, *_SHARED_COLUMNS))
         _copy(cursor, "monitoring_batchfile", list(zip(batch_ids, pending.contents,
                                                        strict=True)),
               ("batch_id", "content"), binary_types=("int8", "bytea"))

@@ -587,17 +587,14 @@ def _plain_readings(content, max_line_length, max_lines) -> tuple | None:
         return None
     if not math.isfinite(sum(values)):  # may also refuse a huge finite pair: `parse` says
         return None
-    moments = {}
-    for time_text in set(times):
-        moment = _TIME_CACHE.get(time_text) or _time14(time_text)
-        if moment is None:
-            return None
-        moments[time_text] = moment
+    moments = {time_text: _time14(time_text) for time_text in set(times)}
+    if None in moments.values():
+        return None
     numbers = range(1, count + 1)
     if len(moments) == 1:  # the usual file: every line at one time
         if len(set(map(str.lower, symbols))) != count:  # ASCII: lower() is casefold()
             return None
-        local, utc = moment
+        [(local, utc)] = moments.values()
         return tuple(zip(numbers, symbols, values, units, repeat(local, count),
                          repeat(utc, count), statuses, strict=True))
     if len(set(zip(map(str.lower, symbols), times, strict=True))) != count:

@@ -351,7 +351,7 @@ class Command(BaseCommand):
                             help="Processes that read and check files while this one writes "
                                  "(default: one per core but one, none with two cores or "
                                  "fewer; with 0 a thread of this process reads the next "
-                                 "files while the database commits).")
+                                 "files while the database writes).")
 
     def handle(self, *args, paths, replace, chunk, no_rollups, jobs, **options):
         if chunk is not None and chunk < 1:
