@@ -84,9 +84,9 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
                        else 'DELETE FROM "monitoring_observation"')
     del rows, baseline_rows
 
-    # envhub: the files through the ingestion service, in slices as `envhub ingest` takes them:
-    # read ahead by worker processes while this one writes (jobs > 0), or by a thread while
-    # the database works (jobs = 0), as the command does.
+    # envhub: the files through the ingestion service as `envhub ingest` sends them: in slices
+    # read ahead by worker processes while this one writes (jobs > 0), or by a thread while the
+    # database works (jobs = 0), written in transactions of several slices.
     from envhub.monitoring.management.commands import ingest as command
 
     jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
@@ -95,20 +95,22 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
         connection.close()  # not open while worker processes start
     pool = parallel.reader(actor, jobs)
     chunk = CHUNK or command.default_chunk(jobs)
-    slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + chunk]]
-              for i in range(0, len(files), chunk)]
+    size = command.read_slice(chunk, jobs)
+    slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + size]]
+              for i in range(0, len(files), size)]
     accepted = 0
     started = time.perf_counter()
-    for _slice, prepared, now, plan in pool.prepared(slices):
-        accepted += sum(r.accepted for r in ingest.write(
-            actor, "folder", prepared, now=now, plan=plan, gate=pool.gate))
+    for _files, reports in ingest.write_in_transactions(
+            actor, "folder", pool.prepared(slices), files_per_transaction=chunk,
+            gate=pool.gate):
+        accepted += sum(report.accepted for report in reports)
     pool.close()
     envhub_seconds = time.perf_counter() - started
     assert accepted == total_values, (accepted, total_values)
     assert Observation.objects.count() == total_values
     queued = RollupQueue.objects.count()
     return {
-        "vendor": vendor, "chunk": chunk, "jobs": jobs, "values": total_values,
+        "vendor": vendor, "chunk": chunk, "slice": size, "jobs": jobs, "values": total_values,
         "files": len(files), "stations": stations,
         "baseline_seconds": baseline_seconds, "envhub_seconds": envhub_seconds,
         "baseline_rate": total_values / baseline_seconds,
@@ -140,10 +142,11 @@ def main() -> None:
             raise SystemExit(f"bench.ingest failed on {vendor}")
         result = json.loads(output.stdout.strip().splitlines()[-1])
         baseline = "executemany" if vendor == "sqlite" else "COPY"
+        readers = (f"{result['jobs']} reading processes" if result["jobs"]
+                   else "read ahead in a thread")
         common.report(f"{vendor}: {result['values']:,} values in {result['files']:,} files "
                       f"from {result['stations']} stations ({result['chunk']:,} files per "
-                      f"transaction, " + (f"{result['jobs']} reading processes)"
-                                          if result["jobs"] else "read ahead in a thread)"), [
+                      f"transaction, read {result['slice']:,} at a time, {readers})", [
             (f"baseline ({baseline} of pre-parsed rows)",
              f"{result['baseline_rate']:>10,.0f} values/s  ({result['baseline_seconds']:.1f} s)"),
             ("envhub (parse, map, validate, write, queue)",

@@ -29,7 +29,7 @@ import hashlib
 import logging
 import threading
 import time as clock
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, field, fields
 
 from django.conf import settings
@@ -1091,6 +1091,57 @@ def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
     return [p.report for p in prepared]
 
 
+def write_in_transactions(actor: Actor, channel: str, reads: Iterable, *,
+                          files_per_transaction: int, replace: bool = False, gate=None,
+                          kept=lambda item: item) -> Iterator[tuple[list, list[BatchReport]]]:
+    """Write slices as a reader gives them (`parallel.ReadSlice`s) in transactions of about
+    `files_per_transaction` files, several slices each; yield (what `kept` keeps of each
+    item, their reports) for each transaction once it is committed. A backfill's commits cost
+    more than its slices' reading can hide: each writes back (and on SQLite checkpoints) the
+    pages of the observations' key of every series it touches, whatever the number of values,
+    and few slices are held in memory at a time (docs/benchmarks.md).
+
+    Each slice is written as `write` writes it, inside the transaction (a savepoint): a slice
+    the database refuses is rolled back alone and retried file by file, and a file it still
+    refuses is reported with the status ERROR. A transaction whose commit fails stores
+    nothing: each of its files is reported so."""
+    reads = iter(reads)
+    for read in reads:  # the first slice of a transaction
+        items: list = []
+        reports: list[BatchReport] = []
+        try:
+            with transaction.atomic():
+                while read is not None:
+                    try:
+                        reports += write(actor, channel, read.prepared, now=read.now,
+                                         replace=replace, plan=read.plan, gate=gate)
+                    except DatabaseError:  # a slice of one file, rolled back alone
+                        reports += [_not_stored(p.report.file_name) for p in read.prepared]
+                    items += map(kept, read.items)  # not the files' contents
+                    read = None  # the written slice goes before the next is read
+                    if len(items) < files_per_transaction:
+                        read = next(reads, None)
+                if gate is not None and storage.bulk_writes_release_interpreter():
+                    gate.open()  # the reading thread runs while the database commits
+        except DatabaseError as error:
+            directory.forget()  # series created in the transaction are gone with it
+            logger.warning("a transaction of %d files failed at its commit: %s", len(items),
+                           error)
+            reports = [_not_stored(report.file_name) for report in reports]
+        finally:
+            if gate is not None:
+                gate.shut()
+        yield items, reports
+
+
+def _not_stored(file_name: str) -> BatchReport:
+    report = BatchReport(file_name=file_name, status=ERROR)
+    report.rejects.append(Reject(0, "server_error", _(
+        "The database could not store this file; nothing of it was kept. Send it again.")))
+    report.rejected = 1
+    return report
+
+
 def _value_times(prepared: Sequence[Prepared]) -> set[datetime.datetime]:
     """Times that cover every month the files' values fall in."""
     times = set()
@@ -1111,9 +1162,5 @@ def _ingest_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: b
     try:
         return ingest(actor, channel, [incoming], replace=replace, now=now, live=live)[0]
     except DatabaseError:
-        report = BatchReport(file_name=(incoming.name or "")[-255:], status=ERROR)
-        report.rejects.append(Reject(0, "server_error", _(
-            "The database could not store this file; nothing of it was kept. Send it again.")))
-        report.rejected = 1
-        return report
+        return _not_stored((incoming.name or "")[-255:])
 

@@ -70,12 +70,12 @@ def default_jobs() -> int:
     return 0 if cores <= 2 else cores - 1
 
 
-def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | None:
-    """What reads ahead for a backfill: `jobs` worker processes, or with none a thread that
-    reads and plans while the database writes; nothing when other connections could not see
-    this one's data (see `usable`): the caller then reads each slice itself."""
+def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | ReadInTurn:
+    """What reads the slices of a backfill: `jobs` worker processes, or with none a thread that
+    reads and plans while the database writes; this thread itself, slice after slice, when
+    other connections could not see this one's data (see `usable`)."""
     if not usable():
-        return None
+        return ReadInTurn(actor)
     return PreparePool(actor, jobs) if jobs else ReadAhead(actor)
 
 
@@ -212,6 +212,30 @@ def _read_now(actor: Actor, files, gate: Gate):
         # The thread's own connection (opened if it had to read the registry) is not kept
         # between slices: one that broke meanwhile would fail every later slice.
         connections.close_all()
+
+
+class ReadInTurn:
+    """Reads each slice when it is asked for, in this thread: nothing read ahead."""
+
+    gate = None
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+
+    def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
+                 ) -> Iterator[ReadSlice]:
+        from django.utils import timezone
+
+        from envhub.monitoring import ingest
+
+        for items in slices:
+            now = timezone.now()
+            prepared = ingest.prepare_files(self.actor, [incoming_of(item) for item in items],
+                                            now)
+            yield ReadSlice(items, prepared, now, None)
+
+    def close(self, cancel: bool = False) -> None:
+        pass
 
 
 class PreparePool:

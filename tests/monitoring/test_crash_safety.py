@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -57,3 +58,90 @@ def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
     assert sorted(Observation.objects.values_list("value", flat=True)) == [0.0, 10.0]
     assert Batch.objects.count() == 2
     assert BatchFile.objects.count() == 2
+
+
+# --- a backfill's transactions of several slices (`ingest.write_in_transactions`) -----------
+
+def slices_of(world, count: int, per_slice: int) -> list[list[ingest.IncomingFile]]:
+    sent = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 0) + n * FIVE_MINUTES,
+                      [("PM10", n, "ug/m3")]) for n in range(count)]
+    return [sent[start:start + per_slice] for start in range(0, count, per_slice)]
+
+
+FIVE_MINUTES = datetime.timedelta(minutes=5)
+
+
+def written(slices, per_transaction: int) -> list[tuple[list, list]]:
+    from envhub.monitoring import parallel
+
+    actor = system_actor("tests")
+    reads = parallel.ReadInTurn(actor).prepared(slices)
+    return list(ingest.write_in_transactions(actor, "folder", reads,
+                                             files_per_transaction=per_transaction))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slices_are_written_in_transactions_of_several(world, monkeypatch):
+    from django.db import connection
+
+    committed = []
+    real_commit = connection.commit
+
+    def commit():
+        real_commit()
+        committed.append(Batch.objects.count())
+
+    monkeypatch.setattr(connection, "commit", commit)
+    done = written(slices_of(world, 7, 2), per_transaction=4)
+    # Slices of 2, 2 | 2, 1: two transactions, each told once it is committed.
+    assert committed == [4, 7]
+    assert [len(items) for items, _reports in done] == [4, 3]
+    assert [[r.status for r in reports] for _items, reports in done] == [
+        ["accepted"] * 4, ["accepted"] * 3]
+    assert Observation.objects.count() == 7
+
+
+def test_a_slice_refused_inside_a_transaction_is_retried_file_by_file(world, monkeypatch):
+    real_insert = storage.insert_observations
+
+    def insert(pending, batch_ids):
+        rows = pending.rows or [row for _start, text in pending.encoded
+                                for row in json.loads(text)]
+        if any(value == 3 for _series, _time, value, _status, _place in rows):
+            raise DatabaseError("this file's write fails")
+        return real_insert(pending, batch_ids)
+
+    monkeypatch.setattr(storage, "insert_observations", insert)
+    done = written(slices_of(world, 6, 2), per_transaction=6)
+    statuses = [r.status for _items, reports in done for r in reports]
+    assert statuses == ["accepted"] * 3 + ["error"] + ["accepted"] * 2
+    # The other slices of the transaction, and the other file of the refused one, are kept.
+    assert sorted(Observation.objects.values_list("value", flat=True)) == [0, 1, 2, 4, 5]
+    assert Batch.objects.count() == BatchFile.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_whose_commit_fails_reports_every_file_and_keeps_the_earlier(
+        world, monkeypatch):
+    from django.db import connection
+
+    real_queue = storage.queue_rollups
+    calls = []
+
+    def queue_then_break_a_reference(keys, now):
+        real_queue(keys, now)
+        calls.append(1)
+        if len(calls) == 3:  # the second transaction's first slice
+            # A series of a station that does not exist: the database's reference check is
+            # deferred to the commit, which then fails as a full disk would make it.
+            with connection.cursor() as cursor:
+                cursor.execute('INSERT INTO "monitoring_series" (station_id, parameter_id, '
+                               "created_at) VALUES (%s, %s, %s)", [987654321, 987654321, now])
+
+    monkeypatch.setattr(storage, "queue_rollups", queue_then_break_a_reference)
+    done = written(slices_of(world, 8, 2), per_transaction=4)
+    assert [[r.status for r in reports] for _items, reports in done] == [
+        ["accepted"] * 4, ["error"] * 4]
+    assert done[1][1][0].rejects[0].code == "server_error"
+    assert sorted(Observation.objects.values_list("value", flat=True)) == [0, 1, 2, 3]
+    assert Batch.objects.count() == 4

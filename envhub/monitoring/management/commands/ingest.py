@@ -3,8 +3,9 @@ or when a province hands over its archive).
 
 Folders are walked recursively; `.txt` files are ingested, and so are the `.txt` members of
 `.zip` archives, named on the command line or found in the folders. Files go to the ingestion
-service in chunks (`--chunk` files, one transaction each) as the server itself (channel folder);
-then the rollups are brought up to date.
+service in slices, read and checked ahead while the one before is written, and are committed in
+chunks (`--chunk` files, one transaction each) as the server itself (channel folder); then the
+rollups are brought up to date.
 
 Safe to interrupt and to run again: Ctrl-C stops once the current chunk is committed or rolled
 back, prints what was done and exits with 130; a second run adds nothing for the files already
@@ -12,11 +13,12 @@ received (the service knows them by station and SHA-256) and counts them as dupl
 
 Memory stays flat whatever the number of files: the walk is a generator (folders are read
 entry by entry, unsorted, because sorting a folder of a million files would hold every name),
-and at most one chunk of contents is held. Archives are never extracted: members are read in
-memory with caps on their size (declared and read), on an archive's total, on the compression
-ratio and on the number of members (zip bombs); a member's folders are ignored, so
-`../../etc/x.txt` is just the file name `x.txt`; folders, symbolic links and other files in an
-archive are skipped; an unreadable archive or file is reported and the walk goes on.
+and at most two slices of contents are held (the one written, the one read). Archives are never
+extracted: members are read in memory with caps on their size (declared and read), on an
+archive's total, on the compression ratio and on the number of members (zip bombs); a member's
+folders are ignored, so `../../etc/x.txt` is just the file name `x.txt`; folders, symbolic links
+and other files in an archive are skipped; an unreadable archive or file is reported and the
+walk goes on.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connections
+from django.db import connection, connections
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -44,23 +46,35 @@ from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, parallel, rollups
 from envhub.monitoring.models import BatchStatus, Channel
 
-# Files per transaction. Each commit writes (and on SQLite checkpoints) a page of the
-# observations' key for every series the chunk touches, whatever the number of values: larger
-# chunks share that cost among more files (docs/benchmarks.md: 2,000 → 10,000 files cut it
-# fivefold; since rows go in key order, 4,000 do about as well as 10,000). Two chunks are in
-# memory at a time, one written while the next is read and planned: 10,000-file chunks took the
-# command over 300 MB (bench.memory). With reading processes every process holds chunks in
-# flight, so they stay smaller there.
-DEFAULT_CHUNK = 4_000
-DEFAULT_CHUNK_WITH_READERS = 2_000
+# Files per transaction (a chunk) on SQLite. Each commit there writes back and checkpoints the
+# pages of the observations' key of every series the chunk touches, whatever the number of
+# values: larger chunks share that cost among more files (docs/benchmarks.md). A chunk is
+# written slice by slice: its size costs only SQLite's pages waiting for the commit and the
+# chunk's reports.
+# PostgreSQL's commit only flushes its
+# log (its own checkpointer writes the pages back later), and larger chunks measured no faster
+# there: a chunk is one slice.
+SQLITE_CHUNK = 12_000
 
 
 def default_chunk(jobs: int) -> int:
     """Files per transaction when `--chunk` is not given, with `jobs` reading processes."""
-    return DEFAULT_CHUNK if jobs == 0 else DEFAULT_CHUNK_WITH_READERS
+    return SQLITE_CHUNK if connection.vendor == "sqlite" else read_slice(SQLITE_CHUNK, jobs)
 
 
-# A chunk also ends once it holds this many bytes, whatever --chunk says.
+# Files read and checked at a time. Two slices are in memory at once, one written while the next
+# is read and planned: 10,000-file slices took the command over 300 MB (bench.memory). With
+# reading processes every process holds slices in flight, so they are smaller there.
+READ_SLICE = 4_000
+READ_SLICE_WITH_READERS = 2_000
+
+
+def read_slice(chunk: int, jobs: int) -> int:
+    """Files read at a time, for chunks of `chunk` files and `jobs` reading processes."""
+    return min(chunk, READ_SLICE if jobs == 0 else READ_SLICE_WITH_READERS)
+
+
+# A slice also ends once it holds this many bytes.
 CHUNK_BYTES = 32 * 1024 * 1024
 # Archive caps. A year of one station's 5-minute files is about 105,000 members.
 MAX_ARCHIVE_MEMBERS = 200_000
@@ -343,8 +357,9 @@ class Command(BaseCommand):
                             help="Overwrite values that differ from those already stored "
                                  "(audited).")
         parser.add_argument("--chunk", type=int, default=None, metavar="N",
-                            help="Files per transaction (default 10000, or 2000 with reading "
-                                 "processes).")
+                            help=f"Files per transaction (default {SQLITE_CHUNK} on SQLite; "
+                                 f"on PostgreSQL {READ_SLICE}, or {READ_SLICE_WITH_READERS} "
+                                 "with reading processes).")
         parser.add_argument("--no-rollups", action="store_true",
                             help="Leave the rollups to the worker.")
         parser.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -376,12 +391,19 @@ class Command(BaseCommand):
             # The database connection must not be open while worker processes start.
             connections.close_all()
         pool = parallel.reader(self.actor, jobs)
+        readers = jobs if isinstance(pool, parallel.PreparePool) else 0
         if chunk is None:
-            chunk = default_chunk(jobs if isinstance(pool, parallel.PreparePool) else 0)
+            chunk = default_chunk(readers)
+        slices = chunks(walk(paths), self.tally, read_slice(chunk, readers))
         try:
-            for files, reports in self._reports(chunks(walk(paths), self.tally, chunk), pool):
-                self._count(files, reports)
-                progress.update(len(files))
+            ingest.check_replace(self.actor, self.replace)
+            for origins, reports in ingest.write_in_transactions(
+                    self.actor, Channel.FOLDER,
+                    pool.prepared(slices, incoming_of=lambda found: found.file),
+                    files_per_transaction=chunk, replace=self.replace, gate=pool.gate,
+                    kept=lambda found: found.origin):
+                self._count(origins, reports)
+                progress.update(len(origins))
                 progress.set_postfix_str(
                     _("%(rate)s values/s") % {"rate": _rate(self.tally.values, started)})
                 if self.stop_requested:
@@ -392,8 +414,7 @@ class Command(BaseCommand):
         except DatabaseDown:
             outcome = "database"
         finally:
-            if pool is not None:
-                pool.close(cancel=outcome != "done")
+            pool.close(cancel=outcome != "done")
             progress.close()
             self._restore(previous_handlers)
         self._summary(started)
@@ -410,36 +431,10 @@ class Command(BaseCommand):
                                 "values computed.") % {
                 "hours": work.hours, "days": work.days, "latest": work.latest})
 
-    def _reports(self, slices, pool):
-        """(files, their reports) slice by slice: read here, or ahead (by the pool's processes
-        while this one writes, or by a thread while the database works)."""
-        if pool is None:
-            for files in slices:
-                yield files, self._write(files, ingest.ingest, self.actor, Channel.FOLDER,
-                                         [f.file for f in files], replace=self.replace)
-            return
-        ingest.check_replace(self.actor, self.replace)
-        for read in pool.prepared(slices, incoming_of=lambda found: found.file):
-            reports = self._write(read.items, ingest.write, self.actor, Channel.FOLDER,
-                                  read.prepared, now=read.now, replace=self.replace,
-                                  plan=read.plan, gate=pool.gate)
-            # The written slice's checked files and plan go now, not once the next is read.
-            files, read = read.items, None
-            yield files, reports
-
-    def _write(self, files: list[Found], write, *args, **kwargs) -> list[ingest.BatchReport]:
-        try:
-            return write(*args, **kwargs)
-        except DatabaseError as error:
-            # Only a chunk of one file gets here: the service answers for each file of a
-            # larger chunk, with the status ERROR for those it could not store.
-            return [ingest.BatchReport(file_name=files[0].file.name, status=ingest.ERROR,
-                                       notes=[str(error)])]
-
-    def _count(self, files: list[Found], reports: list[ingest.BatchReport]) -> None:
-        for found, report in zip(files, reports, strict=True):
+    def _count(self, origins: list[str], reports: list[ingest.BatchReport]) -> None:
+        for origin, report in zip(origins, reports, strict=True):
             if report.status == ingest.ERROR:
-                self.tally.problem(found.origin, _(
+                self.tally.problem(origin, _(
                     "could not be stored (database error); run the command again"))
                 self.failures_in_a_row += 1
             else:
