@@ -1105,22 +1105,33 @@ def write_in_transactions(actor: Actor, channel: str, reads: Iterable, *,
     the database refuses is rolled back alone and retried file by file, and a file it still
     refuses is reported with the status ERROR. A transaction whose commit fails stores
     nothing: each of its files is reported so."""
+    def written(read) -> list[BatchReport]:
+        try:
+            return write(actor, channel, read.prepared, now=read.now, replace=replace,
+                         plan=read.plan, gate=gate)
+        except DatabaseError:  # a slice of one file, rolled back alone
+            return [_not_stored(p.report.file_name) for p in read.prepared]
+
     reads = iter(reads)
     for read in reads:  # the first slice of a transaction
-        items: list = []
+        items = [kept(item) for item in read.items]
+        if len(items) >= files_per_transaction:
+            # A transaction of one slice: `write`'s own (a savepoint would only cost; on
+            # PostgreSQL a subtransaction for every slice).
+            reports = written(read)
+            read = None
+            yield items, reports
+            continue
         reports: list[BatchReport] = []
         try:
             with transaction.atomic():
                 while read is not None:
-                    try:
-                        reports += write(actor, channel, read.prepared, now=read.now,
-                                         replace=replace, plan=read.plan, gate=gate)
-                    except DatabaseError:  # a slice of one file, rolled back alone
-                        reports += [_not_stored(p.report.file_name) for p in read.prepared]
-                    items += map(kept, read.items)  # not the files' contents
+                    reports += written(read)
                     read = None  # the written slice goes before the next is read
                     if len(items) < files_per_transaction:
                         read = next(reads, None)
+                        if read is not None:
+                            items += map(kept, read.items)  # not the files' contents
                 if gate is not None and storage.bulk_writes_release_interpreter():
                     gate.open()  # the reading thread runs while the database commits
         except DatabaseError as error:
