@@ -82,19 +82,23 @@ def written(slices, per_transaction: int) -> list[tuple[list, list]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_slices_are_written_in_transactions_of_several(world, monkeypatch):
-    from django.db import connection
+    from django.db import transaction
 
-    committed = []
-    real_commit = connection.commit
+    written_so_far, committed = [0], []
+    real_write = ingest.write
 
-    def commit():
-        real_commit()
-        committed.append(Batch.objects.count())
+    def write(actor, channel, prepared, **kwargs):
+        reports = real_write(actor, channel, prepared, **kwargs)
+        written_so_far[0] += len(prepared)
+        # Run once the slice's transaction is committed: what had been written by then.
+        transaction.on_commit(lambda: committed.append(written_so_far[0]))
+        return reports
 
-    monkeypatch.setattr(connection, "commit", commit)
+    monkeypatch.setattr(ingest, "write", write)
     done = written(slices_of(world, 7, 2), per_transaction=4)
-    # Slices of 2, 2 | 2, 1: two transactions, each told once it is committed.
-    assert committed == [4, 7]
+    # Slices of 2, 2 | 2, 1: two commits, each after its second slice (a commit per slice
+    # would give [2, 4, 6, 7]); each transaction told once it is committed.
+    assert committed == [4, 4, 7, 7]
     assert [len(items) for items, _reports in done] == [4, 3]
     assert [[r.status for r in reports] for _items, reports in done] == [
         ["accepted"] * 4, ["accepted"] * 3]
