@@ -651,7 +651,8 @@ def _refuse_deleted_stations(prepared: Sequence[Prepared]) -> bool:
     return True
 
 
-def _mark_duplicate_files(prepared: Sequence[Prepared]) -> bool:
+def _mark_duplicate_files(actor: Actor, prepared: Sequence[Prepared],
+                          now: datetime.datetime) -> bool:
     """Same station and same bytes as a file already received (or earlier in this slice).
     Whether any file was."""
     candidates = [p for p in prepared if p.readable]
@@ -667,6 +668,7 @@ def _mark_duplicate_files(prepared: Sequence[Prepared]) -> bool:
         key = (p.sha256, p.station.id)
         if key in earlier or key in seen:
             marked = True
+            fill_values(actor, [p], now)  # their number is told
             report = p.report
             report.status = BatchStatus.DUPLICATE_FILE
             report.duplicate_of = earlier.get(key)
@@ -872,7 +874,9 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Pl
            now: datetime.datetime, replace: bool, live: bool, window) -> None:
     changed = _refuse_deleted_stations(prepared)
     if not replace:
-        changed = _mark_duplicate_files(prepared) or changed
+        changed = _mark_duplicate_files(actor, prepared, now) or changed
+    if planned is None or changed:
+        fill_values(actor, prepared, now)
     work = planned if planned is not None and not changed else plan(prepared)
     if work is None:  # a station's first values: its series are created first
         work = _plan(prepared, _series_ids(prepared))
@@ -897,6 +901,7 @@ def _write(actor: Actor, channel: str, prepared: Sequence[Prepared], planned: Pl
                 for p, batch in zip(prepared, work.batches, strict=True) if batch.accepted),
                 received)
     if inserted < work.observations.count:
+        fill_values(actor, prepared, now)
         rows_of = work.rows_of(prepared)
         changed = _settle_collisions(actor, work.batches, prepared, rows_of, replace)
         for batch, p in changed:
@@ -1040,6 +1045,23 @@ def prepare_files(actor: Actor, files: Sequence[IncomingFile],
     return prepared
 
 
+def without_values(prepared: Sequence[Prepared]) -> None:
+    """Let go of the checked values of planned files before they are sent to the writing
+    process: the plan holds what will be written, and the values are only needed again when
+    the database disagrees with the plan (`fill_values`). Unpickling them cost the writer more
+    than the reading process saved it (docs/benchmarks.md)."""
+    for p in prepared:
+        if p.values:
+            p.values = None
+
+
+def fill_values(actor: Actor, prepared: Sequence[Prepared], now: datetime.datetime) -> None:
+    """Check again, here, the files whose values were let go (`without_values`)."""
+    for p in prepared:
+        if p.values is None:
+            p.values = prepare(actor, IncomingFile(p.name, p.content), now).values
+
+
 def _prepare_safely(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Prepared:
     """A file that trips a bug in the checks is refused on its own, never the whole upload."""
     try:
@@ -1065,7 +1087,7 @@ def write(actor: Actor, channel: str, prepared: Sequence[Prepared], *,
     that write the slice, where they run without Python's interpreter lock, and the commit."""
     live = channel in LIVE_CHANNELS if live is None else live
     # Partitions of new months first, in their own short transaction (see `partitions`).
-    storage.prepare_for(_value_times(prepared))
+    storage.prepare_for(_value_times(actor, prepared, now))
     window = contextlib.nullcontext
     if gate is not None and storage.bulk_writes_release_interpreter():
         window = gate.opened
@@ -1153,13 +1175,15 @@ def _not_stored(file_name: str) -> BatchReport:
     return report
 
 
-def _value_times(prepared: Sequence[Prepared]) -> set[datetime.datetime]:
+def _value_times(actor: Actor, prepared: Sequence[Prepared],
+                 now: datetime.datetime) -> set[datetime.datetime]:
     """Times that cover every month the files' values fall in."""
     times = set()
     for p in prepared:
-        if p.values:
+        if p.values or p.values is None:
             first, last = p.first_time, p.last_time
             if first is None or (first.year, first.month) != (last.year, last.month):
+                fill_values(actor, [p], now)
                 times.update(value[1] for value in p.values)
             else:
                 times.add(first)

@@ -5,7 +5,8 @@ writing is one transaction at a time. Two ways to overlap them, both giving back
 slices in order (`reader` picks one):
 
 - `PreparePool` hands slices to worker processes (fresh interpreters: a database connection
-  must never cross a fork), which read while this one writes. Worth it with cores to spare.
+  must never cross a fork), which read and plan while this one writes; the checked values stay
+  there (`ingest.without_values`). Worth it with cores to spare.
 - `ReadAhead` reads the next slice in a thread of this process, and works out what it will
   write (`ingest.plan`), while the database writes the current one. The thread runs only
   while its `Gate` is open: while the database works without Python's interpreter lock (SQLite's
@@ -55,9 +56,17 @@ def usable() -> bool:
 
 
 def _prepare(actor: Actor, files, now: datetime.datetime):
+    """In a worker process: the files checked and planned; the plan goes to the writer with
+    the files, not their values (see `ingest.without_values`)."""
     from envhub.monitoring import ingest
 
-    return ingest.prepare_files(actor, files, now)
+    prepared = ingest.prepare_files(actor, files, now)
+    planned = ingest.plan(prepared)
+    if planned is not None:
+        planned.series_ids = {key: planned.series_ids[key] for key in {
+            (p.station.id, value[0].id) for p in prepared if p.values for value in p.values}}
+        ingest.without_values(prepared)
+    return prepared, planned
 
 
 def default_jobs() -> int:
@@ -253,9 +262,8 @@ class PreparePool:
 
     def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
                  ) -> Iterator[ReadSlice]:
-        """A `ReadSlice` for each slice, in order, keeping the workers a slice or two ahead
-        (what the files will write is worked out by the writer). `incoming_of` gives an
-        item's IncomingFile."""
+        """A `ReadSlice` for each slice, in order, keeping the workers a slice or two ahead.
+        `incoming_of` gives an item's IncomingFile."""
         from django.utils import timezone
 
         pending: deque[tuple[Sequence, Future, datetime.datetime]] = deque()
@@ -267,10 +275,12 @@ class PreparePool:
             pending.append((items, future, now))
             if len(pending) > ahead:
                 done, future, at = pending.popleft()
-                yield ReadSlice(done, future.result(), at, None)
+                prepared, planned = future.result()
+                yield ReadSlice(done, prepared, at, planned)
         while pending:
             done, future, at = pending.popleft()
-            yield ReadSlice(done, future.result(), at, None)
+            prepared, planned = future.result()
+            yield ReadSlice(done, prepared, at, planned)
 
     def close(self, cancel: bool = False) -> None:
         self._executor.shutdown(wait=not cancel, cancel_futures=cancel)

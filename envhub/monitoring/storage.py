@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, connection, transaction
 
@@ -313,6 +313,14 @@ class BatchRow:
     conflict_details: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     id: int | None = None
+
+    def __reduce__(self):
+        # Sent by the thousand from a reading process: a flat tuple unpickles faster than a
+        # dataclass's state.
+        return BatchRow, tuple(getattr(self, name) for name in _BATCH_ROW_FIELDS)
+
+
+_BATCH_ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
 
 
 # A batch's own columns, as `_own_values` gives them; the rest come from the slice's

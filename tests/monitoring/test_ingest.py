@@ -7,6 +7,7 @@ import datetime
 import threading
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -464,3 +465,37 @@ def test_a_read_ahead_left_half_way_does_not_leave_its_thread_waiting(world):
     finished.start()
     finished.join(timeout=30)
     assert not finished.is_alive()
+
+
+def planned_elsewhere(files, now):
+    """Files checked and planned as a reading process does it: the plan goes with the files,
+    not with their values (`ingest.without_values`)."""
+    actor = system_actor("tests")
+    prepared = ingest.prepare_files(actor, files, now)
+    planned = ingest.plan(prepared)
+    assert planned is not None
+    ingest.without_values(prepared)
+    assert all(p.values is None for p in prepared if p.readable)
+    return prepared, planned
+
+
+@pytest.mark.django_db(transaction=True)  # the series known once committed
+def test_files_planned_without_their_values_are_written_as_the_others(world):
+    now = timezone.now()
+    first = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("SO2", 5, "ug/m3")])
+    send([first])  # the station's series exist
+    sent = [tt10_file(world.air_hn, T + i * datetime.timedelta(minutes=5),
+                      [("PM10", 40 + i, "ug/m3"), ("SO2", 5 + i, "ug/m3")]) for i in range(1, 4)]
+    # A file received before (its values are counted as duplicates), and one that sends
+    # another value for a stored time (a conflict, found only by the database).
+    again = first
+    conflicting = raw_file(world.air_hn, T + datetime.timedelta(seconds=30),
+                           f"PM10\t41\tug/m3\t{T:%Y%m%d%H%M%S}\t00\n")
+    prepared, planned = planned_elsewhere([*sent, again, conflicting], now)
+    reports = ingest.write(system_actor("tests"), "folder", prepared, now=now, plan=planned)
+    assert [r.status for r in reports] == ["accepted"] * 3 + ["duplicate_file", "partial"]
+    assert reports[3].duplicates == 2
+    assert reports[4].conflicts == 1
+    assert reports[4].conflict_details[0]["kept"] == 40.0
+    assert values(world.air_hn)[("PM10", utc(2026, 11, 20, 8, 15))] == (43.0, 0)
+    assert Observation.objects.filter(series__station=world.air_hn).count() == 8
