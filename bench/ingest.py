@@ -95,7 +95,7 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
         connection.close()  # not open while worker processes start
     pool = parallel.reader(actor, jobs)
     chunk = CHUNK or command.default_chunk(jobs)
-    size = command.read_slice(chunk, jobs)
+    size = min(chunk, command.read_slice(jobs))
     slices = [[ingest.IncomingFile(name, content) for name, content in files[i:i + size]]
               for i in range(0, len(files), size)]
     accepted = 0

@@ -63,9 +63,7 @@ def _prepare(actor: Actor, files, now: datetime.datetime):
     prepared = ingest.prepare_files(actor, files, now)
     planned = ingest.plan(prepared)
     if planned is not None:
-        planned.series_ids = {key: planned.series_ids[key] for key in {
-            (p.station.id, value[0].id) for p in prepared if p.values for value in p.values}}
-        ingest.without_values(prepared)
+        ingest.without_values(prepared, planned)
     return prepared, planned
 
 

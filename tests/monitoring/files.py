@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 from envhub.monitoring.formats import tt10
 from envhub.monitoring.ingest import IncomingFile
@@ -37,3 +38,11 @@ def utc(*args) -> datetime.datetime:
     """The same wall-clock time given in Viet Nam, as an aware UTC time."""
     vn = datetime.timezone(datetime.timedelta(hours=7))
     return datetime.datetime(*args, tzinfo=vn).astimezone(datetime.timezone.utc)
+
+
+def pending_rows(pending) -> list[tuple]:
+    """The rows of a `storage.PendingObservations`: as they are on PostgreSQL, from their JSON
+    on SQLite."""
+    if pending.rows is not None:
+        return pending.rows
+    return [tuple(row) for _start, text in pending.encoded for row in json.loads(text)]

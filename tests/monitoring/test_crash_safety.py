@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.db import DatabaseError
@@ -11,7 +10,7 @@ from django.db import DatabaseError
 from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, storage
 from envhub.monitoring.models import Batch, BatchFile, Observation, RollupQueue, StationStatus
-from tests.monitoring.files import local, tt10_file
+from tests.monitoring.files import local, pending_rows, tt10_file
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +39,7 @@ def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
     real_insert = storage.insert_observations
 
     def insert(pending, batch_ids):
-        rows = pending.rows or [row for _start, text in pending.encoded  # SQLite's JSON
-                                for row in json.loads(text)]
+        rows = pending_rows(pending)
         if any(value == 5 for _series, _time, value, _status, _place in rows):
             raise DatabaseError("this file's write fails")
         return real_insert(pending, batch_ids)
@@ -62,13 +60,13 @@ def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
 
 # --- a backfill's transactions of several slices (`ingest.write_in_transactions`) -----------
 
+FIVE_MINUTES = datetime.timedelta(minutes=5)
+
+
 def slices_of(world, count: int, per_slice: int) -> list[list[ingest.IncomingFile]]:
     sent = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 0) + n * FIVE_MINUTES,
                       [("PM10", n, "ug/m3")]) for n in range(count)]
     return [sent[start:start + per_slice] for start in range(0, count, per_slice)]
-
-
-FIVE_MINUTES = datetime.timedelta(minutes=5)
 
 
 def written(slices, per_transaction: int) -> list[tuple[list, list]]:
@@ -109,8 +107,7 @@ def test_a_slice_refused_inside_a_transaction_is_retried_file_by_file(world, mon
     real_insert = storage.insert_observations
 
     def insert(pending, batch_ids):
-        rows = pending.rows or [row for _start, text in pending.encoded
-                                for row in json.loads(text)]
+        rows = pending_rows(pending)
         if any(value == 3 for _series, _time, value, _status, _place in rows):
             raise DatabaseError("this file's write fails")
         return real_insert(pending, batch_ids)

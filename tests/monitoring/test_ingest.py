@@ -474,8 +474,11 @@ def planned_elsewhere(files, now):
     prepared = ingest.prepare_files(actor, files, now)
     planned = ingest.plan(prepared)
     assert planned is not None
-    ingest.without_values(prepared)
+    ingest.without_values(prepared, planned)
     assert all(p.values is None for p in prepared if p.readable)
+    # The plan names the slice's series only, not every series of the directory.
+    assert {station for station, _parameter in planned.series_ids} == {
+        p.station.id for p in prepared if p.readable}
     return prepared, planned
 
 

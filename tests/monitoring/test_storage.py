@@ -5,7 +5,6 @@ files received before are found through the index of their digests' heads."""
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 
 import pytest
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, storage
 from envhub.monitoring.models import Batch, BatchFile, Observation
-from tests.monitoring.files import local, name_for, tt10_file
+from tests.monitoring.files import local, name_for, pending_rows, tt10_file
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +63,7 @@ def test_rows_are_written_in_key_order_with_their_files_batch(world):
                        [("SO2", n, "ug/m3"), ("PM10", 10 + n, "ug/m3")]) for n in range(3)]
     prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
     plan = ingest._plan(prepared, ingest._series_ids(prepared))
-    rows = plan.observations.rows or [  # SQLite's: as JSON
-        tuple(row) for _start, text in plan.observations.encoded for row in json.loads(text)]
+    rows = pending_rows(plan.observations)
     assert rows == sorted(rows)
     assert {row[4] for row in rows} == {0, 1, 2}  # each row names its file by its place
     reports = ingest.write(system_actor("tests"), "folder", prepared, now=ingest.timezone.now(),

@@ -46,32 +46,28 @@ from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, parallel, rollups
 from envhub.monitoring.models import BatchStatus, Channel
 
-# Files per transaction (a chunk) on SQLite. Each commit there writes back and checkpoints the
-# pages of the observations' key of every series the chunk touches, whatever the number of
-# values: larger chunks share that cost among more files (docs/benchmarks.md). A chunk is
-# written slice by slice: its size costs only SQLite's pages waiting for the commit and the
-# chunk's reports.
-# PostgreSQL's commit only flushes its
-# log (its own checkpointer writes the pages back later), and larger chunks measured no faster
-# there: a chunk is one slice.
-SQLITE_CHUNK = 12_000
-
-
-def default_chunk(jobs: int) -> int:
-    """Files per transaction when `--chunk` is not given, with `jobs` reading processes."""
-    return SQLITE_CHUNK if connection.vendor == "sqlite" else read_slice(SQLITE_CHUNK, jobs)
-
-
 # Files read and checked at a time. Two slices are in memory at once, one written while the next
 # is read and planned: 10,000-file slices took the command over 300 MB (bench.memory). With
 # reading processes every process holds slices in flight, so they are smaller there.
 READ_SLICE = 4_000
 READ_SLICE_WITH_READERS = 2_000
+# Files per transaction (a chunk) on SQLite. Each commit there writes back and checkpoints the
+# pages of the observations' key of every series the chunk touches, whatever the number of
+# values: larger chunks share that cost among more files (docs/benchmarks.md). A chunk is
+# written slice by slice: its size costs only SQLite's pages waiting for the commit and the
+# chunk's reports. PostgreSQL's commit only flushes its log (its own checkpointer writes the
+# pages back later), and larger chunks measured no faster there: a chunk is one slice.
+SQLITE_CHUNK = 12_000
 
 
-def read_slice(chunk: int, jobs: int) -> int:
-    """Files read at a time, for chunks of `chunk` files and `jobs` reading processes."""
-    return min(chunk, READ_SLICE if jobs == 0 else READ_SLICE_WITH_READERS)
+def read_slice(jobs: int) -> int:
+    """Files read at a time with `jobs` reading processes (never more than a chunk)."""
+    return READ_SLICE if jobs == 0 else READ_SLICE_WITH_READERS
+
+
+def default_chunk(jobs: int) -> int:
+    """Files per transaction when `--chunk` is not given, with `jobs` reading processes."""
+    return SQLITE_CHUNK if connection.vendor == "sqlite" else read_slice(jobs)
 
 
 # A slice also ends once it holds this many bytes.
@@ -394,7 +390,7 @@ class Command(BaseCommand):
         readers = jobs if isinstance(pool, parallel.PreparePool) else 0
         if chunk is None:
             chunk = default_chunk(readers)
-        slices = chunks(walk(paths), self.tally, read_slice(chunk, readers))
+        slices = chunks(walk(paths), self.tally, min(chunk, read_slice(readers)))
         try:
             ingest.check_replace(self.actor, self.replace)
             for origins, reports in ingest.write_in_transactions(
