@@ -35,16 +35,20 @@ def test_a_failure_after_the_values_are_written_leaves_nothing(world, monkeypatc
     assert nothing_stored()
 
 
-def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
+def fail_writes_holding(bad_value: float, monkeypatch) -> None:
+    """The database refuses any write of observations that holds this value."""
     real_insert = storage.insert_observations
 
     def insert(pending, batch_ids):
-        rows = pending_rows(pending)
-        if any(value == 5 for _series, _time, value, _status, _place in rows):
+        if any(row[2] == bad_value for row in pending_rows(pending)):
             raise DatabaseError("this file's write fails")
         return real_insert(pending, batch_ids)
 
     monkeypatch.setattr(storage, "insert_observations", insert)
+
+
+def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
+    fail_writes_holding(5, monkeypatch)
     sent = files(world)
     with pytest.raises(DatabaseError):
         ingest.ingest(system_actor("tests"), "folder", [sent[1]])
@@ -104,15 +108,7 @@ def test_slices_are_written_in_transactions_of_several(world, monkeypatch):
 
 
 def test_a_slice_refused_inside_a_transaction_is_retried_file_by_file(world, monkeypatch):
-    real_insert = storage.insert_observations
-
-    def insert(pending, batch_ids):
-        rows = pending_rows(pending)
-        if any(value == 3 for _series, _time, value, _status, _place in rows):
-            raise DatabaseError("this file's write fails")
-        return real_insert(pending, batch_ids)
-
-    monkeypatch.setattr(storage, "insert_observations", insert)
+    fail_writes_holding(3, monkeypatch)
     done = written(slices_of(world, 6, 2), per_transaction=6)
     statuses = [r.status for _items, reports in done for r in reports]
     assert statuses == ["accepted"] * 3 + ["error"] + ["accepted"] * 2
