@@ -6,12 +6,12 @@ FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterable
 
 from django.db import connection
 from django.utils import timezone
 
+from envhub.core import sqlite_rows
 from envhub.core.timeutil import from_db
 
 
@@ -26,15 +26,16 @@ def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]
         return
     adapt = connection.ops.adapt_datetimefield_value
     hours = {hour: adapt(hour) for hour in {hour for _key, hour in keys}}  # few distinct hours
-    # One statement that reads the keys from JSON in SQLite's own code: an ingesting process
-    # lets its reading thread run meanwhile (see `monitoring.storage`).
-    with connection.cursor() as cursor:
-        cursor.execute(
+    values = sqlite_rows.flatten((int(key), hours[hour]) for key, hour in keys)
+    queued_at = adapt(now or timezone.now())
+    # Few statements, each run in SQLite's own code: an ingesting process lets its reading
+    # thread run meanwhile (see `monitoring.storage`). "WHERE true" tells SQLite's parser that
+    # ON CONFLICT is the upsert's.
+    for part in sqlite_rows.parts(values, 2, leading=1):
+        sqlite_rows.execute(
             f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
-            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), %s "
-            "FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
-            [adapt(now or timezone.now()),
-             json.dumps([(int(key), hours[hour]) for key, hour in keys], separators=(",", ":"))])
+            f"SELECT column1, column2, ? FROM ({sqlite_rows.values_list(2, len(part) // 2)}) "
+            "WHERE true ON CONFLICT DO NOTHING", [queued_at, *part])
 
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)

@@ -4,11 +4,11 @@ The ingestion service hands over plain rows; this module is the only place that 
 database takes them fastest. Rows are first encoded (`encode_observations`, `encode_batches`),
 which the ingestion service may do in its reading thread, then written:
 
-- SQLite: the slice's rows as JSON texts of a few thousand rows, each read by a single
-  INSERT … SELECT FROM json_each in SQLite's own code. Such a statement runs without Python's
-  interpreter lock from start to end, so a thread reading the next files runs on the other
-  core meanwhile; an `executemany` gives the lock back and takes it again for every row, and
-  would leave that thread waiting.
+- SQLite: the slice's rows as multi-row VALUES lists of bound values, some thousands of rows a
+  statement (`core.sqlite_rows`). Such a statement runs without Python's interpreter lock from
+  start to end, so a thread reading the next files runs on the other core meanwhile; an
+  `executemany` gives the lock back and takes it again for every row, and would leave that
+  thread waiting.
 - PostgreSQL: COPY, straight into the table when no row collides (the usual case: a resent file
   is caught earlier by its SHA-256), else through a staging table with ON CONFLICT DO NOTHING.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, connection, transaction
 
-from envhub.core import queues
+from envhub.core import queues, sqlite_rows
 from envhub.monitoring import partitions
 
 TABLE = "monitoring_observation"
@@ -34,21 +34,11 @@ COLUMNS = ("series_id", "time", "value", "status", "batch_id")
 # (series_id, time, value, status, batch_id)
 Row = tuple[int, datetime.datetime, float | None, int, int]
 
-# JSON as SQLite reads it back: compact; NaN and infinity are not JSON (never a valid value).
-_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False,
-                                allow_nan=False).encode
-# Items in one statement's JSON: some 200 KB to 1 MB of it. A slice in one text would make
-# SQLite hold several times its size while reading it (a parse tree, copies), which showed
-# in the backfill's memory; and the encoder holds Python's interpreter lock until it is done,
-# while the writer may be waiting for it.
-_ROWS_PER_STATEMENT = 5000
+# Rows in one statement at most, whatever SQLite's limit of bound values would allow (a
+# statement's values are bound holding Python's interpreter lock).
+_ROWS_PER_STATEMENT = 6000
+# Raw files in one statement at most: SQLite copies each bound one (some 4 MB a statement).
 _FILES_PER_STATEMENT = 1000
-
-
-def _json_statements(items: Sequence, per_statement: int) -> list[tuple[int, str]]:
-    """(the place of its first item, a JSON array) for each statement's share of items."""
-    return [(start, _encode_json(items[start:start + per_statement]))
-            for start in range(0, len(items), per_statement)]
 
 
 def bulk_writes_release_interpreter() -> bool:
@@ -85,13 +75,16 @@ def time_adapter():
 @dataclass
 class PendingObservations:
     """Observation rows (series, time as `time_adapter` gives it, value, status, the file's
-    place in the slice) as the database takes them: the rows themselves on PostgreSQL, JSON
-    texts on SQLite, each with the place of its first row (the rows are not kept beside them:
-    a slice's take some 12 MB)."""
+    place in the slice) as the database takes them: the rows themselves on PostgreSQL, their
+    values flat on SQLite (`sqlite_rows.flatten`; the rows are not kept beside them)."""
 
     count: int
     rows: list[tuple] | None = None
-    encoded: list[tuple[int, str]] | None = None
+    values: list | None = None
+
+
+# The columns of an observation row.
+_WIDTH = len(COLUMNS)
 
 
 def encode_observations(rows: list[tuple]) -> PendingObservations:
@@ -102,8 +95,7 @@ def encode_observations(rows: list[tuple]) -> PendingObservations:
     rows = sorted(rows)
     if connection.vendor == "postgresql" or not rows:
         return PendingObservations(len(rows), rows=rows)
-    return PendingObservations(len(rows),
-                               encoded=_json_statements(rows, _ROWS_PER_STATEMENT))
+    return PendingObservations(len(rows), values=sqlite_rows.flatten(rows))
 
 
 def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) -> int:
@@ -118,15 +110,12 @@ def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) 
         return _insert_postgresql(rows)
     first = _first_id(batch_ids)
     inserted = 0
-    with connection.cursor() as cursor:
-        for _start, text in pending.encoded:
-            cursor.execute(
-                f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) '
-                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-                "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
-                "json_extract(value, '$[4]') + %s FROM json_each(%s) WHERE true "
-                "ON CONFLICT DO NOTHING", [first, text])
-            inserted += cursor.rowcount
+    for part in sqlite_rows.parts(pending.values, _WIDTH, most_rows=_ROWS_PER_STATEMENT):
+        part[4::_WIDTH] = [first + place for place in part[4::_WIDTH]]  # places → batch ids
+        inserted += sqlite_rows.execute(
+            f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) '
+            f"{sqlite_rows.values_list(_WIDTH, len(part) // _WIDTH)} ON CONFLICT DO NOTHING",
+            part)
     return inserted
 
 
@@ -227,19 +216,20 @@ def note_station_activity(newest: dict[int, datetime.datetime],
                 [received_at, list(newest), list(newest.values())])
         return
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        # One statement (see `bulk_writes_release_interpreter`); "WHERE true" tells SQLite's
-        # parser that ON CONFLICT is the upsert's, not part of the join.
-        cursor.execute(
+    received = adapt(received_at) if received_at is not None else None
+    values = sqlite_rows.flatten((station_id, adapt(latest))
+                                 for station_id, latest in newest.items())
+    # Few statements (see `bulk_writes_release_interpreter`); "WHERE true" tells SQLite's
+    # parser that ON CONFLICT is the upsert's, not part of the join.
+    for part in sqlite_rows.parts(values, 2, leading=1):
+        sqlite_rows.execute(
             'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
-            "last_data_at) SELECT json_extract(value, '$[0]'), 'never', %s, "
-            "json_extract(value, '$[1]') FROM json_each(%s) WHERE true "
+            "last_data_at) SELECT column1, 'never', ?, column2 FROM "
+            f"({sqlite_rows.values_list(2, len(part) // 2)}) WHERE true "
             "ON CONFLICT (station_id) DO UPDATE SET last_received_at = COALESCE("
             "excluded.last_received_at, last_received_at), last_data_at = CASE WHEN "
             "last_data_at IS NULL OR last_data_at < excluded.last_data_at THEN "
-            "excluded.last_data_at ELSE last_data_at END",
-            [adapt(received_at) if received_at is not None else None,
-             _encode_json([(station_id, adapt(latest)) for station_id, latest in newest.items()])])
+            "excluded.last_data_at ELSE last_data_at END", [received, *part])
 
 
 # --- received files ------------------------------------------------------------------------
@@ -330,16 +320,18 @@ _OWN_COLUMNS = ("station_id", "file_name", "sha256", "size", "status", "lines", 
                 "first_time", "last_time", "duplicate_of")
 _SHARED_COLUMNS = ("sender", "sender_user_id", "sender_token_id", "channel", "received_at",
                    "replaced")
-_BATCHES_FROM_JSON = (
+# SQLite: a batch's values go as (its place in the slice, its own values); the first batch id
+# is added to the place, and the shared values are given once.
+_BATCH_WIDTH = 1 + len(_OWN_COLUMNS)
+_BATCHES_FROM_VALUES = (
     f'INSERT INTO "monitoring_batch" (id, {", ".join(_OWN_COLUMNS)}, '
-    f'{", ".join(_SHARED_COLUMNS)}) SELECT key + %s, '
-    + ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(_OWN_COLUMNS)))
-    + ", " + ", ".join(["%s"] * len(_SHARED_COLUMNS)) + " FROM json_each(%s)")
-# Raw files that are UTF-8 text (what dataloggers send) travel as JSON strings and are stored
-# as their bytes again; others (null here) are written one by one.
-_FILES_FROM_JSON = (
-    'INSERT INTO "monitoring_batchfile" (batch_id, content) '
-    "SELECT key + %s, CAST(value AS BLOB) FROM json_each(%s) WHERE type = 'text'")
+    f'{", ".join(_SHARED_COLUMNS)}) SELECT column1 + ?, '
+    + ", ".join(f"column{n}" for n in range(2, _BATCH_WIDTH + 1)) + ", "
+    + ", ".join("?" * len(_SHARED_COLUMNS)) + " FROM ({values})")
+# A raw file as (its place, its bytes).
+_FILES_FROM_VALUES = (
+    'INSERT INTO "monitoring_batchfile" (batch_id, content) SELECT column1 + ?, column2 '
+    "FROM ({values})")
 
 
 def allocate_batch_ids(count: int) -> list[int]:
@@ -349,15 +341,13 @@ def allocate_batch_ids(count: int) -> list[int]:
 
 @dataclass
 class PendingBatches:
-    """Batches and their raw files, encoded as the database takes them (SQLite: JSON texts,
-    each with the place of its first item; the raw files that are not UTF-8 text aside as
-    (place, bytes))."""
+    """Batches and their raw files, made ready for the database (SQLite: the values of the
+    batches and of the files flat, see `_BATCHES_FROM_VALUES` and `_FILES_FROM_VALUES`)."""
 
     batches: Sequence[BatchRow]
     contents: Sequence[bytes]
-    encoded: list[tuple[int, str]] | None = None
-    encoded_files: list[tuple[int, str]] | None = None
-    other_files: list[tuple[int, bytes]] = field(default_factory=list)
+    values: list | None = None
+    file_values: list | None = None
 
 
 def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> PendingBatches:
@@ -366,19 +356,9 @@ def encode_batches(batches: Sequence[BatchRow], contents: Sequence[bytes]) -> Pe
     if connection.vendor == "postgresql" or not batches:
         return pending
     when = time_adapter()
-    pending.encoded = _json_statements([_own_values(b, when) for b in batches],
-                                       _ROWS_PER_STATEMENT)
-    texts = []
-    for place, content in enumerate(contents):
-        try:
-            text = content.decode()
-        except UnicodeDecodeError:
-            text = None
-        if text is None or "\x00" in text:  # SQLite's text ends at a NUL
-            text = None
-            pending.other_files.append((place, content))
-        texts.append(text)
-    pending.encoded_files = _json_statements(texts, _FILES_PER_STATEMENT)
+    pending.values = sqlite_rows.flatten((place, *_own_values(b, when))
+                                         for place, b in enumerate(batches))
+    pending.file_values = sqlite_rows.flatten(enumerate(contents))
     return pending
 
 
@@ -398,22 +378,22 @@ def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: S
     batches = pending.batches
     if not batches:
         return
+    if connection.vendor != "postgresql":
+        first = _first_id(batch_ids)
+        leading = [first, sending.sender, sending.sender_user_id, sending.sender_token_id,
+                   sending.channel,
+                   connection.ops.adapt_datetimefield_value(sending.received_at),
+                   sending.replaced]
+        for part in sqlite_rows.parts(pending.values, _BATCH_WIDTH, leading=len(leading),
+                                      most_rows=_ROWS_PER_STATEMENT):
+            values = sqlite_rows.values_list(_BATCH_WIDTH, len(part) // _BATCH_WIDTH)
+            sqlite_rows.execute(_BATCHES_FROM_VALUES.format(values=values), leading + part)
+        for part in sqlite_rows.parts(pending.file_values, 2, leading=1,
+                                      most_rows=_FILES_PER_STATEMENT):
+            values = sqlite_rows.values_list(2, len(part) // 2)
+            sqlite_rows.execute(_FILES_FROM_VALUES.format(values=values), [first, *part])
+        return
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            first = _first_id(batch_ids)
-            shared = [sending.sender, sending.sender_user_id, sending.sender_token_id,
-                      sending.channel,
-                      connection.ops.adapt_datetimefield_value(sending.received_at),
-                      sending.replaced]
-            for start, text in pending.encoded:
-                cursor.execute(_BATCHES_FROM_JSON, [first + start, *shared, text])
-            for start, text in pending.encoded_files:
-                cursor.execute(_FILES_FROM_JSON, [first + start, text])
-            if pending.other_files:
-                cursor.executemany(
-                    'INSERT INTO "monitoring_batchfile" (batch_id, content) VALUES (%s, %s)',
-                    [(first + place, content) for place, content in pending.other_files])
-            return
         shared = (sending.sender, sending.sender_user_id, sending.sender_token_id,
                   sending.channel, sending.received_at, sending.replaced)
         when = time_adapter()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import json
 
+from envhub.monitoring import storage
 from envhub.monitoring.formats import tt10
 from envhub.monitoring.ingest import IncomingFile
 
@@ -41,8 +41,10 @@ def utc(*args) -> datetime.datetime:
 
 
 def pending_rows(pending) -> list[tuple]:
-    """The rows of a `storage.PendingObservations`: as they are on PostgreSQL, from their JSON
-    on SQLite."""
+    """The rows of a `storage.PendingObservations`: as they are on PostgreSQL, from their flat
+    values on SQLite."""
     if pending.rows is not None:
         return pending.rows
-    return [tuple(row) for _start, text in pending.encoded for row in json.loads(text)]
+    width = len(storage.COLUMNS)
+    return [tuple(pending.values[start:start + width])
+            for start in range(0, len(pending.values), width)]

@@ -1,6 +1,7 @@
 """How a slice is written (`monitoring.storage`): on SQLite the rows travel to the database as
-JSON read by single statements, so what is stored must be exactly what was received; the
-files received before are found through the index of their digests' heads."""
+multi-row VALUES lists of bound values, cut to what a statement may hold, so what is stored
+must be exactly what was received, each row with its own file; the files received before are
+found through the index of their digests' heads."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def test_raw_files_are_kept_byte_for_byte_whatever_they_hold(world):
 @given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),
                 min_size=1, max_size=6, unique=True))
 def test_values_are_stored_exactly_as_read(world, values):
-    # Written with repr and read back by SQLite's JSON parser: the same double, to the bit.
+    # Bound as they were read (COPY's text on PostgreSQL): the same double, to the bit.
     Observation.objects.all().delete()
     Batch.objects.all().delete()
     files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n), [("PM10", value, "ug/m3")])
@@ -96,12 +97,30 @@ def test_files_received_before_are_found_through_the_digest_index(world):
     assert "batch_sha256_head" in plan
 
 
+@pytest.fixture(params=["rows", "bound values"])
+def small_statements(request, monkeypatch):
+    """Statements cut small: by envhub's own caps on rows, or by a connection that lets a
+    statement hold only 40 bound values (SQLite's limit may be set lower when it is built)."""
+    if request.param == "rows":
+        monkeypatch.setattr(storage, "_ROWS_PER_STATEMENT", 2)
+        monkeypatch.setattr(storage, "_FILES_PER_STATEMENT", 3)
+        yield
+        return
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL takes a slice's rows by COPY")
+    import sqlite3
+
+    connection.ensure_connection()
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    before = connection.connection.setlimit(limit, 40)
+    yield
+    connection.connection.setlimit(limit, before)
+
+
 def test_a_slice_written_in_several_statements_keeps_each_file_with_its_own(world,
-                                                                            monkeypatch):
+                                                                            small_statements):
     # A slice's rows go in statements of a few thousand; each statement's batches and raw
     # files are numbered from the place of its first one.
-    monkeypatch.setattr(storage, "_ROWS_PER_STATEMENT", 2)
-    monkeypatch.setattr(storage, "_FILES_PER_STATEMENT", 3)
     files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n), [("PM10", n, "ug/m3")])
              for n in range(7)]
     prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())

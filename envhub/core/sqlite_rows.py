@@ -1,0 +1,62 @@
+"""Many rows into SQLite in a few statements: each a multi-row VALUES list of bound values.
+
+Why not `executemany`: it binds and runs row by row, giving Python's interpreter lock back and
+taking it again for every row, so that a thread reading the next files meanwhile would keep
+the writer waiting. A VALUES list is bound in one go and then runs in SQLite's own code from
+start to end, without the lock. (Before, the rows went as JSON texts read by `json_each`: SQLite
+parsed each row's JSON again for each column, and the same rows took a third longer;
+docs/benchmarks.md, "sixth round".)
+
+The values travel flat (`flatten`): row after row, `width` values a row, so that they can be
+cut into statements (`parts`) without building any row again.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection
+
+# Bound values a statement may hold: SQLite's default limit since 3.32. A connection built with
+# a lower one says so (`_most_values`).
+MOST_VALUES = 32766
+
+
+def flatten(rows: Iterable[Sequence]) -> list:
+    """The rows' values in one list, row after row."""
+    return [value for row in rows for value in row]
+
+
+def _most_values() -> int:
+    connection.ensure_connection()
+    return min(MOST_VALUES, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
+def parts(values: Sequence, width: int, *, leading: int = 0,
+          most_rows: int | None = None) -> Iterator[list]:
+    """Flat `values` cut into the parts that a statement each can take, beside its `leading`
+    values of its own; each part a new list (the caller may change it)."""
+    rows = (_most_values() - leading) // width
+    if most_rows is not None:
+        rows = min(rows, most_rows)
+    step = max(rows, 1) * width
+    for start in range(0, len(values), step):
+        yield list(values[start:start + step])
+
+
+@functools.lru_cache(maxsize=32)
+def values_list(width: int, rows: int) -> str:
+    """`VALUES (?, …), …` for so many rows of `width` values. (The same text for the same shape:
+    Python's sqlite3 keeps the statement compiled.)"""
+    row = "(" + ",".join("?" * width) + ")"
+    return "VALUES " + ",".join([row] * rows)
+
+
+def execute(sql: str, params: Sequence) -> int:
+    """Run one statement with `?` placeholders on the connection itself (Django's cursor would
+    rewrite a statement of thousands of placeholders each time); the rows it changed. Must run
+    inside the caller's transaction. Errors come as Django's (IntegrityError, …)."""
+    with connection.wrap_database_errors:
+        return connection.connection.execute(sql, params).rowcount
