@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
 from django.db import connection
 
@@ -26,7 +27,7 @@ MOST_VALUES = 32766
 
 def flatten(rows: Iterable[Sequence]) -> list:
     """The rows' values in one list, row after row."""
-    return [value for row in rows for value in row]
+    return list(chain.from_iterable(rows))
 
 
 def _most_values() -> int:

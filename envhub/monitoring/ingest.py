@@ -27,10 +27,14 @@ import datetime
 import gc
 import hashlib
 import logging
+import math
+import operator
 import threading
 import time as clock
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, field, fields
+from itertools import repeat
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -213,6 +217,16 @@ class ParameterRef:
         return ParameterRef, astuple(self)
 
 
+class UsualLines(NamedTuple):
+    """A file's lines that each name a known parameter in its canonical unit (see
+    `Directory.plain`): the parameters in line order, and the lowest and highest possible
+    value of each (infinite where there is no bound)."""
+
+    parameters: tuple[ParameterRef, ...]
+    lowest: tuple[float, ...]
+    highest: tuple[float, ...]
+
+
 class Directory:
     """Stations by file-name prefix and code, parameters by (medium, symbol), series by
     (station, parameter): read once and kept for a few seconds, so that ingesting a file costs
@@ -228,6 +242,8 @@ class Directory:
         # (medium, symbol, unit) as written → (parameter, lowest, highest possible value), for
         # the spellings that need neither a conversion nor a note: see `plain`.
         self._plain: dict[tuple[str, str, str], tuple] = {}
+        # (medium, symbols, units) of a file's lines → `usual`'s answer.
+        self._usual: dict[tuple, UsualLines | None] = {}
         self.series: dict[tuple[int, int], int] = {}
         # (station, parameter) → (lowest, highest) the analyser measures, where entered.
         self.ranges: dict[tuple[int, int], tuple[float | None, float | None]] = {}
@@ -260,7 +276,7 @@ class Directory:
                     ranges[(station_id, parameter_id)] = (low, high)
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
             _forget_converters()  # a unit changed in another process is read again too
-            self._by_symbol, self._plain = {}, {}
+            self._by_symbol, self._plain, self._usual = {}, {}, {}
             self.series, self.ranges = series, ranges
             self._loaded_at = clock.monotonic()
 
@@ -324,6 +340,26 @@ class Directory:
                 if convert is None and note is None:
                     found = (parameter, parameter.minimum, parameter.maximum)
             if len(cache) < 10_000:  # bounded: symbols and units come from outside
+                cache[key] = found
+        return found
+
+    def usual(self, medium: str, symbols: Sequence[str], units: Sequence[str]) -> UsualLines | None:
+        """For a file's lines, by their symbols and units as written: what `plain` says of
+        each, when it says something of each (None otherwise). Remembered per file layout:
+        a station sends the same lines in every file."""
+        key = (medium, tuple(symbols), tuple(units))
+        cache = self._usual  # this one, even if a refresh replaces it (see parameter_for)
+        found = cache.get(key, _MISSING)
+        if found is _MISSING:
+            found = None
+            plain = [self.plain(medium, symbol, unit)
+                     for symbol, unit in zip(symbols, units, strict=True)]
+            if None not in plain:
+                found = UsualLines(
+                    tuple(parameter for parameter, _low, _high in plain),
+                    tuple(-math.inf if low is None else low for _p, low, _high in plain),
+                    tuple(math.inf if high is None else high for _p, _low, high in plain))
+            if len(cache) < 10_000:  # bounded: layouts come from outside
                 cache[key] = found
         return found
 
@@ -471,7 +507,12 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     if not station.active:
         report.notes.append(_("The station is marked inactive; its data is kept."))
 
-    parsed = tt10.parse_rows(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
+    window = _window(now)
+    parsed = tt10.parse_columns(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
+    if type(parsed) is tt10.PlainFile:
+        if _accept_usual_file(prepared, parsed, window):
+            return prepared
+        parsed = parsed.parsed()
     if not parsed.ok:
         for error in parsed.file_errors:
             prepared.reject_file(error.code, _said(FILE_MESSAGES, error.code, error.message))
@@ -481,7 +522,6 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         report.rejects.append(Reject(error.line_number, error.reason_code,
                                      _said(LINE_MESSAGES, error.reason_code, error.message),
                                      error.raw_excerpt))
-    window = _window(now)
     oldest, latest = window
     values, rejects = prepared.values, report.rejects
     accept = values.append
@@ -513,6 +553,33 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
         times = {value[1] for value in values}
         prepared.first_time, prepared.last_time = min(times), max(times)
     return prepared
+
+
+def _accept_usual_file(prepared: Prepared, plain: tt10.PlainFile, window) -> bool:
+    """Accept the usual file whole, a column at a time, when each of its values would be
+    accepted by the usual value's shortcut in `prepare` (so by `_check` too: see the tests).
+    Whether it was."""
+    oldest, latest = window
+    time = plain.utc_time
+    station = prepared.station
+    if not oldest <= time <= latest:
+        return False
+    usual = directory.usual(station.medium, plain.symbols, plain.units)
+    if usual is None:
+        return False
+    values = plain.values
+    if not (all(map(operator.ge, values, usual.lowest))
+            and all(map(operator.le, values, usual.highest))):
+        return False
+    ranges = directory.ranges
+    if ranges and any((station.id, parameter.id) in ranges for parameter in usual.parameters):
+        return False
+    count = len(values)
+    prepared.values = list(zip(usual.parameters, repeat(time, count), values, plain.statuses,
+                               range(1, count + 1), strict=True))
+    prepared.report.lines = count
+    prepared.first_time = prepared.last_time = time
+    return True
 
 
 _window_cache: tuple = (None, None)

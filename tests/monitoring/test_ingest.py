@@ -326,6 +326,9 @@ def test_it_keeps_a_files_exact_bytes_and_deletes_them_with_its_batch(world):
 
 _SYMBOLS = ["PM10", "PM2,5", "pm10", "SO2", "CO", "RH", "Temp", "XYZ", ""]
 _UNITS = ["ug/m3", "µg/m3", "ppb", "mg/m3", "", "kg", "mg/Nm3", "%", "oC"]
+# Symbols with a unit as their parameter's own (in another spelling for some).
+_PLAIN_SPELLINGS = [("PM10", "ug/m3"), ("pm10", "ug/m3"), ("PM2,5", "ug/m3"), ("SO2", "ug/m3"),
+                    ("CO", "ug/m3"), ("RH", "%"), ("Temp", "oC")]
 
 
 @hypothesis_settings(max_examples=120, deadline=None,
@@ -355,6 +358,59 @@ def test_the_shortcut_for_usual_values_decides_as_the_full_checks(world, lines):
                     if r.code not in {e.reason_code for e in parsed.line_errors}]
     assert line_rejects == [o for o in outcomes if type(o) is not tuple]
     assert prepared.report.notes == expected.notes
+
+
+@hypothesis_settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(lines=st.lists(st.builds(
+    lambda spelling, value, status: (spelling[0], value, spelling[1], status),
+    # Mostly a symbol and unit that need nothing done, so that whole files often do too.
+    st.one_of(st.sampled_from(_PLAIN_SPELLINGS),
+              st.tuples(st.sampled_from(_SYMBOLS[:-1]), st.sampled_from(_UNITS))),
+    st.one_of(st.floats(-50, 2e6, allow_nan=False),
+              st.sampled_from([-31.0, -0.0, 0.0, 55.5, 60.0, 100.0, 150.0])),
+    st.sampled_from(["00", "01", "02"])),
+    min_size=1, max_size=5, unique_by=lambda line: line[0].lower()),
+    minutes=st.sampled_from([-60 * 24 * 400, -60, 0, 60 * 24 * 3]),
+    instrument_range=st.booleans())
+def test_a_usual_file_is_taken_whole_only_as_its_lines_would_be(world, lines, minutes,
+                                                                instrument_range):
+    """A file whose lines share one time may be accepted whole (`_accept_usual_file`); the
+    outcome must still be what `_check` gives line by line."""
+    from envhub.monitoring.models import Series
+    from envhub.registry.models import Parameter
+
+    Series.objects.update_or_create(
+        station=world.air_hn, parameter=Parameter.objects.get(code="PM10"),
+        defaults={"range_max": 120 if instrument_range else None})
+    ingest.directory.forget()
+    at = T + datetime.timedelta(minutes=minutes)
+    text = "".join(f"{symbol}\t{value!r}\t{unit}\t{at:%Y%m%d%H%M%S}\t{status}\n"
+                   for symbol, value, unit, status in lines)
+    incoming = raw_file(world.air_hn, T, text)
+    now = utc(2026, 11, 20, 9, 0)
+    prepared = ingest.prepare(system_actor("tests"), incoming, now)
+
+    expected = ingest.BatchReport(file_name=incoming.name)
+    outcomes = [ingest._check(reading, prepared.station, ingest._window(now), expected)
+                for reading in tt10.parse_rows(incoming.content).readings]
+    assert prepared.values == [o for o in outcomes if type(o) is tuple]
+    assert prepared.report.rejects == [o for o in outcomes if type(o) is not tuple]
+    assert prepared.report.notes == expected.notes
+    assert prepared.report.lines == len(lines)
+    times = {value[1] for value in prepared.values}
+    assert (prepared.first_time, prepared.last_time) == (
+        (min(times), max(times)) if times else (None, None))
+
+
+def test_the_usual_file_is_taken_whole_without_a_look_at_each_line(world, monkeypatch):
+    monkeypatch.setattr(ingest.directory, "plain_known", None)  # the line by line shortcut's
+    monkeypatch.setattr(ingest, "_check", None)
+    [report] = send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("SO2", 12.5, "ug/m3"),
+                                                 ("PM2,5", 20, "ug/m3", 1)])])
+    assert (report.status, report.accepted, report.lines) == ("accepted", 3, 3)
+    assert sorted(Observation.objects.values_list("value", "status")) == [
+        (12.5, 0), (20.0, 1), (40.0, 0)]
 
 
 def test_the_shortcut_leaves_an_instrument_range_to_the_full_checks(world):

@@ -533,9 +533,39 @@ def parse_rows(content: bytes, *, max_line_length: int = 4096,
     The file is read a column at a time (symbols, values, ...), each column by one call that
     loops in C, rather than line by line: most of the cost of a line was Python's own.
     """
+    found = parse_columns(content, max_line_length=max_line_length, max_lines=max_lines)
+    return found.parsed() if type(found) is PlainFile else found
+
+
+class PlainFile(NamedTuple):
+    """The usual file read by column: plain lines (see `parse_rows`) all at one time, each of
+    a symbol of its own (compared without case). Line n is the nth of each column."""
+
+    symbols: list[str]
+    values: list[float]
+    units: list[str]
+    local_time: datetime
+    utc_time: datetime
+    statuses: list[int]
+
+    def parsed(self) -> ParsedFile:
+        """The file as `parse_rows` (and `parse`) gives it."""
+        count = len(self.symbols)
+        readings = tuple(zip(range(1, count + 1), self.symbols, self.values, self.units,
+                             repeat(self.local_time, count), repeat(self.utc_time, count),
+                             self.statuses, strict=True))
+        return ParsedFile(readings, (), (), count, 0, False)
+
+
+def parse_columns(content: bytes, *, max_line_length: int = 4096,
+                  max_lines: int = 10_000) -> PlainFile | ParsedFile:
+    """`parse_rows`, but the usual file comes by column, as a `PlainFile`: whoever checks its
+    values can then check them a column at a time too."""
     readings = _plain_readings(content, max_line_length, max_lines)
     if readings is None:
         return parse(content, max_line_length=max_line_length, max_lines=max_lines)
+    if type(readings) is PlainFile:
+        return readings
     return ParsedFile(readings, (), (), len(readings), 0, False)
 
 
@@ -543,8 +573,9 @@ def parse_rows(content: bytes, *, max_line_length: int = 4096,
 _STATUS_ENDING_LINE = {f"{code}\n": status for code, status in _STATUS_CODES.items()}
 
 
-def _plain_readings(content, max_line_length, max_lines) -> tuple | None:
-    """The readings of a file of plain lines (see `parse_rows`), or None if it is not one."""
+def _plain_readings(content, max_line_length, max_lines) -> PlainFile | tuple | None:
+    """The readings of a file of plain lines (see `parse_rows`): by column when they share one
+    time (a `PlainFile`), else as a tuple of them; None if it is not such a file."""
     if type(content) is not bytes or content.startswith(_BOM) or \
             len(content.translate(None, _PLAIN_BYTES)) != len(content):
         return None
@@ -595,8 +626,7 @@ def _plain_readings(content, max_line_length, max_lines) -> tuple | None:
         if len(set(map(str.lower, symbols))) != count:  # ASCII: lower() is casefold()
             return None
         [(local, utc)] = moments.values()
-        return tuple(zip(numbers, symbols, values, units, repeat(local, count),
-                         repeat(utc, count), statuses, strict=True))
+        return PlainFile(symbols, values, units, local, utc, statuses)
     if len(set(zip(map(str.lower, symbols), times, strict=True))) != count:
         return None
     at = [moments[time_text] for time_text in times]
