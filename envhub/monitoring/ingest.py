@@ -37,7 +37,9 @@ from itertools import repeat
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -423,7 +425,8 @@ class Prepared:
     @property
     def readable(self) -> bool:
         """Its station is known and allowed, and the file as a whole could be read."""
-        return self.station is not None and not any(r.line == 0 for r in self.report.rejects)
+        rejects = self.report.rejects
+        return self.station is not None and not (rejects and any(r.line == 0 for r in rejects))
 
     def reject_file(self, code: str, message: str) -> Prepared:
         self.report.rejects.append(Reject(0, code, message))
@@ -483,11 +486,12 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     report = BatchReport(file_name=(incoming.name or "")[-255:])
     prepared = Prepared(report, hashlib.sha256(content).hexdigest(), size, content,
                         incoming.name or "")
-    if size > settings.ENVHUB_MAX_FILE_BYTES:
+    limits = _limits(now)
+    if size > limits.most_bytes:
         prepared.content = b""  # not kept: it is over the limit
         return prepared.reject_file("too_large", _(
             "The file has %(size)d bytes; the limit is %(limit)d.") % {
-            "size": size, "limit": settings.ENVHUB_MAX_FILE_BYTES})
+            "size": size, "limit": limits.most_bytes})
     try:
         name = tt10.parse_filename(incoming.name or "")
     except tt10.TT10Error as error:
@@ -507,8 +511,8 @@ def prepare(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> Pre
     if not station.active:
         report.notes.append(_("The station is marked inactive; its data is kept."))
 
-    window = _window(now)
-    parsed = tt10.parse_columns(content, max_lines=settings.ENVHUB_MAX_FILE_LINES)
+    window = limits.window
+    parsed = tt10.parse_columns(content, max_lines=limits.most_lines)
     if type(parsed) is tt10.PlainFile:
         if _accept_usual_file(prepared, parsed, window):
             return prepared
@@ -582,19 +586,40 @@ def _accept_usual_file(prepared: Prepared, plain: tt10.PlainFile, window) -> boo
     return True
 
 
-_window_cache: tuple = (None, None)
+class Limits(NamedTuple):
+    """What a file received at some time may be: its size, its lines, and the oldest and
+    latest value time (`window`)."""
+
+    most_bytes: int
+    most_lines: int
+    window: tuple[datetime.datetime, datetime.datetime]
+
+
+_limits_cache: tuple = (None, None)
+
+
+def _limits(now: datetime.datetime) -> Limits:
+    """The limits for files received at `now`, worked out once for the files of a slice (they
+    share their `now`): reading the settings for each file was a tenth of its check."""
+    global _limits_cache
+    cached_now, limits = _limits_cache  # one tuple: threads see a time with its own limits
+    if cached_now is not now:
+        window = (now - datetime.timedelta(days=settings.ENVHUB_MAX_AGE_DAYS),
+                  now + datetime.timedelta(minutes=settings.ENVHUB_FUTURE_TOLERANCE_MINUTES))
+        limits = Limits(settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_FILE_LINES, window)
+        _limits_cache = (now, limits)
+    return limits
+
+
+@receiver(setting_changed)
+def _forget_limits(**kwargs) -> None:
+    global _limits_cache
+    _limits_cache = (None, None)
 
 
 def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
-    """The oldest and latest value times accepted from files received at `now` (the files of a
-    slice share their `now`: computed once for them)."""
-    global _window_cache
-    key = (now, settings.ENVHUB_MAX_AGE_DAYS, settings.ENVHUB_FUTURE_TOLERANCE_MINUTES)
-    cached_key, window = _window_cache  # one tuple: threads see a key with its own window
-    if cached_key != key:
-        window = (now - datetime.timedelta(days=key[1]), now + datetime.timedelta(minutes=key[2]))
-        _window_cache = (key, window)
-    return window
+    """The oldest and latest value times accepted from files received at `now`."""
+    return _limits(now).window
 
 
 def _check(reading: tuple, station: StationRef, window, report: BatchReport):
@@ -1246,18 +1271,17 @@ def _not_stored(file_name: str) -> BatchReport:
 
 
 def _value_times(actor: Actor, prepared: Sequence[Prepared],
-                 now: datetime.datetime) -> set[datetime.datetime]:
-    """Times that cover every month the files' values fall in."""
-    times = set()
+                 now: datetime.datetime) -> Iterator[datetime.datetime]:
+    """Times that cover every month the files' values fall in. (Given one by one: only
+    PostgreSQL's partitions need them.)"""
     for p in prepared:
         if p.values or p.values is None:
             first, last = p.first_time, p.last_time
             if first is None or (first.year, first.month) != (last.year, last.month):
                 fill_values(actor, [p], now)
-                times.update(value[1] for value in p.values)
+                yield from (value[1] for value in p.values)
             else:
-                times.add(first)
-    return times
+                yield first
 
 
 def _ingest_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: bool,

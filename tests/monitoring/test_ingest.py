@@ -239,6 +239,21 @@ def test_it_refuses_an_oversized_file_without_keeping_it(world, settings):
     assert bytes(BatchFile.objects.get(batch_id=report.batch_id).content) == b""
 
 
+def test_changed_limits_apply_to_the_next_file_received_at_the_same_time(world, settings):
+    # The limits are worked out once for the files of a slice (they share their arrival
+    # time), and again when the settings change.
+    actor, now = system_actor("tests"), utc(2026, 11, 20, 9, 0)
+    file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("SO2", 12, "ug/m3")])
+    assert ingest.prepare(actor, file, now).report.rejects == []
+    settings.ENVHUB_MAX_FILE_LINES = 1
+    assert [r.code for r in ingest.prepare(actor, file, now).report.rejects] == ["too_many_lines"]
+    settings.ENVHUB_MAX_FILE_LINES = 10_000
+    settings.ENVHUB_FUTURE_TOLERANCE_MINUTES = 0
+    settings.ENVHUB_MAX_AGE_DAYS = 1
+    late = tt10_file(world.air_hn, T - datetime.timedelta(days=2), [("PM10", 40, "ug/m3")])
+    assert [r.code for r in ingest.prepare(actor, late, now).report.rejects] == ["too_old"]
+
+
 def test_a_station_may_only_send_for_itself(world):
     from envhub.accounts import services
 
