@@ -47,10 +47,11 @@ from envhub.monitoring import ingest, parallel, rollups
 from envhub.monitoring.models import BatchStatus, Channel
 
 # Files read and checked at a time. Two slices are in memory at once, one written while the next
-# is read and planned: 10,000-file slices took the command over 300 MB (bench.memory). With
-# reading processes every process holds slices in flight, so they are smaller there.
+# is read and planned: 10,000-file slices took the command over 300 MB (bench.memory). With a
+# reading process both processes hold slices in flight, beside a Django each: 2,000-file slices
+# took them to 319.5 MB together, 1,000-file ones to 284 (and as many files a second).
 READ_SLICE = 4_000
-READ_SLICE_WITH_READERS = 2_000
+READ_SLICE_WITH_READERS = 1_000
 # Files per transaction (a chunk) on SQLite. Each commit there writes back and checkpoints the
 # pages of the observations' key of every series the chunk touches, whatever the number of
 # values: larger chunks share that cost among more files (docs/benchmarks.md). A chunk is
@@ -360,7 +361,7 @@ class Command(BaseCommand):
                             help="Leave the rollups to the worker.")
         parser.add_argument("--jobs", type=int, default=None, metavar="N",
                             help="Processes that read and check files while this one writes "
-                                 "(default: one per core but one, none with two cores or "
+                                 "(default: one with more than two cores, none with two or "
                                  "fewer; with 0 a thread of this process reads the next "
                                  "files while the database writes).")
 
