@@ -752,12 +752,14 @@ def _mark_duplicate_files(actor: Actor, prepared: Sequence[Prepared],
         return False
     # Looked up by SHA-256 alone (its own index) and matched to the station here: with both in
     # the query, SQLite may pick the station index and scan every batch of those stations.
-    stations = {p.station.id for p in candidates}
-    earlier = storage.earlier_batches({p.sha256 for p in candidates}, stations)
+    keys = [(p.sha256, p.station.id) for p in candidates]
+    digests, stations = zip(*keys, strict=True)
+    earlier = storage.earlier_batches(set(digests), set(stations))
+    if not earlier and len(set(keys)) == len(keys):  # the usual slice: no file seen before
+        return False
     seen: set[tuple[str, int]] = set()
     marked = False
-    for p in candidates:
-        key = (p.sha256, p.station.id)
+    for p, key in zip(candidates, keys, strict=True):
         if key in earlier or key in seen:
             marked = True
             fill_values(actor, [p], now)  # their number is told

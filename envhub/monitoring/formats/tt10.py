@@ -618,15 +618,16 @@ def _plain_readings(content, max_line_length, max_lines) -> PlainFile | tuple | 
         return None
     if not math.isfinite(sum(values)):  # may also refuse a huge finite pair: `parse` says
         return None
+    if times.count(times[0]) == count:  # the usual file: every line at one time
+        moment = _time14(times[0])
+        # A symbol repeated (ASCII: lower() is casefold()) is for `parse` to report.
+        if moment is None or len(set(map(str.lower, symbols))) != count:
+            return None
+        return PlainFile(symbols, values, units, *moment, statuses)
     moments = {time_text: _time14(time_text) for time_text in set(times)}
     if None in moments.values():
         return None
     numbers = range(1, count + 1)
-    if len(moments) == 1:  # the usual file: every line at one time
-        if len(set(map(str.lower, symbols))) != count:  # ASCII: lower() is casefold()
-            return None
-        [(local, utc)] = moments.values()
-        return PlainFile(symbols, values, units, local, utc, statuses)
     if len(set(zip(map(str.lower, symbols), times, strict=True))) != count:
         return None
     at = [moments[time_text] for time_text in times]
