@@ -72,9 +72,9 @@ def default_jobs() -> int:
     On two cores the writer (with SQLite's work, or PostgreSQL's server process) takes the
     cores already, and a reading process beside it slows it down more than it takes off
     (docs/benchmarks.md). One reading process keeps pace with the one writer on SQLite (some
-    40 µs a file each, pickling included) and reads several times faster than PostgreSQL's
-    writer writes; each holds a Django of its own (some 70 MB), and with more of them the
-    backfill would no longer stay under 300 MB."""
+    40 µs a file each, pickling included) and reads faster than PostgreSQL's writer writes;
+    each holds a Django of its own (some 70 MB), and with more of them the backfill would no
+    longer stay under 300 MB."""
     cores = os.cpu_count() or 1
     return 0 if cores <= 2 else 1
 
