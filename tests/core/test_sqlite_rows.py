@@ -1,0 +1,70 @@
+"""Rows into SQLite as multi-row VALUES lists (`core.sqlite_rows`): cut into statements that
+SQLite takes, in few shapes, with every value once and in order."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from envhub.core import sqlite_rows
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")]
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(0, 20_000), width=st.integers(1, 23), leading=st.integers(0, 7),
+       most_rows=st.one_of(st.none(), st.integers(1, 7000)))
+def test_parts_hold_every_value_once_in_statements_of_few_shapes(rows, width, leading, most_rows):
+    values = list(range(rows * width))
+    parts = list(sqlite_rows.parts(values, width, leading=leading, most_rows=most_rows))
+    assert [value for part in parts for value in part] == values
+    limit = min(sqlite_rows.MOST_VALUES,
+                connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    for part in parts:
+        count = len(part) // width
+        assert len(part) == count * width
+        assert count & (count - 1) == 0  # a power of two
+        assert len(part) + leading <= limit
+        assert most_rows is None or count <= most_rows
+    # As few statements as powers of two allow: as many rows as allowed in each, then the
+    # rest in smaller powers of two, each once.
+    sizes = [len(part) // width for part in parts]
+    if rows:
+        allowed = min((limit - leading) // width, most_rows or rows, rows)
+        largest = 1 << (allowed.bit_length() - 1)
+        full = sizes.count(largest)
+        assert sizes[:full] == [largest] * full
+        assert sizes[full:] == sorted(set(sizes[full:]), reverse=True)
+        assert all(size < largest for size in sizes[full:])
+
+
+def test_a_slice_of_any_size_leaves_few_statements_compiled():
+    # Python's sqlite3 keeps the statements it compiled; statements of every size would fill
+    # its cache with some 2 MB each.
+    shapes = set()
+    for rows in range(1, 3000, 7):
+        for part in sqlite_rows.parts(list(range(rows * 5)), 5, most_rows=4096):
+            shapes.add(len(part) // 5)
+    assert len(shapes) <= 13
+
+
+def test_values_are_written_as_given():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE probe_rows (a, b)")
+    rows = [(n, f"text {n}") for n in range(1000)] + [(None, b"\x00bytes"), (1.5, "")]
+    values = sqlite_rows.flatten(rows)
+    inserted = 0
+    for part in sqlite_rows.parts(values, 2, most_rows=64):
+        inserted += sqlite_rows.execute(
+            f"INSERT INTO probe_rows (a, b) {sqlite_rows.values_list(2, len(part) // 2)}",
+            part)
+    assert inserted == len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a, b FROM probe_rows ORDER BY rowid")
+        assert [tuple(row) for row in cursor.fetchall()] == rows
