@@ -40,10 +40,10 @@ def parts(values: Sequence, width: int, *, leading: int = 0,
     """Flat `values` cut into the parts that a statement each can take, beside its `leading`
     values of its own; each part a new list (the caller may change it).
 
-    Each part holds a power of two of rows, as many as allowed. Python's sqlite3 keeps the
-    last 128 statements compiled, some 2 MB each for 5,000 rows of five values: the slices of
-    a backfill end in all sorts of sizes, and statements of any size would fill that cache
-    (and the memory). In powers of two a width has at most 15 shapes."""
+    Each part holds as many rows as allowed, and the last few a power of two each. Python's
+    sqlite3 keeps the last 128 statements compiled, some 2 MB each for 5,000 rows of five
+    values: the slices of a backfill end in all sorts of sizes, and statements of any size
+    would fill that cache (and the memory). So a width has at most 16 shapes."""
     most = (_most_values() - leading) // width
     if most_rows is not None:
         most = min(most, most_rows)
@@ -51,7 +51,8 @@ def parts(values: Sequence, width: int, *, leading: int = 0,
     total = len(values) // width
     start = 0
     while start < total:
-        rows = 1 << (min(most, total - start).bit_length() - 1)
+        left = total - start
+        rows = most if left >= most else 1 << (left.bit_length() - 1)
         yield list(values[start * width:(start + rows) * width])
         start += rows
 

@@ -35,11 +35,10 @@ COLUMNS = ("series_id", "time", "value", "status", "batch_id")
 Row = tuple[int, datetime.datetime, float | None, int, int]
 
 # Rows in one statement at most, whatever SQLite's limit of bound values would allow (a
-# statement's values are bound holding Python's interpreter lock). Powers of two: see
-# `sqlite_rows.parts`.
-_ROWS_PER_STATEMENT = 4096
+# statement's values are bound holding Python's interpreter lock).
+_ROWS_PER_STATEMENT = 6000
 # Raw files in one statement at most: SQLite copies each one bound.
-_FILES_PER_STATEMENT = 1024
+_FILES_PER_STATEMENT = 1000
 
 
 def bulk_writes_release_interpreter() -> bool:

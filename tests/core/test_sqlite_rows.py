@@ -29,19 +29,17 @@ def test_parts_hold_every_value_once_in_statements_of_few_shapes(rows, width, le
     for part in parts:
         count = len(part) // width
         assert len(part) == count * width
-        assert count & (count - 1) == 0  # a power of two
         assert len(part) + leading <= limit
         assert most_rows is None or count <= most_rows
-    # As few statements as powers of two allow: as many rows as allowed in each, then the
-    # rest in smaller powers of two, each once.
+    # As many rows as allowed in each statement, then the rest in smaller powers of two, each
+    # once.
     sizes = [len(part) // width for part in parts]
-    if rows:
-        allowed = min((limit - leading) // width, most_rows or rows, rows)
-        largest = 1 << (allowed.bit_length() - 1)
-        full = sizes.count(largest)
-        assert sizes[:full] == [largest] * full
-        assert sizes[full:] == sorted(set(sizes[full:]), reverse=True)
-        assert all(size < largest for size in sizes[full:])
+    allowed = min((limit - leading) // width, most_rows or limit)
+    full = rows // allowed
+    assert sizes[:full] == [allowed] * full
+    rest = sizes[full:]
+    assert rest == sorted(set(rest), reverse=True)
+    assert all(size & (size - 1) == 0 and size < allowed for size in rest)
 
 
 def test_a_slice_of_any_size_leaves_few_statements_compiled():
@@ -51,7 +49,7 @@ def test_a_slice_of_any_size_leaves_few_statements_compiled():
     for rows in range(1, 3000, 7):
         for part in sqlite_rows.parts(list(range(rows * 5)), 5, most_rows=4096):
             shapes.add(len(part) // 5)
-    assert len(shapes) <= 13
+    assert len(shapes) <= 13  # 4,096 rows, and 12 powers of two below it
 
 
 def test_values_are_written_as_given():
