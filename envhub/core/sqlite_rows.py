@@ -68,6 +68,8 @@ def values_list(width: int, rows: int) -> str:
 def execute(sql: str, params: Sequence) -> int:
     """Run one statement with `?` placeholders on the connection itself (Django's cursor would
     rewrite a statement of thousands of placeholders each time); the rows it changed. Must run
-    inside the caller's transaction. Errors come as Django's (IntegrityError, …)."""
+    inside the caller's transaction. Errors come as Django's (IntegrityError, …), and like
+    Django's cursor it refuses to run in a transaction that an error has already broken."""
+    connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         return connection.connection.execute(sql, params).rowcount

@@ -66,3 +66,17 @@ def test_values_are_written_as_given():
     with connection.cursor() as cursor:
         cursor.execute("SELECT a, b FROM probe_rows ORDER BY rowid")
         assert [tuple(row) for row in cursor.fetchall()] == rows
+
+
+def test_a_statement_in_a_broken_transaction_is_refused_as_by_django():
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE probe_keys (k PRIMARY KEY)")
+    with transaction.atomic():
+        sqlite_rows.execute("INSERT INTO probe_keys (k) VALUES (?)", [1])
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            sqlite_rows.execute("INSERT INTO probe_keys (k) VALUES (?)", [1])
+        with pytest.raises(TransactionManagementError):
+            sqlite_rows.execute("INSERT INTO probe_keys (k) VALUES (?)", [2])
