@@ -31,11 +31,10 @@ def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]
     # Few statements, each run in SQLite's own code: an ingesting process lets its reading
     # thread run meanwhile (see `monitoring.storage`). "WHERE true" tells SQLite's parser that
     # ON CONFLICT is the upsert's.
-    for part in sqlite_rows.parts(values, 2, leading=1):
-        sqlite_rows.execute(
-            f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
-            f"SELECT column1, column2, ? FROM ({sqlite_rows.values_list(2, len(part) // 2)}) "
-            "WHERE true ON CONFLICT DO NOTHING", [queued_at, *part])
+    sqlite_rows.insert(
+        f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
+        "SELECT column1, column2, ? FROM ({values}) WHERE true ON CONFLICT DO NOTHING",
+        values, 2, leading=[queued_at])
 
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)

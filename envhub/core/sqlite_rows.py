@@ -8,7 +8,7 @@ parsed each row's JSON again for each column, and the same rows took a third lon
 docs/benchmarks.md, "sixth round".)
 
 The values travel flat (`flatten`): row after row, `width` values a row, so that they can be
-cut into statements (`parts`) without building any row again.
+cut into statements (`parts`) without building any row again. `insert` does both.
 """
 
 from __future__ import annotations
@@ -35,10 +35,22 @@ def _most_values() -> int:
     return min(MOST_VALUES, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
+def insert(statement: str, values: Sequence, width: int, *, leading: Sequence = (),
+           most_rows: int | None = None) -> int:
+    """Run `statement` for flat `values`, `width` a row, in as few statements as `parts`
+    allows; the rows they changed. `{values}` in the statement stands for the VALUES list, and
+    its own `?` before it take `leading` (the same for every statement)."""
+    changed = 0
+    for part in parts(values, width, leading=len(leading), most_rows=most_rows):
+        changed += execute(statement.format(values=values_list(width, len(part) // width)),
+                           [*leading, *part] if leading else part)
+    return changed
+
+
 def parts(values: Sequence, width: int, *, leading: int = 0,
-          most_rows: int | None = None) -> Iterator[list]:
+          most_rows: int | None = None) -> Iterator[Sequence]:
     """Flat `values` cut into the parts that a statement each can take, beside its `leading`
-    values of its own; each part a new list (the caller may change it).
+    values of its own.
 
     Each part holds as many rows as allowed, and the last few a power of two each. Python's
     sqlite3 keeps the last 128 statements compiled, some 2 MB each for 5,000 rows of five
@@ -53,7 +65,7 @@ def parts(values: Sequence, width: int, *, leading: int = 0,
     while start < total:
         left = total - start
         rows = most if left >= most else 1 << (left.bit_length() - 1)
-        yield list(values[start * width:(start + rows) * width])
+        yield values[start * width:(start + rows) * width]
         start += rows
 
 

@@ -617,11 +617,6 @@ def _forget_limits(**kwargs) -> None:
     _limits_cache = (None, None)
 
 
-def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
-    """The oldest and latest value times accepted from files received at `now`."""
-    return _limits(now).window
-
-
 def _check(reading: tuple, station: StationRef, window, report: BatchReport):
     """Map, convert and validate one reading (a `tt10.Reading` or the same fields as a plain
     tuple, as `tt10.parse_rows` gives them): a value tuple, or the Reject that says why not.

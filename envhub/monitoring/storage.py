@@ -109,14 +109,11 @@ def insert_observations(pending: PendingObservations, batch_ids: Sequence[int]) 
         partitions.ensure({row[1] for row in rows})
         return _insert_postgresql(rows)
     first = _first_id(batch_ids)
-    inserted = 0
-    for part in sqlite_rows.parts(pending.values, _WIDTH, most_rows=_ROWS_PER_STATEMENT):
-        part[4::_WIDTH] = [first + place for place in part[4::_WIDTH]]  # places → batch ids
-        inserted += sqlite_rows.execute(
-            f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) '
-            f"{sqlite_rows.values_list(_WIDTH, len(part) // _WIDTH)} ON CONFLICT DO NOTHING",
-            part)
-    return inserted
+    values = list(pending.values)  # a copy: the pending rows keep their files' places
+    values[4::_WIDTH] = [first + place for place in values[4::_WIDTH]]  # places → batch ids
+    return sqlite_rows.insert(
+        f'INSERT INTO "{TABLE}" ({", ".join(COLUMNS)}) {{values}} ON CONFLICT DO NOTHING',
+        values, _WIDTH, most_rows=_ROWS_PER_STATEMENT)
 
 
 def _first_id(batch_ids: Sequence[int]) -> int:
@@ -221,15 +218,13 @@ def note_station_activity(newest: dict[int, datetime.datetime],
                                  for station_id, latest in newest.items())
     # Few statements (see `bulk_writes_release_interpreter`); "WHERE true" tells SQLite's
     # parser that ON CONFLICT is the upsert's, not part of the join.
-    for part in sqlite_rows.parts(values, 2, leading=1):
-        sqlite_rows.execute(
-            'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
-            "last_data_at) SELECT column1, 'never', ?, column2 FROM "
-            f"({sqlite_rows.values_list(2, len(part) // 2)}) WHERE true "
-            "ON CONFLICT (station_id) DO UPDATE SET last_received_at = COALESCE("
-            "excluded.last_received_at, last_received_at), last_data_at = CASE WHEN "
-            "last_data_at IS NULL OR last_data_at < excluded.last_data_at THEN "
-            "excluded.last_data_at ELSE last_data_at END", [received, *part])
+    sqlite_rows.insert(
+        'INSERT INTO "monitoring_stationstatus" (station_id, state, last_received_at, '
+        "last_data_at) SELECT column1, 'never', ?, column2 FROM ({values}) WHERE true "
+        "ON CONFLICT (station_id) DO UPDATE SET last_received_at = COALESCE("
+        "excluded.last_received_at, last_received_at), last_data_at = CASE WHEN "
+        "last_data_at IS NULL OR last_data_at < excluded.last_data_at THEN "
+        "excluded.last_data_at ELSE last_data_at END", values, 2, leading=[received])
 
 
 # --- received files ------------------------------------------------------------------------
@@ -384,14 +379,10 @@ def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: S
                    sending.channel,
                    connection.ops.adapt_datetimefield_value(sending.received_at),
                    sending.replaced]
-        for part in sqlite_rows.parts(pending.values, _BATCH_WIDTH, leading=len(leading),
-                                      most_rows=_ROWS_PER_STATEMENT):
-            values = sqlite_rows.values_list(_BATCH_WIDTH, len(part) // _BATCH_WIDTH)
-            sqlite_rows.execute(_BATCHES_FROM_VALUES.format(values=values), leading + part)
-        for part in sqlite_rows.parts(pending.file_values, 2, leading=1,
-                                      most_rows=_FILES_PER_STATEMENT):
-            values = sqlite_rows.values_list(2, len(part) // 2)
-            sqlite_rows.execute(_FILES_FROM_VALUES.format(values=values), [first, *part])
+        sqlite_rows.insert(_BATCHES_FROM_VALUES, pending.values, _BATCH_WIDTH, leading=leading,
+                           most_rows=_ROWS_PER_STATEMENT)
+        sqlite_rows.insert(_FILES_FROM_VALUES, pending.file_values, 2, leading=[first],
+                           most_rows=_FILES_PER_STATEMENT)
         return
     with connection.cursor() as cursor:
         shared = (sending.sender, sending.sender_user_id, sending.sender_token_id,

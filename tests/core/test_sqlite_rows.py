@@ -56,12 +56,8 @@ def test_values_are_written_as_given():
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE probe_rows (a, b)")
     rows = [(n, f"text {n}") for n in range(1000)] + [(None, b"\x00bytes"), (1.5, "")]
-    values = sqlite_rows.flatten(rows)
-    inserted = 0
-    for part in sqlite_rows.parts(values, 2, most_rows=64):
-        inserted += sqlite_rows.execute(
-            f"INSERT INTO probe_rows (a, b) {sqlite_rows.values_list(2, len(part) // 2)}",
-            part)
+    inserted = sqlite_rows.insert("INSERT INTO probe_rows (a, b) {values}",
+                                  sqlite_rows.flatten(rows), 2, most_rows=64)
     assert inserted == len(rows)
     with connection.cursor() as cursor:
         cursor.execute("SELECT a, b FROM probe_rows ORDER BY rowid")

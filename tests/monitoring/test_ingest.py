@@ -366,7 +366,7 @@ def test_the_shortcut_for_usual_values_decides_as_the_full_checks(world, lines):
 
     expected = ingest.BatchReport(file_name=incoming.name)
     parsed = tt10.parse_rows(incoming.content)
-    outcomes = [ingest._check(reading, prepared.station, ingest._window(now), expected)
+    outcomes = [ingest._check(reading, prepared.station, ingest._limits(now).window, expected)
                 for reading in parsed.readings]
     assert prepared.values == [o for o in outcomes if type(o) is tuple]
     line_rejects = [r for r in prepared.report.rejects
@@ -407,7 +407,7 @@ def test_a_usual_file_is_taken_whole_only_as_its_lines_would_be(world, lines, mi
     prepared = ingest.prepare(system_actor("tests"), incoming, now)
 
     expected = ingest.BatchReport(file_name=incoming.name)
-    outcomes = [ingest._check(reading, prepared.station, ingest._window(now), expected)
+    outcomes = [ingest._check(reading, prepared.station, ingest._limits(now).window, expected)
                 for reading in tt10.parse_rows(incoming.content).readings]
     assert prepared.values == [o for o in outcomes if type(o) is tuple]
     assert prepared.report.rejects == [o for o in outcomes if type(o) is not tuple]

@@ -62,7 +62,7 @@ SQLITE_CHUNK = 12_000
 
 
 def read_slice(jobs: int) -> int:
-    """Files read at a time with `jobs` reading processes (never more than a chunk)."""
+    """Files read at a time with `jobs` reading processes; the callers cap it at the chunk."""
     return READ_SLICE if jobs == 0 else READ_SLICE_WITH_READERS
 
 
