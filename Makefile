@@ -36,5 +36,8 @@ messages: install          ## refresh the Vietnamese and English message catalog
 	cd envhub && ../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete \
 		--ignore 'static/vendor/*' && ../$(BIN)/django-admin compilemessages
 
+lint: install              ## ruff over the code, the tests and the benchmarks
+	$(BIN)/ruff check envhub tests bench scripts
+
 clean:
 	rm -rf $(VENV) var/static

@@ -1,4 +1,4 @@
-"""The pure rules of judging a stack or an outfall against its limit. No Django, no data.
+"""The rules of judging a stack or an outfall against its limit. Pure module: no Django, no data.
 
 Every figure a rule needs — base values, factor tables, reference O2, reference conditions, the
 band ladder — comes in as an argument, because the regulations are data (`compliance/data/`,
