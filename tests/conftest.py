@@ -49,6 +49,17 @@ def _fresh_ingestion_directory():
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the site's language: a request in English (LocaleMiddleware) leaves
+    English active in the thread, and code outside a request would speak it in the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Argon2 is the real hasher; tests that sign in with a password still use it (see
