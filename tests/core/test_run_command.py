@@ -21,9 +21,14 @@ pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port outside the FTP receiver's default passive range (60000–60099), which the
+    settings refuse to share with the FTP port."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if not 60000 <= port <= 60099:
+            return port
 
 
 def _get(url: str) -> tuple[int, bytes]:
