@@ -33,7 +33,7 @@ check: install             ## report misconfiguration
 	$(BIN)/envhub check
 
 messages: install          ## refresh the Vietnamese and English message catalogues
-	cd envhub && ../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete \
+	cd envhub && ../$(BIN)/django-admin makemessages -l vi --no-obsolete \
 		--ignore 'static/vendor/*' && ../$(BIN)/django-admin compilemessages
 
 lint: install              ## ruff over the code, the tests and the benchmarks
