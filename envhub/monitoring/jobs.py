@@ -12,6 +12,9 @@ def process_rollups() -> None:
     rollups.process_queue()
 
 
+MAX_REVALIDATION_SLICES = 20
+
+
 @periodic("revalidate-rollups", every=datetime.timedelta(minutes=1))
 def revalidate_rollups() -> None:
     """After an upgrade or a change of the completeness settings: bring the stored hours and
@@ -19,9 +22,6 @@ def revalidate_rollups() -> None:
     for _slice in range(MAX_REVALIDATION_SLICES):
         if not revalidation.run():
             break
-
-
-MAX_REVALIDATION_SLICES = 20
 
 
 @periodic("connectivity", every=datetime.timedelta(minutes=1))
