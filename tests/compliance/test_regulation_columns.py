@@ -46,6 +46,19 @@ def column_a(world):
         facility_flow_m3h=120_000, location_class="3")
 
 
+def send_so2_yesterday(world, hours: int) -> datetime.date:
+    """TT10 files in: SO2 480 mg/Nm3 every five minutes in yesterday's first `hours` hours,
+    rolled up and judged. Returns yesterday."""
+    day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
+    files = [tt10_file(world.station_stack_hn,
+                       datetime.datetime.combine(day, datetime.time(0)) + slot * FIVE,
+                       [("SO2", 480, "mg/Nm3")]) for slot in range(1, 12 * hours + 1)]
+    ingest.ingest(system_actor("tests"), "ftp", files, live=True)
+    rollups.process_queue()
+    assess.process_queue()
+    return day
+
+
 def limits_on(world, day, persona="steward"):
     response = world.client(persona).get(
         f"/api/v1/sources/{world.stack_hn.pk}/limits?date={day.isoformat()}")
@@ -101,15 +114,9 @@ def test_a_column_that_ends_with_nothing_after_it_gives_no_limit(world, column_a
 
 
 def test_stack_data_are_judged_on_the_column_in_force(world, column_a):
-    # TT10 files in: yesterday's hours 01:00 and 02:00, SO2 480 mg/Nm3 every five minutes.
-    # Column A would allow 1,200 (complies); column B, in force, allows 400: 1.2 × the limit.
-    day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
-    files = [tt10_file(world.station_stack_hn,
-                       datetime.datetime.combine(day, datetime.time(0)) + slot * FIVE,
-                       [("SO2", 480, "mg/Nm3")]) for slot in range(1, 25)]
-    ingest.ingest(system_actor("tests"), "ftp", files, live=True)
-    rollups.process_queue()
-    assess.process_queue()
+    # Yesterday's hours 01:00 and 02:00 at SO2 480: column A would allow 1,200 (complies);
+    # column B, in force, allows 400: 1.2 × the limit.
+    day = send_so2_yesterday(world, hours=2)
     response = world.client("operator").get(
         f"/api/v1/sources/{world.stack_hn.pk}/assessments?from={day}&to={day}")
     judged = [row for row in response.json()["results"] if row["parameter"] == "SO2"]
@@ -170,13 +177,7 @@ def test_an_upgrade_loads_the_periods_and_judges_the_hours_again(world, column_a
     # on 1,200. Loading the reference data of this version adds the period (only what is
     # missing) and queues the permit's hours: they are judged on 400.
     RegulationColumn.objects.filter(regulation=column_a.regulation).delete()
-    day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
-    files = [tt10_file(world.station_stack_hn,
-                       datetime.datetime.combine(day, datetime.time(0)) + slot * FIVE,
-                       [("SO2", 480, "mg/Nm3")]) for slot in range(1, 13)]
-    ingest.ingest(system_actor("tests"), "ftp", files, live=True)
-    rollups.process_queue()
-    assess.process_queue()
+    send_so2_yesterday(world, hours=1)
     judged = Assessment.objects.get(source=world.stack_hn, parameter__code="SO2")
     assert (judged.limit, judged.state) == (1200, State.COMPLIES)
 
