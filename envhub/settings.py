@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from envhub.core import completeness
 from envhub.core import config as envconfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -166,6 +167,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
 ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
 ENVHUB_MAX_AGE_DAYS = CONFIG.max_age_days
+# When an hour, a day or an averaging window is valid (rollups, VN_AQI, QCVN 05, compliance).
+ENVHUB_COMPLETENESS = completeness.Rule(CONFIG.hour_coverage, CONFIG.period_coverage)
 # The FTP receiver (`envhub ftp`, also started by `envhub run`).
 ENVHUB_FTP_BIND = CONFIG.ftp_bind
 ENVHUB_FTP_ROOT = CONFIG.ftp_root

@@ -9,7 +9,7 @@ import datetime
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from envhub.airquality import services
 from envhub.core import params
@@ -156,7 +156,10 @@ class StandardOut(Schema):
     limit: float
     unit: str
     highest: float | None
-    days_with_data: int
+    days_with_data: int = Field(description="Days that gave a mean of this averaging time.")
+    days_incomplete: int = Field(
+        description="Days with data but too few valid hours for a mean of this averaging time "
+                    "(core.completeness): never counted as a mean, nor as over the limit.")
     days_over: int | None
     exceeded: bool | None
     provisional: bool

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from envhub.compliance.models import Verification
+from envhub.core import periods
 
 
 class AqiQueue(models.Model):
@@ -86,6 +87,10 @@ class AmbientLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard} {self.parameter.code} {self.averaging} {self.value:g}"
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.valid_from, self.valid_until)
 
     def clean(self):
         super().clean()

@@ -8,8 +8,9 @@ The rollup worker tells `enqueue_hours` which (series, hour) changed, in its own
   twelve hours), up to the current hour;
 - the daily AQI of the hour's local day, and of the next day when the hour is among the last
   seven of its day (the next day's first 8-hour O3 means reach back into it).
-Only valid values (status 00) are in the rollups' means; an hour counts when its coverage
-reaches MIN_HOUR_COVERAGE.
+Only valid values (status 00) are in the rollups' means, and only valid hours (the rollups'
+flag, `core.completeness`) enter the index; a day's means and maxima need the share of valid
+hours the same rule asks.
 """
 
 from __future__ import annotations
@@ -18,22 +19,19 @@ import datetime
 import logging
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
-from envhub.core import queues
+from envhub.core import completeness, periods, queues
 from envhub.core.timeutil import HOUR, day_bounds, hour_end, local_day
 from envhub.registry.models import StationKind
 
 logger = logging.getLogger("envhub.airquality")
 
 POLLUTANTS = vn_aqi.POLLUTANTS
-MIN_HOUR_COVERAGE = 75.0
-"""% of the expected values an hourly mean needs to enter the index. Decision 1459 sets no
-minimum (vn-aqi.md §6); 75 % is the rule envhub uses everywhere for averages (the compliance
-default), so that an hour of one or two values cannot colour the public map."""
 NOWCAST_HOURS = 12
 CLAIM_SIZE = 2000
 
@@ -113,8 +111,13 @@ def compute(station_id: int, hours: set[datetime.datetime]) -> None:
     means = _means(station_id, start, end)
     _replace(HourlyAqi, station_id, "hour_end", {
         hour: vn_aqi.hourly_inputs(means, hour).aqi() for hour in hourly})
+    minimums = vn_aqi.daily_minimums(rule())
     _replace(DailyAqi, station_id, "day", {
-        day: vn_aqi.daily_inputs(means, day).aqi() for day in days})
+        day: vn_aqi.daily_inputs(means, day, **minimums).aqi() for day in days})
+
+
+def rule() -> completeness.Rule:
+    return settings.ENVHUB_COMPLETENESS
 
 
 def _replace(model, station_id: int, period: str, results: dict) -> None:
@@ -140,14 +143,13 @@ def _replace(model, station_id: int, period: str, results: dict) -> None:
 
 def _means(station_id: int, start, end) -> dict[str, dict[datetime.datetime, float]]:
     """The station's hourly means per pollutant in (start, end] ({pollutant: {hour_end:
-    mean}}, as `vn_aqi` takes them), the hours with too little data left out."""
+    mean}}, as `vn_aqi` takes them), of valid hours only."""
     from envhub.monitoring.models import HourlyRollup
 
     rows = HourlyRollup.objects.filter(
         series__station_id=station_id, series__parameter__code__in=POLLUTANTS,
-        hour_end__gt=start, hour_end__lte=end, mean__isnull=False,
-        coverage__gte=MIN_HOUR_COVERAGE).values_list("hour_end", "series__parameter__code",
-                                                     "mean")
+        hour_end__gt=start, hour_end__lte=end, mean__isnull=False, valid=True).values_list(
+            "hour_end", "series__parameter__code", "mean")
     means: dict[str, dict[datetime.datetime, float]] = defaultdict(dict)
     for hour, code, mean in rows:
         means[code][hour] = mean
@@ -224,45 +226,47 @@ def daily_rows(stations, first: datetime.date, last: datetime.date):
 
 # --- QCVN 05:2023 ------------------------------------------------------------------------------
 
-MIN_DAY_HOURS = 18  # a 24-hour mean needs 75 % of the day's hours, as the VN_AQI daily means
-MIN_8H_HOURS = 6
-MIN_YEAR_DAYS = 274  # 75 % of 365
+AVERAGING_ORDER = ("1h", "8h", "24h", "year")
+PARAMETER_ORDER = ("PM2_5", "PM10", "TSP", "O3", "NO2", "SO2", "CO")
 
 
 def standards(station, year: int) -> list[dict]:
     """The station's means of `year` against the ambient limits valid then: per pollutant and
-    averaging time, the highest mean (the annual mean for yearly limits), the days with data,
-    the days with a mean over the limit valid that day."""
+    averaging time, the highest mean (the annual mean for yearly limits), the days that gave a
+    mean of that averaging time, the days over the limit valid that day, and the days with data
+    but not enough for such a mean (never counted as a mean, nor over the limit)."""
     from envhub.airquality.models import AmbientLimit
-    from envhub.monitoring.models import DailyRollup, HourlyRollup, Series
+    from envhub.monitoring.models import Series
 
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    the_year = periods.Period(first, last)
     series = dict(Series.objects.filter(station=station).values_list("parameter_id", "id"))
-    limits = AmbientLimit.objects.filter(parameter_id__in=series).select_related("parameter")
-    limits = [limit for limit in limits if (limit.valid_from is None or limit.valid_from <= last)
-              and (limit.valid_until is None or limit.valid_until >= first)]
-    start, end = day_bounds(first)[0], day_bounds(last)[1]
-    results = []
-    cache: dict[int, dict] = {}
+    limits = [limit for limit in AmbientLimit.objects.filter(parameter_id__in=series)
+              .select_related("parameter") if limit.period.overlaps(the_year)]
+    results, data = [], {}
     for (parameter_id, averaging), group in _group(limits).items():
         series_id = series[parameter_id]
-        if series_id not in cache:
-            hours = dict(HourlyRollup.objects.filter(
-                series_id=series_id, hour_end__gt=start - 8 * HOUR, hour_end__lte=end,
-                mean__isnull=False, coverage__gte=MIN_HOUR_COVERAGE).values_list(
-                    "hour_end", "mean"))
-            days = dict(DailyRollup.objects.filter(
-                series_id=series_id, day__gte=first, day__lte=last,
-                valid_hours__gte=MIN_DAY_HOURS, mean__isnull=False).values_list("day", "mean"))
-            cache[series_id] = {"hours": hours, "days": days}
-        data = cache[series_id]
-        results.append(_compare(group, averaging, data["hours"], data["days"], first, last))
-    order = {code: index for index, code in enumerate(("PM2_5", "PM10", "TSP", "O3", "NO2",
-                                                      "SO2", "CO"))}
-    averagings = ["1h", "8h", "24h", "year"]
-    results.sort(key=lambda row: (order.get(row["parameter"], 99),
-                                  averagings.index(row["averaging"])))
+        if series_id not in data:
+            data[series_id] = _year_data(series_id, first, last)
+        results.append(_compare(group, averaging, data[series_id], first, last, rule()))
+    results.sort(key=lambda row: (
+        PARAMETER_ORDER.index(row["parameter"]) if row["parameter"] in PARAMETER_ORDER else 99,
+        AVERAGING_ORDER.index(row["averaging"])))
     return results
+
+
+def _year_data(series_id: int, first: datetime.date, last: datetime.date) -> dict:
+    """The valid hours' means (from 8 hours before the year: the first 8-hour means reach
+    back) and every day with data, valid or not."""
+    from envhub.monitoring.models import DailyRollup, HourlyRollup
+
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    hours = dict(HourlyRollup.objects.filter(
+        series_id=series_id, hour_end__gt=start - 8 * HOUR, hour_end__lte=end,
+        mean__isnull=False, valid=True).values_list("hour_end", "mean"))
+    days = {day: (mean if valid else None) for day, mean, valid in DailyRollup.objects.filter(
+        series_id=series_id, day__gte=first, day__lte=last).values_list("day", "mean", "valid")}
+    return {"hours": hours, "days": days}
 
 
 def _group(limits) -> dict:
@@ -273,44 +277,46 @@ def _group(limits) -> dict:
 
 
 def _limit_on(limits, day: datetime.date):
-    for limit in limits:
-        if (limit.valid_from is None or limit.valid_from <= day) and \
-                (limit.valid_until is None or day <= limit.valid_until):
-            return limit
-    return None
+    return next((limit for limit in limits if limit.period.holds(day)), None)
 
 
-def _compare(limits, averaging: str, hours: dict, days: dict, first, last) -> dict:
-    """One row of the comparison; days are local days (01:00 … 24:00)."""
-    parameter = limits[0].parameter
+def _means_by_day(averaging: str, hours: dict, days: dict, first, last,
+                  rule: completeness.Rule) -> dict[datetime.date, list[float]]:
+    """The means of this averaging time each local day gave (01:00 … 24:00): its valid hours
+    (1 h); its valid 8-hour means, each labelled by its last hour (8 h); its mean if the day is
+    valid (24 h and the year)."""
     by_day: dict[datetime.date, list[float]] = defaultdict(list)
     if averaging == "1h":
         for hour, mean in hours.items():
-            day = local_day(hour)
-            if first <= day <= last:
-                by_day[day].append(mean)
+            by_day[local_day(hour)].append(mean)
     elif averaging == "8h":
-        for hour in hours:
-            day = local_day(hour)
-            if not first <= day <= last:
-                continue
-            window = [hours[hour - i * HOUR] for i in range(8) if hour - i * HOUR in hours]
-            if len(window) >= MIN_8H_HOURS:
-                by_day[day].append(sum(window) / len(window))
-    elif averaging == "24h":
+        ends = {hour + step * HOUR for hour in hours for step in range(8)}
+        for end in sorted(ends):
+            window = [hours[end - i * HOUR] for i in range(8) if end - i * HOUR in hours]
+            if rule.period_valid(len(window), 8):
+                by_day[local_day(end)].append(sum(window) / len(window))
+    else:
         for day, mean in days.items():
-            by_day[day].append(mean)
-    values = [value for day_values in by_day.values() for value in day_values]
-    row = {"parameter": parameter.code, "averaging": averaging, "unit": limits[0].unit,
-           "days_with_data": len(by_day), "verification": limits[0].verification}
+            if mean is not None:
+                by_day[day].append(mean)
+    return {day: values for day, values in by_day.items() if first <= day <= last}
+
+
+def _compare(limits, averaging: str, data: dict, first, last, rule: completeness.Rule) -> dict:
+    """One row of the comparison."""
+    by_day = _means_by_day(averaging, data["hours"], data["days"], first, last, rule)
+    incomplete = len(set(data["days"]) - set(by_day))
+    row = {"parameter": limits[0].parameter.code, "averaging": averaging,
+           "unit": limits[0].unit, "days_with_data": len(by_day),
+           "days_incomplete": incomplete, "verification": limits[0].verification}
     if averaging == "year":
-        # An annual mean is judged only on 75 % of the year's days; before that (the current
-        # year, or a station with gaps) it is shown as provisional, never as "over".
-        annual = sum(days.values()) / len(days) if days else None
+        # An annual mean is judged only on the rule's share of the year's days; before that
+        # (the current year, or a station with gaps) it is provisional, never "over".
+        valid_days = [values[0] for values in by_day.values()]
+        annual = sum(valid_days) / len(valid_days) if valid_days else None
         limit = _limit_on(limits, last) or limits[-1]
-        provisional = len(days) < MIN_YEAR_DAYS
-        row.update(limit=limit.value, highest=annual, days_over=None,
-                   days_with_data=len(days), provisional=provisional,
+        provisional = not rule.period_valid(len(valid_days), (last - first).days + 1)
+        row.update(limit=limit.value, highest=annual, days_over=None, provisional=provisional,
                    exceeded=None if annual is None or provisional else annual > limit.value)
         return row
     over = 0
@@ -318,6 +324,7 @@ def _compare(limits, averaging: str, hours: dict, days: dict, first, last) -> di
         limit = _limit_on(limits, day)
         if limit is not None and max(day_values) > limit.value:
             over += 1
+    values = [value for day_values in by_day.values() for value in day_values]
     current = _limit_on(limits, last) or limits[-1]
     row.update(limit=current.value, highest=max(values) if values else None, days_over=over,
                provisional=False, exceeded=over > 0 if by_day else None)

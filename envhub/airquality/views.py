@@ -74,6 +74,7 @@ def air_station(request, code: str):
         "dominant": services.pollutant_label(latest.dominant if latest else None),
         "category": category_view(latest.category if latest else None),
         "legend": legend(), "year": year, "standards": standards,
+        "completeness": services.rule(),
         "chart_config": {
             "hourly_url": reverse("api:aqi_hourly") + f"?station={station.code}",
             "daily_url": reverse("api:aqi_daily") + f"?station={station.code}",

@@ -1,5 +1,6 @@
 """VN_AQI, the Vietnamese air quality index of Decision 1459/QĐ-TCMT (12/11/2019). Pure module:
-no Django, no data access; it imports only `envhub.core.units` and `envhub.core.timeutil`.
+no Django, no data access; it imports only `envhub.core.units`, `envhub.core.completeness` and
+`envhub.core.timeutil`.
 
 The method and its sources are in ../shared/domain/vn-aqi.md (cited below as §n). Pollutant keys
 are the registry's ambient-air parameter codes: "PM2_5", "PM10", "O3", "NO2", "SO2", "CO"; every
@@ -21,7 +22,8 @@ Public API
   O3 mean.
 - `hourly_inputs(hourly_means, hour_end) -> HourlyInputs` and
   `daily_inputs(hourly_means, day, *, min_hours_24h=18, min_hours_max_1h=18, min_hours_8h=6,
-  min_means_max_8h=18) -> DailyInputs` — build those arguments from
+  min_means_max_8h=18) -> DailyInputs` (the minimums of `daily_minimums(rule)`) — build those
+  arguments from
   {pollutant: {hour_end (aware datetime): hourly mean}}; `.aqi()` on either computes the index.
 - `category_for(aqi) -> Category` — band, colour and health messages (§8, Tables 1, 4, 5).
 - `to_ug_m3(value, unit, pollutant) -> float` — through `core.units` at 25 °C, 1 atm.
@@ -54,11 +56,11 @@ choice that note calls safest):
   before (the decision's worked table).
 - Completeness (the decision has no minimum except the NowCast's 2 of c1, c2, c3): an average
   or a maximum taken over too few hours understates the pollution, so an index built on it
-  would look better than the air was. The defaults follow US EPA's 75 % rules, which VN_AQI
-  copies for the NowCast and which match the rollups' coverage convention: a 24-h mean needs
-  ≥ 18 of 24 hourly means, a day's max 1-h mean ≥ 18 of 24, an 8-h mean ≥ 6 of 8 hourly means,
-  and the day's max 8-h mean ≥ 18 of its 24 8-h means. All are keyword parameters of
-  `daily_inputs`.
+  would look better than the air was. The hourly means given must be those of valid hours, and
+  the thresholds are envhub's one completeness rule (`core.completeness`, 75 % by default,
+  after US EPA): a 24-h mean needs 18 of 24 hourly means, a day's max 1-h mean 18 of 24, an
+  8-h mean 6 of 8 hourly means, and the day's max 8-h mean 18 of its 24 8-h means. All are
+  keyword parameters of `daily_inputs` (`daily_minimums(rule)` gives them for a rule).
 - No AQI unless PM2_5 or PM10 has a sub-index (§2.1b); the gases' sub-indices are still reported.
 - Dominant pollutant: the highest sub-index; on a tie the first in `POLLUTANTS` order (PM2_5,
   PM10, O3, NO2, SO2, CO) — particles first because the index cannot exist without them.
@@ -78,7 +80,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from envhub.core import units
+from envhub.core import completeness, units
 from envhub.core.timeutil import HOUR, day_bounds, to_utc
 
 PM2_5, PM10, O3, NO2, SO2, CO = "PM2_5", "PM10", "O3", "NO2", "SO2", "CO"
@@ -565,9 +567,21 @@ class DailyInputs:
         return daily_aqi(self.max_1h, self.mean_24h, self.o3_max_8h)
 
 
-def daily_inputs(hourly_means: HourlyMeans, day: datetime.date, *, min_hours_24h: int = 18,
-                 min_hours_max_1h: int = 18, min_hours_8h: int = 6,
-                 min_means_max_8h: int = 18) -> DailyInputs:
+def daily_minimums(rule: completeness.Rule = completeness.DEFAULT) -> dict[str, int]:
+    """The keyword arguments of `daily_inputs` for a completeness rule."""
+    day, eight = rule.hours_needed(24), rule.hours_needed(8)
+    return {"min_hours_24h": day, "min_hours_max_1h": day, "min_hours_8h": eight,
+            "min_means_max_8h": day}
+
+
+_DEFAULT_MINIMUMS = daily_minimums()
+
+
+def daily_inputs(hourly_means: HourlyMeans, day: datetime.date, *,
+                 min_hours_24h: int = _DEFAULT_MINIMUMS["min_hours_24h"],
+                 min_hours_max_1h: int = _DEFAULT_MINIMUMS["min_hours_max_1h"],
+                 min_hours_8h: int = _DEFAULT_MINIMUMS["min_hours_8h"],
+                 min_means_max_8h: int = _DEFAULT_MINIMUMS["min_means_max_8h"]) -> DailyInputs:
     """The daily inputs of the local day `day` from hourly means keyed by hour end. The O3 8-h
     means of the day's first hours use the hours of the day before (18:00 onwards), so pass
     them too. Keys other than the six pollutants are ignored. Thresholds: see the module

@@ -19,11 +19,18 @@ class RulesInline(PolicyInline, admin.StackedInline):
     max_num = 1
 
 
+class ColumnInline(PolicyInline, admin.TabularInline):
+    model = models.RegulationColumn
+    extra = 0
+    fields = ("column", "applies_to", "valid_from", "valid_until", "then_column", "verification")
+
+
 class LimitInline(PolicyInline, admin.TabularInline):
     model = models.LimitValue
     extra = 0
     fields = ("parameter", "column", "category", "size_above", "size_up_to", "value", "minimum",
-              "unit", "reference_o2", "factors_apply", "verification", "note")
+              "unit", "reference_o2", "factors_apply", "valid_from", "valid_until",
+              "verification", "note")
     autocomplete_fields = ("parameter",)
 
 
@@ -39,13 +46,20 @@ class RegulationAdmin(ComplianceAdmin):
     list_display = ("code", "title", "medium", "effective_from", "applicable_until", "verified")
     list_filter = ("medium", "verified")
     search_fields = ("code", "title")
-    inlines = (RulesInline, LimitInline, FactorInline)
+    inlines = (RulesInline, ColumnInline, LimitInline, FactorInline)
+
+
+@admin.register(models.RegulationColumn, site=admin_site)
+class RegulationColumnAdmin(ComplianceAdmin):
+    list_display = ("regulation", "column", "applies_to", "valid_from", "valid_until",
+                    "then_column", "verification")
+    list_filter = ("regulation", "verification")
 
 
 @admin.register(models.LimitValue, site=admin_site)
 class LimitValueAdmin(ComplianceAdmin):
     list_display = ("regulation", "parameter", "column", "category", "size_above", "size_up_to",
-                    "value", "unit", "reference_o2", "verification")
+                    "value", "unit", "reference_o2", "valid_from", "valid_until", "verification")
     list_filter = ("regulation", "column", "verification")
     search_fields = ("parameter__code", "category", "note")
     autocomplete_fields = ("parameter",)

@@ -138,6 +138,10 @@ class SourceLimitsOut(Schema):
     source: SourceRef
     date: datetime.date
     permit: PermitOut | None
+    column_in_force: str | None = Field(
+        description="The column whose limits apply on the date: the permit's, or the one the "
+                    "regulation applies after it has ended (null when none does).")
+    notice: str = Field(description="Set when the permit names a column no longer in force.")
     averaging_hours: int | None
     min_coverage: float | None
     problem: str
@@ -179,7 +183,8 @@ def source_limits(request, source_id: RowId, date: datetime.date | None = None):
 
         rules = regulation_rules(found.permit.regulation)
     return {"source": _source_ref(found.source), "date": found.day,
-            "permit": _permit_out(found.permit),
+            "permit": _permit_out(found.permit), "column_in_force": found.column_in_force,
+            "notice": str(found.notice),
             "averaging_hours": rules.averaging_hours if rules else None,
             "min_coverage": rules.min_coverage if rules else None,
             "problem": str(found.problem), "limits": [_limit_out(e) for e in found.limits]}

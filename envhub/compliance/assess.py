@@ -19,6 +19,7 @@ transaction); `process_queue` claims them and, per source:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from collections import defaultdict
@@ -37,7 +38,7 @@ from envhub.compliance.models import (
     Permit,
     State,
 )
-from envhub.core import queues
+from envhub.core import completeness, queues
 from envhub.core.timeutil import HOUR, local_day
 from envhub.registry.models import Medium, SourceKind
 
@@ -200,8 +201,9 @@ def _hourly(series_ids, first, last) -> dict[tuple[int, datetime.datetime], tupl
 
     found = HourlyRollup.objects.filter(series_id__in=series_ids, hour_end__gt=first,
                                         hour_end__lte=last).values_list(
-        "series_id", "hour_end", "mean", "coverage")
-    return {(series_id, hour): (mean, coverage) for series_id, hour, mean, coverage in found}
+        "series_id", "hour_end", "mean", "valid_count", "expected_count")
+    return {(series_id, hour): rules.HourMean(hour, mean, valid, expected)
+            for series_id, hour, mean, valid, expected in found}
 
 
 def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id: int, hourly,
@@ -215,12 +217,12 @@ def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id
     raw, corrected, notes = [], [], set()
     for index in range(width):
         hour = end - index * HOUR
-        mean, coverage = hourly.get((series_id, hour), (None, 0.0))
-        raw.append(rules.HourMean(hour, mean, coverage))
-        value, note = _corrected(context, how, permit, effective, hourly, hour, mean, coverage)
+        measured = hourly.get((series_id, hour)) or rules.HourMean(hour, None)
+        raw.append(measured)
+        value, note = _corrected(context, how, permit, effective, hourly, measured)
         if note:
             notes.add(note)
-        corrected.append(rules.HourMean(hour, value, coverage if value is not None else 0.0))
+        corrected.append(dataclasses.replace(measured, mean=value))
     measured = rules.window_means(raw, width, how.min_coverage)[0]
     window = rules.window_means(corrected, width, how.min_coverage)[0]
     limit = effective.limit
@@ -235,14 +237,21 @@ def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id
     return assessment
 
 
-def _corrected(context, how, permit, effective, hourly, hour, mean, coverage):
+def _rule(how) -> completeness.Rule:
+    """The one completeness rule with the regulation's share, for its hours and windows."""
+    return completeness.Rule(hour_share=how.min_coverage, period_share=how.min_coverage)
+
+
+def _corrected(context, how, permit, effective, hourly, measured):
     """The hour's mean as compared with the limit, or None (with why) when it cannot be."""
-    if mean is None or coverage + 1e-9 < how.min_coverage:
+    rule = _rule(how)
+    if measured.mean is None or not rule.hour_valid(measured.valid_count,
+                                                    measured.expected_count):
         return None, ""
-    value = mean
+    hour, value = measured.hour_end, measured.mean
     if permit.actual_conditions:
-        temperature = _helper(context, hourly, "Temp", hour, how.min_coverage)
-        pressure = _helper(context, hourly, "P", hour, how.min_coverage)
+        temperature = _helper(context, hourly, "Temp", hour, rule)
+        pressure = _helper(context, hourly, "P", hour, rule)
         if temperature is None or pressure is None:
             return None, _("no valid stack temperature or pressure for the hour")
         try:
@@ -253,7 +262,7 @@ def _corrected(context, how, permit, effective, hourly, hour, mean, coverage):
         except rules.RuleError:
             return None, _("impossible stack temperature or pressure")
     if effective.reference_o2 is not None:
-        oxygen = _helper(context, hourly, "O2", hour, how.min_coverage)
+        oxygen = _helper(context, hourly, "O2", hour, rule)
         if oxygen is None:
             return None, _("no valid O2 for the hour")
         try:
@@ -265,12 +274,13 @@ def _corrected(context, how, permit, effective, hourly, hour, mean, coverage):
     return value, ""
 
 
-def _helper(context, hourly, code, hour, min_coverage) -> float | None:
-    series_id = context.series.get(code)
-    if series_id is None:
+def _helper(context, hourly, code, hour, rule: completeness.Rule) -> float | None:
+    """A stack parameter the corrections need (O2, temperature, pressure) in a valid hour."""
+    found = hourly.get((context.series.get(code), hour))
+    if found is None or found.mean is None or \
+            not rule.hour_valid(found.valid_count, found.expected_count):
         return None
-    mean, coverage = hourly.get((series_id, hour), (None, 0.0))
-    return mean if mean is not None and coverage + 1e-9 >= min_coverage else None
+    return found.mean
 
 
 def _store(source_id: int, rows: list[Assessment], ends) -> set[int]:

@@ -6,6 +6,11 @@ The arithmetic is `rules`; the figures come from the permit and the regulation's
 that cannot be computed (a factor input missing from the permit, a table the notes could not
 read, a regulation whose transition has ended) is returned with the reason instead of a value,
 so that pages show the gap and the judging leaves those hours unjudged rather than guessing.
+
+Everything is taken as in force on the day judged (`core.periods`): the regulation (from the
+day it is in force to the end of its transition), the column the permit names — or, once that
+column has ended, the one the regulation applies after it (QCVN 19:2009 column A until
+31/12/2014, then column B), with a notice saying so — and each limit row.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from envhub.compliance.models import (
     LimitForm,
     LimitValue,
     Permit,
+    RegulationColumn,
     RegulationRules,
     Verification,
 )
-from envhub.core import units
+from envhub.core import periods, units
 from envhub.registry.models import Medium, Parameter, Source, SourceKind
 
 # Which factors a regulation of the factor form multiplies, by medium, and the permit field that
@@ -72,8 +78,10 @@ class EffectiveLimit:
 class PermitLimits:
     permit: Permit
     rules: RegulationRules
+    column: periods.Applied  # the column the permit names, and the one in force that day
     limits: dict[int, EffectiveLimit] = field(default_factory=dict)  # by parameter id
     problem: str = ""  # the whole permit cannot be applied at this date
+    notice: str = ""  # applied, but not as written: the column named is no longer in force
 
 
 def regulation_rules(regulation) -> RegulationRules:
@@ -92,9 +100,59 @@ def permit_on(source: Source | int, day: datetime.date) -> Permit | None:
     return None
 
 
-def _column_label(permit: Permit) -> str:
-    label = f"{permit.regulation.code} {Column(permit.column).label}"
+def column_in_force(permit: Permit, day: datetime.date) -> tuple[periods.Applied, str]:
+    """The column of the permit's regulation in force on `day` for a permit naming its
+    column, and the verification of the dates that decided it."""
+    rows = {row.column: row for row in
+            RegulationColumn.objects.filter(regulation_id=permit.regulation_id)}
+    applied = periods.in_force(
+        permit.column, day, {column: row.period for column, row in rows.items()},
+        {column: row.then_column for column, row in rows.items() if row.then_column})
+    decided_by = rows.get(permit.column) if applied.state != periods.IN_FORCE else None
+    return applied, decided_by.verification if decided_by else Verification.VERIFIED
+
+
+def _column_label(permit: Permit, column: periods.Applied) -> str:
+    label = f"{permit.regulation.code} {Column(column.used or column.named).label}"
+    if column.substituted:
+        label += " " + _("(in place of %(column)s, which the permit names)") % {
+            "column": Column(column.named).label}
     return f"{label}, {permit.category}" if permit.category else label
+
+
+def _day(day: datetime.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _regulation_problem(permit: Permit, day: datetime.date) -> str:
+    regulation = permit.regulation
+    applied = periods.in_force(regulation.code, day, {regulation.code: regulation.period})
+    if applied.state == periods.ENDED:
+        return _("%(regulation)s applies only until %(date)s; the source needs a permit under "
+                 "the regulation that replaces it.") % {
+            "regulation": regulation.code, "date": _day(applied.ended_on)}
+    if applied.state == periods.NOT_YET:
+        return _("%(regulation)s is in force only from %(date)s.") % {
+            "regulation": regulation.code, "date": _day(applied.starts_on)}
+    return ""
+
+
+def _column_notice(permit: Permit, column: periods.Applied) -> tuple[str, str]:
+    """(problem, notice) of the column: nothing in force, or another one than the permit's."""
+    named = {"regulation": permit.regulation.code, "column": Column(column.named).label}
+    if column.state == periods.NOT_YET:
+        return _("%(column)s of %(regulation)s applies only from %(date)s.") % {
+            **named, "date": _day(column.starts_on)}, ""
+    if column.state == periods.ENDED:
+        return _("%(column)s of %(regulation)s applied only until %(date)s, and the regulation "
+                 "names no column after it: the permit must name the column in force.") % {
+            **named, "date": _day(column.ended_on)}, ""
+    if column.substituted:
+        return "", _("The permit names %(column)s of %(regulation)s, which applied only until "
+                     "%(date)s; the regulation applies %(used)s to every facility since, so "
+                     "the limits are those of %(used)s.") % {
+            **named, "date": _day(column.ended_on), "used": Column(column.used).label}
+    return "", ""
 
 
 def _factor(permit: Permit, symbol: str, steps: list[FactorStep]) -> tuple[rules.Factor, str]:
@@ -131,13 +189,14 @@ def _factor(permit: Permit, symbol: str, steps: list[FactorStep]) -> tuple[rules
                           % {"factor": symbol, "bases": bases})
 
 
-def _regulation_rows(permit: Permit) -> tuple[dict[int, LimitValue], dict[int, str]]:
-    """The regulation's rows for the permit's column and category (the category's rows win
-    over the general table's), one per parameter, chosen by size band when the table has
-    bands; and the reasons for parameters whose row cannot be chosen."""
-    rows = LimitValue.objects.filter(regulation=permit.regulation, column=permit.column,
-                                     category__in=["", permit.category]).select_related(
-                                         "parameter")
+def _regulation_rows(permit: Permit, column: str, day: datetime.date
+                     ) -> tuple[dict[int, LimitValue], dict[int, str]]:
+    """The regulation's rows in force on `day` for the column and the permit's category (the
+    category's rows win over the general table's), one per parameter, chosen by size band when
+    the table has bands; and the reasons for parameters whose row cannot be chosen."""
+    rows = [row for row in LimitValue.objects.filter(
+        regulation=permit.regulation, column=column, category__in=["", permit.category]
+    ).select_related("parameter") if row.period.holds(day)]
     chosen: dict[int, LimitValue] = {}
     problems: dict[int, str] = {}
     for category in ["", permit.category] if permit.category else [""]:
@@ -172,25 +231,22 @@ def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
     """Every limit the permit sets, as of `day` (default: the permit's first day)."""
     day = day or permit.valid_from
     regulation = permit.regulation
-    result = PermitLimits(permit=permit, rules=regulation_rules(regulation))
-    if regulation.applicable_until and day > regulation.applicable_until:
-        result.problem = _("%(regulation)s applies only until %(date)s; the source needs a "
-                           "permit under the regulation that replaces it.") % {
-            "regulation": regulation.code, "date": regulation.applicable_until.strftime("%d/%m/%Y")}
-    elif regulation.effective_from and day < regulation.effective_from:
-        result.problem = _("%(regulation)s is in force only from %(date)s.") % {
-            "regulation": regulation.code, "date": regulation.effective_from.strftime("%d/%m/%Y")}
+    column, column_verification = column_in_force(permit, day)
+    result = PermitLimits(permit=permit, rules=regulation_rules(regulation), column=column)
+    column_problem, result.notice = _column_notice(permit, column)
+    result.problem = _regulation_problem(permit, day) or column_problem
     medium = Medium.EMISSION if permit.source.kind == SourceKind.STACK else Medium.WATER
     steps = list(FactorStep.objects.filter(regulation=regulation))
-    rows, problems = _regulation_rows(permit)
-    label = _column_label(permit)
+    rows, problems = _regulation_rows(permit, column.used or column.named, day)
+    label = _column_label(permit, column)
     for parameter_id, problem in problems.items():
         parameter = Parameter.objects.get(pk=parameter_id)
         result.limits[parameter_id] = EffectiveLimit(parameter, permit, None, label,
                                                      problem=problem)
     for parameter_id, row in rows.items():
-        result.limits[parameter_id] = _from_row(permit, row, label, steps, medium,
-                                                result.rules)
+        effective = _from_row(permit, row, label, steps, medium, result.rules)
+        effective.verification = _weakest([effective.verification, column_verification])
+        result.limits[parameter_id] = effective
     for own in permit.own_limits.select_related("parameter"):
         limit = rules.compute_limit(own.value, own.unit, minimum=own.minimum)
         try:

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from envhub.core import periods
 from envhub.registry.models import Medium
 
 
@@ -50,6 +51,10 @@ class Regulation(models.Model):
         if starts and ends and ends < starts:
             raise ValidationError({"applicable_until": _("This date is before the date in force.")})
 
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.effective_from, self.applicable_until)
+
 
 class Verification(models.TextChoices):
     """How far a figure was checked (the tags of ../shared/domain/emission-standards.md and
@@ -69,6 +74,51 @@ class Column(models.TextChoices):
     A = "A", _("column A")
     B = "B", _("column B")
     C = "C", _("column C")
+
+
+class RegulationColumn(models.Model):
+    """A column of a regulation's tables and when it applies. A column may apply only for a
+    time, after which the regulation itself moves every facility to another (QCVN 19:2009:
+    column A until 31/12/2014, column B for all from 01/01/2015): a permit that still names
+    the old column is judged on the one in force, and pages say so. A column without a row
+    here applies whenever its regulation does."""
+
+    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="columns",
+                                   verbose_name=_("regulation"))
+    column = models.CharField(_("column"), max_length=1, choices=Column.choices)
+    applies_to = models.CharField(_("applies to"), max_length=300, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until (inclusive)"), null=True, blank=True)
+    then_column = models.CharField(
+        _("then column"), max_length=1, choices=Column.choices, blank=True,
+        help_text=_("The column the regulation applies after this one ends, to every permit "
+                    "that names this one. Empty: such permits can no longer be judged."))
+    verification = models.CharField(_("verification"), max_length=1,
+                                    choices=Verification.choices, default=Verification.UNVERIFIED)
+
+    class Meta:
+        ordering = ["regulation", "column"]
+        verbose_name = _("column of a regulation")
+        verbose_name_plural = _("columns of regulations")
+        constraints = [models.UniqueConstraint(fields=["regulation", "column"],
+                                               name="one_row_per_regulation_column")]
+
+    def __str__(self) -> str:
+        return f"{self.regulation} {self.get_column_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("This date is before the start of validity.")})
+        if self.then_column and self.then_column == self.column:
+            raise ValidationError({"then_column": _("A column cannot follow itself.")})
+        if self.then_column and not self.valid_until:
+            raise ValidationError({"then_column": _("Only a column that ends has a column after "
+                                                    "it: set its last day.")})
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.valid_from, self.valid_until)
 
 
 class FactorSymbol(models.TextChoices):
@@ -159,12 +209,14 @@ class LimitValue(models.Model):
     factors_apply = models.BooleanField(
         _("factors apply"), default=True,
         help_text=_("QCVN 40:2011 applies no Kq, Kf to temperature, colour, pH and coliform."))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until (inclusive)"), null=True, blank=True)
     verification = models.CharField(_("verification"), max_length=1,
                                     choices=Verification.choices, default=Verification.UNVERIFIED)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["regulation", "category", "parameter", "column", "size_above"]
+        ordering = ["regulation", "category", "parameter", "column", "size_above", "valid_from"]
         verbose_name = _("limit value")
         verbose_name_plural = _("limit values")
 
@@ -178,6 +230,12 @@ class LimitValue(models.Model):
         if self.size_above is not None and self.size_up_to is not None and \
                 self.size_up_to <= self.size_above:
             raise ValidationError({"size_up_to": _("The band ends before it begins.")})
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("This date is before the start of validity.")})
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.valid_from, self.valid_until)
 
 
 class FactorStep(models.Model):
@@ -306,8 +364,7 @@ class Permit(models.Model):
         if self.source_id and self.valid_from:
             overlapping = Permit.objects.filter(source_id=self.source_id).exclude(pk=self.pk)
             for other in overlapping:
-                if _periods_overlap(self.valid_from, self.valid_until, other.valid_from,
-                                    other.valid_until):
+                if self.period.overlaps(other.period):
                     errors["valid_from"] = _(
                         "Another permit of this source (%(number)s) is valid in this period."
                     ) % {"number": other.number}
@@ -315,12 +372,12 @@ class Permit(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.valid_from, self.valid_until)
+
     def valid_on(self, day) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-
-def _periods_overlap(start_a, end_a, start_b, end_b) -> bool:
-    return (end_b is None or start_a <= end_b) and (end_a is None or start_b <= end_a)
+        return self.period.holds(day)
 
 
 class PermitLimit(models.Model):

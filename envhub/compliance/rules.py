@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from envhub.core import units
+from envhub.core import completeness, units
 from envhub.core.timeutil import HOUR, VN
 
 O2_AIR = 21.0
@@ -265,9 +265,13 @@ EXCEEDS, COMPLIES, UNKNOWN = "exceeds", "complies", "unknown"
 
 @dataclass(frozen=True)
 class HourMean:
+    """An hourly mean with the counts its validity is judged by: valid values received of
+    those the station's interval promises (`core.completeness`)."""
+
     hour_end: datetime.datetime  # aware
     mean: float | None
-    coverage: float  # % of the expected values that were valid
+    valid_count: int = 0
+    expected_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -298,20 +302,23 @@ def window_end(hour_end: datetime.datetime, window_hours: int) -> datetime.datet
 
 def window_means(hours: Iterable[HourMean], window_hours: int, min_coverage: float
                  ) -> list[WindowMean]:
-    """Average hourly means into windows. An hour counts when its coverage reaches
-    `min_coverage` (%); a window counts when that share of its hours counted. With a 1-hour
-    window this is simply "the hour counts when 75 % of its values were valid"."""
+    """Average hourly means into windows by the one completeness rule with the regulation's
+    share: an hour counts when `min_coverage` % of its expected values were valid; a window
+    counts when that share of its hours counted. With a 1-hour window this is simply "the hour
+    counts when 75 % of its values were valid" (9 of 12)."""
+    rule = completeness.Rule(hour_share=min_coverage, period_share=min_coverage)
     by_window: dict[datetime.datetime, list[HourMean]] = {}
     for hour in hours:
         by_window.setdefault(window_end(hour.hour_end, window_hours), []).append(hour)
     result = []
     for end in sorted(by_window):
         counted = [h.mean for h in by_window[end]
-                   if h.mean is not None and h.coverage + 1e-9 >= min_coverage]
-        share = 100.0 * len(counted) / window_hours
-        mean = sum(counted) / len(counted) if counted and share + 1e-9 >= min_coverage else None
-        result.append(WindowMean(start=end - window_hours * HOUR, end=end, mean=mean,
-                                 coverage=min(100.0, share), hours=window_hours))
+                   if h.mean is not None and rule.hour_valid(h.valid_count, h.expected_count)]
+        valid = rule.period_valid(len(counted), window_hours)
+        result.append(WindowMean(
+            start=end - window_hours * HOUR, end=end,
+            mean=sum(counted) / len(counted) if counted and valid else None,
+            coverage=completeness.coverage(len(counted), window_hours), hours=window_hours))
     return result
 
 

@@ -24,6 +24,7 @@ from envhub.compliance.models import (
     Permit,
     PermitLimit,
     Regulation,
+    RegulationColumn,
     RegulationRules,
 )
 from envhub.core import permissions, services
@@ -42,14 +43,15 @@ def _permits_affected(obj) -> list[Permit]:
         return [obj] if obj.pk else []
     if isinstance(obj, PermitLimit):
         return [obj.permit]
-    if isinstance(obj, (LimitValue, FactorStep, RegulationRules)):
+    if isinstance(obj, (LimitValue, FactorStep, RegulationRules, RegulationColumn)):
         return list(Permit.objects.filter(regulation_id=obj.regulation_id))
     if isinstance(obj, Regulation):
         return list(Permit.objects.filter(regulation=obj))
     return []
 
 
-def _rejudge(permits) -> None:
+def rejudge(permits) -> None:
+    """Queue every hour with data in these permits' validity to be judged again."""
     for permit in permits:
         assess.enqueue_permit(permit)
 
@@ -62,7 +64,7 @@ def save(actor: Actor, obj, *, validate: bool = True):
         if isinstance(obj, Permit) and obj.pk:
             before = list(Permit.objects.filter(pk=obj.pk))  # its old period too
         services.save(actor, obj, validate=validate)
-        _rejudge(before + _permits_affected(obj))
+        rejudge(before + _permits_affected(obj))
         if isinstance(obj, Permit):
             _follow_source_regulation(actor, obj.source)
     return obj
@@ -74,10 +76,10 @@ def delete(actor: Actor, obj) -> None:
         source = obj.source if isinstance(obj, Permit) else None
         if isinstance(obj, Permit):
             # Its hours lose their judgement: queue them while the permit still says which.
-            _rejudge(affected)
+            rejudge(affected)
             affected = []
         services.delete(actor, obj)
-        _rejudge(affected)
+        rejudge(affected)
         if source is not None:
             _follow_source_regulation(actor, source)
 
@@ -110,6 +112,8 @@ class SourceLimits:
     permit: Permit | None
     limits: list[EffectiveLimit]
     problem: str = ""
+    column_in_force: str | None = None  # the column whose limits apply that day
+    notice: str = ""  # the permit names a column no longer in force
 
 
 def source_limits(actor: Actor, source_id: int, day: datetime.date | None = None) -> SourceLimits:
@@ -121,7 +125,8 @@ def source_limits(actor: Actor, source_id: int, day: datetime.date | None = None
         return SourceLimits(found, day, None, [])
     computed = limits_of(permit, day)
     ordered = sorted(computed.limits.values(), key=lambda item: item.parameter.code)
-    return SourceLimits(found, day, permit, ordered, computed.problem)
+    return SourceLimits(found, day, permit, ordered, computed.problem,
+                        column_in_force=computed.column.used, notice=computed.notice)
 
 
 # --- events ----------------------------------------------------------------------------------

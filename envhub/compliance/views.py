@@ -43,9 +43,11 @@ def facility_compliance(request, facility_id: int):
     facility = services.facility(actor, facility_id)
     first, last = period(request)
     start, end = services.period_bounds(first, last)
+    # The limits shown are those in force on the period's last day (today at the latest).
+    limits_day = min(last, timezone.now().astimezone(VN).date())
     blocks = []
     for source in registry.sources(actor, registry.SourceFilters(facility=facility.id)):
-        limits = services.source_limits(actor, source.id)
+        limits = services.source_limits(actor, source.id, limits_day)
         completeness = services.completeness(source.id, start, end)
         blocks.append({
             "source": source, "limits": limits,
@@ -53,7 +55,8 @@ def facility_compliance(request, facility_id: int):
                       "figures": completeness.get(effective.parameter.code)}
                      for effective in limits.limits],
             "assessments_url": reverse("api:source_assessments", args=[source.id]),
-            "limits_url": reverse("api:source_limits", args=[source.id]),
+            "limits_url": reverse("api:source_limits", args=[source.id])
+                          + f"?date={limits_day.isoformat()}",
         })
     events = services.events(actor, services.EventFilters(facility=facility.id, start=start,
                                                           end=end)).order_by("-start")[:500]

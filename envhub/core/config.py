@@ -48,6 +48,8 @@ class Config:
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
     max_age_days: int = 730
+    hour_coverage: int = 75
+    period_coverage: int = 75
     ftp_bind: str = "127.0.0.1:2121"
     ftp_root: Path | None = None
     ftp_passive_ports: tuple[int, int] = (60000, 60099)
@@ -421,6 +423,10 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     # every month named would become a partition. Archives older than this go in with a larger
     # value for the occasion.
     config.max_age_days = reader.integer("ENVHUB_MAX_AGE_DAYS", 730, 1, 36500)
+    # When an hour, and a day or window of hours, holds enough data (`core.completeness`):
+    # envhub's choice where the regulations set none, so a setting.
+    config.hour_coverage = reader.integer("ENVHUB_HOUR_COVERAGE", 75, 50, 100)
+    config.period_coverage = reader.integer("ENVHUB_PERIOD_COVERAGE", 75, 50, 100)
     _ftp_settings(reader, config)
 
     config.map_tile_url = (

@@ -198,7 +198,8 @@ def _any_of(qs: QuerySet, conditions: list[Q]) -> QuerySet:
 @scope_rule(
     "registry.province", "registry.ward", "registry.parameter", "registry.parameteralias",
     "compliance.regulation", "compliance.regulationrules", "compliance.limitvalue",
-    "compliance.factorstep", "compliance.exceedanceband", public=True,
+    "compliance.factorstep", "compliance.exceedanceband", "compliance.regulationcolumn",
+    public=True,
 )
 def _reference_data(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs

@@ -139,6 +139,7 @@ class ObservationOut(Schema):
     min: float | None = None
     max: float | None = None
     coverage: float | None = None
+    valid: bool | None = None
 
 
 class ObservationPage(Schema):
@@ -177,7 +178,8 @@ def _rollup_out(row: dict, times: _Times) -> dict:
     out = {"count": row["count"], "valid_count": row["valid_count"],
            "calibrating_count": row["calibrating_count"], "error_count": row["error_count"],
            "expected_count": row["expected_count"], "mean": row["mean"], "min": row["minimum"],
-           "max": row["maximum"], "coverage": round(row["coverage"], 1)}
+           "max": row["maximum"], "coverage": round(row["coverage"], 1),
+           "valid": bool(row["valid"])}
     if "hour_end" in row:
         out["hour_end"] = times(row["hour_end"])
     else:
@@ -188,9 +190,9 @@ def _rollup_out(row: dict, times: _Times) -> dict:
 CSV_COLUMNS = {
     "raw": ["time", "value", "status", "status_label"],
     "hour": ["hour_end", "count", "valid_count", "calibrating_count", "error_count",
-             "expected_count", "mean", "min", "max", "coverage"],
+             "expected_count", "mean", "min", "max", "coverage", "valid"],
     "day": ["day", "count", "valid_count", "calibrating_count", "error_count",
-            "expected_count", "mean", "min", "max", "coverage"],
+            "expected_count", "mean", "min", "max", "coverage", "valid"],
 }
 
 

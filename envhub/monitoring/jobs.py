@@ -3,13 +3,25 @@
 import datetime
 
 from envhub.core.periodic import periodic
-from envhub.monitoring import connectivity, partitions, rollups
+from envhub.monitoring import connectivity, partitions, revalidation, rollups
 
 
 @periodic("rollups", every=datetime.timedelta(seconds=2), lease=datetime.timedelta(minutes=10))
 def process_rollups() -> None:
     """Recompute the hours, days and latest values that new or late data touched."""
     rollups.process_queue()
+
+
+MAX_REVALIDATION_SLICES = 20
+
+
+@periodic("revalidate-rollups", every=datetime.timedelta(minutes=1))
+def revalidate_rollups() -> None:
+    """After an upgrade or a change of the completeness settings: bring the stored hours and
+    days in line with the rule, a slice of series at a time (a slice per transaction)."""
+    for _slice in range(MAX_REVALIDATION_SLICES):
+        if not revalidation.run():
+            break
 
 
 @periodic("connectivity", every=datetime.timedelta(minutes=1))

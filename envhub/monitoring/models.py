@@ -212,12 +212,17 @@ class HourlyRollup(models.Model):
     minimum = models.FloatField(null=True)
     maximum = models.FloatField(null=True)
     coverage = models.FloatField()  # valid / expected × 100, capped at 100
+    # Enough valid values for the hour to count (`core.completeness`): the VN_AQI, the QCVN 05
+    # comparison and the day's mean use valid hours only.
+    valid = models.BooleanField(default=False, db_default=False)
     computed_at = models.DateTimeField(auto_now=True)
 
 
 class DailyRollup(models.Model):
     """Aggregates of one series over a local day (00:00, 24:00] UTC+7. Its mean is the mean of
-    the day's hourly means (the 24-hour average of Decision 1459/QĐ-TCMT)."""
+    the means of the day's valid hours (the 24-hour average of Decision 1459/QĐ-TCMT); the day
+    is valid when enough of its hours are (`core.completeness`). Counts and extremes are of
+    every valid value."""
 
     pk = models.CompositePrimaryKey("series", "day")
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
@@ -233,8 +238,9 @@ class DailyRollup(models.Model):
     minimum = models.FloatField(null=True)
     maximum = models.FloatField(null=True)
     coverage = models.FloatField()
-    # Hours of the day with at least one valid value (those the mean averages).
+    # The day's valid hours (those the mean averages), and whether they make a valid day.
     valid_hours = models.PositiveSmallIntegerField(default=0, db_default=0)
+    valid = models.BooleanField(default=False, db_default=False)
     computed_at = models.DateTimeField(auto_now=True)
 
 

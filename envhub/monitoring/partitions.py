@@ -66,17 +66,16 @@ def ensure(times: Iterable[datetime.datetime]) -> None:
         return
     with _lock:
         present = existing()
-        _known.update(present)
-        created = []
         for start in sorted(missing):
             if partition_name(start) not in present:
                 create(start)
-                created.append(partition_name(start))
+                present.add(partition_name(start))
     if connection.in_atomic_block:
-        # Known only once committed: a rolled-back partition must be created again.
-        transaction.on_commit(lambda: _known.update(created))
+        # Known only once committed: a partition created earlier in this transaction is among
+        # those present, and if the transaction rolls back it must be created again.
+        transaction.on_commit(lambda: _known.update(present))
     else:
-        _known.update(created)
+        _known.update(present)
 
 
 def ensure_ahead(now: datetime.datetime | None = None, months: int = MONTHS_AHEAD) -> list[str]:

@@ -8,7 +8,10 @@ the claim uses FOR UPDATE SKIP LOCKED, so several workers share the queue.
 
 Hour `h` means the interval (h − 1 h, h]; the local day d means (d 00:00, d+1 00:00] UTC+7
 (see `core.timeutil`). Only values with status 00 (measuring) and a value count as valid;
-coverage is valid values over the values expected from the station's reporting interval.
+coverage is valid values over the values expected from the station's reporting interval. Each
+hour and day records whether it is valid by `core.completeness` (the installation's rule,
+`settings.ENVHUB_COMPLETENESS`); a day's mean averages its valid hours only. When that rule
+changes (an upgrade, a new setting), `revalidate` queues the stored hours and days again.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import logging
 from dataclasses import dataclass
 
 import orjson
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from envhub.core import queues
+from envhub.core import completeness, queues
 from envhub.core.timeutil import HOUR, day_bounds, from_db, hour_end, local_day, local_iso
 from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Series
 
@@ -42,13 +46,8 @@ class Work:
         self.latest += other.latest
 
 
-def expected_per_hour(interval_minutes: int) -> int:
-    """Values a station should send per hour: 12 at the usual 5-minute interval."""
-    return max(1, round(60 / max(1, interval_minutes)))
-
-
-def coverage(valid: int, expected: int) -> float:
-    return min(100.0, 100.0 * valid / expected) if expected else 0.0
+def rule() -> completeness.Rule:
+    return settings.ENVHUB_COMPLETENESS
 
 
 def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
@@ -76,7 +75,7 @@ class _Tally:
     total: float | None = None
     minimum: float | None = None
     maximum: float | None = None
-    # For a day: the hours that have a mean, and the sum of those means.
+    # For a day: its valid hours, and the sum of their means.
     valid_hours: int = 0
     sum_of_hourly_means: float = 0.0
 
@@ -89,13 +88,14 @@ class _Tally:
         elif value is not None:
             self._add_valid(1, value, value, value)
 
-    def add_hour(self, count, valid, calibrating, errors, total, mean, minimum,
-                 maximum) -> None:
+    def add_hour(self, count, valid, calibrating, errors, total, mean, minimum, maximum,
+                 hour_valid) -> None:
         self.count += count
         self.calibrating_count += calibrating
         self.error_count += errors
         if valid:
             self._add_valid(valid, total, minimum, maximum)
+        if hour_valid and mean is not None:
             self.valid_hours += 1
             self.sum_of_hourly_means += mean
 
@@ -105,24 +105,28 @@ class _Tally:
         self.minimum = minimum if self.minimum is None else min(self.minimum, minimum)
         self.maximum = maximum if self.maximum is None else max(self.maximum, maximum)
 
-    def row(self, expected: int) -> tuple:
-        """An hour's columns: its mean is the mean of its valid values."""
+    def row(self, expected: int, by: completeness.Rule) -> tuple:
+        """An hour's columns: its mean is the mean of its valid values, whether or not they
+        are enough for the hour to be valid."""
         mean = self.total / self.valid_count if self.valid_count else None
         return (self.count, self.valid_count, self.calibrating_count, self.error_count,
                 expected, self.total, mean, self.minimum, self.maximum,
-                coverage(self.valid_count, expected))
+                completeness.coverage(self.valid_count, expected),
+                by.hour_valid(self.valid_count, expected))
 
-    def day_row(self, expected: int) -> tuple:
-        """A day's columns: its mean is the mean of its hourly means — the 24-hour average of
-        Decision 1459/QĐ-TCMT (vn-aqi.md §2) — so a busy hour does not outweigh a thin one."""
+    def day_row(self, expected: int, by: completeness.Rule) -> tuple:
+        """A day's columns: its mean is the mean of its valid hours' means — the 24-hour
+        average of Decision 1459/QĐ-TCMT (docs/domain/vn-aqi.md §2) — so a busy hour does not
+        outweigh a thin one, and an hour of one value does not stand for its hour."""
         mean = self.sum_of_hourly_means / self.valid_hours if self.valid_hours else None
         return (self.count, self.valid_count, self.calibrating_count, self.error_count,
                 expected, self.total, mean, self.minimum, self.maximum,
-                coverage(self.valid_count, expected), self.valid_hours)
+                completeness.coverage(self.valid_count, expected),
+                by.day_valid(self.valid_hours), self.valid_hours)
 
 
 _ROLLUP_COLUMNS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
-                   "total", "mean", "minimum", "maximum", "coverage")
+                   "total", "mean", "minimum", "maximum", "coverage", "valid")
 
 
 def _by_series(keys) -> dict[int, list]:
@@ -162,6 +166,7 @@ def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
     intervals = _interval_by_series({series_id for series_id, _ in keys})
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
+    by = rule()
     upserts, empty = [], []
     for series_id, hours in _by_series(keys).items():
         wanted = set(hours)
@@ -176,13 +181,13 @@ def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
                 end = ends[time] = hour_end(time)
             if end in wanted:
                 tallies.setdefault(end, _Tally()).add_value(value, status)
-        expected = expected_per_hour(intervals.get(series_id, 5))
+        expected = completeness.expected_per_hour(intervals.get(series_id, 5))
         for hour in wanted:
             tally = tallies.get(hour)
             if tally is None:
                 empty.append((series_id, adapt(hour)))
             else:
-                upserts.append((series_id, adapt(hour), *tally.row(expected), now))
+                upserts.append((series_id, adapt(hour), *tally.row(expected, by), now))
     _upsert_rollups("monitoring_hourlyrollup", "hour_end", upserts)
     _delete_periods("monitoring_hourlyrollup", "hour_end", empty)
     return len(keys)
@@ -190,8 +195,9 @@ def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
 
 def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
     """Recompute local-day rollups from the hourly rollups of each day: counts, sums and
-    extremes add up; the mean is the mean of the hourly means."""
+    extremes add up; the mean is the mean of the valid hours' means."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
+    by = rule()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_day = connection.ops.adapt_datefield_value
     upserts, empty = [], []
@@ -203,17 +209,18 @@ def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
         for hour, *stats in HourlyRollup.objects.filter(
             series_id=series_id, hour_end__gt=first, hour_end__lte=last
         ).values_list("hour_end", "count", "valid_count", "calibrating_count", "error_count",
-                      "total", "mean", "minimum", "maximum"):
+                      "total", "mean", "minimum", "maximum", "valid"):
             day = local_day(hour)
             if day in wanted:
                 tallies.setdefault(day, _Tally()).add_hour(*stats)
-        expected = 24 * expected_per_hour(intervals.get(series_id, 5))
+        expected = completeness.HOURS_IN_DAY * completeness.expected_per_hour(
+            intervals.get(series_id, 5))
         for day in wanted:
             tally = tallies.get(day)
             if tally is None:
                 empty.append((series_id, adapt_day(day)))
             else:
-                upserts.append((series_id, adapt_day(day), *tally.day_row(expected), now))
+                upserts.append((series_id, adapt_day(day), *tally.day_row(expected, by), now))
     _upsert_rollups("monitoring_dailyrollup", "day", upserts, extra=("valid_hours",))
     _delete_periods("monitoring_dailyrollup", "day", empty)
     return len(keys)
@@ -296,6 +303,11 @@ def _lock(namespace: int, ids) -> None:
 
 SERIES_LOCKS, STATION_LOCKS = 1001, 1002
 
+
+def lock_series(series_ids) -> None:
+    """Hold these series' rollups until commit (PostgreSQL), as the rollup worker does."""
+    _lock(SERIES_LOCKS, series_ids)
+
 HOUR_LISTENERS: list = []
 """Functions called in the rollup transaction with the (series, hour_end) pairs whose hourly
 rollups were just recomputed (the compliance app queues those hours to be judged again), so a
@@ -306,7 +318,7 @@ def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
     work = Work()
     if not keys:
         return work
-    _lock(SERIES_LOCKS, {series_id for series_id, _ in keys})
+    lock_series({series_id for series_id, _ in keys})
     work.hours = compute_hours(keys)
     for listener in HOUR_LISTENERS:
         listener(keys)

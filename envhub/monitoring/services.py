@@ -66,7 +66,7 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
 
 
 ROLLUP_FIELDS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
-                 "mean", "minimum", "maximum", "coverage")
+                 "mean", "minimum", "maximum", "coverage", "valid")
 
 
 def series_rows(query: SeriesQuery) -> QuerySet:

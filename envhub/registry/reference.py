@@ -69,18 +69,20 @@ class _Loader:
     actor: Actor
     report: LoadReport
     update: bool
+    changed: bool = False  # set when a row is created or changed; callers reset it
 
-    def refresh(self, obj, values: dict, kind: str) -> None:
+    def refresh(self, obj, values: dict, kind: str) -> bool:
         """With --update, bring an existing row in line with the files (audited); else leave it
-        as it is: it may carry a steward's edit."""
+        as it is: it may carry a steward's edit. Returns whether it changed."""
         if not self.update:
-            return
+            return False
         if all(getattr(obj, key) == value for key, value in values.items()):
-            return
+            return False
         for key, value in values.items():
             setattr(obj, key, value)
         services.save(self.actor, obj, validate=False)
         self.report.count(kind, False)
+        return True
 
     def upsert(self, model, lookup: dict, values: dict, kind: str, *,
                deleted: set[tuple] = frozenset(), key: tuple | None = None):
@@ -89,12 +91,14 @@ class _Loader:
         `deleted`: then (None, False))."""
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
-            self.refresh(existing, values, kind)
+            if self.refresh(existing, values, kind):
+                self.changed = True
             return existing, False
         if key is not None and key in deleted:
             return None, False
         created = model.objects.create(**lookup, **values)
         self.report.count(kind, True)
+        self.changed = True
         return created, True
 
     def deleted(self, object_type: str, *fields: str) -> set[tuple]:
@@ -235,34 +239,40 @@ def load_regulations(loader: _Loader) -> None:
 
 
 def load_regulation_tables(loader: _Loader, data: list[dict], by_code: dict) -> None:
-    """Each regulation's rules, limit values and factor tables: the rows missing are created
-    (unless a steward deleted them), existing ones are overwritten only with --update."""
-    from envhub.compliance.models import FactorStep, LimitValue, RegulationRules
+    """Each regulation's rules, columns, limit values and factor tables: the rows missing are
+    created (unless a steward deleted them), existing ones are overwritten only with --update.
+    The hours of the permits under a regulation whose tables changed are judged again."""
+    from envhub.compliance import services as compliance
+    from envhub.compliance.models import FactorStep, LimitValue, Permit, RegulationRules
     from envhub.registry.models import Parameter
 
     parameters = {(p.medium, p.code): p for p in Parameter.objects.all()}
     deleted_limits = loader.deleted("compliance.limitvalue", "regulation_id", "parameter_id",
-                                    "column", "category", "size_above")
+                                    "column", "category", "size_above", "valid_from")
     deleted_steps = loader.deleted("compliance.factorstep", "regulation_id", "symbol", "basis",
                                    "class_code", "above")
     for item in data:
         regulation = by_code.get(item["code"])
         if regulation is None:
             continue
+        loader.changed = False
         loader.upsert(RegulationRules, {"regulation": regulation}, item["rules"],
                       "regulation rules")
+        load_regulation_columns(loader, regulation, item.get("columns", []))
         for row in item["limits"]:
             parameter = parameters[(item["medium"], row["parameter"])]
+            valid_from = _date(row.get("valid_from"))
             key = (regulation.id, parameter.id, row["column"], row.get("category", ""),
-                   row.get("size_above"))
+                   row.get("size_above"), valid_from.isoformat() if valid_from else None)
             values = {"size_up_to": row.get("size_up_to"), "value": row["value"],
                       "minimum": row.get("minimum"), "unit": row.get("unit", parameter.unit),
                       "reference_o2": row.get("reference_o2"),
                       "factors_apply": row.get("factors_apply", True),
+                      "valid_until": _date(row.get("valid_until")),
                       "verification": row["verification"], "note": row.get("note", "")}
             loader.upsert(LimitValue, {"regulation": regulation, "parameter": parameter,
                                        "column": key[2], "category": key[3],
-                                       "size_above": key[4]},
+                                       "size_above": key[4], "valid_from": valid_from},
                           values, "limit value", deleted=deleted_limits, key=key)
         for row in item["factors"]:
             key = (regulation.id, row["symbol"], row["basis"], row.get("class_code", ""),
@@ -272,6 +282,24 @@ def load_regulation_tables(loader: _Loader, data: list[dict], by_code: dict) -> 
             loader.upsert(FactorStep, {"regulation": regulation, "symbol": key[1],
                                        "basis": key[2], "class_code": key[3], "above": key[4]},
                           values, "factor table row", deleted=deleted_steps, key=key)
+        if loader.changed:
+            compliance.rejudge(Permit.objects.filter(regulation=regulation))
+
+
+def load_regulation_columns(loader: _Loader, regulation, columns: list[dict]) -> None:
+    """The columns that hold only for a time, and the column that follows each."""
+    from envhub.compliance.models import RegulationColumn
+
+    deleted = loader.deleted("compliance.regulationcolumn", "regulation_id", "column")
+    for row in columns:
+        values = {"applies_to": row.get("applies_to", ""),
+                  "valid_from": _date(row.get("valid_from")),
+                  "valid_until": _date(row.get("valid_until")),
+                  "then_column": row.get("then_column", ""),
+                  "verification": row["verification"]}
+        loader.upsert(RegulationColumn, {"regulation": regulation, "column": row["column"]},
+                      values, "regulation column", deleted=deleted,
+                      key=(regulation.id, row["column"]))
 
 
 def load_exceedance_bands(loader: _Loader) -> None:

@@ -228,21 +228,43 @@ def test_a_window_must_divide_the_day():
         rules.window_end(_local(26, 1), 5)
 
 
-def test_an_hour_counts_from_75_percent_coverage():
-    hours = [HourMean(_local(26, 1), 100.0, 75.0), HourMean(_local(26, 2), 100.0, 74.9),
-             HourMean(_local(26, 3), None, 0.0)]
-    means = rules.window_means(hours, 1, 75.0)
-    assert [(m.end, m.mean) for m in means] == [
-        (_local(26, 1), 100.0), (_local(26, 2), None), (_local(26, 3), None)]
+@pytest.mark.parametrize(("valid", "expected", "share", "counts"), [
+    (9, 12, 75.0, True),     # exactly at the threshold
+    (8, 12, 75.0, False),    # one below
+    (12, 12, 75.0, True),
+    (0, 12, 75.0, False),
+    (75, 100, 75.0, True),   # 75 %
+    (74, 100, 75.0, False),  # 74 %
+    (74, 100, 74.0, True),   # a regulation that asks 74 %
+    (3, 4, 75.0, True),      # a quarter-hour station
+    (1, 1, 75.0, True),      # an hourly station's one value
+    (10, 12, 80.0, True),    # 80 % of 12 is 9.6: 10 values
+    (9, 12, 80.0, False),
+])
+def test_an_hour_counts_from_the_regulations_share_of_its_values(valid, expected, share,
+                                                                  counts):
+    hours = [HourMean(_local(26, 1), 100.0, valid, expected)]
+    assert (rules.window_means(hours, 1, share)[0].mean == 100.0) is counts
 
 
-def test_a_daily_window_needs_three_quarters_of_its_hours():
-    eighteen = [HourMean(_local(26, h), float(h), 100.0) for h in range(1, 19)]
-    day = rules.window_means(eighteen, 24, 75.0)
-    assert len(day) == 1
-    assert day[0].mean == pytest.approx(sum(range(1, 19)) / 18)  # 9.5
-    assert day[0].coverage == 75.0
-    assert rules.window_means(eighteen[:17], 24, 75.0)[0].mean is None
+def test_an_hour_without_a_mean_never_counts():
+    assert rules.window_means([HourMean(_local(26, 3), None, 12, 12)], 1, 75.0)[0].mean is None
+
+
+@pytest.mark.parametrize(("width", "valid_hours", "counts"), [
+    (24, 18, True), (24, 17, False), (8, 6, True), (8, 5, False), (4, 3, True), (4, 2, False),
+])
+def test_a_window_needs_three_quarters_of_its_hours(width, valid_hours, counts):
+    # Hours ending 01:00 … valid_hours:00 local, each complete, plus one thin hour (8 of 12
+    # values) that never counts.
+    hours = [HourMean(_local(26, h), float(h), 12, 12) for h in range(1, valid_hours + 1)]
+    hours.append(HourMean(_local(26, valid_hours + 1), 1000.0, 8, 12))
+    window = rules.window_means(hours, width, 75.0)[0]
+    assert window.coverage == pytest.approx(100 * valid_hours / width)
+    if counts:
+        assert window.mean == pytest.approx(sum(range(1, valid_hours + 1)) / valid_hours)
+    else:
+        assert window.mean is None
 
 
 def _verdicts(states):

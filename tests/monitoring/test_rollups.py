@@ -79,6 +79,8 @@ def test_late_data_re_rolls_the_hour(world):
 
 
 def test_a_day_runs_from_0000_exclusive_to_2400_inclusive_local_time(world):
+    world.air_hn.expected_interval_minutes = 60  # one value makes a valid hour
+    world.air_hn.save()
     send_values(world.air_hn, [
         (local(2026, 11, 20, 0, 0), 100, 0),     # closes 19 November
         (local(2026, 11, 20, 0, 5), 10, 0),      # first value of 20 November
@@ -90,9 +92,9 @@ def test_a_day_runs_from_0000_exclusive_to_2400_inclusive_local_time(world):
     assert set(days) == {datetime.date(2026, 11, 19), datetime.date(2026, 11, 20),
                          datetime.date(2026, 11, 21)}
     day = days[datetime.date(2026, 11, 20)]
-    assert (day.count, day.valid_count, day.mean) == (3, 3, 20)
-    assert day.expected_count == 288
-    assert day.coverage == pytest.approx(3 / 288 * 100)
+    assert (day.count, day.valid_count, day.mean, day.valid_hours) == (3, 3, 20, 3)
+    assert day.expected_count == 24
+    assert day.coverage == pytest.approx(3 / 24 * 100)
     assert days[datetime.date(2026, 11, 19)].mean == 100
 
 
@@ -106,17 +108,27 @@ def test_a_full_day_has_full_coverage_and_the_mean_of_its_values(world):
     assert HourlyRollup.objects.filter(series=series_of(world.air_hn)).count() == 24
 
 
-def test_the_daily_mean_is_the_mean_of_the_hourly_means(world):
-    # Hour 08:00 has 1 value of 0; hour 09:00 has 3 values of 12: the 24-hour average of
-    # Decision 1459 averages the hours, (0 + 12) / 2 = 6, not the values (9).
+def test_the_daily_mean_is_the_mean_of_the_valid_hours_means(world):
+    # Quarter-hour station: 3 of 4 values make a valid hour. Hour 08:00 has 3 values of 0,
+    # hour 09:00 4 values of 12: the 24-hour average of Decision 1459 averages the hours,
+    # (0 + 12) / 2 = 6, not the values (48 / 7). Hour 10:00 has 2 values of 1,000: not a valid
+    # hour, so it is counted but not averaged.
+    world.air_hn.expected_interval_minutes = 15
+    world.air_hn.save()
+    quarter = datetime.timedelta(minutes=15)
     send_values(world.air_hn, [
-        (local(2026, 11, 20, 7, 30), 0, 0),
-        (local(2026, 11, 20, 8, 30), 12, 0), (local(2026, 11, 20, 8, 35), 12, 0),
-        (local(2026, 11, 20, 8, 40), 12, 0),
+        *[(local(2026, 11, 20, 7, 0) + k * quarter, 0, 0) for k in (1, 2, 3)],
+        *[(local(2026, 11, 20, 8, 0) + k * quarter, 12, 0) for k in (1, 2, 3, 4)],
+        *[(local(2026, 11, 20, 9, 0) + k * quarter, 1000, 0) for k in (1, 2)],
     ])
-    day = DailyRollup.objects.get(series=series_of(world.air_hn), day=datetime.date(2026, 11, 20))
-    assert (day.mean, day.valid_hours) == (6, 2)
-    assert day.total == 36 and day.valid_count == 4
+    series = series_of(world.air_hn)
+    valid = dict(HourlyRollup.objects.filter(series=series).values_list("hour_end", "valid"))
+    assert valid == {utc(2026, 11, 20, 8): True, utc(2026, 11, 20, 9): True,
+                     utc(2026, 11, 20, 10): False}
+    day = DailyRollup.objects.get(series=series, day=datetime.date(2026, 11, 20))
+    assert (day.mean, day.valid_hours, day.valid) == (6, 2, False)
+    assert day.total == 2048 and day.valid_count == 9
+    assert day.maximum == 1000  # extremes are of every valid value
 
 
 def test_coverage_follows_the_stations_interval(world):
