@@ -29,7 +29,7 @@ NAMED_IN_THE_ARCHITECTURE = {
 
 def _says_it_is_pure(path: Path) -> bool:
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    return "pure module" in docstring.lower()
+    return "pure module" in " ".join(docstring.split()).lower()
 
 
 def _module_name(path: Path) -> str:

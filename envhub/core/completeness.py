@@ -1,5 +1,5 @@
-"""When an hour, a day or an averaging window holds enough data to stand for its period. Pure: no
-Django, no data access.
+"""When an hour, a day or an averaging window holds enough data to stand for its period. Pure
+module: no Django, no data access.
 
 One rule serves the rollups, the VN_AQI, the QCVN 05:2023 comparison and the compliance
 judging, so that an hour (or a day) is valid in all of them or in none

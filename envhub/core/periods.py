@@ -1,4 +1,4 @@
-"""Validity periods of reference data, and what is in force on a day. Pure: no Django.
+"""Validity periods of reference data, and what is in force on a day. Pure module: no Django.
 
 Regulations, the columns of their tables, limit rows and ambient limits each hold from a first
 day to a last day (both inclusive, local days; None for an open end). What a permit names may

@@ -3,9 +3,6 @@ year holds enough data — at the threshold, one below it, and with other shares
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from envhub.core import completeness
@@ -93,9 +90,3 @@ def test_the_shares_are_settings(tmp_path, environ, hour, period, problems):
                             create_secret=False)
     assert (loaded.hour_coverage, loaded.period_coverage) == (hour, period)
     assert len([p for p in loaded.problems if "COVERAGE" in p]) == problems
-
-
-def test_it_imports_no_django():
-    code = ("import sys, envhub.core.completeness, envhub.core.periods; "
-            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
