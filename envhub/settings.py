@@ -43,8 +43,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks",
-    "django_tasks_db",
     "ninja",
 ]
 
@@ -141,13 +139,6 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
-
 ENVHUB_MAP_TILE_URL = CONFIG.map_tile_url
 ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 # E-mail (alerts): EMAIL_BACKEND, EMAIL_HOST, …, DEFAULT_FROM_EMAIL from ENVHUB_SMTP_URL and
@@ -189,7 +180,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # The worker polls every second; its "no more tasks" lines would flood the log.
-        "django_tasks_db": {"level": "WARNING"},
     },
 }

@@ -82,8 +82,8 @@ SWEEP_AFTER_SECONDS = 60
 ABANDONED_UPLOAD_SECONDS = 60 * 60
 # ... and empty date folders (all digits: yyyy, MM, dd, yyyyMMdd) untouched for three days.
 EMPTY_DATE_FOLDER_SECONDS = 3 * 24 * 60 * 60
-# One sweep stops after this long and the next goes on, so that a sweep never outlives the
-# periodic job's lease (5 minutes) and two workers never sweep the same files.
+# One sweep stops after this long and the next goes on, so that a sweep stays well within the
+# periodic job's longest run (5 minutes) and two workers never sweep the same files.
 SWEEP_BUDGET_SECONDS = 120
 
 TAX_CODE_SHAPE = re.compile(r"[0-9]{10}(?:[0-9]{3})?")
