@@ -145,6 +145,8 @@ ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 # ENVHUB_EMAIL_FROM.
 globals().update(CONFIG.email)
 ENVHUB_WEB_BIND = CONFIG.web_bind
+# Reverse proxies whose X-Forwarded-For names the client (`core/proxies.py`).
+ENVHUB_TRUSTED_PROXIES = CONFIG.trusted_proxies
 ENVHUB_WEB_WORKERS = CONFIG.web_workers
 ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
