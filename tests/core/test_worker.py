@@ -108,7 +108,7 @@ def test_it_survives_database_errors_and_backs_off(jobs, monkeypatch):
     assert "stopped" in out.getvalue()
 
 
-def _until(condition, what: str, seconds: float = 30):
+def _until(condition, what: str, seconds: float = 60):
     deadline = time.monotonic() + seconds
     while not (value := condition()):
         assert time.monotonic() < deadline, what

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from django.db import connection
 
 from envhub.core import workers
 from envhub.core.models import PeriodicJob
+from tests.core.test_worker import _until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,14 +36,6 @@ def _start_worker(folder: Path, name: str) -> subprocess.Popen:
     log = open(folder / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-m", "tests.core.blocking_worker", str(folder)],
                             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _until(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-    return value
 
 
 def _holder() -> PeriodicJob | None:
