@@ -38,6 +38,8 @@ NAME_FREE_FAILURES = 10
 ADDRESS_FREE_FAILURES = 20
 MAX_DELAY = datetime.timedelta(seconds=60)
 KNOWN_FOR = datetime.timedelta(days=30)
+# A receiver's successful logins come every few minutes; one a day keeps its address known.
+SUCCESS_RECORD_INTERVAL = datetime.timedelta(days=1)
 
 LOCKED, SLOWED = "locked", "slowed"
 
@@ -73,42 +75,47 @@ def check(name: str, ip: str | None, *, known_device: bool = False,
           now: datetime.datetime | None = None) -> Verdict:
     """Whether an attempt to sign in as `name` from `ip` may have its password checked."""
     now = now or timezone.now()
-    key, since = key_of(name), now - WINDOW
-    failures = AuditEvent.objects.filter(action="login_failed", at__gte=since)
-    successes = AuditEvent.objects.filter(action="login", object_repr=key)
-    pair = failures.filter(object_repr=key)
-    if ip is not None:
-        successes, pair = successes.filter(ip_address=ip), pair.filter(ip_address=ip)
-    last_success = successes.order_by("-at").values_list("at", flat=True).first()
-    if last_success is not None:
-        pair = pair.filter(at__gt=last_success)
-    recent = list(pair.order_by("-at").values_list("at", flat=True)[:PAIR_FAILURES])
+    key = key_of(name)
+    last_success, recent = _since_last_success(key, ip, now)
     known = known_device or (ip is not None and last_success is not None
                              and last_success >= now - KNOWN_FOR)
-    verdict = {"known": known, "pair_failures": len(recent), "last_success": last_success}
+    facts = {"known": known, "pair_failures": len(recent), "last_success": last_success}
     if len(recent) >= PAIR_FAILURES:
-        return Verdict(LOCKED, _seconds(recent[-1] + WINDOW - now), **verdict)
+        return Verdict(LOCKED, _seconds(recent[-1] + WINDOW - now), **facts)
     if known or ip is None:
-        return Verdict(**verdict)
-    waits = [_wait(failures.filter(ip_address=ip), ADDRESS_FREE_FAILURES, now)]
-    if recent:
-        waits.append(_wait(failures.filter(object_repr=key), NAME_FREE_FAILURES, now))
-    longest = max(waits)
-    if longest > datetime.timedelta(0):
-        return Verdict(SLOWED, _seconds(longest), **verdict)
-    return Verdict(**verdict)
+        return Verdict(**facts)
+    wait = _slowdown(key, ip, failed_here=bool(recent), now=now)
+    if wait > datetime.timedelta(0):
+        return Verdict(SLOWED, _seconds(wait), **facts)
+    return Verdict(**facts)
 
 
-# A receiver's successful logins come every few minutes; one a day keeps its address known.
-SUCCESS_RECORD_INTERVAL = datetime.timedelta(days=1)
+def _failures(now: datetime.datetime):
+    return AuditEvent.objects.filter(action="login_failed", at__gte=now - WINDOW)
 
 
-def success_worth_recording(verdict: Verdict, now: datetime.datetime | None = None) -> bool:
-    """Whether a successful login should go to the audit log: always when it ends a run of
-    failures, else once a SUCCESS_RECORD_INTERVAL."""
-    now = now or timezone.now()
-    return (verdict.pair_failures > 0 or verdict.last_success is None
-            or now - verdict.last_success > SUCCESS_RECORD_INTERVAL)
+def _since_last_success(key: str, ip: str | None, now: datetime.datetime):
+    """(the name's last success from the address, the times of its failures from there since,
+    newest first, at most PAIR_FAILURES); without an address, from any."""
+    successes = AuditEvent.objects.filter(action="login", object_repr=key)
+    failures = _failures(now).filter(object_repr=key)
+    if ip is not None:
+        successes, failures = successes.filter(ip_address=ip), failures.filter(ip_address=ip)
+    last_success = successes.order_by("-at").values_list("at", flat=True).first()
+    if last_success is not None:
+        failures = failures.filter(at__gt=last_success)
+    return last_success, list(failures.order_by("-at").values_list("at", flat=True)
+                              [:PAIR_FAILURES])
+
+
+def _slowdown(key: str, ip: str, *, failed_here: bool,
+              now: datetime.datetime) -> datetime.timedelta:
+    """How long from now a stranger's attempt must wait: after the address's failures, and,
+    when this address failed for the name, after the name's."""
+    waits = [_wait(_failures(now).filter(ip_address=ip), ADDRESS_FREE_FAILURES, now)]
+    if failed_here:
+        waits.append(_wait(_failures(now).filter(object_repr=key), NAME_FREE_FAILURES, now))
+    return max(waits)
 
 
 def _wait(failures, free: int, now: datetime.datetime) -> datetime.timedelta:
@@ -117,6 +124,14 @@ def _wait(failures, free: int, now: datetime.datetime) -> datetime.timedelta:
     if found["n"] < free:
         return datetime.timedelta(0)
     return found["last"] + delay(found["n"], free) - now
+
+
+def success_worth_recording(verdict: Verdict, now: datetime.datetime | None = None) -> bool:
+    """Whether a successful login should go to the audit log: always when it ends a run of
+    failures, else once a SUCCESS_RECORD_INTERVAL."""
+    now = now or timezone.now()
+    return (verdict.pair_failures > 0 or verdict.last_success is None
+            or now - verdict.last_success > SUCCESS_RECORD_INTERVAL)
 
 
 # --- known browsers (web) ------------------------------------------------------------------------
