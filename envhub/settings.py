@@ -44,8 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks",
-    "django_tasks_db",
     "ninja",
 ]
 
@@ -142,19 +140,14 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
-
 ENVHUB_MAP_TILE_URL = CONFIG.map_tile_url
 ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
 # E-mail (alerts): EMAIL_BACKEND, EMAIL_HOST, …, DEFAULT_FROM_EMAIL from ENVHUB_SMTP_URL and
 # ENVHUB_EMAIL_FROM.
 globals().update(CONFIG.email)
 ENVHUB_WEB_BIND = CONFIG.web_bind
+# Reverse proxies whose X-Forwarded-For names the client (`core/proxies.py`).
+ENVHUB_TRUSTED_PROXIES = CONFIG.trusted_proxies
 ENVHUB_WEB_WORKERS = CONFIG.web_workers
 ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
@@ -192,7 +185,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # The worker polls every second; its "no more tasks" lines would flood the log.
-        "django_tasks_db": {"level": "WARNING"},
     },
 }

@@ -40,12 +40,16 @@ TAX_CODES = ["0100109106", "0100112437", "0100233488", "3600224423", "3600259560
 
 @pytest.fixture(autouse=True)
 def _fresh_ingestion_directory():
-    """The ingestion service caches stations and series by id; each test has its own."""
-    from envhub.monitoring import ingest
+    """The ingestion service caches stations and series by id, and the observation partitions
+    it has seen (a test's rolled-back transaction takes its partitions with it); each test has
+    its own."""
+    from envhub.monitoring import ingest, partitions
 
     ingest.directory.forget()
+    partitions.forget()
     yield
     ingest.directory.forget()
+    partitions.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -2,28 +2,37 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from envhub.accounts import services
+from envhub.accounts import lockout
 from envhub.accounts.services import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from envhub.core.middleware import client_ip
 
 
 class LoginForm(AuthenticationForm):
+    """Sign-in, refused before the password is checked when `accounts.lockout` says so."""
+
     error_messages = {
         "invalid_login": _("Wrong user name or password. Both are case-sensitive."),
         "inactive": _("This account is disabled."),
-        "locked": _("Too many failed sign-ins: this account is locked for 15 minutes."),
-        "address_locked": _("Too many failed sign-ins from your address: signing in from it "
-                            "is locked for 15 minutes."),
+        lockout.LOCKED: _("Too many failed sign-ins for this account from your address: try "
+                          "again in %(minutes)d minutes."),
+        lockout.SLOWED: _("Too many failed sign-ins: wait %(seconds)d seconds before trying "
+                          "again."),
     }
+    # Seconds to wait, when the attempt was refused (the view's Retry-After).
+    retry_after = 0
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        ip = client_ip(self.request) if self.request is not None else None
-        if services.ip_is_locked_out(ip):
-            raise forms.ValidationError(self.error_messages["address_locked"],
-                                        code="address_locked")
-        if username and services.is_locked_out(username, ip):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        if username and self.request is not None:
+            verdict = lockout.check(
+                username, client_ip(self.request),
+                known_device=lockout.is_known_device(self.request, username))
+            if verdict.refused:
+                self.retry_after = verdict.retry_after
+                raise forms.ValidationError(
+                    self.error_messages[verdict.refused], code=verdict.refused,
+                    params={"seconds": verdict.retry_after,
+                            "minutes": -(-verdict.retry_after // 60)})
         return super().clean()
 
 

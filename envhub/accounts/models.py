@@ -202,7 +202,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["action", "object_repr", "at"], name="audit_action_object_time"),
-            # Sign-in lockout per client address (see accounts.services.is_locked_out).
+            # Failed sign-ins per client address (see accounts.lockout).
             models.Index(fields=["action", "ip_address", "at"], name="audit_action_ip_time"),
         ]
 

@@ -1,4 +1,5 @@
-"""Account operations: API tokens, users and memberships, sign-in lockout."""
+"""Account operations: API tokens, users and memberships, facility logins (failed sign-ins:
+`accounts.lockout`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.accounts.models import ApiToken, AuditEvent, Membership, User
+from envhub.accounts.models import ApiToken, Membership, User
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput
 from envhub.core.permissions import Actor
@@ -111,48 +112,6 @@ def scope_summary(actor: Actor) -> dict:
     }
 
 
-# --- sign-in lockout ----------------------------------------------------------------------------
-
-LOCKOUT_FAILURES = 5
-LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
-# Failures from one address, whatever the user names, before that address is locked out.
-IP_LOCKOUT_FAILURES = 20
-
-
-def is_locked_out(username: str, ip: str | None = None) -> bool:
-    """Too many failed sign-ins recently (counted from the audit log, so that every web process
-    sees the same count).
-
-    Counted per (user name, client address): someone guessing an administrator's password from
-    their own machine locks out only themselves, not the administrator. An address that fails
-    for many user names is locked out for all (`ip_is_locked_out`). Without an address (a caller
-    that has none), per user name across all addresses.
-    """
-    if ip is not None and ip_is_locked_out(ip):
-        return True
-    name = username.strip().lower()[:300]
-    since = timezone.now() - LOCKOUT_WINDOW
-    failures = AuditEvent.objects.filter(action="login_failed", object_repr=name, at__gte=since)
-    successes = AuditEvent.objects.filter(action="login", object_repr=name, at__gte=since)
-    if ip is not None:
-        failures = failures.filter(ip_address=ip)
-        successes = successes.filter(ip_address=ip)
-    last_success = successes.order_by("-at").values_list("at", flat=True).first()
-    if last_success is not None:
-        failures = failures.filter(at__gt=last_success)
-    return failures.count() >= LOCKOUT_FAILURES
-
-
-def ip_is_locked_out(ip: str | None) -> bool:
-    """Too many failed sign-ins from this address recently, across user names."""
-    if not ip:
-        return False
-    since = timezone.now() - LOCKOUT_WINDOW
-    return AuditEvent.objects.filter(
-        action="login_failed", ip_address=ip, at__gte=since
-    ).count() >= IP_LOCKOUT_FAILURES
-
-
 # --- users and memberships (used by the demo and the admin) -------------------------------------
 
 def create_user(actor: Actor, *, username: str, password: str, full_name: str = "",
@@ -199,7 +158,7 @@ def facility_actor(tax_code: str, plain_token: str) -> Actor | None:
 
     Only a usable token issued for that very facility counts; it is compared in constant time
     and its last use is noted at most once a minute, as for bearer tokens. The caller records
-    failures and checks `is_locked_out` first.
+    failures and asks `lockout.check` first.
     """
     from envhub.core.middleware import TOKEN_USE_RESOLUTION
     from envhub.registry.models import Facility

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from envhub.accounts import services
+from envhub.accounts import lockout, services
 from envhub.accounts.forms import LoginForm, TokenForm
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError
@@ -26,6 +26,19 @@ class LoginView(auth_views.LoginView):
         if request.user.is_authenticated and self.get_redirect_url():
             self.redirect_authenticated_user = False
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.remember_device(self.request, response, form.get_user().get_username())
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:
+            # Too many failures: the form again, with the wait, as "Too Many Requests".
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

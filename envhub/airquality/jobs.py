@@ -7,7 +7,7 @@ from envhub.core.periodic import periodic
 
 
 @periodic("air-quality", every=datetime.timedelta(seconds=5),
-          lease=datetime.timedelta(minutes=10))
+          max_run=datetime.timedelta(minutes=10))
 def compute_aqi() -> None:
     """The hourly and daily VN_AQI of the hours whose rollups changed."""
     services.process_queue()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 import orjson
 
 from envhub.catalog.providers import Column
+from envhub.core.spreadsheets import DataSheet, csv_row
 
 CHUNK_ROWS = 2000
 PARQUET_BATCH = 20_000
@@ -46,10 +47,10 @@ def _text(value):
 def csv_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, so that Excel shows Vietnamese correctly. Rows are written
     a chunk at a time (the csv module writes None as an empty field; providers give times as
-    ISO 8601 text)."""
+    ISO 8601 text); text that a spreadsheet would run as a formula is escaped."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in columns])
+    writer.writerow(csv_row(column.name for column in columns))
     yield "\ufeff".encode() + buffer.getvalue().encode()
     iterator = iter(rows)
     while True:
@@ -58,14 +59,14 @@ def csv_chunks(columns: list[Column], rows: Iterable[tuple]) -> Iterator[bytes]:
             break
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(batch)
+        writer.writerows(map(csv_row, batch))
         yield buffer.getvalue().encode()
 
 
 def csv_with_header(columns: list[Column], body: Iterable[bytes]) -> Iterator[bytes]:
     """The header (with its byte-order mark) before CSV rows that the database wrote."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in columns])
+    csv.writer(buffer, lineterminator="\r\n").writerow(csv_row(column.name for column in columns))
     yield "\ufeff".encode() + buffer.getvalue().encode()
     yield from body
 
@@ -124,18 +125,19 @@ def _file_chunks(handle) -> Iterator[bytes]:
 
 
 def xlsx_file(columns: list[Column], rows: Iterable[tuple], title: str):
-    """A temporary XLSX file (write-only workbook); refuses more rows than Excel holds."""
+    """A temporary XLSX file (write-only workbook); refuses more rows than Excel holds. Text
+    is written as text, never as a formula."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "data")
-    sheet.append([column.name for column in columns])
+    sheet = DataSheet(book.create_sheet(title=title[:31] or "data"))
+    sheet.append(column.name for column in columns)
     count = 0
     for row in rows:
         count += 1
         if count > XLSX_MAX_ROWS:
             raise TooManyRows(count)
-        sheet.append([_excel(value) for value in row])
+        sheet.append(map(_excel, row))
     handle = tempfile.TemporaryFile()
     book.save(handle)
     return handle

@@ -6,13 +6,13 @@ from envhub.compliance import alerts, assess
 from envhub.core.periodic import periodic
 
 
-@periodic("compliance", every=datetime.timedelta(seconds=5), lease=datetime.timedelta(minutes=10))
+@periodic("compliance", every=datetime.timedelta(seconds=5), max_run=datetime.timedelta(minutes=10))
 def judge_hours() -> None:
     """Judge again the hours whose rollups changed; keep the exceedance events true."""
     assess.process_queue()
 
 
-@periodic("alerts", every=datetime.timedelta(seconds=10), lease=datetime.timedelta(minutes=5))
+@periodic("alerts", every=datetime.timedelta(seconds=10), max_run=datetime.timedelta(minutes=5))
 def send_alerts() -> None:
     """Connectivity changes to notifications; recipients chosen; deliveries sent."""
     alerts.run()

@@ -1,6 +1,7 @@
 """A facility's compliance report for a period, as an XLSX workbook: the limits with their
 derivation, every judged average, the exceedance events and the data completeness. Written in
-openpyxl's write-only mode, so a year of hourly rows stays within bounded memory."""
+openpyxl's write-only mode, so a year of hourly rows stays within bounded memory; text cells
+hold text, never a formula (`core.spreadsheets`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openpyxl.styles import Font
 
 from envhub.compliance import services
 from envhub.compliance.models import State
+from envhub.core.spreadsheets import DataSheet
 from envhub.core.timeutil import VN
 from envhub.registry import services as registry
 
@@ -23,11 +25,11 @@ def _local(moment: datetime.datetime | None):
     return None if moment is None else moment.astimezone(VN).replace(tzinfo=None)
 
 
-def _header(sheet, titles):
+def _header(sheet: DataSheet, titles):
     bold = Font(bold=True)
     cells = []
     for title in titles:
-        cell = WriteOnlyCell(sheet, value=str(title))
+        cell = WriteOnlyCell(sheet.sheet, value=str(title))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
@@ -39,7 +41,7 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
     sources = list(registry.sources(actor, registry.SourceFilters(facility=facility.id)))
     state_labels = dict(State.choices)
 
-    about = book.create_sheet(_("Report"))
+    about = DataSheet(book.create_sheet(_("Report")))
     for row in (
         (_("Facility"), facility.name), (_("Tax code"), facility.tax_code_display),
         (_("Province"), facility.province.name),
@@ -49,7 +51,7 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
     ):
         about.append([str(row[0]), row[1]])
 
-    limits = book.create_sheet(_("Limits"))
+    limits = DataSheet(book.create_sheet(_("Limits")))
     _header(limits, [_("Source"), _("Parameter"), _("Limit"), _("Lower limit"), _("Unit"),
                      _("Reference O2 (%)"), _("Derivation"), _("Verification"), _("Problem"),
                      _("Permit")])
@@ -64,7 +66,7 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                            str(effective.verification), str(effective.problem),
                            found.permit.number if found.permit else None])
 
-    averages = book.create_sheet(_("Averages"))
+    averages = DataSheet(book.create_sheet(_("Averages")))
     _header(averages, [_("Source"), _("Parameter"), _("Window end"), _("Hours"),
                        _("Measured average"), _("Corrected average"), _("Limit"),
                        _("Times the limit"), _("Coverage (%)"), _("Judgement"), _("Band"),
@@ -76,7 +78,7 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                              round(row.coverage, 1), str(state_labels[row.state]), row.band,
                              row.note])
 
-    events = book.create_sheet(_("Exceedances"))
+    events = DataSheet(book.create_sheet(_("Exceedances")))
     _header(events, [_("Source"), _("Parameter"), _("Start"), _("End"), _("Hours exceeded"),
                      _("Peak value"), _("Unit"), _("Peak multiple"), _("Band"), _("Limit"),
                      _("Status")])
@@ -87,7 +89,7 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                        event.peak_multiple, event.band, event.limit,
                        str(event.get_status_display())])
 
-    completeness = book.create_sheet(_("Completeness"))
+    completeness = DataSheet(book.create_sheet(_("Completeness")))
     _header(completeness, [_("Source"), _("Parameter"), _("Windows"), _("With enough data"),
                            _("Share (%)"), _("Exceeding"), _("Hours exceeded")])
     for source in sources:

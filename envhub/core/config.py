@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from envhub.core import proxies
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 MIN_SECRET_KEY_LENGTH = 50
@@ -39,6 +41,7 @@ class Config:
     database: dict = field(default_factory=dict)
     database_vendor: str = "sqlite"
     https: bool = False
+    trusted_proxies: list = field(default_factory=list)
     web_bind: str = "127.0.0.1:8000"
     web_workers: int = 2
     late_after: int = 3
@@ -195,6 +198,32 @@ def _ftp_settings(reader: _Reader, config: Config) -> None:
                 "that dataloggers connect to, e.g. 203.0.113.10.")
             masquerade = ""
     config.ftp_masquerade = masquerade
+
+
+def _proxy_settings(reader: _Reader, config: Config) -> None:
+    """Which proxies' X-Forwarded-For is believed (`core/proxies.py`): those listed, or with
+    ENVHUB_HTTPS and no list a proxy on this machine; `none` for no proxy at all."""
+    items = reader.words("ENVHUB_TRUSTED_PROXIES", [])
+    if [item.lower() for item in items] == ["none"]:
+        items = []
+        if config.https:
+            config.warnings.append(
+                "ENVHUB_TRUSTED_PROXIES=none with ENVHUB_HTTPS: behind a proxy every visitor "
+                "seems to come from the proxy's address, and sign-in throttling counts them as "
+                "one.")
+    elif not items and config.https:
+        items = list(proxies.LOOPBACK)
+        host = config.web_bind.rpartition(":")[0].strip("[]")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            config.warnings.append(
+                f"ENVHUB_BIND={config.web_bind} with ENVHUB_HTTPS trusts X-Forwarded-For from "
+                "this machine only: list the proxy's address in ENVHUB_TRUSTED_PROXIES if it "
+                "runs elsewhere.")
+    networks, problems = proxies.parse_networks(items)
+    reader.problems.extend(
+        f"ENVHUB_TRUSTED_PROXIES: {problem} (expected addresses or CIDR blocks such as "
+        "10.0.0.0/8, or none)." for problem in problems)
+    config.trusted_proxies = networks
 
 
 def parse_smtp_url(url: str) -> dict:
@@ -405,6 +434,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     if problem:
         reader.problems.append(problem)
     config.web_bind = bind
+    _proxy_settings(reader, config)
     # One process per core, plus one to use a core while another waits on the database.
     config.web_workers = reader.integer("ENVHUB_WEB_WORKERS", (os.cpu_count() or 1) + 1, 1, 64)
 

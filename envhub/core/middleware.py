@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
-from envhub.core import permissions
+from envhub.core import permissions, proxies
 from envhub.core.errors import EnvhubError, InvalidToken
 
 # Recording every use of a token would turn each API read into a write; once a minute is enough.
@@ -21,7 +21,10 @@ TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the connection's, or the one trusted proxies forwarded."""
+    return proxies.client_address(request.META.get("REMOTE_ADDR"),
+                                  request.META.get("HTTP_X_FORWARDED_FOR"),
+                                  settings.ENVHUB_TRUSTED_PROXIES)
 
 
 def bearer_token(request) -> str | None:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class PeriodicJob(models.Model):
     """One periodic job's schedule and lease. Workers claim a due job with a conditional UPDATE,
-    so that with several workers each run happens once, and a crashed worker's lease expires."""
+    so that with several workers each run happens once; the running worker renews the short
+    lease, so a crashed worker's job is taken over soon (`core.periodic`)."""
 
     name = models.CharField(_("name"), max_length=100, primary_key=True)
     next_run_at = models.DateTimeField(_("next run"))

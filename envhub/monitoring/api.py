@@ -18,6 +18,7 @@ from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
 from envhub.core.errors import InvalidInput, LengthRequired, TooLarge
 from envhub.core.pagination import keyset_page
+from envhub.core.spreadsheets import csv_row
 from envhub.core.timeutil import from_db, local_iso
 from envhub.monitoring import connectivity, ingest, services
 from envhub.monitoring.models import BatchStatus, Channel, DeviceStatus
@@ -241,12 +242,12 @@ def _csv_response(query, rows, serialise) -> StreamingHttpResponse:
 
     def lines():
         yield writer.writerow(["station", "parameter", "unit", *columns])
-        head = [query.station.code, query.parameter.code, query.parameter.unit]
+        head = csv_row([query.station.code, query.parameter.code, query.parameter.unit])
         times = _Times()
         for row in rows.iterator(chunk_size=2000):
             out = serialise(row, times)
-            yield writer.writerow(head + ["" if out.get(c) is None else out.get(c)
-                                          for c in columns])
+            yield writer.writerow(head + csv_row("" if out.get(c) is None else out.get(c)
+                                                 for c in columns))
 
     name = f"{query.station.code}_{query.parameter.code}_{query.interval}.csv"
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -15,6 +15,7 @@ from envhub.catalog.providers import (
     register,
     time_column,
 )
+from envhub.core.spreadsheets import postgresql_csv_text
 from envhub.core.text import slug
 from envhub.core.timeutil import day_bounds, local_iso
 from envhub.registry.models import Station, StationKind
@@ -136,7 +137,8 @@ class MonitoringMeans(Provider):
 
     def copy_csv(self, dataset, filters):
         """PostgreSQL: the CSV rows written by the database itself (COPY … TO STDOUT), the
-        same columns and text as `rows` gives the CSV writer; None elsewhere."""
+        same columns and text as `rows` gives the CSV writer (text escaped as it escapes it);
+        None elsewhere."""
         from django.db import connection
 
         from envhub.monitoring.models import DailyRollup, HourlyRollup
@@ -148,9 +150,11 @@ class MonitoringMeans(Provider):
         when = _local_text_postgresql(f'r."{field}"', period)
         where, params = _period_conditions(f'r."{field}"', period, filters)
         where, params = ['p."code" = %s', 'st."kind" = %s', *where], [province_code, kind, *params]
+        texts = [postgresql_csv_text(column) for column in
+                 ('st."code"', 'st."name"', 'p."code"', 'pa."code"', 'pa."unit"')]
         sql = (
-            f'SELECT st."code", st."name", p."code", COALESCE(st."latitude", f."latitude"), '
-            f'COALESCE(st."longitude", f."longitude"), pa."code", pa."unit", {when}, r."mean", '
+            f'SELECT {texts[0]}, {texts[1]}, {texts[2]}, COALESCE(st."latitude", f."latitude"), '
+            f'COALESCE(st."longitude", f."longitude"), {texts[3]}, {texts[4]}, {when}, r."mean", '
             f'r."minimum", r."maximum", r."count", r."valid_count", r."expected_count", '
             f'r."coverage" '
             f'FROM "{model._meta.db_table}" r JOIN "monitoring_series" s ON s."id" = r."series_id" '

@@ -6,7 +6,7 @@ from envhub.core.periodic import periodic
 from envhub.monitoring import connectivity, partitions, revalidation, rollups
 
 
-@periodic("rollups", every=datetime.timedelta(seconds=2), lease=datetime.timedelta(minutes=10))
+@periodic("rollups", every=datetime.timedelta(seconds=2), max_run=datetime.timedelta(minutes=10))
 def process_rollups() -> None:
     """Recompute the hours, days and latest values that new or late data touched."""
     rollups.process_queue()

@@ -60,49 +60,6 @@ def test_it_records_sign_in_sign_out_and_failures(reference):
                       ("logout", "anh", "10.1.2.3")]
 
 
-def test_it_locks_an_account_after_five_failures(reference):
-    user, password = _user_with_password()
-    client = Client()
-    for _ in range(5):
-        client.post("/login/", {"username": "anh", "password": "wrong"})
-    response = client.post("/login/", {"username": "anh", "password": password})
-    assert response.status_code == 200  # the form again, with the lockout message
-    assert "_auth_user_id" not in client.session
-    assert "15" in response.content.decode()
-
-
-def test_it_locks_out_the_guesser_not_the_account_holder(reference):
-    """Five wrong passwords from one address lock that address out for that user name; the
-    user still signs in from their own."""
-    user, password = _user_with_password()
-    guesser = Client(REMOTE_ADDR="203.0.113.9")
-    for _ in range(5):
-        guesser.post("/login/", {"username": "anh", "password": "wrong"})
-    response = guesser.post("/login/", {"username": "anh", "password": password})
-    assert response.status_code == 200 and "_auth_user_id" not in guesser.session
-
-    owner = Client(REMOTE_ADDR="10.1.2.3")
-    response = owner.post("/login/", {"username": "anh", "password": password})
-    assert response.status_code == 302
-    assert owner.session["_auth_user_id"] == str(user.pk)
-
-
-def test_it_locks_out_an_address_that_fails_for_many_user_names(reference):
-    from envhub.accounts.services import IP_LOCKOUT_FAILURES
-
-    user, password = _user_with_password()
-    for n in range(IP_LOCKOUT_FAILURES):  # as the sign-in signal records them
-        audit.record(system_actor(), "login_failed", object_type="accounts.user",
-                     object_repr=f"user{n}", ip_address="203.0.113.9")
-    sprayer = Client(REMOTE_ADDR="203.0.113.9")
-    response = sprayer.post("/login/", {"username": "anh", "password": password})
-    assert response.status_code == 200 and "_auth_user_id" not in sprayer.session
-    assert not AuditEvent.objects.filter(action="login").exists()
-    response = Client(REMOTE_ADDR="10.1.2.3").post("/login/", {"username": "anh",
-                                                              "password": password})
-    assert response.status_code == 302
-
-
 # --- the append-only triggers stay in place ------------------------------------------------
 
 def _drop_audit_triggers():

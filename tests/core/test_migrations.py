@@ -34,6 +34,31 @@ def test_it_migrates_our_apps_down_to_zero_and_back_up():
     assert {"registry_facility", "registry_station", "accounts_auditevent"} <= tables
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_migrates_a_database_that_has_the_former_task_librarys_table():
+    """Databases created while envhub shipped django-tasks have its table and migration rows:
+    `migrate` drops both and leaves nothing pending."""
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.recorder import MigrationRecorder
+
+    call_command("migrate", "core", "0002", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE django_tasks_database_dbtaskresult "
+                       "(id varchar(32) PRIMARY KEY, status varchar(10) NOT NULL)")
+        cursor.execute("CREATE INDEX django_task_status_idx "
+                       "ON django_tasks_database_dbtaskresult (status)")
+        cursor.execute("INSERT INTO django_tasks_database_dbtaskresult VALUES ('a', 'SUCCESSFUL')")
+    recorder = MigrationRecorder(connection)
+    for name in ("0001_initial", "0021_conditional_partial_index_ordering"):
+        recorder.record_applied("django_tasks_db", name)
+
+    call_command("migrate", verbosity=0, interactive=False)
+    assert "django_tasks_database_dbtaskresult" not in connection.introspection.table_names()
+    assert not recorder.migration_qs.filter(app="django_tasks_db").exists()
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+
+
 def _migration(name: str):
     import importlib
 

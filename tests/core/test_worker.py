@@ -1,16 +1,16 @@
-"""The worker: background tasks run once, periodic jobs run once per period even with two
-workers, a failing job is recorded and does not stop the others."""
+"""The worker: periodic jobs run once per period even with two workers, a failing job is
+recorded and does not stop the others, a job that runs long keeps its short lease."""
 
 from __future__ import annotations
 
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from envhub.core import periodic
 from envhub.core.models import PeriodicJob
@@ -18,12 +18,6 @@ from envhub.core.models import PeriodicJob
 pytestmark = pytest.mark.django_db
 
 CALLS: list[str] = []
-
-
-@task()
-def remember(word: str) -> str:
-    CALLS.append(word)
-    return word.upper()
 
 
 @pytest.fixture
@@ -34,19 +28,6 @@ def jobs(monkeypatch):
     monkeypatch.setattr(periodic, "discover", lambda: registered)
     CALLS.clear()
     return registered
-
-
-# The worker closes stale connections between tasks, as a long-running process must; that needs
-# autocommit, so this test runs outside the per-test transaction.
-@pytest.mark.django_db(transaction=True)
-def test_it_runs_enqueued_tasks_once(jobs):
-    result = remember.enqueue("xin chào")
-    call_command("worker", "--once", stdout=io.StringIO())
-    call_command("worker", "--once", stdout=io.StringIO())
-    assert CALLS == ["xin chào"]
-    row = DBTaskResult.objects.get(id=result.id)
-    assert row.status == "SUCCESSFUL"
-    assert row.return_value == "XIN CHÀO"
 
 
 def test_it_runs_a_periodic_job_once_per_period_across_workers(jobs):
@@ -87,7 +68,7 @@ def test_it_records_a_failing_job_and_goes_on(jobs):
 
 
 def test_it_discovers_the_apps_jobs():
-    assert "prune-task-results" in periodic.discover()
+    assert {"rollups", "compliance", "catalogue"} <= set(periodic.discover())
 
 
 def test_its_backoff_doubles_up_to_a_minute():
@@ -120,11 +101,63 @@ def test_it_survives_database_errors_and_backs_off(jobs, monkeypatch):
     monkeypatch.setattr(worker.periodic, "run_due", flaky_run_due)
     monkeypatch.setattr(worker.Command, "wait", wait)
     monkeypatch.setattr(worker.signal, "signal", lambda *args: None)
-    result = remember.enqueue("vẫn chạy")
     out = io.StringIO()
     call_command("worker", "--interval", "0.5", stdout=out)
     assert waits == [1.0, 2.0, 0.5]
     assert calls["run_due"] == 3
-    assert CALLS == ["vẫn chạy"]  # the tasks ran once the database was back
-    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
     assert "stopped" in out.getvalue()
+
+
+def _until(condition, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+    return value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_runs_longer_than_its_lease_keeps_it(jobs):
+    """The heartbeat renews the lease while the job runs: once the first lease has run out,
+    another worker still finds the job held."""
+    lease = datetime.timedelta(seconds=2)
+    seen = {}
+
+    def slow():
+        first = PeriodicJob.objects.get(name="slow").locked_until
+        _until(lambda: timezone.now() > first + lease, "the first lease did not run out")
+        seen["renewed"] = _until(
+            lambda: PeriodicJob.objects.get(name="slow").locked_until > first + lease,
+            "the lease was not renewed")
+        other = threading.Thread(target=lambda: seen.update(other=periodic.run_due("worker-b")))
+        other.start()
+        other.join()
+
+    periodic.periodic("slow", every=datetime.timedelta(minutes=1), lease=lease)(slow)
+    assert periodic.run_due("worker-a") == ["slow"]
+    assert seen == {"renewed": True, "other": []}
+    job = PeriodicJob.objects.get(name="slow")
+    assert (job.runs, job.locked_by, job.last_error) == (1, "", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_past_its_longest_is_no_longer_renewed(jobs):
+    """A run longer than its job's `max_run` is taken for stuck: once its lease has run out,
+    another worker runs the job."""
+    lease = datetime.timedelta(seconds=0.2)
+    runs: list[str] = []
+
+    def stuck():
+        runs.append(threading.current_thread().name)
+        if len(runs) > 1:
+            return  # the other worker's run
+        first = PeriodicJob.objects.get(name="stuck").locked_until
+        _until(lambda: timezone.now() > first + 3 * lease, "time does not pass")
+        other = threading.Thread(target=periodic.run_due, args=("worker-b",), name="b")
+        other.start()
+        other.join()
+
+    periodic.periodic("stuck", every=datetime.timedelta(minutes=1), lease=lease,
+                      max_run=datetime.timedelta(seconds=0.1))(stuck)
+    assert periodic.run_due("worker-a") == ["stuck"]
+    assert runs == [threading.current_thread().name, "b"]

@@ -3,7 +3,7 @@
 Accounts: one per facility. The user name is the facility's tax code (`0100109106`, or the 13
 digits of a branch; `0100109106-001` is read too), the password one of the API tokens issued for
 that facility (`envhub token create --facility TAXCODE`). Failed logins go to the audit log like
-the web's and count toward the same lockout.
+the web's and count toward the same rule (`ftp_logins`).
 
 Folders: each facility is jailed in `<root>/<taxcode>/`, created at its first login, and sees
 nothing else. It may create sub-folders — dataloggers use layouts such as
@@ -20,7 +20,8 @@ fails, the file is kept under its own name and the worker's `ftp-sweep` job inge
 Limits: an upload is cut off as soon as it passes ENVHUB_MAX_FILE_BYTES (a 10 GB upload never
 reaches the disk); at most MAX_WAITING_FILES files and MAX_FOLDERS folders per facility;
 MAX_CONNECTIONS connections, MAX_CONNECTIONS_PER_IP from one address, MAX_LOGIN_ATTEMPTS
-attempts per connection with a delay after each failure. The server runs one thread per
+attempts per connection with a delay after each failure; a connection must log in soon after it
+opens, and an address may have only a few waiting to (`ftp_logins`). The server runs one thread per
 connection, so a slow database holds back only the datalogger whose file is being written.
 """
 
@@ -30,7 +31,6 @@ import dataclasses
 import errno
 import logging
 import os
-import re
 import secrets
 import threading
 import time
@@ -42,11 +42,18 @@ from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.accounts import services as accounts
-from envhub.core import audit
 from envhub.core.permissions import Actor
 from envhub.monitoring import ingest
 from envhub.monitoring.models import Channel
+from envhub.monitoring.receivers.ftp_logins import (
+    MAX_WAITING_LOGINS_PER_IP,
+    TAX_CODE_SHAPE,
+    LoginGuard,
+    Refused,
+    WaitingLogins,
+    authenticate,
+    tax_code_of,
+)
 
 with warnings.catch_warnings():
     # pyftpdlib is built on asyncore/asynchat, deprecated in Python 3.11 (on 3.12+ it installs
@@ -82,24 +89,14 @@ SWEEP_AFTER_SECONDS = 60
 ABANDONED_UPLOAD_SECONDS = 60 * 60
 # ... and empty date folders (all digits: yyyy, MM, dd, yyyyMMdd) untouched for three days.
 EMPTY_DATE_FOLDER_SECONDS = 3 * 24 * 60 * 60
-# One sweep stops after this long and the next goes on, so that a sweep never outlives the
-# periodic job's lease (5 minutes) and two workers never sweep the same files.
+# One sweep stops after this long and the next goes on, so that a sweep stays well within the
+# periodic job's longest run (5 minutes) and two workers never sweep the same files.
 SWEEP_BUDGET_SECONDS = 120
 
-TAX_CODE_SHAPE = re.compile(r"[0-9]{10}(?:[0-9]{3})?")
 PARTIAL_SUFFIX = ".part"
 
 
 # --- folders ---------------------------------------------------------------------------------
-
-def tax_code_of(username: str) -> str | None:
-    """The compact tax code a user name stands for, or None when it cannot be one (such a name
-    never becomes a folder)."""
-    from envhub.registry.validators import compact_tax_code
-
-    code = compact_tax_code((username or "")[:40])
-    return code if TAX_CODE_SHAPE.fullmatch(code) else None
-
 
 def home_of(root: Path, tax_code: str) -> Path:
     return Path(root) / tax_code
@@ -188,38 +185,7 @@ def receive_upload(actor: Actor, partial: Path, final: Path) -> bool:
     return True
 
 
-# --- logins --------------------------------------------------------------------------------------
-
-def authenticate(username: str, password: str, ip: str | None) -> tuple[str, Actor]:
-    """(tax code, actor) of a facility login, or AuthenticationFailed with the reply's text."""
-    tax_code = tax_code_of(username)
-    close_old_connections()
-    try:
-        # The web's lockout: per name and address, and per address whatever the names.
-        if accounts.is_locked_out(tax_code or (username or "").strip().lower(), ip):
-            raise AuthenticationFailed(
-                _("Too many failed logins: logging in is locked for 15 minutes."))
-        actor = accounts.facility_actor(tax_code, password) if tax_code else None
-        if actor is None:
-            _record_failed_login(username, tax_code, ip)
-            raise AuthenticationFailed(_("Wrong tax code or token."))
-    except DatabaseError:
-        logger.exception("FTP login of %r from %s could not be checked", username, ip)
-        connections["default"].close_if_unusable_or_obsolete()
-        raise AuthenticationFailed(
-            _("Logins cannot be checked right now; try again in a few minutes.")) from None
-    return tax_code, dataclasses.replace(actor, extra={"ip": ip, "channel": "ftp"})
-
-
-def _record_failed_login(username: str, tax_code: str | None, ip: str | None) -> None:
-    # Keyed like the web's failures (the name as typed, lower case) so that both count toward
-    # one lockout; a tax code is keyed in its compact form however it was typed.
-    key = tax_code or (username or "").strip().lower()
-    shown = (username or "")[:60]
-    audit.record(Actor(kind="anonymous", label=f"anonymous (ftp, tried {shown!r})"),
-                 "login_failed", object_type="registry.facility", object_repr=key[:300],
-                 changes={"channel": [None, "ftp"]}, ip_address=ip)
-
+# --- logins (`ftp_logins`) ----------------------------------------------------------------------
 
 class FacilityAuthorizer:
     """pyftpdlib's authorizer interface, answered from the database: every facility with a
@@ -229,7 +195,11 @@ class FacilityAuthorizer:
         self.root = Path(root)
 
     def validate_authentication(self, username, password, handler):
-        tax_code, actor = authenticate(username, password, handler.remote_ip or None)
+        try:
+            tax_code, actor = authenticate(username, password, handler.remote_ip or None)
+        except Refused as refusal:
+            handler.refusal_delay = refusal.delay
+            raise
         handler.signed_in(tax_code, actor)
 
     def get_home_dir(self, username) -> str:
@@ -302,7 +272,7 @@ class CappedDTPHandler(DTPHandler):
     handle_read_event = handle_read
 
 
-class FacilityFTPHandler(FTPHandler):
+class FacilityFTPHandler(LoginGuard, FTPHandler):
     """One facility's connection: its uploads are read as soon as they complete."""
 
     abstracted_fs = JailedFS
@@ -433,6 +403,7 @@ def make_server(bind: str, root: Path, *, passive_ports: tuple[int, int] | None 
     root.mkdir(mode=0o750, parents=True, exist_ok=True)
     handler = type("ConfiguredFacilityFTPHandler", (FacilityFTPHandler,), {
         "authorizer": FacilityAuthorizer(root),
+        "waiting_logins": WaitingLogins(MAX_WAITING_LOGINS_PER_IP),
         "passive_ports": list(range(passive_ports[0], passive_ports[1] + 1))
         if passive_ports else None,
         "masquerade_address": masquerade or None,

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from envhub.core import proxies
+
 
 class Command(BaseCommand):
     help = "Check settings, database, migrations and reference data; exit 1 on any error."
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         config = settings.CONFIG
 
         self.ok(f"settings parsed (database: {config.database_vendor}, var: {config.var_dir})")
+        self.ok(proxies.describe(config.trusted_proxies))
         for warning in config.warnings:
             self.warn(warning)
         self._check_var_dir(config)

@@ -1,7 +1,7 @@
-"""`envhub worker`: runs background tasks (django-tasks, database backend) and periodic jobs.
+"""`envhub worker`: runs the periodic jobs.
 
-Several workers may run at once, on one machine or many: tasks and job runs are claimed in the
-database. Ctrl-C or SIGTERM lets the current task finish, then stops.
+Several workers may run at once, on one machine or many: job runs are claimed in the database
+(`core.periodic`). Ctrl-C or SIGTERM lets the current job finish, then stops.
 
 A database that goes away (restarted, unreachable, locked for too long) does not stop the worker:
 it logs the error, closes its connections, waits (1 s, 2 s, 4 s … up to 60 s while the failures
@@ -11,16 +11,13 @@ go on) and tries again.
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import socket
 import threading
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connections
-from django_tasks_db.management.commands.db_worker import Worker
 
-from envhub.core import periodic
+from envhub.core import periodic, workers
 
 logger = logging.getLogger("envhub.worker")
 
@@ -34,7 +31,7 @@ def backoff_delay(failures: int) -> float:
 
 
 class Command(BaseCommand):
-    help = "Run background tasks and periodic jobs until stopped."
+    help = "Run the periodic jobs until stopped."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0,
@@ -43,17 +40,12 @@ class Command(BaseCommand):
                             help="Run what is due now, then exit (for cron or tests).")
 
     def handle(self, *args, interval: float, once: bool, **options):
-        worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        worker_id = workers.worker_id()
         stop = threading.Event()
-        tasks = Worker(
-            queue_names=["*"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
-        )
 
         def request_stop(signum, frame):
-            logger.info("worker %s: stopping after the current task", worker_id)
+            logger.info("worker %s: stopping after the current job", worker_id)
             stop.set()
-            tasks.running = False
 
         if not once:
             signal.signal(signal.SIGINT, request_stop)
@@ -65,8 +57,6 @@ class Command(BaseCommand):
             try:
                 close_old_connections()
                 periodic.run_due(worker_id)
-                tasks.running = not stop.is_set()
-                tasks.run()  # batch mode: runs every ready task, then returns
             except DatabaseError:
                 failures += 1
                 delay = backoff_delay(failures)
