@@ -90,8 +90,8 @@ _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def process_cpu(root_pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by the processes under `root_pid`, by role:
-    "web" (gunicorn), "worker" (`envhub worker`), "other". Linux only ({} elsewhere)."""
+    """CPU seconds (user + system) used so far by `root_pid` and the processes under it, by
+    role: "web" (gunicorn), "worker" (`envhub worker`), "other". Linux only ({} elsewhere)."""
     children: dict[int, list[int]] = {}
     stats: dict[int, tuple[int, float]] = {}
     try:
@@ -108,7 +108,7 @@ def process_cpu(root_pid: int) -> dict[str, float]:
         stats[int(entry)] = (parent, (user + system) / _TICKS)
         children.setdefault(parent, []).append(int(entry))
     used: dict[str, float] = {}
-    waiting = list(children.get(root_pid, []))
+    waiting = [root_pid] if root_pid in stats else []
     while waiting:
         pid = waiting.pop()
         waiting.extend(children.get(pid, []))
