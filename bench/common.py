@@ -8,10 +8,16 @@ Record results in docs/benchmarks.md with the machine noted.
 from __future__ import annotations
 
 import datetime
+import http.client
 import os
 import platform
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +107,109 @@ def tt10_files(stations, files_per_station: int, start_local: datetime.datetime,
             lines = [f"{symbol}\t{level * (1 + ((number + index) % 7) / 10):.2f}\t{unit}\t"
                      f"{stamp}\t00" for symbol, level, unit in symbols]
             yield f"{station.tt10_prefix}{stamp}.txt", ("\n".join(lines) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A person reading: a token for the API, a signed-in session's cookie for the pages."""
+
+    token: str
+    cookie: str
+
+
+def reader(label: str = "bench-reader") -> Reader:
+    """A provincial officer whose membership lists every province: each read goes through the
+    permission policy's scope filter (it is not an administrator's), and still sees every
+    station."""
+    from django.conf import settings
+    from django.test import Client
+
+    from envhub.accounts import services as accounts
+    from envhub.accounts.models import Membership, Role, User
+    from envhub.core.permissions import system_actor
+    from envhub.registry.models import Organisation, OrganisationKind, Province
+
+    provinces = list(Province.objects.all())
+    department = Organisation.objects.create(
+        name=f"Sở thử ({label})", kind=OrganisationKind.PROVINCIAL_DEPARTMENT,
+        province=provinces[0])
+    user = User.objects.create(username=label)
+    membership = Membership.objects.create(user=user, organisation=department,
+                                           role=Role.PROVINCIAL_OFFICER)
+    membership.provinces.set(provinces)
+    session = Client()
+    session.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return Reader(accounts.create_token(system_actor(), name=label, user=user).plain, cookie)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, *, web_workers: int, worker: bool) -> subprocess.Popen:
+    """`envhub run` on this installation (no FTP receiver), once it answers /healthz."""
+    command = [sys.executable, "-m", "envhub.cli", "run", "--bind", f"127.0.0.1:{port}",
+               "--web-workers", str(web_workers), "--no-ftp"]
+    if not worker:
+        command.append("--no-worker")
+    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"envhub run exited with code {server.returncode}")
+        time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("envhub run did not answer /healthz within 90 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGINT)
+    server.wait(timeout=60)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+@dataclass
+class Latency:
+    """p50, p95 and max of a list of durations in seconds (zeros when there is none)."""
+
+    count: int
+    p50: float
+    p95: float
+    max: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Latency:
+        if not samples:
+            return cls(0, 0.0, 0.0, 0.0)
+        return cls(len(samples), percentile(samples, 0.5), percentile(samples, 0.95),
+                   max(samples))
+
+    def __str__(self) -> str:
+        return (f"p50 {self.p50 * 1000:7.1f} ms   p95 {self.p95 * 1000:7.1f} ms   "
+                f"max {self.max * 1000:7.1f} ms   ({self.count:,})")
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes), as `uptime` shows it: the machine is shared."""
+    try:
+        return "load average " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    except OSError:
+        return "load average unknown"
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:

@@ -10,4 +10,4 @@ from envhub.core.periodic import periodic
           max_run=datetime.timedelta(minutes=10))
 def compute_aqi() -> None:
     """The hourly and daily VN_AQI of the hours whose rollups changed."""
-    services.process_queue()
+    services.process_queue(limit=services.WORKER_CLAIM_SIZE, pause=True)

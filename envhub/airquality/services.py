@@ -34,6 +34,9 @@ logger = logging.getLogger("envhub.airquality")
 POLLUTANTS = vn_aqi.POLLUTANTS
 NOWCAST_HOURS = 12
 CLAIM_SIZE = 2000
+# The worker's claims, beside live uploads (the transaction holds SQLite's write lock: see
+# `queues.turn`).
+WORKER_CLAIM_SIZE = 50
 
 
 def enqueue_hours(keys) -> None:
@@ -74,12 +77,14 @@ def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
     return queues.claim("airquality_aqiqueue", "station_id", limit)
 
 
-def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> int:
-    """Recompute the AQI the queued hours affect, a station per transaction; returns the
-    number of queued hours handled."""
+def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None,
+                  pause: bool = False) -> int:
+    """Recompute the AQI the queued hours affect, `limit` a transaction (with `pause`, see
+    `queues.turn`), each station in a savepoint; returns the number of queued hours
+    handled."""
     handled, rounds = 0, 0
     while max_rounds is None or rounds < max_rounds:
-        with transaction.atomic():
+        with queues.turn(pause):
             keys = _claim(limit)
             if not keys:
                 break

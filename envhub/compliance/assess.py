@@ -45,6 +45,9 @@ from envhub.registry.models import Medium, SourceKind
 logger = logging.getLogger("envhub.compliance")
 
 CLAIM_SIZE = 2000
+# The worker's claims, beside live uploads: judging a source-hour takes tens of milliseconds,
+# during which the transaction holds SQLite's write lock (see `queues.turn`).
+WORKER_CLAIM_SIZE = 5
 HELPERS = ("O2", "Temp", "P")  # stack parameters the corrections need
 
 
@@ -97,12 +100,14 @@ def _claim(limit: int) -> list[tuple[int, datetime.datetime]]:
     return queues.claim("compliance_compliancequeue", "source_id", limit)
 
 
-def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> int:
-    """Judge the queued hours, a source per transaction (one source's failure is logged and
-    its hours set aside without holding the others). Returns the number of hours judged."""
+def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None,
+                  pause: bool = False) -> int:
+    """Judge the queued hours, `limit` a transaction (with `pause`, see `queues.turn`), each
+    source in a savepoint (one source's failure is logged and its hours set aside without
+    holding the others). Returns the number of hours judged."""
     judged, rounds = 0, 0
     while max_rounds is None or rounds < max_rounds:
-        with transaction.atomic():
+        with queues.turn(pause):
             keys = _claim(limit)
             if not keys:
                 break

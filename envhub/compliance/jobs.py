@@ -9,7 +9,7 @@ from envhub.core.periodic import periodic
 @periodic("compliance", every=datetime.timedelta(seconds=5), max_run=datetime.timedelta(minutes=10))
 def judge_hours() -> None:
     """Judge again the hours whose rollups changed; keep the exceedance events true."""
-    assess.process_queue()
+    assess.process_queue(limit=assess.WORKER_CLAIM_SIZE, pause=True)
 
 
 @periodic("alerts", every=datetime.timedelta(seconds=10), max_run=datetime.timedelta(minutes=5))

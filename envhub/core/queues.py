@@ -6,9 +6,11 @@ FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from envhub.core import sqlite_rows
@@ -70,3 +72,22 @@ def claim(table: str, id_column: str, limit: int) -> list[tuple[int, datetime.da
             [limit])
         rows = cursor.fetchall()
     return [(key, from_db(hour)) for key, hour in rows]
+
+
+# The longest pause after a worker's transaction on SQLite (`turn`).
+MAX_PAUSE_SECONDS = 0.25
+
+
+@contextmanager
+def turn(pause: bool) -> Iterator[None]:
+    """One transaction of a queue's processing; with `pause` (the worker, beside live uploads)
+    on SQLite, then a pause as long as the transaction held the database's one write lock (at
+    most MAX_PAUSE_SECONDS). Uploads wait for that lock, and SQLite's busy handler lets a
+    waiting writer try again only every 100 ms or so: a worker that began its next transaction
+    at once would keep the lock for as long as its queue lasted. PostgreSQL's writers lock
+    rows, not the database: no pause there."""
+    started = time.monotonic()
+    with transaction.atomic():
+        yield
+    if pause and connection.vendor == "sqlite":
+        time.sleep(min(MAX_PAUSE_SECONDS, time.monotonic() - started))

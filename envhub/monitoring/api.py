@@ -218,8 +218,7 @@ def observations(request, station: str, parameter: str, interval: str = "raw",
         return _csv_response(query, rows, serialise)
     if format != "json":
         raise InvalidInput(_("format must be json or csv."), {"format": ["json|csv"]})
-    order = {"raw": ("time",), "hour": ("hour_end",), "day": ("day",)}[interval]
-    page = keyset_page(rows, order=order, cursor=cursor, limit=limit)
+    page = services.series_page(query, cursor=cursor, limit=limit)
     times = _Times()
     # Built by hand (the schema above documents it): validating hundreds of rows through the
     # response model would cost more than the query.

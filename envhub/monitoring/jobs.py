@@ -9,7 +9,7 @@ from envhub.monitoring import connectivity, partitions, revalidation, rollups
 @periodic("rollups", every=datetime.timedelta(seconds=2), max_run=datetime.timedelta(minutes=10))
 def process_rollups() -> None:
     """Recompute the hours, days and latest values that new or late data touched."""
-    rollups.process_queue()
+    rollups.process_queue(limit=rollups.WORKER_CLAIM_SIZE, pause=True)
 
 
 MAX_REVALIDATION_SLICES = 20

@@ -32,6 +32,9 @@ from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Se
 logger = logging.getLogger("envhub.rollups")
 
 CLAIM_SIZE = 500
+# The worker's claims, beside live uploads: each key costs some milliseconds, during which the
+# transaction holds SQLite's write lock (see `queues.turn`).
+WORKER_CLAIM_SIZE = 50
 
 
 @dataclass
@@ -327,15 +330,17 @@ def process_claimed(keys: list[tuple[int, datetime.datetime]]) -> Work:
     return work
 
 
-def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None) -> Work:
-    """Drain the rollup queue slice by slice; each slice is one transaction. A slice that fails
-    is taken again series by series, so that one bad series cannot hold the queue: its hours
-    are set aside as `RollupProblem` rows (logged) and the others go through."""
+def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None,
+                  pause: bool = False) -> Work:
+    """Drain the rollup queue slice by slice; each slice is one transaction (with `pause`, see
+    `queues.turn`). A slice that fails is taken again series by series, so that one bad series
+    cannot hold the queue: its hours are set aside as `RollupProblem` rows (logged) and the
+    others go through."""
     total = Work()
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
         try:
-            with transaction.atomic():
+            with queues.turn(pause):
                 keys = _claim(limit)
                 if not keys:
                     break

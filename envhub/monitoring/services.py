@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from envhub.core import params, permissions
 from envhub.core.errors import InvalidInput, NotFound
+from envhub.core.pagination import Page, keyset_page
 from envhub.core.permissions import Actor
 from envhub.monitoring.models import (
     Batch,
@@ -35,7 +36,7 @@ DEFAULT_SPAN = {"raw": datetime.timedelta(days=1), "hour": datetime.timedelta(da
 class SeriesQuery:
     station: Station
     parameter: Parameter
-    series: Series | None
+    series_id: int | None
     interval: str
     start: datetime.datetime
     end: datetime.datetime
@@ -58,11 +59,12 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
                  end: str | None = None) -> SeriesQuery:
     if interval not in INTERVALS:
         raise InvalidInput(_("interval must be raw, hour or day."), {"interval": ["raw|hour|day"]})
-    station = registry.station(actor, station_code)
+    station = registry.station(actor, station_code, related=False)
     parameter = parameter_of(station, parameter_code)
     start_at, end_at = params.period(start, end, default=DEFAULT_SPAN[interval])
-    series = Series.objects.filter(station=station, parameter=parameter).first()
-    return SeriesQuery(station, parameter, series, interval, start_at, end_at)
+    series_id = Series.objects.filter(station=station, parameter=parameter).values_list(
+        "id", flat=True).first()
+    return SeriesQuery(station, parameter, series_id, interval, start_at, end_at)
 
 
 ROLLUP_FIELDS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
@@ -79,7 +81,7 @@ def series_rows(query: SeriesQuery) -> QuerySet:
         model, field, columns = HourlyRollup, "hour_end", ("hour_end", *ROLLUP_FIELDS)
     else:
         model, field, columns = DailyRollup, "day", ("day", *ROLLUP_FIELDS)
-    if query.series is None:
+    if query.series_id is None:
         return model.objects.none().values(*columns)
     if field == "day":
         from envhub.core.timeutil import local_day
@@ -88,7 +90,17 @@ def series_rows(query: SeriesQuery) -> QuerySet:
                   "day__lte": local_day(query.end)}
     else:
         bounds = {f"{field}__gt": query.start, f"{field}__lte": query.end}
-    return model.objects.filter(series=query.series, **bounds).order_by(field).values(*columns)
+    return model.objects.filter(series_id=query.series_id, **bounds).order_by(field).values(
+        *columns)
+
+
+SERIES_ORDER = {"raw": "time", "hour": "hour_end", "day": "day"}
+
+
+def series_page(query: SeriesQuery, *, cursor: str | None, limit: int | None) -> Page:
+    """A page of `series_rows`, oldest first."""
+    return keyset_page(series_rows(query), order=(SERIES_ORDER[query.interval],),
+                       cursor=cursor, limit=limit)
 
 
 def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
@@ -110,8 +122,6 @@ def latest_page(actor: Actor, stations: QuerySet, *, cursor: str | None, limit: 
     """A page of stations (already filtered and scoped) with their latest values and status:
     three queries whatever the page size, and plain rows rather than model instances (a map
     asks for all 2,000 stations at once)."""
-    from envhub.core.pagination import keyset_page
-
     page = keyset_page(stations.values(*STATION_COLUMNS), order=("code",), cursor=cursor,
                        limit=limit, max_limit=max_limit)
     ids = [row["id"] for row in page.results]

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 
 from envhub.core import permissions, services
 from envhub.core.errors import NotFound
 from envhub.core.permissions import Actor
 from envhub.core.search import text_search
+from envhub.registry import validators
 from envhub.registry.models import (
     Facility,
     Organisation,
@@ -145,8 +147,15 @@ def stations(actor: Actor, filters: StationFilters | None = None) -> QuerySet:
     return text_search(qs, filters.q)
 
 
-def station(actor: Actor, code: str) -> Station:
-    return _one(stations(actor), code__iexact=code)
+def station(actor: Actor, code: str, *, related: bool = True) -> Station:
+    """A station by its code, whatever its case; with `related=False`, without its province,
+    facility, source and operator loaded. Codes are ASCII (`validators.tt10_token`), so
+    anything else names no station; the lookup goes through the index on LOWER(code) (an
+    `iexact` filter reads every station)."""
+    if not validators.tt10_token.regex.match(code):
+        raise NotFound()
+    qs = stations(actor) if related else stations(actor).select_related(None)
+    return _one(qs.alias(code_lower=Lower("code")), code_lower=code.lower())
 
 
 # --- parameters (public) ----------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""Who a signed-in user is, worked out at the start of every request of theirs: their roles
+and scope, in a bounded number of small queries however long their membership lists."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from envhub.accounts.models import Membership, Role, User
+from envhub.core import permissions
+from envhub.registry.models import Facility, Province
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(username: str, organisation, role: str, **lists) -> User:
+    user = User.objects.create(username=username)
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    for name, values in lists.items():
+        getattr(membership, name).set(values)
+    return user
+
+
+def _resolved(user: User) -> tuple[permissions.Actor, int]:
+    with CaptureQueriesContext(connection) as queries:
+        actor = permissions.actor_for_user(User.objects.get(pk=user.pk))
+    return actor, len(queries) - 1  # less the user's own row
+
+
+def test_it_gives_an_officer_of_every_province_each_of_them_in_two_queries(world):
+    provinces = list(Province.objects.all())
+    officer = _member("officer-all", world.dept_hanoi, Role.PROVINCIAL_OFFICER,
+                      provinces=provinces)
+    actor, queries = _resolved(officer)
+    assert actor.province_ids == {province.id for province in provinces}
+    assert actor.roles == {Role.PROVINCIAL_OFFICER}
+    assert actor.organisation_ids == {world.dept_hanoi.id}
+    assert queries == 2  # the memberships, the provinces they list
+
+
+def test_it_gives_an_officer_without_a_list_their_departments_province(world):
+    actor, queries = _resolved(world.users["officer"])
+    assert actor.province_ids == {world.hanoi.id}
+    assert queries == 2  # the membership, its (empty) list of provinces
+
+
+def test_it_narrows_an_operator_to_listed_facilities_they_operate(world):
+    operator = _member("operator-listed", world.enterprise_hn, Role.FACILITY_OPERATOR,
+                       facilities=[world.facility_hn, world.facility_dn])
+    actor, queries = _resolved(operator)
+    assert actor.facility_ids == {world.facility_hn.id}  # Đồng Nai's is not theirs
+    assert queries == 3  # memberships, the facilities they list, those they operate
+
+
+def test_it_joins_the_scopes_of_several_memberships(world):
+    user = _member("two-hats", world.dept_dongnai, Role.PROVINCIAL_OFFICER,
+                   provinces=[world.dongnai])
+    Membership.objects.create(user=user, organisation=world.enterprise_hn,
+                              role=Role.FACILITY_OPERATOR)
+    Membership.objects.create(user=user, organisation=world.ministry, role=Role.LEADER,
+                              active=False)
+    actor, _queries = _resolved(user)
+    assert actor.roles == {Role.PROVINCIAL_OFFICER, Role.FACILITY_OPERATOR}
+    assert actor.province_ids == {world.dongnai.id}
+    assert actor.facility_ids == set(
+        Facility.objects.filter(operator=world.enterprise_hn).values_list("id", flat=True))
+    assert actor.organisation_ids == {world.dept_dongnai.id, world.enterprise_hn.id}
