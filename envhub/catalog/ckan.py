@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from envhub.catalog import dcat, services
+from envhub.catalog import dcat, search_query, services
 from envhub.catalog.models import AccessClass, Dataset, Distribution, Frequency, Theme
 from envhub.core.errors import NotAuthenticated, NotFound
 from envhub.core.permissions import Actor
@@ -452,26 +451,8 @@ def _field_values(ctx: Context, dataset, name: str) -> set[str]:
     return set(read(dataset)) if read is not None else set()
 
 
-SEARCH_FIELDS = {"tags", "groups", "organization", "res_format", "province", "access_class",
-                 "frequency", "license_id", "name", "id", "dataset_type", "type", "state",
-                 "capacity", "private", "metadata_modified", "metadata_created"}
-ALIASES = {"tag": "tags", "theme": "groups", "group": "groups", "owner_org": "organization",
-           "format": "res_format", "accrual_periodicity": "frequency"}
 FACET_FIELDS = ("tags", "groups", "organization", "res_format", "license_id", "province",
                 "access_class", "frequency")
-RANGE_FIELDS = {"metadata_modified", "metadata_created"}
-
-
-def _normal(name: str, value: str) -> str:
-    """A filter value as `_field_values` spells it."""
-    value = value.strip()
-    if name == "groups":
-        return value.lower()
-    if name in ("res_format", "frequency"):
-        return value.upper()
-    if name == "access_class" or name in ("state", "capacity", "private"):
-        return value.lower()
-    return value
 
 
 @dataclass
@@ -501,19 +482,6 @@ class Clause:
         return found != self.negated
 
 
-_CLAUSE = re.compile(
-    r'(?P<op>[+-]?)(?P<field>[A-Za-z_.]+):(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|\S+)')
-IGNORED = {"AND", "NOT", "&&", "*:*"}
-_RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$", re.I)
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    return re.sub(r"\\(.)", r"\1", value)
-
-
 def _moment(text: str, name: str) -> datetime.datetime | None:
     text = text.strip()
     if text == "*":
@@ -532,52 +500,22 @@ def _moment(text: str, name: str) -> datetime.datetime | None:
 
 def parse_filters(text: str, parameter: str = "fq", *,
                   leave_text: bool = False) -> tuple[list[Clause], str]:
-    """The clauses of a Solr-style filter, and (with `leave_text`) the words around them."""
-    clauses: list[Clause] = []
-    rest: list[str] = []
-    position = 0
-    text = text or ""
-    for match in _CLAUSE.finditer(text):
-        words = text[position:match.start()].split()
-        negate_next = bool(words) and words[-1].upper() == "NOT"
-        if not leave_text and ("OR" in (word.upper() for word in words) or "||" in words):
-            raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                          % {"filter": text})
-        rest.extend(word for word in words if word.upper() not in IGNORED)
-        position = match.end()
-        name = ALIASES.get(match["field"], match["field"])
-        raw = match["value"]
-        if name not in SEARCH_FIELDS:
-            if leave_text:
-                rest.append(match.group(0))
-                continue
+    """The clauses of a Solr-style filter (`search_query`), and (with `leave_text`) the words
+    around them."""
+    try:
+        query = search_query.parse(text, free_text=leave_text)
+    except search_query.QuerySyntaxError as error:
+        if error.problem == "unknown_field":
             raise Invalid(parameter, _("Unknown field in the filter: %(field)s.")
-                          % {"field": match["field"]})
-        negated = match["op"] == "-" or negate_next
-        ranged = _RANGE.match(raw)
-        if name in RANGE_FIELDS:
-            if ranged is None:
-                low = _moment(_unquote(raw), parameter)
-                clauses.append(Clause(name, negated=negated, low=low, high=low, is_range=True))
-            else:
-                clauses.append(Clause(name, negated=negated, is_range=True,
-                                      low=_moment(ranged[1], parameter),
-                                      high=_moment(ranged[2], parameter)))
-            continue
-        if ranged is not None:
-            raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                          % {"filter": text})
-        if raw.startswith("(") and raw.endswith(")"):
-            parts = re.split(r"\s+OR\s+|\s+\|\|\s+", raw[1:-1].strip(), flags=re.I)
-            values = [_normal(name, _unquote(part)) for part in parts if part.strip()]
-        else:
-            values = [_normal(name, _unquote(raw))]
-        clauses.append(Clause(name, values, negated))
-    rest.extend(word for word in text[position:].split() if word.upper() not in IGNORED)
-    if rest and not leave_text:
+                          % {"field": error.field}) from None
         raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                      % {"filter": text})
-    return clauses, " ".join(rest)
+                      % {"filter": text}) from None
+    clauses = [Clause(item.field, list(item.values), item.negated,
+                      low=_moment(item.low, parameter) if item.is_range else None,
+                      high=_moment(item.high, parameter) if item.is_range else None,
+                      is_range=item.is_range)
+               for item in query.clauses]
+    return clauses, query.text
 
 
 SORT_FIELDS = {"score", "metadata_modified", "metadata_created", "title_string", "title",
