@@ -32,14 +32,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from envhub.catalog import dcat, search_query, services
 from envhub.catalog.models import AccessClass, Dataset, Distribution, Frequency, Theme
-from envhub.core.errors import NotAuthenticated, NotFound
+from envhub.core import limits
+from envhub.core.errors import EnvhubError, NotAuthenticated, NotFound
 from envhub.core.permissions import Actor
 from envhub.core.text import fold, slug
 
@@ -382,7 +386,7 @@ def _list(params: dict, name: str) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
     try:
-        parsed = json.loads(value)
+        parsed = limits.loads_json(value)
     except (TypeError, ValueError):
         parsed = None
     if not isinstance(parsed, list):
@@ -850,19 +854,27 @@ def resource_show(ctx: Context, params: dict) -> dict:
 # --- the view -----------------------------------------------------------------------------------
 
 def _params(request) -> dict:
+    """The query's parameters and the body's (a form or a JSON object), each within the length
+    cap of every public input (the query string's are checked by `core.limits` already)."""
     params: dict[str, Any] = {key: request.GET.get(key) for key in request.GET}
     if request.method == "POST":
         content_type = request.content_type or ""
         if content_type.startswith(("multipart/", "application/x-www-form-urlencoded")):
-            params.update({key: request.POST.get(key) for key in request.POST})
+            body = {key: request.POST.get(key) for key in request.POST}
         elif request.body.strip():
             try:
-                body = json.loads(request.body)
+                body = limits.loads_json(request.body)
             except (ValueError, UnicodeDecodeError):
                 body = None
             if not isinstance(body, dict):
                 raise BadRequest(_("Bad request - JSON Error: the body is not a JSON object."))
-            params.update(body)
+        else:
+            body = {}
+        refusal = limits.too_long(body.items())
+        if refusal is not None:
+            name, message = refusal
+            raise Invalid(name, message)
+        params.update(body)
     return params
 
 
@@ -889,6 +901,21 @@ def _answer(body: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _refusal(error: Exception) -> ActionError:
+    """A body over the cap, an unreadable form or a request over its time budget, in CKAN's
+    envelope."""
+    if isinstance(error, RequestDataTooBig):
+        refusal = BadRequest(_("The request body is too large: at most %(limit)d bytes are "
+                               "accepted here.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        refusal.status = 413
+    elif isinstance(error, EnvhubError):
+        refusal = BadRequest(str(error.message))
+        refusal.status = error.status
+    else:
+        refusal = BadRequest(_("Bad request - the form could not be read."))
+    return refusal
+
+
 @csrf_exempt
 def action_view(request, name: str):
     base = request.build_absolute_uri("/").rstrip("/")
@@ -906,6 +933,10 @@ def action_view(request, name: str):
         params = _params(request)
         ctx = Context(request=request, actor=_actor(request), base=base)
         result = function(ctx, params)
+    except (RequestDataTooBig, MultiPartParserError, EnvhubError) as refused:
+        error = _refusal(refused)
+        return _answer({"help": help_url, "success": False, "error": error.body()},
+                       error.status)
     except ActionError as error:
         return _answer({"help": help_url, "success": False, "error": error.body()},
                        error.status)

@@ -48,6 +48,12 @@ class Config:
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
     max_age_days: int = 730
+    max_param_chars: int = 2_000
+    max_query_bytes: int = 4_096
+    max_body_bytes: int = 262_144
+    max_upload_bytes: int = 20_000_000
+    max_dataset_file_bytes: int = 52_428_800
+    request_seconds: int = 30
     ftp_bind: str = "127.0.0.1:2121"
     ftp_root: Path | None = None
     ftp_passive_ports: tuple[int, int] = (60000, 60099)
@@ -193,6 +199,23 @@ def _ftp_settings(reader: _Reader, config: Config) -> None:
                 "that dataloggers connect to, e.g. 203.0.113.10.")
             masquerade = ""
     config.ftp_masquerade = masquerade
+
+
+def _request_limits(reader: _Reader, config: Config) -> None:
+    """What one web request may ask of the server: every public input has a cap, checked
+    before it is read or parsed (see docs/operations.md, "Limits on requests")."""
+    # Kept under gunicorn's request-line limit (8,190 bytes), so that Django answers first.
+    config.max_query_bytes = reader.integer("ENVHUB_MAX_QUERY_BYTES", 4_096, 256, 8_000)
+    config.max_param_chars = reader.integer("ENVHUB_MAX_PARAM_CHARS", 2_000, 100, 100_000)
+    config.max_body_bytes = reader.integer("ENVHUB_MAX_BODY_BYTES", 262_144, 1_024,
+                                           100_000_000)
+    config.max_upload_bytes = reader.integer("ENVHUB_MAX_UPLOAD_BYTES", 20_000_000, 1_000,
+                                             1_000_000_000)
+    if config.max_upload_bytes < config.max_file_bytes:
+        reader.problems.append("ENVHUB_MAX_UPLOAD_BYTES must be at least ENVHUB_MAX_FILE_BYTES.")
+    config.max_dataset_file_bytes = reader.integer("ENVHUB_MAX_DATASET_FILE_BYTES", 52_428_800,
+                                                   1_000, 10_000_000_000)
+    config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
 
 
 def parse_smtp_url(url: str) -> dict:
@@ -421,6 +444,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     # every month named would become a partition. Archives older than this go in with a larger
     # value for the occasion.
     config.max_age_days = reader.integer("ENVHUB_MAX_AGE_DAYS", 730, 1, 36500)
+    _request_limits(reader, config)
     _ftp_settings(reader, config)
 
     config.map_tile_url = (
