@@ -21,6 +21,8 @@ if CONFIG.problems:
 
 VAR_DIR = CONFIG.var_dir
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+if CONFIG.database_vendor == "sqlite":
+    envconfig.create_private_file(Path(CONFIG.database["NAME"]))
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug

@@ -61,6 +61,9 @@ class ErrorEnvelope(Schema):
     error: ErrorBody
 
 
+# How Ninja words a body it could not read as JSON (too deep, not JSON, not UTF-8).
+UNPARSED_BODY = "Cannot parse request body"
+
 # The error answers every read operation documents in the OpenAPI contract.
 READ_ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope}
 
@@ -126,6 +129,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and str(exc.message).startswith(UNPARSED_BODY):
+            return envelope(400, "invalid_input", _("The request body is not valid JSON."))
         return envelope(exc.status_code, None, exc.message if exc.status_code != 500 else None)
 
     @api.exception_handler(Http404)

@@ -360,6 +360,16 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 600, unless it exists. For the SQLite database, which holds
+    session keys: SQLite gives its -wal and -shm files the database file's mode."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return  # there already, or its folder is missing (SQLite will say so)
+    os.close(handle)
+
+
 def _secret_key(reader: _Reader, var_dir: Path, create: bool) -> tuple[str, str]:
     value = reader.raw("SECRET_KEY")
     if value is not None:
