@@ -905,8 +905,9 @@ def _refusal(error: Exception) -> ActionError:
     """A body over the cap, an unreadable form or a request over its time budget, in CKAN's
     envelope."""
     if isinstance(error, RequestDataTooBig):
+        limit = getattr(error, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         refusal = BadRequest(_("The request body is too large: at most %(limit)d bytes are "
-                               "accepted here.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+                               "accepted here.") % {"limit": limit})
         refusal.status = 413
     elif isinstance(error, EnvhubError):
         refusal = BadRequest(str(error.message))

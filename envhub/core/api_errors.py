@@ -143,14 +143,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
-        request._mark_post_parse_error()  # the body is not read again by a later handler
         limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return envelope(413, None, _("The request body is too large: at most %(limit)d bytes "
                                      "are accepted here.") % {"limit": limit})
 
     @api.exception_handler(TooManyFieldsSent)
     def too_many_fields(request, exc):
-        request._mark_post_parse_error()
         return envelope(400, "invalid_input", _("The form has too many fields: at most %(n)d "
                                                 "are accepted.")
                         % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
