@@ -66,17 +66,18 @@ def ensure(times: Iterable[datetime.datetime]) -> None:
         return
     with _lock:
         present = existing()
-        _known.update(present)
         created = []
         for start in sorted(missing):
             if partition_name(start) not in present:
                 create(start)
                 created.append(partition_name(start))
+    # Known only once committed: inside a transaction, `existing()` also sees the partitions it
+    # created itself, and a rolled-back partition must be created again.
+    seen = present | set(created)
     if connection.in_atomic_block:
-        # Known only once committed: a rolled-back partition must be created again.
-        transaction.on_commit(lambda: _known.update(created))
+        transaction.on_commit(lambda: _known.update(seen))
     else:
-        _known.update(created)
+        _known.update(seen)
 
 
 def ensure_ahead(now: datetime.datetime | None = None, months: int = MONTHS_AHEAD) -> list[str]:
