@@ -22,6 +22,8 @@ if CONFIG.problems:
 
 VAR_DIR = CONFIG.var_dir
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+if CONFIG.database_vendor == "sqlite":
+    envconfig.create_private_file(Path(CONFIG.database["NAME"]))
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
@@ -50,11 +52,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "envhub.core.api_errors.ApiErrorEnvelopeMiddleware",
-    "envhub.core.middleware.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "envhub.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "envhub.core.middleware.LanguageMiddleware",
+    # After the language is chosen (refusals are in the caller's language), before anything
+    # reads the query string.
+    "envhub.core.limits.RequestLimitsMiddleware",
+    "envhub.core.middleware.NullCharacterMiddleware",
+    "envhub.core.budget.RequestBudgetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -153,10 +159,20 @@ ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
 ENVHUB_ANNOUNCE_LATE = CONFIG.announce_late
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
-# A raw upload may be as large as a monitoring file (plus room for a form's boundaries), and a
-# multipart upload may carry this many files.
-DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_file_bytes + 64 * 1024
+# Caps on every request (envhub.core.limits, envhub.core.uploads, envhub.core.budget): the query
+# string and each of its values, JSON and form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE, checked
+# against Content-Length before the body is read), multipart uploads (refused from their
+# Content-Length, each file kept in memory up to its limit, never spooled to a temporary file),
+# and the time a request's database work may take.
+ENVHUB_MAX_QUERY_BYTES = CONFIG.max_query_bytes
+ENVHUB_MAX_PARAM_CHARS = CONFIG.max_param_chars
+ENVHUB_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+ENVHUB_MAX_DATASET_FILE_BYTES = CONFIG.max_dataset_file_bytes
+ENVHUB_REQUEST_SECONDS = CONFIG.request_seconds
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+FILE_UPLOAD_HANDLERS = ["envhub.core.uploads.BoundedUploadHandler"]
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
 ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
 ENVHUB_MAX_AGE_DAYS = CONFIG.max_age_days
@@ -179,8 +195,12 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {
+        "refusals_without_traceback": {"()": "envhub.core.log.RefusalsWithoutTraceback"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+                    "filters": ["refusals_without_traceback"]},
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {

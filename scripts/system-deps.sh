@@ -7,6 +7,7 @@
 #     chromium         real browser for the Playwright tests (never `playwright install`)
 #     gettext          makemessages / compilemessages for the message catalogues
 #     fonts-noto-core  Vietnamese glyphs in screenshots and PDF reports
+#     nginx            the reverse proxy of docs/operations.md, run by a test in front of gunicorn
 #
 # PYTHON names the interpreter the virtualenv is made with (the Makefile passes its own).
 set -euo pipefail
@@ -30,7 +31,7 @@ if [ -n "$python" ] && ! "$python" -m ensurepip --version >/dev/null 2>&1; then
   fi
 fi
 if [ "$profile" = test ]; then
-  packages+=(chromium gettext fonts-noto-core)
+  packages+=(chromium gettext fonts-noto-core nginx)
 fi
 
 missing=()

@@ -3,7 +3,7 @@
 from ninja import Router, Schema
 
 from envhub.accounts import services
-from envhub.core.api_auth import actor_of
+from envhub.core.api_auth import PUBLIC, actor_of
 from envhub.core.api_errors import READ_ERRORS
 
 router = Router(tags=["accounts"])
@@ -21,7 +21,7 @@ class MeOut(Schema):
 
 @router.get(
     "/me",
-    response={200: MeOut, **READ_ERRORS},
+    response={200: MeOut, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="Who the request is made as, and the scope it sees",
 )
 def me(request):

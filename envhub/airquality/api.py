@@ -13,9 +13,10 @@ from ninja import Field, Query, Router, Schema
 
 from envhub.airquality import services
 from envhub.core import params
+from envhub.core.api_auth import PUBLIC
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import InvalidInput
-from envhub.core.pagination import keyset_page
+from envhub.core.pagination import PageLimit, keyset_page
 from envhub.core.timeutil import VN, local_days, local_iso
 
 router = Router(tags=["air quality"])
@@ -105,6 +106,7 @@ def _json(body) -> HttpResponse:
 
 
 @router.get("/aqi/latest", response={200: LatestList, **READ_ERRORS},
+            openapi_extra=PUBLIC,
             summary="Every ambient station's current VN_AQI, for maps (public)")
 def aqi_latest(request, province: str | None = None):
     now = timezone.now()
@@ -122,9 +124,10 @@ def aqi_latest(request, province: str | None = None):
 
 
 @router.get("/aqi/hourly", response={200: AqiPage, **READ_ERRORS},
+            openapi_extra=PUBLIC,
             summary="Hourly VN_AQI of an ambient station, oldest first (default: 48 hours)")
 def aqi_hourly(request, station: str, from_: str | None = Query(None, alias="from"),
-               to: str | None = None, cursor: str | None = None, limit: int | None = None):
+               to: str | None = None, cursor: str | None = None, limit: PageLimit = None):
     found = services.ambient_station(station)
     start, end = params.period(from_, to, default=datetime.timedelta(hours=48),
                                maximum=MAX_HOURLY_SPAN)
@@ -136,9 +139,10 @@ def aqi_hourly(request, station: str, from_: str | None = Query(None, alias="fro
 
 
 @router.get("/aqi/daily", response={200: AqiPage, **READ_ERRORS},
+            openapi_extra=PUBLIC,
             summary="Daily VN_AQI of an ambient station, oldest first (default: 30 days)")
 def aqi_daily(request, station: str, from_: str | None = Query(None, alias="from"),
-              to: str | None = None, cursor: str | None = None, limit: int | None = None):
+              to: str | None = None, cursor: str | None = None, limit: PageLimit = None):
     found = services.ambient_station(station)
     start, end = params.period(from_, to, default=datetime.timedelta(days=30),
                                maximum=MAX_DAILY_SPAN)
@@ -174,6 +178,7 @@ class StandardsOut(Schema):
 
 
 @router.get("/aqi/standards", response={200: StandardsOut, **READ_ERRORS},
+            openapi_extra=PUBLIC,
             summary="An ambient station's means of a year against QCVN 05:2023/BTNMT")
 def aqi_standards(request, station: str, year: int | None = None):
     found = services.ambient_station(station)

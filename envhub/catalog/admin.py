@@ -2,6 +2,7 @@
 as a metadata version) and publish file datasets, a new immutable version per upload."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ class DatasetForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload is not None:
-            if upload.size > files.MAX_FILE_BYTES:
+            if upload.size > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
                 raise forms.ValidationError(_("The file is too large."))
             try:  # refused here, before anything is saved
                 files.check_file(upload.name, upload.read())

@@ -26,21 +26,24 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from envhub.catalog import dcat, services
+from envhub.catalog import dcat, search_query, services
 from envhub.catalog.models import AccessClass, Dataset, Distribution, Frequency, Theme
-from envhub.core.errors import NotAuthenticated, NotFound
+from envhub.core import limits
+from envhub.core.errors import EnvhubError, NotAuthenticated, NotFound
 from envhub.core.permissions import Actor
 from envhub.core.text import fold, slug
 
@@ -383,7 +386,7 @@ def _list(params: dict, name: str) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
     try:
-        parsed = json.loads(value)
+        parsed = limits.loads_json(value)
     except (TypeError, ValueError):
         parsed = None
     if not isinstance(parsed, list):
@@ -452,26 +455,8 @@ def _field_values(ctx: Context, dataset, name: str) -> set[str]:
     return set(read(dataset)) if read is not None else set()
 
 
-SEARCH_FIELDS = {"tags", "groups", "organization", "res_format", "province", "access_class",
-                 "frequency", "license_id", "name", "id", "dataset_type", "type", "state",
-                 "capacity", "private", "metadata_modified", "metadata_created"}
-ALIASES = {"tag": "tags", "theme": "groups", "group": "groups", "owner_org": "organization",
-           "format": "res_format", "accrual_periodicity": "frequency"}
 FACET_FIELDS = ("tags", "groups", "organization", "res_format", "license_id", "province",
                 "access_class", "frequency")
-RANGE_FIELDS = {"metadata_modified", "metadata_created"}
-
-
-def _normal(name: str, value: str) -> str:
-    """A filter value as `_field_values` spells it."""
-    value = value.strip()
-    if name == "groups":
-        return value.lower()
-    if name in ("res_format", "frequency"):
-        return value.upper()
-    if name == "access_class" or name in ("state", "capacity", "private"):
-        return value.lower()
-    return value
 
 
 @dataclass
@@ -501,19 +486,6 @@ class Clause:
         return found != self.negated
 
 
-_CLAUSE = re.compile(
-    r'(?P<op>[+-]?)(?P<field>[A-Za-z_.]+):(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|\S+)')
-IGNORED = {"AND", "NOT", "&&", "*:*"}
-_RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$", re.I)
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    return re.sub(r"\\(.)", r"\1", value)
-
-
 def _moment(text: str, name: str) -> datetime.datetime | None:
     text = text.strip()
     if text == "*":
@@ -532,52 +504,22 @@ def _moment(text: str, name: str) -> datetime.datetime | None:
 
 def parse_filters(text: str, parameter: str = "fq", *,
                   leave_text: bool = False) -> tuple[list[Clause], str]:
-    """The clauses of a Solr-style filter, and (with `leave_text`) the words around them."""
-    clauses: list[Clause] = []
-    rest: list[str] = []
-    position = 0
-    text = text or ""
-    for match in _CLAUSE.finditer(text):
-        words = text[position:match.start()].split()
-        negate_next = bool(words) and words[-1].upper() == "NOT"
-        if not leave_text and ("OR" in (word.upper() for word in words) or "||" in words):
-            raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                          % {"filter": text})
-        rest.extend(word for word in words if word.upper() not in IGNORED)
-        position = match.end()
-        name = ALIASES.get(match["field"], match["field"])
-        raw = match["value"]
-        if name not in SEARCH_FIELDS:
-            if leave_text:
-                rest.append(match.group(0))
-                continue
+    """The clauses of a Solr-style filter (`search_query`), and (with `leave_text`) the words
+    around them."""
+    try:
+        query = search_query.parse(text, free_text=leave_text)
+    except search_query.QuerySyntaxError as error:
+        if error.problem == "unknown_field":
             raise Invalid(parameter, _("Unknown field in the filter: %(field)s.")
-                          % {"field": match["field"]})
-        negated = match["op"] == "-" or negate_next
-        ranged = _RANGE.match(raw)
-        if name in RANGE_FIELDS:
-            if ranged is None:
-                low = _moment(_unquote(raw), parameter)
-                clauses.append(Clause(name, negated=negated, low=low, high=low, is_range=True))
-            else:
-                clauses.append(Clause(name, negated=negated, is_range=True,
-                                      low=_moment(ranged[1], parameter),
-                                      high=_moment(ranged[2], parameter)))
-            continue
-        if ranged is not None:
-            raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                          % {"filter": text})
-        if raw.startswith("(") and raw.endswith(")"):
-            parts = re.split(r"\s+OR\s+|\s+\|\|\s+", raw[1:-1].strip(), flags=re.I)
-            values = [_normal(name, _unquote(part)) for part in parts if part.strip()]
-        else:
-            values = [_normal(name, _unquote(raw))]
-        clauses.append(Clause(name, values, negated))
-    rest.extend(word for word in text[position:].split() if word.upper() not in IGNORED)
-    if rest and not leave_text:
+                          % {"field": error.field}) from None
         raise Invalid(parameter, _("The filter could not be understood: %(filter)s.")
-                      % {"filter": text})
-    return clauses, " ".join(rest)
+                      % {"filter": text}) from None
+    clauses = [Clause(item.field, list(item.values), item.negated,
+                      low=_moment(item.low, parameter) if item.is_range else None,
+                      high=_moment(item.high, parameter) if item.is_range else None,
+                      is_range=item.is_range)
+               for item in query.clauses]
+    return clauses, query.text
 
 
 SORT_FIELDS = {"score", "metadata_modified", "metadata_created", "title_string", "title",
@@ -912,19 +854,27 @@ def resource_show(ctx: Context, params: dict) -> dict:
 # --- the view -----------------------------------------------------------------------------------
 
 def _params(request) -> dict:
+    """The query's parameters and the body's (a form or a JSON object), each within the length
+    cap of every public input (the query string's are checked by `core.limits` already)."""
     params: dict[str, Any] = {key: request.GET.get(key) for key in request.GET}
     if request.method == "POST":
         content_type = request.content_type or ""
         if content_type.startswith(("multipart/", "application/x-www-form-urlencoded")):
-            params.update({key: request.POST.get(key) for key in request.POST})
+            body = {key: request.POST.get(key) for key in request.POST}
         elif request.body.strip():
             try:
-                body = json.loads(request.body)
+                body = limits.loads_json(request.body)
             except (ValueError, UnicodeDecodeError):
                 body = None
             if not isinstance(body, dict):
                 raise BadRequest(_("Bad request - JSON Error: the body is not a JSON object."))
-            params.update(body)
+        else:
+            body = {}
+        refusal = limits.too_long(body.items())
+        if refusal is not None:
+            name, message = refusal
+            raise Invalid(name, message)
+        params.update(body)
     return params
 
 
@@ -951,6 +901,22 @@ def _answer(body: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _refusal(error: Exception) -> ActionError:
+    """A body over the cap, an unreadable form or a request over its time budget, in CKAN's
+    envelope."""
+    if isinstance(error, RequestDataTooBig):
+        limit = getattr(error, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        refusal = BadRequest(_("The request body is too large: at most %(limit)d bytes are "
+                               "accepted here.") % {"limit": limit})
+        refusal.status = 413
+    elif isinstance(error, EnvhubError):
+        refusal = BadRequest(str(error.message))
+        refusal.status = error.status
+    else:
+        refusal = BadRequest(_("Bad request - the form could not be read."))
+    return refusal
+
+
 @csrf_exempt
 def action_view(request, name: str):
     base = request.build_absolute_uri("/").rstrip("/")
@@ -968,6 +934,10 @@ def action_view(request, name: str):
         params = _params(request)
         ctx = Context(request=request, actor=_actor(request), base=base)
         result = function(ctx, params)
+    except (RequestDataTooBig, MultiPartParserError, EnvhubError) as refused:
+        error = _refusal(refused)
+        return _answer({"help": help_url, "success": False, "error": error.body()},
+                       error.status)
     except ActionError as error:
         return _answer({"help": help_url, "success": False, "error": error.body()},
                        error.status)

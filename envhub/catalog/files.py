@@ -10,6 +10,7 @@ import io
 import re
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,8 +19,6 @@ from envhub.catalog.providers import Column, DataStats, Provider, register
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput, NotFound, TooLarge
 
-# Versions are kept in the database and read whole when published or downloaded.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 FORMATS = {  # extension → (format code, media type)
     "csv": ("CSV", "text/csv"), "json": ("JSON", "application/json"),
     "geojson": ("GEOJSON", "application/geo+json"),
@@ -52,8 +51,10 @@ def check_file(file_name: str, content: bytes) -> tuple[str, str, int | None]:
     TooLarge with the reason otherwise."""
     if not content:
         raise InvalidInput(_("The file is empty."), {"file": [_("empty")]})
-    if len(content) > MAX_FILE_BYTES:
-        raise TooLarge(_("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES >> 20})
+    # Versions are kept in the database and read whole when published or downloaded.
+    if len(content) > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
+        raise TooLarge(_("The file is larger than %(mb)d MB.")
+                       % {"mb": settings.ENVHUB_MAX_DATASET_FILE_BYTES >> 20})
     code, media_type = file_format(file_name)
     rows = None
     if code == "CSV":

@@ -14,7 +14,8 @@ from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import NotAuthenticated
-from envhub.core.pagination import keyset_page
+from envhub.core.pagination import PageLimit, keyset_page
+from envhub.core.schemas import ObjectIn
 from envhub.core.timeutil import local_iso
 from envhub.registry.api import RowId
 
@@ -62,7 +63,7 @@ class EventQuery(Schema):
     from_: str | None = Field(None, alias="from")
     to: str | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: PageLimit = None
 
 
 def _source_ref(source) -> dict:
@@ -246,7 +247,7 @@ class NotificationPage(Schema):
     next: str | None
 
 
-class ReadIn(Schema):
+class ReadIn(ObjectIn):
     ids: list[RowId] | None = None
 
 
@@ -256,7 +257,7 @@ class ReadOut(Schema):
 
 @router.get("/notifications", response={200: NotificationPage, **READ_ERRORS},
             summary="Your in-app notifications, newest first")
-def list_notifications(request, cursor: str | None = None, limit: int | None = None):
+def list_notifications(request, cursor: str | None = None, limit: PageLimit = None):
     actor = actor_of(request)
     if actor.user is None:
         raise NotAuthenticated()

@@ -23,6 +23,7 @@ from envhub.registry import services as registry
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 400
+MONTHS_FROM, MONTHS_TO = 1970, 2100  # the years whose months may be chosen
 
 
 def period(request) -> tuple[datetime.date, datetime.date]:
@@ -96,10 +97,14 @@ def chosen_month(request) -> datetime.date | None:
     if not text:
         return None
     try:
-        return datetime.date.fromisoformat(text + "-01")
+        month = datetime.date.fromisoformat(text + "-01")
     except ValueError:
+        month = None
+    # Months at the ends of the calendar have no local bounds in UTC (year 1, year 9999).
+    if month is None or not MONTHS_FROM <= month.year <= MONTHS_TO:
         raise InvalidInput(_("month is not a month: use YYYY-MM."),
-                           {"month": [_("not a month")]}) from None
+                           {"month": [_("not a month")]})
+    return month
 
 
 @login_required

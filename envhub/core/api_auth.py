@@ -15,6 +15,9 @@ from envhub.core.errors import Forbidden
 from envhub.core.permissions import Actor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# `openapi_extra` of the operations anyone may call: Ninja adds this to the bearer scheme it
+# lists, so that the OpenAPI document says "a token, or none" (a token may show more).
+PUBLIC = {"security": [{}]}
 
 
 class ActorAuth(HttpBearer):

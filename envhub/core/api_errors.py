@@ -10,8 +10,15 @@ from __future__ import annotations
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -31,9 +38,11 @@ STATUS_CODES = {
     409: "conflict",
     411: "length_required",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "too_many_requests",
+    431: "headers_too_large",
     500: "server_error",
     503: "unavailable",
 }
@@ -52,6 +61,9 @@ class ErrorEnvelope(Schema):
     error: ErrorBody
 
 
+# How Ninja words a body it could not read as JSON (too deep, not JSON, not UTF-8).
+UNPARSED_BODY = "Cannot parse request body"
+
 # The error answers every read operation documents in the OpenAPI contract.
 READ_ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope}
 
@@ -64,6 +76,8 @@ def status_message(status: int) -> str:
         404: _("Not found, or you do not have access to it."),
         405: _("This method is not allowed here."),
         413: _("The request is too large."),
+        414: _("The address is too long."),
+        431: _("The request's headers are too large."),
         500: _("An internal error occurred; it has been logged. Please try again later."),
     }
     return messages.get(status, _("The request could not be processed."))
@@ -115,6 +129,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and str(exc.message).startswith(UNPARSED_BODY):
+            return envelope(400, "invalid_input", _("The request body is not valid JSON."))
         return envelope(exc.status_code, None, exc.message if exc.status_code != 500 else None)
 
     @api.exception_handler(Http404)
@@ -127,7 +143,24 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
-        return envelope(413)
+        limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return envelope(413, None, _("The request body is too large: at most %(limit)d bytes "
+                                     "are accepted here.") % {"limit": limit})
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request, exc):
+        return envelope(400, "invalid_input", _("The form has too many fields: at most %(n)d "
+                                                "are accepted.")
+                        % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_form(request, exc):
+        return envelope(400, "invalid_input", _("The multipart form could not be read: check "
+                                                "its boundary and the headers of its parts."))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return envelope(400)
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
@@ -145,6 +178,10 @@ def is_envelope(response) -> bool:
     return isinstance(body, dict) and body.get("ok") is False and "error" in body
 
 
+# What an error answer must keep when its body is replaced by the envelope.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
 class ApiErrorEnvelopeMiddleware:
     """Catch-all: an error answered under /api/v1/ outside Ninja's handlers still gets the envelope
     (Django's 404 for unknown paths, 405, CSRF refusals, 413)."""
@@ -160,5 +197,9 @@ class ApiErrorEnvelopeMiddleware:
             and not getattr(response, "streaming", False)
             and not is_envelope(response)
         ):
-            return envelope(response.status_code)
+            wrapped = envelope(response.status_code)
+            for header in KEPT_HEADERS:
+                if header in response:
+                    wrapped[header] = response[header]
+            return wrapped
         return response

@@ -53,6 +53,12 @@ class Config:
     max_age_days: int = 730
     hour_coverage: int = 75
     period_coverage: int = 75
+    max_param_chars: int = 2_000
+    max_query_bytes: int = 4_096
+    max_body_bytes: int = 262_144
+    max_upload_bytes: int = 20_000_000
+    max_dataset_file_bytes: int = 52_428_800
+    request_seconds: int = 30
     ftp_bind: str = "127.0.0.1:2121"
     ftp_root: Path | None = None
     ftp_passive_ports: tuple[int, int] = (60000, 60099)
@@ -224,6 +230,21 @@ def _proxy_settings(reader: _Reader, config: Config) -> None:
         f"ENVHUB_TRUSTED_PROXIES: {problem} (expected addresses or CIDR blocks such as "
         "10.0.0.0/8, or none)." for problem in problems)
     config.trusted_proxies = networks
+def _request_limits(reader: _Reader, config: Config) -> None:
+    """What one web request may ask of the server: every public input has a cap, checked
+    before it is read or parsed (see docs/operations.md, "Limits on requests")."""
+    # Kept under gunicorn's request-line limit (8,190 bytes), so that Django answers first.
+    config.max_query_bytes = reader.integer("ENVHUB_MAX_QUERY_BYTES", 4_096, 256, 8_000)
+    config.max_param_chars = reader.integer("ENVHUB_MAX_PARAM_CHARS", 2_000, 100, 100_000)
+    config.max_body_bytes = reader.integer("ENVHUB_MAX_BODY_BYTES", 262_144, 1_024,
+                                           100_000_000)
+    config.max_upload_bytes = reader.integer("ENVHUB_MAX_UPLOAD_BYTES", 20_000_000, 1_000,
+                                             1_000_000_000)
+    if config.max_upload_bytes < config.max_file_bytes:
+        reader.problems.append("ENVHUB_MAX_UPLOAD_BYTES must be at least ENVHUB_MAX_FILE_BYTES.")
+    config.max_dataset_file_bytes = reader.integer("ENVHUB_MAX_DATASET_FILE_BYTES", 52_428_800,
+                                                   1_000, 10_000_000_000)
+    config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
 
 
 def parse_smtp_url(url: str) -> dict:
@@ -368,6 +389,16 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 600, unless it exists. For the SQLite database, which holds
+    session keys: SQLite gives its -wal and -shm files the database file's mode."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return  # there already, or its folder is missing (SQLite will say so)
+    os.close(handle)
+
+
 def _secret_key(reader: _Reader, var_dir: Path, create: bool) -> tuple[str, str]:
     value = reader.raw("SECRET_KEY")
     if value is not None:
@@ -457,6 +488,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     # envhub's choice where the regulations set none, so a setting.
     config.hour_coverage = reader.integer("ENVHUB_HOUR_COVERAGE", 75, 50, 100)
     config.period_coverage = reader.integer("ENVHUB_PERIOD_COVERAGE", 75, 50, 100)
+    _request_limits(reader, config)
     _ftp_settings(reader, config)
 
     config.map_tile_url = (

@@ -59,3 +59,24 @@ class LengthRequired(EnvhubError):
     status = 411
     code = "length_required"
     default_message = _("Send the file with a Content-Length (not chunked).")
+
+
+class MethodNotAllowed(EnvhubError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = _("This method is not allowed here.")
+
+
+class UriTooLong(EnvhubError):
+    status = 414
+    code = "uri_too_long"
+    default_message = _("The address is too long.")
+
+
+class RequestTimeout(EnvhubError):
+    """The request's database work ran past ENVHUB_REQUEST_SECONDS and was stopped."""
+
+    status = 503
+    code = "timeout"
+    default_message = _("The request took too long and was stopped. Ask for less (a shorter "
+                        "period, fewer rows) or try again later.")

@@ -28,11 +28,16 @@ def client_ip(request) -> str | None:
 
 
 def bearer_token(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    """The token a request presents: `Authorization: Bearer <token>`, or a bare
+    `Authorization: <token>` as CKAN's clients send it. None without one (another scheme, such
+    as a proxy's Basic, is not for envhub); a token that is there but bad is never ignored."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
     scheme, _, value = header.partition(" ")
+    if not value:
+        return scheme or None
     if scheme.lower() != "bearer":
         return None
-    return value.strip() or ""
+    return value.strip()
 
 
 _TOKEN_MODEL_FIELDS = ("id", "lookup", "digest", "name", "user_id", "station_id", "facility_id",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core import signing
@@ -16,10 +16,19 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 from envhub.core.errors import InvalidInput
 
 _SALT = "envhub.pagination.cursor"
+
+
+def limit_type(most: int):
+    """The type of a `limit` parameter: 1 to `most` rows, stated so in the OpenAPI document."""
+    return Annotated[int, Field(ge=1, le=most, description=f"rows per page, 1 to {most}")] | None
+
+
+PageLimit = limit_type(settings.ENVHUB_MAX_PAGE_SIZE)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
 from envhub.core.errors import InvalidInput, LengthRequired, TooLarge
-from envhub.core.pagination import keyset_page
+from envhub.core.pagination import PageLimit, keyset_page, limit_type
 from envhub.core.spreadsheets import csv_row
 from envhub.core.timeutil import from_db, local_iso
 from envhub.monitoring import connectivity, ingest, services
@@ -29,6 +29,7 @@ router = Router(tags=["monitoring"])
 
 # Latest values are read for maps: one page may hold every station of the country.
 MAX_LATEST_PAGE = 5000
+LatestLimit = limit_type(MAX_LATEST_PAGE)
 
 
 # --- receiving files ---------------------------------------------------------------------------
@@ -90,7 +91,8 @@ def _incoming_files(request) -> list[ingest.IncomingFile]:
     if length > limit:
         raise TooLarge(_("The file has %(size)d bytes; the limit is %(limit)d.") % {
             "size": length, "limit": limit})
-    return [ingest.IncomingFile(name, request.body)]
+    # read(), not body: the file's own limit applies here, not that of JSON and form bodies.
+    return [ingest.IncomingFile(name, request.read())]
 
 
 @router.post(
@@ -209,7 +211,7 @@ class _Echo:
 )
 def observations(request, station: str, parameter: str, interval: str = "raw",
                  from_: str | None = Query(None, alias="from"), to: str | None = None,
-                 format: str = "json", cursor: str | None = None, limit: int | None = None):
+                 format: str = "json", cursor: str | None = None, limit: PageLimit = None):
     query = services.series_query(actor_of(request), station, parameter, interval=interval,
                                   start=from_, end=to)
     rows = services.series_rows(query)
@@ -312,7 +314,7 @@ class LatestQuery(Schema):
     kind: StationKind | None = None
     medium: Medium | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: LatestLimit = None
 
 
 @router.get(
@@ -370,7 +372,7 @@ class BatchQuery(Schema):
     status: BatchStatus | None = None
     to: str | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: PageLimit = None
 
 
 def batch_out(batch, detail: bool = False) -> dict:

@@ -9,9 +9,9 @@ from typing import Annotated
 from django.http import JsonResponse
 from ninja import Field, Query, Router, Schema
 
-from envhub.core.api_auth import actor_of
+from envhub.core.api_auth import PUBLIC, actor_of
 from envhub.core.api_errors import READ_ERRORS
-from envhub.core.pagination import keyset_page
+from envhub.core.pagination import PageLimit, keyset_page
 from envhub.registry import services
 from envhub.registry.models import Medium, OrganisationKind, Sector, SourceKind, StationKind
 
@@ -246,7 +246,7 @@ RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 class Paging(Schema):
     cursor: str | None = None
-    limit: int | None = None
+    limit: PageLimit = None
 
 
 class TextQuery(Paging):
@@ -290,7 +290,7 @@ class ParameterQuery(TextQuery):
 
 @router.get(
     "/provinces",
-    response={200: ProvincePage, **READ_ERRORS},
+    response={200: ProvincePage, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="Provinces (34, after the 2025 reform)",
 )
 def list_provinces(request, query: Query[TextQuery]):
@@ -298,7 +298,8 @@ def list_provinces(request, query: Query[TextQuery]):
     return _page(qs, province_out, ("code",), query.cursor, query.limit)
 
 
-@router.get("/provinces/{code}", response={200: ProvinceOut, **READ_ERRORS}, summary="One province")
+@router.get("/provinces/{code}", response={200: ProvinceOut, **READ_ERRORS},
+            openapi_extra=PUBLIC, summary="One province")
 def get_province(request, code: str):
     p = services.province(actor_of(request), code)
     p.ward_count = p.wards.count()
@@ -307,7 +308,7 @@ def get_province(request, code: str):
 
 @router.get(
     "/wards",
-    response={200: WardPage, **READ_ERRORS},
+    response={200: WardPage, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="Wards (3,321), filterable by province",
 )
 def list_wards(request, query: Query[WardQuery]):
@@ -317,7 +318,7 @@ def list_wards(request, query: Query[WardQuery]):
 
 @router.get(
     "/organisations",
-    response={200: OrganisationPage, **READ_ERRORS},
+    response={200: OrganisationPage, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="Organisations",
 )
 def list_organisations(request, query: Query[OrganisationQuery]):
@@ -327,7 +328,7 @@ def list_organisations(request, query: Query[OrganisationQuery]):
 
 @router.get(
     "/organisations/{organisation_id}",
-    response={200: OrganisationOut, **READ_ERRORS},
+    response={200: OrganisationOut, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="One organisation",
 )
 def get_organisation(request, organisation_id: int):
@@ -432,7 +433,7 @@ def get_station(request, code: str):
 
 @router.get(
     "/parameters",
-    response={200: ParameterPage, **READ_ERRORS},
+    response={200: ParameterPage, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="Measured parameters and their aliases",
 )
 def list_parameters(request, query: Query[ParameterQuery]):
@@ -442,7 +443,7 @@ def list_parameters(request, query: Query[ParameterQuery]):
 
 @router.get(
     "/parameters/{medium}/{code}",
-    response={200: ParameterOut, **READ_ERRORS},
+    response={200: ParameterOut, **READ_ERRORS}, openapi_extra=PUBLIC,
     summary="One parameter",
 )
 def get_parameter(request, medium: Medium, code: str):

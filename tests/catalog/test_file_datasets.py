@@ -63,8 +63,8 @@ def test_bad_files_are_refused_and_nothing_is_stored(world, file_dataset, name, 
     assert not file_dataset.versions.exists()
 
 
-def test_a_file_too_large_is_refused(world, file_dataset, monkeypatch):
-    monkeypatch.setattr(files, "MAX_FILE_BYTES", 10)
+def test_a_file_too_large_is_refused(world, file_dataset, settings):
+    settings.ENVHUB_MAX_DATASET_FILE_BYTES = 10
     with pytest.raises(TooLarge):
         files.publish_version(world.actor("steward"), file_dataset, "a.csv", b"a,b\n1,2\n3,4\n")
 

@@ -108,3 +108,21 @@ def test_it_warns_about_active_demo_accounts_on_a_real_server(settings):
     assert "demo-admin" in output and "demo-leader" not in output
     settings.DEBUG = True  # a developer's machine: that is what they are for
     assert warnings() == ""
+
+
+def test_the_sqlite_database_is_created_private_and_checked(tmp_path):
+    """It holds everyone's session keys: mode 600 from its creation (its -wal and -shm files
+    follow it), and `envhub check` warns when someone opened it to others."""
+    import stat
+
+    result = run_check(tmp_path)
+    database = tmp_path / "envhub.sqlite3"
+    files = [path for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"))
+             if path.exists()]
+    assert database in files
+    assert {stat.S_IMODE(path.stat().st_mode) for path in files} == {0o600}
+    assert f"OK     {database} is readable by its owner only" in result.stdout
+    database.chmod(0o644)
+    result = run_check(tmp_path)
+    assert f"WARN   {database} is readable by other users (mode 644); chmod 600 it." \
+        in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
@@ -60,10 +61,19 @@ class Command(BaseCommand):
             self.error(f"{config.var_dir} is not writable by this user.")
             return
         key_file = config.var_dir / "secret_key"
-        if config.secret_key_source == str(key_file) and key_file.exists():
-            mode = stat.S_IMODE(key_file.stat().st_mode)
+        private = [key_file] if config.secret_key_source == str(key_file) else []
+        if config.database_vendor == "sqlite":
+            # It holds the session keys of everyone signed in.
+            database = Path(config.database["NAME"])
+            private += [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+        for path in private:
+            if not path.exists():
+                continue
+            mode = stat.S_IMODE(path.stat().st_mode)
             if mode & 0o077:
-                self.warn(f"{key_file} is readable by other users (mode {mode:o}); chmod 600 it.")
+                self.warn(f"{path} is readable by other users (mode {mode:o}); chmod 600 it.")
+            else:
+                self.ok(f"{path} is readable by its owner only")
 
     def _check_database(self) -> bool:
         try:

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from envhub.core.management.commands.worker import backoff_delay
+from envhub.core.webserver import gunicorn_command
 
 GRACE_SECONDS = 20
 # Restarting a child that exited: the first pause, the longest, and how long a child must have
@@ -60,14 +61,7 @@ class Command(BaseCommand):
             raise CommandError("The database is not migrated: run `envhub setup` (or `make run`).")
         connection.close()
 
-        commands = {
-            "web": [
-                sys.executable, "-m", "gunicorn", "envhub.wsgi:application",
-                "--bind", bind, "--workers", str(web_workers), "--worker-class", "gthread",
-                "--threads", "4", "--graceful-timeout", "15", "--timeout", "120",
-                "--access-logfile", "-", "--error-logfile", "-", "--log-level", "info",
-            ],
-        }
+        commands = {"web": gunicorn_command(bind, web_workers, settings.VAR_DIR)}
         if not no_worker:
             commands["worker"] = [sys.executable, "-m", "envhub.cli", "worker"]
         if not no_ftp:
