@@ -91,7 +91,7 @@ def encode_observations(rows: list[tuple]) -> PendingObservations:
     """Rows made ready for `insert_observations` (may run in another thread). They are put
     in key order: the files of a slice come time after time, each touching every series of
     its station, and inserted in that order the rows would land all over the table's key;
-    in key order each series' rows go into one place (a quarter less time on SQLite)."""
+    in key order each series' rows go into one place."""
     rows = sorted(rows)
     if connection.vendor == "postgresql" or not rows:
         return PendingObservations(len(rows), rows=rows)
@@ -239,8 +239,8 @@ def _allocate_ids(table: str, count: int) -> list[int]:
     which costs more than the whole rest of ingestion)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The sequence named once (looking it up for each id took most of the time), and
-            # one row holding every id (an array) rather than a row per id.
+            # The sequence named once (looking it up for each id would cost more than the
+            # ids), and one row holding every id (an array) rather than a row per id.
             sequence = _sequences.get(table)
             if sequence is None:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])

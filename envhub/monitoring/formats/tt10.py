@@ -605,7 +605,7 @@ def _read_plain(content, max_line_length, max_lines) -> ParsedFile | None:
     status, no blank or repeated line. None otherwise, for `_read_line_by_line` to read.
 
     The file is read a column at a time (symbols, values, ...), each column by one call that
-    loops in C, rather than line by line: most of the cost of a line was Python's own. The
+    loops in C, rather than line by line: most of the cost of a line is Python's own. The
     usual file, every line at one time, keeps its columns (`ParsedFile.columns`)."""
     fields = _plain_fields(content, max_line_length, max_lines)
     if fields is None:
