@@ -267,9 +267,11 @@ def test_a_station_may_only_send_for_itself(world):
         tt10_file(world.station_stack_dn, T, [("SO2", 100, "mg/Nm3")]),
     ], actor=actor)
     assert own.status == "accepted"
-    assert [r.code for r in other.rejects] == ["station_not_allowed"]
+    assert [r.code for r in other.rejects] == ["unknown_station"]
+    assert other.station is None
     assert not Observation.objects.filter(series__station=world.station_stack_dn).exists()
-    assert AuditEvent.objects.filter(action="ingest_refused").count() == 1
+    [refusal] = AuditEvent.objects.filter(action="ingest_refused")
+    assert refusal.changes == {"station": [None, world.station_stack_dn.code]}
 
 
 @pytest.mark.parametrize("persona, station, allowed", [

@@ -54,6 +54,8 @@ class CheckedFile:
     # The earliest and latest of the values' times.
     first_time: datetime.datetime | None = None
     last_time: datetime.datetime | None = None
+    # The code of a station the sender named but may not send for (kept for the audit log).
+    refused_station: str | None = None
 
     def __reduce__(self):
         # A backfill's reading process sends checked files by the thousand: flat tuples
@@ -62,7 +64,7 @@ class CheckedFile:
         return _unpickle_checked_file, (
             tuple(getattr(report, name) for name in _REPORT_FIELDS), self.sha256, self.size,
             self.content, self.name, self.station, self.values, self.first_time,
-            self.last_time)
+            self.last_time, self.refused_station)
 
     @property
     def readable(self) -> bool:
@@ -80,9 +82,9 @@ _REPORT_FIELDS = tuple(f.name for f in fields(BatchReport))
 
 
 def _unpickle_checked_file(report, sha256, size, content, name, station, values, first_time,
-                           last_time) -> CheckedFile:
+                           last_time, refused_station) -> CheckedFile:
     return CheckedFile(BatchReport(*report), sha256, size, content, name, station, values,
-                       first_time, last_time)
+                       first_time, last_time, refused_station)
 
 
 class Limits(NamedTuple):
@@ -193,15 +195,17 @@ def _find_station(actor: Actor, checked: CheckedFile) -> bool:
         checked.reject_file(error.code, in_senders_language(NAME_MESSAGES, error.code,
                                                             error.message))
         return False
-    station, note = directory.station_for(name)
-    if station is None:
-        checked.reject_file("unknown_station", note or _(
+    station, note, contradicted = directory.station_for(name)
+    if station is None or not may_send(actor, station):
+        # A station the sender may not send for does not exist for it, as everywhere else: the
+        # same answer as for a missing one (the refusal is audited when the batch is written).
+        checked.refused_station = station.code if station is not None else None
+        checked.reject_file("unknown_station", _(
             "No station has the file-name prefix %(prefix)s or the code %(code)s.") % {
             "prefix": name.prefix, "code": name.station})
         return False
-    if not may_send(actor, station):
-        checked.reject_file("station_not_allowed", _(
-            "This sender may not send data for station %(code)s.") % {"code": station.code})
+    if contradicted:
+        checked.reject_file("unknown_station", note)
         return False
     checked.station = station
     report.station = station.code

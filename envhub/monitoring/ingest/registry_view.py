@@ -56,6 +56,16 @@ class ParameterRef:
         return ParameterRef, astuple(self)
 
 
+class StationMatch(NamedTuple):
+    """The station a file name points at. `note`: what the sender should know when only the
+    station's code matched; `contradicted`: the name's province and facility both contradict
+    the station's prefix, so the file is not taken as the station's."""
+
+    station: StationRef | None
+    note: str | None = None
+    contradicted: bool = False
+
+
 class Conversion(NamedTuple):
     """How a value written in some unit becomes a value in its parameter's canonical unit:
     `convert` (None when the number stays as it is) and a note for the sender (None when the
@@ -132,31 +142,33 @@ class Directory:
             self._loaded_at = -1e9
             self._forget_answers()  # a parameter's canonical unit may have changed too
 
-    def station_for(self, name: tt10.FileName) -> tuple[StationRef | None, str | None]:
-        """The station a file name points at, and a note when only its code matched."""
+    def station_for(self, name: tt10.FileName) -> StationMatch:
+        """The station a file name points at: by its prefix, else by its code."""
         self.refresh()
         ref = self.by_prefix.get(name.prefix.upper())
         if ref is not None:
-            return ref, None
+            return StationMatch(ref)
         ref = self.by_code.get(name.station_code)
         if ref is None:
             self.refresh(force=True)  # a station created seconds ago
             ref = self.by_prefix.get(name.prefix.upper()) or self.by_code.get(name.station_code)
             if ref is None:
-                return None, None
+                return StationMatch(None)
         if ref.prefix and name.prefix.upper() != ref.prefix.upper():
             # A code alone could be a datalogger set up with another site's code: the province
             # or the facility part must agree too (one of them may have been renamed).
             parts = ref.prefix.upper().rstrip("_").split("_")
             if len(parts) >= 3 and parts[0] != name.province_code \
                     and parts[1] != name.facility_code:
-                return None, _("Station %(code)s has the prefix %(expected)s: neither the "
-                               "province nor the facility part of %(sent)s matches it.") % {
-                    "code": ref.code, "sent": name.prefix, "expected": ref.prefix}
-            return ref, _("The file name starts with %(sent)s but this station's prefix is "
-                          "%(expected)s; the station was found by its code.") % {
-                "sent": name.prefix, "expected": ref.prefix}
-        return ref, None
+                return StationMatch(ref, _(
+                    "Station %(code)s has the prefix %(expected)s: neither the province nor "
+                    "the facility part of %(sent)s matches it.") % {
+                    "code": ref.code, "sent": name.prefix, "expected": ref.prefix}, True)
+            return StationMatch(ref, _(
+                "The file name starts with %(sent)s but this station's prefix is "
+                "%(expected)s; the station was found by its code.") % {
+                "sent": name.prefix, "expected": ref.prefix})
+        return StationMatch(ref)
 
     def parameter_for(self, medium: str, symbol: str) -> ParameterRef | None:
         """The parameter a symbol names. Symbols are remembered as written: folding each one

@@ -116,10 +116,10 @@ def _write_slice(actor: Actor, channel: str, files: Sequence[CheckedFile],
     if inserted < work.observations.count:
         _write_around_stored_values(actor, files, work, now, replace, received)
     for f, batch in zip(files, work.batches, strict=True):
-        if f.report.rejects and f.report.rejects[0].code == "station_not_allowed":
+        if f.refused_station is not None:
             audit.record(actor, "ingest_refused", object_type="monitoring.batch",
                          object_id=str(batch.id), object_repr=batch.file_name,
-                         changes={"station": [None, f.report.station]})
+                         changes={"station": [None, f.refused_station]})
 
 
 def _write_around_stored_values(actor: Actor, files: Sequence[CheckedFile], work: Plan,

@@ -61,11 +61,7 @@ def receive(request, replace: bool) -> HttpResponse:
                                               "was stored. Send the file again later."))
     results = [report.as_dict() for report in reports]
     if not _is_multipart(request):
-        report = reports[0]
-        if report.rejects and report.rejects[0].code == "station_not_allowed":
-            return envelope(403, "station_not_allowed", report.rejects[0].message,
-                            {"report": results[0]})
-        if report.status == BatchStatus.REJECTED:
+        if reports[0].status == BatchStatus.REJECTED:
             return envelope(422, "file_rejected", _("Nothing in this file could be accepted."),
                             {"report": results[0]})
     return HttpResponse(orjson.dumps({"results": results}), content_type="application/json")
