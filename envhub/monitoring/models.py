@@ -193,6 +193,23 @@ class RollupQueue(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
 
 
+class StackConditionsHour(models.Model):
+    """An hour of a series that holds values sent at stack conditions (mg/m3 for a parameter
+    kept in mg/Nm3, say) by a station that does not declare that its datalogger reports at
+    normal conditions. The values are kept as sent; the compliance judgement normalises the
+    hour's mean with the stack's temperature and pressure, or leaves the hour unjudged."""
+
+    pk = models.CompositePrimaryKey("series", "hour_end")
+    # No reference check in the database, as for `RollupQueue`: written with the observations.
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
+                               db_index=False, db_constraint=False)
+    hour_end = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("hour at stack conditions")
+        verbose_name_plural = _("hours at stack conditions")
+
+
 class HourlyRollup(models.Model):
     """Aggregates of one series over the hour (hour_end − 1 h, hour_end]."""
 

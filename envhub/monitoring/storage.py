@@ -194,6 +194,17 @@ def queue_rollups(keys: Iterable[tuple[int, datetime.datetime]], now: datetime.d
     queues.add("monitoring_rollupqueue", "series_id", set(keys), now)
 
 
+def note_stack_conditions(keys: set[tuple[int, datetime.datetime]]) -> None:
+    """Note (series, hour_end) pairs that hold values at stack conditions (few: most stations
+    send at normal conditions)."""
+    from envhub.monitoring.models import StackConditionsHour
+
+    if keys:
+        StackConditionsHour.objects.bulk_create(
+            [StackConditionsHour(series_id=series_id, hour_end=hour)
+             for series_id, hour in sorted(keys)], ignore_conflicts=True)
+
+
 def note_station_activity(newest: dict[int, datetime.datetime],
                           received_at: datetime.datetime | None) -> None:
     """Move the stations' newest value time forward (never back: a late file does not make a

@@ -83,12 +83,6 @@ def test_it_converts_ppb_to_micrograms_at_25_degrees(world):
     assert value == pytest.approx(10 * 46.0055 / 24.45)
 
 
-def test_it_reads_mg_per_m3_from_a_stack_as_normal_conditions_and_says_so(world):
-    [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/m3")])])
-    assert report.accepted == 1
-    assert any("mg/m3" in note and "mg/Nm3" in note for note in report.notes)
-
-
 def test_it_refuses_a_unit_of_another_dimension(world):
     [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/L")])])
     assert [r.code for r in report.rejects] == ["bad_unit"]

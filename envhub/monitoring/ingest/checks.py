@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from envhub.core import units
 from envhub.core.permissions import Actor
 from envhub.monitoring.formats import tt10
-from envhub.monitoring.ingest.registry_view import ParameterRef, StationRef, directory, may_send
+from envhub.monitoring.ingest.registry_view import (
+    MissingUnit,
+    ParameterRef,
+    StationRef,
+    directory,
+    may_send,
+)
 from envhub.monitoring.ingest.reports import (
     FILE_MESSAGES,
     LINE_MESSAGES,
@@ -56,6 +62,8 @@ class CheckedFile:
     last_time: datetime.datetime | None = None
     # The code of a station the sender named but may not send for (kept for the audit log).
     refused_station: str | None = None
+    # The lines of the accepted values that are at the stack's conditions.
+    at_stack_conditions: list[int] = field(default_factory=list)
 
     def __reduce__(self):
         # A backfill's reading process sends checked files by the thousand: flat tuples
@@ -64,7 +72,7 @@ class CheckedFile:
         return _unpickle_checked_file, (
             tuple(getattr(report, name) for name in _REPORT_FIELDS), self.sha256, self.size,
             self.content, self.name, self.station, self.values, self.first_time,
-            self.last_time, self.refused_station)
+            self.last_time, self.refused_station, self.at_stack_conditions)
 
     @property
     def readable(self) -> bool:
@@ -82,9 +90,9 @@ _REPORT_FIELDS = tuple(f.name for f in fields(BatchReport))
 
 
 def _unpickle_checked_file(report, sha256, size, content, name, station, values, first_time,
-                           last_time, refused_station) -> CheckedFile:
+                           last_time, refused_station, at_stack_conditions) -> CheckedFile:
     return CheckedFile(BatchReport(*report), sha256, size, content, name, station, values,
-                       first_time, last_time, refused_station)
+                       first_time, last_time, refused_station, at_stack_conditions)
 
 
 class Limits(NamedTuple):
@@ -173,7 +181,8 @@ def check_file(actor: Actor, incoming: IncomingFile, now: datetime.datetime) -> 
             in_senders_language(LINE_MESSAGES, error.reason_code, error.message),
             error.raw_excerpt))
     for reading in parsed.readings:
-        outcome = check_value(reading, checked.station, limits.accepted_times, report)
+        outcome = check_value(reading, checked.station, limits.accepted_times, report,
+                              checked.at_stack_conditions)
         if type(outcome) is tuple:
             checked.values.append(outcome)
         else:
@@ -225,7 +234,7 @@ def _accept_whole_file(checked: CheckedFile, columns: tt10.Columns, accepted_tim
     station = checked.station
     if not oldest <= time <= latest:
         return False
-    layout = directory.canonical_layout(station.medium, columns.symbols, columns.units)
+    layout = directory.canonical_layout(station, columns.symbols, columns.units)
     if layout is None:
         return False
     values = columns.values
@@ -244,9 +253,10 @@ def _accept_whole_file(checked: CheckedFile, columns: tt10.Columns, accepted_tim
 
 
 def check_value(reading: tt10.Reading, station: StationRef, accepted_times,
-                report: BatchReport) -> Value | Reject:
+                report: BatchReport, at_stack_conditions: list | None = None) -> Value | Reject:
     """Map, convert and validate one reading: the value to store, or the Reject that says why
-    not. Notes for the sender go to `report`."""
+    not. Notes for the sender go to `report`; the line of a value that stays at the stack's
+    conditions to `at_stack_conditions`."""
     line, symbol, value, unit, local_time, utc_time, status = reading
     parameter = directory.parameter_for(station.medium, symbol)
     if parameter is None:
@@ -254,7 +264,12 @@ def check_value(reading: tt10.Reading, station: StationRef, accepted_times,
             "%(symbol)s is not a known parameter symbol for this kind of station.") % {
             "symbol": symbol}, _line_text(reading))
     try:
-        convert, note = directory.conversion_for(unit, parameter)
+        convert, note, stack_conditions = directory.conversion_for(unit, parameter, station)
+    except MissingUnit:
+        return Reject(line, "missing_unit", _(
+            "The unit is missing: a line gives its value's unit (%(canonical)s for %(code)s), "
+            "unless the station declares the unit its datalogger uses for it.") % {
+            "canonical": parameter.unit, "code": parameter.code}, _line_text(reading))
     except units.UnitError:
         return Reject(line, "bad_unit", _(
             "The unit %(unit)s cannot be converted to %(canonical)s for %(code)s.") % {
@@ -284,6 +299,8 @@ def check_value(reading: tt10.Reading, station: StationRef, accepted_times,
         outside = _outside_ranges(reading, station, parameter, value, report)
         if outside is not None:
             return outside
+    if stack_conditions and at_stack_conditions is not None:
+        at_stack_conditions.append(line)
     return (parameter, utc_time, value, status, line)
 
 

@@ -21,6 +21,7 @@ from envhub.core import permissions, units
 from envhub.core.permissions import Actor
 from envhub.monitoring.formats import tt10
 from envhub.monitoring.models import Series
+from envhub.registry.models import Medium
 
 # How long the directory is trusted before it is read again.
 DIRECTORY_TTL_SECONDS = 30
@@ -39,6 +40,8 @@ class StationRef:
     province_id: int
     facility_id: int | None
     active: bool
+    # Its datalogger's concentrations are at normal conditions even when written in mg/m3.
+    normal_conditions: bool = False
 
     def __reduce__(self):
         return StationRef, astuple(self)
@@ -68,11 +71,17 @@ class StationMatch(NamedTuple):
 
 class Conversion(NamedTuple):
     """How a value written in some unit becomes a value in its parameter's canonical unit:
-    `convert` (None when the number stays as it is) and a note for the sender (None when the
-    unit was matched exactly)."""
+    `convert` (None when the number stays as it is) and a note for the sender (None when there
+    is nothing to say). `at_stack_conditions`: the value stays at the stack's conditions, to be
+    normalised before it is judged."""
 
     convert: Callable[[float], float] | None
     note: str | None
+    at_stack_conditions: bool = False
+
+
+class MissingUnit(Exception):
+    """A value without a unit, for a parameter that has one and a station that declares none."""
 
 
 class CanonicalLayout(NamedTuple):
@@ -95,24 +104,27 @@ class Directory:
         self.series: dict[tuple[int, int], int] = {}
         # (station, parameter) → (lowest, highest) the analyser measures, where entered.
         self.ranges: dict[tuple[int, int], tuple[float | None, float | None]] = {}
+        # (station, parameter) → the unit its datalogger uses when a line gives none.
+        self.declared_units: dict[tuple[int, int], str] = {}
         self._forget_answers()
 
     def _forget_answers(self) -> None:
         # New dicts rather than clear(): an answer worked out meanwhile in another thread from
         # the old registry goes into the old dict.
         self._by_symbol: dict[tuple[str, str], ParameterRef | None] = {}
-        self._conversions: dict[tuple[str, int], Conversion] = {}
+        self._conversions: dict[tuple, Conversion] = {}
         self._layouts: dict[tuple, CanonicalLayout | None] = {}
 
     def refresh(self, force: bool = False) -> None:
         if not force and clock.monotonic() - self._loaded_at < DIRECTORY_TTL_SECONDS:
             return
-        from envhub.registry.models import ParameterAlias, Station
+        from envhub.registry.models import DeclaredUnit, ParameterAlias, Station
 
         with self._lock:
             by_prefix, by_code = {}, {}
             for row in Station.objects.values_list(
-                "id", "code", "tt10_prefix", "medium", "province_id", "facility_id", "active"
+                "id", "code", "tt10_prefix", "medium", "province_id", "facility_id", "active",
+                "logger_normal_conditions",
             ):
                 ref = StationRef(*row)
                 by_code[ref.code.upper()] = ref
@@ -130,9 +142,13 @@ class Directory:
                 series[(station_id, parameter_id)] = series_id
                 if low is not None or high is not None:
                     ranges[(station_id, parameter_id)] = (low, high)
+            declared_units = {(station_id, parameter_id): unit for station_id, parameter_id, unit
+                              in DeclaredUnit.objects.values_list("station_id", "parameter_id",
+                                                                  "unit")}
             # The new registry goes in before the answers worked out from the old one go.
             self.by_prefix, self.by_code, self.aliases = by_prefix, by_code, aliases
             self.series, self.ranges = series, ranges
+            self.declared_units = declared_units
             self._forget_answers()
             self._loaded_at = clock.monotonic()
 
@@ -183,43 +199,46 @@ class Directory:
                 cache[(medium, symbol)] = found
         return found
 
-    def conversion_for(self, unit_text: str, parameter: ParameterRef) -> Conversion:
-        """How a value written in `unit_text` becomes one in the parameter's canonical unit.
-        Raises `units.UnitError` when it cannot."""
-        key = (unit_text, parameter.id)
+    def conversion_for(self, unit_text: str, parameter: ParameterRef,
+                       station: StationRef) -> Conversion:
+        """How a value written in `unit_text` at this station becomes one in the parameter's
+        canonical unit. Raises `MissingUnit` or `units.UnitError` when it cannot."""
+        declared = self.declared_units.get((station.id, parameter.id)) \
+            if self.declared_units else None
+        key = (unit_text, parameter.id, station.medium, station.normal_conditions, declared)
         cache = self._conversions  # this one, even if a refresh replaces it meanwhile
         found = cache.get(key)
         if found is None:
-            found = _conversion(unit_text, parameter)
+            found = _conversion(unit_text, parameter, station, declared)
             if len(cache) < MAX_CACHED_SPELLINGS:
                 cache[key] = found
         return found
 
-    def canonical_layout(self, medium: str, symbols: Sequence[str],
+    def canonical_layout(self, station: StationRef, symbols: Sequence[str],
                          unit_texts: Sequence[str]) -> CanonicalLayout | None:
         """For a file's lines, by their symbols and units as written: their parameters and
         bounds when every line names a known parameter in its canonical unit (nothing to
-        convert, nothing to note), else None. Remembered per layout: a station sends the same
-        lines in every file."""
-        key = (medium, tuple(symbols), tuple(unit_texts))
+        convert, nothing to note), else None. Remembered per station and layout: a station
+        sends the same lines in every file."""
+        key = (station.id, tuple(symbols), tuple(unit_texts))
         cache = self._layouts  # this one, even if a refresh replaces it meanwhile
         found = cache.get(key, _MISSING)
         if found is _MISSING:
-            found = self._layout(medium, symbols, unit_texts)
+            found = self._layout(station, symbols, unit_texts)
             if len(cache) < MAX_CACHED_SPELLINGS:
                 cache[key] = found
         return found
 
-    def _layout(self, medium, symbols, unit_texts) -> CanonicalLayout | None:
+    def _layout(self, station, symbols, unit_texts) -> CanonicalLayout | None:
         parameters = []
         for symbol, unit_text in zip(symbols, unit_texts, strict=True):
-            parameter = self.parameter_for(medium, symbol)
+            parameter = self.parameter_for(station.medium, symbol)
             if parameter is None:
                 return None
             try:
-                if self.conversion_for(unit_text, parameter) != (None, None):
+                if self.conversion_for(unit_text, parameter, station) != AS_SENT:
                     return None
-            except units.UnitError:
+            except (MissingUnit, units.UnitError):
                 return None
             parameters.append(parameter)
         return CanonicalLayout(
@@ -228,19 +247,42 @@ class Directory:
             tuple(math.inf if p.maximum is None else p.maximum for p in parameters))
 
 
-def _conversion(unit_text: str, parameter: ParameterRef) -> Conversion:
-    if unit_text.strip() == "":
-        return Conversion(None, _("Values without a unit were taken to be in %(unit)s.") % {
-            "unit": parameter.unit or "pH"})
-    unit = units.normalise(unit_text)  # UnitError for an unknown spelling
-    if units.equivalent(unit, parameter.unit):
-        return Conversion(None, None)
-    if units.normal_counterpart(unit) == parameter.unit:
-        # Stack analysers often write mg/m3 for values already at normal conditions.
-        return Conversion(None, _("%(sent)s was read as %(unit)s (normal conditions).") % {
-            "sent": unit_text, "unit": parameter.unit})
+# A value in its parameter's canonical unit: taken as sent.
+AS_SENT = Conversion(None, None)
+
+
+def _conversion(unit_text: str, parameter: ParameterRef, station: StationRef,
+                declared: str | None) -> Conversion:
+    """The rules of units (docs/architecture.md, "Units"): a value needs its unit, or one the
+    station declares; ambient air's normal conditions are its actual ones; a stack's
+    actual-conditions concentration is read at normal conditions only where the station says
+    its datalogger reports at them, and otherwise stays at the stack's conditions."""
+    written = unit_text.strip()
+    if not written:
+        if parameter.unit == "":  # a scale without a unit, such as pH
+            return AS_SENT
+        if declared is None:
+            raise MissingUnit()
+        written = declared
+    ambient = station.medium == Medium.AIR
+    unit = units.normalise(written)  # UnitError for an unknown spelling
+    if units.equivalent(unit, parameter.unit, ambient=ambient):
+        return AS_SENT
     molar_mass = parameter.code if parameter.code in units.MOLAR_MASS else None
-    return Conversion(units.converter(unit, parameter.unit, molar_mass=molar_mass), None)
+    counterpart = units.normal_counterpart(unit)
+    if not ambient and counterpart is not None and \
+            units.same_dimension(counterpart, parameter.unit):
+        convert = None if units.equivalent(counterpart, parameter.unit) else units.converter(
+            counterpart, parameter.unit, molar_mass=molar_mass)
+        if station.normal_conditions:
+            return Conversion(convert, None)
+        return Conversion(convert, _(
+            "Values in %(sent)s are at the stack's conditions: they are kept as sent and "
+            "judged only once normalised with the stack temperature and pressure. If the "
+            "datalogger reports at normal conditions, say so on the station.") % {
+            "sent": written}, True)
+    return Conversion(units.converter(unit, parameter.unit, molar_mass=molar_mass,
+                                      ambient=ambient), None)
 
 
 directory = Directory()

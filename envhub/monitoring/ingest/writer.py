@@ -115,6 +115,9 @@ def _write_slice(actor: Actor, channel: str, files: Sequence[CheckedFile],
                 received)
     if inserted < work.observations.count:
         _write_around_stored_values(actor, files, work, now, replace, received)
+    elif any(f.at_stack_conditions for f in files):
+        _check_values_again(actor, files, now)
+        storage.note_stack_conditions(_stack_conditions_hours(files, work.rows_of(files)))
     for f, batch in zip(files, work.batches, strict=True):
         if f.refused_station is not None:
             audit.record(actor, "ingest_refused", object_type="monitoring.batch",
@@ -138,6 +141,18 @@ def _write_around_stored_values(actor: Actor, files: Sequence[CheckedFile], work
     storage.note_station_activity(_newest_by_station(
         (f.station, max(row[1] for row in rows))
         for f, rows in zip(files, rows_of, strict=True) if rows), received)
+    storage.note_stack_conditions(_stack_conditions_hours(files, rows_of))
+
+
+def _stack_conditions_hours(files: Sequence[CheckedFile],
+                            rows_of: list[list]) -> set[tuple[int, datetime.datetime]]:
+    """The (series, hour end) of the stored values that are at the stack's conditions."""
+    hours = set()
+    for f, rows in zip(files, rows_of, strict=True):
+        if f.at_stack_conditions:
+            lines = set(f.at_stack_conditions)
+            hours.update((row[0], hour_end(row[1])) for row in rows if row[4] in lines)
+    return hours
 
 
 def _check_values_again(actor: Actor, files: Sequence[CheckedFile],
@@ -146,7 +161,8 @@ def _check_values_again(actor: Actor, files: Sequence[CheckedFile],
     (`backfill.without_values`), checked again here: the database disagreed with the plan."""
     for f in files:
         if f.values is None:
-            f.values = check_file(actor, IncomingFile(f.name, f.content), now).values
+            again = check_file(actor, IncomingFile(f.name, f.content), now)
+            f.values, f.at_stack_conditions = again.values, again.at_stack_conditions
 
 
 def _series_ids_creating_missing(files: Sequence[CheckedFile]) -> dict[tuple[int, int], int]:
