@@ -84,20 +84,8 @@ def _write_alone(actor: Actor, channel: str, incoming: IncomingFile, replace: bo
 def _write_slice(actor: Actor, channel: str, files: Sequence[CheckedFile],
                  planned: Plan | None, now: datetime.datetime, replace: bool, live: bool,
                  while_database_works) -> None:
-    changed = _refuse_deleted_stations(files)
-    if not replace:
-        changed = _mark_duplicate_files(actor, files, now) or changed
-    if planned is None or changed:
-        _check_values_again(actor, files, now)
-    work = planned if planned is not None and not changed else plan_slice(files)
-    if work is None:  # a station's first values: its series are created first
-        work = plan_with(files, _series_ids_creating_missing(files))
-    # The batches' ids: every observation row carries its file's.
-    batch_ids = storage.allocate_batch_ids(len(files))
-    for place, (f, batch, batch_id) in enumerate(zip(files, work.batches, batch_ids,
-                                                     strict=True)):
-        batch.id = batch_id
-        _report_what_the_batch_says(f.report, batch, work.conflicts_of.get(place))
+    work = _plan_as_the_database_says(actor, files, planned, now, replace)
+    batch_ids = _number_batches(files, work)
     origin = storage.BatchOrigin(
         actor.label[:200], actor.user.pk if actor.user is not None else None,
         actor.token.pk if actor.token is not None else None, channel, now, replace)
@@ -118,7 +106,39 @@ def _write_slice(actor: Actor, channel: str, files: Sequence[CheckedFile],
     elif any(f.at_stack_conditions for f in files):
         _check_values_again(actor, files, now)
         storage.note_stack_conditions(_stack_conditions_hours(files, work.rows_of(files)))
-    for f, batch in zip(files, work.batches, strict=True):
+    _audit_refusals(actor, files, work.batches)
+
+
+def _plan_as_the_database_says(actor: Actor, files: Sequence[CheckedFile],
+                               planned: Plan | None, now: datetime.datetime,
+                               replace: bool) -> Plan:
+    """The plan to write, made again unless the one made ahead still holds: no station was
+    deleted meanwhile, no file was received before, every series exists."""
+    changed = _refuse_deleted_stations(files)
+    if not replace:
+        changed = _mark_duplicate_files(actor, files, now) or changed
+    if planned is not None and not changed:
+        return planned
+    _check_values_again(actor, files, now)
+    work = plan_slice(files)
+    if work is None:  # a station's first values: its series are created first
+        work = plan_with(files, _series_ids_creating_missing(files))
+    return work
+
+
+def _number_batches(files: Sequence[CheckedFile], work: Plan) -> list[int]:
+    """The batches' ids (every observation row carries its file's), told to their reports."""
+    batch_ids = storage.allocate_batch_ids(len(files))
+    for place, (f, batch, batch_id) in enumerate(zip(files, work.batches, batch_ids,
+                                                     strict=True)):
+        batch.id = batch_id
+        _report_what_the_batch_says(f.report, batch, work.conflicts_of.get(place))
+    return batch_ids
+
+
+def _audit_refusals(actor: Actor, files: Sequence[CheckedFile], batches) -> None:
+    """Files for a station the sender may not send for: answered as unknown, known here."""
+    for f, batch in zip(files, batches, strict=True):
         if f.refused_station is not None:
             audit.record(actor, "ingest_refused", object_type="monitoring.batch",
                          object_id=str(batch.id), object_repr=batch.file_name,
