@@ -31,7 +31,7 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     from django.db import connection, transaction
 
     from envhub.core.permissions import system_actor
-    from envhub.monitoring import ingest, parallel, storage
+    from envhub.monitoring import backfill, ingest, parallel, storage
     from envhub.monitoring.formats import tt10
     from envhub.monitoring.models import Observation, RollupQueue, Series
     from envhub.registry.models import ParameterAlias
@@ -87,7 +87,7 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
     # envhub: the files through the ingestion service as `envhub ingest` sends them: in slices
     # read ahead by worker processes while this one writes (jobs > 0), or by a thread while the
     # database works (jobs = 0), written in transactions of several slices.
-    from envhub.monitoring.management.commands import ingest as command
+    from envhub.monitoring.receivers import folder as command
 
     jobs = JOBS if JOBS >= 0 else parallel.default_jobs()
     actor = system_actor("bench")
@@ -100,8 +100,8 @@ def run_one(vendor: str, values: int, stations: int) -> dict:
               for i in range(0, len(files), size)]
     accepted = 0
     started = time.perf_counter()
-    for _files, reports in ingest.write_in_transactions(
-            actor, "folder", pool.prepared(slices), files_per_transaction=chunk,
+    for _files, reports in backfill.write_in_transactions(
+            actor, "folder", pool.checked(slices), files_per_transaction=chunk,
             gate=pool.gate):
         accepted += sum(report.accepted for report in reports)
     pool.close()

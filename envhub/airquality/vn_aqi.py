@@ -4,7 +4,8 @@ no Django, no data access; it imports only `envhub.core.units`, `envhub.core.com
 
 The method and its sources are in ../shared/domain/vn-aqi.md (cited below as §n). Pollutant keys
 are the registry's ambient-air parameter codes: "PM2_5", "PM10", "O3", "NO2", "SO2", "CO"; every
-concentration is in µg/m3, CO included (Table 2); `to_ug_m3` converts ppb, ppm and mg/m3 first.
+concentration is in µg/m3, CO included (Table 2); `to_ug_m3` converts ppb, ppm, mg/m3 and the
+normal-conditions spellings (µg/Nm3, mg/Nm3) first.
 
 Public API
 ----------
@@ -618,17 +619,17 @@ def daily_inputs(hourly_means: HourlyMeans, day: datetime.date, *,
 # --- units ---------------------------------------------------------------------------------------
 
 def to_ug_m3(value: float, unit: str, pollutant: str) -> float:
-    """A concentration in ppb, ppm, mg/m3, µg/m3 (any spelling `core.units` knows) in µg/m3,
-    the unit of Table 2. ppb/ppm use the gas's molar mass at 25 °C and 1 atm
+    """A concentration in ppb, ppm, mg/m3, µg/m3, mg/Nm3 or µg/Nm3 (any spelling `core.units`
+    knows) in µg/m3, the unit of Table 2. ppb/ppm use the gas's molar mass at 25 °C and 1 atm
     (µg/m3 = ppb × M / 24.45; CO 28.010, O3 47.997, NO2 46.0055, SO2 64.066 g/mol). PM cannot
-    be given in ppb/ppm. µg/Nm3 is refused, as `core.units` never equates normal and actual
-    conditions."""
+    be given in ppb/ppm. µg/Nm3 is µg/m3: QCVN 05:2023 states its limits in µg/Nm3 at 25 °C
+    and 760 mmHg, the conditions of the VN_AQI's µg/m3."""
     if pollutant not in POLLUTANTS:
         raise AqiError(f"unknown VN_AQI pollutant {pollutant!r}")
     try:
         if pollutant in PM and units.dimension(unit) == "fraction":
             raise AqiError(f"{pollutant} is a mass of particles: it cannot be given in {unit}")
         return units.convert(value, unit, "µg/m3",
-                             molar_mass=None if pollutant in PM else pollutant)
+                             molar_mass=None if pollutant in PM else pollutant, ambient=True)
     except units.UnitError as error:
         raise AqiError(str(error)) from None

@@ -6,10 +6,12 @@ transaction); `process_queue` claims them and, per source:
 1. finds the permit valid on each hour's local day and its limits (`limits.limits_of`);
 2. recomputes each affected averaging window (1 hour by default, per regulation): every hour is
    normalised to the reference conditions when the permit says the analysers report at stack
-   conditions, and corrected to the reference O2 when the limit sets one — hour by hour, with
-   that hour's temperature, pressure and O2 — and counts only when its own and those helper
-   hours have the minimum coverage (calibration and error values are never in the rollups'
-   means); the window counts when enough of its hours did;
+   conditions or the hour holds values sent at them (a station that writes mg/m3 without
+   declaring normal conditions; unjudged without the stack's T and P), and corrected to the
+   reference O2 when the limit sets one — hour by hour, with that hour's temperature, pressure
+   and O2 — and counts only when its own and those helper hours have the minimum coverage
+   (calibration and error values are never in the rollups' means); the window counts when
+   enough of its hours did;
 3. stores each window as an `Assessment` (the chart's points);
 4. rebuilds the events of the stretch between the complying windows around the change: an event
    keeps its identity when a new episode overlaps it, splits into a new event when late data
@@ -158,6 +160,8 @@ class _Context:
         self.ladder = [rules.Band(b.code, b.lower, b.upper, b.label) for b in
                        ExceedanceBand.objects.filter(medium=self.medium).order_by("lower")]
         self._permits: dict[datetime.date, Permit | None] = {}
+        # (series, hour end) of the hours holding values sent at stack conditions.
+        self.stack_conditions: set[tuple[int, datetime.datetime]] = set()
         self._limits: dict[tuple[int, datetime.date], PermitLimits] = {}
 
     def limits_on(self, day: datetime.date) -> PermitLimits | None:
@@ -184,6 +188,7 @@ def judge(source_id: int, hours: set[datetime.datetime]) -> None:
     first = min(end - width * HOUR for end, width in windows)
     last = max(end for end, _width in windows)
     hourly = _hourly(set(context.series.values()), first, last)
+    context.stack_conditions = _stack_conditions(set(context.series.values()), first, last)
     rows = []
     for (end, width), permit_limits in windows.items():
         if permit_limits is None:
@@ -224,7 +229,9 @@ def _assess(context: _Context, permit_limits: PermitLimits, effective, series_id
         hour = end - index * HOUR
         measured = hourly.get((series_id, hour)) or rules.HourMean(hour, None)
         raw.append(measured)
-        value, note = _corrected(context, how, permit, effective, hourly, measured)
+        at_stack_conditions = permit.actual_conditions or (
+            (series_id, hour) in context.stack_conditions)
+        value, note = _corrected(context, how, at_stack_conditions, effective, hourly, measured)
         if note:
             notes.add(note)
         corrected.append(dataclasses.replace(measured, mean=value))
@@ -247,14 +254,16 @@ def _rule(how) -> completeness.Rule:
     return completeness.Rule(hour_share=how.min_coverage, period_share=how.min_coverage)
 
 
-def _corrected(context, how, permit, effective, hourly, measured):
-    """The hour's mean as compared with the limit, or None (with why) when it cannot be."""
+def _corrected(context, how, at_stack_conditions, effective, hourly, measured):
+    """The hour's mean as compared with the limit, or None (with why) when it cannot be.
+    `at_stack_conditions`: the permit says the analysers report at stack conditions, or the
+    hour holds values the station sent at them (`monitoring.StackConditionsHour`)."""
     rule = _rule(how)
     if measured.mean is None or not rule.hour_valid(measured.valid_count,
                                                     measured.expected_count):
         return None, ""
     hour, value = measured.hour_end, measured.mean
-    if permit.actual_conditions:
+    if at_stack_conditions:
         temperature = _helper(context, hourly, "Temp", hour, rule)
         pressure = _helper(context, hourly, "P", hour, rule)
         if temperature is None or pressure is None:
@@ -277,6 +286,14 @@ def _corrected(context, how, permit, effective, hourly, measured):
             return None, _("O2 of %(o2)s %% or more is too close to air to correct") % {
                 "o2": rules.O2_REFUSE_FROM}
     return value, ""
+
+
+def _stack_conditions(series_ids, first, last) -> set[tuple[int, datetime.datetime]]:
+    from envhub.monitoring.models import StackConditionsHour
+
+    return set(StackConditionsHour.objects.filter(
+        series_id__in=series_ids, hour_end__gt=first, hour_end__lte=last).values_list(
+        "series_id", "hour_end"))
 
 
 def _helper(context, hourly, code, hour, rule: completeness.Rule) -> float | None:

@@ -348,9 +348,10 @@ def _visible_station_ids(actor: Actor):
 
 
 @scope_rule("monitoring.series", "monitoring.latestvalue", "monitoring.stationstatus",
-            "monitoring.connectivitychange")
+            "monitoring.connectivitychange", "registry.declaredunit")
 def _station_data(actor: Actor, qs: QuerySet) -> QuerySet:
-    """Monitoring data follows its station: who sees the station sees its data."""
+    """Monitoring data and a station's settings follow the station: who sees the station sees
+    them."""
     if actor.sees_everything:
         return qs
     return qs.filter(station_id__in=_visible_station_ids(actor))
@@ -444,10 +445,12 @@ def is_visible(actor: Actor, obj: Model) -> bool:
 
 def _province_of(obj) -> int | None:
     from envhub.compliance.models import Permit, PermitLimit
-    from envhub.registry.models import Facility, Organisation, Source, Station
+    from envhub.registry.models import DeclaredUnit, Facility, Organisation, Source, Station
 
     if isinstance(obj, (Facility, Station, Organisation)):
         return obj.province_id
+    if isinstance(obj, DeclaredUnit):
+        return obj.station.province_id if obj.station_id else None
     if isinstance(obj, Source):
         return obj.facility.province_id if obj.facility_id else None
     if isinstance(obj, Permit):
@@ -485,6 +488,9 @@ def _may_write(actor: Actor, action: str, model, obj) -> bool:
         if action == DELETE or not _officer(actor):
             return False
         return obj is None or _province_of(obj) in actor.province_ids
+    if label == "registry.declaredunit":
+        # A setting of a station: whoever may change the station.
+        return _officer(actor) and (obj is None or _province_of(obj) in actor.province_ids)
     if label == "accounts.apitoken":
         return _may_manage_token(actor, obj)
     return False

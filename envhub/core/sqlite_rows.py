@@ -3,9 +3,8 @@
 Why not `executemany`: it binds and runs row by row, giving Python's interpreter lock back and
 taking it again for every row, so that a thread reading the next files meanwhile would keep
 the writer waiting. A VALUES list is bound in one go and then runs in SQLite's own code from
-start to end, without the lock. (Before, the rows went as JSON texts read by `json_each`: SQLite
-parsed each row's JSON again for each column, and the same rows took a third longer;
-docs/benchmarks.md, "sixth round".)
+start to end, without the lock. (Rows as JSON texts read by `json_each` would be parsed again
+for each column.)
 
 The values travel flat (`flatten`): row after row, `width` values a row, so that they can be
 cut into statements (`parts`) without building any row again. `insert` does both.
@@ -53,9 +52,9 @@ def parts(values: Sequence, width: int, *, leading: int = 0,
     values of its own.
 
     Each part holds as many rows as allowed, and the last few a power of two each. Python's
-    sqlite3 keeps the last 128 statements compiled, some 2 MB each for 5,000 rows of five
-    values: the slices of a backfill end in all sorts of sizes, and statements of any size
-    would fill that cache (and the memory). So a width has at most 16 shapes."""
+    sqlite3 keeps the last statements it compiled, and a statement of thousands of rows is
+    large: the slices of a backfill end in all sorts of sizes, and statements of any size
+    would fill that cache (and the memory). So a width has few shapes."""
     most = (_most_values() - leading) // width
     if most_rows is not None:
         most = min(most, most_rows)

@@ -19,7 +19,10 @@ Decisions:
   `ppb`, so `convert(1, "%", "ppm") == 10000`; the caller knows that RH in % is not a gas share.
 - `mg/Nm3` (normal conditions: 25 °C and 101.325 kPa in Viet Nam's QCVN, emission-standards.md
   §7) and `mg/m3` (actual conditions) are different units of different dimensions, and so are
-  `Nm3/h` and `m3/h`. `convert` never equates them: it raises `UnitError`. `to_normal_conditions`
+  `Nm3/h` and `m3/h`. `convert` never equates them: it raises `UnitError`. The one exception
+  is ambient air (`ambient=True`): its concentrations are stated at 25 °C and 760 mmHg (QCVN
+  05:2023, and the VN_AQI's µg/m3), which are the normal conditions, so there `µg/Nm3` is
+  `µg/m3` and `mg/Nm3` is 1,000 `µg/m3`. `to_normal_conditions`
   applies the §7 formula when temperature and pressure are known, and `normal_counterpart` tells
   the ingestion service which normal unit an actual one stands for when it chooses (with a
   recorded note) to read a stack's `mg/m3` as `mg/Nm3`. `equivalent` and `same_dimension` let it
@@ -137,6 +140,10 @@ UNITS: dict[str, Unit] = {unit.token: unit for unit, _ in _TABLE}
 # Actual-conditions units and the normal-conditions unit they stand for.
 _NORMAL_COUNTERPART = {"mg/m3": "mg/Nm3", "µg/m3": "µg/Nm3", "g/m3": "g/Nm3",
                        "m3/h": "Nm3/h", "m3/s": "Nm3/s"}
+# In ambient air the normal conditions are the conditions of every concentration (25 °C,
+# 760 mmHg): a normal-conditions concentration is read as the same actual one.
+_AMBIENT_SAME = {normal: actual for actual, normal in _NORMAL_COUNTERPART.items()
+                 if UNITS[normal].dimension == "mass_concentration_normal"}
 
 _CHARACTER_FIXES = str.maketrans({
     "\u03bc": "\u00b5",  # GREEK SMALL LETTER MU -> MICRO SIGN
@@ -202,12 +209,12 @@ def same_dimension(unit_a: str | None, unit_b: str | None) -> bool:
     return dimension(unit_a) == dimension(unit_b)
 
 
-def equivalent(unit_a: str | None, unit_b: str | None) -> bool:
+def equivalent(unit_a: str | None, unit_b: str | None, *, ambient: bool = False) -> bool:
     """True when a value in one unit is the same number in the other: two spellings of one unit
-    (`mg/nm3`, `mg/Nm³`) or two names of one size (`hPa`, `mbar`). Raises `UnitError` for an
-    unknown spelling rather than answering False, so that an unknown unit is never mistaken for
-    a different known one."""
-    a, b = UNITS[normalise(unit_a)], UNITS[normalise(unit_b)]
+    (`mg/nm3`, `mg/Nm³`) or two names of one size (`hPa`, `mbar`; in ambient air `µg/Nm3` and
+    `µg/m3`). Raises `UnitError` for an unknown spelling rather than answering False, so that
+    an unknown unit is never mistaken for a different known one."""
+    a, b = UNITS[_token(unit_a, ambient)], UNITS[_token(unit_b, ambient)]
     return a.dimension == b.dimension and a.factor == b.factor and a.offset == b.offset
 
 
@@ -216,6 +223,23 @@ def normal_counterpart(unit: str | None) -> str | None:
     `mg/Nm3`, `m3/h` → `Nm3/h`), or None. For the ingestion service's explicit, noted choice;
     `convert` itself never makes it."""
     return _NORMAL_COUNTERPART.get(normalise(unit))
+
+
+def can_be_read_as(unit: str | None, canonical: str | None, *,
+                   molar_mass: float | str | None = None, ambient: bool = False) -> bool:
+    """Whether values written in `unit` can become values in `canonical`: converted, or for an
+    actual-conditions unit, once read at (or normalised to) normal conditions."""
+    if not is_known(unit) or not is_known(canonical):
+        return False
+    for source in (unit, normal_counterpart(unit)):
+        if source is None:
+            continue
+        try:
+            converter(source, canonical, molar_mass=molar_mass, ambient=ambient)
+        except UnitError:
+            continue
+        return True
+    return False
 
 
 def resolve_molar_mass(molar_mass: float | str | None) -> float:
@@ -260,14 +284,21 @@ def _plan(from_token: str, to_token: str, molar_mass: float | str | None) -> tup
                     f"{to_token or 'pH'} ({target.dimension})")
 
 
+def _token(unit: str | None, ambient: bool) -> str:
+    token = normalise(unit)
+    return _AMBIENT_SAME.get(token, token) if ambient else token
+
+
 def converter(from_unit: str | None, to_unit: str | None, *,
-              molar_mass: float | str | None = None) -> Callable[[float], float]:
+              molar_mass: float | str | None = None,
+              ambient: bool = False) -> Callable[[float], float]:
     """A function converting values from one unit to another; checks everything once, so
-    converting a whole column costs one multiplication and one addition per value."""
+    converting a whole column costs one multiplication and one addition per value. `ambient`:
+    the values are of ambient air, where normal and actual conditions are one (see above)."""
     if molar_mass is not None and (isinstance(molar_mass, bool) or
                                    not isinstance(molar_mass, (str, int, float))):
         raise UnitError(f"molar mass {molar_mass!r} must be g/mol or a gas such as 'SO2'")
-    scale, shift = _plan(normalise(from_unit), normalise(to_unit), molar_mass)
+    scale, shift = _plan(_token(from_unit, ambient), _token(to_unit, ambient), molar_mass)
 
     def convert_one(value: float) -> float:
         result = _finite(value) * scale + shift
@@ -279,10 +310,10 @@ def converter(from_unit: str | None, to_unit: str | None, *,
 
 
 def convert(value: float, from_unit: str | None, to_unit: str | None, *,
-            molar_mass: float | str | None = None) -> float:
+            molar_mass: float | str | None = None, ambient: bool = False) -> float:
     """`value` in `from_unit`, expressed in `to_unit`. Units in any known spelling; the
     conversions and their limits are in the module docstring. Raises `UnitError`."""
-    return converter(from_unit, to_unit, molar_mass=molar_mass)(value)
+    return converter(from_unit, to_unit, molar_mass=molar_mass, ambient=ambient)(value)
 
 
 def to_normal_conditions(value: float, temperature_c: float, pressure_kpa: float, *,

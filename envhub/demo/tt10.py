@@ -94,7 +94,8 @@ SYMBOL_SPELLINGS = {
     "EC": (("EC", 3), ("Cond", 1)),
 }
 AIR_UNITS = (("µg/m3", 1), ("ug/m3", 1))
-STACK_CONCENTRATION_UNITS = (("mg/Nm3", 3), ("mg/m3", 1))  # mg/m3 is read as normal conditions
+# mg/m3 for values at normal conditions: those stations declare it (`declares_normal_conditions`).
+STACK_CONCENTRATION_UNITS = (("mg/Nm3", 3), ("mg/m3", 1))
 TEMPERATURE_UNITS = (("oC", 2), ("°C", 1))
 LITRE_UNITS = (("mg/L", 2), ("mg/l", 1))
 PH_UNITS = (("pH", 2), ("", 1), ("-", 1))
@@ -410,6 +411,13 @@ def stack_profile(info: StationInfo) -> str:
         if words in fuel:
             return profile
     return "coal_boiler"
+
+
+def declares_normal_conditions(info: StationInfo, seed: int = DEFAULT_SEED) -> bool:
+    """Whether the station's datalogger writes mg/m3 for its stack concentrations: they are at
+    normal conditions (as every value here), which its station then declares."""
+    plan = station_plan(info, seed)
+    return plan.model == "stack" and any(channel.unit == "mg/m3" for channel in plan.channels)
 
 
 def station_plan(info: StationInfo, seed: int = DEFAULT_SEED) -> StationPlan:

@@ -7,21 +7,19 @@ import csv
 import datetime
 
 import orjson
-from django.conf import settings
-from django.core.exceptions import TooManyFilesSent
-from django.db import DatabaseError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from envhub.core.api_auth import actor_of
-from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope, envelope
-from envhub.core.errors import InvalidInput, LengthRequired, TooLarge
+from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
+from envhub.core.errors import InvalidInput
 from envhub.core.pagination import PageLimit, keyset_page, limit_type
 from envhub.core.spreadsheets import csv_row
 from envhub.core.timeutil import from_db, local_iso
-from envhub.monitoring import connectivity, ingest, services
-from envhub.monitoring.models import BatchStatus, Channel, DeviceStatus
+from envhub.monitoring import connectivity, services
+from envhub.monitoring.models import BatchStatus, DeviceStatus
+from envhub.monitoring.receivers import http
 from envhub.registry import services as registry
 from envhub.registry.models import Medium, StationKind
 
@@ -34,94 +32,14 @@ LatestLimit = limit_type(MAX_LATEST_PAGE)
 
 # --- receiving files ---------------------------------------------------------------------------
 
-class RejectOut(Schema):
-    line: int
-    code: str
-    message: str
-    text: str
-
-
-class BatchReportOut(Schema):
-    file_name: str
-    status: str
-    station: str | None
-    batch_id: int | None
-    lines: int
-    accepted: int
-    rejected: int
-    duplicates: int
-    conflicts: int
-    rejects: list[RejectOut]
-    conflict_details: list[dict]
-    notes: list[str]
-    duplicate_of: int | None
-
-
-class IngestOut(Schema):
-    results: list[BatchReportOut]
-
-
-def _incoming_files(request) -> list[ingest.IncomingFile]:
-    """The files of a request: a raw body named by X-Filename, or the parts of a multipart form."""
-    limit = settings.ENVHUB_MAX_FILE_BYTES
-    if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
-        files = []
-        try:
-            uploaded = request.FILES.lists()
-        except TooManyFilesSent:
-            raise TooLarge(_("A form may hold at most %(n)d files; send the others in another "
-                             "request.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}) from None
-        for _field, parts in uploaded:
-            for part in parts:
-                # A part over the limit is not read: the service records it as too large.
-                content = b"" if part.size > limit else part.read()
-                files.append(ingest.IncomingFile(part.name, content, size=part.size))
-        if not files:
-            raise InvalidInput(_("The form holds no file."), {"file": [_("required")]})
-        return files
-    name = request.headers.get("X-Filename", "").strip()
-    if not name:
-        raise InvalidInput(
-            _("Send the file name in the X-Filename header, or post a multipart form."),
-            {"X-Filename": [_("required")]})
-    if not request.META.get("CONTENT_LENGTH"):
-        # A chunked body reaches Django empty: refuse it rather than call the file empty.
-        raise LengthRequired()
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > limit:
-        raise TooLarge(_("The file has %(size)d bytes; the limit is %(limit)d.") % {
-            "size": length, "limit": limit})
-    # read(), not body: the file's own limit applies here, not that of JSON and form bodies.
-    return [ingest.IncomingFile(name, request.read())]
-
-
 @router.post(
     "/ingest/files",
-    response={200: IngestOut, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
+    response={200: http.IngestOut, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
               411: ErrorEnvelope, 413: ErrorEnvelope, 422: ErrorEnvelope, 503: ErrorEnvelope},
     summary="Send TT10 files (raw body with X-Filename, or multipart with any number of files)",
 )
 def ingest_files(request, replace: bool = False):
-    actor = actor_of(request)
-    if not actor.is_authenticated:
-        return envelope(401)
-    files = _incoming_files(request)
-    try:
-        reports = ingest.ingest(actor, Channel.HTTP, files, replace=replace)
-    except DatabaseError:
-        return envelope(503, "unavailable", _("The database is busy or unavailable; nothing "
-                                              "was stored. Send the file again later."))
-    results = [report.as_dict() for report in reports]
-    multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
-    if not multipart:
-        report = reports[0]
-        if report.rejects and report.rejects[0].code == "station_not_allowed":
-            return envelope(403, "station_not_allowed", report.rejects[0].message,
-                            {"report": results[0]})
-        if report.status == BatchStatus.REJECTED:
-            return envelope(422, "file_rejected", _("Nothing in this file could be accepted."),
-                            {"report": results[0]})
-    return _json({"results": results})
+    return http.receive(request, replace)
 
 
 # --- reading observations ------------------------------------------------------------------------

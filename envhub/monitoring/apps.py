@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _forget_directory(sender, **kwargs):
-    """A station, symbol or analyser range changed: this process reads the directory again
-    (other processes within its 30-second lifetime)."""
+    """A station, symbol, declared unit or analyser range changed: this process reads the
+    directory again (other processes within its 30-second lifetime)."""
     from envhub.monitoring.ingest import directory
 
     directory.forget()
@@ -18,7 +18,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         for model in ("registry.Station", "registry.Parameter", "registry.ParameterAlias",
-                      "monitoring.Series"):
+                      "registry.DeclaredUnit", "monitoring.Series"):
             post_save.connect(_forget_directory, sender=model,
                               dispatch_uid=f"forget-directory-save-{model}")
             post_delete.connect(_forget_directory, sender=model,

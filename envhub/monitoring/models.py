@@ -99,10 +99,9 @@ class Batch(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     file_name = models.CharField(_("file name"), max_length=255)
     # Indexed by its first 16 hexadecimal digits (`batch_sha256_head` below): a digest is
-    # random, so each received file writes its index entry on a page of its own, and at
-    # 64 digits the index had four times the pages to write back per transaction (batch rows
-    # 12.0 → 10.1 µs a file, docs/benchmarks.md). 64 bits still tell files apart; the lookup
-    # (`storage.earlier_batches`) compares the whole digest too.
+    # random, so each received file writes its index entry on a page of its own, and a
+    # shorter key means fewer pages to write back per transaction. 64 bits still tell files
+    # apart; the lookup (`storage.earlier_batches`) compares the whole digest too.
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("size (bytes)"))
     received_at = models.DateTimeField(_("received"), db_index=True)
@@ -186,12 +185,29 @@ class RollupQueue(models.Model):
     pk = models.CompositePrimaryKey("series", "hour_end")
     # No reference check in the database: a key is queued in the transaction that writes the
     # series' observations, which hold the series (they protect it from deletion), and a series
-    # deleted through Django takes its keys with it. The check cost the ingestion a lookup and
-    # on PostgreSQL a row lock per queued hour (docs/benchmarks.md).
+    # deleted through Django takes its keys with it. The check would cost the ingestion a
+    # lookup and on PostgreSQL a row lock per queued hour.
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
                                db_index=False, db_constraint=False)
     hour_end = models.DateTimeField()
     queued_at = models.DateTimeField(auto_now_add=True)
+
+
+class StackConditionsHour(models.Model):
+    """An hour of a series that holds values sent at stack conditions (mg/m3 for a parameter
+    kept in mg/Nm3, say) by a station that does not declare that its datalogger reports at
+    normal conditions. The values are kept as sent; the compliance judgement normalises the
+    hour's mean with the stack's temperature and pressure, or leaves the hour unjudged."""
+
+    pk = models.CompositePrimaryKey("series", "hour_end")
+    # No reference check in the database, as for `RollupQueue`: written with the observations.
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+",
+                               db_index=False, db_constraint=False)
+    hour_end = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("hour at stack conditions")
+        verbose_name_plural = _("hours at stack conditions")
 
 
 class HourlyRollup(models.Model):

@@ -1,16 +1,18 @@
-"""Reading and checking the next files while this process writes, for large backfills.
+"""Reading and checking a backfill's next files while this process writes.
 
 Parsing and checking TT10 files is pure Python and takes a good part of ingestion's time;
-writing is one transaction at a time. Two ways to overlap them, both giving back the prepared
-slices in order (`reader` picks one):
+writing is one transaction at a time. A reader gives back the checked slices in order, each as
+a `CheckedSlice`; `reader` picks one of three:
 
-- `PreparePool` hands slices to worker processes (fresh interpreters: a database connection
-  must never cross a fork), which read and plan while this one writes; the checked values stay
-  there (`ingest.without_values`). Worth it with cores to spare.
-- `ReadAhead` reads the next slice in a thread of this process, and works out what it will
-  write (`ingest.plan`), while the database writes the current one. The thread runs only
-  while its `Gate` is open: while the database works without Python's interpreter lock (SQLite's
-  long statements, any commit). On two cores this is the one that helps (docs/benchmarks.md).
+- `ProcessReader` hands slices to worker processes (fresh interpreters: a database connection
+  must never cross a fork), which check and plan while this one writes; the checked values stay
+  there (`backfill.without_values`). Worth it with cores to spare.
+- `ThreadReader` checks the next slice in a thread of this process, and plans what it will
+  write (`ingest.plan_slice`), while the database writes the current one. The thread runs only
+  while its `Gate` is open: while the database works without Python's interpreter lock
+  (SQLite's long statements, any commit). On two cores this is the one that helps.
+- `InlineReader` checks each slice when asked, in this thread: when other connections could not
+  see this one's data (see `usable`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import datetime
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,24 +31,20 @@ from typing import NamedTuple
 from envhub.core.permissions import Actor
 
 
-def _start_worker(database_name: str) -> None:
-    # The command in front decides when to stop: a terminal's Ctrl-C must not kill a worker
-    # in the middle of a slice the writer is waiting for.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envhub.settings")
-    import django
+class CheckedSlice(NamedTuple):
+    """A slice as a reader gives it back: its items, their files checked, the arrival time they
+    were checked against, and what they will write when planned ahead (else None)."""
 
-    django.setup()
-    from django.db import connection
-
-    # The very database the writer uses (under the test runner it is not the configured one).
-    connection.settings_dict["NAME"] = database_name
+    items: Sequence
+    files: list
+    now: datetime.datetime
+    plan: object | None
 
 
 def usable() -> bool:
-    """Whether worker processes would see what this process sees: not when the database lives
-    in this process's memory, nor inside a transaction (its uncommitted rows are invisible to
-    other connections — as under the test runner)."""
+    """Whether worker processes and threads would see what this connection sees: not when the
+    database lives in this process's memory, nor inside a transaction (its uncommitted rows are
+    invisible to other connections — as under the test runner)."""
     from django.db import connection
 
     name = str(connection.settings_dict["NAME"])
@@ -55,55 +52,58 @@ def usable() -> bool:
     return not in_memory and not connection.in_atomic_block
 
 
-def _prepare(actor: Actor, files, now: datetime.datetime):
-    """In a worker process: the files checked and planned; the plan goes to the writer with
-    the files, not their values (see `ingest.without_values`)."""
-    from envhub.monitoring import ingest
-
-    prepared = ingest.prepare_files(actor, files, now)
-    planned = ingest.plan(prepared)
-    if planned is not None:
-        ingest.without_values(prepared, planned)
-    return prepared, planned
-
-
 def default_jobs() -> int:
     """Worker processes worth starting: one with more than two cores, none with two or fewer.
     On two cores the writer (with SQLite's work, or PostgreSQL's server process) takes the
-    cores already, and a reading process beside it slows it down more than it takes off
-    (docs/benchmarks.md). One reading process keeps pace with the one writer on SQLite (some
-    40 µs a file each, pickling included) and reads faster than PostgreSQL's writer writes;
-    each holds a Django of its own (some 70 MB), and with more of them the backfill would no
-    longer stay under 300 MB."""
+    cores already, and a reading process beside it slows it down more than it takes off. One
+    reading process keeps pace with the one writer; each holds a Django of its own, and with
+    more of them a backfill would need more memory than it may take."""
     cores = os.cpu_count() or 1
     return 0 if cores <= 2 else 1
 
 
-def reader(actor: Actor, jobs: int) -> PreparePool | ReadAhead | ReadInTurn:
+def reader(actor: Actor, jobs: int) -> ProcessReader | ThreadReader | InlineReader:
     """What reads the slices of a backfill: `jobs` worker processes, or with none a thread that
-    reads and plans while the database writes; this thread itself, slice after slice, when
+    checks and plans while the database writes; this thread itself, slice after slice, when
     other connections could not see this one's data (see `usable`)."""
     if not usable():
-        return ReadInTurn(actor)
-    return PreparePool(actor, jobs) if jobs else ReadAhead(actor)
+        return InlineReader(actor)
+    return ProcessReader(actor, jobs) if jobs else ThreadReader(actor)
 
 
-class ReadSlice(NamedTuple):
-    """A slice as a reader gives it back: its items, their files checked, the arrival time they
-    were checked against, and what they will write when worked out ahead (else None)."""
+# --- in this thread ------------------------------------------------------------------------
 
-    items: Sequence
-    prepared: list
-    now: datetime.datetime
-    plan: object | None
+class InlineReader:
+    """Checks each slice when it is asked for, in this thread: nothing read ahead."""
 
+    gate = None
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+
+    def checked(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
+                ) -> Iterator[CheckedSlice]:
+        from django.utils import timezone
+
+        from envhub.monitoring import ingest
+
+        for items in slices:
+            now = timezone.now()
+            files = ingest.check_files(self.actor, [incoming_of(item) for item in items], now)
+            yield CheckedSlice(items, files, now, None)
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+# --- in a thread ---------------------------------------------------------------------------
 
 class Gate:
     """When a reading thread may run: only while the gate is open. The writer opens it while
     the database works without Python's interpreter lock, and shuts it while it runs Python
     itself. Were the thread free to run then, the two would take turns on the lock, and each
-    time the writer came back from the database (once per row of an `executemany`) it would
-    wait for the thread to let go, up to a switch interval (5 ms): CPython's convoy effect."""
+    time the writer came back from the database it would wait for the thread to let go, up to
+    a switch interval: CPython's convoy effect."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -128,36 +128,42 @@ class Gate:
         if not self._is_open():
             self._event.wait()
 
-
-# How soon a thread waiting for the interpreter gets it from the one running Python (CPython's
-# default: 5 ms). The writer waits so each time one of its statements ends while the reading
-# thread runs, several times a slice: at 5 ms that was a sixth of the time.
-SWITCH_INTERVAL = 0.0002
-
-
-@contextlib.contextmanager
-def _switching_every(seconds: float):
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
+    def each(self, items: Sequence) -> Sequence:
+        """`items`, each one handed out only while the gate is open (as often as they are
+        gone through)."""
+        return _Gated(items, self)
 
 
-class ReadAhead:
-    """Reads the next slice in a thread while the database writes the one before.
+class _Gated(Sequence):
+    def __init__(self, items: Sequence, gate: Gate) -> None:
+        self._items, self._gate = items, gate
 
-    `prepared(slices)` yields a `ReadSlice` for each; whoever writes it passes `gate` to
-    `ingest.write`, which lets the thread run while the database works on its own."""
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __iter__(self):
+        wait = self._gate.wait
+        for item in self._items:
+            wait()
+            yield item
+
+
+class ThreadReader:
+    """Checks the next slice in a thread while the database writes the one before.
+
+    `checked(slices)` yields a `CheckedSlice` for each; whoever writes it lets the thread run
+    while the database works on its own (`gate`, see `backfill.write_in_transactions`)."""
 
     def __init__(self, actor: Actor):
         self.actor = actor
         self.gate = Gate()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envhub-read")
 
-    def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
-                 ) -> Iterator[ReadSlice]:
+    def checked(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
+                ) -> Iterator[CheckedSlice]:
         from django.utils import timezone
 
         from envhub.monitoring import ingest
@@ -166,40 +172,32 @@ class ReadAhead:
         items = next(slices, None)
         if items is None:
             return
-        # Python's cycle collector stays paused from the first slice to the last, not only
-        # while each is read or written (see `ingest.collector_paused`): with the reading
-        # thread done early, it would otherwise run between two slices and walk the whole heap
-        # each time (a tenth of the time). A slice makes no reference cycles: its objects go
-        # as soon as it is written.
-        with ingest.collector_paused(), _switching_every(SWITCH_INTERVAL):
-            try:
-                now = timezone.now()
-                prepared = ingest.prepare_files(
-                    self.actor, [incoming_of(item) for item in items], now)
-                done = ReadSlice(items, prepared, now, ingest.plan(prepared))
-                while True:
-                    following = next(slices, None)  # read from disk here, not in the thread
-                    future = None
-                    if following is not None:
-                        future = self._executor.submit(
-                            _read_now, self.actor, [incoming_of(item) for item in following],
-                            self.gate)
-                    yield done
-                    if future is None:
-                        return
-                    # The written slice goes before the next is waited for (two slices, not
-                    # three).
-                    done = prepared = plan = None
-                    self.gate.open()  # nothing else to do here but wait for it
-                    try:
-                        prepared, now, plan = future.result()
-                    finally:
-                        self.gate.shut()
-                    done = ReadSlice(following, prepared, now, plan)
-            finally:
-                # However the caller stops (at the end, on an error, on Ctrl-C), a slice being
-                # read is not left waiting at the gate: the process ends only once it has.
-                self.gate.open()
+        try:
+            now = timezone.now()
+            files = ingest.check_files(self.actor, [incoming_of(item) for item in items], now)
+            done = CheckedSlice(items, files, now, ingest.plan_slice(files))
+            while True:
+                following = next(slices, None)  # read from disk here, not in the thread
+                future = None
+                if following is not None:
+                    future = self._executor.submit(
+                        _check_and_plan, self.actor,
+                        [incoming_of(item) for item in following], self.gate)
+                yield done
+                if future is None:
+                    return
+                # The written slice goes before the next is waited for (two slices, not three).
+                done = files = None
+                self.gate.open()  # nothing else to do here but wait for it
+                try:
+                    files, now, plan = future.result()
+                finally:
+                    self.gate.shut()
+                done = CheckedSlice(following, files, now, plan)
+        finally:
+            # However the caller stops (at the end, on an error, on Ctrl-C), a slice being
+            # read is not left waiting at the gate: the process ends only once it has.
+            self.gate.open()
 
     def close(self, cancel: bool = False) -> None:
         # Cancelled (Ctrl-C twice): no waiting for a slice being read, which is thrown away.
@@ -207,7 +205,9 @@ class ReadAhead:
         self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
-def _read_now(actor: Actor, files, gate: Gate):
+def _check_and_plan(actor: Actor, incoming: list, gate: Gate):
+    """In the reading thread: the files checked and planned, one file at a time while the gate
+    is open."""
     from django.db import connections
     from django.utils import timezone
 
@@ -215,40 +215,47 @@ def _read_now(actor: Actor, files, gate: Gate):
 
     now = timezone.now()
     try:
-        prepared = ingest.prepare_files(actor, files, now, gate=gate)
-        return prepared, now, ingest.plan(prepared, gate)
+        files = ingest.check_files(actor, gate.each(incoming), now)
+        return files, now, ingest.plan_slice(gate.each(files))
     finally:
         # The thread's own connection (opened if it had to read the registry) is not kept
         # between slices: one that broke meanwhile would fail every later slice.
         connections.close_all()
 
 
-class ReadInTurn:
-    """Reads each slice when it is asked for, in this thread: nothing read ahead."""
+# --- in other processes --------------------------------------------------------------------
 
-    gate = None
+def _start_worker(database_name: str) -> None:
+    # The command in front decides when to stop: a terminal's Ctrl-C must not kill a worker
+    # in the middle of a slice the writer is waiting for.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envhub.settings")
+    import django
 
-    def __init__(self, actor: Actor):
-        self.actor = actor
+    django.setup()
+    from django.db import connection
 
-    def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
-                 ) -> Iterator[ReadSlice]:
-        from django.utils import timezone
-
-        from envhub.monitoring import ingest
-
-        for items in slices:
-            now = timezone.now()
-            prepared = ingest.prepare_files(self.actor, [incoming_of(item) for item in items],
-                                            now)
-            yield ReadSlice(items, prepared, now, None)
-
-    def close(self, cancel: bool = False) -> None:
-        pass
+    # The very database the writer uses (under the test runner it is not the configured one).
+    connection.settings_dict["NAME"] = database_name
 
 
-class PreparePool:
-    # Worker processes read while this one writes, whatever it does.
+def _check_and_plan_elsewhere(actor: Actor, incoming: list, now: datetime.datetime):
+    """In a worker process: the files checked and planned; the plan goes to the writer with
+    the files, not their values (see `backfill.without_values`)."""
+    from envhub.monitoring import backfill, ingest
+
+    with backfill.tuned_interpreter():
+        files = ingest.check_files(actor, incoming, now)
+        planned = ingest.plan_slice(files)
+        if planned is not None:
+            backfill.without_values(files, planned)
+    return files, planned
+
+
+class ProcessReader:
+    """Worker processes check and plan the next slices while this one writes, whatever it
+    does."""
+
     gate = None
 
     def __init__(self, actor: Actor, jobs: int):
@@ -260,9 +267,9 @@ class PreparePool:
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker, initargs=(str(connection.settings_dict["NAME"]),))
 
-    def prepared(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
-                 ) -> Iterator[ReadSlice]:
-        """A `ReadSlice` for each slice, in order, keeping the workers a slice or two ahead.
+    def checked(self, slices: Iterable[Sequence], incoming_of=lambda item: item,
+                ) -> Iterator[CheckedSlice]:
+        """A `CheckedSlice` for each slice, in order, keeping the workers a slice or two ahead.
         `incoming_of` gives an item's IncomingFile."""
         from django.utils import timezone
 
@@ -270,17 +277,18 @@ class PreparePool:
         ahead = self.jobs + 1
         for items in slices:
             now = timezone.now()
-            future = self._executor.submit(_prepare, self.actor,
+            future = self._executor.submit(_check_and_plan_elsewhere, self.actor,
                                            [incoming_of(item) for item in items], now)
             pending.append((items, future, now))
             if len(pending) > ahead:
-                done, future, at = pending.popleft()
-                prepared, planned = future.result()
-                yield ReadSlice(done, prepared, at, planned)
+                yield _result(*pending.popleft())
         while pending:
-            done, future, at = pending.popleft()
-            prepared, planned = future.result()
-            yield ReadSlice(done, prepared, at, planned)
+            yield _result(*pending.popleft())
 
     def close(self, cancel: bool = False) -> None:
         self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def _result(items: Sequence, future: Future, now: datetime.datetime) -> CheckedSlice:
+    files, planned = future.result()
+    return CheckedSlice(items, files, now, planned)

@@ -91,7 +91,7 @@ def encode_observations(rows: list[tuple]) -> PendingObservations:
     """Rows made ready for `insert_observations` (may run in another thread). They are put
     in key order: the files of a slice come time after time, each touching every series of
     its station, and inserted in that order the rows would land all over the table's key;
-    in key order each series' rows go into one place (a quarter less time on SQLite)."""
+    in key order each series' rows go into one place."""
     rows = sorted(rows)
     if connection.vendor == "postgresql" or not rows:
         return PendingObservations(len(rows), rows=rows)
@@ -194,6 +194,17 @@ def queue_rollups(keys: Iterable[tuple[int, datetime.datetime]], now: datetime.d
     queues.add("monitoring_rollupqueue", "series_id", set(keys), now)
 
 
+def note_stack_conditions(keys: set[tuple[int, datetime.datetime]]) -> None:
+    """Note (series, hour_end) pairs that hold values at stack conditions (few: most stations
+    send at normal conditions)."""
+    from envhub.monitoring.models import StackConditionsHour
+
+    if keys:
+        StackConditionsHour.objects.bulk_create(
+            [StackConditionsHour(series_id=series_id, hour_end=hour)
+             for series_id, hour in sorted(keys)], ignore_conflicts=True)
+
+
 def note_station_activity(newest: dict[int, datetime.datetime],
                           received_at: datetime.datetime | None) -> None:
     """Move the stations' newest value time forward (never back: a late file does not make a
@@ -239,8 +250,8 @@ def _allocate_ids(table: str, count: int) -> list[int]:
     which costs more than the whole rest of ingestion)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The sequence named once (looking it up for each id took most of the time), and
-            # one row holding every id (an array) rather than a row per id.
+            # The sequence named once (looking it up for each id would cost more than the
+            # ids), and one row holding every id (an array) rather than a row per id.
             sequence = _sequences.get(table)
             if sequence is None:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
@@ -264,8 +275,9 @@ def _json_text(value) -> str:
 
 
 @dataclass(slots=True)
-class Sending:
-    """What the batches of a slice share: who sent them, by which channel, when."""
+class BatchOrigin:
+    """Where the batches of a slice come from, which they all share: who sent them, by which
+    channel, when, and whether they replace stored values."""
 
     sender: str
     sender_user_id: int | None
@@ -278,8 +290,8 @@ class Sending:
 @dataclass(slots=True)
 class BatchRow:
     """A batch about to be written: the columns of `Batch` that are the file's own (the rest is
-    the slice's `Sending`), without the cost of a model instance (which would be most of the
-    time spent on a small file)."""
+    the slice's `BatchOrigin`), without the cost of a model instance (which would cost more
+    than the rest of a small file's ingestion)."""
 
     station_id: int | None
     file_name: str
@@ -309,7 +321,7 @@ _BATCH_ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
 
 
 # A batch's own columns, as `_own_values` gives them; the rest come from the slice's
-# `Sending`.
+# `BatchOrigin`.
 _OWN_COLUMNS = ("station_id", "file_name", "sha256", "size", "status", "lines", "accepted",
                 "rejected", "duplicates", "conflicts", "rejects", "conflict_details", "notes",
                 "first_time", "last_time", "duplicate_of")
@@ -368,25 +380,26 @@ def _own_values(b: BatchRow, when) -> tuple:
             when(b.first_time), when(b.last_time), b.duplicate_of)
 
 
-def insert_batches(pending: PendingBatches, batch_ids: Sequence[int], sending: Sending) -> None:
+def insert_batches(pending: PendingBatches, batch_ids: Sequence[int],
+                   origin: BatchOrigin) -> None:
     """Write the batches, with these ids, and their raw bytes."""
     batches = pending.batches
     if not batches:
         return
     if connection.vendor != "postgresql":
         first = _first_id(batch_ids)
-        leading = [first, sending.sender, sending.sender_user_id, sending.sender_token_id,
-                   sending.channel,
-                   connection.ops.adapt_datetimefield_value(sending.received_at),
-                   sending.replaced]
+        leading = [first, origin.sender, origin.sender_user_id, origin.sender_token_id,
+                   origin.channel,
+                   connection.ops.adapt_datetimefield_value(origin.received_at),
+                   origin.replaced]
         sqlite_rows.insert(_BATCHES_FROM_VALUES, pending.values, _BATCH_WIDTH, leading=leading,
                            most_rows=_ROWS_PER_STATEMENT)
         sqlite_rows.insert(_FILES_FROM_VALUES, pending.file_values, 2, leading=[first],
                            most_rows=_FILES_PER_STATEMENT)
         return
     with connection.cursor() as cursor:
-        shared = (sending.sender, sending.sender_user_id, sending.sender_token_id,
-                  sending.channel, sending.received_at, sending.replaced)
+        shared = (origin.sender, origin.sender_user_id, origin.sender_token_id,
+                  origin.channel, origin.received_at, origin.replaced)
         when = time_adapter()
         rows = [(batch_id, *_own_values(b, when), *shared)
                 for b, batch_id in zip(batches, batch_ids, strict=True)]

@@ -71,6 +71,15 @@ class SourceAdmin(RegistryAdmin):
     autocomplete_fields = ("facility",)
 
 
+class DeclaredUnitInline(PolicyInline, admin.TabularInline):
+    """The units the station's datalogger uses for lines that give none."""
+
+    model = models.DeclaredUnit
+    extra = 0
+    fields = ("parameter", "unit")
+    autocomplete_fields = ("parameter",)
+
+
 @admin.register(models.Station, site=admin_site)
 class StationAdmin(RegistryAdmin):
     list_display = ("code", "name", "kind", "province", "facility", "active")
@@ -78,6 +87,7 @@ class StationAdmin(RegistryAdmin):
     search_fields = ("code", "name", "search_text")
     autocomplete_fields = ("source", "operator")
     readonly_fields = ("facility",)
+    inlines = [DeclaredUnitInline]
 
     def get_readonly_fields(self, request, obj=None):
         # A station on a source lies in its facility's province: derived, not chosen.

@@ -7,7 +7,7 @@ chức, doanh nghiệp), `Facility` (cơ sở), `Source` (nguồn thải: ống 
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from envhub.core import units
 from envhub.core.text import fold, search_document, slug
 from envhub.registry import validators
 
@@ -407,6 +408,14 @@ class Station(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 366)],
     )
     active = models.BooleanField(_("active"), default=True)
+    logger_normal_conditions = models.BooleanField(
+        _("datalogger reports at normal conditions"),
+        default=False,
+        help_text=_("Its concentrations are already at normal conditions (25 °C, 101.325 kPa) "
+                    "even where it writes mg/m3: they are then read as mg/Nm3. Otherwise such "
+                    "values are kept as sent and judged only once normalised with the stack "
+                    "temperature and pressure."),
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -592,6 +601,50 @@ class ParameterAlias(models.Model):
         self.alias_key = self.key(self.alias)
         super().save(*args, **kwargs)
         self.parameter.refresh_search_text()
+
+
+class DeclaredUnit(models.Model):
+    """The unit a station's datalogger uses for a parameter, as the station's keeper declares
+    it: a TT10 line that gives no unit for that parameter is read in it. (The unit is a
+    required field of a line: without a declaration such a line is rejected.)"""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="declared_units",
+        verbose_name=_("station"))
+    parameter = models.ForeignKey(
+        Parameter, on_delete=models.PROTECT, related_name="+", verbose_name=_("parameter"))
+    unit = models.CharField(_("unit the datalogger uses"), max_length=20)
+
+    class Meta:
+        ordering = ["station", "parameter__code"]
+        verbose_name = _("declared unit")
+        verbose_name_plural = _("declared units")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "parameter"],
+                                    name="declared_unit_per_station_parameter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parameter.code}: {self.unit}"
+
+    def clean(self):
+        super().clean()
+        self.unit = (self.unit or "").strip()
+        try:
+            station, parameter = self.station, self.parameter
+        except ObjectDoesNotExist:
+            return  # the missing field is reported as such
+        if parameter.medium != station.medium:
+            raise ValidationError({"parameter": _(
+                "This parameter is not measured by this kind of station.")})
+        if not self.unit:
+            raise ValidationError({"unit": _("Give the unit the datalogger uses.")})
+        if not units.can_be_read_as(self.unit, parameter.unit, molar_mass=(
+                parameter.code if parameter.code in units.MOLAR_MASS else None),
+                ambient=station.medium == Medium.AIR):
+            raise ValidationError({"unit": _(
+                "Values in %(unit)s cannot be converted to %(canonical)s.") % {
+                "unit": self.unit, "canonical": parameter.unit or "pH"}})
 
 
 @receiver(post_delete, sender=ParameterAlias)

@@ -14,6 +14,7 @@ from envhub.core.permissions import Actor
 from envhub.core.search import text_search
 from envhub.registry import validators
 from envhub.registry.models import (
+    DeclaredUnit,
     Facility,
     Organisation,
     Parameter,
@@ -201,3 +202,18 @@ def _rederive(actor: Actor, stations: QuerySet) -> None:
 
 def delete(actor: Actor, obj) -> None:
     services.delete(actor, obj)
+
+
+def declare_unit(actor: Actor, station: Station, parameter: Parameter,
+                 unit: str | None) -> DeclaredUnit | None:
+    """Declare the unit the station's datalogger uses for a parameter, in which a TT10 line
+    without a unit is read; an empty `unit` withdraws the declaration (such lines are then
+    rejected). Checked and audited as any registry write."""
+    declared = DeclaredUnit.objects.filter(station=station, parameter=parameter).first()
+    if not (unit or "").strip():
+        if declared is not None:
+            delete(actor, declared)
+        return None
+    declared = declared or DeclaredUnit(station=station, parameter=parameter)
+    declared.unit = unit
+    return save(actor, declared)

@@ -94,6 +94,8 @@ def station_detail(request, code: str):
         "station": station,
         "geojson_url": reverse("api:stations_geojson") + f"?q={station.code}",
         "api_url": reverse("api:get_station", args=[station.code]),
+        "declared_units": station.declared_units.select_related("parameter").order_by(
+            "parameter__code"),
         # The station's data (latest values, chart, received files), scoped the same way.
         **station_context(request, station),
     })

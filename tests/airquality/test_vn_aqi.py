@@ -496,13 +496,22 @@ def test_it_refuses_impossible_aqi_values(aqi):
     (35.0, "µg/m3", "PM2_5", 35.0),
     (35.0, "ug/m3", "PM10", 35.0),
     (0.035, "mg/m3", "PM10", 35.0),
+    # QCVN 05:2023's µg/Nm3 are at 25 °C and 760 mmHg, the VN_AQI's conditions: the same µg/m3.
+    (10.0, "µg/Nm3", "PM2_5", 10.0),
+    (10.0, "ug/Nm3", "PM10", 10.0),
+    (80.0, "µg/Nm3", "SO2", 80.0),
+    (150.0, "µg/Nm3", "NO2", 150.0),
+    (120.0, "µg/Nm3", "O3", 120.0),
+    (5.0, "mg/Nm3", "CO", 5000.0),
+    (0.02, "mg/Nm3", "PM2_5", 20.0),
 ])
 def test_it_converts_to_micrograms_per_cubic_metre(value, unit, pollutant, expected):
     assert to_ug_m3(value, unit, pollutant) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("unit, pollutant", [
-    ("ppb", "PM2_5"), ("ppm", "PM10"), ("furlongs", "NO2"), ("µg/Nm3", "SO2"), ("ppb", "NOx"),
+    ("ppb", "PM2_5"), ("ppm", "PM10"), ("furlongs", "NO2"), ("mg/L", "SO2"), ("ppb", "NOx"),
+    ("Nm3/h", "PM10"),
 ])
 def test_it_refuses_conversions_it_cannot_make(unit, pollutant):
     with pytest.raises(AqiError):

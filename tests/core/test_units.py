@@ -246,6 +246,48 @@ def test_it_tells_equivalent_units(a, b, expected):
     assert equivalent(b, a) is expected
 
 
+# --- ambient air: normal conditions are the conditions of every concentration ---------------
+
+@pytest.mark.parametrize("value, source, target, molar_mass, expected", [
+    (20, "µg/Nm3", "µg/m3", None, 20),
+    (20, "ug/Nm3", "µg/m3", None, 20),
+    (20, "mcg/Nm3", "ug/m3", None, 20),
+    (1.5, "mg/Nm3", "µg/m3", None, 1500),
+    (0.002, "g/Nm3", "µg/m3", None, 2000),
+    (35, "µg/m3", "µg/Nm3", None, 35),
+    (100, "ppb", "µg/Nm3", "NO2", 100 * 46.0055 / 24.45),
+    (2, "mg/Nm3", "ppm", "CO", 2 * 24.45 / 28.010),
+    (1.5, "mg/m3", "µg/m3", None, 1500),  # the actual units convert as always
+])
+def test_in_ambient_air_normal_and_actual_concentrations_are_one(value, source, target,
+                                                                 molar_mass, expected):
+    assert convert(value, source, target, molar_mass=molar_mass, ambient=True) == \
+        pytest.approx(expected)
+
+
+@pytest.mark.parametrize("source, target", [
+    ("µg/Nm3", "µg/m3"), ("mg/Nm3", "µg/m3"), ("mg/m3", "mg/Nm3"),
+])
+def test_elsewhere_normal_and_actual_concentrations_stay_apart(source, target):
+    with pytest.raises(UnitError, match="different gas conditions"):
+        convert(1, source, target)
+
+
+@pytest.mark.parametrize("source, target", [("m3/h", "Nm3/h"), ("mg/L", "µg/Nm3")])
+def test_ambient_air_equates_concentrations_only(source, target):
+    with pytest.raises(UnitError):
+        convert(1, source, target, ambient=True)
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("µg/Nm3", "µg/m3", True), ("ug/nm3", "µg/m3", True), ("mg/Nm3", "mg/m3", True),
+    ("mg/Nm3", "µg/m3", False), ("m3/h", "Nm3/h", False),
+])
+def test_it_tells_equivalent_units_of_ambient_air(a, b, expected):
+    assert equivalent(a, b, ambient=True) is expected
+    assert equivalent(a, b) is (a.casefold() == b.casefold())
+
+
 @pytest.mark.parametrize("a, b, expected", [
     ("°C", "K", True),
     ("m3/h", "L/s", True),

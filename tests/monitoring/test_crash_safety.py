@@ -62,7 +62,7 @@ def test_one_failing_file_does_not_hold_back_the_others(world, monkeypatch):
     assert BatchFile.objects.count() == 2
 
 
-# --- a backfill's transactions of several slices (`ingest.write_in_transactions`) -----------
+# --- a backfill's transactions of several slices (`backfill.write_in_transactions`) ---------
 
 FIVE_MINUTES = datetime.timedelta(minutes=5)
 
@@ -74,12 +74,12 @@ def slices_of(world, count: int, per_slice: int) -> list[list[ingest.IncomingFil
 
 
 def written(slices, per_transaction: int) -> list[tuple[list, list]]:
-    from envhub.monitoring import parallel
+    from envhub.monitoring import backfill, parallel
 
     actor = system_actor("tests")
-    reads = parallel.ReadInTurn(actor).prepared(slices)
-    return list(ingest.write_in_transactions(actor, "folder", reads,
-                                             files_per_transaction=per_transaction))
+    reads = parallel.InlineReader(actor).checked(slices)
+    return list(backfill.write_in_transactions(actor, "folder", reads,
+                                               files_per_transaction=per_transaction))
 
 
 @pytest.mark.django_db(transaction=True)

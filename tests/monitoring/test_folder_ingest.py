@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 
 from envhub.monitoring import storage
 from envhub.monitoring.formats import tt10
-from envhub.monitoring.management.commands import ingest as ingest_command
 from envhub.monitoring.models import Batch, BatchStatus, Channel, HourlyRollup, Observation
+from envhub.monitoring.receivers import folder as folder_receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def test_a_corrupt_zip_or_unreadable_file_is_reported_and_the_rest_ingested(
         return real_open(path, *args, **kwargs)
 
     # The tests run as root, which chmod cannot stop from reading.
-    monkeypatch.setattr(ingest_command, "open", refusing_open, raising=False)
+    monkeypatch.setattr(folder_receiver, "open", refusing_open, raising=False)
     out, _err = run(root)
 
     assert observations(world.station_stack_hn) == len(STACK_VALUES)

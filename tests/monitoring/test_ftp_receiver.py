@@ -181,7 +181,9 @@ def test_it_refuses_a_file_for_another_facilitys_station(world, client, home):
 
     batch = Batch.objects.get()
     assert batch.status == BatchStatus.REJECTED
-    assert [reject["code"] for reject in batch.rejects] == ["station_not_allowed"]
+    # As if the station did not exist: a sender cannot tell another's station from none.
+    assert [reject["code"] for reject in batch.rejects] == ["unknown_station"]
+    assert batch.station_id is None
     assert stored(other) == []
     assert AuditEvent.objects.filter(action="ingest_refused").count() == 1
     assert files_in(home) == []

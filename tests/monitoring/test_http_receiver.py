@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from envhub.accounts import services as accounts
+from envhub.accounts.models import AuditEvent
 from envhub.core.permissions import system_actor
 from envhub.monitoring.models import Batch, Observation
 from tests.monitoring.files import local, tt10_file
@@ -61,22 +62,51 @@ def test_a_facility_sends_many_files_in_one_multipart_upload(world):
     assert Observation.objects.count() == 3 * 4 + 2
 
 
-def test_a_station_cannot_send_for_another_station(world):
-    headers = bearer(world, station=world.station_stack_hn)
-    other = tt10_file(world.station_stack_dn, local(2026, 11, 20, 8, 0), [("SO2", 1, "mg/Nm3")])
-    response = post_raw(Client(), other, headers)
-    assert response.status_code == 403
+def answer_without_batch_id(response) -> tuple[int, dict]:
     body = response.json()
-    assert body["error"]["code"] == "station_not_allowed"
-    assert body["error"]["details"]["report"]["rejects"][0]["code"] == "station_not_allowed"
-    assert Observation.objects.count() == 0
+    body["error"]["details"]["report"]["batch_id"] = None  # a rejected file has a batch too
+    return response.status_code, body
 
 
-def test_a_facility_cannot_send_for_another_facilitys_station(world):
-    headers = bearer(world, facility=world.facility_dn)
-    response = post_raw(Client(), stack_file(world), headers)
-    assert response.status_code == 403
+def unknown_station_answer(name: str) -> tuple[int, dict]:
+    """What a sender gets for a raw file whose name points at no station."""
+    province, facility, station, _time = name.split("_")
+    message = (f"No station has the file-name prefix {province}_{facility}_{station}_ or the "
+               f"code {station}.")
+    return 422, {"ok": False, "error": {
+        "code": "file_rejected", "message": "Nothing in this file could be accepted.",
+        "details": {"report": {
+            "file_name": name, "status": "rejected", "station": None, "batch_id": None,
+            "lines": 0, "accepted": 0, "rejected": 1, "duplicates": 0, "conflicts": 0,
+            "rejects": [{"line": 0, "code": "unknown_station", "message": message,
+                         "text": ""}],
+            "conflict_details": [], "notes": [], "duplicate_of": None}}}}
+
+
+@pytest.mark.parametrize("owner, station", [
+    ({"station": "station_stack_hn"}, "station_stack_dn"),  # another station
+    ({"station": "station_stack_hn"}, "station_outfall_hn"),  # another station of its facility
+    ({"facility": "facility_dn"}, "station_stack_hn"),  # another facility's station
+    ({"facility": "facility_hn"}, "station_stack_hn2"),  # another enterprise, same province
+])
+def test_a_station_the_sender_may_not_send_for_is_answered_as_a_missing_one(world, owner,
+                                                                            station):
+    headers = bearer(world, **{kind: getattr(world, name) for kind, name in owner.items()})
+    headers["HTTP_ACCEPT_LANGUAGE"] = "en"
+    target = getattr(world, station)
+    refused = tt10_file(target, local(2026, 11, 20, 8, 0), [("SO2", 1, "mg/Nm3")])
+    province, facility, _code, stamp = refused.name.split("_")
+    missing = tt10_file(target, local(2026, 11, 20, 8, 0), [("SO2", 1, "mg/Nm3")])
+    missing.name = f"{province}_{facility}_NOSUCH9_{stamp}"
+
+    assert answer_without_batch_id(post_raw(Client(), refused, headers)) == \
+        unknown_station_answer(refused.name)
+    assert answer_without_batch_id(post_raw(Client(), missing, headers)) == \
+        unknown_station_answer(missing.name)
     assert Observation.objects.count() == 0
+    # The server still knows who tried to send for which station.
+    [refusal] = AuditEvent.objects.filter(action="ingest_refused")
+    assert refusal.changes == {"station": [None, target.code]}
 
 
 def test_it_answers_422_with_the_reasons_when_nothing_can_be_accepted(world):

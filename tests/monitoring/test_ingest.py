@@ -3,6 +3,7 @@ reason its sender can read."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import threading
 
@@ -17,6 +18,7 @@ from envhub.core.errors import Forbidden
 from envhub.core.permissions import actor_for_token, system_actor
 from envhub.monitoring import ingest
 from envhub.monitoring.formats import tt10
+from envhub.monitoring.ingest import checks
 from envhub.monitoring.models import Batch, BatchFile, BatchStatus, Observation, RollupQueue
 from tests.monitoring.files import local, raw_file, tt10_file, utc
 
@@ -79,12 +81,6 @@ def test_it_converts_ppb_to_micrograms_at_25_degrees(world):
     assert report.accepted == 1
     value, _status = values(world.air_hn)[("NO2", utc(2026, 11, 20, 8))]
     assert value == pytest.approx(10 * 46.0055 / 24.45)
-
-
-def test_it_reads_mg_per_m3_from_a_stack_as_normal_conditions_and_says_so(world):
-    [report] = send([tt10_file(world.station_stack_hn, T, [("SO2", 100, "mg/m3")])])
-    assert report.accepted == 1
-    assert any("mg/m3" in note and "mg/Nm3" in note for note in report.notes)
 
 
 def test_it_refuses_a_unit_of_another_dimension(world):
@@ -244,14 +240,15 @@ def test_changed_limits_apply_to_the_next_file_received_at_the_same_time(world, 
     # time), and again when the settings change.
     actor, now = system_actor("tests"), utc(2026, 11, 20, 9, 0)
     file = tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("SO2", 12, "ug/m3")])
-    assert ingest.prepare(actor, file, now).report.rejects == []
+    assert ingest.check_file(actor, file, now).report.rejects == []
     settings.ENVHUB_MAX_FILE_LINES = 1
-    assert [r.code for r in ingest.prepare(actor, file, now).report.rejects] == ["too_many_lines"]
+    rejects = ingest.check_file(actor, file, now).report.rejects
+    assert [r.code for r in rejects] == ["too_many_lines"]
     settings.ENVHUB_MAX_FILE_LINES = 10_000
     settings.ENVHUB_FUTURE_TOLERANCE_MINUTES = 0
     settings.ENVHUB_MAX_AGE_DAYS = 1
     late = tt10_file(world.air_hn, T - datetime.timedelta(days=2), [("PM10", 40, "ug/m3")])
-    assert [r.code for r in ingest.prepare(actor, late, now).report.rejects] == ["too_old"]
+    assert [r.code for r in ingest.check_file(actor, late, now).report.rejects] == ["too_old"]
 
 
 def test_a_station_may_only_send_for_itself(world):
@@ -264,9 +261,11 @@ def test_a_station_may_only_send_for_itself(world):
         tt10_file(world.station_stack_dn, T, [("SO2", 100, "mg/Nm3")]),
     ], actor=actor)
     assert own.status == "accepted"
-    assert [r.code for r in other.rejects] == ["station_not_allowed"]
+    assert [r.code for r in other.rejects] == ["unknown_station"]
+    assert other.station is None
     assert not Observation.objects.filter(series__station=world.station_stack_dn).exists()
-    assert AuditEvent.objects.filter(action="ingest_refused").count() == 1
+    [refusal] = AuditEvent.objects.filter(action="ingest_refused")
+    assert refusal.changes == {"station": [None, world.station_stack_dn.code]}
 
 
 @pytest.mark.parametrize("persona, station, allowed", [
@@ -337,7 +336,7 @@ def test_it_keeps_a_files_exact_bytes_and_deletes_them_with_its_batch(world):
     assert not BatchFile.objects.filter(batch_id=report.batch_id).exists()
 
 
-# --- the usual value's shortcut -----------------------------------------------------------------
+# --- a file accepted whole -----------------------------------------------------------------------
 
 _SYMBOLS = ["PM10", "PM2,5", "pm10", "SO2", "CO", "RH", "Temp", "XYZ", ""]
 _UNITS = ["ug/m3", "µg/m3", "ppb", "mg/m3", "", "kg", "mg/Nm3", "%", "oC"]
@@ -353,20 +352,22 @@ _PLAIN_SPELLINGS = [("PM10", "ug/m3"), ("pm10", "ug/m3"), ("PM2,5", "ug/m3"), ("
                                          st.sampled_from([-31.0, 0.0, 55.5, 99.0, 150.0])),
     st.sampled_from(_UNITS), st.sampled_from([-60 * 24 * 400, -60, 0, 5, 60 * 24 * 3]),
     st.sampled_from(["00", "01", "02"])), min_size=1, max_size=8))
-def test_the_shortcut_for_usual_values_decides_as_the_full_checks(world, lines):
-    """`prepare` accepts the usual value with one lookup; for every value (usual or not) the
-    outcome must be what `_check` alone gives: the same values, rejects and notes."""
+def test_a_file_is_checked_as_its_values_one_by_one(world, lines):
+    """`check_file` may accept a file whole (its lines at one time, each as sent); for every
+    file the outcome must be what `check_value` gives line by line: the same values, rejects
+    and notes."""
     text = "".join(
         f"{symbol}\t{'' if value is None else repr(value)}\t{unit}\t"
         f"{T + datetime.timedelta(minutes=minutes):%Y%m%d%H%M%S}\t{status}\n"
         for symbol, value, unit, minutes, status in lines)
     incoming = raw_file(world.air_hn, T, text)
     now = utc(2026, 11, 20, 9, 0)
-    prepared = ingest.prepare(system_actor("tests"), incoming, now)
+    prepared = ingest.check_file(system_actor("tests"), incoming, now)
 
     expected = ingest.BatchReport(file_name=incoming.name)
-    parsed = tt10.parse_rows(incoming.content)
-    outcomes = [ingest._check(reading, prepared.station, ingest._limits(now).window, expected)
+    parsed = tt10.parse(incoming.content)
+    outcomes = [checks.check_value(reading, prepared.station,
+                                   checks.limits_at(now).accepted_times, expected)
                 for reading in parsed.readings]
     assert prepared.values == [o for o in outcomes if type(o) is tuple]
     line_rejects = [r for r in prepared.report.rejects
@@ -390,8 +391,8 @@ def test_the_shortcut_for_usual_values_decides_as_the_full_checks(world, lines):
     instrument_range=st.booleans())
 def test_a_usual_file_is_taken_whole_only_as_its_lines_would_be(world, lines, minutes,
                                                                 instrument_range):
-    """A file whose lines share one time may be accepted whole (`_accept_usual_file`); the
-    outcome must still be what `_check` gives line by line."""
+    """A file whose lines share one time may be accepted whole (`_accept_whole_file`); the
+    outcome must still be what `check_value` gives line by line."""
     from envhub.monitoring.models import Series
     from envhub.registry.models import Parameter
 
@@ -404,11 +405,12 @@ def test_a_usual_file_is_taken_whole_only_as_its_lines_would_be(world, lines, mi
                    for symbol, value, unit, status in lines)
     incoming = raw_file(world.air_hn, T, text)
     now = utc(2026, 11, 20, 9, 0)
-    prepared = ingest.prepare(system_actor("tests"), incoming, now)
+    prepared = ingest.check_file(system_actor("tests"), incoming, now)
 
     expected = ingest.BatchReport(file_name=incoming.name)
-    outcomes = [ingest._check(reading, prepared.station, ingest._limits(now).window, expected)
-                for reading in tt10.parse_rows(incoming.content).readings]
+    outcomes = [checks.check_value(reading, prepared.station,
+                                   checks.limits_at(now).accepted_times, expected)
+                for reading in tt10.parse(incoming.content).readings]
     assert prepared.values == [o for o in outcomes if type(o) is tuple]
     assert prepared.report.rejects == [o for o in outcomes if type(o) is not tuple]
     assert prepared.report.notes == expected.notes
@@ -419,8 +421,7 @@ def test_a_usual_file_is_taken_whole_only_as_its_lines_would_be(world, lines, mi
 
 
 def test_the_usual_file_is_taken_whole_without_a_look_at_each_line(world, monkeypatch):
-    monkeypatch.setattr(ingest.directory, "plain_known", None)  # the line by line shortcut's
-    monkeypatch.setattr(ingest, "_check", None)
+    monkeypatch.setattr(checks, "check_value", None)
     [report] = send([tt10_file(world.air_hn, T, [("PM10", 40, "ug/m3"), ("SO2", 12.5, "ug/m3"),
                                                  ("PM2,5", 20, "ug/m3", 1)])])
     assert (report.status, report.accepted, report.lines) == ("accepted", 3, 3)
@@ -428,7 +429,7 @@ def test_the_usual_file_is_taken_whole_without_a_look_at_each_line(world, monkey
         (12.5, 0), (20.0, 1), (40.0, 0)]
 
 
-def test_the_shortcut_leaves_an_instrument_range_to_the_full_checks(world):
+def test_a_file_accepted_whole_leaves_an_instrument_range_to_the_value_check(world):
     from envhub.monitoring.models import Series
     from envhub.registry.models import Parameter
 
@@ -455,8 +456,8 @@ def test_a_file_whose_station_was_deleted_meanwhile_is_refused_without_a_station
     ingest.directory.forget()
     actor = system_actor("tests")
     now = utc(2026, 11, 20, 9, 0)
-    prepared = ingest.prepare_files(actor, [tt10_file(station, T, [("PM10", 40, "ug/m3")])],
-                                    now)
+    prepared = ingest.check_files(actor, [tt10_file(station, T, [("PM10", 40, "ug/m3")])],
+                                  now)
     assert prepared[0].station is not None  # read while the station existed
     Station.objects.filter(pk=station.pk).delete()
     [report] = ingest.write(actor, "folder", prepared, now=now)
@@ -467,27 +468,7 @@ def test_a_file_whose_station_was_deleted_meanwhile_is_refused_without_a_station
     assert not Observation.objects.exists()
 
 
-# --- reading ahead ----------------------------------------------------------------------------
-
-def test_the_collector_stays_paused_while_any_slice_is_read_or_written():
-    import gc
-
-    assert gc.isenabled()
-    reading, writing = ingest.collector_paused(), ingest.collector_paused()
-    reading.__enter__()
-    writing.__enter__()
-    reading.__exit__(None, None, None)
-    assert not gc.isenabled()  # the slice being written still runs
-    writing.__exit__(None, None, None)
-    assert gc.isenabled()
-    gc.disable()  # paused by someone else: left as found
-    try:
-        with ingest.collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
+# --- reading ahead (a backfill) -----------------------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
 def test_reading_ahead_in_a_thread_gives_what_reading_in_turn_gives(world):
@@ -500,21 +481,25 @@ def test_reading_ahead_in_a_thread_gives_what_reading_in_turn_gives(world):
     files.append(files[0])  # the same file again, in a later slice
     slices = [files[0:4], files[4:8], files[8:]]
     reader = parallel.reader(actor, 0)
-    assert isinstance(reader, parallel.ReadAhead)
+    assert isinstance(reader, parallel.ThreadReader)
     reports = []
     try:
-        for number, (_items, prepared, now, plan) in enumerate(reader.prepared(slices)):
-            # Planned ahead once the station's series exist (the first slice creates them).
-            assert (plan is not None) == (number == 2)
-            # The second slice is written without the gate: the third is read meanwhile
-            # all the same, while this thread waits for it.
-            gate = reader.gate if number != 1 else None
-            reports += ingest.write(actor, "folder", prepared, now=now, plan=plan, gate=gate)
+        for number, (_items, checked, now, plan) in enumerate(reader.checked(slices)):
+            # The second slice is written without opening the gate: the third is read
+            # meanwhile all the same, while this thread waits for it. (Whether a slice was
+            # planned ahead depends on when the thread ran; the outcome may not.)
+            opened = reader.gate.opened if number != 1 else contextlib.nullcontext
+            reports += ingest.write(actor, "folder", checked, now=now, plan=plan,
+                                    while_database_works=opened)
     finally:
         reader.close()
     assert [r.status for r in reports] == ["accepted"] * 9 + ["rejected", "duplicate_file"]
     assert [r.file_name for r in reports] == [f.name for f in files]
-    assert Observation.objects.filter(series__station=world.air_hn).count() == 18
+    assert [r.accepted for r in reports] == [2] * 9 + [0, 0]
+    assert reports[-1].duplicate_of == reports[0].batch_id
+    assert values(world.air_hn) == {
+        (code, utc(2026, 11, 20, 8, 5 * i)): (float(base + i), 0)
+        for i in range(9) for code, base in (("PM10", 40), ("SO2", 5))}
     assert Batch.objects.count() == 11
 
 
@@ -528,8 +513,8 @@ def test_a_read_ahead_left_half_way_does_not_leave_its_thread_waiting(world):
     actor = system_actor("tests")
     files = [tt10_file(world.air_hn, T + i * datetime.timedelta(minutes=5),
                        [("PM10", 40 + i, "ug/m3")]) for i in range(2)]
-    reader = parallel.ReadAhead(actor)
-    slices = reader.prepared([files[:1], files[1:]])
+    reader = parallel.ThreadReader(actor)
+    slices = reader.checked([files[:1], files[1:]])
     next(slices)
     slices.close()
     finished = threading.Thread(target=reader._executor.shutdown)
@@ -540,17 +525,19 @@ def test_a_read_ahead_left_half_way_does_not_leave_its_thread_waiting(world):
 
 def planned_elsewhere(files, now):
     """Files checked and planned as a reading process does it: the plan goes with the files,
-    not with their values (`ingest.without_values`)."""
+    not with their values (`backfill.without_values`)."""
+    from envhub.monitoring import backfill
+
     actor = system_actor("tests")
-    prepared = ingest.prepare_files(actor, files, now)
-    planned = ingest.plan(prepared)
+    checked = ingest.check_files(actor, files, now)
+    planned = ingest.plan_slice(checked)
     assert planned is not None
-    ingest.without_values(prepared, planned)
-    assert all(p.values is None for p in prepared if p.readable)
+    backfill.without_values(checked, planned)
+    assert all(f.values is None for f in checked if f.readable)
     # The plan names the slice's series only, not every series of the directory.
     assert {station for station, _parameter in planned.series_ids} == {
-        p.station.id for p in prepared if p.readable}
-    return prepared, planned
+        f.station.id for f in checked if f.readable}
+    return checked, planned
 
 
 @pytest.mark.django_db(transaction=True)  # the series known once committed

@@ -10,11 +10,14 @@ import math
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envhub.core.permissions import system_actor
 from envhub.monitoring import ingest, storage
+from envhub.monitoring.formats import tt10
+from envhub.monitoring.ingest import plan, writer
 from envhub.monitoring.models import Batch, BatchFile, Observation
 from tests.monitoring.files import local, name_for, pending_rows, tt10_file
 
@@ -53,7 +56,7 @@ def test_values_are_stored_exactly_as_read(world, values):
     ingest.ingest(system_actor("tests"), "folder", files)
     stored = sorted(Observation.objects.values_list("value", flat=True))
     read = sorted(v for f in files for (_n, _s, v, *_rest) in
-                  ingest.tt10.parse_rows(f.content).readings)
+                  tt10.parse(f.content).readings)
     assert len(stored) == len(read)
     assert all(a == b and math.copysign(1, a) == math.copysign(1, b)
                for a, b in zip(stored, read, strict=True))
@@ -62,13 +65,13 @@ def test_values_are_stored_exactly_as_read(world, values):
 def test_rows_are_written_in_key_order_with_their_files_batch(world):
     files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n),
                        [("SO2", n, "ug/m3"), ("PM10", 10 + n, "ug/m3")]) for n in range(3)]
-    prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
-    plan = ingest._plan(prepared, ingest._series_ids(prepared))
-    rows = pending_rows(plan.observations)
+    checked = ingest.check_files(system_actor("tests"), files, timezone.now())
+    planned = plan.plan_with(checked, writer._series_ids_creating_missing(checked))
+    rows = pending_rows(planned.observations)
     assert rows == sorted(rows)
     assert {row[4] for row in rows} == {0, 1, 2}  # each row names its file by its place
-    reports = ingest.write(system_actor("tests"), "folder", prepared, now=ingest.timezone.now(),
-                           plan=plan)
+    reports = ingest.write(system_actor("tests"), "folder", checked, now=timezone.now(),
+                           plan=planned)
     by_batch = dict(Observation.objects.values_list("value", "batch_id"))
     assert by_batch == {n: reports[n].batch_id for n in range(3)} | {
         10 + n: reports[n].batch_id for n in range(3)}
@@ -123,11 +126,11 @@ def test_a_slice_written_in_several_statements_keeps_each_file_with_its_own(worl
     # files are numbered from the place of its first one.
     files = [tt10_file(world.air_hn, local(2026, 11, 20, 8, 5 * n), [("PM10", n, "ug/m3")])
              for n in range(7)]
-    prepared = ingest.prepare_files(system_actor("tests"), files, ingest.timezone.now())
+    checked = ingest.check_files(system_actor("tests"), files, timezone.now())
     with transaction.atomic():  # as one slice: not retried file by file
-        ingest._write(system_actor("tests"), "folder", prepared, None, ingest.timezone.now(),
-                      False, False, contextlib.nullcontext)
-    reports = [p.report for p in prepared]
+        writer._write_slice(system_actor("tests"), "folder", checked, None, timezone.now(),
+                            False, False, contextlib.nullcontext)
+    reports = [f.report for f in checked]
     assert [r.status for r in reports] == ["accepted"] * 7
     for file, report in zip(files, reports, strict=True):
         batch = Batch.objects.get(pk=report.batch_id)

@@ -594,7 +594,12 @@ def test_it_imports_no_django():
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-# --- the fast path (parse_rows) agrees with parse -------------------------------------------
+# --- the fast path agrees with reading line by line ---------------------------------------
+
+def line_by_line(content, *, max_line_length=4096, max_lines=10_000):
+    """What `parse` gives without its fast path."""
+    return tt10._read_line_by_line(content, max_line_length, max_lines)
+
 
 PLAIN_VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -629,7 +634,7 @@ def test_the_fast_path_reads_every_file_as_parse_does(lines, endings, bom, final
         text = text[: -len(endings[(len(lines) - 1) % len(endings)])]
     content = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
     for limits in ({}, {"max_lines": max_lines, "max_line_length": max_line_length}):
-        assert tt10.parse_rows(content, **limits) == parse(content, **limits)
+        assert parse(content, **limits) == line_by_line(content, **limits)
 
 
 def _name_outcome(name):
@@ -665,20 +670,22 @@ def test_a_name_reads_the_same_once_its_head_is_known(head):
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=600))
 def test_the_fast_path_agrees_with_parse_on_arbitrary_bytes(content):
-    assert tt10.parse_rows(content) == parse(content)
+    assert parse(content) == line_by_line(content)
 
 
 @given(readings())
 def test_the_fast_path_reads_written_files_as_parse_does(rows):
     content = format_file(rows)
-    assert tt10.parse_rows(content) == parse(content)
+    assert parse(content) == line_by_line(content)
 
 
-def test_the_fast_path_gives_plain_tuples_equal_to_readings():
+def test_the_fast_path_gives_the_usual_file_by_column_too():
     content = (GOOD + "\n" + GOOD2 + "\n").encode()
-    fast = tt10.parse_rows(content)
-    assert fast == parse(content)
-    assert [type(r) for r in fast.readings] == [tuple, tuple]
+    fast = parse(content)
+    assert fast == line_by_line(content)
+    assert fast.columns.symbols == ["COD", "TSS"] and fast.columns.values == [45.2, 12.0]
+    assert line_by_line(content).columns is None
+    assert [type(r) for r in fast.readings] == [Reading, Reading]
     assert fast.readings[0] == (1, "COD", 45.2, "mg/L", NOON, NOON.replace(tzinfo=UTC)
                                 - datetime.timedelta(hours=7), 0)
 
@@ -695,6 +702,6 @@ def test_the_fast_path_gives_plain_tuples_equal_to_readings():
     "Temp\t25\tđộ C\t20260101120000\t00\n".encode(), b"COD\t45.2\tmg/L\t20260101120000",
 ])
 def test_the_fast_path_leaves_every_unusual_line_to_parse(content):
-    assert tt10.parse_rows(content) == parse(content)
-    assert tt10.parse_rows(content, max_lines=1, max_line_length=20) == parse(
+    assert parse(content) == line_by_line(content)
+    assert parse(content, max_lines=1, max_line_length=20) == line_by_line(
         content, max_lines=1, max_line_length=20)

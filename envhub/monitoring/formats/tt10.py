@@ -71,7 +71,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import NamedTuple
@@ -168,26 +167,76 @@ class FileError(NamedTuple):
     offset: int | None = None
 
 
-@dataclass(frozen=True)
+class Columns(NamedTuple):
+    """The usual file read by column: every line plain (see `_read_plain`) and at one time, each
+    with a symbol of its own (compared without case). Line n is the nth of each column."""
+
+    symbols: list[str]
+    values: list[float]
+    units: list[str]
+    local_time: datetime
+    utc_time: datetime
+    statuses: list[int]
+
+    def readings(self) -> tuple[Reading, ...]:
+        count = len(self.symbols)
+        return tuple(map(Reading._make, zip(
+            range(1, count + 1), self.symbols, self.values, self.units,
+            repeat(self.local_time, count), repeat(self.utc_time, count), self.statuses,
+            strict=True)))
+
+
 class ParsedFile:
     """What `parse` made of one file.
 
     Every physical line ends up in exactly one of `readings`, `line_errors` or `blank_lines`,
     so `len(readings) + len(line_errors) + blank_lines == line_count` whenever `ok`. With a file
-    error there are no readings and no line errors.
+    error there are no readings and no line errors. The usual file (every line plain and at one
+    time) comes by column too, as `columns`, for whoever checks its values a column at a time;
+    its `readings` are then made only when asked for.
     """
 
-    readings: tuple[Reading, ...] = ()
-    line_errors: tuple[LineError, ...] = ()
-    file_errors: tuple[FileError, ...] = ()
-    line_count: int = 0
-    blank_lines: int = 0
-    had_bom: bool = False
+    __slots__ = ("_readings", "line_errors", "file_errors", "line_count", "blank_lines",
+                 "had_bom", "columns")
+
+    def __init__(self, readings: tuple[Reading, ...] | None = (),
+                 line_errors: tuple[LineError, ...] = (), file_errors: tuple[FileError, ...] = (),
+                 line_count: int = 0, blank_lines: int = 0, had_bom: bool = False, *,
+                 columns: Columns | None = None) -> None:
+        self._readings = readings
+        self.line_errors = line_errors
+        self.file_errors = file_errors
+        self.line_count = line_count
+        self.blank_lines = blank_lines
+        self.had_bom = had_bom
+        self.columns = columns
+
+    @property
+    def readings(self) -> tuple[Reading, ...]:
+        if self._readings is None:
+            self._readings = self.columns.readings()
+        return self._readings
 
     @property
     def ok(self) -> bool:
         """True when the file as a whole could be read (some lines may still be errors)."""
         return not self.file_errors
+
+    def _compared(self) -> tuple:
+        return (self.readings, self.line_errors, self.file_errors, self.line_count,
+                self.blank_lines, self.had_bom)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedFile):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (f"ParsedFile(readings={self.readings!r}, line_errors={self.line_errors!r}, "
+                f"file_errors={self.file_errors!r}, line_count={self.line_count}, "
+                f"blank_lines={self.blank_lines}, had_bom={self.had_bom})")
 
 
 class FileName(NamedTuple):
@@ -383,7 +432,16 @@ def parse(content: bytes, *, max_line_length: int = 4096, max_lines: int = 10_00
     Never raises for any content; raises `TT10Error` only for a non-bytes `content` or a limit
     that is not a positive integer. `max_line_length` counts characters (without the line
     ending); `max_lines` counts lines up to the last non-blank one.
+
+    The files dataloggers usually send are read by a fast path (`_read_plain`) that gives the
+    same result; anything unusual, however small, is read line by line (`_read_line_by_line`),
+    so every leniency and every message is that reader's.
     """
+    return _read_plain(content, max_line_length, max_lines) or _read_line_by_line(
+        content, max_line_length, max_lines)
+
+
+def _read_line_by_line(content: bytes, max_line_length: int, max_lines: int) -> ParsedFile:
     if isinstance(content, (bytearray, memoryview)):
         content = bytes(content)
     if not isinstance(content, bytes):
@@ -392,26 +450,13 @@ def parse(content: bytes, *, max_line_length: int = 4096, max_lines: int = 10_00
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise TT10Error("bad_argument", f"{label} must be a positive integer")
 
+    text = _decoded(content)
+    if type(text) is ParsedFile:
+        return text
     had_bom = content.startswith(_BOM)
-    start = len(_BOM) if had_bom else 0
 
-    def fail(code: str, message: str, offset: int | None = None) -> ParsedFile:
-        return ParsedFile(file_errors=(FileError(code, message, offset),), had_bom=had_bom)
-
-    if content.startswith(_UTF16_BOMS):
-        return fail("not_utf8", "the file is UTF-16 or UTF-32 (it starts with that byte-order "
-                                "mark); TT10 files must be UTF-8", 0)
-    nul = content.find(b"\x00", start)
-    if nul >= 0:
-        return fail("binary_content", f"the file contains a NUL byte at offset {nul}: it is "
-                                      "binary, or UTF-16 text, not a UTF-8 text file", nul)
-    try:
-        text = content[start:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = start + exc.start
-        return fail("not_utf8", f"the file is not valid UTF-8: byte 0x{content[offset]:02X} at "
-                                f"offset {offset} (save the file as UTF-8, not Windows-1258 or "
-                                "another code page)", offset)
+    def fail(code: str, message: str) -> ParsedFile:
+        return ParsedFile(file_errors=(FileError(code, message),), had_bom=had_bom)
 
     # One line ending from here on; each CRLF or CR becomes one LF, so line numbers do not
     # change, and plain str methods (C speed, linear) replace a regular expression.
@@ -433,149 +478,168 @@ def parse(content: bytes, *, max_line_length: int = 4096, max_lines: int = 10_00
     blank = line_count - body_lines  # the trailing blank lines
     # Control characters are rare: one quick look at the file spares a search on every line
     # (bytes.translate runs at C speed; the regular expression only if there is non-ASCII text).
-    raw = content[start:]
+    raw = content[len(_BOM):] if had_bom else content
     check_characters = len(raw.translate(None, _CONTROL_BYTES)) != len(raw) or (
         not raw.isascii() and _BAD_CHARACTER.search(body) is not None)
 
+    line_reader = _LineReader(max_line_length, check_characters)
     readings: list[Reading] = []
     errors: list[LineError] = []
-    times: dict[str, tuple[datetime, datetime] | None] = {}  # many lines share one time
-    seen: dict[tuple[str, str], int] = {}
-    number_shape, statuses, isfinite = _NUMBER.fullmatch, _STATUS_CODES, math.isfinite
-    add_reading, add_error = readings.append, errors.append
-
     for number, line in enumerate(body.split("\n"), 1):
-        if len(line) > max_line_length:
-            add_error(LineError(number, "line_too_long", f"the line has {len(line)} characters, "
-                                f"more than the {max_line_length} allowed", _excerpt(line)))
-            continue
-        if not line or line.isspace():
+        outcome = line_reader.read(number, line)
+        if outcome is None:
             blank += 1
-            continue
-        if check_characters and _BAD_CHARACTER.search(line):
-            add_error(LineError(number, "bad_character", "the line contains a control character",
-                                _excerpt(line)))
-            continue
+        elif type(outcome) is Reading:
+            readings.append(outcome)
+        else:
+            errors.append(outcome)
+    return ParsedFile(tuple(readings), tuple(errors), (), line_count, blank, had_bom)
+
+
+def _decoded(content: bytes) -> str | ParsedFile:
+    """The file's text without a BOM, or the `ParsedFile` of a file that is not UTF-8 text."""
+    had_bom = content.startswith(_BOM)
+    start = len(_BOM) if had_bom else 0
+
+    def fail(code: str, message: str, offset: int) -> ParsedFile:
+        return ParsedFile(file_errors=(FileError(code, message, offset),), had_bom=had_bom)
+
+    if content.startswith(_UTF16_BOMS):
+        return fail("not_utf8", "the file is UTF-16 or UTF-32 (it starts with that byte-order "
+                                "mark); TT10 files must be UTF-8", 0)
+    nul = content.find(b"\x00", start)
+    if nul >= 0:
+        return fail("binary_content", f"the file contains a NUL byte at offset {nul}: it is "
+                                      "binary, or UTF-16 text, not a UTF-8 text file", nul)
+    try:
+        return content[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        return fail("not_utf8", f"the file is not valid UTF-8: byte 0x{content[offset]:02X} at "
+                                f"offset {offset} (save the file as UTF-8, not Windows-1258 or "
+                                "another code page)", offset)
+
+
+class _LineReader:
+    """Reads the lines of one file: what it remembers between lines is the times already read
+    (many lines share one) and the (symbol, time) pairs seen (a repeat is an error)."""
+
+    def __init__(self, max_line_length: int, check_characters: bool) -> None:
+        self.max_line_length = max_line_length
+        self.check_characters = check_characters
+        self.times: dict[str, tuple[datetime, datetime] | None] = {}
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def read(self, number: int, line: str) -> Reading | LineError | None:
+        """The line's reading, or its first problem (in the order of the module docstring),
+        or None for a blank line."""
+        if len(line) > self.max_line_length:
+            return LineError(number, "line_too_long", f"the line has {len(line)} characters, "
+                             f"more than the {self.max_line_length} allowed", _excerpt(line))
+        if not line or line.isspace():
+            return None
+
+        def error(code: str, message: str) -> LineError:
+            return LineError(number, code, message, _excerpt(line))
+
+        if self.check_characters and _BAD_CHARACTER.search(line):
+            return error("bad_character", "the line contains a control character")
         fields = line.split("\t")
         if len(fields) != FIELD_COUNT:
             # No TAB at all: accept exactly five white-space-separated tokens (some loggers).
             tokens = line.split() if len(fields) == 1 else ()
             if len(tokens) != FIELD_COUNT:
-                add_error(LineError(number, "wrong_field_count", f"expected {FIELD_COUNT} "
-                                    f"TAB-separated fields, found {len(fields)}", _excerpt(line)))
-                continue
+                return error("wrong_field_count", f"expected {FIELD_COUNT} TAB-separated "
+                                                  f"fields, found {len(fields)}")
             fields = tokens
-        symbol = fields[0].strip()
-        value_text = fields[1].strip()
-        time_text = fields[3].strip()
-        status_text = fields[4].strip()
-
+        symbol, value_text, unit, time_text, status_text = (part.strip() for part in fields)
         if not symbol:
-            add_error(LineError(number, "empty_symbol", "the parameter symbol is empty",
-                                _excerpt(line)))
-            continue
-        value: float | None = None
-        if value_text:
-            if number_shape(value_text):
-                value = float(value_text.replace(",", "."))
-                if not isfinite(value):
-                    value = None
-            if value is None:
-                add_error(LineError(number, "bad_value", _bad_value_message(value_text),
-                                    _excerpt(line)))
-                continue
-        moment = times.get(time_text, _MISSING)
+            return error("empty_symbol", "the parameter symbol is empty")
+        value = _number(value_text)
+        if value is _MISSING:
+            return error("bad_value", _bad_value_message(value_text))
+        moment = self.times.get(time_text, _MISSING)
         if moment is _MISSING:
-            moment = times[time_text] = _time14(time_text)
+            moment = self.times[time_text] = _time14(time_text)
         if moment is None:
-            add_error(LineError(number, "bad_time", f"time {_excerpt(time_text)!r} is not a real "
-                                "time yyyyMMddHHmmss", _excerpt(line)))
-            continue
-        status = statuses.get(status_text)
+            return error("bad_time", f"time {_excerpt(time_text)!r} is not a real time "
+                                     "yyyyMMddHHmmss")
+        status = _STATUS_CODES.get(status_text)
         if status is None:
-            add_error(LineError(number, "bad_status", f"unknown device status "
-                                f"{_excerpt(status_text)!r} (expected 00, 01 or 02)",
-                                _excerpt(line)))
-            continue
+            return error("bad_status", f"unknown device status {_excerpt(status_text)!r} "
+                                       "(expected 00, 01 or 02)")
         if value is None and status != STATUS_DEVICE_ERROR:
-            add_error(LineError(number, "empty_value", "the value is empty; an empty value is "
-                                "allowed only with status 02 (device error)", _excerpt(line)))
-            continue
-        key = (symbol.casefold(), time_text)
-        first = seen.setdefault(key, number)
+            return error("empty_value", "the value is empty; an empty value is allowed only "
+                                        "with status 02 (device error)")
+        first = self.seen.setdefault((symbol.casefold(), time_text), number)
         if first != number:
-            add_error(LineError(number, "duplicate_in_file", f"{symbol} at {time_text} already "
-                                f"came on line {first}; the first value is kept",
-                                _excerpt(line)))
-            continue
-        add_reading(Reading(number, symbol, value, fields[2].strip(), moment[0], moment[1],
-                            status))
-
-    return ParsedFile(tuple(readings), tuple(errors), (), line_count, blank, had_bom)
+            return error("duplicate_in_file", f"{symbol} at {time_text} already came on line "
+                                              f"{first}; the first value is kept")
+        return Reading(number, symbol, value, unit, moment[0], moment[1], status)
 
 
-# The plain lines `parse_rows` reads itself: ASCII text without control characters (TAB, LF and
-# CR aside), so that nothing in it needs the general checks.
+def _number(text: str) -> float | None | object:
+    """The value of a value field: None when it is empty, `_MISSING` when it is not a finite
+    number in the accepted shape."""
+    if not text:
+        return None
+    if _NUMBER.fullmatch(text):
+        value = float(text.replace(",", "."))
+        if math.isfinite(value):
+            return value
+    return _MISSING
+
+
+# --- the fast path ----------------------------------------------------------------------------
+
+# The bytes of plain lines: ASCII text without control characters (TAB, LF and CR aside), so
+# that nothing in it needs the general checks.
 _PLAIN_BYTES = _CONTROL_BYTES + bytes(range(0x80, 0x100))
-
-
-def parse_rows(content: bytes, *, max_line_length: int = 4096,
-               max_lines: int = 10_000) -> ParsedFile:
-    """`parse`, faster for the files dataloggers usually send; the same result in every case.
-
-    The readings are plain tuples in `Reading`'s field order (line_number, symbol, value, unit,
-    local_time, utc_time, status), equal to the `Reading`s that `parse` gives, without building
-    an object per line. Only a file made entirely of plain lines is read here — ASCII, every
-    line five TAB-separated fields without surrounding white space, a value with `.` (or none)
-    as decimal mark, a known time and status, no blank or repeated line — anything else, however
-    small, goes through `parse` itself, so every leniency and every message stays `parse`'s.
-
-    The file is read a column at a time (symbols, values, ...), each column by one call that
-    loops in C, rather than line by line: most of the cost of a line was Python's own.
-    """
-    found = parse_columns(content, max_line_length=max_line_length, max_lines=max_lines)
-    return found.parsed() if type(found) is PlainFile else found
-
-
-class PlainFile(NamedTuple):
-    """The usual file read by column: plain lines (see `parse_rows`) all at one time, each of
-    a symbol of its own (compared without case). Line n is the nth of each column."""
-
-    symbols: list[str]
-    values: list[float]
-    units: list[str]
-    local_time: datetime
-    utc_time: datetime
-    statuses: list[int]
-
-    def parsed(self) -> ParsedFile:
-        """The file as `parse_rows` (and `parse`) gives it."""
-        count = len(self.symbols)
-        readings = tuple(zip(range(1, count + 1), self.symbols, self.values, self.units,
-                             repeat(self.local_time, count), repeat(self.utc_time, count),
-                             self.statuses, strict=True))
-        return ParsedFile(readings, (), (), count, 0, False)
-
-
-def parse_columns(content: bytes, *, max_line_length: int = 4096,
-                  max_lines: int = 10_000) -> PlainFile | ParsedFile:
-    """`parse_rows`, but the usual file comes by column, as a `PlainFile`: whoever checks its
-    values can then check them a column at a time too."""
-    readings = _plain_readings(content, max_line_length, max_lines)
-    if readings is None:
-        return parse(content, max_line_length=max_line_length, max_lines=max_lines)
-    if type(readings) is PlainFile:
-        return readings
-    return ParsedFile(readings, (), (), len(readings), 0, False)
-
-
-# The status codes as they end every line but the last (see `_plain_readings`).
+# The status codes as they end every line but the last (see `_read_plain`).
 _STATUS_ENDING_LINE = {f"{code}\n": status for code, status in _STATUS_CODES.items()}
 
 
-def _plain_readings(content, max_line_length, max_lines) -> PlainFile | tuple | None:
-    """The readings of a file of plain lines (see `parse_rows`): by column when they share one
-    time (a `PlainFile`), else as a tuple of them; None if it is not such a file."""
+def _read_plain(content, max_line_length, max_lines) -> ParsedFile | None:
+    """The file, when every line is plain: ASCII, five TAB-separated fields without
+    surrounding white space, a value with `.` (or none) as decimal mark, a known time and
+    status, no blank or repeated line. None otherwise, for `_read_line_by_line` to read.
+
+    The file is read a column at a time (symbols, values, ...), each column by one call that
+    loops in C, rather than line by line: most of the cost of a line is Python's own. The
+    usual file, every line at one time, keeps its columns (`ParsedFile.columns`)."""
+    fields = _plain_fields(content, max_line_length, max_lines)
+    if fields is None:
+        return None
+    count = len(fields) // FIELD_COUNT
+    symbols, value_texts, units, times = fields[0::5], fields[1::5], fields[2::5], fields[3::5]
+    statuses = list(map(_STATUS_ENDING_LINE.get, fields[4:-1:5]))
+    statuses.append(_STATUS_CODES.get(fields[-1]))
+    if None in statuses or "" in symbols:
+        return None
+    values = _plain_values(value_texts)
+    if values is None:
+        return None
+    if times.count(times[0]) == count:  # the usual file: every line at one time
+        moment = _time14(times[0])
+        # A symbol repeated (ASCII: lower() is casefold()) is for the line reader to report.
+        if moment is None or len(set(map(str.lower, symbols))) != count:
+            return None
+        columns = Columns(symbols, values, units, *moment, statuses)
+        return ParsedFile(None, (), (), count, 0, False, columns=columns)
+    moments = {time_text: _time14(time_text) for time_text in set(times)}
+    if None in moments.values() or \
+            len(set(zip(map(str.lower, symbols), times, strict=True))) != count:
+        return None
+    at = [moments[time_text] for time_text in times]
+    readings = tuple(map(Reading._make, zip(
+        range(1, count + 1), symbols, values, units, [pair[0] for pair in at],
+        [pair[1] for pair in at], statuses, strict=True)))
+    return ParsedFile(readings, (), (), count, 0, False)
+
+
+def _plain_fields(content, max_line_length, max_lines) -> list[str] | None:
+    """The fields of a file of plain lines, five a line, each line's ending kept on its last
+    field but the file's last; None when the file's text or shape is not plain."""
     if type(content) is not bytes or content.startswith(_BOM) or \
             len(content.translate(None, _PLAIN_BYTES)) != len(content):
         return None
@@ -596,19 +660,20 @@ def _plain_readings(content, max_line_length, max_lines) -> PlainFile | tuple | 
     if " " in text and (" \t" in text or "\t " in text or " \n" in text or "\n " in text
                         or text[0] == " " or text[-1] == " "):
         return None
-    # Each line ending kept on the field before it: with five fields on every line, the
-    # endings are exactly on every fifth field but the last, where the status lookup expects
-    # them; a blank line, or a line with more or fewer fields, puts one elsewhere.
+    # With five fields on every line, the line endings are exactly on every fifth field but
+    # the last, where the status lookup expects them; a blank line, or a line with more or
+    # fewer fields, puts one elsewhere.
     fields = text.replace("\n", "\n\t").split("\t")
-    if len(fields) != count * FIELD_COUNT:
-        return None
-    symbols, value_texts, units, times = fields[0::5], fields[1::5], fields[2::5], fields[3::5]
-    statuses = list(map(_STATUS_ENDING_LINE.get, fields[4:-1:5]))
-    statuses.append(_STATUS_CODES.get(fields[-1]))
-    if None in statuses or "" in symbols or "" in value_texts:
-        return None
+    return fields if len(fields) == count * FIELD_COUNT else None
+
+
+def _plain_values(value_texts: list[str]) -> list[float] | None:
+    """The values of a column, when each is a finite number written with `.` (or none) as
+    decimal mark; None otherwise."""
     # `float` reads what `_NUMBER` accepts; with no comma, no `_` and ASCII only, the one thing
     # more it reads is nan and infinity (or an overflow to it): then the sum is not finite.
+    if "" in value_texts:
+        return None
     joined = "\t".join(value_texts)
     if "," in joined or "_" in joined:
         return None
@@ -616,23 +681,8 @@ def _plain_readings(content, max_line_length, max_lines) -> PlainFile | tuple | 
         values = list(map(float, value_texts))
     except ValueError:
         return None
-    if not math.isfinite(sum(values)):  # may also refuse a huge finite pair: `parse` says
-        return None
-    if times.count(times[0]) == count:  # the usual file: every line at one time
-        moment = _time14(times[0])
-        # A symbol repeated (ASCII: lower() is casefold()) is for `parse` to report.
-        if moment is None or len(set(map(str.lower, symbols))) != count:
-            return None
-        return PlainFile(symbols, values, units, *moment, statuses)
-    moments = {time_text: _time14(time_text) for time_text in set(times)}
-    if None in moments.values():
-        return None
-    numbers = range(1, count + 1)
-    if len(set(zip(map(str.lower, symbols), times, strict=True))) != count:
-        return None
-    at = [moments[time_text] for time_text in times]
-    return tuple(zip(numbers, symbols, values, units, [pair[0] for pair in at],
-                     [pair[1] for pair in at], statuses, strict=True))
+    # May also refuse a huge finite pair: the line reader then says.
+    return values if math.isfinite(sum(values)) else None
 
 
 # --- writing ------------------------------------------------------------------------------

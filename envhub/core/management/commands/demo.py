@@ -32,6 +32,7 @@ from envhub.demo import permits as demo_permits
 from envhub.demo import tt10 as demo_files
 from envhub.monitoring import connectivity, ingest, rollups
 from envhub.monitoring.models import BatchStatus, Channel, Connectivity, StationStatus
+from envhub.registry import services as registry
 from envhub.registry.models import Station
 
 DEFAULT_DAYS = 2.0
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         stations = _automatic_stations()
+        _declare_normal_conditions(actor, stations, seed)
         end = demo_files.local_mark(present)
         start = end - datetime.timedelta(days=days)
         if write_files:
@@ -234,6 +236,14 @@ class Command(BaseCommand):
             f"stations, {_show(start)} – {_show(end)} (UTC+7), to {root}/station/yyyy/MM/dd/ "
             f"in {time.perf_counter() - started:.1f} s. Load them with `envhub ingest {root}`."
         ))
+
+
+def _declare_normal_conditions(actor, stations, seed: int) -> None:
+    """The stack dataloggers that write mg/m3 for values at normal conditions say so."""
+    codes = {info.code for info in stations if demo_files.declares_normal_conditions(info, seed)}
+    for station in Station.objects.filter(code__in=codes, logger_normal_conditions=False):
+        station.logger_normal_conditions = True
+        registry.save(actor, station)
 
 
 def _automatic_stations() -> list[demo_files.StationInfo]:
