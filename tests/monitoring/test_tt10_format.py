@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -583,15 +581,6 @@ def test_written_file_names_read_back_the_same(province, facility, station, loca
     parsed = parse_filename(format_filename(province, facility, station, local))
     assert (parsed.province, parsed.facility, parsed.station, parsed.local_time) == (
         province, facility, station, local)
-
-
-# --- purity ------------------------------------------------------------------------------
-
-
-def test_it_imports_no_django():
-    code = ("import sys, envhub.monitoring.formats.tt10; "
-            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 # --- the fast path agrees with reading line by line ---------------------------------------
