@@ -556,5 +556,3 @@ def test_the_composite_is_the_largest_sub_index_when_pm_exists(gases, pm25, pm10
         assert result.aqi == max(present)
         assert result.category is category_for(result.aqi)
         assert result.sub_indices[result.dominant] == result.aqi
-
-

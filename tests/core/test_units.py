@@ -388,5 +388,3 @@ def test_it_refuses_a_result_out_of_range():
         convert(1e308, "mg/L", "µg/L")
     with pytest.raises(UnitError, match="not a number"):
         convert(10**400, "mg/L", "µg/L")
-
-
