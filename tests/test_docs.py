@@ -46,3 +46,38 @@ def test_it_documents_every_envhub_command():
 def test_the_readme_starts_with_the_two_commands(command):
     head = "\n".join((ROOT / "README.md").read_text().splitlines()[:10])
     assert command in head
+
+
+OUTSIDE = re.compile(r"\.\./shared|shared/domain|DESIGN\.md|domain notes?\b"
+                     r"|monitoring-data-format\.md|qcvn-2024-tables\.md|env-information-system\.md")
+SCANNED = ("envhub", "tests", "bench", "scripts", "docs")
+SUFFIXES = {".py", ".md", ".html", ".json", ".txt", ".toml"}
+
+
+def _project_files():
+    for top in SCANNED:
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.suffix in SUFFIXES and path.is_file() and "vendor" not in path.parts \
+                    and "locale" not in path.parts:
+                yield path
+    yield ROOT / "README.md"
+
+
+def test_nothing_points_outside_the_repository():
+    """A clone is self-contained: the domain facts are cited from docs/domain/."""
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
+             for path in _project_files() if path != Path(__file__)
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if OUTSIDE.search(line)]
+    assert not found, "\n".join(found)
+
+
+def test_every_relative_link_in_the_docs_leads_somewhere():
+    broken = []
+    for page in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, "\n".join(broken)

@@ -2,7 +2,8 @@
 no Django, no data access; it imports only `envhub.core.units`, `envhub.core.completeness` and
 `envhub.core.timeutil`.
 
-The method and its sources are in ../shared/domain/vn-aqi.md (cited below as §n). Pollutant keys
+The method and its sources are in docs/domain/vn-aqi.md (cited below as "note §n"; a bare
+§n is a section of the decision itself). Pollutant keys
 are the registry's ambient-air parameter codes: "PM2_5", "PM10", "O3", "NO2", "SO2", "CO"; every
 concentration is in µg/m3, CO included (Table 2); `to_ug_m3` converts ppb, ppm, mg/m3 and the
 normal-conditions spellings (µg/Nm3, mg/Nm3) first.
@@ -26,19 +27,19 @@ Public API
   min_means_max_8h=18) -> DailyInputs` (the minimums of `daily_minimums(rule)`) — build those
   arguments from
   {pollutant: {hour_end (aware datetime): hourly mean}}; `.aqi()` on either computes the index.
-- `category_for(aqi) -> Category` — band, colour and health messages (§8, Tables 1, 4, 5).
+- `category_for(aqi) -> Category` — band, colour and health messages (note §5, Tables 1, 4, 5).
 - `to_ug_m3(value, unit, pollutant) -> float` — through `core.units` at 25 °C, 1 atm.
 - `AqiError(ValueError)` — the one exception: unknown pollutant, table or unit, a value that is
   not a number, a naive datetime.
 
-Decisions where 1459 is silent (vn-aqi.md §4–§6 name these as the implementer's; each is the
+Decisions where 1459 is silent (note §4 names these as the implementer's; each is the
 choice that note calls safest):
 
 - Rounding: every sub-index is rounded to an integer half-up ("làm tròn thành số nguyên"),
   after rounding to 6 decimals so that float noise (55.7 µg/m3 PM2.5 → 109.4999… or 109.5000…1)
   always gives 110. The composite is the max of the rounded sub-indices (rounding is monotone, so
   the order does not matter). Half-up reproduces every printed sub-index of the worked examples
-  but the hourly NO2 (§7B: 118.7 µg/m3 gives 59.35, printed "60"), which is the decision's
+  but the hourly NO2 (note §4: 118.7 µg/m3 gives 59.35, printed "60"), which is the decision's
   erratum: this module gives 59 and AQI^h = 59.
 - Above the top breakpoint (Table 2 writes level 8 as "≥") the sub-index is capped at 500: the
   category scale ends at 500 and no extrapolation rule is given. O3 8h has no levels 7–8: a max
@@ -145,7 +146,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Category:
-    """A band of Table 1 with its colour (§8) and the messages of Tables 4 and 5."""
+    """A band of Table 1 with its colour (note §5) and the messages of Tables 4 and 5."""
 
     code: str  # good, moderate, poor, bad, very_bad, hazardous
     low: int

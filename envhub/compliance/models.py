@@ -57,8 +57,8 @@ class Regulation(models.Model):
 
 
 class Verification(models.TextChoices):
-    """How far a figure was checked (the tags of ../shared/domain/emission-standards.md and
-    qcvn-2024-tables.md). Only VERIFIED is shown without a warning."""
+    """How far a figure was checked (the tags of docs/domain/README.md). Only VERIFIED is shown
+    without a warning."""
 
     VERIFIED = "V", _("read in the official text")
     SECONDARY = "T", _("from a secondary source citing the text")
@@ -153,8 +153,8 @@ def _divides_the_day(hours: int) -> None:
 
 class RegulationRules(models.Model):
     """How a regulation is applied: the form of its limits, its reference conditions and how
-    automatic data are averaged before judging (open questions in the domain notes, so they are
-    data a steward can change)."""
+    automatic data are averaged before judging (open questions in
+    docs/domain/emission-standards.md, so they are data a steward can change)."""
 
     regulation = models.OneToOneField(Regulation, on_delete=models.CASCADE, primary_key=True,
                                       related_name="rules", verbose_name=_("regulation"))

@@ -3,7 +3,7 @@
 Every figure a rule needs — base values, factor tables, reference O2, reference conditions, the
 band ladder — comes in as an argument, because the regulations are data (`compliance/data/`,
 editable by stewards) and several of their figures are not verified
-(../shared/domain/emission-standards.md, qcvn-2024-tables.md). What is here is arithmetic:
+(docs/domain/emission-standards.md). What is here is arithmetic:
 
 - the limit: Cmax = C × Kp × Kv (QCVN 19/22/23:2009, 51:2017) or C × Kq × Kf (QCVN 40:2011),
   or the column value itself (QCVN 19:2024, which has no factors) — one form, a product of the
@@ -173,7 +173,8 @@ def o2_corrected(concentration: float, o2_measured: float, o2_reference: float, 
 def to_reference_conditions(concentration: float, temperature_c: float, pressure_kpa: float, *,
                             reference_temperature_c: float = units.STANDARD_TEMPERATURE_C,
                             reference_pressure_kpa: float = units.STANDARD_PRESSURE_KPA) -> float:
-    """C_N = C_act × (273.15 + T) / (273.15 + T_ref) × P_ref / P, emission-standards.md §7."""
+    """C_N = C_act × (273.15 + T) / (273.15 + T_ref) × P_ref / P
+    (docs/domain/emission-standards.md §5)."""
     try:
         return units.to_normal_conditions(
             concentration, temperature_c, pressure_kpa,

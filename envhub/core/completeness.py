@@ -3,7 +3,7 @@ module: no Django, no data access.
 
 One rule serves the rollups, the VN_AQI, the QCVN 05:2023 comparison and the compliance
 judging, so that an hour (or a day) is valid in all of them or in none
-(docs/domain/vn-aqi.md §6, docs/domain/emission-standards.md §5.3). Decision 1459/QĐ-TCMT
+(docs/domain/vn-aqi.md §4, docs/domain/emission-standards.md §5). Decision 1459/QĐ-TCMT
 sets no minimum except the NowCast's 2 of the last 3 hours (kept in `airquality.vn_aqi`), and
 no retrieved text sets one for judging automatic stack data, so the thresholds are envhub's
 choice, after US EPA's 75 % rules, and settings (`ENVHUB_HOUR_COVERAGE`,

@@ -4,7 +4,7 @@ Canonical tokens are the spellings the registry already uses for its parameters
 (`registry/data/parameters.json`): `mg/Nm3`, `µg/m3` (MICRO SIGN U+00B5), `°C`, `m3/h`, `kPa`,
 `hPa`, `%`, `mg/L`, `µS/cm`, `NTU`, `Pt-Co`, `MPN/100mL`, `m/s`, `°`, `m`, `mm`, and `""` for
 pH. Dataloggers write units in many ways (TT10 lines carry the unit as free text,
-monitoring-data-format.md §2.1 and §6.2), so `normalise` maps the spellings to those tokens and
+docs/domain/tt10.md §2), so `normalise` maps the spellings to those tokens and
 `convert` converts values.
 
 Decisions:
@@ -17,21 +17,21 @@ Decisions:
 - `%vol` (and `% vol`, `vol%`, `%v/v`) is `%`: a gas share by volume is what a stack O2 or H2O
   `%` means, and the registry stores O2 in `%`. `%` is a dimensionless fraction like `ppm` and
   `ppb`, so `convert(1, "%", "ppm") == 10000`; the caller knows that RH in % is not a gas share.
-- `mg/Nm3` (normal conditions: 25 °C and 101.325 kPa in Viet Nam's QCVN, emission-standards.md
-  §7) and `mg/m3` (actual conditions) are different units of different dimensions, and so are
-  `Nm3/h` and `m3/h`. `convert` never equates them: it raises `UnitError`. The one exception
-  is ambient air (`ambient=True`): its concentrations are stated at 25 °C and 760 mmHg (QCVN
-  05:2023, and the VN_AQI's µg/m3), which are the normal conditions, so there `µg/Nm3` is
-  `µg/m3` and `mg/Nm3` is 1,000 `µg/m3`. `to_normal_conditions`
-  applies the §7 formula when temperature and pressure are known, and `normal_counterpart` tells
-  the ingestion service which normal unit an actual one stands for when it chooses (with a
-  recorded note) to read a stack's `mg/m3` as `mg/Nm3`. `equivalent` and `same_dimension` let it
-  ask before converting.
+- `mg/Nm3` (normal conditions: 25 °C and 101.325 kPa in Viet Nam's QCVN,
+  docs/domain/emission-standards.md §5) and `mg/m3` (actual conditions) are different units of
+  different dimensions, and so are `Nm3/h` and `m3/h`. `convert` never equates them: it raises
+  `UnitError`. The one exception is ambient air (`ambient=True`): its concentrations are stated
+  at 25 °C and 760 mmHg (QCVN 05:2023, and the VN_AQI's µg/m3), which are the normal
+  conditions, so there `µg/Nm3` is `µg/m3` and `mg/Nm3` is 1,000 `µg/m3`.
+  `to_normal_conditions` applies the normalisation when temperature and pressure are known, and
+  `normal_counterpart` tells the ingestion service which normal unit an actual one stands for
+  when the station declares that its logger reports at normal conditions. `equivalent` and
+  `same_dimension` let it ask before converting.
 - ppm/ppb ↔ mass concentration (mg or µg per m3 or per Nm3) uses the molar volume 24.45 L/mol at
-  25 °C and 1 atm: mg/m3 = ppm × M / 24.45 (emission-standards.md §7), and the same with ppb and
-  µg/m3 for ambient air before VN_AQI (vn-aqi.md §5: the breakpoints are in µg/m3, so ppb must be
-  converted first; QCVN 05:2023 uses 25 °C, 760 mmHg). It needs `molar_mass`: grams per mole, or
-  a key of `MOLAR_MASS` such as `"SO2"`.
+  25 °C and 1 atm: mg/m3 = ppm × M / 24.45 (docs/domain/emission-standards.md §5), and the same
+  with ppb and µg/m3 for ambient air before VN_AQI (docs/domain/vn-aqi.md §1: the breakpoints
+  are in µg/m3, so ppb must be converted first; QCVN 05:2023 uses 25 °C, 760 mmHg). It needs
+  `molar_mass`: grams per mole, or a key of `MOLAR_MASS` such as `"SO2"`.
   For mg/Nm3 the conditions match by definition (normal is 25 °C, 1 atm); for mg/m3 and µg/m3
   it is the usual reference convention for ambient air, not the actual stack conditions.
 - `mg/L` (water) and `ppm` are not equated either.
@@ -53,7 +53,7 @@ from typing import NamedTuple
 
 MOLAR_VOLUME_25C = 24.45
 """Litres per mole of an ideal gas at 25 °C and 101.325 kPa (the convention of
-emission-standards.md §7; RT/P gives 24.465, the regulations' figure is 24.45)."""
+docs/domain/emission-standards.md §5; RT/P gives 24.465, the regulations' figure is 24.45)."""
 
 STANDARD_TEMPERATURE_C = 25.0
 STANDARD_PRESSURE_KPA = 101.325
@@ -62,7 +62,7 @@ MOLAR_MASS: dict[str, float] = {
     "SO2": 64.066,
     "NO2": 46.0055,
     "NO": 30.006,
-    "NOx": 46.0055,  # NOx is reported "as NO2" (QCVN 19, emission-standards.md §7)
+    "NOx": 46.0055,  # NOx is reported "as NO2" (QCVN 19, docs/domain/emission-standards.md §5)
     "CO": 28.010,
     "O3": 47.997,
     "H2S": 34.08,
@@ -270,8 +270,8 @@ def _plan(from_token: str, to_token: str, molar_mass: float | str | None) -> tup
         return source.factor / target.factor, (source.offset - target.offset) / target.factor
     pair = {source.dimension, target.dimension}
     if pair == {"fraction", _GAS_MASS[0]} or pair == {"fraction", _GAS_MASS[1]}:
-        # ppm × M / 24.45 = mg/m3 at 25 °C and 1 atm (emission-standards.md §7). The molar mass
-        # is resolved only here, so passing one where none is needed does no harm.
+        # ppm × M / 24.45 = mg/m3 at 25 °C and 1 atm (docs/domain/emission-standards.md §5). The
+        # molar mass is resolved only here, so passing one where none is needed does no harm.
         mg_per_m3_per_ppm = resolve_molar_mass(molar_mass) / MOLAR_VOLUME_25C
         if source.dimension == "fraction":
             return source.factor * mg_per_m3_per_ppm / target.factor, 0.0
@@ -320,9 +320,9 @@ def to_normal_conditions(value: float, temperature_c: float, pressure_kpa: float
                          reference_temperature_c: float = STANDARD_TEMPERATURE_C,
                          reference_pressure_kpa: float = STANDARD_PRESSURE_KPA) -> float:
     """A concentration measured at stack conditions (mg/m3) expressed at normal conditions
-    (mg/Nm3, 25 °C and 101.325 kPa unless a regulation says otherwise), emission-standards.md
-    §7: C_N = C_act × (273.15 + T) / (273.15 + T_ref) × P_ref / P. Dry-basis and O2
-    corrections are not part of this."""
+    (mg/Nm3, 25 °C and 101.325 kPa unless a regulation says otherwise),
+    docs/domain/emission-standards.md §5: C_N = C_act × (273.15 + T) / (273.15 + T_ref) × P_ref / P.
+    Dry-basis and O2 corrections are not part of this."""
     temperature_k = 273.15 + _finite(temperature_c)
     reference_k = 273.15 + _finite(reference_temperature_c)
     pressure, reference_pressure = _finite(pressure_kpa), _finite(reference_pressure_kpa)

@@ -142,7 +142,8 @@ class StackProfile:
     oxygen: float | None  # None: O2 not measured
     load: str  # a key of LOAD_SHAPES
     levels: dict[str, float]
-    # Column B base values (C, before Kp/Kv) of the old regime (emission-standards.md §1, §4):
+    # Column B base values (C, before Kp/Kv) of the old regime (docs/domain/emission-standards.md
+    # §2, §3):
     # QCVN 19:2009 for most, QCVN 22:2009 for power, QCVN 23:2009 for cement. QCVN 19:2024 and
     # QCVN 51:2017 figures were not retrieved, so those stacks use these too. Typical levels
     # stay under about 45 % of the limit, so that with the station's own level (±15 %), the
@@ -197,7 +198,7 @@ STACK_FLOW_SHARE = 0.8  # of the design flow at full load
 DEFAULT_DESIGN_FLOW = {"stack": 50_000.0, "outfall": 200.0}  # m3/h, when the registry has none
 
 # Treated wastewater by sector, mg/L: (COD, TSS, NH4, extra parameters). QCVN 40:2011 column B
-# (emission-standards.md §6.1): COD 150, TSS 100, NH4 10; TN 40, TP 6, colour 150 Pt-Co.
+# (docs/domain/emission-standards.md §4): COD 150, TSS 100, NH4 10; TN 40, TP 6, colour 150 Pt-Co.
 WASTEWATER_LEVELS = {
     Sector.THERMAL_POWER: (35, 30, 1.5, {}),
     Sector.STEEL: (45, 40, 2.5, {}),

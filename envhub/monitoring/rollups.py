@@ -119,7 +119,7 @@ class _Tally:
 
     def day_row(self, expected: int, by: completeness.Rule) -> tuple:
         """A day's columns: its mean is the mean of its valid hours' means — the 24-hour
-        average of Decision 1459/QĐ-TCMT (docs/domain/vn-aqi.md §2) — so a busy hour does not
+        average of Decision 1459/QĐ-TCMT (docs/domain/vn-aqi.md §1) — so a busy hour does not
         outweigh a thin one, and an hour of one value does not stand for its hour."""
         mean = self.sum_of_hourly_means / self.valid_hours if self.valid_hours else None
         return (self.count, self.valid_count, self.calibrating_count, self.error_count,

@@ -1,5 +1,5 @@
 """VN_AQI (Decision 1459/QĐ-TCMT) against the decision's worked examples and hand-computed cases
-(../shared/domain/vn-aqi.md §3–§8): Table 2 at and between every breakpoint, the NowCast and its
+(docs/domain/vn-aqi.md §2–§5): Table 2 at and between every breakpoint, the NowCast and its
 completeness rule, the daily inputs (local day 01:00 … 24:00, 8-h means reaching into the day
 before), the composite index, the categories, unit conversion, and properties (hypothesis)."""
 

@@ -1,5 +1,5 @@
-"""The pure compliance rules against hand-computed cases (../shared/domain/emission-standards.md
-§1, §4.1, §6.1, §7 and qcvn-2024-tables.md §1.4, §3)."""
+"""The pure compliance rules against hand-computed cases (docs/domain/emission-standards.md
+§2–§6)."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""The TT10 file format (domain note monitoring-data-format.md §1, §2, §6): what real dataloggers
+"""The TT10 file format (docs/domain/tt10.md §1, §2): what real dataloggers
 send is read, every bad line is reported with its number and reason while the rest still counts,
 and no input makes the parser raise anything but its own error type."""
 

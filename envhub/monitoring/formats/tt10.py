@@ -1,14 +1,14 @@
 """TT10 monitoring data files: file names, parsing and writing. Pure module (no Django).
 
-The format (domain note `monitoring-data-format.md`, "the note" below):
+The format (docs/domain/tt10.md, "the note" below):
 
-- File name `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1.1), e.g.
+- File name `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1), e.g.
   `HN_ABCD_NUO001_20260101120000.txt`.
-- One line per measured parameter, five TAB-separated fields (note §2.1): symbol (Bảng 34,
-  §2.3), value, unit, time `yyyyMMddHHmmss` in Viet Nam local time (UTC+7, no daylight saving),
-  device status `00` measuring / `01` calibrating / `02` device error (§2.2).
+- One line per measured parameter, five TAB-separated fields (note §2): symbol (Bảng 34,
+  §2), value, unit, time `yyyyMMddHHmmss` in Viet Nam local time (UTC+7, no daylight saving),
+  device status `00` measuring / `01` calibrating / `02` device error (§2, "Device status").
 
-The note's §6.1 says the Phụ lục 15 text itself was not read: header line, decimal mark,
+The note says the Phụ lục 15 text itself was not read: header line, decimal mark,
 encoding and line ending are unsettled. So the parser accepts what real dataloggers send and
 says exactly what it accepts; the writer produces the one canonical layout of the reference
 implementations (UTF-8 without BOM, LF, TAB, `.` decimal, two-digit status, no header).
@@ -24,7 +24,7 @@ strings are what the Django layer translates for users.
 
 Leniency choices of `parse` (each is also named where it is implemented):
 
-- Encoding: UTF-8, with or without a BOM (note §2.1: UTF-8 in the implementations). Any other
+- Encoding: UTF-8, with or without a BOM (note §2: UTF-8 in the implementations). Any other
   encoding is a file-level `not_utf8` error naming the first bad byte offset; the parser never
   guesses Windows-1258/CP1252. A UTF-16/UTF-32 BOM gets its own message; dataloggers do not
   send UTF-16, so it is not decoded either.
@@ -44,16 +44,16 @@ Leniency choices of `parse` (each is also named where it is implemented):
   single comma is always a decimal comma: `1,234` is 1.234. Negative values are read (the
   ingestion service decides what is physically impossible).
 - An empty value is allowed only with status `02` (device error), as the reference writer does
-  (note §2.1), and gives `value=None`; otherwise it is `empty_value`.
+  (note §2), and gives `value=None`; otherwise it is `empty_value`.
 - Status: `00`, `01`, `02`, and the one-digit forms `0`, `1`, `2` (a status written as an
   integer, e.g. by a spreadsheet that dropped the leading zero; unambiguous). Anything else,
-  including `03` (an internal "maintenance" code of one project, note §2.2 and §6.8), is
+  including `03` (an internal "maintenance" code of one project, note §2), is
   `bad_status` "unknown device status".
 - Time: exactly 14 ASCII digits forming a real local date and time (no 24:00, no second 60,
   no 30 February; a time in year 1 whose UTC instant falls before year 1 is `bad_time` too).
   Whether the time is plausible (not in the future, not years old) is for the ingestion service.
 - Symbol and unit are kept as written, trimmed; a symbol may not be empty, a unit may. `PM2,5`
-  is a symbol (note §2.3), never split or read as a number.
+  is a symbol (note §2, "Parameter symbols"), never split or read as a number.
 - A line with a control character (other than TAB) or a stray U+FEFF is `bad_character`
   (a line made only of white-space controls such as FF is blank, as Python's isspace says).
 - A line reports its first problem only, checked in the order: length, characters, field
@@ -83,7 +83,7 @@ STATUS_MEASURING = 0
 STATUS_CALIBRATING = 1
 STATUS_DEVICE_ERROR = 2
 STATUS_NAMES = {0: "measuring", 1: "calibrating", 2: "device error"}
-# Two-digit codes of note §2.2, plus the one-digit forms (see module docstring).
+# Two-digit codes of note §2 ("Device status"), plus the one-digit forms (see module docstring).
 _STATUS_CODES = {"00": 0, "01": 1, "02": 2, "0": 0, "1": 1, "2": 2}
 
 FIELD_COUNT = 5
@@ -332,16 +332,16 @@ def _format_time14(moment: datetime) -> str:
 
 
 def parse_filename(name: str) -> FileName:
-    """Read `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1.1).
+    """Read `<Province>_<Facility>_<Station>_<yyyyMMddHHmmss>.txt` (note §1).
 
     A leading directory (`/` or `\\`) is dropped: receivers take the station from the name, not
-    the path (note §3.2). The extension is `.txt` in any case. Each code is ASCII letters,
+    the path (note §3). The extension is `.txt` in any case. Each code is ASCII letters,
     digits and `-` (no `_`, which separates the parts; no spaces, no diacritics). The time must
     be a real local time; whether it is the file's creation time or its measurement time is not
-    settled (note §1.1, §6.1), so nothing here depends on it. Anything else, including
+    settled (note §1), so nothing here depends on it. Anything else, including
     path-traversal-looking input such as `../../etc/passwd` (its base name is `passwd`), is
     simply an invalid name: `TT10Error` with one of `NAME_REASONS` as its code. The older
-    pattern without separators (note §1.2) is not accepted. Surrounding white space is not
+    pattern without separators (note §1) is not accepted. Surrounding white space is not
     trimmed: it makes the name invalid.
     """
     if type(name) is str and name.endswith(".txt") and len(name) <= MAX_NAME_LENGTH:

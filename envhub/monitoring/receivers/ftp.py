@@ -8,7 +8,7 @@ the web's and count toward the same rule (`ftp_logins`).
 Folders: each facility is jailed in `<root>/<taxcode>/`, created at its first login, and sees
 nothing else. It may create sub-folders — dataloggers use layouts such as
 `/<station>/<yyyy>/<MM>/<dd>/` — and upload there; the station is taken from the file name,
-never from the folder (domain note §3.2).
+never from the folder (docs/domain/tt10.md §3).
 
 Uploads: only `.txt` files, sent whole with STOR (no APPE, no resume, no STOU). A file is
 written under a hidden temporary name and, once the upload completes (the client has had its
