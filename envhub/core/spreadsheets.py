@@ -4,7 +4,9 @@ puts its cells through here.
 - XLSX: openpyxl stores a text starting with "=" as a formula and one such as "#N/A" as an
   error value; `xlsx_row` writes those as string cells instead (with Excel's quote prefix, so
   that editing the cell keeps it text). Other values go in as they are. `DataSheet` wraps a
-  worksheet so that every row appended to it goes through `xlsx_row`.
+  worksheet so that every row appended to it goes through `xlsx_row`. XML 1.0 cannot hold
+  control characters (a name pasted from another program may carry one): openpyxl refuses the
+  whole file for one, so each becomes U+FFFD, visible to the reader, and the file is written.
 - CSV has no types: a spreadsheet runs a cell starting with `= + - @`, a tab or a carriage
   return as a formula, so such text gets a leading apostrophe (OWASP, "CSV Injection"). Text
   that is a plain number ("-5", "+1.5e3") stays as it is: it is no formula, and it is a number
@@ -26,6 +28,8 @@ _plain_number = re.compile(PLAIN_NUMBER).fullmatch
 # What openpyxl would store as an error value rather than as text.
 _XLSX_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
                                "#N/A"))
+# The characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE, without importing openpyxl).
+_XML_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def csv_text(value):
@@ -50,16 +54,17 @@ def postgresql_csv_text(expression: str) -> str:
             f"THEN '''' || {expression} ELSE {expression} END)")
 
 
-def _is_xlsx_special(value) -> bool:
-    return value.__class__ is str and (value[:1] == "=" or value in _XLSX_ERROR_CODES)
-
-
 def xlsx_row(sheet, values: Iterable) -> list:
     """The cells of a row for openpyxl's `sheet.append` (write-only or not): text that openpyxl
-    would store as a formula or an error value becomes a string cell."""
+    would store as a formula or an error value becomes a string cell; control characters XML
+    cannot hold become U+FFFD."""
     row = list(values)
     for index, value in enumerate(row):
-        if _is_xlsx_special(value):
+        if value.__class__ is not str:
+            continue
+        if _XML_ILLEGAL.search(value):
+            value = row[index] = _XML_ILLEGAL.sub("\ufffd", value)
+        if value[:1] == "=" or value in _XLSX_ERROR_CODES:
             row[index] = xlsx_text_cell(sheet, value)
     return row
 

@@ -77,3 +77,16 @@ def test_xlsx_text_is_stored_as_text(write_only):
     cells = list(load_workbook(buffer).worksheets[0].iter_rows())[0]
     assert [cell.value for cell in cells] == row
     assert [cell.data_type for cell in cells] == ["s", "s", "s", "s", "n", "s", "n", "n", "s"]
+
+
+@pytest.mark.parametrize("write_only", [True, False], ids=["write-only", "ordinary"])
+def test_control_characters_do_not_stop_the_file(write_only):
+    """openpyxl refuses a whole workbook for one control character in one cell."""
+    book = Workbook(write_only=write_only)
+    sheet = DataSheet(book.create_sheet("data") if write_only else book.active)
+    sheet.append(["Công ty\x01ABC", "=1+1\x1f", "tab\tand\nnewline", 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    cells = list(load_workbook(buffer).worksheets[0].iter_rows(values_only=True))[0]
+    assert cells == ("Công ty\ufffdABC", "=1+1\ufffd", "tab\tand\nnewline", 3)
