@@ -369,7 +369,7 @@ def late(actor: Actor) -> list[Dataset]:
 EDITABLE = ("title_vi", "title_en", "description_vi", "description_en", "keywords", "themes",
             "issued", "accrual_periodicity", "conforms_to", "provenance", "contact_name",
             "contact_email", "version", "data_code", "access_class", "legal_basis", "licence",
-            "publisher", "owning_agency")
+            "tax_codes_open", "publisher", "owning_agency")
 
 
 def _snapshot(dataset: Dataset) -> dict:

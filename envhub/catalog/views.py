@@ -62,7 +62,8 @@ def dataset_page(request, identifier: str):
     columns = provider.columns(dataset) if provider else []
     preview = []
     if provider is not None:
-        preview = list(itertools.islice(provider.rows(dataset, Filters()), PREVIEW_ROWS))
+        preview = list(itertools.islice(provider.rows(dataset, Filters(reader=actor)),
+                                        PREVIEW_ROWS))
     base = request.build_absolute_uri("/").rstrip("/")
     distributions = list(dataset.distributions.all())
     links = [{"distribution": item, "fmt": item.format.lower(),
@@ -146,7 +147,7 @@ def _filters(request) -> Filters:
         raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
     start, end = params.period(request.GET.get("from"), request.GET.get("to"))
     province = (request.GET.get("province") or "").strip()[:2] or None
-    return Filters(start=start, end=end, province=province,
+    return Filters(start=start, end=end, province=province, reader=request.actor,
                    version=int(version) if version else None,
                    as_of=params.moment(request.GET.get("as_of"), "as_of", end_of_day=True))
 

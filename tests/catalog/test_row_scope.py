@@ -1,0 +1,143 @@
+"""One rule per row, whatever the road: a dataset's rows are cut to what the policy shows the
+reader (`permissions.scope`, as the API does) — through the portal's downloads and preview, the
+CKAN API and DCAT — and the registry's tax codes (the facilities' FTP user names) are published
+only to those who may see the facility, or when a steward opens them."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from envhub.accounts import services as accounts
+from envhub.catalog import services
+from envhub.catalog.models import Dataset
+from envhub.compliance.models import EventStatus, ExceedanceEvent, Permit, Regulation
+from envhub.core.permissions import system_actor
+from envhub.core.timeutil import VN
+from envhub.monitoring import ingest, rollups
+from envhub.registry.models import Parameter
+from tests.monitoring.files import tt10_file
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous",
+            "station_token", "facility_token")
+NATIONAL = {"admin", "steward", "leader"}
+EXCEEDANCES = "su-co-vuot-quy-chuan"
+REGISTRY = "co-so-va-nguon-thai"
+EMISSION_DN = "quan-trac-kt-hourly-75-dong-nai"
+EMISSION_HN = "quan-trac-kt-hourly-01-thanh-pho-ha-noi"
+
+
+@pytest.fixture
+def catalogue(world):
+    """Exceedance events in Hà Nội and Đồng Nai, an hour of stack data at a station of each,
+    and the catalogue built from them."""
+    regulation = Regulation.objects.get(code="QCVN 19:2009/BTNMT")
+    so2 = Parameter.objects.get(medium="emission", code="SO2")
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for key, source in (("hn", world.stack_hn), ("dn", world.stack_dn)):
+        permit = Permit.objects.create(
+            source=source, number=f"{key}/GPMT", valid_from=datetime.date(2024, 1, 1),
+            regulation=regulation, column="B", facility_flow_m3h=54_000, location_class="3")
+        ExceedanceEvent.objects.create(
+            source=source, parameter=so2, permit=permit, start=now - datetime.timedelta(hours=3),
+            end=now - datetime.timedelta(hours=1), peak_value=600, peak_multiple=1.333,
+            peak_at=now - datetime.timedelta(hours=2), band="2", hours=2, limit=450,
+            unit="mg/Nm3", status=EventStatus.CLOSED)
+    local = now.astimezone(VN).replace(tzinfo=None)
+    files = [tt10_file(station, local - datetime.timedelta(hours=hours),
+                       [("SO2", 100.0 + hours, "mg/Nm3")])
+             for station in (world.station_stack_hn, world.station_stack_dn)
+             for hours in (2, 1)]
+    ingest.ingest(system_actor("tests"), "ftp", files, live=True)
+    rollups.process_queue()
+    report = services.sync()
+    assert not report.problems
+    return world
+
+
+def client_of(world, persona: str) -> Client:
+    """A signed-in persona, or a program with a station's or a facility's token."""
+    if persona in ("station_token", "facility_token"):
+        owner = {"station": world.station_stack_hn} if persona == "station_token" else \
+            {"facility": world.facility_hn}
+        issued = accounts.create_token(system_actor("tests"), name=persona, **owner)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
+    return world.client(persona)
+
+
+def download(client: Client, identifier: str, fmt: str = "csv"):
+    response = client.get(f"/datasets/{identifier}/download.{fmt}")
+    if response.status_code != 200:
+        return response.status_code, None
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return 200, list(csv.DictReader(io.StringIO(text)))
+
+
+# Which facilities' exceedance rows each persona downloads (None: the dataset is not theirs).
+EVENTS = {"admin": {"hn", "dn"}, "steward": {"hn", "dn"}, "leader": {"hn", "dn"},
+          "officer": {"hn"}}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_shared_dataset_holds_only_the_readers_rows(catalogue, persona):
+    world = catalogue
+    status, rows = download(client_of(world, persona), EXCEEDANCES)
+    if persona not in EVENTS:  # shared data is for government accounts
+        assert status == (302 if persona == "anonymous" else 404)
+        return
+    names = {world.facility_hn.name: "hn", world.facility_dn.name: "dn"}
+    assert {names[row["facility"]] for row in rows} == EVENTS[persona]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "geojson"])
+def test_the_hanoi_officer_gets_no_dong_nai_stack_values(catalogue, fmt):
+    """The officer's API says 404 for the Đồng Nai station: so does every download format
+    (here, an empty file of the right shape; Hà Nội's dataset is whole)."""
+    client = client_of(catalogue, "officer")
+    dong_nai = b"".join(client.get(f"/datasets/{EMISSION_DN}/download.{fmt}").streaming_content)
+    ha_noi = b"".join(client.get(f"/datasets/{EMISSION_HN}/download.{fmt}").streaming_content)
+    assert b"DNKT1" not in dong_nai and b"HNKT1" in ha_noi
+    national = b"".join(client_of(catalogue, "leader").get(
+        f"/datasets/{EMISSION_DN}/download.{fmt}").streaming_content)
+    assert b"DNKT1" in national
+
+
+# Whose tax codes each persona finds in the open registry dataset.
+TAX_CODES = {"admin": {"hn", "hn2", "dn"}, "steward": {"hn", "hn2", "dn"},
+             "leader": {"hn", "hn2", "dn"}, "officer": {"hn", "hn2"}, "operator": {"hn"},
+             "survey": set(), "anonymous": set(), "station_token": set(),
+             "facility_token": {"hn"}}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_tax_codes_go_only_to_readers_who_see_the_facility(catalogue, persona):
+    world = catalogue
+    status, rows = download(client_of(world, persona), REGISTRY)
+    assert status == 200
+    keys = {world.facility_hn.name: "hn", world.facility_hn2.name: "hn2",
+            world.facility_dn.name: "dn"}
+    assert {keys[row["facility"]] for row in rows} == {"hn", "hn2", "dn"}  # the open register
+    codes = {world.facility_hn.tax_code: "hn", world.facility_hn2.tax_code: "hn2",
+             world.facility_dn.tax_code: "dn"}
+    assert {codes[row["tax_code"]] for row in rows if row["tax_code"]} == TAX_CODES[persona]
+    assert all(row["address"] for row in rows)  # addresses are public register data
+
+
+def test_a_steward_opens_the_tax_codes_audited(catalogue):
+    world = catalogue
+    assert all(not row["tax_code"] for row in download(Client(), REGISTRY)[1])
+    dataset = Dataset.objects.get(identifier=REGISTRY)
+    dataset.tax_codes_open = True
+    services.save_metadata(world.actor("steward"), dataset)
+    version = dataset.metadata_versions.order_by("-number").first()
+    assert version.changes["tax_codes_open"] == [False, True]
+    assert version.actor == "user:steward"
+    assert {row["tax_code"] for row in download(Client(), REGISTRY)[1]} == {
+        world.facility_hn.tax_code, world.facility_hn2.tax_code, world.facility_dn.tax_code}
