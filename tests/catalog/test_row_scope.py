@@ -141,3 +141,76 @@ def test_a_steward_opens_the_tax_codes_audited(catalogue):
     assert version.actor == "user:steward"
     assert {row["tax_code"] for row in download(Client(), REGISTRY)[1]} == {
         world.facility_hn.tax_code, world.facility_hn2.tax_code, world.facility_dn.tax_code}
+
+
+def package(client: Client, identifier: str) -> dict | None:
+    response = client.get("/api/3/action/package_show", {"id": identifier})
+    if response.status_code != 200:
+        return None
+    result = response.json()["result"]
+    return {item["key"]: item["value"] for item in result["extras"]}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_ckan_shows_whole_dataset_figures_only_to_national_roles(catalogue, persona):
+    """The exceedances cover Hà Nội and Đồng Nai: the officer's CKAN record counts no rows and
+    names no province but their own; open datasets keep their figures for everyone."""
+    extras = package(client_of(catalogue, persona), EXCEEDANCES)
+    if persona in NATIONAL:
+        assert extras["row_count"] == "2" and extras["provinces"] == "01,75"
+        assert "temporal_start" in extras
+    elif persona == "officer":
+        assert "row_count" not in extras and "temporal_start" not in extras
+        assert extras["provinces"] == "01"
+    else:
+        assert extras is None
+    registry = package(client_of(catalogue, persona), REGISTRY)
+    assert registry["row_count"] == "4" and registry["provinces"] == "01,75"
+
+
+def test_ckan_search_facets_count_no_province_out_of_scope(catalogue):
+    client = client_of(catalogue, "officer")
+    response = client.get("/api/3/action/package_search", {
+        "fq": "access_class:shared", "facet.field": '["province"]', "rows": 100})
+    result = response.json()["result"]
+    assert set(result["facets"]["province"]) == {"01"}  # Đồng Nai's datasets count for none
+    assert {item["name"] for item in result["results"]} >= {EXCEEDANCES, EMISSION_DN}
+    shown = client.get("/api/3/action/package_search", {"fq": "province:75", "rows": 100})
+    assert EXCEEDANCES not in {item["name"] for item in shown.json()["result"]["results"]}
+
+
+def dcat_places(client: Client, path: str) -> tuple[set[str], bool]:
+    """The province codes the exceedances' DCAT record covers, and whether it has a period."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    response = client.get(path)
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.content, format="turtle")
+    subject = URIRef(f"http://testserver/dataset/{EXCEEDANCES}")
+    places = {str(place).rsplit("/", 1)[1] for place in graph.objects(subject, DCTERMS.spatial)}
+    return places, any(graph.objects(subject, DCAT.startDate)) or any(
+        graph.objects(period, DCAT.startDate) for period in graph.objects(subject,
+                                                                          DCTERMS.temporal))
+
+
+@pytest.mark.parametrize("persona", ["leader", "officer"])
+def test_dcat_gives_the_period_and_places_only_to_national_roles(catalogue, persona):
+    client = client_of(catalogue, persona)
+    for path in (f"/dataset/{EXCEEDANCES}.ttl", "/catalog.ttl"):
+        places, has_period = dcat_places(client, path)
+        assert places == ({"01", "75"} if persona == "leader" else {"01"})
+        assert has_period == (persona == "leader")
+
+
+def test_the_dataset_page_tells_a_scoped_reader_and_previews_their_rows(catalogue):
+    world = catalogue
+    officer = client_of(world, "officer").get(f"/datasets/{EXCEEDANCES}/").content.decode()
+    assert 'id="scope-notice"' in officer
+    assert world.facility_hn.name in officer and world.facility_dn.name not in officer
+    assert "Đồng Nai" not in officer
+    leader = client_of(world, "leader").get(f"/datasets/{EXCEEDANCES}/").content.decode()
+    assert 'id="scope-notice"' not in leader and world.facility_dn.name in leader
+    anonymous = Client().get(f"/datasets/{REGISTRY}/").content.decode()
+    assert 'id="scope-notice"' not in anonymous
+    assert world.facility_dn.tax_code not in anonymous and world.facility_dn.address in anonymous
