@@ -96,17 +96,25 @@ def test_a_shared_dataset_holds_only_the_readers_rows(catalogue, persona):
     assert {names[row["facility"]] for row in rows} == EVENTS[persona]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "geojson"])
+def body_text(client: Client, identifier: str, fmt: str) -> str:
+    """A download's content as text (an XLSX's cells joined)."""
+    content = b"".join(client.get(f"/datasets/{identifier}/download.{fmt}").streaming_content)
+    if fmt != "xlsx":
+        return content.decode("utf-8-sig")
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return " ".join(str(cell) for row in book.active.iter_rows(values_only=True) for cell in row)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "geojson", "xlsx"])
 def test_the_hanoi_officer_gets_no_dong_nai_stack_values(catalogue, fmt):
     """The officer's API says 404 for the Đồng Nai station: so does every download format
     (here, an empty file of the right shape; Hà Nội's dataset is whole)."""
     client = client_of(catalogue, "officer")
-    dong_nai = b"".join(client.get(f"/datasets/{EMISSION_DN}/download.{fmt}").streaming_content)
-    ha_noi = b"".join(client.get(f"/datasets/{EMISSION_HN}/download.{fmt}").streaming_content)
-    assert b"DNKT1" not in dong_nai and b"HNKT1" in ha_noi
-    national = b"".join(client_of(catalogue, "leader").get(
-        f"/datasets/{EMISSION_DN}/download.{fmt}").streaming_content)
-    assert b"DNKT1" in national
+    assert "DNKT1" not in body_text(client, EMISSION_DN, fmt)
+    assert "HNKT1" in body_text(client, EMISSION_HN, fmt)
+    assert "DNKT1" in body_text(client_of(catalogue, "leader"), EMISSION_DN, fmt)
 
 
 # Whose tax codes each persona finds in the open registry dataset.
@@ -214,3 +222,30 @@ def test_the_dataset_page_tells_a_scoped_reader_and_previews_their_rows(catalogu
     anonymous = Client().get(f"/datasets/{REGISTRY}/").content.decode()
     assert 'id="scope-notice"' not in anonymous
     assert world.facility_dn.tax_code not in anonymous and world.facility_dn.address in anonymous
+
+
+@pytest.mark.parametrize("persona", ["steward", "leader", "officer"])
+def test_the_catalogue_admin_with_its_whole_figures_is_for_national_roles(catalogue, persona):
+    dataset = Dataset.objects.get(identifier=EXCEEDANCES)
+    client = client_of(catalogue, persona)
+    listing = client.get("/admin/catalog/dataset/")
+    record = client.get(f"/admin/catalog/dataset/{dataset.pk}/change/")
+    expected = 200 if persona in NATIONAL else 403
+    assert (listing.status_code, record.status_code) == (expected, expected)
+
+
+def test_a_reader_with_an_empty_scope_gets_no_row_on_either_database(catalogue):
+    """An officer whose membership names no province: nothing in scope, also on the path where
+    PostgreSQL writes the CSV itself (the scope as a subquery)."""
+    from envhub.catalog.providers import Filters, provider_of
+    from envhub.core.permissions import PROVINCIAL_OFFICER, Actor
+
+    nobody = Actor(kind="user", label="user:nobody", roles=frozenset({PROVINCIAL_OFFICER}))
+    dataset = Dataset.objects.get(identifier=EMISSION_HN)
+    provider = provider_of(dataset)
+    filters = Filters(reader=nobody)
+    assert list(provider.rows(dataset, filters)) == []
+    body = provider.copy_csv(dataset, filters)
+    assert body is None or b"".join(body) == b""
+    everyone = Filters(reader=catalogue.actor("leader"))
+    assert len(list(provider.rows(dataset, everyone))) == 2
