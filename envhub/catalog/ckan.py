@@ -292,6 +292,8 @@ def _extras(ctx: Context, dataset: Dataset) -> list[dict]:
         "publisher_uri": dcat.organisation_uri(ctx.base, dataset.publisher_id),
         "contact_email": dataset.contact_email,
         "is_late": "true" if dataset.is_late() else "false",
+        # The resources' rows are cut to the caller's scope (and the figures above left out).
+        "rows_cut_to_scope": "true" if dataset.rows_cut else None,
     }
     return [{"key": key, "value": value} for key, value in values.items()
             if value not in (None, "", "[]")]

@@ -166,10 +166,10 @@ def test_ckan_shows_whole_dataset_figures_only_to_national_roles(catalogue, pers
     extras = package(client_of(catalogue, persona), EXCEEDANCES)
     if persona in NATIONAL:
         assert extras["row_count"] == "2" and extras["provinces"] == "01,75"
-        assert "temporal_start" in extras
+        assert "temporal_start" in extras and "rows_cut_to_scope" not in extras
     elif persona == "officer":
         assert "row_count" not in extras and "temporal_start" not in extras
-        assert extras["provinces"] == "01"
+        assert extras["provinces"] == "01" and extras["rows_cut_to_scope"] == "true"
     else:
         assert extras is None
     registry = package(client_of(catalogue, persona), REGISTRY)
