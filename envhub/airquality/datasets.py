@@ -12,6 +12,7 @@ from envhub.catalog.providers import (
     DatasetSpec,
     DataStats,
     Provider,
+    in_scope,
     period_bounds,
     register,
     time_column,
@@ -55,6 +56,7 @@ class AirQualityIndex(Provider):
         qs = model.objects.filter(aqi__isnull=False).select_related("station",
                                                                    "station__province")
         if filters is not None:
+            qs = in_scope(dataset, filters.reader, qs, record="station")
             if filters.province:
                 qs = qs.filter(station__province__code=filters.province)
             hourly = field == "hour_end"

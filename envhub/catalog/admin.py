@@ -77,6 +77,15 @@ class DatasetAdmin(PolicyAdmin):
     filter_horizontal = ("provinces",)
     inlines = (VersionInline, MetadataVersionInline)
 
+    # Its figures are the whole dataset's (rows, period, provinces): national roles only. A
+    # provincial officer reads the catalogue in the portal, where rows and figures are cut to
+    # their scope.
+    def has_module_permission(self, request):
+        return request.actor.sees_everything and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.actor.sees_everything and super().has_view_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.provider = files.FileDatasets.key  # the admin creates file datasets only

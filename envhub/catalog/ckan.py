@@ -264,7 +264,7 @@ def resource_dict(ctx: Context, dataset: Dataset, distribution: Distribution,
 
 def _extras(ctx: Context, dataset: Dataset) -> list[dict]:
     """What CKAN has no field for (key names as ckanext-dcat uses them where it has one)."""
-    provinces = sorted(dataset.provinces.all(), key=lambda item: item.code)
+    provinces = dataset.shown_provinces
     values = {
         "uri": dcat.dataset_uri(ctx.base, dataset),
         "identifier": dataset.identifier,
@@ -292,6 +292,8 @@ def _extras(ctx: Context, dataset: Dataset) -> list[dict]:
         "publisher_uri": dcat.organisation_uri(ctx.base, dataset.publisher_id),
         "contact_email": dataset.contact_email,
         "is_late": "true" if dataset.is_late() else "false",
+        # The resources' rows are cut to the caller's scope (and the figures above left out).
+        "rows_cut_to_scope": "true" if dataset.rows_cut else None,
     }
     return [{"key": key, "value": value} for key, value in values.items()
             if value not in (None, "", "[]")]
@@ -309,6 +311,7 @@ def _organisation(ctx: Context, pk: int | None):
 
 
 def package_dict(ctx: Context, dataset: Dataset) -> dict:
+    services.as_read_by(ctx.actor, dataset)  # figures the caller may not see are left out
     licence_id, licence_title, is_open = licence_of(dataset.licence)
     publisher = dataset.publisher
     author = _organisation(ctx, dataset.owning_agency_id) or publisher
@@ -420,7 +423,7 @@ def _values_of(ctx: Context, name: str) -> Callable[[Any], Iterable[str]] | None
             distribution.format for distribution in item.distributions.all()]
     if name == "province":
         return lambda item: item.province_codes if isinstance(item, services.Entry) else [
-            province.code for province in item.provinces.all()]
+            province.code for province in services.as_read_by(ctx.actor, item).shown_provinces]
     if name == "license_id":
         licences: dict[str, tuple] = {}
 

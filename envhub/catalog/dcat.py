@@ -131,8 +131,10 @@ def _date_time(moment) -> Literal:
     return Literal(moment.isoformat(), datatype=XSD.dateTime)
 
 
-def add_dataset(graph: Graph, base: str, dataset: Dataset) -> URIRef:
-    """The dataset, its distributions and what they point to."""
+def add_dataset(graph: Graph, base: str, dataset: Dataset, reader) -> URIRef:
+    """The dataset, its distributions and what they point to, as `reader` may see it (no
+    figures of rows cut from their scope: `services.as_read_by`)."""
+    services.as_read_by(reader, dataset)
     subject = URIRef(dataset_uri(base, dataset))
     add = graph.add
     add((subject, RDF.type, DCAT.Dataset))
@@ -200,7 +202,7 @@ def add_dataset(graph: Graph, base: str, dataset: Dataset) -> URIRef:
             add((period, DCAT.startDate, _date_time(dataset.temporal_start)))
         if dataset.temporal_end:
             add((period, DCAT.endDate, _date_time(dataset.temporal_end)))
-    for province in sorted(dataset.provinces.all(), key=lambda item: item.code):
+    for province in dataset.shown_provinces:
         place = URIRef(province_uri(base, province.code))
         add((subject, DCTERMS.spatial, place))
         add((place, RDF.type, DCTERMS.Location))
@@ -340,7 +342,7 @@ def catalog_view(request, fmt: str):
     graph = _graph()
     catalogue = add_catalogue(graph, base)
     for item in chosen:
-        graph.add((catalogue, DCAT.dataset, add_dataset(graph, base, item)))
+        graph.add((catalogue, DCAT.dataset, add_dataset(graph, base, item, actor)))
     dates = datasets.aggregate(issued=Min("issued"), modified=Max("modified"))
     if dates["issued"]:
         graph.add((catalogue, DCTERMS.issued, Literal(dates["issued"].isoformat(),
@@ -437,5 +439,5 @@ def dataset_view(request, identifier: str, fmt: str):
     if dataset is None:
         return _text(_("Dataset not found, or you do not have access to it."), 404)
     graph = _graph()
-    add_dataset(graph, _base(request), dataset)
+    add_dataset(graph, _base(request), dataset, actor)
     return _serialise(graph, fmt)

@@ -99,6 +99,13 @@ class Dataset(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=400, blank=True)
     licence = models.CharField(_("licence"), max_length=200,
                                default="https://creativecommons.org/licenses/by/4.0/")
+    # Tax codes are facilities' FTP user names: published only when a steward opens them
+    # (an audited metadata edit); until then a row carries one only for a reader whose scope
+    # holds the facility.
+    tax_codes_open = models.BooleanField(
+        _("publish tax codes"), default=False,
+        help_text=_("Tax codes are also the facilities' FTP user names: tick only to publish "
+                    "them to every reader of this dataset."))
     # Computed from the data by the provider, never typed in.
     modified = models.DateTimeField(_("last changed (from the data)"), null=True, blank=True)
     temporal_start = models.DateTimeField(_("data from"), null=True, blank=True)

@@ -16,7 +16,11 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
+from envhub.core import permissions
 from envhub.core.apps import import_app_modules
+from envhub.core.permissions import ANONYMOUS, Actor
 from envhub.core.timeutil import local_days
 
 
@@ -67,6 +71,38 @@ class Filters:
     province: str | None = None  # province code
     version: int | None = None
     as_of: datetime.datetime | None = None  # the version in force then
+    # Who reads the rows: they are cut to what the policy shows them (`in_scope`). Nobody
+    # named is the anonymous visitor, so a forgotten reader sees less, never more.
+    reader: Actor = ANONYMOUS
+
+
+# --- the one rule for rows ------------------------------------------------------------------
+# A dataset's row belongs to a record of the policy (a station, a source, an exceedance event):
+# the reader gets the row when `permissions.scope` shows them the record, whichever road they
+# take (API, portal, download, CKAN, DCAT). An open dataset's rows are open data (the
+# provider's default from the policy — ambient air and water — or a steward's audited choice),
+# so everyone gets them all.
+
+def sees_all_rows(reader: Actor, dataset) -> bool:
+    """Whether the reader gets every row of the dataset (open data, or a national role);
+    otherwise its rows are cut to their scope, and the whole dataset's figures (rows, period,
+    provinces) are not theirs to see either."""
+    from envhub.catalog.models import AccessClass
+
+    return dataset.access_class == AccessClass.OPEN or reader.sees_everything
+
+
+def in_scope(dataset, reader: Actor, qs: QuerySet, record: str = "") -> QuerySet:
+    """The rows of `qs` this reader may have: all of them when `sees_all_rows`, else those
+    whose record (`qs` itself, or the related object at `record`, e.g. "station") is in the
+    reader's scope by the policy (`permissions.scope`, the rule the API applies)."""
+    if sees_all_rows(reader, dataset):
+        return qs
+    if not record:
+        return permissions.scope(reader, qs)
+    field = qs.model._meta.get_field(record)
+    allowed = permissions.scope(reader, field.related_model._default_manager.all())
+    return qs.filter(**{f"{record}__in": allowed.values("pk")})
 
 
 # The columns that place a station, first in every dataset of stations' values.

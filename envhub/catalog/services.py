@@ -18,7 +18,7 @@ from envhub.catalog.models import (
     Distribution,
     MetadataVersion,
 )
-from envhub.catalog.providers import Provider, discover, provider_of
+from envhub.catalog.providers import Provider, discover, provider_of, sees_all_rows
 from envhub.core import audit, permissions, services
 from envhub.core.errors import NotFound
 from envhub.core.permissions import Actor
@@ -252,10 +252,36 @@ def entries() -> tuple[Entry, ...]:
 
 
 def visible_entries(actor: Actor) -> list[Entry]:
+    """The entries the actor may find; a dataset whose rows are cut to their scope covers, for
+    them, only their own provinces (so that no facet counts the others')."""
     classes = permissions.catalogue_classes(actor)
     if classes is None:
         return list(entries())
-    return [e for e in entries() if e.access_class in classes and not e.withdrawn]
+    found = [e for e in entries() if e.access_class in classes and not e.withdrawn]
+    if actor.sees_everything or all(e.access_class == AccessClass.OPEN for e in found):
+        return found
+    from dataclasses import replace
+
+    from envhub.registry.models import Province
+
+    own = frozenset(Province.objects.filter(id__in=actor.province_ids).values_list("code",
+                                                                                  flat=True))
+    return [e if e.access_class == AccessClass.OPEN else
+            replace(e, province_codes=e.province_codes & own) for e in found]
+
+
+def as_read_by(actor: Actor, dataset: Dataset) -> Dataset:
+    """The dataset as this reader may see it, for display only (never saved): when its rows
+    are cut to their scope (`providers.sees_all_rows`), the whole dataset's figures are not
+    theirs — its row count and period are left out, and the provinces it covers
+    (`shown_provinces`) are kept to their own. `rows_cut` tells the page to say so."""
+    dataset.rows_cut = not sees_all_rows(actor, dataset)
+    provinces = sorted(dataset.provinces.all(), key=lambda province: province.code)
+    if dataset.rows_cut:
+        dataset.row_count = dataset.temporal_start = dataset.temporal_end = None
+        provinces = [province for province in provinces if province.id in actor.province_ids]
+    dataset.shown_provinces = provinces
+    return dataset
 
 
 def _matches(entry: Entry, search: Search, terms: list[str], skip: str | None = None) -> bool:
@@ -369,7 +395,7 @@ def late(actor: Actor) -> list[Dataset]:
 EDITABLE = ("title_vi", "title_en", "description_vi", "description_en", "keywords", "themes",
             "issued", "accrual_periodicity", "conforms_to", "provenance", "contact_name",
             "contact_email", "version", "data_code", "access_class", "legal_basis", "licence",
-            "publisher", "owning_agency")
+            "tax_codes_open", "publisher", "owning_agency")
 
 
 def _snapshot(dataset: Dataset) -> dict:

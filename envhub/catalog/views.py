@@ -57,12 +57,13 @@ def catalog_search(request):
 
 def dataset_page(request, identifier: str):
     actor = request.actor
-    dataset = services.dataset(actor, identifier)
+    dataset = services.as_read_by(actor, services.dataset(actor, identifier))
     provider = provider_of(dataset)
     columns = provider.columns(dataset) if provider else []
     preview = []
     if provider is not None:
-        preview = list(itertools.islice(provider.rows(dataset, Filters()), PREVIEW_ROWS))
+        preview = list(itertools.islice(provider.rows(dataset, Filters(reader=actor)),
+                                        PREVIEW_ROWS))
     base = request.build_absolute_uri("/").rstrip("/")
     distributions = list(dataset.distributions.all())
     links = [{"distribution": item, "fmt": item.format.lower(),
@@ -72,7 +73,7 @@ def dataset_page(request, identifier: str):
     return render(request, "catalog/dataset.html", {
         "dataset": dataset, "late": dataset.is_late(), "columns": columns,
         "preview": preview, "links": links, "base": base,
-        "provinces": dataset.provinces.order_by("code"),
+        "provinces": dataset.shown_provinces,
         "has_time": bool(provider and provider.has_time),
         "has_province": bool(provider and provider.has_province),
         "versions": dataset.versions.order_by("-number") if provider and provider.versioned
@@ -91,9 +92,11 @@ CHART_DAYS = 7
 def _chart_config(provider, dataset) -> dict | None:
     """The time-series chart of the page: the JSON download of the last days of data."""
     spec = provider.chart(dataset) if provider is not None else None
-    if not spec or dataset.temporal_end is None:
+    # Its freshness, not its period: a reader whose rows are cut does not see the period.
+    end = dataset.current_until or dataset.temporal_end
+    if not spec or end is None:
         return None
-    last = dataset.temporal_end.astimezone(VN).date()
+    last = end.astimezone(VN).date()
     first = last - datetime.timedelta(days=CHART_DAYS - 1)
     url = reverse("dataset-download", args=[dataset.identifier, "json"])
     return {**spec, "url": f"{url}?from={first.isoformat()}&to={last.isoformat()}",
@@ -103,7 +106,8 @@ def _chart_config(provider, dataset) -> dict | None:
 
 
 def json_ld(dataset, base: str, distributions) -> dict:
-    """schema.org Dataset, for search engines (Google Dataset Search reads it)."""
+    """schema.org Dataset, for search engines (Google Dataset Search reads it); of a dataset as
+    its reader sees it (`services.as_read_by`)."""
     page = f"{base}/datasets/{dataset.identifier}/"
     data = {
         "@context": "https://schema.org/", "@type": "Dataset",
@@ -124,7 +128,7 @@ def json_ld(dataset, base: str, distributions) -> dict:
     if dataset.temporal_start and dataset.temporal_end:
         data["temporalCoverage"] = (f"{dataset.temporal_start.astimezone(VN).isoformat()}/"
                                     f"{dataset.temporal_end.astimezone(VN).isoformat()}")
-    provinces = [province.name for province in dataset.provinces.all()]
+    provinces = [province.name for province in dataset.shown_provinces]
     if provinces:
         data["spatialCoverage"] = [{"@type": "Place", "name": name} for name in provinces]
     return {key: value for key, value in data.items() if value not in (None, [], "")}
@@ -146,7 +150,7 @@ def _filters(request) -> Filters:
         raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
     start, end = params.period(request.GET.get("from"), request.GET.get("to"))
     province = (request.GET.get("province") or "").strip()[:2] or None
-    return Filters(start=start, end=end, province=province,
+    return Filters(start=start, end=end, province=province, reader=request.actor,
                    version=int(version) if version else None,
                    as_of=params.moment(request.GET.get("as_of"), "as_of", end_of_day=True))
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 
-from envhub.catalog.providers import Column, DatasetSpec, DataStats, Provider, register
+from envhub.catalog.providers import (
+    Column,
+    DatasetSpec,
+    DataStats,
+    Provider,
+    in_scope,
+    register,
+)
 from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.timeutil import local_iso
 
@@ -32,10 +39,11 @@ class Exceedances(Provider):
             provenance="Tính bởi envhub từ trung bình giờ của dữ liệu quan trắc tự động, theo "
                        "giới hạn của giấy phép hiệu lực tại thời điểm dữ liệu.")
 
-    def _events(self, filters=None):
+    def _events(self, dataset=None, filters=None):
         qs = ExceedanceEvent.objects.exclude(status=EventStatus.WITHDRAWN).select_related(
             "source", "source__facility", "source__facility__province", "parameter", "permit")
         if filters is not None:
+            qs = in_scope(dataset, filters.reader, qs)
             if filters.province:
                 qs = qs.filter(source__facility__province__code=filters.province)
             if filters.start is not None:
@@ -75,7 +83,7 @@ class Exceedances(Provider):
         ]
 
     def rows(self, dataset, filters):
-        for event in self._events(filters).iterator(chunk_size=2000):
+        for event in self._events(dataset, filters).iterator(chunk_size=2000):
             facility = event.source.facility
             yield (facility.name, facility.province.code, event.source.code,
                    event.parameter.code, local_iso(event.start), local_iso(event.end),

@@ -11,8 +11,10 @@ from envhub.catalog.providers import (
     DatasetSpec,
     DataStats,
     Provider,
+    in_scope,
     period_bounds,
     register,
+    sees_all_rows,
     time_column,
 )
 from envhub.core.spreadsheets import postgresql_csv_text
@@ -150,6 +152,18 @@ class MonitoringMeans(Provider):
         when = _local_text_postgresql(f'r."{field}"', period)
         where, params = _period_conditions(f'r."{field}"', period, filters)
         where, params = ['p."code" = %s', 'st."kind" = %s', *where], [province_code, kind, *params]
+        if not sees_all_rows(filters.reader, dataset):
+            # The reader's series only: the policy's scope as a subquery.
+            from django.core.exceptions import EmptyResultSet
+
+            from envhub.monitoring.models import Series
+
+            allowed = in_scope(dataset, filters.reader, Series.objects.all())
+            try:
+                subquery, subparams = allowed.values("id").query.sql_with_params()
+            except EmptyResultSet:  # nothing in scope
+                return iter(())
+            where, params = [*where, f's."id" IN ({subquery})'], [*params, *subparams]
         texts = [postgresql_csv_text(column) for column in
                  ('st."code"', 'st."name"', 'p."code"', 'pa."code"', 'pa."unit"')]
         sql = (
@@ -176,8 +190,9 @@ class MonitoringMeans(Provider):
         province_code, kind, period = self._parts(dataset)
         model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
         series = {}
-        for item in Series.objects.filter(station__province__code=province_code,
-                                          station__kind=kind).select_related(
+        readable = in_scope(dataset, filters.reader, Series.objects.filter(
+            station__province__code=province_code, station__kind=kind))
+        for item in readable.select_related(
                 "parameter", "station", "station__facility"):
             station = item.station
             # Each coordinate falls back to the facility's, as COALESCE does in copy_csv.

@@ -1,12 +1,26 @@
-"""The registry in the catalogue: industrial emission sources with their facilities."""
+"""The registry in the catalogue: industrial emission sources with their facilities.
+
+Open data by default: a facility's name, sector, address, coordinates, permit number and its
+sources' features are public register data (as in the US EPA's ECHO). Its tax code is not: it
+is also the facility's FTP user name, so a row carries it only for a reader whose scope holds
+the facility, or when a steward opens the dataset's tax codes (`Dataset.tax_codes_open`)."""
 
 from __future__ import annotations
 
 from django.db.models import Max
 
-from envhub.catalog.providers import Column, DatasetSpec, DataStats, Filters, Provider, register
+from envhub.catalog.providers import (
+    Column,
+    DatasetSpec,
+    DataStats,
+    Filters,
+    Provider,
+    in_scope,
+    register,
+)
+from envhub.core import permissions
 from envhub.core.timeutil import local_iso
-from envhub.registry.models import Source
+from envhub.registry.models import Facility, Source
 
 
 class SourceRegistry(Provider):
@@ -20,20 +34,24 @@ class SourceRegistry(Provider):
             title_vi="Cơ sở và nguồn thải công nghiệp",
             title_en="Industrial facilities and emission sources",
             description_vi="Các ống khói và cửa xả nước thải của các cơ sở sản xuất: cơ sở, "
-                           "mã số thuế, địa chỉ, ngành, tọa độ, chiều cao và đường kính ống khói, "
-                           "lưu lượng thiết kế, nhiên liệu và quy chuẩn áp dụng.",
+                           "địa chỉ, ngành, tọa độ, chiều cao và đường kính ống khói, lưu lượng "
+                           "thiết kế, nhiên liệu và quy chuẩn áp dụng. Mã số thuế chỉ có khi "
+                           "được công bố.",
             description_en="The stacks and wastewater outfalls of industrial facilities: facility, "
-                           "tax code, address, sector, coordinates, stack height and diameter, "
-                           "design flow, fuel and the regulation that applies.",
+                           "address, sector, coordinates, stack height and diameter, design "
+                           "flow, fuel and the regulation that applies. Tax codes only where "
+                           "published.",
             keywords=("nguồn thải", "ống khói", "nước thải", "cơ sở", "khí thải"),
             themes=("ENVI", "ECON"), frequency="IRREG", access_class="open",
             data_code="TNMT-NT-01",
             legal_basis="Luật Bảo vệ môi trường 2020, Điều 114 khoản 1 điểm a",
             provenance="Hồ sơ cấp phép môi trường, cập nhật bởi cán bộ quản lý dữ liệu và sở.")
 
-    def _sources(self, filters: Filters | None = None):
+    def _sources(self, dataset=None, filters: Filters | None = None):
         qs = Source.objects.select_related("facility", "facility__province", "facility__ward",
                                            "facility__operator", "regulation")
+        if filters is not None:
+            qs = in_scope(dataset, filters.reader, qs)
         if filters and filters.province:
             qs = qs.filter(facility__province__code=filters.province)
         return qs.order_by("facility__province__code", "facility_id", "code")
@@ -70,11 +88,16 @@ class SourceRegistry(Provider):
         ]
 
     def rows(self, dataset, filters):
-        for source in self._sources(filters).iterator(chunk_size=2000):
+        # Whose tax codes the reader may have: every one when a steward opened them, else
+        # those of the facilities in their scope (as the API shows them).
+        known = None if dataset.tax_codes_open else set(permissions.scope(
+            filters.reader, Facility.objects.all()).values_list("id", flat=True))
+        for source in self._sources(dataset, filters).iterator(chunk_size=2000):
             facility = source.facility
+            tax_code = facility.tax_code if known is None or facility.id in known else ""
             latitude = source.latitude if source.latitude is not None else facility.latitude
             longitude = source.longitude if source.longitude is not None else facility.longitude
-            yield (facility.name, facility.tax_code, facility.sector, facility.province.code,
+            yield (facility.name, tax_code, facility.sector, facility.province.code,
                    facility.province.name, facility.ward.name if facility.ward else "",
                    facility.address, facility.operator.name if facility.operator else "",
                    facility.permit_number, source.code, source.name, source.kind,
