@@ -286,6 +286,21 @@ def list_stations(request, query: Query[StationQuery]):
     return services.stations(actor_of(request), filters)
 
 
+def _station_properties(s) -> dict:
+    """StationOut's fields, built by hand: a map asks for every station, and validating each
+    through the schema made this answer a quarter slower (a test keeps the two the same)."""
+    return {
+        "code": s.code, "name": s.name, "kind": s.kind, "kind_label": s.get_kind_display(),
+        "medium": s.medium, "province": {"code": s.province.code, "name": s.province.name},
+        "facility": {"id": s.facility.id, "name": s.facility.name} if s.facility else None,
+        "source": StationOut.resolve_source(s),
+        "operator": {"id": s.operator.id, "name": s.operator.name} if s.operator else None,
+        "latitude": s.latitude, "longitude": s.longitude,
+        "expected_interval_minutes": s.expected_interval_minutes, "active": s.active,
+        "tt10_prefix": s.tt10_prefix,
+    }
+
+
 @router.get(
     "/stations.geojson",
     summary="Monitoring stations in your scope as a GeoJSON FeatureCollection (for maps)",
@@ -300,7 +315,7 @@ def stations_geojson(request, query: Query[StationQuery]):
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [s.longitude, s.latitude]},
-            "properties": StationOut.model_validate(s).model_dump(),
+            "properties": _station_properties(s),
         }
         for s in qs.order_by("code")
     ]
