@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django.middleware.locale import LocaleMiddleware
-from django.utils import timezone, translation
-from django.utils.functional import SimpleLazyObject
+from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext
 
 from envhub.core import permissions, proxies
 from envhub.core.errors import EnvhubError, InvalidToken
-
-# Recording every use of a token would turn each API read into a write; once a minute is enough.
-TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def client_ip(request) -> str | None:
@@ -77,9 +73,8 @@ def actor_from_token(plain: str) -> permissions.Actor:
     token = ApiToken(**{field: row[field] for field in _TOKEN_MODEL_FIELDS})
     if not token.matches(plain) or not token.is_usable:
         raise InvalidToken()
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # Its use is written after the view (`ActorMiddleware`), or by an upload in its own
+    # transaction: not here, in a write of its own before the request's.
     if token.station_id:
         return permissions.station_actor(token, row["station__code"])
     if token.facility_id:
@@ -104,14 +99,21 @@ def resolve_actor(request) -> permissions.Actor:
 
 
 class ActorMiddleware:
-    """Sets `request.actor` lazily; a bad token surfaces as InvalidToken when first used."""
+    """Sets `request.actor` lazily; a bad token surfaces as InvalidToken when first used. After
+    the view, notes the use of the token the request presented, when due (`token_use`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.actor = SimpleLazyObject(lambda: resolve_actor(request))
-        return self.get_response(request)
+        from envhub.accounts import token_use
+
+        request.actor = actor = SimpleLazyObject(lambda: resolve_actor(request))
+        response = self.get_response(request)
+        resolved = actor._wrapped
+        if resolved is not empty and resolved.token is not None:
+            token_use.record(resolved.token)
+        return response
 
 
 class ContentSecurityPolicyMiddleware:
