@@ -97,6 +97,29 @@ def test_hourly_and_daily_rollups(data):
     assert [r["day"] for r in day["results"]] == ["2026-11-20"]
 
 
+@pytest.mark.parametrize("interval, field, pages", [("hour", "hour_end", 5), ("day", "day", 2)])
+def test_rollups_page_with_cursors_across_days(world, interval, field, pages):
+    start = local(2026, 11, 20, 21, 5)
+    files = [tt10_file(world.air_hn, start.replace(day=20 + (21 + h) // 24, hour=(21 + h) % 24),
+                       [("PM10", 10.0 + h, "ug/m3", 0)]) for h in range(5)]
+    ingest.ingest(system_actor("tests"), "folder", files)
+    rollups.process_queue()
+    seen, cursor, asked = [], None, 0
+    while True:
+        params = {"station": "HNKK1", "parameter": "PM10", "interval": interval,
+                  "from": "2026-11-20", "to": "2026-11-21", "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        body = get(world, "admin", "/api/v1/observations", **params).json()
+        asked += 1
+        seen.extend(row[field] for row in body["results"])
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(seen) == pages and seen == sorted(seen) and asked in (pages, pages + 1)
+    assert seen[0] == ("2026-11-20T22:00:00+07:00" if interval == "hour" else "2026-11-20")
+
+
 def test_observations_as_csv(data):
     response = get(data, "officer", "/api/v1/observations", station="HNKK1", parameter="PM10",
                    format="csv", **{"from": "2026-11-20", "to": "2026-11-20"})
