@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -43,10 +44,38 @@ _TOKEN_FIELDS = (*_TOKEN_MODEL_FIELDS, "station__code", "facility__tax_code",
 _TOKEN_QUERY = (
     'SELECT t."id", t."lookup", t."digest", t."name", t."user_id", t."station_id", '
     't."facility_id", t."expires_at", t."revoked_at", t."last_used_at", s."code", '
-    'f."tax_code", f."operator_id" FROM "accounts_apitoken" t '
+    'f."tax_code", f."operator_id"{user_columns} FROM "accounts_apitoken" t '
     'LEFT JOIN "registry_station" s ON s."id" = t."station_id" '
-    'LEFT JOIN "registry_facility" f ON f."id" = t."facility_id" WHERE t."lookup" = %s'
+    'LEFT JOIN "registry_facility" f ON f."id" = t."facility_id" '
+    'LEFT JOIN "{user_table}" u ON u."id" = t."user_id" WHERE t."lookup" = %s'
 )
+
+
+@functools.cache
+def _token_query(vendor: str) -> tuple[str, list[str], list[list]]:
+    """The token query with its user's columns (a personal token's user came in a query of its
+    own), their attribute names and each one's converters (SQLite gives text and integers)."""
+    from envhub.accounts.models import User
+
+    fields = User._meta.concrete_fields
+    query = _TOKEN_QUERY.format(
+        user_columns="".join(f', u."{field.column}"' for field in fields),
+        user_table=User._meta.db_table)
+    converters = [
+        [*connection.ops.get_db_converters(field.get_col(User._meta.db_table)),
+         *field.get_db_converters(connection)] for field in fields]
+    return query, [field.attname for field in fields], converters
+
+
+def _user_of(values: tuple, names: list[str], converters: list[list]):
+    from envhub.accounts.models import User
+
+    converted = []
+    for value, field_converters in zip(values, converters, strict=True):
+        for convert in field_converters:
+            value = convert(value, None, connection)
+        converted.append(value)
+    return User.from_db(connection.alias, names, converted)
 
 
 def actor_from_token(plain: str) -> permissions.Actor:
@@ -58,12 +87,13 @@ def actor_from_token(plain: str) -> permissions.Actor:
         raise InvalidToken()
     # Every API call from a datalogger starts here: one narrow query written out (the ORM
     # would spend longer building it than the database spends answering it).
+    query, user_fields, user_converters = _token_query(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_QUERY, [lookup])
+        cursor.execute(query, [lookup])
         found = cursor.fetchone()
     if found is None:
         raise InvalidToken()
-    row = dict(zip(_TOKEN_FIELDS, found, strict=True))
+    row = dict(zip(_TOKEN_FIELDS, found[:len(_TOKEN_FIELDS)], strict=True))
     # SQLite hands back text; PostgreSQL already gives aware datetimes.
     convert = getattr(connection.ops, "convert_datetimefield_value", None)
     if convert is not None:
@@ -71,6 +101,8 @@ def actor_from_token(plain: str) -> permissions.Actor:
             if row[field] is not None:
                 row[field] = convert(row[field], None, connection)
     token = ApiToken(**{field: row[field] for field in _TOKEN_MODEL_FIELDS})
+    if token.user_id:
+        token.user = _user_of(found[len(_TOKEN_FIELDS):], user_fields, user_converters)
     if not token.matches(plain) or not token.is_usable:
         raise InvalidToken()
     # Its use is written after the view (`ActorMiddleware`), or by an upload in its own
