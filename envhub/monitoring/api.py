@@ -16,7 +16,7 @@ from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import PageLimit, keyset_page, limit_type
 from envhub.core.spreadsheets import csv_row
-from envhub.core.timeutil import from_db, local_iso
+from envhub.core.timeutil import local_iso, local_iso_from_db
 from envhub.monitoring import connectivity, services
 from envhub.monitoring.models import BatchStatus, DeviceStatus
 from envhub.monitoring.receivers import http
@@ -86,7 +86,7 @@ class _Times:
             return None
         text = self._cache.get(moment)
         if text is None:
-            text = self._cache[moment] = local_iso(from_db(moment))
+            text = self._cache[moment] = local_iso_from_db(moment)
         return text
 
 

@@ -72,3 +72,12 @@ def test_it_refuses_what_is_not_a_time(text):
 def test_it_writes_times_with_the_viet_nam_offset():
     moment = datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone.utc)
     assert timeutil.local_iso(moment) == "2026-11-26T08:00:00+07:00"
+
+
+@pytest.mark.parametrize("stored", [
+    "2026-11-26 01:00:00", "2026-12-31 20:30:00.250000", "2026-11-26 01:00:00+00:00",
+    datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone.utc),
+])
+def test_it_writes_database_times_as_local_iso_does(stored):
+    assert timeutil.local_iso_from_db(stored) == timeutil.local_iso(timeutil.from_db(stored))
+    assert timeutil.local_iso_from_db(None) is None
