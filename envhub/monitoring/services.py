@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from envhub.core import params, permissions
@@ -44,8 +44,12 @@ class SeriesQuery:
 
 
 def parameter_of(station: Station, code: str) -> Parameter:
-    """A parameter of the station's medium, by its code or by a symbol dataloggers write."""
-    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).first()
+    """A parameter of the station's medium, by its code or by a symbol dataloggers write. Found
+    by its code, it carries the id of the station's series of it (`series_id`, None without
+    one), read in the same query."""
+    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).annotate(
+        series_id=Subquery(Series.objects.filter(station=station, parameter=OuterRef("pk"))
+                           .order_by("id").values("id")[:1])).first()
     if found is None:
         alias = ParameterAlias.objects.select_related("parameter").filter(
             medium=station.medium, alias_key=ParameterAlias.key(code)).first()
@@ -53,6 +57,9 @@ def parameter_of(station: Station, code: str) -> Parameter:
     if found is None:
         raise NotFound(_("This station's medium has no parameter %(code)s.") % {"code": code})
     return found
+
+
+_ASK = object()
 
 
 def series_query(actor: Actor, station_code: str, parameter_code: str, *,
@@ -63,8 +70,10 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
     station = registry.station(actor, station_code, related=False)
     parameter = parameter_of(station, parameter_code)
     start_at, end_at = params.period(start, end, default=DEFAULT_SPAN[interval])
-    series_id = Series.objects.filter(station=station, parameter=parameter).values_list(
-        "id", flat=True).first()
+    series_id = getattr(parameter, "series_id", _ASK)
+    if series_id is _ASK:  # found by a symbol
+        series_id = Series.objects.filter(station=station, parameter=parameter).values_list(
+            "id", flat=True).first()
     return SeriesQuery(station, parameter, series_id, interval, start_at, end_at)
 
 
