@@ -157,10 +157,10 @@ def facility_actor(tax_code: str, plain_token: str) -> Actor | None:
     receiver's login), or None when the tax code and token do not go together.
 
     Only a usable token issued for that very facility counts; it is compared in constant time
-    and its last use is noted at most once a minute, as for bearer tokens. The caller records
+    and its last use is noted when due, as for bearer tokens (`token_use`). The caller records
     failures and asks `lockout.check` first.
     """
-    from envhub.core.middleware import TOKEN_USE_RESOLUTION
+    from envhub.accounts import token_use
     from envhub.registry.models import Facility
     from envhub.registry.validators import compact_tax_code
 
@@ -175,8 +175,5 @@ def facility_actor(tax_code: str, plain_token: str) -> Actor | None:
              .filter(lookup=lookup, facility=facility).first())
     if token is None or not token.matches(plain_token) or not token.is_usable:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    token_use.record(token)
     return permissions.actor_for_token(token)

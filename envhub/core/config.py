@@ -362,7 +362,8 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
 def sqlite_database(path: Path) -> dict:
     """SQLite in WAL mode with a busy timeout, so web, worker and receivers can share it."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's, with writers that take the write lock as soon as it is free.
+        "ENGINE": "envhub.core.sqlite_backend",
         "NAME": str(path),
         # Keep connections: opening one runs the PRAGMAs below, which costs more than a small
         # request's queries.

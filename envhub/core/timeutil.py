@@ -95,6 +95,22 @@ def local_iso(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else to_utc(moment).astimezone(VN).isoformat()
 
 
+_VN_OFFSET = VN.utcoffset(None)
+_VN_SUFFIX = "+07:00"
+
+
+def local_iso_from_db(value) -> str | None:
+    """`local_iso(from_db(value))`, faster for SQLite's UTC text: the offset is fixed, so the
+    wall-clock time is the naive UTC time plus 7 hours (a page of 500 times spent milliseconds
+    converting between zones)."""
+    if isinstance(value, str):
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            return (moment + _VN_OFFSET).isoformat() + _VN_SUFFIX
+        return local_iso(moment)
+    return local_iso(from_db(value))
+
+
 def from_db(value) -> datetime.datetime | None:
     """A datetime read with a raw cursor: SQLite gives UTC text, PostgreSQL aware values."""
     if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:

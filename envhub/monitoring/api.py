@@ -16,7 +16,7 @@ from envhub.core.errors import InvalidInput
 from envhub.core.pagination import KeysetPagination, PageLimit, limit_type
 from envhub.core.schemas import LocalTime
 from envhub.core.spreadsheets import csv_row
-from envhub.core.timeutil import from_db, local_iso
+from envhub.core.timeutil import local_iso, local_iso_from_db
 from envhub.monitoring import connectivity, services
 from envhub.monitoring.models import BatchStatus, DeviceStatus
 from envhub.monitoring.receivers import http
@@ -86,26 +86,40 @@ class _Times:
             return None
         text = self._cache.get(moment)
         if text is None:
-            text = self._cache[moment] = local_iso(from_db(moment))
+            text = self._cache[moment] = local_iso_from_db(moment)
         return text
 
 
-def _raw_out(row: dict, times: _Times) -> dict:
-    return {"time": times(row["time"]), "value": row["value"], "status": row["status"],
-            "status_label": times.status_labels[row["status"]]}
+# Rows are tuples of `services.SERIES_COLUMNS`, with values as the database gives them or as
+# the ORM converts them (times as text or datetimes, days as text or dates, booleans as 0/1).
+
+def _raw_out(row: tuple, times: _Times) -> dict:
+    moment, value, status = row
+    return {"time": times(moment), "value": value, "status": status,
+            "status_label": times.status_labels[status]}
 
 
-def _rollup_out(row: dict, times: _Times) -> dict:
-    out = {"count": row["count"], "valid_count": row["valid_count"],
-           "calibrating_count": row["calibrating_count"], "error_count": row["error_count"],
-           "expected_count": row["expected_count"], "mean": row["mean"], "min": row["minimum"],
-           "max": row["maximum"], "coverage": round(row["coverage"], 1),
-           "valid": bool(row["valid"])}
-    if "hour_end" in row:
-        out["hour_end"] = times(row["hour_end"])
-    else:
-        out["day"] = row["day"].isoformat()
+def _rollup_values(row: tuple) -> dict:
+    (_moment, count, valid_count, calibrating_count, error_count, expected_count, mean, minimum,
+     maximum, coverage, valid) = row
+    return {"count": count, "valid_count": valid_count, "calibrating_count": calibrating_count,
+            "error_count": error_count, "expected_count": expected_count, "mean": mean,
+            "min": minimum, "max": maximum, "coverage": round(coverage, 1), "valid": bool(valid)}
+
+
+def _hour_out(row: tuple, times: _Times) -> dict:
+    out = _rollup_values(row)
+    out["hour_end"] = times(row[0])
     return out
+
+
+def _day_out(row: tuple, times: _Times) -> dict:
+    out = _rollup_values(row)
+    out["day"] = row[0] if isinstance(row[0], str) else row[0].isoformat()
+    return out
+
+
+SERIALISERS = {"raw": _raw_out, "hour": _hour_out, "day": _day_out}
 
 
 CSV_COLUMNS = {
@@ -132,10 +146,9 @@ def observations(request, station: str, parameter: str, interval: str = "raw",
                  format: str = "json", cursor: str | None = None, limit: PageLimit = None):
     query = services.series_query(actor_of(request), station, parameter, interval=interval,
                                   start=from_, end=to)
-    rows = services.series_rows(query)
-    serialise = _raw_out if interval == "raw" else _rollup_out
+    serialise = SERIALISERS[query.interval]
     if format == "csv":
-        return _csv_response(query, rows, serialise)
+        return _csv_response(query, services.series_rows(query), serialise)
     if format != "json":
         raise InvalidInput(_("format must be json or csv."), {"format": ["json|csv"]})
     page = services.series_page(query, cursor=cursor, limit=limit)

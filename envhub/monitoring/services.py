@@ -7,13 +7,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from envhub.core import params, permissions
 from envhub.core.errors import InvalidInput, NotFound
-from envhub.core.pagination import Page, keyset_page
+from envhub.core.pagination import Page, keyset_page, raw_rows
 from envhub.core.permissions import Actor
+from envhub.core.timeutil import from_db
 from envhub.monitoring.models import (
     Batch,
     DailyRollup,
@@ -43,8 +44,12 @@ class SeriesQuery:
 
 
 def parameter_of(station: Station, code: str) -> Parameter:
-    """A parameter of the station's medium, by its code or by a symbol dataloggers write."""
-    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).first()
+    """A parameter of the station's medium, by its code or by a symbol dataloggers write. Found
+    by its code, it carries the id of the station's series of it (`series_id`, None without
+    one), read in the same query."""
+    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).annotate(
+        series_id=Subquery(Series.objects.filter(station=station, parameter=OuterRef("pk"))
+                           .order_by("id").values("id")[:1])).first()
     if found is None:
         alias = ParameterAlias.objects.select_related("parameter").filter(
             medium=station.medium, alias_key=ParameterAlias.key(code)).first()
@@ -52,6 +57,9 @@ def parameter_of(station: Station, code: str) -> Parameter:
     if found is None:
         raise NotFound(_("This station's medium has no parameter %(code)s.") % {"code": code})
     return found
+
+
+_ASK = object()
 
 
 def series_query(actor: Actor, station_code: str, parameter_code: str, *,
@@ -62,27 +70,29 @@ def series_query(actor: Actor, station_code: str, parameter_code: str, *,
     station = registry.station(actor, station_code, related=False)
     parameter = parameter_of(station, parameter_code)
     start_at, end_at = params.period(start, end, default=DEFAULT_SPAN[interval])
-    series_id = Series.objects.filter(station=station, parameter=parameter).values_list(
-        "id", flat=True).first()
+    series_id = getattr(parameter, "series_id", _ASK)
+    if series_id is _ASK:  # found by a symbol
+        series_id = Series.objects.filter(station=station, parameter=parameter).values_list(
+            "id", flat=True).first()
     return SeriesQuery(station, parameter, series_id, interval, start_at, end_at)
 
 
 ROLLUP_FIELDS = ("count", "valid_count", "calibrating_count", "error_count", "expected_count",
                  "mean", "minimum", "maximum", "coverage", "valid")
+# The columns of `series_rows`, in order: the time, then the values.
+SERIES_COLUMNS = {"raw": ("time", "value", "status"), "hour": ("hour_end", *ROLLUP_FIELDS),
+                  "day": ("day", *ROLLUP_FIELDS)}
+SERIES_MODELS = {"raw": Observation, "hour": HourlyRollup, "day": DailyRollup}
 
 
 def series_rows(query: SeriesQuery) -> QuerySet:
     """Observations, hourly or daily rollups of one series in (start, end], oldest first, as
-    dictionaries (the API and CSV read plain values; model instances would cost more than the
-    query)."""
-    if query.interval == "raw":
-        model, field, columns = Observation, "time", ("time", "value", "status")
-    elif query.interval == "hour":
-        model, field, columns = HourlyRollup, "hour_end", ("hour_end", *ROLLUP_FIELDS)
-    else:
-        model, field, columns = DailyRollup, "day", ("day", *ROLLUP_FIELDS)
+    tuples of `SERIES_COLUMNS[interval]` (the API and CSV read plain values; model instances
+    would cost more than the query)."""
+    model, columns = SERIES_MODELS[query.interval], SERIES_COLUMNS[query.interval]
+    field = columns[0]
     if query.series_id is None:
-        return model.objects.none().values(*columns)
+        return model.objects.none().values_list(*columns)
     if field == "day":
         from envhub.core.timeutil import local_day
 
@@ -90,17 +100,24 @@ def series_rows(query: SeriesQuery) -> QuerySet:
                   "day__lte": local_day(query.end)}
     else:
         bounds = {f"{field}__gt": query.start, f"{field}__lte": query.end}
-    return model.objects.filter(series_id=query.series_id, **bounds).order_by(field).values(
+    return model.objects.filter(series_id=query.series_id, **bounds).order_by(field).values_list(
         *columns)
 
 
-SERIES_ORDER = {"raw": "time", "hour": "hour_end", "day": "day"}
-
-
 def series_page(query: SeriesQuery, *, cursor: str | None, limit: int | None) -> Page:
-    """A page of `series_rows`, oldest first."""
-    return keyset_page(series_rows(query), order=(SERIES_ORDER[query.interval],),
-                       cursor=cursor, limit=limit)
+    """A page of `series_rows`, oldest first, with the values as the database gives them (on
+    SQLite times and days as text: `timeutil.from_db`): a page is up to thousands of rows,
+    and the ORM's conversion of each value cost more than the query."""
+    return keyset_page(series_rows(query), order=(SERIES_COLUMNS[query.interval][0],),
+                       cursor=cursor, limit=limit, fetch=raw_rows, key=_series_key)
+
+
+def _series_key(row: tuple, field: str):
+    """The order value of a raw row as the ORM would give it (the cursor holds it)."""
+    if field == "day":
+        return row[0] if isinstance(row[0], datetime.date) else datetime.date.fromisoformat(
+            row[0])
+    return from_db(row[0])
 
 
 def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],

@@ -66,3 +66,18 @@ def test_it_joins_the_scopes_of_several_memberships(world):
     assert actor.facility_ids == set(
         Facility.objects.filter(operator=world.enterprise_hn).values_list("id", flat=True))
     assert actor.organisation_ids == {world.dept_dongnai.id, world.enterprise_hn.id}
+
+
+def test_a_personal_token_brings_its_user_in_its_own_query(world):
+    from envhub.accounts import services
+    from envhub.core.middleware import actor_from_token
+
+    user = world.users["officer"]
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    issued = services.create_token(permissions.system_actor(), name="x", user=user)
+    with CaptureQueriesContext(connection) as queries:
+        actor = actor_from_token(issued.plain)
+    assert actor.user == user and actor.user.is_staff is True and actor.user.is_active is True
+    assert actor.user.date_joined == User.objects.get(pk=user.pk).date_joined
+    assert actor.province_ids == {world.hanoi.id}
+    assert len(queries) == 3  # the token with its user, the membership, its list of provinces

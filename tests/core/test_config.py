@@ -19,7 +19,7 @@ def test_it_defaults_to_a_safe_sqlite_installation(tmp_path):
     assert loaded.problems == []
     assert loaded.debug is False
     assert loaded.allowed_hosts == ["127.0.0.1", "localhost"]
-    assert loaded.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded.database["ENGINE"] == "envhub.core.sqlite_backend"
     assert loaded.database["NAME"] == str(tmp_path / "var" / "envhub.sqlite3")
     init = loaded.database["OPTIONS"]["init_command"]
     assert "journal_mode=WAL" in init and "busy_timeout" in init
@@ -56,8 +56,8 @@ def test_it_names_a_bad_boolean(tmp_path, word):
     ("postgres://postgres@127.0.0.1:5432/envhub", "django.db.backends.postgresql", "envhub"),
     ("postgresql://u:p%40ss@db.example:6543/env?sslmode=require", "django.db.backends.postgresql",
      "env"),
-    ("sqlite:///var/other.sqlite3", "django.db.backends.sqlite3", None),
-    ("sqlite:////srv/envhub/db.sqlite3", "django.db.backends.sqlite3", "/srv/envhub/db.sqlite3"),
+    ("sqlite:///var/other.sqlite3", "envhub.core.sqlite_backend", None),
+    ("sqlite:////srv/envhub/db.sqlite3", "envhub.core.sqlite_backend", "/srv/envhub/db.sqlite3"),
 ])
 def test_it_parses_database_urls(tmp_path, url, engine, name):
     loaded = load(tmp_path, DATABASE_URL=url)

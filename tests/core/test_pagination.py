@@ -4,7 +4,7 @@ and tamper-proof."""
 import pytest
 
 from envhub.core.errors import InvalidInput
-from envhub.core.pagination import decode_cursor, encode_cursor, keyset_page
+from envhub.core.pagination import decode_cursor, encode_cursor, keyset_page, raw_rows
 from envhub.registry.models import Ward
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,16 @@ def test_ninja_pagination_gives_the_pages_of_keyset_page(reference):
                                          request=None)
     after = keyset_page(qs, order=("division_type", "code"), cursor=expected.next, limit=9)
     assert second["results"] == after.results
+
+
+def test_rows_read_raw_page_as_the_orm_rows(reference):
+    qs = Ward.objects.filter(province__code="01").values_list("code", "name")
+    orm = keyset_page(qs, order=("code",), cursor=None, limit=9,
+                      key=lambda row, _field: row[0])
+    raw = keyset_page(qs, order=("code",), cursor=None, limit=9, fetch=raw_rows,
+                      key=lambda row, _field: row[0])
+    assert (raw.results, raw.next) == (orm.results, orm.next)
+    after = keyset_page(qs, order=("code",), cursor=raw.next, limit=9, fetch=raw_rows,
+                        key=lambda row, _field: row[0])
+    assert after.results == list(qs.order_by("code")[9:18])
+    assert raw_rows(qs.none()) == []

@@ -85,3 +85,12 @@ def test_api_schemas_write_instants_in_viet_nam_time():
     moment = datetime.datetime(2026, 1, 1, 1, 0, tzinfo=datetime.UTC)
     assert Out(at=moment).model_dump() == {"at": "2026-01-01T08:00:00+07:00"}
     assert Out.model_json_schema()["properties"]["at"]["type"] == "string"
+
+
+@pytest.mark.parametrize("stored", [
+    "2026-11-26 01:00:00", "2026-12-31 20:30:00.250000", "2026-11-26 01:00:00+00:00",
+    datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone.utc),
+])
+def test_it_writes_database_times_as_local_iso_does(stored):
+    assert timeutil.local_iso_from_db(stored) == timeutil.local_iso(timeutil.from_db(stored))
+    assert timeutil.local_iso_from_db(None) is None

@@ -97,6 +97,29 @@ def test_hourly_and_daily_rollups(data):
     assert [r["day"] for r in day["results"]] == ["2026-11-20"]
 
 
+@pytest.mark.parametrize("interval, field, pages", [("hour", "hour_end", 5), ("day", "day", 2)])
+def test_rollups_page_with_cursors_across_days(world, interval, field, pages):
+    start = local(2026, 11, 20, 21, 5)
+    files = [tt10_file(world.air_hn, start.replace(day=20 + (21 + h) // 24, hour=(21 + h) % 24),
+                       [("PM10", 10.0 + h, "ug/m3", 0)]) for h in range(5)]
+    ingest.ingest(system_actor("tests"), "folder", files)
+    rollups.process_queue()
+    seen, cursor, asked = [], None, 0
+    while True:
+        params = {"station": "HNKK1", "parameter": "PM10", "interval": interval,
+                  "from": "2026-11-20", "to": "2026-11-21", "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        body = get(world, "admin", "/api/v1/observations", **params).json()
+        asked += 1
+        seen.extend(row[field] for row in body["results"])
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(seen) == pages and seen == sorted(seen) and asked in (pages, pages + 1)
+    assert seen[0] == ("2026-11-20T22:00:00+07:00" if interval == "hour" else "2026-11-20")
+
+
 def test_observations_as_csv(data):
     response = get(data, "officer", "/api/v1/observations", station="HNKK1", parameter="PM10",
                    format="csv", **{"from": "2026-11-20", "to": "2026-11-20"})
@@ -168,3 +191,28 @@ def test_a_sender_sees_the_files_that_named_no_station_of_theirs(world):
     assert [row["file_name"] for row in rows] == ["nonsense.txt"]
     # ... which nobody else but the staff sees.
     assert world.client("officer").get("/api/v1/batches").json()["results"] == []
+
+
+def test_a_page_of_observations_takes_six_queries_with_a_token(data):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    issued = accounts.create_token(system_actor(), name="x", user=data.users["officer"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issued.plain}"}
+    params = {"station": "HNKK1", "parameter": "PM10", "interval": "hour",
+              "from": "2026-11-20", "to": "2026-11-20"}
+    Client().get("/api/v1/observations", params, **headers)  # writes the token's use
+    with CaptureQueriesContext(connection) as queries:
+        body = Client().get("/api/v1/observations", params, **headers).json()
+    assert len(body["results"]) == 1
+    # The token with its user, the memberships, the provinces they list, the station in scope,
+    # the parameter with its series, the page.
+    assert len(queries) == 6, [q["sql"][:80] for q in queries]
+
+
+def test_a_parameter_named_by_a_datalogger_symbol(data):
+    for symbol, code, rows in (("PM2.5", "PM2_5", 0), ("pm10", "PM10", 12)):
+        body = get(data, "admin", "/api/v1/observations", station="HNKK1", parameter=symbol,
+                   **{"from": "2026-11-20", "to": "2026-11-20"}).json()
+        assert (body["parameter"], len(body["results"])) == (code, rows)

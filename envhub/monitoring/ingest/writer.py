@@ -14,6 +14,7 @@ from typing import ContextManager
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from envhub.accounts import token_use
 from envhub.core import audit
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import hour_end, local_iso
@@ -57,6 +58,9 @@ def write(actor: Actor, channel: str, files: Sequence[CheckedFile], *,
             with transaction.atomic():
                 _write_slice(actor, channel, files, plan, now, replace, live,
                              while_database_works)
+                # Here, when due, rather than in a write transaction of its own after the
+                # request: on SQLite each one waits for the one write lock (`token_use`).
+                token_use.record(actor.token)
                 during_commit.enter_context(while_database_works())
     except DatabaseError:
         # A station or series deleted since the directory was read shows up here: read it again.
