@@ -72,7 +72,7 @@ def setup_django(migrate: bool = True) -> None:
 
         call_command("migrate", verbosity=0, interactive=False)
         from envhub.core.permissions import system_actor
-        from envhub.registry.reference import load_all
+        from envhub.core.reference import load_all
 
         load_all(system_actor("bench"))
 

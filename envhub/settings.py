@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "envhub.monitoring",
     "envhub.airquality",
     "envhub.catalog",
+    "envhub.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,6 +18,7 @@ from django.test import Client
 
 from envhub.accounts.models import Membership, Role, User
 from envhub.core.permissions import actor_for_user, system_actor
+from envhub.core.reference import load_all
 from envhub.registry import services as registry
 from envhub.registry.models import (
     Facility,
@@ -30,7 +31,6 @@ from envhub.registry.models import (
     Station,
     StationKind,
 )
-from envhub.registry.reference import load_all
 
 PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
 

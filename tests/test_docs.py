@@ -81,3 +81,12 @@ def test_every_relative_link_in_the_docs_leads_somewhere():
             if not (page.parent / target).exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert not broken, "\n".join(broken)
+
+
+def test_it_names_every_apps_part_of_the_permission_policy():
+    text = (DOCS / "architecture.md").read_text()
+    section = text.split("\n## Who sees what\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `(\w+/policy\.py)` \|", section, flags=re.M))
+    present = {f"{path.parent.name}/policy.py"
+               for path in (ROOT / "envhub").glob("*/policy.py")}
+    assert named == present

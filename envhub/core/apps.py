@@ -7,11 +7,16 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
 
+    def ready(self):
+        # Each app's part of the permission policy (its models' rules), before any request.
+        import_app_modules("policy")
+
 
 def import_app_modules(module: str) -> None:
     """Import `<app>.<module>` of every installed envhub app that has one: how apps register
-    their periodic jobs (`jobs`) and catalogue providers (`datasets`). An import error inside
-    such a module is raised, not taken for a missing module."""
+    their periodic jobs (`jobs`), catalogue providers (`datasets`), reference data (`reference`)
+    and permission rules (`policy`). An import error inside such a module is raised, not taken
+    for a missing module."""
     from importlib import import_module
 
     from django.apps import apps

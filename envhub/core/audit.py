@@ -1,4 +1,8 @@
-"""Writing to the append-only audit log. Every service write ends here."""
+"""Writing to the append-only audit log. Every service write ends here.
+
+The log's table is the `AuditEvent` model of `accounts` (an event names its user), which
+`accounts` hands over when Django starts (`keep_events_in`, from `AccountsConfig.ready`): core
+imports no app."""
 
 from __future__ import annotations
 
@@ -58,6 +62,26 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list
     }
 
 
+_EVENT_MODEL: type[Model] | None = None
+
+
+def keep_events_in(model: type[Model]) -> None:
+    """Set the model events are written to (called once, by `accounts` at start)."""
+    global _EVENT_MODEL
+    _EVENT_MODEL = model
+
+
+def event_model() -> type[Model]:
+    if _EVENT_MODEL is None:
+        raise RuntimeError("No audit event model: is envhub.accounts installed?")
+    return _EVENT_MODEL
+
+
+def events():
+    """All the events of the log, as a queryset."""
+    return event_model().objects.all()
+
+
 def record(
     actor: Actor,
     action: str,
@@ -70,15 +94,13 @@ def record(
     ip_address: str | None = None,
 ):
     """Append one event. `obj` fills the object columns unless they are given explicitly."""
-    from envhub.accounts.models import AuditEvent
-
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
     if ip_address is None:
         ip_address = actor.extra.get("ip")
-    return AuditEvent.objects.create(
+    return event_model().objects.create(
         actor=actor.label[:200],
         user=actor.user if actor.user is not None and actor.user.pk else None,
         action=action,

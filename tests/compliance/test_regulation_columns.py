@@ -24,10 +24,10 @@ from envhub.compliance.models import (
 )
 from envhub.core.models import ReferenceVersion
 from envhub.core.permissions import system_actor
+from envhub.core.reference import VERSION_NAME, load_all
 from envhub.core.timeutil import VN
 from envhub.monitoring import ingest, rollups
 from envhub.registry.models import Parameter
-from envhub.registry.reference import VERSION_NAME, load_all
 from tests.monitoring.files import tt10_file
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.db import transaction
 from envhub.accounts.models import AuditEvent, Membership, Role, User
 from envhub.core.geo import check_point
 from envhub.core.permissions import actor_for_user, system_actor
+from envhub.core.reference import load_all
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
 from envhub.registry import validators
@@ -28,7 +29,6 @@ from envhub.registry.models import (
     Station,
     StationKind,
 )
-from envhub.registry.reference import load_all
 
 ACTOR = system_actor("tests")
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from envhub.core.permissions import system_actor
+from envhub.core.reference import load_all
 from envhub.core.timeutil import hour_end
 from envhub.demo import country
 from envhub.demo import tt10 as demo
@@ -27,7 +28,6 @@ from envhub.monitoring.models import (
     StationStatus,
 )
 from envhub.registry.models import Province, Station, StationKind
-from envhub.registry.reference import load_all
 
 ACTOR = system_actor("tests")
 WINTER = datetime.datetime(2026, 1, 12)  # a Monday

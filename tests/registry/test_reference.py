@@ -12,9 +12,9 @@ from django.core.management import call_command
 from envhub.accounts.models import AuditEvent
 from envhub.core.models import ReferenceVersion
 from envhub.core.permissions import system_actor
+from envhub.core.reference import VERSION_NAME, checksum, load_all
 from envhub.registry import services
 from envhub.registry.models import Parameter, ParameterAlias, Province, Ward
-from envhub.registry.reference import VERSION_NAME, checksum, load_all
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,16 @@ def test_update_overwrites_from_the_files_with_an_event_per_change(edited):
                                      actor="envhub reference").count() == 1
     # The province's file-name abbreviation is the steward's, even now.
     assert Province.objects.get(code="01").abbreviation == "HNI"
+
+
+def test_each_app_loads_its_own_tables_after_those_it_builds_on():
+    from envhub.core.reference import data_files, parts
+
+    assert [(part.app, part.load.__module__) for part in parts()] == [
+        ("registry", "envhub.registry.reference"),
+        ("compliance", "envhub.compliance.reference"),
+        ("airquality", "envhub.airquality.reference"),
+    ]
+    assert [path.name for path in data_files()][1:] == [
+        "province_abbreviations.json", "parameters.json", "regulations.json",
+        "ambient_limits.json"]

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from envhub.core.permissions import system_actor
-from envhub.registry.reference import load_all
+from envhub.core.reference import load_all
 
 
 class Command(BaseCommand):
