@@ -3,9 +3,10 @@ from django.urls import include, path
 from envhub.api import api
 from envhub.core import views as core_views
 from envhub.core.admin_site import admin_site
+from envhub.registry import views as registry_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", registry_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -163,8 +163,7 @@ class PolicyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The object's events from the audit log (for those who may read the log: admins)."""
-        from envhub.accounts.models import AuditEvent
-
+        AuditEvent = audit.event_model()  # noqa: N806  (a model, named as one)
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)

@@ -8,8 +8,9 @@ object they can see but not change is forbidden (403); a visitor who must sign i
 This module holds the policy's frame: the roles, the actor, what `scope`, `can` and `require`
 do with the rules, and the conditions the rules are written with. Each app states the rules of
 its own models in its `policy.py` (`scope_rule`, `write_rule`), imported when Django starts
-(`CoreConfig.ready`); docs/architecture.md ("Who sees what") lists them. A model without a rule
-is seen and changed by administrators only: nothing leaks by omission.
+(`CoreConfig.ready`); docs/architecture.md ("Who sees what") lists them. A model without a
+scope rule is seen by administrators only, and one without a write rule changed by admins and
+stewards only: nothing leaks by omission.
 
 Scopes by role:
 - admin, data steward, leader: everything (leaders only read);

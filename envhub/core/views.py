@@ -1,4 +1,5 @@
-"""Site-wide pages: home, health check and the error pages (HTML, or the API envelope)."""
+"""Site-wide pages: the health check and the error pages (HTML, or the API envelope). The home
+page, which counts the registry's records, is the registry's (`registry/views.py`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import logging
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,29 +14,8 @@ from django.views.decorators.cache import never_cache
 
 from envhub.core.api_errors import envelope
 from envhub.core.errors import EnvhubError, NotAuthenticated
-from envhub.registry import services as registry
-from envhub.registry.models import StationKind
 
 logger = logging.getLogger("envhub")
-
-
-def home(request):
-    actor = request.actor
-    context = {"actor": actor}
-    if actor.is_authenticated:
-        stations = registry.stations(actor)
-        context.update(
-            facility_count=registry.facilities(actor).count(),
-            source_count=registry.sources(actor).count(),
-            station_count=stations.count(),
-            stations_by_kind=[
-                {"kind": row["kind"], "kind_label": StationKind(row["kind"]).label, "n": row["n"]}
-                for row in stations.values("kind").annotate(n=Count("id")).order_by("kind")
-            ],
-        )
-    context["province_count"] = registry.provinces(actor).count()
-    context["parameter_count"] = registry.parameters(actor).count()
-    return render(request, "home.html", context)
 
 
 @never_cache

@@ -17,6 +17,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Automatic monitoring")
 
     def ready(self):
+        from envhub.monitoring.views import station_context
+        from envhub.registry import views as registry_views
+
+        # The station's data (latest values, chart, received files) on the registry's station
+        # page, scoped the same way.
+        if station_context not in registry_views.STATION_PAGE_PARTS:
+            registry_views.STATION_PAGE_PARTS.append(station_context)
         for model in ("registry.Station", "registry.Parameter", "registry.ParameterAlias",
                       "registry.DeclaredUnit", "monitoring.Series"):
             post_save.connect(_forget_directory, sender=model,

@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from envhub.core.pagination import keyset_page
-from envhub.monitoring.views import station_context
 from envhub.registry import services
 from envhub.registry.models import Medium, Sector, StationKind
+
+# What the apps above the registry show on a station's page beside its facts: each adds a
+# function (request, station) -> template context when Django starts (monitoring: the station's
+# data, `MonitoringConfig.ready`), so the registry imports none of them.
+STATION_PAGE_PARTS: list[Callable[..., dict]] = []
 
 
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
+
+
+def home(request):
+    """The home page: what the actor may see of the registry, counted."""
+    actor = request.actor
+    context = {"actor": actor}
+    if actor.is_authenticated:
+        stations = services.stations(actor)
+        context.update(
+            facility_count=services.facilities(actor).count(),
+            source_count=services.sources(actor).count(),
+            station_count=stations.count(),
+            stations_by_kind=[
+                {"kind": row["kind"], "kind_label": StationKind(row["kind"]).label, "n": row["n"]}
+                for row in stations.values("kind").annotate(n=Count("id")).order_by("kind")
+            ],
+        )
+    context["province_count"] = services.provinces(actor).count()
+    context["parameter_count"] = services.parameters(actor).count()
+    return render(request, "home.html", context)
 
 
 @login_required
@@ -90,15 +117,16 @@ def station_list(request):
 @login_required
 def station_detail(request, code: str):
     station = services.station(request.actor, code)
-    return render(request, "registry/station_detail.html", {
+    context = {
         "station": station,
         "geojson_url": reverse("api:stations_geojson") + f"?q={station.code}",
         "api_url": reverse("api:get_station", args=[station.code]),
         "declared_units": station.declared_units.select_related("parameter").order_by(
             "parameter__code"),
-        # The station's data (latest values, chart, received files), scoped the same way.
-        **station_context(request, station),
-    })
+    }
+    for part in STATION_PAGE_PARTS:
+        context.update(part(request, station))
+    return render(request, "registry/station_detail.html", context)
 
 
 def parameter_list(request):

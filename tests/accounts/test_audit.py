@@ -104,12 +104,13 @@ def test_it_runs_the_trigger_repair_after_every_migrate():
 def test_envhub_check_reports_missing_triggers(reference):
     import io
 
+    from envhub.accounts.health import audit_triggers
     from envhub.core.management.commands.envhub_check import Command
 
     def check() -> tuple[int, str]:
         command = Command(stdout=io.StringIO(), stderr=io.StringIO())
         command.quiet, command.errors = False, 0
-        command._check_audit_triggers()
+        audit_triggers(command)
         return command.errors, command.stdout.getvalue() + command.stderr.getvalue()
 
     assert check() == (0, "OK     audit log is append-only (database triggers in place)\n")

@@ -91,11 +91,12 @@ def test_it_warns_about_active_demo_accounts_on_a_real_server(settings):
 
     from envhub.accounts.models import User
     from envhub.core.management.commands.envhub_check import Command
+    from envhub.demo.health import demo_accounts
 
     def warnings() -> str:
         command = Command(stdout=io.StringIO(), stderr=io.StringIO())
         command.quiet, command.errors = False, 0
-        command._check_demo_accounts()
+        demo_accounts(command)
         assert command.errors == 0
         return command.stdout.getvalue()
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from envhub.core import proxies
+from envhub.core import health, proxies
 
 
 class Command(BaseCommand):
@@ -33,9 +33,8 @@ class Command(BaseCommand):
         self._check_var_dir(config)
         if self._check_database():
             self._check_migrations()
-            self._check_audit_triggers()
-            self._check_reference_data()
-            self._check_demo_accounts()
+            for check in health.database_checks():  # each app's tables
+                check(self)
         self._check_django()
         if self.errors:
             self.stderr.write(f"envhub check: {self.errors} error(s).")
@@ -97,55 +96,6 @@ class Command(BaseCommand):
             self.error(f"{len(pending)} migration(s) not applied ({names}…): run `envhub migrate`.")
         else:
             self.ok("all migrations applied")
-
-    def _check_audit_triggers(self) -> None:
-        from envhub.accounts.audit_triggers import missing_audit_triggers
-
-        try:
-            missing = missing_audit_triggers()
-        except DatabaseError as exc:
-            self.error(f"cannot read the audit log's triggers: {exc}".strip())
-            return
-        if missing:
-            self.error(
-                f"the audit log is not protected: trigger(s) {', '.join(sorted(missing))} "
-                "missing, so its rows could be changed or deleted; run `envhub migrate` "
-                "(it puts them back)."
-            )
-        else:
-            self.ok("audit log is append-only (database triggers in place)")
-
-    def _check_demo_accounts(self) -> None:
-        from envhub.accounts.models import User
-
-        if settings.DEBUG:
-            return
-        try:
-            names = sorted(User.objects.filter(username__startswith="demo-", is_active=True)
-                           .values_list("username", flat=True))
-        except DatabaseError:
-            return  # reported as pending migrations
-        if names:
-            self.warn(
-                f"demo accounts are active on this installation ({', '.join(names)}): their "
-                "passwords are in var/demo-accounts.txt; disable them on a real server."
-            )
-
-    def _check_reference_data(self) -> None:
-        from envhub.registry.models import Parameter, Province, Ward
-
-        try:
-            provinces, wards = Province.objects.count(), Ward.objects.count()
-            parameters = Parameter.objects.count()
-        except DatabaseError:
-            return  # reported as pending migrations
-        if provinces != 34 or wards != 3321 or parameters == 0:
-            self.error(
-                f"reference data incomplete ({provinces} provinces, {wards} wards, {parameters} "
-                "parameters; expected 34, 3,321 and some): run `envhub reference`."
-            )
-        else:
-            self.ok("reference data loaded (34 provinces, 3,321 wards)")
 
     def _check_django(self) -> None:
         tags = None
