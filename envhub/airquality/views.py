@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from envhub.airquality import services, vn_aqi
 from envhub.core.errors import NotFound
-from envhub.core.timeutil import VN
+from envhub.core.timeutil import VN, hour_label
 
 PROVINCE_DAYS = 14
 
@@ -52,8 +52,9 @@ def air_map(request):
     now = timezone.now()
     rows = [{"station": station, "row": row, "stale": services.is_stale(row, now),
              "category": category_view(row.category if row else None),
-             "dominant": services.pollutant_label(row.dominant if row else None)}
-            for station, row in services.latest()]
+             "dominant": services.pollutant_label(row.dominant if row else None),
+             "hour": hour_label(row.hour_end) if row else None}
+            for station, row in services.latest(now=now)]
     return render(request, "airquality/map.html", {
         "rows": rows, "legend": legend(),
         "map_config": {"latest_url": reverse("api:aqi_latest"), "labels": chart_labels(),
@@ -64,13 +65,15 @@ def air_map(request):
 
 def air_station(request, code: str):
     station = services.ambient_station(code)
-    latest = services.latest_for(station)
+    now = timezone.now()
+    latest = services.latest_for(station, now)
     year = timezone.now().astimezone(VN).year
     standards = services.standards(station, year)
     for row in standards:
         row["label"] = services.pollutant_label(row["parameter"])
     return render(request, "airquality/station.html", {
-        "station": station, "latest": latest, "stale": services.is_stale(latest),
+        "station": station, "latest": latest, "stale": services.is_stale(latest, now),
+        "hour": hour_label(latest.hour_end) if latest else None,
         "dominant": services.pollutant_label(latest.dominant if latest else None),
         "category": category_view(latest.category if latest else None),
         "legend": legend(), "year": year, "standards": standards,

@@ -40,12 +40,6 @@
 
   function pad(number) { return (number < 10 ? "0" : "") + number; }
 
-  function vnText(iso) {
-    var d = new Date(Date.parse(iso) + VN_OFFSET_MS);
-    return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " " + pad(d.getUTCDate()) +
-      "/" + pad(d.getUTCMonth() + 1);
-  }
-
   // --- the map ----------------------------------------------------------------------------
 
   function startMap(element, settings) {
@@ -72,7 +66,8 @@
           "/\">" + escapeHtml(station.name) + "</a></strong><br>" +
           (current ? "VN_AQI <strong>" + item.aqi + "</strong> · " + escapeHtml(name) +
             "<br><small>" + escapeHtml(settings.labels.dominant) + ": " +
-            escapeHtml(pollutant(item.dominant)) + " · " + vnText(item.hour_end) + "</small>"
+            escapeHtml(pollutant(item.dominant)) + " · " + escapeHtml(item.hour_label) +
+            "</small>"
             : escapeHtml(name));
         marker.bindPopup(html);
         if (current) {
@@ -100,6 +95,7 @@
       })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS;
       var category = categoryFor(legend, row.aqi);
       return { value: [x, row.aqi], dominant: row.dominant, name: category.name,
+               hour: row.hour_label,
                itemStyle: { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
     });
     var chart = echarts.init(element, null, { renderer: "canvas" });
@@ -111,9 +107,9 @@
         trigger: "item",
         formatter: function (item) {
           var d = new Date(item.value[0]);
+          // An hour is shown as the hour it covers ("16:00–17:00 26/11/2026", from the API).
           var when = daily ? pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
-            d.getUTCFullYear() : pad(d.getUTCHours()) + ":00 " + pad(d.getUTCDate()) + "/" +
-            pad(d.getUTCMonth() + 1);
+            d.getUTCFullYear() : escapeHtml(item.data.hour);
           return when + "<br>VN_AQI <strong>" + item.value[1] + "</strong> · " +
             escapeHtml(item.data.name) + "<br>" + escapeHtml(settings.labels.dominant) + ": " +
             escapeHtml(pollutant(item.data.dominant));
