@@ -221,6 +221,28 @@ def latest_for(station, now: datetime.datetime | None = None):
     return ended(now).filter(station=station, aqi__isnull=False).order_by("-hour_end").first()
 
 
+def province_centres() -> list[dict]:
+    """Where the air map writes each province's name: the median position of the stations and
+    facilities registered in it. The registry has no province boundaries nor centres, so this is
+    an estimate from the data, and a province with nothing registered has no label.
+    [{"code", "name", "label" (the short name), "latitude", "longitude"}] by province code."""
+    from statistics import median
+
+    from envhub.registry.models import Facility, Province, Station
+
+    points: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for model in (Station, Facility):
+        for province_id, lat, lon in model.objects.filter(
+                province__isnull=False, latitude__isnull=False,
+                longitude__isnull=False).values_list("province_id", "latitude", "longitude"):
+            points[province_id].append((lat, lon))
+    return [{"code": province.code, "name": province.name,
+             "label": province.short_name or province.name,
+             "latitude": round(median(lat for lat, _lon in points[province.pk]), 4),
+             "longitude": round(median(lon for _lat, lon in points[province.pk]), 4)}
+            for province in Province.objects.filter(pk__in=points).order_by("code")]
+
+
 def is_stale(row, now: datetime.datetime | None = None) -> bool:
     return row is None or (now or timezone.now()) - row.hour_end > STALE_AFTER
 
