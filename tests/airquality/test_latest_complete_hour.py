@@ -77,3 +77,15 @@ def test_the_pages_show_the_ended_hour_as_the_hour_it_covers(world, running):
         assert hour_label(running) in html, path
         assert hour_label(running + HOUR) not in html, path
         assert ">499<" not in html, path
+
+
+def test_the_hourly_dataset_holds_ended_hours_only(world, running):
+    from envhub.airquality.datasets import AirQualityIndex
+    from envhub.catalog.models import Dataset
+
+    dataset = Dataset(identifier="chi-so-chat-luong-khong-khi-vn-aqi-hourly",
+                      provider_key="hourly")
+    provider = AirQualityIndex()
+    assert provider.stats(dataset).current_until == running
+    rows, _field = provider._rows(dataset)
+    assert not rows.filter(hour_end__gt=running).exists()
