@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import HourlyAqi
-from envhub.core.timeutil import VN
+from envhub.core.timeutil import VN, hour_label
 from tests.airquality.test_end_to_end import send
 from tests.browser.pages import open_page
 
@@ -60,6 +60,13 @@ def test_the_public_map_shows_the_category_colours(air, live_server, browser):
         "echarts.getInstanceByDom(document.querySelector('#air-hourly')).getOption()"
         ".series[0].data.map(d => d.itemStyle.color)")
     assert set(colours) <= {category.hex for category in vn_aqi.CATEGORIES}
+    # Each bar's tooltip says which hour it covers: "16:00–17:00 26/11/2026".
+    tooltip = page.evaluate(
+        "(() => { const chart = echarts.getInstanceByDom(document.querySelector('#air-hourly'));"
+        " const option = chart.getOption(); const data = option.series[0].data;"
+        " return option.tooltip[0].formatter({ value: data[data.length - 1].value,"
+        " data: data[data.length - 1] }); })()")
+    assert hour_label(air.hour_end) in tooltip
     assert page.locator("#aqi-now-value").inner_text() == str(air.aqi)
     page.screenshot(path=str(SCREENSHOTS / "air-station.png"), full_page=True)
     assert errors == []
