@@ -225,7 +225,8 @@ def province_centres() -> list[dict]:
     """Where the air map writes each province's name: the median position of the stations and
     facilities registered in it. The registry has no province boundaries nor centres, so this is
     an estimate from the data, and a province with nothing registered has no label.
-    [{"code", "name", "label" (the short name), "latitude", "longitude"}] by province code."""
+    [{"code", "name", "label" (the short name), "points" (how many), "latitude", "longitude"}]
+    by province code."""
     from statistics import median
 
     from envhub.registry.models import Facility, Province, Station
@@ -237,7 +238,7 @@ def province_centres() -> list[dict]:
                 longitude__isnull=False).values_list("province_id", "latitude", "longitude"):
             points[province_id].append((lat, lon))
     return [{"code": province.code, "name": province.name,
-             "label": province.short_name or province.name,
+             "label": province.short_name or province.name, "points": len(points[province.pk]),
              "latitude": round(median(lat for lat, _lon in points[province.pk]), 4),
              "longitude": round(median(lon for _lat, lon in points[province.pk]), 4)}
             for province in Province.objects.filter(pk__in=points).order_by("code")]

@@ -57,13 +57,16 @@
       if (element.dataset.tiles !== "loaded") { element.dataset.tiles = "error"; }
     });
     tiles.addTo(map);
-    settings.provinces.forEach(function (province) {
-      L.marker([province.latitude, province.longitude], {
-        pane: "vn-province", interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "province-label", iconSize: null,
-                          html: "<span>" + escapeHtml(province.label) + "</span>" })
-      }).addTo(map);
-    });
+    var labels = settings.provinces.slice().sort(function (a, b) { return b.points - a.points; })
+      .map(function (province) {
+        return L.marker([province.latitude, province.longitude], {
+          pane: "vn-province", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "province-label", iconSize: null,
+                            html: "<span>" + escapeHtml(province.label) + "</span>" })
+        }).addTo(map);
+      });
+    map.on("zoomend", function () { declutter(map, labels); });
+    map.whenReady(function () { declutter(map, labels); });
     getJson(settings.basemap_url).then(function (collection) {
       L.geoJSON(collection, {
         pane: "vn-base", interactive: false, attribution: settings.labels.outline,
@@ -89,6 +92,26 @@
       });
       element.dataset.basemap = "ready";
     }).catch(function () { element.dataset.basemap = "error"; });
+  }
+
+  // Province names that would overlap a name already shown are hidden at this zoom, the
+  // provinces with the most stations and facilities first (Hà Nội's delta neighbours are
+  // named as one zooms in).
+  function declutter(map, labels) {
+    var shown = [];
+    labels.forEach(function (marker) {
+      var element = marker.getElement();
+      if (!element) { return; }
+      element.style.display = "";
+      var text = element.firstChild, at = map.latLngToLayerPoint(marker.getLatLng());
+      var half = text.offsetWidth / 2 + 4, box = L.bounds(
+        [at.x - half, at.y + 10], [at.x + half, at.y + 12 + text.offsetHeight]);
+      if (shown.some(function (other) { return other.intersects(box); })) {
+        element.style.display = "none";
+      } else {
+        shown.push(box);
+      }
+    });
   }
 
   // Stations closer than this on the screen are drawn as one marker (Hà Nội's overlap at
