@@ -147,3 +147,36 @@ def test_a_refused_location_is_said_clearly(two_in_hanoi, live_server, browser):
     assert page.locator("#air-locate-message").is_visible()
     assert errors == []
     context.close()
+
+
+@pytest.fixture
+def bac_ninh(two_in_hanoi, world):
+    """A station in Bắc Ninh, 30 km from Hà Nội: their names overlap at national zoom."""
+    from envhub.registry.models import Province
+
+    return Station.objects.create(
+        code="BNKK1", name="Trạm Bắc Ninh", kind=StationKind.AUTO_AIR,
+        province=Province.objects.get(code="24"), latitude=21.18, longitude=106.07)
+
+
+def test_province_names_never_overlap(bac_ninh, live_server, browser):
+    context, page, errors, _blocked = open_map(
+        browser, live_server, {"width": 1366, "height": 900}, geolocation=HANOI,
+        permissions=["geolocation"])
+    shown = "#air-map .province-label:not([style*='display: none']) span"
+
+    def boxes():
+        return [page.locator(shown).nth(i).bounding_box()
+                for i in range(page.locator(shown).count())]
+
+    names = page.locator(shown).all_inner_texts()
+    assert "Hà Nội" in names and "Bắc Ninh" not in names  # Hà Nội has more registered
+    found = boxes()
+    assert all(not overlaps(a, b) for i, a in enumerate(found) for b in found[i + 1:])
+    page.get_by_role("button", name="Tìm tỉnh của tôi").click()  # zooms in on Hà Nội
+    page.wait_for_function("() => document.querySelector('#air-locate').dataset.state "
+                           "=== 'province'")
+    names = page.locator(shown).all_inner_texts()
+    assert "Hà Nội" in names and "Bắc Ninh" in names
+    assert errors == []
+    context.close()
