@@ -6,6 +6,8 @@ say so clearly when it is refused. Screenshots at 390×844 and 1366×900 in var/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -178,5 +180,25 @@ def test_province_names_never_overlap(bac_ninh, live_server, browser):
                            "=== 'province'")
     names = page.locator(shown).all_inner_texts()
     assert "Hà Nội" in names and "Bắc Ninh" in names
+    assert errors == []
+    context.close()
+
+
+def test_tiles_that_load_go_on_top_of_the_outline(two_in_hanoi, live_server, browser):
+    context, page, errors = open_page(browser, live_server)
+    png = (Path(__file__).resolve().parents[2] / "envhub" / "static" / "vendor" / "leaflet" /
+           "images" / "layers.png").read_bytes()  # any PNG will do as a tile
+    page.route(TILES, lambda route: route.fulfill(body=png, content_type="image/png"))
+    page.goto(f"{live_server.url}/air/")
+    page.wait_for_function("() => { const m = document.querySelector('#air-map').dataset;"
+                           " return m.loaded && m.basemap && m.tiles; }")
+    assert page.get_attribute("#air-map", "data-tiles") == "loaded"
+    assert page.locator(".leaflet-tile-loaded").count() > 0
+    z = page.evaluate("() => ['tile', 'vn-base', 'vn-province', 'overlay'].map(name =>"
+                      " Number(getComputedStyle(document.querySelector("
+                      "'.leaflet-' + name + '-pane')).zIndex))")
+    tiles, land, provinces, overlay = z
+    assert land < provinces < tiles < overlay  # the outline and its names under the tiles
+    assert page.locator(".archipelago-label").count() == 2  # Hoàng Sa, Trường Sa stay above
     assert errors == []
     context.close()
