@@ -67,6 +67,11 @@ def test_the_public_map_shows_the_category_colours(air, live_server, browser):
         " return option.tooltip[0].formatter({ value: data[data.length - 1].value,"
         " data: data[data.length - 1] }); })()")
     assert hour_label(air.hour_end) in tooltip
+    last_bar = page.evaluate("echarts.getInstanceByDom(document.querySelector('#air-hourly'))"
+                             ".getOption().series[0].data.slice(-1)[0].value[0]")
+    middle = air.hour_end.astimezone(VN).replace(tzinfo=datetime.timezone.utc) - \
+        datetime.timedelta(minutes=30)  # the chart's clock is Viet Nam time drawn as UTC
+    assert last_bar == middle.timestamp() * 1000
     assert page.locator("#aqi-now-value").inner_text() == str(air.aqi)
     page.screenshot(path=str(SCREENSHOTS / "air-station.png"), full_page=True)
     assert errors == []

@@ -312,9 +312,11 @@
   function drawBars(element, rows, settings, daily) {
     var legend = settings.legend;
     var data = rows.filter(function (row) { return row.aqi != null; }).map(function (row) {
+      // A bar sits over the period it covers: a day at its noon, the hour ending 17:00 at
+      // 16:30.
       var x = daily ? Date.UTC.apply(null, row.day.split("-").map(function (v, i) {
         return i === 1 ? Number(v) - 1 : Number(v);
-      })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS;
+      })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS - 1800 * 1000;
       var category = categoryFor(legend, row.aqi);
       return { value: [x, row.aqi], dominant: row.dominant, name: category.name,
                hour: row.hour_label,
