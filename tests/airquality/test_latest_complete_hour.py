@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from envhub.airquality import services
 from envhub.airquality.models import HourlyAqi
-from envhub.core.timeutil import HOUR, VN, hour_label, latest_complete_hour, local_iso
-from tests.airquality.test_end_to_end import send
+from envhub.core.timeutil import HOUR, VN, hour_label, local_iso
+from tests.airquality.test_end_to_end import make_current, send
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,7 @@ def test_the_latest_is_the_last_hour_that_has_ended(world, day, hour, minute, sh
 @pytest.fixture
 def running(world, day):
     """An index of the hour now running, as the worker makes it from the values already in."""
-    ended = latest_complete_hour(timezone.now())
-    newest = HourlyAqi.objects.filter(station=world.air_hn).latest("hour_end")
-    HourlyAqi.objects.filter(pk=newest.pk).update(hour_end=ended)
+    ended = make_current(world.air_hn).hour_end
     HourlyAqi.objects.create(station=world.air_hn, hour_end=ended + HOUR, aqi=499,
                              category="hazardous", dominant="PM2_5", sub_indices={"PM2_5": 499},
                              inputs=[], note="")
@@ -63,8 +61,10 @@ def test_the_api_shows_the_ended_hour_and_the_hour_it_covers(world, running):
     assert item["hour_end"] == local_iso(running)
     assert item["hour_label"] == hour_label(running)
     assert item["aqi"] != 499 and not item["stale"]
-    tomorrow = (timezone.now().astimezone(VN) + datetime.timedelta(days=1)).date()
-    hourly = client.get(f"/api/v1/aqi/hourly?station=HNKK1&to={tomorrow}&limit=500").json()
+    today = timezone.now().astimezone(VN).date()
+    first, tomorrow = today - datetime.timedelta(days=2), today + datetime.timedelta(days=1)
+    hourly = client.get(f"/api/v1/aqi/hourly?station=HNKK1&from={first}&to={tomorrow}"
+                        "&limit=500").json()
     assert hourly["results"][-1]["hour_end"] == local_iso(running)
     assert hourly["results"][-1]["hour_label"] == hour_label(running)
     assert 499 not in [row["aqi"] for row in hourly["results"]]

@@ -11,9 +11,8 @@ import pytest
 from django.utils import timezone
 
 from envhub.airquality import vn_aqi
-from envhub.airquality.models import HourlyAqi
 from envhub.core.timeutil import VN, hour_label
-from tests.airquality.test_end_to_end import send
+from tests.airquality.test_end_to_end import make_current, send
 from tests.browser.pages import open_page
 
 pytestmark = pytest.mark.browser
@@ -28,11 +27,7 @@ def air(world):
     station.save()
     day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
     send(world, day, range(1, 25))
-    newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
-    HourlyAqi.objects.filter(pk=newest.pk).update(
-        hour_end=timezone.now().replace(minute=0, second=0, microsecond=0))
-    return HourlyAqi.objects.get(station=station, hour_end=timezone.now().replace(
-        minute=0, second=0, microsecond=0))
+    return make_current(station)
 
 
 def test_the_public_map_shows_the_category_colours(air, live_server, browser):
