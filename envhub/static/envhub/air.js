@@ -117,11 +117,11 @@
   // Stations closer than this on the screen are drawn as one marker (Hà Nội's overlap at
   // national zoom). A greedy pass over a few hundred stations on each zoom: no library needed.
   var CLUSTER_PIXELS = 28;
-  // Popups pan clear of the zoom buttons (top left) rather than open under them.
-  // (On a phone its width leaves room for that.)
+  // Popups pan clear of the zoom buttons (top left) rather than open under them; startMap
+  // narrows them on a phone so that they still fit beside the buttons.
   var POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [12, 12], maxWidth: 260 };
 
-  function clusterOf(group, settings) {
+  function clusterOf(map, group, settings) {
     var worst = null, bounds = L.latLngBounds([]);
     group.forEach(function (entry) {
       bounds.extend(entry.latlng);
@@ -137,8 +137,7 @@
                                                className: "aqi-label aqi-cluster-label" });
     marker.bindPopup("<strong>" + escapeHtml(label) + "</strong><hr>" +
                      group.map(function (entry) { return entry.html; }).join("<hr>"), POPUP);
-    marker.on("click", function (event) {
-      var map = event.target._map;
+    marker.on("click", function () {
       // Zoom in while that separates them; markers still together open one list instead.
       if (map.getBoundsZoom(bounds, false, L.point(60, 60)) > map.getZoom()) {
         marker.closePopup();
@@ -157,11 +156,15 @@
         var near = groups.find(function (group) {
           return group.at.distanceTo(point) < CLUSTER_PIXELS;
         });
-        if (near) { near.members.push(entry); } else { groups.push({ at: point, members: [entry] }); }
+        if (near) {
+          near.members.push(entry);
+        } else {
+          groups.push({ at: point, members: [entry] });
+        }
       });
       var next = groups.map(function (group) {
         return group.members.length === 1 ? group.members[0].marker
-          : clusterOf(group.members, settings);
+          : clusterOf(map, group.members, settings);
       });
       // A marker that stays on the map keeps its open popup.
       shown.forEach(function (marker) {
