@@ -17,7 +17,7 @@ from envhub.core.api_auth import PUBLIC
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import PageLimit, keyset_page
-from envhub.core.timeutil import VN, local_days, local_iso
+from envhub.core.timeutil import VN, hour_label, local_days, local_iso
 
 router = Router(tags=["air quality"])
 
@@ -41,9 +41,16 @@ class StationRef(Schema):
     longitude: float | None
 
 
+HOUR_LABEL = dict(description="The hour the index covers, in Viet Nam time, with its local "
+                              "day: \"16:00–17:00 26/11/2026\" for hour_end 17:00; the hour "
+                              "ending at midnight is \"23:00–24:00\" of the day before.")
+
+
 class LatestOut(Schema):
     station: StationRef
-    hour_end: str | None
+    hour_end: str | None = Field(None, description="The end of the newest hour that has "
+                                 "ended (an hour still running is never shown).")
+    hour_label: str | None = Field(None, **HOUR_LABEL)
     aqi: int | None
     category: CategoryOut | None
     dominant: str | None
@@ -56,6 +63,7 @@ class LatestList(Schema):
 
 class AqiOut(Schema):
     hour_end: str | None = None
+    hour_label: str | None = Field(None, **HOUR_LABEL)
     day: datetime.date | None = None
     aqi: int | None
     category: CategoryOut | None
@@ -94,6 +102,7 @@ def _aqi_out(row, period: str) -> dict:
            "inputs": row.inputs if isinstance(row.inputs, list) else [], "note": row.note}
     if period == "hour_end":
         out["hour_end"] = local_iso(row.hour_end)
+        out["hour_label"] = hour_label(row.hour_end)
     else:
         out["day"] = row.day
     return out
@@ -111,10 +120,11 @@ def _json(body) -> HttpResponse:
 def aqi_latest(request, province: str | None = None):
     now = timezone.now()
     results = []
-    for station, row in services.latest(province):
+    for station, row in services.latest(province, now):
         results.append({
             "station": station_ref(station),
             "hour_end": local_iso(row.hour_end) if row else None,
+            "hour_label": hour_label(row.hour_end) if row else None,
             "aqi": row.aqi if row else None,
             "category": category_out(row.category) if row else None,
             "dominant": (row.dominant or None) if row else None,

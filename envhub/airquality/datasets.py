@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
@@ -17,7 +18,7 @@ from envhub.catalog.providers import (
     register,
     time_column,
 )
-from envhub.core.timeutil import day_bounds, local_iso
+from envhub.core.timeutil import day_bounds, latest_complete_hour, local_iso
 
 DECISION_1459 = ("https://vea.mae.gov.vn/Data/files/"
                  "QD%201459%20TCMT%20ngay%2012_11_2019%20AQI(1).pdf")
@@ -55,6 +56,8 @@ class AirQualityIndex(Provider):
         model, field, *_ = PERIODS[dataset.provider_key]
         qs = model.objects.filter(aqi__isnull=False).select_related("station",
                                                                    "station__province")
+        if field == "hour_end":  # the running hour's index is not an hour of air yet
+            qs = qs.filter(hour_end__lte=latest_complete_hour(timezone.now()))
         if filters is not None:
             qs = in_scope(dataset, filters.reader, qs, record="station")
             if filters.province:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
 from envhub.core import completeness, periods, queues
-from envhub.core.timeutil import HOUR, day_bounds, hour_end, local_day
+from envhub.core.timeutil import HOUR, day_bounds, hour_end, latest_complete_hour, local_day
 from envhub.registry.models import StationKind
 
 logger = logging.getLogger("envhub.airquality")
@@ -190,16 +190,24 @@ def ambient_station(code: str):
     return found
 
 
-def latest(province_code: str | None = None) -> list[tuple]:
-    """Every active ambient station with its newest hourly AQI (None when it has none):
-    [(station, HourlyAqi | None)]."""
+def ended(now: datetime.datetime | None = None):
+    """The hourly indices of hours that have ended. The worker also indexes the running hour
+    from the values already in (and redoes it as more arrive), but at 17:45 the hour ending
+    18:00 is not an hour of air yet: it is never shown as the latest, nor in a series."""
+    return HourlyAqi.objects.filter(
+        hour_end__lte=latest_complete_hour(now or timezone.now()))
+
+
+def latest(province_code: str | None = None, now: datetime.datetime | None = None) -> list[tuple]:
+    """Every active ambient station with its newest hourly AQI of an ended hour (None when it
+    has none): [(station, HourlyAqi | None)]."""
     from django.db.models import Max
 
     stations = ambient_stations().filter(active=True)
     if province_code:
         stations = stations.filter(province__code=province_code)
     stations = list(stations.order_by("province__code", "code"))
-    newest = dict(HourlyAqi.objects.filter(station__in=stations, aqi__isnull=False)
+    newest = dict(ended(now).filter(station__in=stations, aqi__isnull=False)
                   .values("station_id").annotate(last=Max("hour_end"))
                   .values_list("station_id", "last"))
     rows = {(row.station_id, row.hour_end): row for row in HourlyAqi.objects.filter(
@@ -207,10 +215,33 @@ def latest(province_code: str | None = None) -> list[tuple]:
     return [(station, rows.get((station.pk, newest.get(station.pk)))) for station in stations]
 
 
-def latest_for(station):
-    """A station's newest hourly index (whether the station is active or not)."""
-    return HourlyAqi.objects.filter(station=station, aqi__isnull=False).order_by(
-        "-hour_end").first()
+def latest_for(station, now: datetime.datetime | None = None):
+    """A station's newest hourly index of an ended hour (whether the station is active or
+    not)."""
+    return ended(now).filter(station=station, aqi__isnull=False).order_by("-hour_end").first()
+
+
+def province_centres() -> list[dict]:
+    """Where the air map writes each province's name: the median position of the stations and
+    facilities registered in it. The registry has no province boundaries nor centres, so this is
+    an estimate from the data, and a province with nothing registered has no label.
+    [{"code", "name", "label" (the short name), "points" (how many), "latitude", "longitude"}]
+    by province code."""
+    from statistics import median
+
+    from envhub.registry.models import Facility, Province, Station
+
+    points: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for model in (Station, Facility):
+        for province_id, lat, lon in model.objects.filter(
+                province__isnull=False, latitude__isnull=False,
+                longitude__isnull=False).values_list("province_id", "latitude", "longitude"):
+            points[province_id].append((lat, lon))
+    return [{"code": province.code, "name": province.name,
+             "label": province.short_name or province.name, "points": len(points[province.pk]),
+             "latitude": round(median(lat for lat, _lon in points[province.pk]), 4),
+             "longitude": round(median(lon for _lat, lon in points[province.pk]), 4)}
+            for province in Province.objects.filter(pk__in=points).order_by("code")]
 
 
 def is_stale(row, now: datetime.datetime | None = None) -> bool:
@@ -218,7 +249,8 @@ def is_stale(row, now: datetime.datetime | None = None) -> bool:
 
 
 def hourly(station, start: datetime.datetime, end: datetime.datetime):
-    return HourlyAqi.objects.filter(station=station, hour_end__gt=start, hour_end__lte=end)
+    """The station's indices of the ended hours in (start, end]."""
+    return ended().filter(station=station, hour_end__gt=start, hour_end__lte=end)
 
 
 def daily(station, first: datetime.date, last: datetime.date):

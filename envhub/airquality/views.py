@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from envhub.airquality import services, vn_aqi
 from envhub.core.errors import NotFound
-from envhub.core.timeutil import VN
+from envhub.core.timeutil import VN, hour_label
 
 PROVINCE_DAYS = 14
 
@@ -48,29 +49,58 @@ def chart_labels() -> dict:
             "station": _("Station page")}
 
 
+def map_labels() -> dict:
+    """The map's words, for air.js (which has no catalogue of its own)."""
+    return {**chart_labels(),
+            "outline": _("Viet Nam outline: Natural Earth; Hoàng Sa and Trường Sa: envhub"),
+            "cluster": _("{count} stations"),
+            "locating": _("Finding where you are…"),
+            "refused": _("You did not let this page know where you are, so it cannot find your "
+                         "province or the nearest station. Allow location for this site in the "
+                         "browser's settings and try again, or choose from the list below."),
+            "unavailable": _("Your location could not be found. Try again, or choose from the "
+                             "list below."),
+            "unsupported": _("This browser cannot tell where you are; choose from the list "
+                             "below."),
+            "insecure": _("The browser gives your location only to pages opened over HTTPS; "
+                          "choose from the list below."),
+            "you_are_here": _("You are here"),
+            "your_province": _("Your province (estimated from your location):"),
+            "no_province": _("No province has a position on the map yet."),
+            "nearest_is": _("Nearest station:"),
+            "no_station": _("No station has a position on the map."),
+            "km_away": _("about {km} km from you")}
+
+
 def air_map(request):
     now = timezone.now()
     rows = [{"station": station, "row": row, "stale": services.is_stale(row, now),
              "category": category_view(row.category if row else None),
-             "dominant": services.pollutant_label(row.dominant if row else None)}
-            for station, row in services.latest()]
+             "dominant": services.pollutant_label(row.dominant if row else None),
+             "hour": hour_label(row.hour_end) if row else None}
+            for station, row in services.latest(now=now)]
     return render(request, "airquality/map.html", {
         "rows": rows, "legend": legend(),
-        "map_config": {"latest_url": reverse("api:aqi_latest"), "labels": chart_labels(),
-                       "legend": legend(), "english": _english()},
+        "map_config": {"latest_url": reverse("api:aqi_latest"), "labels": map_labels(),
+                       "legend": legend(), "english": _english(),
+                       "basemap_url": static("envhub/vietnam-basemap.geojson"),
+                       "provinces": services.province_centres(),
+                       "province_url": reverse("air-province", args=["00"])},
         "api_url": reverse("api:aqi_latest"),
     })
 
 
 def air_station(request, code: str):
     station = services.ambient_station(code)
-    latest = services.latest_for(station)
+    now = timezone.now()
+    latest = services.latest_for(station, now)
     year = timezone.now().astimezone(VN).year
     standards = services.standards(station, year)
     for row in standards:
         row["label"] = services.pollutant_label(row["parameter"])
     return render(request, "airquality/station.html", {
-        "station": station, "latest": latest, "stale": services.is_stale(latest),
+        "station": station, "latest": latest, "stale": services.is_stale(latest, now),
+        "hour": hour_label(latest.hour_end) if latest else None,
         "dominant": services.pollutant_label(latest.dominant if latest else None),
         "category": category_view(latest.category if latest else None),
         "legend": legend(), "year": year, "standards": standards,

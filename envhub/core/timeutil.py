@@ -36,6 +36,26 @@ def hour_end(moment: datetime.datetime) -> datetime.datetime:
     return floor if floor == moment else floor + HOUR
 
 
+def latest_complete_hour(now: datetime.datetime) -> datetime.datetime:
+    """The end of the newest hour that has ended at `now` (UTC): 17:45 → 17:00 (the hour
+    17:00–18:00 is still running), 18:00:00 → 18:00 (it has just ended)."""
+    return to_utc(now).replace(minute=0, second=0, microsecond=0)
+
+
+def hour_span(end: datetime.datetime) -> str:
+    """The hour labelled `end` as the interval it covers, in Viet Nam time: "17:00–18:00". The
+    hour ending at midnight is "23:00–24:00": it closes its local day (see `local_day`)."""
+    start = to_utc(end).astimezone(VN) - HOUR
+    stop = "24:00" if start.hour == 23 else f"{start.hour + 1:02d}:00"
+    return f"{start:%H}:00–{stop}"
+
+
+def hour_label(end: datetime.datetime) -> str:
+    """`hour_span` with the hour's local day: "17:00–18:00 26/11/2026"; the hour ending at
+    00:00 on 27/11 is "23:00–24:00 26/11/2026"."""
+    return f"{hour_span(end)} {local_day(end):%d/%m/%Y}"
+
+
 def hour_bounds(end: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     """(start, end] of the hour labelled `end`."""
     end = to_utc(end)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from envhub.airquality import services
 from envhub.airquality.models import DailyAqi, HourlyAqi
 from envhub.core.permissions import system_actor
-from envhub.core.timeutil import VN
+from envhub.core.timeutil import VN, latest_complete_hour
 from envhub.monitoring import ingest, rollups
 from tests.monitoring.files import tt10_file
 
@@ -48,6 +48,18 @@ def send(world, day, hours, values=hour_values):
     assert all(r.rejected == 0 for r in reports)
     rollups.process_queue()
     services.process_queue()
+
+
+def make_current(station) -> HourlyAqi:
+    """Move the station's newest index to the latest ended hour, as if it had just come. Any
+    index at or after that hour goes first: between 00:00 and 01:00 the day sent already ends
+    there, and the worker also indexes the running hour (its NowCast reaches back)."""
+    ended = latest_complete_hour(timezone.now())
+    HourlyAqi.objects.filter(station=station, hour_end__gt=ended).delete()
+    newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
+    HourlyAqi.objects.filter(station=station, hour_end=ended).exclude(pk=newest.pk).delete()
+    HourlyAqi.objects.filter(pk=newest.pk).update(hour_end=ended)
+    return HourlyAqi.objects.get(pk=newest.pk)
 
 
 def test_the_daily_aqi_of_a_day_equals_the_hand_computation(world, day):

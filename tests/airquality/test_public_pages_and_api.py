@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from envhub.airquality import services
-from envhub.airquality.models import AmbientLimit, HourlyAqi
-from tests.airquality.test_end_to_end import send
+from envhub.airquality.models import AmbientLimit
+from tests.airquality.test_end_to_end import make_current, send
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,7 @@ def air_day(world):
     day = (timezone.now().astimezone(datetime.timezone(datetime.timedelta(hours=7)))
            - datetime.timedelta(days=1)).date()
     send(world, day, range(1, 25))
-    # The newest index is yesterday's: make one current, as if the last hour had just come.
-    newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
-    HourlyAqi.objects.filter(pk=newest.pk).update(
-        hour_end=timezone.now().replace(minute=0, second=0, microsecond=0))
+    make_current(station)  # the newest index is yesterday's
     return day
 
 

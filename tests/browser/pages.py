@@ -8,8 +8,8 @@ TIMEOUT_MS = 15_000
 
 def open_page(browser, live_server, **options):
     """(context, page, errors): close the context at the end; `errors` must stay empty."""
-    context = browser.new_context(locale="vi-VN", timezone_id="UTC",
-                                  viewport={"width": 1280, "height": 1000}, **options)
+    options = {"viewport": {"width": 1280, "height": 1000}, **options}
+    context = browser.new_context(locale="vi-VN", timezone_id="UTC", **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
     page = context.new_page()

@@ -11,9 +11,8 @@ import pytest
 from django.utils import timezone
 
 from envhub.airquality import vn_aqi
-from envhub.airquality.models import HourlyAqi
-from envhub.core.timeutil import VN
-from tests.airquality.test_end_to_end import send
+from envhub.core.timeutil import VN, hour_label
+from tests.airquality.test_end_to_end import make_current, send
 from tests.browser.pages import open_page
 
 pytestmark = pytest.mark.browser
@@ -28,11 +27,7 @@ def air(world):
     station.save()
     day = (timezone.now().astimezone(VN) - datetime.timedelta(days=1)).date()
     send(world, day, range(1, 25))
-    newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
-    HourlyAqi.objects.filter(pk=newest.pk).update(
-        hour_end=timezone.now().replace(minute=0, second=0, microsecond=0))
-    return HourlyAqi.objects.get(station=station, hour_end=timezone.now().replace(
-        minute=0, second=0, microsecond=0))
+    return make_current(station)
 
 
 def test_the_public_map_shows_the_category_colours(air, live_server, browser):
@@ -60,6 +55,18 @@ def test_the_public_map_shows_the_category_colours(air, live_server, browser):
         "echarts.getInstanceByDom(document.querySelector('#air-hourly')).getOption()"
         ".series[0].data.map(d => d.itemStyle.color)")
     assert set(colours) <= {category.hex for category in vn_aqi.CATEGORIES}
+    # Each bar's tooltip says which hour it covers: "16:00–17:00 26/11/2026".
+    tooltip = page.evaluate(
+        "(() => { const chart = echarts.getInstanceByDom(document.querySelector('#air-hourly'));"
+        " const option = chart.getOption(); const data = option.series[0].data;"
+        " return option.tooltip[0].formatter({ value: data[data.length - 1].value,"
+        " data: data[data.length - 1] }); })()")
+    assert hour_label(air.hour_end) in tooltip
+    last_bar = page.evaluate("echarts.getInstanceByDom(document.querySelector('#air-hourly'))"
+                             ".getOption().series[0].data.slice(-1)[0].value[0]")
+    middle = air.hour_end.astimezone(VN).replace(tzinfo=datetime.timezone.utc) - \
+        datetime.timedelta(minutes=30)  # the chart's clock is Viet Nam time drawn as UTC
+    assert last_bar == middle.timestamp() * 1000
     assert page.locator("#aqi-now-value").inner_text() == str(air.aqi)
     page.screenshot(path=str(SCREENSHOTS / "air-station.png"), full_page=True)
     assert errors == []

@@ -94,3 +94,31 @@ def test_api_schemas_write_instants_in_viet_nam_time():
 def test_it_writes_database_times_as_local_iso_does(stored):
     assert timeutil.local_iso_from_db(stored) == timeutil.local_iso(timeutil.from_db(stored))
     assert timeutil.local_iso_from_db(None) is None
+
+
+# The latest complete hour and how an hour is shown (issue 15, item 6): at 17:45 the hour
+# ending 18:00 is still running, so the newest hour that has ended is the one ending 17:00.
+@pytest.mark.parametrize("now, latest, label", [
+    (vn(2026, 11, 26, 17, 45), vn(2026, 11, 26, 17), "16:00–17:00 26/11/2026"),
+    (vn(2026, 11, 26, 18, 0, 0), vn(2026, 11, 26, 18), "17:00–18:00 26/11/2026"),  # just ended
+    (vn(2026, 11, 26, 18, 0, 0, 1), vn(2026, 11, 26, 18), "17:00–18:00 26/11/2026"),
+    (vn(2026, 11, 26, 17, 59, 59, 999999), vn(2026, 11, 26, 17), "16:00–17:00 26/11/2026"),
+    # Midnight closes the local day: the hour ending 00:00 on 27/11 is 23:00–24:00 of 26/11.
+    (vn(2026, 11, 27, 0, 0), vn(2026, 11, 27, 0), "23:00–24:00 26/11/2026"),
+    (vn(2026, 11, 27, 0, 30), vn(2026, 11, 27, 0), "23:00–24:00 26/11/2026"),
+    (vn(2026, 11, 27, 1, 0), vn(2026, 11, 27, 1), "00:00–01:00 27/11/2026"),
+    (vn(2027, 1, 1, 0, 10), vn(2027, 1, 1, 0), "23:00–24:00 31/12/2026"),  # across the year
+])
+def test_the_latest_complete_hour_is_the_last_one_that_has_ended(now, latest, label):
+    found = timeutil.latest_complete_hour(now)
+    assert found == latest and found.tzinfo == timeutil.UTC
+    assert found <= now < found + timeutil.HOUR
+    assert timeutil.hour_label(found) == label
+    assert timeutil.hour_span(found) == label.split(" ")[0]
+
+
+def test_an_hour_is_shown_in_viet_nam_time_whatever_the_zone_given():
+    utc_end = datetime.datetime(2026, 11, 26, 11, 0, tzinfo=timeutil.UTC)  # 18:00 in Viet Nam
+    assert timeutil.hour_label(utc_end) == "17:00–18:00 26/11/2026"
+    with pytest.raises(ValueError):
+        timeutil.latest_complete_hour(datetime.datetime(2026, 11, 26, 17, 45))  # naive

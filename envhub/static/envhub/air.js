@@ -6,7 +6,9 @@
 (function () {
   "use strict";
 
-  var VIET_NAM = [[8.2, 102.1], [23.4, 109.5]];
+  // The national view: the mainland and the Hoàng Sa and Trường Sa archipelagos.
+  var VIET_NAM = [[6.5, 102.1], [23.4, 116.2]];
+  var NATIONAL_SPREAD = 3;
   var VN_OFFSET_MS = 7 * 3600 * 1000;
   var STALE = "#9aa3ad";
 
@@ -40,23 +42,152 @@
 
   function pad(number) { return (number < 10 ? "0" : "") + number; }
 
-  function vnText(iso) {
-    var d = new Date(Date.parse(iso) + VN_OFFSET_MS);
-    return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " " + pad(d.getUTCDate()) +
-      "/" + pad(d.getUTCMonth() + 1);
+  // --- the map ----------------------------------------------------------------------------
+
+  // Viet Nam itself is the base layer, drawn from the project's own outline (a ministry
+  // server often cannot reach a tile server); tiles go above it and hide it once they load.
+  function addBasemap(map, element, settings) {
+    map.createPane("vn-base").style.zIndex = 150;       // below the tiles (200)
+    map.createPane("vn-province").style.zIndex = 160;   // the tiles have their own names
+    var tiles = L.tileLayer(element.dataset.tileUrl, {
+      attribution: element.dataset.tileAttribution, maxZoom: 18
+    });
+    tiles.on("tileload", function () { element.dataset.tiles = "loaded"; });
+    tiles.on("tileerror", function () {
+      if (element.dataset.tiles !== "loaded") { element.dataset.tiles = "error"; }
+    });
+    tiles.addTo(map);
+    var labels = settings.provinces.slice().sort(function (a, b) { return b.points - a.points; })
+      .map(function (province) {
+        return L.marker([province.latitude, province.longitude], {
+          pane: "vn-province", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "province-label", iconSize: null,
+                            html: "<span>" + escapeHtml(province.label) + "</span>" })
+        }).addTo(map);
+      });
+    map.on("zoomend", function () { declutter(map, labels); });
+    map.whenReady(function () { declutter(map, labels); });
+    getJson(settings.basemap_url).then(function (collection) {
+      L.geoJSON(collection, {
+        pane: "vn-base", interactive: false, attribution: settings.labels.outline,
+        filter: function (feature) { return feature.properties.kind !== "archipelago"; },
+        style: function () { return { className: "vn-land", weight: 1, fillOpacity: 1 }; },
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, { pane: "vn-base", radius: 2, className: "vn-land" });
+        }
+      }).addTo(map);
+      // Hoàng Sa and Trường Sa stay above the tiles, whatever a tile server shows there.
+      collection.features.forEach(function (feature) {
+        if (feature.properties.kind !== "archipelago") { return; }
+        var frame = L.geoJSON(feature, { interactive: false,
+          style: function () { return { className: "vn-archipelago", weight: 1, fill: false }; }
+        }).addTo(map);
+        L.marker(frame.getBounds().getCenter(), {
+          interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "archipelago-label", iconSize: null,
+                            html: "<span class=\"centred\">" +
+                              escapeHtml(feature.properties.name).replace(" (", "<br>(") +
+                              "</span>" })
+        }).addTo(map);
+      });
+      element.dataset.basemap = "ready";
+    }).catch(function () { element.dataset.basemap = "error"; });
   }
 
-  // --- the map ----------------------------------------------------------------------------
+  // Province names that would overlap a name already shown are hidden at this zoom, the
+  // provinces with the most stations and facilities first (Hà Nội's delta neighbours are
+  // named as one zooms in).
+  function declutter(map, labels) {
+    var shown = [];
+    labels.forEach(function (marker) {
+      var element = marker.getElement();
+      if (!element) { return; }
+      element.style.display = "";
+      var text = element.firstChild, at = map.latLngToLayerPoint(marker.getLatLng());
+      var half = text.offsetWidth / 2 + 4, box = L.bounds(
+        [at.x - half, at.y + 10], [at.x + half, at.y + 12 + text.offsetHeight]);
+      if (shown.some(function (other) { return other.intersects(box); })) {
+        element.style.display = "none";
+      } else {
+        shown.push(box);
+      }
+    });
+  }
+
+  // Stations closer than this on the screen are drawn as one marker (Hà Nội's overlap at
+  // national zoom). A greedy pass over a few hundred stations on each zoom: no library needed.
+  var CLUSTER_PIXELS = 28;
+  // Popups pan clear of the zoom buttons (top left) rather than open under them; startMap
+  // narrows them on a phone so that they still fit beside the buttons.
+  var POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [12, 12], maxWidth: 260 };
+
+  function clusterOf(map, group, settings) {
+    var worst = null, bounds = L.latLngBounds([]);
+    group.forEach(function (entry) {
+      bounds.extend(entry.latlng);
+      if (entry.current && (!worst || entry.item.aqi > worst.item.aqi)) { worst = entry; }
+    });
+    var label = settings.labels.cluster.replace("{count}", String(group.length));
+    var marker = L.circleMarker(bounds.getCenter(), {
+      radius: 17, weight: 3, color: "#fff", fillOpacity: 0.95,
+      fillColor: worst ? worst.item.category.colour : STALE,
+      className: "aqi-cluster aqi-" + (worst ? worst.item.category.code : "stale")
+    });
+    marker.bindTooltip(String(group.length), { permanent: true, direction: "center",
+                                               className: "aqi-label aqi-cluster-label" });
+    marker.bindPopup("<strong>" + escapeHtml(label) + "</strong><hr>" +
+                     group.map(function (entry) { return entry.html; }).join("<hr>"), POPUP);
+    marker.on("click", function () {
+      // Zoom in while that separates them; markers still together open one list instead.
+      if (map.getBoundsZoom(bounds, false, L.point(60, 60)) > map.getZoom()) {
+        marker.closePopup();
+        map.fitBounds(bounds, { padding: [60, 60] });
+      }
+    });
+    return marker;
+  }
+
+  function clusterer(map, entries, settings) {
+    var layer = L.layerGroup().addTo(map), shown = [];
+    function draw() {
+      var groups = [];
+      entries.forEach(function (entry) {
+        var point = map.latLngToLayerPoint(entry.latlng);
+        var near = groups.find(function (group) {
+          return group.at.distanceTo(point) < CLUSTER_PIXELS;
+        });
+        if (near) {
+          near.members.push(entry);
+        } else {
+          groups.push({ at: point, members: [entry] });
+        }
+      });
+      var next = groups.map(function (group) {
+        return group.members.length === 1 ? group.members[0].marker
+          : clusterOf(map, group.members, settings);
+      });
+      // A marker that stays on the map keeps its open popup.
+      shown.forEach(function (marker) {
+        if (next.indexOf(marker) < 0) { layer.removeLayer(marker); }
+      });
+      next.forEach(function (marker) { layer.addLayer(marker); });
+      shown = next;
+      map.getContainer().dataset.clusters = String(groups.filter(function (group) {
+        return group.members.length > 1;
+      }).length);
+    }
+    map.on("zoomend", draw);
+    return draw;
+  }
 
   function startMap(element, settings) {
     var map = L.map(element, { scrollWheelZoom: false });
-    L.tileLayer(element.dataset.tileUrl, {
-      attribution: element.dataset.tileAttribution, maxZoom: 18
-    }).addTo(map);
+    POPUP.maxWidth = Math.max(150, Math.min(260, element.clientWidth - 120));
+    addBasemap(map, element, settings);
     map.fitBounds(VIET_NAM);
     var note = document.getElementById("air-map-note");
     getJson(settings.latest_url).then(function (body) {
-      var points = [];
+      var points = [], entries = [];
       body.results.forEach(function (item) {
         var station = item.station;
         if (station.latitude == null || station.longitude == null) { return; }
@@ -72,21 +203,110 @@
           "/\">" + escapeHtml(station.name) + "</a></strong><br>" +
           (current ? "VN_AQI <strong>" + item.aqi + "</strong> · " + escapeHtml(name) +
             "<br><small>" + escapeHtml(settings.labels.dominant) + ": " +
-            escapeHtml(pollutant(item.dominant)) + " · " + vnText(item.hour_end) + "</small>"
+            escapeHtml(pollutant(item.dominant)) + " · " + escapeHtml(item.hour_label) +
+            "</small>"
             : escapeHtml(name));
-        marker.bindPopup(html);
+        marker.bindPopup(html, POPUP);
         if (current) {
           marker.bindTooltip(String(item.aqi), { permanent: true, direction: "center",
                                                  className: "aqi-label" });
         }
-        marker.addTo(map);
+        entries.push({ marker: marker, item: item, html: html, current: current,
+                       latlng: L.latLng(station.latitude, station.longitude) });
         points.push([station.latitude, station.longitude]);
       });
-      if (points.length) { map.fitBounds(points, { padding: [30, 30], maxZoom: 11 }); }
+      var draw = clusterer(map, entries, settings);
+      // Stations of one region: their place; stations across the country (more than
+      // NATIONAL_SPREAD degrees apart): the national view, archipelagos included.
+      var spread = points.length ? L.latLngBounds(points) : null;
+      if (spread && spread.getNorth() - spread.getSouth() <= NATIONAL_SPREAD) {
+        map.fitBounds(points, { padding: [30, 30], maxZoom: 11 });
+      }
+      draw();
+      startLocate(map, settings, entries);
       element.dataset.loaded = String(points.length);
     }).catch(function () {
       element.dataset.loaded = "error";
       note.textContent = settings.labels.error;
+    });
+  }
+
+  // --- where am I: "find my province" and "nearest station" -----------------------------
+
+  function distanceKm(a, b) {
+    var rad = Math.PI / 180, dLat = (b[0] - a[0]) * rad, dLon = (b[1] - a[1]) * rad;
+    var h = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * 6371 * Math.asin(Math.sqrt(h));
+  }
+
+  function nearest(here, items, position) {
+    var best = null, bestKm = Infinity;
+    items.forEach(function (item) {
+      var km = distanceKm(here, position(item));
+      if (km < bestKm) { best = item; bestKm = km; }
+    });
+    return best && { item: best, km: bestKm };
+  }
+
+  function startLocate(map, settings, entries) {
+    var box = document.getElementById("air-locate");
+    if (!box) { return; }
+    var message = document.getElementById("air-locate-message");
+    var labels = settings.labels, youMarker = null;
+    box.hidden = false;
+
+    function say(state, html) {
+      box.dataset.state = state;
+      message.innerHTML = html;
+    }
+
+    function locate(then) {
+      if (!window.isSecureContext) { say("insecure", escapeHtml(labels.insecure)); return; }
+      if (!navigator.geolocation) { say("unsupported", escapeHtml(labels.unsupported)); return; }
+      say("locating", escapeHtml(labels.locating));
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var here = [position.coords.latitude, position.coords.longitude];
+        if (youMarker) { youMarker.remove(); }
+        youMarker = L.circleMarker(here, { radius: 6, weight: 3, color: "#fff",
+          fillColor: "#1565c0", fillOpacity: 1, className: "you-are-here" })
+          .bindTooltip(labels.you_are_here).addTo(map);
+        then(here);
+      }, function (error) {
+        var refused = error.code === 1;
+        say(refused ? "refused" : "unavailable",
+            escapeHtml(refused ? labels.refused : labels.unavailable));
+      }, { timeout: 15000, maximumAge: 600000 });
+    }
+
+    document.getElementById("air-find-province").addEventListener("click", function () {
+      locate(function (here) {
+        var found = nearest(here, settings.provinces, function (province) {
+          return [province.latitude, province.longitude];
+        });
+        if (!found) { say("none", escapeHtml(labels.no_province)); return; }
+        var province = found.item;
+        map.setView([province.latitude, province.longitude], 9, { animate: false });
+        say("province", escapeHtml(labels.your_province) + " <a href=\"" +
+            settings.province_url.replace("00", encodeURIComponent(province.code)) + "\">" +
+            escapeHtml(province.name) + "</a>");
+      });
+    });
+
+    document.getElementById("air-nearest").addEventListener("click", function () {
+      locate(function (here) {
+        var found = nearest(here, entries, function (entry) {
+          return [entry.latlng.lat, entry.latlng.lng];
+        });
+        if (!found) { say("none", escapeHtml(labels.no_station)); return; }
+        var entry = found.item;
+        map.setView(entry.latlng, Math.max(map.getZoom(), 13), { animate: false });
+        if (map.hasLayer(entry.marker)) { entry.marker.openPopup(); }
+        say("station", escapeHtml(labels.nearest_is) + " <a href=\"/air/stations/" +
+            encodeURIComponent(entry.item.station.code) + "/\">" +
+            escapeHtml(entry.item.station.name) + "</a> · " +
+            escapeHtml(labels.km_away.replace("{km}", String(Math.round(found.km)))));
+      });
     });
   }
 
@@ -95,11 +315,14 @@
   function drawBars(element, rows, settings, daily) {
     var legend = settings.legend;
     var data = rows.filter(function (row) { return row.aqi != null; }).map(function (row) {
+      // A bar sits over the period it covers: a day at its noon, the hour ending 17:00 at
+      // 16:30.
       var x = daily ? Date.UTC.apply(null, row.day.split("-").map(function (v, i) {
         return i === 1 ? Number(v) - 1 : Number(v);
-      })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS;
+      })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS - 1800 * 1000;
       var category = categoryFor(legend, row.aqi);
       return { value: [x, row.aqi], dominant: row.dominant, name: category.name,
+               hour: row.hour_label,
                itemStyle: { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
     });
     var chart = echarts.init(element, null, { renderer: "canvas" });
@@ -111,9 +334,9 @@
         trigger: "item",
         formatter: function (item) {
           var d = new Date(item.value[0]);
+          // An hour is shown as the hour it covers ("16:00–17:00 26/11/2026", from the API).
           var when = daily ? pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
-            d.getUTCFullYear() : pad(d.getUTCHours()) + ":00 " + pad(d.getUTCDate()) + "/" +
-            pad(d.getUTCMonth() + 1);
+            d.getUTCFullYear() : escapeHtml(item.data.hour);
           return when + "<br>VN_AQI <strong>" + item.value[1] + "</strong> · " +
             escapeHtml(item.data.name) + "<br>" + escapeHtml(settings.labels.dominant) + ": " +
             escapeHtml(pollutant(item.data.dominant));
