@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext
 
 from envhub.core import permissions, proxies
-from envhub.core.errors import EnvhubError, InvalidToken
+from envhub.core.errors import EnvhubError, InvalidToken, RequestTimeout
+
+logger = logging.getLogger("envhub.auth")
 
 
 def client_ip(request) -> str | None:
@@ -144,7 +147,11 @@ class ActorMiddleware:
         response = self.get_response(request)
         resolved = actor._wrapped
         if resolved is not empty and resolved.token is not None:
-            token_use.record(resolved.token)
+            try:
+                token_use.record(resolved.token)
+            except (DatabaseError, RequestTimeout):
+                # The answer stands; the use is written by a later request.
+                logger.warning("the last use of token %s was not written", resolved.token.lookup)
         return response
 
 

@@ -80,3 +80,24 @@ def test_an_upload_writes_its_token_use_in_its_own_transaction(world):
     assert any('"monitoring_' in sql for sql in statements[opened:at])
     assert any(sql.startswith("RELEASE SAVEPOINT") for sql in statements[at:])
     assert ApiToken.objects.get(pk=issued.token.pk).last_used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_use_that_cannot_be_written_leaves_the_answer_as_it_is(world):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+
+    issued = services.create_token(system_actor(), name="x", user=world.users["leader"])
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    connection.ensure_connection()
+    connection.connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
+    finally:
+        connection.connection.execute("PRAGMA busy_timeout = 30000")
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 200
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used_at is None
