@@ -2,11 +2,10 @@
 windows, and the caller's in-app notifications. Thin: parse, call `compliance.services`,
 serialise."""
 
-from __future__ import annotations
-
 import datetime
 
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from envhub.compliance import services
 from envhub.compliance.models import Column, EventStatus, Verification
@@ -14,9 +13,8 @@ from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import NotAuthenticated
-from envhub.core.pagination import PageLimit, keyset_page
-from envhub.core.schemas import ObjectIn
-from envhub.core.timeutil import local_iso
+from envhub.core.pagination import KeysetPagination, PageLimit, keyset_page
+from envhub.core.schemas import LocalTime, ObjectIn
 from envhub.registry.api import RowId
 
 router = Router(tags=["compliance"])
@@ -27,30 +25,29 @@ class SourceRef(Schema):
     code: str
     name: str
     facility_id: int
-    facility_name: str
-    province_code: str
+    facility_name: str = Field(alias="facility.name")
+    province_code: str = Field(alias="facility.province.code")
 
 
 class EventOut(Schema):
     id: int
     source: SourceRef
-    parameter: str
+    parameter: str = Field(alias="parameter.code")
     status: str
-    start: str
-    end: str
+    start: LocalTime
+    end: LocalTime
     hours: int
     peak_value: float | None
     peak_multiple: float | None
-    peak_at: str
+    peak_at: LocalTime
     band: str
     limit: float
     unit: str
     permit_number: str | None
 
-
-class EventPage(Schema):
-    results: list[EventOut]
-    next: str | None
+    @staticmethod
+    def resolve_permit_number(event) -> str | None:
+        return event.permit.number if event.permit else None
 
 
 class EventQuery(Schema):
@@ -62,43 +59,24 @@ class EventQuery(Schema):
     status: EventStatus | None = None
     from_: str | None = Field(None, alias="from")
     to: str | None = None
-    cursor: str | None = None
-    limit: PageLimit = None
 
 
-def _source_ref(source) -> dict:
-    facility = source.facility
-    return {"id": source.pk, "code": source.code, "name": source.name,
-            "facility_id": facility.pk, "facility_name": facility.name,
-            "province_code": facility.province.code}
-
-
-def event_out(event) -> dict:
-    return {"id": event.pk, "source": _source_ref(event.source),
-            "parameter": event.parameter.code, "status": event.status,
-            "start": local_iso(event.start), "end": local_iso(event.end), "hours": event.hours,
-            "peak_value": event.peak_value, "peak_multiple": event.peak_multiple,
-            "peak_at": local_iso(event.peak_at), "band": event.band, "limit": event.limit,
-            "unit": event.unit, "permit_number": event.permit.number if event.permit else None}
-
-
-@router.get("/exceedances", response={200: EventPage, **READ_ERRORS},
+@router.get("/exceedances", response={200: list[EventOut], **READ_ERRORS},
             summary="Exceedance events in your scope, newest first")
+@paginate(KeysetPagination, order=("-start", "-id"))
 def list_exceedances(request, query: Query[EventQuery]):
     start, end = params.period(query.from_, query.to)
     filters = services.EventFilters(
         province=query.province, facility=query.facility, source=query.source,
         parameter=query.parameter, band=query.band, status=query.status,
         start=start, end=end)
-    qs = services.events(actor_of(request), filters)
-    page = keyset_page(qs, order=("-start", "-id"), cursor=query.cursor, limit=query.limit)
-    return {"results": [event_out(e) for e in page.results], "next": page.next}
+    return services.events(actor_of(request), filters)
 
 
 @router.get("/exceedances/{event_id}", response={200: EventOut, **READ_ERRORS},
             summary="One exceedance event")
 def get_exceedance(request, event_id: RowId):
-    return event_out(services.event(actor_of(request), event_id))
+    return services.event(actor_of(request), event_id)
 
 
 class FactorOut(Schema):
@@ -106,10 +84,15 @@ class FactorOut(Schema):
     value: float
     basis: str
 
+    @staticmethod
+    def resolve_basis(factor) -> str:
+        return str(factor.basis)
+
 
 class LimitOut(Schema):
-    parameter: str
-    parameter_name: str
+    # Reads a `limits.EffectiveLimit`: its `limit` is None when it cannot be computed.
+    parameter: str = Field(alias="parameter.code")
+    parameter_name: str = Field(alias="parameter.name_vi")
     value: float | None
     minimum: float | None
     unit: str
@@ -122,17 +105,45 @@ class LimitOut(Schema):
     verified: bool
     problem: str
 
+    @staticmethod
+    def resolve_value(effective) -> float | None:
+        return effective.limit.maximum if effective.limit else None
+
+    @staticmethod
+    def resolve_minimum(effective) -> float | None:
+        return effective.limit.minimum if effective.limit else None
+
+    @staticmethod
+    def resolve_unit(effective) -> str:
+        return effective.limit.unit if effective.limit else effective.parameter.unit
+
+    @staticmethod
+    def resolve_factors(effective) -> tuple:
+        return effective.limit.factors if effective.limit else ()
+
+    @staticmethod
+    def resolve_verification_label(effective) -> str:
+        return str(Verification(effective.verification).label)
+
+    @staticmethod
+    def resolve_problem(effective) -> str:
+        return str(effective.problem)
+
 
 class PermitOut(Schema):
     id: int
     number: str
     valid_from: datetime.date
     valid_until: datetime.date | None
-    regulation: str
+    regulation: str = Field(alias="regulation.code")
     column: str
     column_label: str
     category: str
     actual_conditions: bool
+
+    @staticmethod
+    def resolve_column_label(permit) -> str:
+        return str(Column(permit.column).label)
 
 
 class SourceLimitsOut(Schema):
@@ -149,31 +160,6 @@ class SourceLimitsOut(Schema):
     limits: list[LimitOut]
 
 
-def _limit_out(effective) -> dict:
-    limit = effective.limit
-    return {
-        "parameter": effective.parameter.code, "parameter_name": effective.parameter.name_vi,
-        "value": limit.maximum if limit else None, "minimum": limit.minimum if limit else None,
-        "unit": limit.unit if limit else effective.parameter.unit,
-        "reference_o2": effective.reference_o2, "origin": effective.origin,
-        "derivation": effective.derivation,
-        "factors": [{"symbol": f.symbol, "value": f.value, "basis": str(f.basis)}
-                    for f in (limit.factors if limit else ())],
-        "verification": effective.verification,
-        "verification_label": str(Verification(effective.verification).label),
-        "verified": effective.verified, "problem": str(effective.problem),
-    }
-
-
-def _permit_out(permit) -> dict | None:
-    if permit is None:
-        return None
-    return {"id": permit.pk, "number": permit.number, "valid_from": permit.valid_from,
-            "valid_until": permit.valid_until, "regulation": permit.regulation.code,
-            "column": permit.column, "column_label": str(Column(permit.column).label),
-            "category": permit.category, "actual_conditions": permit.actual_conditions}
-
-
 @router.get("/sources/{source_id}/limits", response={200: SourceLimitsOut, **READ_ERRORS},
             summary="A source's limits on a day, each with its derivation")
 def source_limits(request, source_id: RowId, date: datetime.date | None = None):
@@ -183,17 +169,16 @@ def source_limits(request, source_id: RowId, date: datetime.date | None = None):
         from envhub.compliance.limits import regulation_rules
 
         rules = regulation_rules(found.permit.regulation)
-    return {"source": _source_ref(found.source), "date": found.day,
-            "permit": _permit_out(found.permit), "column_in_force": found.column_in_force,
-            "notice": str(found.notice),
+    return {"source": found.source, "date": found.day, "permit": found.permit,
+            "column_in_force": found.column_in_force, "notice": str(found.notice),
             "averaging_hours": rules.averaging_hours if rules else None,
             "min_coverage": rules.min_coverage if rules else None,
-            "problem": str(found.problem), "limits": [_limit_out(e) for e in found.limits]}
+            "problem": str(found.problem), "limits": found.limits}
 
 
 class AssessmentOut(Schema):
-    parameter: str
-    window_end: str
+    parameter: str = Field(alias="parameter.code")
+    window_end: LocalTime
     window_hours: int
     measured: float | None
     value: float | None
@@ -204,6 +189,10 @@ class AssessmentOut(Schema):
     state: str
     band: str
     note: str
+
+    @staticmethod
+    def resolve_coverage(assessment) -> float:
+        return round(assessment.coverage, 1)
 
 
 class AssessmentList(Schema):
@@ -222,23 +211,22 @@ def source_assessments(request, source_id: RowId, from_: str | None = Query(None
                                maximum=MAX_ASSESSMENT_SPAN)
     actor = actor_of(request)
     source = services.source(actor, source_id)
-    rows = services.assessments(actor, source_id, start, end)
-    return {"source": _source_ref(source), "results": [{
-        "parameter": row.parameter.code, "window_end": local_iso(row.window_end),
-        "window_hours": row.window_hours, "measured": row.measured, "value": row.value,
-        "limit": row.limit, "limit_minimum": row.limit_minimum, "multiple": row.multiple,
-        "coverage": round(row.coverage, 1), "state": row.state, "band": row.band,
-        "note": row.note} for row in rows]}
+    return {"source": source, "results": services.assessments(actor, source_id, start, end)}
 
 
 class NotificationOut(Schema):
+    # Reads a `Delivery`: the caller's copy of a notification.
     id: int
-    kind: str
-    subject: str
-    message: str
-    created_at: str
+    kind: str = Field(alias="notification.kind")
+    subject: str = Field(alias="notification.subject")
+    message: str = Field(alias="notification.body")
+    created_at: LocalTime = Field(alias="notification.created_at")
     read: bool
-    data: dict
+    data: dict = Field(alias="notification.payload")
+
+    @staticmethod
+    def resolve_read(delivery) -> bool:
+        return delivery.read_at is not None
 
 
 class NotificationPage(Schema):
@@ -262,13 +250,10 @@ def list_notifications(request, cursor: str | None = None, limit: PageLimit = No
     if actor.user is None:
         raise NotAuthenticated()
     qs = services.inbox(actor)
+    # Not KeysetPagination: the envelope carries the unread count too.
     page = keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
-    return {"results": [{
-        "id": d.pk, "kind": d.notification.kind, "subject": d.notification.subject,
-        "message": d.notification.body, "created_at": local_iso(d.notification.created_at),
-        "read": d.read_at is not None, "data": d.notification.payload}
-        for d in page.results], "unread": qs.filter(read_at__isnull=True).count(),
-        "next": page.next}
+    return {"results": page.results, "unread": qs.filter(read_at__isnull=True).count(),
+            "next": page.next}
 
 
 @router.post("/notifications/read", response={200: ReadOut, **READ_ERRORS},

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.pagination import PaginationBase
 from pydantic import Field
 
 from envhub.core.errors import InvalidInput
@@ -129,6 +131,36 @@ def keyset_page(
         last = rows[-1]
         next_cursor = encode_cursor([_value(last, field.lstrip("-")) for field in order], scope)
     return Page(results=rows, next=next_cursor)
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: PageLimit = None
+
+
+class KeysetPagination(PaginationBase):
+    """Keyset paging as Ninja's pagination: `@paginate(KeysetPagination, order=("code",))` under
+    an operation declared with `response={200: list[ItemOut], ...}` that returns a queryset. The
+    operation gains `cursor` and `limit`; the answer is `{"results": [...], "next": ...}`, each
+    row read by `ItemOut`. Lists whose envelope carries more than that (a series' station and
+    unit, the unread count) call `keyset_page` themselves."""
+
+    Input = PageQuery
+
+    class Output(Schema):
+        results: list[Any]
+        next: str | None
+
+    items_attribute = "results"
+
+    def __init__(self, *, order: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.order = order
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: PageQuery, request, **params):
+        page = keyset_page(queryset, order=self.order, cursor=pagination.cursor,
+                           limit=pagination.limit)
+        return {"results": page.results, "next": page.next}
 
 
 def _value(row, field: str):

@@ -1,11 +1,19 @@
-"""Base schemas of the API's request bodies."""
+"""Base schemas of the API's request bodies, and the types its answers share."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import model_validator
+from pydantic import PlainSerializer, WithJsonSchema, model_validator
+
+from envhub.core.timeutil import local_iso
+
+# An instant as the API writes it: ISO 8601 in Viet Nam time with its offset
+# (2026-11-26T08:00:00+07:00), documented as the string it is.
+LocalTime = Annotated[datetime.datetime, PlainSerializer(local_iso, return_type=str),
+                      WithJsonSchema({"type": "string"})]
 
 
 class ObjectIn(Schema):

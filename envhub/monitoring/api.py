@@ -1,8 +1,6 @@
 """Monitoring API: receiving TT10 files over HTTP, and reading observations, rollups, latest
 values and received files. Thin: parse, call a service, serialise."""
 
-from __future__ import annotations
-
 import csv
 import datetime
 
@@ -10,11 +8,13 @@ import orjson
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
 from envhub.core.errors import InvalidInput
-from envhub.core.pagination import PageLimit, keyset_page, limit_type
+from envhub.core.pagination import KeysetPagination, PageLimit, limit_type
+from envhub.core.schemas import LocalTime
 from envhub.core.spreadsheets import csv_row
 from envhub.core.timeutil import from_db, local_iso
 from envhub.monitoring import connectivity, services
@@ -259,7 +259,7 @@ class BatchOut(Schema):
     station: str | None
     sender: str
     channel: str
-    received_at: str
+    received_at: LocalTime
     status: str
     lines: int
     accepted: int
@@ -268,9 +268,13 @@ class BatchOut(Schema):
     conflicts: int
     sha256: str
     size: int
-    first_time: str | None
-    last_time: str | None
+    first_time: LocalTime | None
+    last_time: LocalTime | None
     duplicate_of: int | None
+
+    @staticmethod
+    def resolve_station(batch) -> str | None:
+        return batch.station.code if batch.station else None
 
 
 class BatchDetailOut(BatchOut):
@@ -279,47 +283,22 @@ class BatchDetailOut(BatchOut):
     notes: list[str]
 
 
-class BatchPage(Schema):
-    results: list[BatchOut]
-    next: str | None
-
-
 class BatchQuery(Schema):
     station: str | None = None
     from_: str | None = Field(None, alias="from")
     status: BatchStatus | None = None
     to: str | None = None
-    cursor: str | None = None
-    limit: PageLimit = None
 
 
-def batch_out(batch, detail: bool = False) -> dict:
-    out = {
-        "id": batch.id, "file_name": batch.file_name,
-        "station": batch.station.code if batch.station else None, "sender": batch.sender,
-        "channel": batch.channel, "received_at": local_iso(batch.received_at),
-        "status": batch.status, "lines": batch.lines, "accepted": batch.accepted,
-        "rejected": batch.rejected, "duplicates": batch.duplicates,
-        "conflicts": batch.conflicts, "sha256": batch.sha256, "size": batch.size,
-        "first_time": local_iso(batch.first_time), "last_time": local_iso(batch.last_time),
-        "duplicate_of": batch.duplicate_of,
-    }
-    if detail:
-        out.update(rejects=batch.rejects, conflict_details=batch.conflict_details,
-                   notes=batch.notes)
-    return out
-
-
-@router.get("/batches", response={200: BatchPage, **READ_ERRORS},
+@router.get("/batches", response={200: list[BatchOut], **READ_ERRORS},
             summary="Received files, newest first (a facility sees its own)")
+@paginate(KeysetPagination, order=("-id",))
 def list_batches(request, query: Query[BatchQuery]):
-    qs = services.batches(actor_of(request), station=query.station, status=query.status,
-                          start=query.from_, end=query.to)
-    page = keyset_page(qs, order=("-id",), cursor=query.cursor, limit=query.limit)
-    return {"results": [batch_out(b) for b in page.results], "next": page.next}
+    return services.batches(actor_of(request), station=query.station, status=query.status,
+                            start=query.from_, end=query.to)
 
 
 @router.get("/batches/{batch_id}", response={200: BatchDetailOut, **READ_ERRORS},
             summary="One received file with its rejected lines and conflicts")
 def get_batch(request, batch_id: int):
-    return batch_out(services.batch(actor_of(request), batch_id), detail=True)
+    return services.batch(actor_of(request), batch_id)

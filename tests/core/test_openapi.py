@@ -63,3 +63,18 @@ def test_an_anonymous_call_gets_what_the_document_says(reference, document):
             continue
         status = Client().get(path).status_code
         assert (status == 401) == (operation["security"] == REQUIRED), (path, status)
+
+
+def test_every_list_declares_its_envelope(document):
+    """A list's answer always carries `results` and `next` (null on the last page), and its
+    schema says so."""
+    schemas = document["components"]["schemas"]
+    lists = 0
+    for _method, _path, operation in operations(document):
+        ok = operation["responses"].get(200, {}).get("content", {}).get(
+            "application/json", {}).get("schema", {})
+        body = schemas[ok["$ref"].split("/")[-1]] if "$ref" in ok else ok
+        if "next" in body.get("properties", {}):
+            lists += 1
+            assert {"results", "next"} <= set(body["required"]), _path
+    assert lists >= 12

@@ -72,3 +72,17 @@ def test_it_refuses_a_cursor_whose_values_the_columns_cannot_take(reference, val
     cursor = encode_cursor(values, cursor_scope(qs, ("id",)))
     with pytest.raises(InvalidInput):
         keyset_page(qs, order=("id",), cursor=cursor, limit=5)
+
+
+def test_ninja_pagination_gives_the_pages_of_keyset_page(reference):
+    from envhub.core.pagination import KeysetPagination, PageQuery
+
+    paginator = KeysetPagination(order=("division_type", "code"))
+    qs = Ward.objects.filter(province__code="01")
+    expected = keyset_page(qs, order=("division_type", "code"), cursor=None, limit=9)
+    first = paginator.paginate_queryset(qs, PageQuery(limit=9), request=None)
+    assert first["results"] == expected.results
+    second = paginator.paginate_queryset(qs, PageQuery(cursor=first["next"], limit=9),
+                                         request=None)
+    after = keyset_page(qs, order=("division_type", "code"), cursor=expected.next, limit=9)
+    assert second["results"] == after.results

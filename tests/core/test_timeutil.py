@@ -72,3 +72,16 @@ def test_it_refuses_what_is_not_a_time(text):
 def test_it_writes_times_with_the_viet_nam_offset():
     moment = datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone.utc)
     assert timeutil.local_iso(moment) == "2026-11-26T08:00:00+07:00"
+
+
+def test_api_schemas_write_instants_in_viet_nam_time():
+    from ninja import Schema
+
+    from envhub.core.schemas import LocalTime
+
+    class Out(Schema):
+        at: LocalTime
+
+    moment = datetime.datetime(2026, 1, 1, 1, 0, tzinfo=datetime.UTC)
+    assert Out(at=moment).model_dump() == {"at": "2026-01-01T08:00:00+07:00"}
+    assert Out.model_json_schema()["properties"]["at"]["type"] == "string"

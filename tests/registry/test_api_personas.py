@@ -225,3 +225,15 @@ def test_it_tells_each_persona_who_they_are(world, persona):
         assert body["province_codes"] == ["01"]
     if persona == "operator":
         assert body["facility_ids"] == [world.facility_hn.id]
+
+
+def test_the_map_shows_each_station_as_the_list_does(world):
+    """The GeoJSON's properties are built by hand (a map asks for every station): they must
+    stay StationOut's fields, in its order."""
+    client = world.client("admin")
+    listed = {row["code"]: row for row in _all_pages(client, "/api/v1/stations")}
+    features = client.get("/api/v1/stations.geojson").json()["features"]
+    assert features
+    for feature in features:
+        properties = feature["properties"]
+        assert list(properties.items()) == list(listed[properties["code"]].items())
