@@ -19,7 +19,6 @@ from envhub.core import params
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
 from envhub.core.timeutil import VN
-from envhub.registry import services as registry
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 400
@@ -44,21 +43,13 @@ def facility_compliance(request, facility_id: int):
     facility = services.facility(actor, facility_id)
     first, last = period(request)
     start, end = services.period_bounds(first, last)
-    # The limits shown are those in force on the period's last day (today at the latest).
-    limits_day = min(last, timezone.now().astimezone(VN).date())
-    blocks = []
-    for source in registry.sources(actor, registry.SourceFilters(facility=facility.id)):
-        limits = services.source_limits(actor, source.id, limits_day)
-        completeness = services.completeness(source.id, start, end)
-        blocks.append({
-            "source": source, "limits": limits,
-            "rows": [{"effective": effective,
-                      "figures": completeness.get(effective.parameter.code)}
-                     for effective in limits.limits],
-            "assessments_url": reverse("api:source_assessments", args=[source.id]),
-            "limits_url": reverse("api:source_limits", args=[source.id])
-                          + f"?date={limits_day.isoformat()}",
-        })
+    blocks = [{
+        "source": block.source, "limits": block.limits,
+        "rows": [{"effective": effective, "figures": figures} for effective, figures in block.rows],
+        "assessments_url": reverse("api:source_assessments", args=[block.source.id]),
+        "limits_url": reverse("api:source_limits", args=[block.source.id])
+                      + f"?date={block.limits.day.isoformat()}",
+    } for block in services.facility_coverage(actor, facility.id, first, last)]
     events = services.events(actor, services.EventFilters(facility=facility.id, start=start,
                                                           end=end)).order_by("-start")[:500]
     query = f"?from={first.isoformat()}&to={last.isoformat()}"
@@ -111,7 +102,8 @@ def chosen_month(request) -> datetime.date | None:
 def overview(request):
     month, rows = services.national_overview(request.actor, chosen_month(request))
     return render(request, "compliance/overview.html", {
-        "month": month, "rows": rows, "total_hours": sum(row["hours"] for row in rows),
+        "month": month, "rows": rows, "total_hours": sum(row["hours"] or 0 for row in rows),
+        "not_judged": sum(not row["told"].judged for row in rows),
         "api_url": reverse("api:list_exceedances") + "?status=open",
     })
 
@@ -122,7 +114,8 @@ def province_compliance(request, code: str):
     province, month, rows = services.province_ranking(actor, code, chosen_month(request))
     return render(request, "compliance/province.html", {
         "province": province, "month": month, "rows": rows,
-        "total_hours": sum(row["hours"] for row in rows),
+        "total_hours": sum(row["hours"] or 0 for row in rows),
+        "not_judged": sum(not row["told"].judged for row in rows),
         "api_url": reverse("api:list_exceedances") + f"?province={province.code}",
     })
 
