@@ -27,7 +27,7 @@ from envhub.compliance.models import (
     RegulationColumn,
     RegulationRules,
 )
-from envhub.core import permissions, services
+from envhub.core import params, permissions, services
 from envhub.core.errors import InvalidInput, NotFound
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, day_bounds, local_day
@@ -237,6 +237,39 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
     first = month.replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     return day_bounds(first)[0], day_bounds(following)[0]
+
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 400
+MONTHS_FROM, MONTHS_TO = 1970, 2100  # the years whose months may be chosen
+
+
+def local_days(text_from: str | None, text_to: str | None) -> tuple[datetime.date, datetime.date]:
+    """The chosen local days (inclusive) from `from` and `to`; the last 7 days by default."""
+    today = timezone.now().astimezone(VN).date()
+    start, end = params.period(text_from, text_to or today.isoformat(),
+                               maximum=datetime.timedelta(days=MAX_DAYS))
+    tiny = datetime.timedelta(microseconds=1)
+    last = (end - tiny).astimezone(VN).date()
+    first = (start + tiny).astimezone(VN).date() if start else \
+        last - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    return first, last
+
+
+def parse_month(text: str | None) -> datetime.date | None:
+    """YYYY-MM as the month's first day; None when not given."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        month = datetime.date.fromisoformat(text + "-01")
+    except ValueError:
+        month = None
+    # Months at the ends of the calendar have no local bounds in UTC (year 1, year 9999).
+    if month is None or not MONTHS_FROM <= month.year <= MONTHS_TO:
+        raise InvalidInput(_("month is not a month: use YYYY-MM."),
+                           {"month": [_("not a month")]})
+    return month
 
 
 def province_ranking(actor: Actor, province_code: str, month: datetime.date | None = None,

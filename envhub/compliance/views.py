@@ -10,31 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envhub.compliance import reports, services
-from envhub.core import params
-from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
-from envhub.core.timeutil import VN
-
-DEFAULT_DAYS = 7
-MAX_DAYS = 400
-MONTHS_FROM, MONTHS_TO = 1970, 2100  # the years whose months may be chosen
 
 
 def period(request) -> tuple[datetime.date, datetime.date]:
     """The chosen local days (inclusive) from ?from=&to=; the last 7 days by default."""
-    today = timezone.now().astimezone(VN).date()
-    start, end = params.period(request.GET.get("from"), request.GET.get("to") or today.isoformat(),
-                               maximum=datetime.timedelta(days=MAX_DAYS))
-    tiny = datetime.timedelta(microseconds=1)
-    last = (end - tiny).astimezone(VN).date()
-    first = (start + tiny).astimezone(VN).date() if start else \
-        last - datetime.timedelta(days=DEFAULT_DAYS - 1)
-    return first, last
+    return services.local_days(request.GET.get("from"), request.GET.get("to"))
 
 
 @login_required
@@ -56,8 +41,7 @@ def facility_compliance(request, facility_id: int):
     return render(request, "compliance/facility.html", {
         "facility": facility, "blocks": blocks, "events": events, "first": first, "last": last,
         "xlsx_url": reverse("facility-compliance-xlsx", args=[facility.id]) + query,
-        "api_url": reverse("api:list_exceedances") + f"?facility={facility.id}&from="
-                   f"{first.isoformat()}&to={last.isoformat()}",
+        "api_url": reverse("api:facility_compliance", args=[facility.id]) + query,
         "chart_config": {
             "from": start.isoformat(), "to": end.isoformat(),
             "labels": {"value": _("Hourly average (corrected)"), "limit": _("Limit"),
@@ -84,18 +68,7 @@ def facility_compliance_xlsx(request, facility_id: int):
 
 
 def chosen_month(request) -> datetime.date | None:
-    text = (request.GET.get("month") or "").strip()
-    if not text:
-        return None
-    try:
-        month = datetime.date.fromisoformat(text + "-01")
-    except ValueError:
-        month = None
-    # Months at the ends of the calendar have no local bounds in UTC (year 1, year 9999).
-    if month is None or not MONTHS_FROM <= month.year <= MONTHS_TO:
-        raise InvalidInput(_("month is not a month: use YYYY-MM."),
-                           {"month": [_("not a month")]})
-    return month
+    return services.parse_month(request.GET.get("month"))
 
 
 @login_required
@@ -104,7 +77,7 @@ def overview(request):
     return render(request, "compliance/overview.html", {
         "month": month, "rows": rows, "total_hours": sum(row["hours"] or 0 for row in rows),
         "not_judged": sum(not row["told"].judged for row in rows),
-        "api_url": reverse("api:list_exceedances") + "?status=open",
+        "api_url": reverse("api:compliance_overview") + f"?month={month:%Y-%m}",
     })
 
 
@@ -116,7 +89,8 @@ def province_compliance(request, code: str):
         "province": province, "month": month, "rows": rows,
         "total_hours": sum(row["hours"] or 0 for row in rows),
         "not_judged": sum(not row["told"].judged for row in rows),
-        "api_url": reverse("api:list_exceedances") + f"?province={province.code}",
+        "api_url": reverse("api:compliance_province", args=[province.code])
+                   + f"?month={month:%Y-%m}",
     })
 
 
