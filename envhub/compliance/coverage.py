@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,7 @@ def label(told: PeriodCoverage) -> str:
     text = str(STATUS_LABELS[told.status])
     if told.status == completeness.INSUFFICIENT:
         return _("%(status)s (coverage %(coverage)s %%)") % {
-            "status": text, "coverage": f"{told.coverage:g}"}
+            "status": text, "coverage": floatformat(told.coverage, -1)}
     return text
 
 
@@ -84,7 +85,13 @@ class ParameterCoverage:
 def source_parameters(source_id: int, permit, rules, parameter_ids, start, end,
                       now) -> dict[int, ParameterCoverage]:
     """Per parameter id: its coverage over (start, end] under `permit` (the one whose limits are
-    shown) and its regulation's `rules` (window width, share)."""
+    shown) and its regulation's `rules` (window width, share). Only the parameters the source
+    measures (a regulation's table lists many more), or all of them while it has sent none."""
+    from envhub.monitoring.models import Series
+
+    measured = set(Series.objects.filter(station__source_id=source_id).values_list(
+        "parameter_id", flat=True))
+    parameter_ids = [pk for pk in parameter_ids if pk in measured] if measured else parameter_ids
     bounds = _permit_bounds({"valid_from": permit.valid_from,
                              "valid_until": permit.valid_until}, start, end)
     expected = completeness.ended_windows(*bounds, now, rules.averaging_hours)

@@ -116,8 +116,14 @@ def test_a_partial_window_gives_its_coverage(world):
     ingest_and_judge([tt10_file(world.station_stack_hn, datetime.datetime.combine(
         day, datetime.time(hour)), [("SO2", 100, "mg/Nm3")]) for hour in range(9, 15)])
 
-    assert page_row(facility_page(world, day, day), world.stack_hn, "SO2") == \
-        ("coverage-insufficient", "—")
+    root = facility_page(world, day, day)
+    assert page_row(root, world.stack_hn, "SO2") == ("coverage-insufficient", "—")
+    # CO has a limit but the stack does not measure it: not monitored, rather than "no data".
+    section = next(node for node in root.find_all("section")
+                   if node.attrs.get("aria-labelledby") == f"source-{world.stack_hn.pk}")
+    co = next(tr for tr in section.find("tbody").find_all("tr")
+              if tr.find_all("td")[0].text == "CO")
+    assert [td.text for td in co.find_all("td")[5:]] == ["—", "—"]
     row, header = xlsx_row(world, day, day, "SO2")
     assert row[header[-1]] == "không đủ dữ liệu (tỷ lệ dữ liệu 25 %)"
     assert [row[header[i]] for i in range(2, 7)] == [24, 6, 25.0, None, None]
