@@ -151,3 +151,18 @@ def test_a_window_in_progress_is_not_missing_data(world):
     assert (row[header[-1]], row[header[-2]], row[header[2]]) == ("đang tính", None, 0)
     found = api_parameter(world, day, day, world.outfall_hn, "COD")
     assert (found["status"], found["coverage"], found["windows"]) == ("in_progress", None, 0)
+
+
+def test_the_coverage_api_keeps_to_the_callers_scope(world):
+    Permit.objects.create(
+        source=world.facility_dn.sources.first(), number="2/GPMT", valid_from=today(),
+        regulation=Regulation.objects.get(code="QCVN 19:2009/BTNMT"), column="B",
+        facility_flow_m3h=10_000, location_class="3")
+    officer = world.client("officer")  # Hà Nội
+    assert officer.get("/api/v1/compliance/overview").json()["provinces"] == []
+    assert officer.get(f"/api/v1/facilities/{world.facility_dn.pk}/compliance"
+                       ).status_code == 404
+    assert officer.get("/api/v1/compliance/provinces/75").json()["facilities"] == []
+    assert world.client("anonymous").get("/api/v1/compliance/overview").status_code == 401
+    steward = world.client("steward").get("/api/v1/compliance/overview").json()
+    assert [row["code"] for row in steward["provinces"]] == ["75"]
