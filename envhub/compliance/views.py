@@ -71,12 +71,20 @@ def chosen_month(request) -> datetime.date | None:
     return services.parse_month(request.GET.get("month"))
 
 
+def _totals(rows) -> dict:
+    """The hours over the limit in all — None rather than a 0 when no row was judged — and the
+    rows that were not."""
+    not_judged = sum(not row["told"].judged for row in rows)
+    total = sum(row["hours"] or 0 for row in rows)
+    return {"total_hours": None if rows and not_judged == len(rows) and not total else total,
+            "not_judged": not_judged}
+
+
 @login_required
 def overview(request):
     month, rows = services.national_overview(request.actor, chosen_month(request))
     return render(request, "compliance/overview.html", {
-        "month": month, "rows": rows, "total_hours": sum(row["hours"] or 0 for row in rows),
-        "not_judged": sum(not row["told"].judged for row in rows),
+        "month": month, "rows": rows, **_totals(rows),
         "api_url": reverse("api:compliance_overview") + f"?month={month:%Y-%m}",
     })
 
@@ -87,8 +95,7 @@ def province_compliance(request, code: str):
     province, month, rows = services.province_ranking(actor, code, chosen_month(request))
     return render(request, "compliance/province.html", {
         "province": province, "month": month, "rows": rows,
-        "total_hours": sum(row["hours"] or 0 for row in rows),
-        "not_judged": sum(not row["told"].judged for row in rows),
+        **_totals(rows),
         "api_url": reverse("api:compliance_province", args=[province.code])
                    + f"?month={month:%Y-%m}",
     })

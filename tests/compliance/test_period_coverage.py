@@ -80,13 +80,18 @@ def test_a_month_without_data_says_no_data_not_0_hours(world):
     stack_permit(world, first - datetime.timedelta(days=30))
 
     overview = world.client("steward").get(f"/compliance/?month={first:%Y-%m}")
-    row = next(tr for tr in dom(overview).find("tbody").find_all("tr") if "Hà Nội" in tr.text)
+    root = dom(overview)
+    assert "0 giờ" not in root.find("main").text  # neither per province nor in all
+    assert "dữ liệu không đủ để tính số giờ vượt" in root.find("main").text
+    row = next(tr for tr in root.find("tbody").find_all("tr") if "Hà Nội" in tr.text)
     cells = row.find_all("td")
     assert cells[2].text == "—"  # hours over the limit: not 0
     assert cells[3].find("span", class_="coverage-no_data").text == "không có dữ liệu"
 
     province = world.client("steward").get(f"/provinces/01/compliance/?month={first:%Y-%m}")
-    row = next(tr for tr in dom(province).find("tbody").find_all("tr")
+    root = dom(province)
+    assert "0 giờ" not in root.find("main").text
+    row = next(tr for tr in root.find("tbody").find_all("tr")
                if world.facility_hn.name in tr.text)
     assert row.find_all("td")[3].text == "—"
     assert row.find("span", class_="coverage-no_data")
