@@ -89,7 +89,7 @@ def source_parameters(source_id: int, permit, rules, parameter_ids, start, end,
     measures (a regulation's table lists many more), or all of them while it has sent none."""
     from envhub.monitoring.models import Series
 
-    measured = set(Series.objects.filter(station__source_id=source_id).values_list(
+    measured = set(Series.objects.filter(station__source_id=source_id).order_by().values_list(
         "parameter_id", flat=True))
     parameter_ids = [pk for pk in parameter_ids if pk in measured] if measured else parameter_ids
     bounds = _permit_bounds({"valid_from": permit.valid_from,
@@ -149,16 +149,16 @@ def facilities_tally(facilities, start, end, now) -> dict[int, Tally]:
     sources = {permit["source_id"] for permit in permits}
     measured = defaultdict(set)
     for source_id, parameter_id in Series.objects.filter(
-            station__source_id__in=sources).values_list("station__source_id",
-                                                        "parameter_id").distinct():
+            station__source_id__in=sources).order_by().values_list(
+            "station__source_id", "parameter_id").distinct():
         measured[source_id].add(parameter_id)
     limited = defaultdict(set)
     for regulation_id, parameter_id in LimitValue.objects.filter(
-            regulation_id__in={permit["regulation_id"] for permit in permits}).values_list(
-            "regulation_id", "parameter_id").distinct():
+            regulation_id__in={permit["regulation_id"] for permit in permits}).order_by(
+            ).values_list("regulation_id", "parameter_id").distinct():
         limited[("regulation", regulation_id)].add(parameter_id)
     for permit_id, parameter_id in PermitLimit.objects.filter(
-            permit_id__in=[permit["id"] for permit in permits]).values_list(
+            permit_id__in=[permit["id"] for permit in permits]).order_by().values_list(
             "permit_id", "parameter_id"):
         limited[("permit", permit_id)].add(parameter_id)
     counts = _counts(Q(source_id__in=sources), start, min(end, now), "source_id")
