@@ -5,6 +5,7 @@ serialise."""
 import datetime
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -188,12 +189,18 @@ class AssessmentOut(Schema):
     multiple: float | None
     coverage: float
     state: str
+    in_progress: bool = Field(description="The window has not ended yet: its state is what the "
+                                          "hours so far give, not missing data.")
     band: str
     note: str
 
     @staticmethod
     def resolve_coverage(assessment) -> float:
         return round(assessment.coverage, 1)
+
+    @staticmethod
+    def resolve_in_progress(assessment) -> bool:
+        return assessment.window_end > timezone.now()
 
 
 class AssessmentList(Schema):

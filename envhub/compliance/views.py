@@ -46,6 +46,7 @@ def facility_compliance(request, facility_id: int):
             "from": start.isoformat(), "to": end.isoformat(),
             "labels": {"value": _("Hourly average (corrected)"), "limit": _("Limit"),
                        "exceeds": _("Over the limit"), "unknown": _("Not enough data"),
+                       "in_progress": _("in progress"),
                        "empty": _("No judged averages in this period."),
                        "error": _("The averages could not be loaded; reload the page."),
                        "multiple": _("times the limit"), "coverage": _("coverage")},

@@ -171,3 +171,20 @@ def test_the_coverage_api_keeps_to_the_callers_scope(world):
     assert world.client("anonymous").get("/api/v1/compliance/overview").status_code == 401
     steward = world.client("steward").get("/api/v1/compliance/overview").json()
     assert [row["code"] for row in steward["provinces"]] == ["75"]
+
+
+def test_the_window_still_running_is_marked_in_progress_in_the_api(world):
+    now = timezone.now().astimezone(VN).replace(second=0, microsecond=0, tzinfo=None)
+    if now.hour == 0 and now.minute == 0:
+        now -= datetime.timedelta(minutes=1)
+    day = now.date()
+    world.station_outfall_hn.expected_interval_minutes = 60
+    world.station_outfall_hn.save()
+    Permit.objects.create(source=world.outfall_hn, number="40/GPMT", valid_from=day,
+                          regulation=Regulation.objects.get(code="QCVN 40:2011/BTNMT"),
+                          column="B", river_flow_m3s=120, discharge_m3d=800)
+    ingest_and_judge([tt10_file(world.station_outfall_hn, now, [("COD", 20, "mg/L")])])
+    response = world.client("steward").get(
+        f"/api/v1/sources/{world.outfall_hn.pk}/assessments?from={day}&to={day}")
+    assert [(row["state"], row["in_progress"]) for row in response.json()["results"]] == \
+        [("unknown", True)]
