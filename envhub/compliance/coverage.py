@@ -35,7 +35,7 @@ STATUS_LABELS = {
 
 def label(told: PeriodCoverage) -> str:
     """The status as people read it, with the coverage where it says something:
-    "không đủ dữ liệu (độ phủ 25 %)"."""
+    "không đủ dữ liệu (tỷ lệ dữ liệu 25 %)"."""
     text = str(STATUS_LABELS[told.status])
     if told.status == completeness.INSUFFICIENT:
         return _("%(status)s (coverage %(coverage)s %%)") % {
