@@ -188,3 +188,12 @@ def test_the_window_still_running_is_marked_in_progress_in_the_api(world):
         f"/api/v1/sources/{world.outfall_hn.pk}/assessments?from={day}&to={day}")
     assert [(row["state"], row["in_progress"]) for row in response.json()["results"]] == \
         [("unknown", True)]
+
+
+def test_a_month_not_started_is_in_progress_with_no_count(world):
+    stack_permit(world, today() - datetime.timedelta(days=30))
+    month = (today().replace(day=1) + datetime.timedelta(days=62)).replace(day=1)
+    api = world.client("steward").get(f"/api/v1/compliance/overview?month={month:%Y-%m}")
+    hanoi = next(p for p in api.json()["provinces"] if p["code"] == "01")
+    assert (hanoi["status"], hanoi["hours"], hanoi["coverage"], hanoi["windows"]) == \
+        ("in_progress", None, None, 0)
