@@ -3,7 +3,9 @@ windows, and the caller's in-app notifications. Thin: parse, call `compliance.se
 serialise."""
 
 import datetime
+from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -187,12 +189,18 @@ class AssessmentOut(Schema):
     multiple: float | None
     coverage: float
     state: str
+    in_progress: bool = Field(description="The window has not ended yet: its state is what the "
+                                          "hours so far give, not missing data.")
     band: str
     note: str
 
     @staticmethod
     def resolve_coverage(assessment) -> float:
         return round(assessment.coverage, 1)
+
+    @staticmethod
+    def resolve_in_progress(assessment) -> bool:
+        return assessment.window_end > timezone.now()
 
 
 class AssessmentList(Schema):
@@ -212,6 +220,124 @@ def source_assessments(request, source_id: RowId, from_: str | None = Query(None
     actor = actor_of(request)
     source = services.source(actor, source_id)
     return {"source": source, "results": services.assessments(actor, source_id, start, end)}
+
+
+# --- how much of a period the judged averages cover ------------------------------------------
+
+class CoverageFields(Schema):
+    """The completeness rule's word on a period (`core.completeness.period_coverage`); counts
+    beside it are null, never 0, where it was not judged."""
+
+    status: Literal["no_data", "insufficient", "in_progress", "complete"] = Field(
+        description="no_data: no ended averaging window holds data; insufficient: fewer than "
+                    "the regulation's share (75 % by default) of them have enough data; "
+                    "in_progress: the period (or its first window) has not ended and what has "
+                    "ended so far has enough data; complete: ended, with enough data.")
+    status_label: str
+    coverage: float | None = Field(description="% of the ended averaging windows that have "
+                                               "enough data; null while none has ended.")
+    windows: int = Field(description="Averaging windows ended in the period while a permit "
+                                     "was valid (the one still running is not counted).")
+    valid_windows: int = Field(description="Those of them with enough data (judged).")
+
+
+def _coverage(told, label: str) -> dict:
+    return {"status": told.status, "status_label": label, "coverage": told.coverage,
+            "windows": told.expected, "valid_windows": told.valid}
+
+
+class ProvinceMonthOut(CoverageFields):
+    code: str
+    name: str
+    facilities: int = Field(description="Facilities with a permit.")
+    hours: int | None = Field(description="Hours over the limit in the month; null where the "
+                                          "month was not judged and none was seen.")
+    open_events: int
+
+
+class OverviewOut(Schema):
+    month: str = Field(description="YYYY-MM")
+    provinces: list[ProvinceMonthOut]
+
+
+@router.get("/compliance/overview", response={200: OverviewOut, **READ_ERRORS},
+            summary="Provinces in your scope by hours over the limit in a month, with coverage")
+def compliance_overview(request, month: str | None = None):
+    found, rows = services.national_overview(actor_of(request), services.parse_month(month))
+    return {"month": f"{found:%Y-%m}", "provinces": [{
+        "code": row["province"].code, "name": row["province"].name,
+        "facilities": row["facilities"], "hours": row["hours"],
+        "open_events": row["open_events"], **_coverage(row["told"], row["status"]),
+    } for row in rows]}
+
+
+class FacilityMonthOut(CoverageFields):
+    id: int
+    name: str
+    hours: int | None = Field(description="Hours over the limit in the month; null where the "
+                                          "month was not judged and none was seen.")
+    open_events: int
+
+
+class ProvinceOut(Schema):
+    code: str
+    name: str
+    month: str = Field(description="YYYY-MM")
+    facilities: list[FacilityMonthOut]
+
+
+@router.get("/compliance/provinces/{code}", response={200: ProvinceOut, **READ_ERRORS},
+            summary="A province's facilities by hours over the limit in a month, with coverage")
+def compliance_province(request, code: str, month: str | None = None):
+    province, found, rows = services.province_ranking(actor_of(request), code,
+                                                      services.parse_month(month))
+    return {"code": province.code, "name": province.name, "month": f"{found:%Y-%m}",
+            "facilities": [{
+                "id": row["facility"].pk, "name": row["facility"].name, "hours": row["hours"],
+                "open_events": row["open_events"], **_coverage(row["told"], row["status"]),
+            } for row in rows]}
+
+
+class ParameterCoverageOut(CoverageFields):
+    parameter: str
+    windows_with_data: int
+    exceeded: int | None = Field(description="Windows over the limit; null where not judged "
+                                             "and none was seen.")
+    exceeded_hours: int | None
+
+
+class SourceCoverageOut(Schema):
+    source: SourceRef
+    permit_number: str | None
+    parameters: list[ParameterCoverageOut]
+
+
+class FacilityCoverageOut(Schema):
+    id: int
+    name: str
+    from_: datetime.date = Field(alias="from")
+    to: datetime.date
+    sources: list[SourceCoverageOut]
+
+
+@router.get("/facilities/{facility_id}/compliance",
+            response={200: FacilityCoverageOut, **READ_ERRORS}, by_alias=True,
+            summary="A facility's judged averages over local days (default: the last 7), with "
+                    "coverage per parameter")
+def facility_compliance(request, facility_id: RowId, from_: str | None = Query(None, alias="from"),
+                        to: str | None = None):
+    actor = actor_of(request)
+    facility = services.facility(actor, facility_id)
+    first, last = services.local_days(from_, to)
+    return {"id": facility.pk, "name": facility.name, "from": first, "to": last, "sources": [{
+        "source": block.source,
+        "permit_number": block.limits.permit.number if block.limits.permit else None,
+        "parameters": [{
+            "parameter": effective.parameter.code, "windows_with_data": figures.with_data,
+            "exceeded": figures.exceeded_shown, "exceeded_hours": figures.hours_shown,
+            **_coverage(figures.told, figures.label),
+        } for effective, figures in block.rows if figures is not None],
+    } for block in services.facility_coverage(actor, facility.pk, first, last)]}
 
 
 class NotificationOut(Schema):

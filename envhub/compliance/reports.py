@@ -89,14 +89,18 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                        event.peak_multiple, event.band, event.limit,
                        str(event.get_status_display())])
 
+    # Counts are left empty, never 0, where the period was not judged (`coverage`).
     completeness = DataSheet(book.create_sheet(_("Completeness")))
     _header(completeness, [_("Source"), _("Parameter"), _("Windows"), _("With enough data"),
-                           _("Share (%)"), _("Exceeding"), _("Hours exceeded")])
-    for source in sources:
-        for code, figures in sorted(services.completeness(source.id, start, end).items()):
-            completeness.append([source.code, code, figures["windows"], figures["counted"],
-                                 figures["share"], figures["exceeded"],
-                                 figures["exceeded_hours"]])
+                           _("Share (%)"), _("Exceeding"), _("Hours exceeded"), _("Status")])
+    for block in services.facility_coverage(actor, facility.id, first, last):
+        for effective, figures in sorted(block.rows, key=lambda row: row[0].parameter.code):
+            if figures is None:
+                continue
+            told = figures.told
+            completeness.append([block.source.code, effective.parameter.code, told.expected,
+                                 told.valid, told.coverage, figures.exceeded_shown,
+                                 figures.hours_shown, figures.label])
 
     buffer = io.BytesIO()
     book.save(buffer)

@@ -7,11 +7,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.compliance import assess
+from envhub.compliance import assess, coverage
 from envhub.compliance.limits import EffectiveLimit, limits_of, permit_on
 from envhub.compliance.models import (
     Assessment,
@@ -27,7 +27,7 @@ from envhub.compliance.models import (
     RegulationColumn,
     RegulationRules,
 )
-from envhub.core import permissions, services
+from envhub.core import params, permissions, services
 from envhub.core.errors import InvalidInput, NotFound
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, day_bounds, local_day
@@ -193,18 +193,38 @@ def assessments(actor: Actor, source_id: int, start: datetime.datetime,
         "parameter__code", "window_end")
 
 
-def completeness(source_id: int, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """Per parameter code: windows judged, windows with enough data, and their share."""
-    rows = Assessment.objects.filter(source_id=source_id, window_end__gt=start,
-                                     window_end__lte=end).values("parameter__code").annotate(
-        windows=Count("pk"), counted=Count("pk", filter=~Q(state="unknown")),
-        exceeded=Count("pk", filter=Q(state="exceeds")),
-        exceeded_hours=Sum("window_hours", filter=Q(state="exceeds")))
-    return {row["parameter__code"]: {
-        "windows": row["windows"], "counted": row["counted"], "exceeded": row["exceeded"],
-        "exceeded_hours": row["exceeded_hours"] or 0,
-        "share": round(100.0 * row["counted"] / row["windows"], 1) if row["windows"] else 0.0,
-    } for row in rows}
+@dataclass
+class SourceCoverage:
+    """A source's limits over a period, each with how much of it the judged averages cover
+    (None without a permit)."""
+
+    source: Source
+    limits: SourceLimits
+    rows: list[tuple[EffectiveLimit, coverage.ParameterCoverage | None]]
+
+
+def facility_coverage(actor: Actor, facility_id: int, first: datetime.date, last: datetime.date,
+                      now: datetime.datetime | None = None) -> list[SourceCoverage]:
+    """Per source of the facility: the limits in force on the period's last day (today at the
+    latest) and, per parameter, its judged windows over the local days first … last told by
+    the completeness rule (`coverage`). The page, the XLSX report and the API read this."""
+    from envhub.compliance.limits import regulation_rules
+    from envhub.registry import services as registry
+
+    now = now or timezone.now()
+    start, end = period_bounds(first, last)
+    limits_day = min(last, local_day(now))
+    blocks = []
+    for found in registry.sources(actor, registry.SourceFilters(facility=facility_id)):
+        limits = source_limits(actor, found.id, limits_day)
+        figures = {}
+        if limits.permit is not None:
+            figures = coverage.source_parameters(
+                found.id, limits.permit, regulation_rules(limits.permit.regulation),
+                [effective.parameter.pk for effective in limits.limits], start, end, now)
+        blocks.append(SourceCoverage(found, limits, [
+            (effective, figures.get(effective.parameter.pk)) for effective in limits.limits]))
+    return blocks
 
 
 def period_bounds(first: datetime.date, last: datetime.date):
@@ -219,53 +239,98 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
     return day_bounds(first)[0], day_bounds(following)[0]
 
 
-def province_ranking(actor: Actor, province_code: str, month: datetime.date | None = None):
+DEFAULT_DAYS = 7
+MAX_DAYS = 400
+MONTHS_FROM, MONTHS_TO = 1970, 2100  # the years whose months may be chosen
+
+
+def local_days(text_from: str | None, text_to: str | None) -> tuple[datetime.date, datetime.date]:
+    """The chosen local days (inclusive) from `from` and `to`; the last 7 days by default."""
+    today = timezone.now().astimezone(VN).date()
+    start, end = params.period(text_from, text_to or today.isoformat(),
+                               maximum=datetime.timedelta(days=MAX_DAYS))
+    tiny = datetime.timedelta(microseconds=1)
+    last = (end - tiny).astimezone(VN).date()
+    first = (start + tiny).astimezone(VN).date() if start else \
+        last - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    return first, last
+
+
+def parse_month(text: str | None) -> datetime.date | None:
+    """YYYY-MM as the month's first day; None when not given."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        month = datetime.date.fromisoformat(text + "-01")
+    except ValueError:
+        month = None
+    # Months at the ends of the calendar have no local bounds in UTC (year 1, year 9999).
+    if month is None or not MONTHS_FROM <= month.year <= MONTHS_TO:
+        raise InvalidInput(_("month is not a month: use YYYY-MM."),
+                           {"month": [_("not a month")]})
+    return month
+
+
+def province_ranking(actor: Actor, province_code: str, month: datetime.date | None = None,
+                     now: datetime.datetime | None = None):
     """The province's facilities by hours exceeded in a month (this month by default), with
-    their open events."""
+    their open events and how much of the month their judged averages cover (`coverage`):
+    `hours` is None where a 0 would claim compliance the data cannot show."""
     from envhub.registry import services as registry
 
     province = registry.province(actor, province_code)
-    month = month or timezone.now().astimezone(VN).date()
+    now = now or timezone.now()
+    month = month or now.astimezone(VN).date()
     start, end = month_bounds(month)
     facilities = _visible(actor, Facility.objects.filter(province=province))
-    hours = dict(Assessment.objects.filter(
-        source__facility__in=facilities, state="exceeds", window_end__gt=start,
-        window_end__lte=end).values("source__facility_id").annotate(
-            hours=Sum("window_hours")).values_list("source__facility_id", "hours"))
+    tallies = coverage.facilities_tally(facilities, start, end, now)
     open_events = dict(ExceedanceEvent.objects.filter(
         source__facility__in=facilities, status=EventStatus.OPEN).values(
             "source__facility_id").annotate(n=Count("id")).values_list("source__facility_id",
                                                                       "n"))
-    rows = [{"facility": facility, "hours": hours.get(facility.pk, 0),
-             "open_events": open_events.get(facility.pk, 0)}
-            for facility in facilities.select_related("operator").order_by("name")]
-    rows.sort(key=lambda row: (-row["hours"], -row["open_events"], row["facility"].name))
+    rows = []
+    for facility in facilities.select_related("operator").order_by("name"):
+        told = tallies.get(facility.pk, coverage.Tally()).told(start, end, now)
+        hours = tallies[facility.pk].exceeded_hours if facility.pk in tallies else 0
+        rows.append({"facility": facility, "hours": told.shown(hours), "told": told,
+                     "status": coverage.label(told),
+                     "open_events": open_events.get(facility.pk, 0)})
+    rows.sort(key=lambda row: (-(row["hours"] or 0), -row["open_events"], row["facility"].name))
     return province, month, rows
 
 
-def national_overview(actor: Actor, month: datetime.date | None = None):
+def national_overview(actor: Actor, month: datetime.date | None = None,
+                      now: datetime.datetime | None = None):
     """Per province in the actor's scope: facilities with a permit, hours over the limit in the
-    month and open events — the provinces with the most hours first."""
-    month = month or timezone.now().astimezone(VN).date()
+    month, open events and how much of the month the judged averages cover (`coverage`;
+    `hours` None where a 0 would claim compliance) — the provinces with the most hours first."""
+    now = now or timezone.now()
+    month = month or now.astimezone(VN).date()
     start, end = month_bounds(month)
     facilities = _visible(actor, Facility.objects.all())
     judged = Permit.objects.filter(source__facility__in=facilities)
     permitted = dict(judged.values("source__facility__province_id").annotate(
         n=Count("source__facility", distinct=True)).values_list(
             "source__facility__province_id", "n"))
-    hours = dict(Assessment.objects.filter(
-        source__facility__in=facilities, state="exceeds", window_end__gt=start,
-        window_end__lte=end).values("source__facility__province_id").annotate(
-            hours=Sum("window_hours")).values_list("source__facility__province_id", "hours"))
+    province_of = dict(facilities.values_list("id", "province_id"))
+    by_province: dict[int, coverage.Tally] = {}
+    for facility_id, tally in coverage.facilities_tally(facilities, start, end, now).items():
+        by_province.setdefault(province_of[facility_id], coverage.Tally()).add(tally)
     open_events = dict(ExceedanceEvent.objects.filter(
         source__facility__in=facilities, status=EventStatus.OPEN).values(
             "source__facility__province_id").annotate(n=Count("id")).values_list(
                 "source__facility__province_id", "n"))
-    provinces = Province.objects.filter(id__in=set(permitted) | set(hours))
-    rows = [{"province": province, "facilities": permitted.get(province.pk, 0),
-             "hours": hours.get(province.pk, 0), "open_events": open_events.get(province.pk, 0)}
-            for province in provinces]
-    rows.sort(key=lambda row: (-row["hours"], -row["open_events"], row["province"].name))
+    provinces = Province.objects.filter(id__in=set(permitted) | set(by_province))
+    rows = []
+    for province in provinces:
+        tally = by_province.get(province.pk, coverage.Tally())
+        told = tally.told(start, end, now)
+        rows.append({"province": province, "facilities": permitted.get(province.pk, 0),
+                     "hours": told.shown(tally.exceeded_hours), "told": told,
+                     "status": coverage.label(told),
+                     "open_events": open_events.get(province.pk, 0)})
+    rows.sort(key=lambda row: (-(row["hours"] or 0), -row["open_events"], row["province"].name))
     return month, rows
 
 

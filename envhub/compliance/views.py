@@ -10,32 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envhub.compliance import reports, services
-from envhub.core import params
-from envhub.core.errors import InvalidInput
 from envhub.core.pagination import keyset_page
-from envhub.core.timeutil import VN
-from envhub.registry import services as registry
-
-DEFAULT_DAYS = 7
-MAX_DAYS = 400
-MONTHS_FROM, MONTHS_TO = 1970, 2100  # the years whose months may be chosen
 
 
 def period(request) -> tuple[datetime.date, datetime.date]:
     """The chosen local days (inclusive) from ?from=&to=; the last 7 days by default."""
-    today = timezone.now().astimezone(VN).date()
-    start, end = params.period(request.GET.get("from"), request.GET.get("to") or today.isoformat(),
-                               maximum=datetime.timedelta(days=MAX_DAYS))
-    tiny = datetime.timedelta(microseconds=1)
-    last = (end - tiny).astimezone(VN).date()
-    first = (start + tiny).astimezone(VN).date() if start else \
-        last - datetime.timedelta(days=DEFAULT_DAYS - 1)
-    return first, last
+    return services.local_days(request.GET.get("from"), request.GET.get("to"))
 
 
 @login_required
@@ -44,33 +28,25 @@ def facility_compliance(request, facility_id: int):
     facility = services.facility(actor, facility_id)
     first, last = period(request)
     start, end = services.period_bounds(first, last)
-    # The limits shown are those in force on the period's last day (today at the latest).
-    limits_day = min(last, timezone.now().astimezone(VN).date())
-    blocks = []
-    for source in registry.sources(actor, registry.SourceFilters(facility=facility.id)):
-        limits = services.source_limits(actor, source.id, limits_day)
-        completeness = services.completeness(source.id, start, end)
-        blocks.append({
-            "source": source, "limits": limits,
-            "rows": [{"effective": effective,
-                      "figures": completeness.get(effective.parameter.code)}
-                     for effective in limits.limits],
-            "assessments_url": reverse("api:source_assessments", args=[source.id]),
-            "limits_url": reverse("api:source_limits", args=[source.id])
-                          + f"?date={limits_day.isoformat()}",
-        })
+    blocks = [{
+        "source": block.source, "limits": block.limits,
+        "rows": [{"effective": effective, "figures": figures} for effective, figures in block.rows],
+        "assessments_url": reverse("api:source_assessments", args=[block.source.id]),
+        "limits_url": reverse("api:source_limits", args=[block.source.id])
+                      + f"?date={block.limits.day.isoformat()}",
+    } for block in services.facility_coverage(actor, facility.id, first, last)]
     events = services.events(actor, services.EventFilters(facility=facility.id, start=start,
                                                           end=end)).order_by("-start")[:500]
     query = f"?from={first.isoformat()}&to={last.isoformat()}"
     return render(request, "compliance/facility.html", {
         "facility": facility, "blocks": blocks, "events": events, "first": first, "last": last,
         "xlsx_url": reverse("facility-compliance-xlsx", args=[facility.id]) + query,
-        "api_url": reverse("api:list_exceedances") + f"?facility={facility.id}&from="
-                   f"{first.isoformat()}&to={last.isoformat()}",
+        "api_url": reverse("api:facility_compliance", args=[facility.id]) + query,
         "chart_config": {
             "from": start.isoformat(), "to": end.isoformat(),
             "labels": {"value": _("Hourly average (corrected)"), "limit": _("Limit"),
                        "exceeds": _("Over the limit"), "unknown": _("Not enough data"),
+                       "in_progress": _("in progress"),
                        "empty": _("No judged averages in this period."),
                        "error": _("The averages could not be loaded; reload the page."),
                        "multiple": _("times the limit"), "coverage": _("coverage")},
@@ -93,26 +69,24 @@ def facility_compliance_xlsx(request, facility_id: int):
 
 
 def chosen_month(request) -> datetime.date | None:
-    text = (request.GET.get("month") or "").strip()
-    if not text:
-        return None
-    try:
-        month = datetime.date.fromisoformat(text + "-01")
-    except ValueError:
-        month = None
-    # Months at the ends of the calendar have no local bounds in UTC (year 1, year 9999).
-    if month is None or not MONTHS_FROM <= month.year <= MONTHS_TO:
-        raise InvalidInput(_("month is not a month: use YYYY-MM."),
-                           {"month": [_("not a month")]})
-    return month
+    return services.parse_month(request.GET.get("month"))
+
+
+def _totals(rows) -> dict:
+    """The hours over the limit in all — None rather than a 0 when no row was judged — and the
+    rows that were not."""
+    not_judged = sum(not row["told"].judged for row in rows)
+    total = sum(row["hours"] or 0 for row in rows)
+    return {"total_hours": None if rows and not_judged == len(rows) and not total else total,
+            "not_judged": not_judged}
 
 
 @login_required
 def overview(request):
     month, rows = services.national_overview(request.actor, chosen_month(request))
     return render(request, "compliance/overview.html", {
-        "month": month, "rows": rows, "total_hours": sum(row["hours"] for row in rows),
-        "api_url": reverse("api:list_exceedances") + "?status=open",
+        "month": month, "rows": rows, **_totals(rows),
+        "api_url": reverse("api:compliance_overview") + f"?month={month:%Y-%m}",
     })
 
 
@@ -122,8 +96,9 @@ def province_compliance(request, code: str):
     province, month, rows = services.province_ranking(actor, code, chosen_month(request))
     return render(request, "compliance/province.html", {
         "province": province, "month": month, "rows": rows,
-        "total_hours": sum(row["hours"] for row in rows),
-        "api_url": reverse("api:list_exceedances") + f"?province={province.code}",
+        **_totals(rows),
+        "api_url": reverse("api:compliance_province", args=[province.code])
+                   + f"?month={month:%Y-%m}",
     })
 
 

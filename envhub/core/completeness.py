@@ -83,3 +83,71 @@ class Rule:
 
 
 DEFAULT = Rule()
+
+
+# --- a period told honestly ------------------------------------------------------------------
+# What a page, a report or the API says of a period (a month, the chosen days) of averaging
+# windows: never a bare 0 where nothing could be judged (issue 15 item 4).
+
+NO_DATA, INSUFFICIENT, IN_PROGRESS, COMPLETE = "no_data", "insufficient", "in_progress", "complete"
+STATUSES = (NO_DATA, INSUFFICIENT, IN_PROGRESS, COMPLETE)
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """`expected`: the averaging windows of the period that have ended (the one still running
+    is not counted); `valid`: those with enough data; `coverage`: `valid` as a % of `expected`,
+    None while no window has ended."""
+
+    status: str
+    expected: int
+    valid: int
+    coverage: float | None
+
+    @property
+    def judged(self) -> bool:
+        """Whether counts of the period (hours over the limit) stand for it: every ended window
+        so far, or enough of them, was judged."""
+        return self.status in (COMPLETE, IN_PROGRESS) and self.expected > 0
+
+    def shown(self, count: int | None) -> int | None:
+        """A count as it may be shown: None (left empty) instead of a 0 that would read as
+        compliance in a period not judged; an exceedance seen is shown all the same."""
+        return count if self.judged or count else None
+
+
+def ended_windows(start, end, now, window_hours: int) -> int:
+    """The averaging windows of `window_hours` in the period (start, end] that have ended by
+    `now`. `start` on a window boundary (a local midnight: windows divide the day)."""
+    if window_hours < 1:
+        raise ValueError(f"a window is at least one hour, not {window_hours!r}")
+    stop = min(end, now)
+    if stop <= start:
+        return 0
+    return int((stop - start).total_seconds() // (3600 * window_hours))
+
+
+def period_coverage(start, end, now, expected: int, valid: int, with_data: int,
+                    share: float = DEFAULT_SHARE) -> PeriodCoverage:
+    """What can be said of the period (start, end] at `now`, from its `expected` ended windows,
+    the `valid` ones (enough data) and those `with_data` (any data):
+
+    - in progress: it has not started, or no window of it has ended yet, or it is still
+      running and its ended windows so far have enough data;
+    - no data: no ended window holds any data;
+    - insufficient: fewer than `share` % of the ended windows have enough data (with the
+      coverage);
+    - complete: it has ended with enough data; its counts stand."""
+    if now <= start or expected < 1:
+        if now < end:
+            return PeriodCoverage(IN_PROGRESS, 0, 0, None)
+        return PeriodCoverage(NO_DATA, 0, 0, None)  # nothing was to be judged in it
+    valid = min(valid, expected)
+    share_now = round(coverage(valid, expected), 1)
+    if with_data < 1 and valid < 1:
+        return PeriodCoverage(NO_DATA, expected, 0, 0.0)
+    if not enough(valid, expected, share):
+        return PeriodCoverage(INSUFFICIENT, expected, valid, share_now)
+    if now < end:
+        return PeriodCoverage(IN_PROGRESS, expected, valid, share_now)
+    return PeriodCoverage(COMPLETE, expected, valid, share_now)

@@ -100,8 +100,15 @@
         }
         draw(element, rows, config, number);
         element.dataset.state = "ready";
-        var unknown = rows.filter(function (row) { return row.state === "unknown"; }).length;
-        if (unknown) { note.textContent = unknown + " × " + config.labels.unknown; }
+        // A window still running is in progress, not missing data.
+        var unknown = rows.filter(function (row) {
+          return row.state === "unknown" && !row.in_progress;
+        }).length;
+        var running = rows.filter(function (row) { return row.in_progress; }).length;
+        var parts = [];
+        if (unknown) { parts.push(unknown + " × " + config.labels.unknown); }
+        if (running) { parts.push(running + " × " + config.labels.in_progress); }
+        if (parts.length) { note.textContent = parts.join("; "); }
       }).catch(function () {
         element.dataset.state = "error";
         note.textContent = config.labels.error;

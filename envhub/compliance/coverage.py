@@ -1,0 +1,179 @@
+"""How much of a period the judged averages cover, told by the one rule of
+`core.completeness.period_coverage`: the facility page, the overview, the province ranking,
+the XLSX report and the API all say "no data", "not enough data (coverage)", "in progress" or
+give their counts — never a 0 where nothing was judged.
+
+A period's expected windows are the averaging windows (the regulation's width) that have ended
+by now while a permit was valid; the window still running is not counted (it is in progress).
+A window counts as valid when it was judged (enough data by the regulation's share); the
+period has enough data when that same share of its expected windows are valid
+(docs/domain/emission-standards.md §5)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from envhub.compliance.models import Assessment, LimitValue, Permit, PermitLimit, State
+from envhub.core import completeness
+from envhub.core.completeness import PeriodCoverage
+from envhub.core.timeutil import day_bounds
+
+STATUS_LABELS = {
+    completeness.NO_DATA: gettext_lazy("no data"),
+    completeness.INSUFFICIENT: gettext_lazy("not enough data"),
+    completeness.IN_PROGRESS: gettext_lazy("in progress"),
+    completeness.COMPLETE: gettext_lazy("enough data"),
+}
+
+
+def label(told: PeriodCoverage) -> str:
+    """The status as people read it, with the coverage where it says something:
+    "không đủ dữ liệu (tỷ lệ dữ liệu 25 %)"."""
+    text = str(STATUS_LABELS[told.status])
+    if told.status == completeness.INSUFFICIENT:
+        return _("%(status)s (coverage %(coverage)s %%)") % {
+            "status": text, "coverage": floatformat(told.coverage, -1)}
+    return text
+
+
+def _permit_bounds(permit, start: datetime.datetime, end: datetime.datetime):
+    """The part of (start, end] in which the permit is valid."""
+    first = max(start, day_bounds(permit["valid_from"])[0])
+    last = end if permit["valid_until"] is None else min(end, day_bounds(permit["valid_until"])[1])
+    return first, last
+
+
+def _counts(filters: Q, start, stop, by: str) -> dict:
+    """Per `by`: ended windows with any data, valid ones (judged), those over the limit and
+    their hours, in (start, stop]."""
+    rows = Assessment.objects.filter(filters, window_end__gt=start, window_end__lte=stop).values(
+        by).annotate(with_data=Count("pk"), valid=Count("pk", filter=~Q(state=State.UNKNOWN)),
+                     exceeded=Count("pk", filter=Q(state=State.EXCEEDS)),
+                     exceeded_hours=Sum("window_hours", filter=Q(state=State.EXCEEDS)))
+    return {row[by]: row for row in rows}
+
+
+@dataclass
+class ParameterCoverage:
+    """One parameter of a source over a period: its judged windows and what may be said."""
+
+    told: PeriodCoverage
+    with_data: int = 0
+    exceeded: int = 0
+    exceeded_hours: int = 0
+
+    @property
+    def label(self) -> str:
+        return label(self.told)
+
+    @property
+    def hours_shown(self) -> int | None:
+        return self.told.shown(self.exceeded_hours)
+
+    @property
+    def exceeded_shown(self) -> int | None:
+        return self.told.shown(self.exceeded)
+
+
+def source_parameters(source_id: int, permit, rules, parameter_ids, start, end,
+                      now) -> dict[int, ParameterCoverage]:
+    """Per parameter id: its coverage over (start, end] under `permit` (the one whose limits are
+    shown) and its regulation's `rules` (window width, share). Only the parameters the source
+    measures (a regulation's table lists many more), or all of them while it has sent none."""
+    from envhub.monitoring.models import Series
+
+    measured = set(Series.objects.filter(station__source_id=source_id).order_by().values_list(
+        "parameter_id", flat=True))
+    parameter_ids = [pk for pk in parameter_ids if pk in measured] if measured else parameter_ids
+    bounds = _permit_bounds({"valid_from": permit.valid_from,
+                             "valid_until": permit.valid_until}, start, end)
+    expected = completeness.ended_windows(*bounds, now, rules.averaging_hours)
+    counts = _counts(Q(source_id=source_id, parameter_id__in=list(parameter_ids)), start,
+                     min(end, now), "parameter_id")
+    found = {}
+    for parameter_id in parameter_ids:
+        row = counts.get(parameter_id, {})
+        told = completeness.period_coverage(start, end, now, expected, row.get("valid", 0),
+                                            row.get("with_data", 0), rules.min_coverage)
+        found[parameter_id] = ParameterCoverage(told, row.get("with_data", 0),
+                                                row.get("exceeded", 0),
+                                                row.get("exceeded_hours") or 0)
+    return found
+
+
+# --- facilities of a month (the overview and the province ranking) ---------------------------
+
+@dataclass
+class Tally:
+    """Sums over the judged (source, parameter) pairs of one or more facilities."""
+
+    expected: int = 0
+    valid: int = 0
+    with_data: int = 0
+    exceeded_hours: int = 0
+    share: float = 0.0  # the strictest of the regulations summed; the default when none
+
+    def add(self, other: Tally) -> None:
+        self.expected += other.expected
+        self.valid += other.valid
+        self.with_data += other.with_data
+        self.exceeded_hours += other.exceeded_hours
+        self.share = max(self.share, other.share)
+
+    def told(self, start, end, now) -> PeriodCoverage:
+        return completeness.period_coverage(start, end, now, self.expected, self.valid,
+                                            self.with_data,
+                                            self.share or completeness.DEFAULT_SHARE)
+
+
+def facilities_tally(facilities, start, end, now) -> dict[int, Tally]:
+    """Per facility id (those with a permit valid in (start, end]): its expected windows —
+    each permit's ended windows times the parameters it judges (those both measured and
+    limited; at least one, so that a source that never sent data is expected to) — and its
+    judged ones. Five queries, whatever the number of facilities."""
+    from envhub.monitoring.models import Series
+
+    first_day = (start + datetime.timedelta(hours=12)).date()
+    permits = list(Permit.objects.filter(
+        source__facility__in=facilities, valid_from__lt=(end + datetime.timedelta(days=1))
+        .date()).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first_day)).values(
+        "id", "source_id", "source__facility_id", "regulation_id", "valid_from", "valid_until",
+        "regulation__rules__averaging_hours", "regulation__rules__min_coverage"))
+    sources = {permit["source_id"] for permit in permits}
+    measured = defaultdict(set)
+    for source_id, parameter_id in Series.objects.filter(
+            station__source_id__in=sources).order_by().values_list(
+            "station__source_id", "parameter_id").distinct():
+        measured[source_id].add(parameter_id)
+    limited = defaultdict(set)
+    for regulation_id, parameter_id in LimitValue.objects.filter(
+            regulation_id__in={permit["regulation_id"] for permit in permits}).order_by(
+            ).values_list("regulation_id", "parameter_id").distinct():
+        limited[("regulation", regulation_id)].add(parameter_id)
+    for permit_id, parameter_id in PermitLimit.objects.filter(
+            permit_id__in=[permit["id"] for permit in permits]).order_by().values_list(
+            "permit_id", "parameter_id"):
+        limited[("permit", permit_id)].add(parameter_id)
+    counts = _counts(Q(source_id__in=sources), start, min(end, now), "source_id")
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    for permit in permits:
+        width = permit["regulation__rules__averaging_hours"] or 1
+        share = permit["regulation__rules__min_coverage"] or completeness.DEFAULT_SHARE
+        judged = measured[permit["source_id"]] & (limited[("regulation", permit["regulation_id"])]
+                                                  | limited[("permit", permit["id"])])
+        windows = completeness.ended_windows(*_permit_bounds(permit, start, end), now, width)
+        tallies[permit["source__facility_id"]].add(Tally(
+            expected=windows * max(1, len(judged)), share=share))
+    for permit in {permit["source_id"]: permit for permit in permits}.values():
+        row = counts.get(permit["source_id"], {})
+        tallies[permit["source__facility_id"]].add(Tally(
+            valid=row.get("valid", 0), with_data=row.get("with_data", 0),
+            exceeded_hours=row.get("exceeded_hours") or 0, share=0))
+    return dict(tallies)
