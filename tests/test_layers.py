@@ -17,15 +17,6 @@ ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 
 # Imports of a higher room, each with why it stays; (importing module, imported app).
 ALLOWED: dict[tuple[str, str], str] = {
-    ("envhub.core.middleware", "accounts"):
-        "ActorMiddleware reads API tokens (accounts' ApiToken) to know who is acting; it moves "
-        "to accounts once the change of how a token's use is recorded, which rewrites this "
-        "middleware on another branch, has landed.",
-    ("envhub.registry.datasets", "catalog"):
-        "The registry publishes its sources through the catalogue's provider port "
-        "(catalog/providers.py, which imports only core); the catalogue imports this module "
-        "itself, and nothing else of the registry reaches the catalogue. The port belongs in "
-        "core, where it can move once the catalogue's current changes have landed.",
 }
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
-from envhub.catalog.providers import (
+from envhub.core.providers import (
     STATION_COLUMNS,
     Column,
     DatasetSpec,

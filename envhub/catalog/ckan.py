@@ -884,7 +884,7 @@ def _params(request) -> dict:
 def _actor(request) -> Actor:
     """The caller: a CKAN-style token (`Authorization: <token>` or `X-CKAN-API-Key`), else the
     session or bearer token the middleware resolves."""
-    from envhub.core.middleware import actor_from_token
+    from envhub.accounts.actors import actor_from_token
 
     header = request.META.get("HTTP_AUTHORIZATION", "").strip()
     key = request.META.get("HTTP_X_CKAN_API_KEY", "").strip()

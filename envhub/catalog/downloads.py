@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 import orjson
 
-from envhub.catalog.providers import Column
+from envhub.core.providers import Column
 from envhub.core.spreadsheets import DataSheet, csv_row
 
 CHUNK_ROWS = 2000

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from envhub.catalog.models import Dataset, DatasetVersion, Distribution
-from envhub.catalog.providers import Column, DataStats, Provider, register
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput, NotFound, TooLarge
+from envhub.core.providers import Column, DataStats, Provider, register
 
 FORMATS = {  # extension → (format code, media type)
     "csv": ("CSV", "text/csv"), "json": ("JSON", "application/json"),

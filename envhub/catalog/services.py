@@ -18,10 +18,10 @@ from envhub.catalog.models import (
     Distribution,
     MetadataVersion,
 )
-from envhub.catalog.providers import Provider, discover, provider_of, sees_all_rows
 from envhub.core import audit, permissions, services
 from envhub.core.errors import NotFound
 from envhub.core.permissions import Actor
+from envhub.core.providers import Provider, discover, provider_of, sees_all_rows
 from envhub.core.text import search_terms
 
 logger = logging.getLogger("envhub.catalog")

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from envhub.catalog import downloads, services
 from envhub.catalog.models import Distribution, Frequency
-from envhub.catalog.providers import Filters, provider_of
 from envhub.core import params
 from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from envhub.core.providers import Filters, provider_of
 from envhub.core.timeutil import VN
 
 PREVIEW_ROWS = 20

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 
-from envhub.catalog.providers import (
+from envhub.compliance.models import EventStatus, ExceedanceEvent
+from envhub.core.providers import (
     Column,
     DatasetSpec,
     DataStats,
@@ -12,7 +13,6 @@ from envhub.catalog.providers import (
     in_scope,
     register,
 )
-from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.core.timeutil import local_iso
 
 

@@ -16,7 +16,7 @@ from envhub.core.errors import InvalidInput
 from envhub.core.pagination import KeysetPagination, PageLimit, limit_type
 from envhub.core.schemas import LocalTime
 from envhub.core.spreadsheets import csv_row
-from envhub.core.timeutil import local_iso, local_iso_from_db
+from envhub.core.timeutil import local_iso_from_db
 from envhub.monitoring import connectivity, services
 from envhub.monitoring.models import BatchStatus, DeviceStatus
 from envhub.monitoring.receivers import http

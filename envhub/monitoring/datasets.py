@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 
-from envhub.catalog.providers import (
+from envhub.core.providers import (
     STATION_COLUMNS,
     Column,
     DatasetSpec,
@@ -241,7 +241,7 @@ class MonitoringMeans(Provider):
 
 def _period_conditions(column: str, period: str, filters) -> tuple[list[str], list]:
     """SQL conditions, with their parameters, keeping a rollup's rows within the filters'
-    period (`catalog.providers.period_bounds`)."""
+    period (`core.providers.period_bounds`)."""
     from django.db import connection
 
     hourly = period == "hourly"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from envhub.catalog.providers import (
+from envhub.core import permissions
+from envhub.core.providers import (
     Column,
     DatasetSpec,
     DataStats,
@@ -18,7 +19,6 @@ from envhub.catalog.providers import (
     in_scope,
     register,
 )
-from envhub.core import permissions
 from envhub.core.timeutil import local_iso
 from envhub.registry.models import Facility, Source
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from envhub.catalog import downloads
-from envhub.catalog.providers import Column
+from envhub.core.providers import Column
 
 ROWS = 1_000_000
 COLUMNS = [Column("station", "string", "Mã trạm"), Column("hour_end", "datetime", "Giờ"),

@@ -211,7 +211,7 @@ def test_a_daily_download_from_a_date_starts_on_that_local_day(world, catalogue)
 
 def test_sync_keeps_a_stewards_withdrawal_and_a_failing_providers_datasets(world, catalogue,
                                                                            monkeypatch):
-    from envhub.catalog import providers
+    from envhub.core import providers
 
     dataset = catalogue["open"]
     dataset.withdrawn = True

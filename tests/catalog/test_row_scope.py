@@ -237,8 +237,8 @@ def test_the_catalogue_admin_with_its_whole_figures_is_for_national_roles(catalo
 def test_a_reader_with_an_empty_scope_gets_no_row_on_either_database(catalogue):
     """An officer whose membership names no province: nothing in scope, also on the path where
     PostgreSQL writes the CSV itself (the scope as a subquery)."""
-    from envhub.catalog.providers import Filters, provider_of
     from envhub.core.permissions import PROVINCIAL_OFFICER, Actor
+    from envhub.core.providers import Filters, provider_of
 
     nobody = Actor(kind="user", label="user:nobody", roles=frozenset({PROVINCIAL_OFFICER}))
     dataset = Dataset.objects.get(identifier=EMISSION_HN)

@@ -70,7 +70,7 @@ def test_it_joins_the_scopes_of_several_memberships(world):
 
 def test_a_personal_token_brings_its_user_in_its_own_query(world):
     from envhub.accounts import services
-    from envhub.core.middleware import actor_from_token
+    from envhub.accounts.actors import actor_from_token
 
     user = world.users["officer"]
     User.objects.filter(pk=user.pk).update(is_staff=True)

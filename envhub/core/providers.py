@@ -87,9 +87,8 @@ def sees_all_rows(reader: Actor, dataset) -> bool:
     """Whether the reader gets every row of the dataset (open data, or a national role);
     otherwise its rows are cut to their scope, and the whole dataset's figures (rows, period,
     provinces) are not theirs to see either."""
-    from envhub.catalog.models import AccessClass
-
-    return dataset.access_class == AccessClass.OPEN or reader.sees_everything
+    # "open" is the catalogue's AccessClass.OPEN, named by its value: core reads no app's model.
+    return dataset.access_class == "open" or reader.sees_everything
 
 
 def in_scope(dataset, reader: Actor, qs: QuerySet, record: str = "") -> QuerySet:
