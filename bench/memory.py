@@ -2,7 +2,7 @@
 of files — it must stay flat (under 300 MB) whatever the number of files. The baseline is the
 peak memory of the same interpreter merely starting Django (`envhub check`).
 
-    python -m bench.memory [--files 5000 20000 80000]
+    python -m bench.memory [--files 5000 20000 80000] [--vendor postgresql]
 
 Target (issue 3): flat, and under 300 MB. The figures are the sum of the command and its
 reading processes (`--jobs`). SQLite's page cache (64 MiB per connection) fills as the database
@@ -97,8 +97,9 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=None,
                         help="passed to envhub ingest (default: its own default)")
+    parser.add_argument("--vendor", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    common.prepare_environment("sqlite")
+    common.prepare_environment(args.vendor)
     common.setup_django()
     stations = common.create_air_stations(args.stations)
     from django.db import connection
@@ -122,7 +123,7 @@ def main() -> None:
     flat = max(peaks) / min(peaks)
     rows.append(("largest / smallest run", f"{flat:.2f} (flat if close to 1)"))
     rows.append(("target", f"under 300 MB: {'met' if max(peaks) < 300 else 'NOT met'}"))
-    print(f"bench.memory — {common.machine()}")
+    print(f"bench.memory — {args.vendor} — {common.machine()}")
     common.report("peak resident memory", rows)
 
 
