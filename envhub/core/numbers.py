@@ -36,11 +36,12 @@ DECIMALS_BY_UNIT: dict[str, int] = {
     "µg/m3": 1, "mg/Nm3": 2, "mg/m3": 2, "mg/L": 2, "": 2,  # "" is pH
     "%": 1, "°C": 1, "kPa": 1, "hPa": 0, "m/s": 1, "°": 0, "mm": 1, "m": 2,
     "m3/h": 0, "Pt-Co": 0, "µS/cm": 0, "NTU": 1, "MPN/100mL": 0,
-    "AQI": 0, "count": 0, "limit": 6,
+    "AQI": 0, "count": 0, "limit": 6, "coordinate": 6,
 }
 """The most decimals worth showing per canonical unit (the measuring instruments' resolution,
 roughly): the canonical units of registry/data/parameters.json; and per kind of figure: an
-index, a count, a limit (as its regulation or permit writes it, every decimal)."""
+index, a count, a limit (as its regulation or permit writes it, every decimal), a latitude or
+longitude (six decimals: 0.1 m)."""
 
 WHOLE = frozenset(("AQI", "count"))
 """Figures that are whole by nature: no significant digits added (an index of 0.5 reads 1)."""
