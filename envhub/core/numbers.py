@@ -8,8 +8,9 @@
   pH two, a count or an index none), but always at least `SIGNIFICANT` significant digits, so
   that 0.0123 mg/L reads "0,012", never "0". Trailing zeros are dropped: 50.0 reads "50", as
   the data say no more than that.
-- Rounding is half away from zero on the exact value of the float (what JavaScript's
-  `Intl.NumberFormat` and Excel do), so a page, a chart and a spreadsheet agree.
+- Rounding is half away from zero on the decimal a float is written as (its shortest repr:
+  2.675 rounds to 2.68, though the float is a hair below), as JavaScript's `Intl.NumberFormat`
+  and Excel do, so a page, a chart and a spreadsheet agree.
 - Rounding never moves a value across a limit: given `against` (the limit it is judged by),
   decimals are added until the figure shown lies on the same side as the value itself. 50.004
   against a limit of 50 reads "50,004", never "50", which would look compliant.
@@ -75,12 +76,12 @@ def places(value: float, decimals: int = DEFAULT_DECIMALS, *, significant: int =
 
 
 def _crosses(value: float, shown: Decimal, against: float) -> bool:
-    limit = Decimal(against)
+    limit = Decimal(repr(float(against)))
     return shown <= limit if value > against else shown >= limit
 
 
 def _round(value: float, count: int) -> Decimal:
-    return Decimal(value).quantize(Decimal(1).scaleb(-count), rounding=ROUND_HALF_UP)
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-count), rounding=ROUND_HALF_UP)
 
 
 def rounded(value: float | None, *, decimals: int | None = None, unit: str | None = None,

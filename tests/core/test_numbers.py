@@ -39,6 +39,7 @@ TABLE = [
     (50.0, {"unit": "mg/Nm3"}, "50", "50"),  # no precision the data lack
     (0.0, {}, "0", "0"),
     (-3.25, {"unit": "°C"}, "-3,3", "-3.3"),  # half away from zero
+    (2.675, {}, "2,68", "2.68"),  # on the decimal written, as Intl and Excel
     (0.5, {"unit": "AQI"}, "1", "1"),
     (50.004, {"unit": "mg/Nm3"}, "50", "50"),
     (50.004, {"unit": "mg/Nm3", "against": 50}, "50,004", "50.004"),  # over stays over
