@@ -109,3 +109,33 @@ def test_templates_write_numbers_through_the_formatter(language, expected):
                                         "ratio": 1.734, "peak": 50.04, "limit": 50,
                                         "none": None}))
     assert text == expected
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_marks_are_django_s_own_for_the_language(language):
+    """Django writes numbers it localises itself (a form's value, a float in a page) with the
+    same marks; it groups no thousands of its own (an id in a URL stays "1234")."""
+    from django.conf import settings
+    from django.utils import formats
+
+    with translation.override(language):
+        decimal = formats.get_format("DECIMAL_SEPARATOR")
+        thousands = formats.get_format("THOUSAND_SEPARATOR")
+        assert format_number(1234.5, language) == f"1{thousands}234{decimal}5"
+        assert formats.localize(1234) == "1234"
+    assert settings.USE_THOUSAND_SEPARATOR is False
+
+
+def test_templates_write_numbers_only_through_the_formatter():
+    """No template rounds or groups a number its own way (floatformat, intcomma, localize):
+    they load `numbers`. (Coordinates keep GPS's "21.02851, 105.85420".)"""
+    from pathlib import Path
+
+    import envhub
+
+    templates = Path(envhub.__file__).resolve().parent / "templates"
+    offending = [f"{page.relative_to(templates)}: {word}"
+                 for page in templates.rglob("*.html")
+                 for word in ("floatformat", "intcomma", "localize", "humanize")
+                 if word in page.read_text(encoding="utf-8")]
+    assert offending == []
