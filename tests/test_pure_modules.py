@@ -18,6 +18,7 @@ PACKAGE = Path(envhub.__file__).resolve().parent
 NAMED_IN_THE_ARCHITECTURE = {
     "envhub.core.config",
     "envhub.core.geo",
+    "envhub.core.numbers",
     "envhub.core.text",
     "envhub.core.timeutil",
     "envhub.core.units",

@@ -100,7 +100,7 @@ class DataSheet:
         self._cells: dict[tuple[int, int], object] = {}
         # A write-only sheet writes a cell out as it is appended, so one can serve every row;
         # an ordinary sheet keeps the cell object itself.
-        self._reuse = not hasattr(sheet, "_cells")
+        self._reuse = bool(getattr(sheet.parent, "write_only", False))
 
     def append(self, values: Iterable, *, decimals: dict[int, int] | None = None,
                against: dict[int, float | None] | None = None) -> None:
@@ -151,12 +151,18 @@ _PLAIN = {most: 10.0 ** (SIGNIFICANT - 1 - most) for most in range(MAX_DECIMALS 
 def _number_cell(sheet):
     """A cell for a formatted number. openpyxl's `append` tells a cell from a value by failing
     to store it as a value, with a message holding the cell's repr: kept cheap."""
-    from openpyxl.cell import Cell
+    global _NumberCell
+    if _NumberCell is None:
+        from openpyxl.cell import Cell
 
-    class NumberCell(Cell):
-        __slots__ = ()
+        class NumberCell(Cell):
+            __slots__ = ()
 
-        def __repr__(self) -> str:
-            return "<number cell>"
+            def __repr__(self) -> str:
+                return "<number cell>"
 
-    return NumberCell(sheet)
+        _NumberCell = NumberCell
+    return _NumberCell(sheet)
+
+
+_NumberCell = None

@@ -121,3 +121,12 @@ def test_xlsx_numbers_stay_numbers_with_the_site_s_decimals(write_only):
     assert [(row[1].value, row[1].number_format) for row in read["shown"].iter_rows()] == [
         (49.37, "#,##0.00"), (0.012, "#,##0.000"), (50, "#,##0"), (1734, "#,##0"),
         ("n/a", "General"), (50.004, "#,##0.000")]
+
+
+def test_a_write_only_sheet_reuses_one_cell_per_column_and_decimals():
+    """No styled cell is made per value where openpyxl writes each cell as it comes (the cost
+    of formats on a download of millions of cells; bench/xlsx_numbers.py)."""
+    streamed = DataSheet(Workbook(write_only=True).create_sheet("data"), {0: 2})
+    assert streamed._cell(0, 2, 1.5) is streamed._cell(0, 2, 2.5)
+    kept = DataSheet(Workbook().active, {0: 2})  # an ordinary sheet keeps each cell object
+    assert kept._cell(0, 2, 1.5) is not kept._cell(0, 2, 2.5)
