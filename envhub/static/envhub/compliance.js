@@ -40,7 +40,7 @@
     var values = [], over = [], limit = [];
     rows.forEach(function (row) {
       var x = vnMs(row.window_end);
-      values.push([x, row.value]);  // null: a gap, not a zero
+      values.push([x, row.value, null, row.limit]);  // null: a gap, not a zero
       if (row.state === "exceeds") { over.push([x, row.value, row.multiple, row.limit]); }
       if (row.limit != null) { limit.push([x, row.limit]); }
     });
