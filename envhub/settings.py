@@ -132,6 +132,10 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# Numbers people read go through envhub.core.numbers (templates: {% load numbers %}), whose
+# marks are Django's own for vi and en (decimal comma, dot for thousands; the reverse). Django
+# groups no thousands itself: an id or a year written into a page or a URL must stay "1234".
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 

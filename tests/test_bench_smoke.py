@@ -98,3 +98,11 @@ def test_the_mix_builds_its_stations_and_the_server_answers_its_requests(live_se
     rows = dict(http_bench.mix_rows({"results": results, "load": ("-", "-"), "cpu": {},
                                      "backlog": http_bench.backlog(), "quiet": None}, args))
     assert rows["answered"].startswith("12 × 200") or "× 422" in rows["answered"]
+
+
+def test_the_xlsx_numbers_benchmark_writes_both_kinds():
+    from bench import xlsx_numbers
+
+    spent = xlsx_numbers.measure(rows=20, repeat=1)
+    assert set(spent) == {"without number formats", "with number formats"}
+    assert all(len(times) == 1 for times in spent.values())

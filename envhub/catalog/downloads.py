@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 import orjson
 
+from envhub.core.numbers import decimals_for_unit
 from envhub.core.providers import Column
 from envhub.core.spreadsheets import DataSheet, csv_row
 
@@ -130,7 +131,11 @@ def xlsx_file(columns: list[Column], rows: Iterable[tuple], title: str):
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = DataSheet(book.create_sheet(title=title[:31] or "data"))
+    # Values stay as stored (the same data as the CSV and Parquet files); Excel shows them
+    # with the site's decimals.
+    numbers = {index: decimals_for_unit(column.shown_as) for index, column in enumerate(columns)
+               if column.type == "number"}
+    sheet = DataSheet(book.create_sheet(title=title[:31] or "data"), numbers)
     sheet.append(column.name for column in columns)
     count = 0
     for row in rows:

@@ -51,6 +51,7 @@ from envhub.compliance.models import (
     NotificationKind,
     Webhook,
 )
+from envhub.core.numbers import format_multiple, format_number
 from envhub.core.timeutil import VN, local_iso
 
 logger = logging.getLogger("envhub.alerts")
@@ -75,8 +76,13 @@ def _fmt(moment: datetime.datetime) -> str:
     return moment.astimezone(VN).strftime("%H:%M %d/%m/%Y")
 
 
-def _figure(value) -> str:
-    return "—" if value is None else f"{value:.4g}"
+def _figures(event: ExceedanceEvent, language: str) -> dict:
+    """The event's numbers as the page shows them (`core.numbers`): the peak in its unit's
+    decimals, never rounded down onto the limit; "1,73 lần"."""
+    return {"peak": format_number(event.peak_value, language, unit=event.unit,
+                                  against=event.limit),
+            "multiple": format_multiple(event.peak_multiple, language),
+            "limit": format_number(event.limit, language, decimals=6)}
 
 
 def _event_payload(event: ExceedanceEvent) -> dict:
@@ -99,19 +105,18 @@ def _notify_event(event: ExceedanceEvent, kind: str) -> Notification | None:
     with translation.override(settings.LANGUAGE_CODE):
         values = {"facility": facility.name, "source": source.code,
                   "parameter": event.parameter.code, "start": _fmt(event.start),
-                  "end": _fmt(event.end), "peak": _figure(event.peak_value), "unit": event.unit,
-                  "multiple": _figure(event.peak_multiple), "limit": _figure(event.limit),
-                  "hours": event.hours}
+                  "end": _fmt(event.end), "unit": event.unit, "hours": event.hours,
+                  **_figures(event, translation.get_language())}
         if kind == NotificationKind.EXCEEDANCE_OPENED:
             subject = _("Exceedance: %(parameter)s at %(facility)s (%(source)s)") % values
             body = _("%(parameter)s of source %(source)s at %(facility)s is over its limit of "
                      "%(limit)s %(unit)s since %(start)s: highest %(peak)s %(unit)s, "
-                     "%(multiple)s times the limit.") % values
+                     "%(multiple)s the limit.") % values
         else:
             subject = _("Exceedance ended: %(parameter)s at %(facility)s (%(source)s)") % values
             body = _("%(parameter)s of source %(source)s at %(facility)s exceeded its limit of "
                      "%(limit)s %(unit)s from %(start)s to %(end)s (%(hours)s hours); highest "
-                     "%(peak)s %(unit)s, %(multiple)s times the limit.") % values
+                     "%(peak)s %(unit)s, %(multiple)s the limit.") % values
     try:
         with transaction.atomic():
             return Notification.objects.create(

@@ -16,12 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
-from django.template.defaultfilters import floatformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from envhub.compliance.models import Assessment, LimitValue, Permit, PermitLimit, State
 from envhub.core import completeness
+from envhub.core.numbers import format_number
 from envhub.core.completeness import PeriodCoverage
 from envhub.core.timeutil import day_bounds
 
@@ -39,7 +40,7 @@ def label(told: PeriodCoverage) -> str:
     text = str(STATUS_LABELS[told.status])
     if told.status == completeness.INSUFFICIENT:
         return _("%(status)s (coverage %(coverage)s %%)") % {
-            "status": text, "coverage": floatformat(told.coverage, -1)}
+            "status": text, "coverage": format_number(told.coverage, get_language(), unit="%")}
     return text
 
 

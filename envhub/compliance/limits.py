@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from envhub.compliance import rules
@@ -33,6 +34,7 @@ from envhub.compliance.models import (
     Verification,
 )
 from envhub.core import periods, units
+from envhub.core.numbers import format_number
 from envhub.registry.models import Medium, Parameter, Source, SourceKind
 
 # Which factors a regulation of the factor form multiplies, by medium, and the permit field that
@@ -179,7 +181,7 @@ def _factor(permit: Permit, symbol: str, steps: list[FactorStep]) -> tuple[rules
             shown = str(quantity)
         else:
             chosen = rules.factor_by_quantity(pure, float(quantity))
-            shown = f"{float(quantity):g}"
+            shown = format_number(float(quantity), get_language(), decimals=6)
         row = rows[pure.index(chosen)]
         return (rules.Factor(symbol, chosen.value, f"{FactorBasis(basis).label} = {shown}"),
                 row.verification)
@@ -258,8 +260,8 @@ def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
             continue
         result.limits[own.parameter_id] = EffectiveLimit(
             own.parameter, permit, limit,
-            _("Permit %(number)s: %(limit)s") % {"number": permit.number,
-                                                  "limit": limit.derivation()},
+            _("Permit %(number)s: %(limit)s") % {
+                "number": permit.number, "limit": limit.derivation(language=get_language())},
             reference_o2=own.reference_o2 if own.reference_o2 is not None else
             permit.reference_o2, origin="permit", verification=Verification.VERIFIED)
     if result.problem:
@@ -295,6 +297,6 @@ def _from_row(permit, row: LimitValue, label: str, steps, medium, how: Regulatio
         return EffectiveLimit(row.parameter, permit, None, label, problem=str(error),
                               verification=_weakest(tags))
     return EffectiveLimit(
-        row.parameter, permit, limit, f"{label}, {limit.derivation()}",
+        row.parameter, permit, limit, f"{label}, {limit.derivation(language=get_language())}",
         reference_o2=permit.reference_o2 if permit.reference_o2 is not None else
         row.reference_o2, verification=_weakest(tags))

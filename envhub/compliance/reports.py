@@ -1,7 +1,8 @@
 """A facility's compliance report for a period, as an XLSX workbook: the limits with their
 derivation, every judged average, the exceedance events and the data completeness. Written in
 openpyxl's write-only mode, so a year of hourly rows stays within bounded memory; text cells
-hold text, never a formula (`core.spreadsheets`)."""
+hold text, never a formula (`core.spreadsheets`); numbers stay numbers, rounded and formatted
+as the pages show them (`core.numbers`: the unit's decimals, never rounded onto the limit)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openpyxl.styles import Font
 
 from envhub.compliance import services
 from envhub.compliance.models import State
+from envhub.core.numbers import DEFAULT_DECIMALS, MULTIPLE_DECIMALS, decimals_for_unit
 from envhub.core.spreadsheets import DataSheet
 from envhub.core.timeutil import VN
 from envhub.registry import services as registry
@@ -51,7 +53,9 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
     ):
         about.append([str(row[0]), row[1]])
 
-    limits = DataSheet(book.create_sheet(_("Limits")))
+    limit_decimals, share_decimals = decimals_for_unit("limit"), decimals_for_unit("%")
+    limits = DataSheet(book.create_sheet(_("Limits")), {
+        2: limit_decimals, 3: limit_decimals, 5: share_decimals}, round_numbers=True)
     _header(limits, [_("Source"), _("Parameter"), _("Limit"), _("Lower limit"), _("Unit"),
                      _("Reference O2 (%)"), _("Derivation"), _("Verification"), _("Problem"),
                      _("Permit")])
@@ -66,19 +70,24 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                            str(effective.verification), str(effective.problem),
                            found.permit.number if found.permit else None])
 
-    averages = DataSheet(book.create_sheet(_("Averages")))
+    averages = DataSheet(book.create_sheet(_("Averages")), {
+        3: 0, 4: DEFAULT_DECIMALS, 5: DEFAULT_DECIMALS, 6: limit_decimals, 7: MULTIPLE_DECIMALS,
+        8: share_decimals}, round_numbers=True)
     _header(averages, [_("Source"), _("Parameter"), _("Window end"), _("Hours"),
                        _("Measured average"), _("Corrected average"), _("Limit"),
                        _("Times the limit"), _("Coverage (%)"), _("Judgement"), _("Band"),
                        _("Note")])
     for source in sources:
         for row in services.assessments(actor, source.id, start, end).iterator(chunk_size=2000):
+            decimals = decimals_for_unit(row.parameter.unit)
             averages.append([source.code, row.parameter.code, _local(row.window_end),
                              row.window_hours, row.measured, row.value, row.limit, row.multiple,
-                             round(row.coverage, 1), str(state_labels[row.state]), row.band,
-                             row.note])
+                             row.coverage, str(state_labels[row.state]), row.band, row.note],
+                            decimals={4: decimals, 5: decimals},
+                            against={5: row.limit, 7: 1.0})
 
-    events = DataSheet(book.create_sheet(_("Exceedances")))
+    events = DataSheet(book.create_sheet(_("Exceedances")), {
+        4: 0, 5: DEFAULT_DECIMALS, 7: MULTIPLE_DECIMALS, 9: limit_decimals}, round_numbers=True)
     _header(events, [_("Source"), _("Parameter"), _("Start"), _("End"), _("Hours exceeded"),
                      _("Peak value"), _("Unit"), _("Peak multiple"), _("Band"), _("Limit"),
                      _("Status")])
@@ -87,10 +96,13 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
         events.append([event.source.code, event.parameter.code, _local(event.start),
                        _local(event.end), event.hours, event.peak_value, event.unit,
                        event.peak_multiple, event.band, event.limit,
-                       str(event.get_status_display())])
+                       str(event.get_status_display())],
+                      decimals={5: decimals_for_unit(event.unit)},
+                      against={5: event.limit, 7: 1.0})
 
     # Counts are left empty, never 0, where the period was not judged (`coverage`).
-    completeness = DataSheet(book.create_sheet(_("Completeness")))
+    completeness = DataSheet(book.create_sheet(_("Completeness")), {
+        2: 0, 3: 0, 4: share_decimals, 5: 0, 6: 0}, round_numbers=True)
     _header(completeness, [_("Source"), _("Parameter"), _("Windows"), _("With enough data"),
                            _("Share (%)"), _("Exceeding"), _("Hours exceeded"), _("Status")])
     for block in services.facility_coverage(actor, facility.id, first, last):

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from envhub.core import completeness, units
+from envhub.core.numbers import format_number
 from envhub.core.timeutil import HOUR, VN
 
 O2_AIR = 21.0
@@ -102,9 +103,9 @@ class Factor:
     basis: str = ""  # what chose it: "P = 54,000 m³/h"
 
 
-def _figure(value: float) -> str:
-    """A limit figure as people write it: 144, 0.85, 212.5 (no float noise)."""
-    return f"{round(value, 6):g}" if abs(value) < 1e6 else f"{value:.0f}"
+def _figure(value: float, language: str) -> str:
+    """A limit figure as people write it: 144, 0,85, 212,5 (no float noise; `core.numbers`)."""
+    return format_number(value, language, decimals=6)
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,20 @@ class Limit:
         # Rounded so that 200 × 0.9 × 0.8 is 144 and not 144.00000000000003.
         return round(value, 10)
 
-    def derivation(self, label: str = "C") -> str:
+    def derivation(self, label: str = "C", language: str = "en") -> str:
         """"C = 200 × Kp 0.9 × Kv 0.8 = 144 mg/Nm3" (or "C = 50 mg/Nm3" without factors);
-        a range limit reads "5.5–9"."""
+        a range limit reads "5.5–9". In Vietnamese (`language` "vi"): "Kp 0,9"."""
         unit = f" {self.unit}" if self.unit else ""
+
+        def figure(value: float) -> str:
+            return _figure(value, language)
+
         if self.minimum is not None:
-            return f"{label} = {_figure(self.minimum)}–{_figure(self.maximum)}{unit}"
+            return f"{label} = {figure(self.minimum)}–{figure(self.maximum)}{unit}"
         if not self.factors:
-            return f"{label} = {_figure(self.base)}{unit}"
-        terms = " × ".join(f"{f.symbol} {_figure(f.value)}" for f in self.factors)
-        return f"{label} = {_figure(self.base)} × {terms} = {_figure(self.maximum)}{unit}"
+            return f"{label} = {figure(self.base)}{unit}"
+        terms = " × ".join(f"{f.symbol} {figure(f.value)}" for f in self.factors)
+        return f"{label} = {figure(self.base)} × {terms} = {figure(self.maximum)}{unit}"
 
 
 def compute_limit(base: float, unit: str, factors: Sequence[Factor] = (),

@@ -30,6 +30,9 @@ class Column:
     type: str  # string, integer, number, datetime, date, boolean
     description_vi: str
     description_en: str = ""
+    # How a spreadsheet shows its numbers: a unit or kind of `core.numbers` ("coordinate",
+    # "limit", "µg/m3"); None: two decimals at most.
+    shown_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,8 @@ STATION_COLUMNS = (
     Column("station", "string", "Mã trạm", "Station code"),
     Column("station_name", "string", "Tên trạm", "Station"),
     Column("province_code", "string", "Mã tỉnh", "Province code"),
-    Column("latitude", "number", "Vĩ độ", "Latitude"),
-    Column("longitude", "number", "Kinh độ", "Longitude"),
+    Column("latitude", "number", "Vĩ độ", "Latitude", shown_as="coordinate"),
+    Column("longitude", "number", "Kinh độ", "Longitude", shown_as="coordinate"),
 )
 
 

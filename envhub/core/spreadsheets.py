@@ -12,6 +12,11 @@ puts its cells through here.
   that is a plain number ("-5", "+1.5e3") stays as it is: it is no formula, and it is a number
   to whoever opens the file. Numbers, dates and None are not text and are never touched.
   `postgresql_csv_text` writes the same rule in SQL, for CSV that PostgreSQL writes itself.
+- XLSX numbers stay numbers, shown as the site shows them (`core.numbers`): `DataSheet` given
+  `numbers` ({column index: most decimals}) gives each number of those columns Excel's format
+  for the decimals the site would show ("#,##0.00": Excel writes it with the reader's own
+  separators), and with `round_numbers` stores the value rounded so. One styled cell per
+  (column, decimals) is reused row after row: no style work per cell.
 
 Pure module (no Django).
 """
@@ -20,6 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from envhub.core.numbers import MAX_DECIMALS, SIGNIFICANT, excel_format, places, rounded
 
 FORMULA_LEADS = frozenset("=+-@\t\r")
 # Usable both by Python's `re` and PostgreSQL's regular expressions.
@@ -80,10 +87,82 @@ def xlsx_text_cell(sheet, value: str):
 
 
 class DataSheet:
-    """An openpyxl worksheet (write-only or not) whose appended rows go through `xlsx_row`."""
+    """An openpyxl worksheet (write-only) whose appended rows go through `xlsx_row`, and
+    whose `numbers` columns ({index: most decimals}) are formatted (and with `round_numbers`
+    rounded) as the site shows them. A row may give a column other decimals (its unit's) and
+    a limit its figure must stay on the right side of (`core.numbers`)."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, numbers: dict[int, int] | None = None, *,
+                 round_numbers: bool = False):
         self.sheet = sheet
+        self.numbers = sorted((numbers or {}).items())
+        self.round_numbers = round_numbers
+        self._cells: dict[tuple[int, int], object] = {}
+        # A write-only sheet writes a cell out as it is appended, so one can serve every row;
+        # an ordinary sheet keeps the cell object itself.
+        self._reuse = bool(getattr(sheet.parent, "write_only", False))
 
-    def append(self, values: Iterable) -> None:
-        self.sheet.append(xlsx_row(self.sheet, values))
+    def append(self, values: Iterable, *, decimals: dict[int, int] | None = None,
+               against: dict[int, float | None] | None = None) -> None:
+        row = xlsx_row(self.sheet, values)
+        if self.numbers:
+            self._format_numbers(row, decimals or {}, against or {})
+        self.sheet.append(row)
+
+    def _format_numbers(self, row: list, decimals: dict, against: dict) -> None:
+        for index, default in self.numbers:
+            value = row[index] if index < len(row) else None
+            kind = value.__class__
+            if kind is not float and kind is not int:
+                continue
+            if kind is float and value != value:  # NaN: Excel has no such number
+                row[index] = None
+                continue
+            if kind is int or value == 0:
+                count = 0
+            else:
+                most = decimals.get(index, default)
+                limit = against.get(index)
+                if limit is None and abs(value) >= _PLAIN[most]:
+                    count = most
+                else:
+                    count = places(value, most, against=limit)
+                if self.round_numbers:
+                    value = rounded(value, decimals=most, against=limit)
+                # Trailing zeros are not shown: 50.0 reads "50", as on the page.
+                shown = round(value, count)
+                while count and round(shown, count - 1) == shown:
+                    count -= 1
+            row[index] = self._cell(index, count, value)
+
+    def _cell(self, index: int, count: int, value):
+        cell = self._cells.get((index, count)) if self._reuse else None
+        if cell is None:
+            cell = self._cells[index, count] = _number_cell(self.sheet)
+            cell.number_format = excel_format(count)
+        cell.value = value
+        return cell
+
+
+# Values at least this large show no more than the most decimals allowed (see `places`).
+_PLAIN = {most: 10.0 ** (SIGNIFICANT - 1 - most) for most in range(MAX_DECIMALS + 1)}
+
+
+def _number_cell(sheet):
+    """A cell for a formatted number. openpyxl's `append` tells a cell from a value by failing
+    to store it as a value, with a message holding the cell's repr: kept cheap."""
+    global _NumberCell
+    if _NumberCell is None:
+        from openpyxl.cell import Cell
+
+        class NumberCell(Cell):
+            __slots__ = ()
+
+            def __repr__(self) -> str:
+                return "<number cell>"
+
+        _NumberCell = NumberCell
+    return _NumberCell(sheet)
+
+
+_NumberCell = None

@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from envhub.core.numbers import format_number
 from envhub.core.timeutil import VN, hour_end
 from envhub.monitoring import connectivity, services
 from envhub.monitoring.models import Connectivity, DeviceStatus, StationStatus
@@ -39,14 +40,6 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def _number(value: float | None) -> str:
-    """A value as people read it here: at most three decimals, the locale's decimal mark."""
-    if value is None:
-        return "—"
-    rounded = round(value, 3)
-    if rounded.is_integer() and abs(rounded) < 1e15:
-        rounded = int(rounded)
-    return formats.number_format(rounded, use_l10n=True)
 
 
 def age_in_words(moment: datetime.datetime | None, now: datetime.datetime) -> str:
@@ -164,7 +157,8 @@ def station_context(request, station) -> dict:
     badges = _status_badges()
     latest = [
         LatestRow(code=v.series.parameter.code, name=_parameter_name(v.series.parameter),
-                  unit=v.series.parameter.unit, value=_number(v.value), time=v.time,
+                  unit=v.series.parameter.unit, time=v.time,
+                  value=format_number(v.value, get_language(), unit=v.series.parameter.unit),
                   status=v.status, status_label=badges.get(v.status, str(v.status)))
         for v in values
     ]

@@ -82,8 +82,8 @@ class SourceRegistry(Provider):
             Column("design_flow_m3h", "number", "Lưu lượng thiết kế (m³/h)", "Design flow (m³/h)"),
             Column("fuel", "string", "Nhiên liệu", "Fuel"),
             Column("regulation", "string", "Quy chuẩn áp dụng", "Regulation"),
-            Column("latitude", "number", "Vĩ độ", "Latitude"),
-            Column("longitude", "number", "Kinh độ", "Longitude"),
+            Column("latitude", "number", "Vĩ độ", "Latitude", shown_as="coordinate"),
+            Column("longitude", "number", "Kinh độ", "Longitude", shown_as="coordinate"),
             Column("updated_at", "datetime", "Cập nhật", "Updated"),
         ]
 

@@ -71,8 +71,13 @@ def test_the_operator_sees_the_limit_line_and_the_exceedance(plant, world, live_
     kinds = page.evaluate(f"{option}.series.map(s => [s.type, s.data.length])")
     assert kinds == [["line", HOURS], ["line", HOURS], ["scatter", len(OVER)]]
     assert page.evaluate(f"{option}.series[1].data.every(d => d[1] === 450)")
+    # The chart writes numbers as the page does (static/envhub/numbers.js): "2.100", not
+    # ECharts' "2,100"; a multiple reads "1,73 lần".
+    assert page.evaluate(f"{option}.yAxis[0].axisLabel.formatter(2100)") == "2.100"
+    assert page.evaluate(f"{option}.yAxis[0].axisLabel.formatter(0.5)") == "0,5"
+    assert page.evaluate("EnvhubNumbers.multiple(1.734)") == "1,73 lần"
     text = page.locator("main").inner_text()
-    assert "C = 500 × Kp 0.9 × Kv 1 = 450 mg/Nm3" in text
+    assert "C = 500 × Kp 0,9 × Kv 1 = 450 mg/Nm3" in text
     assert "chưa kiểm chứng" in text  # the QCVN 19:2009 table is unverified
     events = page.locator("main table.data").last.locator("tbody tr")
     assert events.count() == 1

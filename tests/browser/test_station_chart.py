@@ -146,6 +146,11 @@ def test_it_draws_the_station_chart_raw_then_hourly(station_day, live_server, pa
     last = station_day["last"]
     assert f"{last:%d/%m/%Y %H:%M}" in page.get_attribute("#chart", "aria-label")
     assert page.evaluate(f"{OPTION}.useUTC") is True
+    # ECharts in Vietnamese (month names), numbers by the site's rule (numbers.js).
+    instance = "echarts.getInstanceByDom(document.querySelector('#chart'))"
+    assert page.evaluate(f"{instance}.getModel().getLocaleModel().get('time.month')[0]") \
+        == "Tháng 1"
+    assert page.evaluate(f"{OPTION}.yAxis[0].axisLabel.formatter(2100)") == "2.100"
     # The data links follow the choice.
     assert "interval=raw" in page.get_attribute("#chart-json", "href")
     page.locator("#chart").scroll_into_view_if_needed()

@@ -41,7 +41,7 @@ def test_qcvn_19_2009_column_b_with_flow_and_location(world):
     found = by_code(permit)
     assert found["PM"].limit.maximum == 144  # 200 × 0.9 × 0.8, the example
     assert found["PM"].derivation == \
-        "QCVN 19:2009/BTNMT cột B, C = 200 × Kp 0.9 × Kv 0.8 = 144 mg/Nm3"
+        "QCVN 19:2009/BTNMT cột B, C = 200 × Kp 0,9 × Kv 0,8 = 144 mg/Nm3"
     assert found["SO2"].limit.maximum == 360  # 500 × 0.9 × 0.8
     assert found["PM"].verification == Verification.UNVERIFIED
     assert not found["PM"].verified

@@ -90,7 +90,7 @@ def test_the_column_in_force_on_the_day_gives_the_limits(world, column_a, day, n
         assert "cột B" in body["notice"]
         assert rows["SO2"]["derivation"] == (
             "QCVN 19:2009/BTNMT cột B (thay cho cột A ghi trong giấy phép), "
-            "C = 500 × Kp 0.8 × Kv 1 = 400 mg/Nm3")
+            "C = 500 × Kp 0,8 × Kv 1 = 400 mg/Nm3")
     else:
         assert rows["SO2"]["derivation"].startswith(f"QCVN 19:2009/BTNMT cột {named}, C = ")
     assert rows["SO2"]["verified"] is False  # the table and the dates are [R]
@@ -131,11 +131,11 @@ def test_the_facility_page_says_the_permit_names_a_column_no_longer_in_force(wor
     assert page.status_code == 200
     assert "Giấy phép ghi cột A của QCVN 19:2009/BTNMT" in text
     assert "chỉ áp dụng đến 31/12/2014" in text
-    assert "C = 500 × Kp 0.8 × Kv 1 = 400 mg/Nm3" in text
+    assert "C = 500 × Kp 0,8 × Kv 1 = 400 mg/Nm3" in text
     before = world.client("operator").get(
         f"/facilities/{world.facility_hn.pk}/compliance/?from=2014-12-01&to=2014-12-31")
     assert "Giấy phép ghi cột A" not in before.content.decode()
-    assert "C = 1500 × Kp 0.8 × Kv 1 = 1200 mg/Nm3" in before.content.decode()
+    assert "C = 1.500 × Kp 0,8 × Kv 1 = 1.200 mg/Nm3" in before.content.decode()
 
 
 def test_limit_rows_hold_for_their_own_period(world, column_a):

@@ -90,3 +90,43 @@ def test_control_characters_do_not_stop_the_file(write_only):
 
     cells = list(load_workbook(buffer).worksheets[0].iter_rows(values_only=True))[0]
     assert cells == ("Công ty\ufffdABC", "=1+1\ufffd", "tab\tand\nnewline", 3)
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_xlsx_numbers_stay_numbers_with_the_site_s_decimals(write_only):
+    """Number columns get Excel's format for the decimals the site shows (core/numbers.py);
+    the values stay as they are unless the sheet rounds them."""
+    book = Workbook(write_only=write_only)
+    raw = DataSheet(book.create_sheet("raw") if write_only else book.active, {1: 2, 2: 6})
+    shown = DataSheet(book.create_sheet("shown"), {1: 2}, round_numbers=True)
+    rows = [("a", 49.37038337924701, 21.0278), ("b", 0.0123, 105.834161), ("c", 50.0, 0),
+            ("d", 1734, None), ("e", "n/a", 1.5), ("f", 50.004, 1.0)]
+    for row in rows:
+        raw.append(row)
+    for row in rows:
+        shown.append(row, against={1: 50})
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = load_workbook(buffer)
+    cells = [(row[1].value, row[1].number_format, row[2].value, row[2].number_format)
+             for row in read["raw" if write_only else read.sheetnames[0]].iter_rows()]
+    assert cells == [
+        (49.37038337924701, "#,##0.00", 21.0278, "#,##0.0000"),
+        (0.0123, "#,##0.000", 105.834161, "#,##0.000000"),
+        (50, "#,##0", 0, "#,##0"),
+        (1734, "#,##0", None, "General"),
+        ("n/a", "General", 1.5, "#,##0.0"),
+        (50.004, "#,##0", 1, "#,##0"),  # "50", as format_number without a limit
+    ]
+    assert [(row[1].value, row[1].number_format) for row in read["shown"].iter_rows()] == [
+        (49.37, "#,##0.00"), (0.012, "#,##0.000"), (50, "#,##0"), (1734, "#,##0"),
+        ("n/a", "General"), (50.004, "#,##0.000")]
+
+
+def test_a_write_only_sheet_reuses_one_cell_per_column_and_decimals():
+    """No styled cell is made per value where openpyxl writes each cell as it comes (the cost
+    of formats on a download of millions of cells; bench/xlsx_numbers.py)."""
+    streamed = DataSheet(Workbook(write_only=True).create_sheet("data"), {0: 2})
+    assert streamed._cell(0, 2, 1.5) is streamed._cell(0, 2, 2.5)
+    kept = DataSheet(Workbook().active, {0: 2})  # an ordinary sheet keeps each cell object
+    assert kept._cell(0, 2, 1.5) is not kept._cell(0, 2, 2.5)

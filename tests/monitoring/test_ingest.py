@@ -63,13 +63,15 @@ def test_it_rejects_bad_lines_with_their_line_number_and_keeps_the_rest(world):
             "PM10\tn/a\tug/m3\t20261120080000\t00\r\n"
             "XYZ\t1\tppm\t20261120080000\t00\r\n"
             "NO2\t20\tppb\t20261120080000\t07\r\n"
-            "SO2\t-5\tug/m3\t20261120080000\t00\r\n"
+            "SO2\t-5.25\tug/m3\t20261120080000\t00\r\n"
             "CO\t1.1\tmg/m3\t20261120080000\t00\r\n\r\n")
     [report] = send([raw_file(station, T, text)])
     assert report.status == "partial"
     assert (report.lines, report.accepted, report.rejected) == (6, 2, 4)
     assert [(r.line, r.code) for r in report.rejects] == [
         (2, "bad_value"), (3, "unknown_parameter"), (4, "bad_status"), (5, "out_of_range")]
+    # The value as sent, every decimal, written the Vietnamese way (core/numbers.py).
+    assert "Giá trị -5,25 µg/m3 nằm ngoài" in report.rejects[3].message
     stored = values(station)
     assert stored[("PM2_5", utc(2026, 11, 20, 8))] == (35.2, 0)
     # Units are converted to the canonical unit: 1.1 mg/m3 CO is 1100 µg/m3.

@@ -16,9 +16,11 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from envhub.core import units
+from envhub.core.numbers import MAX_DECIMALS, format_number
 from envhub.core.permissions import Actor
 from envhub.monitoring.formats import tt10
 from envhub.monitoring.ingest.registry_view import (
@@ -320,9 +322,12 @@ def _outside_ranges(reading, station: StationRef, parameter: ParameterRef, value
         report.add_note(_("Values outside the plausible range were kept because their device "
                           "status is 01 (calibrating) or 02 (error); they count in no mean."))
         return None
-    values = {"value": f"{value:g}", "unit": parameter.unit, "code": parameter.code,
-              "low": "−∞" if low is None else f"{low:g}",
-              "high": "∞" if high is None else f"{high:g}"}
+    # As sent, every decimal, in the reader's marks (core/numbers.py).
+    language = get_language()
+    values = {"value": format_number(value, language, decimals=MAX_DECIMALS),
+              "unit": parameter.unit, "code": parameter.code,
+              "low": "−∞" if low is None else format_number(low, language, unit="limit"),
+              "high": "∞" if high is None else format_number(high, language, unit="limit")}
     if code == "out_of_range":
         message = _("%(value)s %(unit)s is outside the possible range of %(code)s "
                     "(%(low)s to %(high)s).") % values

@@ -325,7 +325,7 @@
                hour: row.hour_label,
                itemStyle: { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
     });
-    var chart = echarts.init(element, null, { renderer: "canvas" });
+    var chart = EnvhubNumbers.chart(element);
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
       animation: false, useUTC: true,
@@ -337,7 +337,8 @@
           // An hour is shown as the hour it covers ("16:00–17:00 26/11/2026", from the API).
           var when = daily ? pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
             d.getUTCFullYear() : escapeHtml(item.data.hour);
-          return when + "<br>VN_AQI <strong>" + item.value[1] + "</strong> · " +
+          return when + "<br>VN_AQI <strong>" +
+            EnvhubNumbers.format(item.value[1], { unit: "AQI" }) + "</strong> · " +
             escapeHtml(item.data.name) + "<br>" + escapeHtml(settings.labels.dominant) + ": " +
             escapeHtml(pollutant(item.data.dominant));
         }
@@ -345,7 +346,8 @@
       // The whole period asked for, so that missing hours and days show as gaps.
       xAxis: { type: "time", min: Date.now() + VN_OFFSET_MS - (daily ? 30 * 24 : 48) * 3600000,
                max: Date.now() + VN_OFFSET_MS + (daily ? 24 * 3600000 : 3600000) },
-      yAxis: { type: "value", min: 0, name: settings.labels.aqi },
+      yAxis: { type: "value", min: 0, name: settings.labels.aqi,
+               axisLabel: { formatter: EnvhubNumbers.formatterFor("AQI") } },
       series: [{ type: "bar", data: data, barMaxWidth: daily ? 18 : 10 }]
     });
     return data.length;

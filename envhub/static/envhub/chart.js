@@ -71,10 +71,8 @@
     this.note = document.getElementById("chart-note");
     this.jsonLink = document.getElementById("chart-json");
     this.csvLink = document.getElementById("chart-csv");
-    this.number = new Intl.NumberFormat(config.lang === "en" ? "en-GB" : "vi-VN",
-                                        { maximumFractionDigits: 3 });
     this.request = 0;
-    this.chart = echarts.init(element, null, { renderer: "canvas" });
+    this.chart = EnvhubNumbers.chart(element);
     var self = this;
     window.addEventListener("resize", function () { self.chart.resize(); });
   }
@@ -273,8 +271,8 @@
 
   Chart.prototype.tooltip = function (params, choice, unit) {
     var labels = this.labels;
-    var number = this.number;
-    function value(v) { return v === null || v === undefined ? "—" : number.format(v); }
+    function value(v) { return EnvhubNumbers.format(v, { unit: unit }); }
+    function share(v) { return EnvhubNumbers.format(v, { unit: "%" }); }
     var row = null, lines = [];
     params.forEach(function (item) {
       if (item.data && item.data.row && !row) { row = item.data.row; }
@@ -295,7 +293,7 @@
     lines.push(escapeHtml(choice.interval === "day" ? labels.daily_mean : labels.hourly_mean) +
                ": <b>" + value(row.mean) + "</b> " + escapeHtml(unit));
     lines.push(escapeHtml(labels.band) + ": " + value(row.min) + " – " + value(row.max));
-    lines.push(escapeHtml(labels.coverage) + ": " + value(row.coverage) + " % (" +
+    lines.push(escapeHtml(labels.coverage) + ": " + share(row.coverage) + " % (" +
                row.valid_count + "/" + row.expected_count + ")");
     if (row.calibrating_count) {
       lines.push(escapeHtml(labels.status["1"]) + ": " + row.calibrating_count);
@@ -337,7 +335,7 @@
     };
     var valueAxis = {
       type: "value", scale: true, name: unit, nameTextStyle: { align: "left" },
-      axisLabel: { formatter: function (v) { return self.number.format(v); } }
+      axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) }
     };
     // Means get a strip of their own below for the coverage (0–100 %), on the same time axis.
     var grids = rollup ?
@@ -350,7 +348,8 @@
       xAxes.push({ type: "time", gridIndex: 1, axisLabel: { show: false },
                    axisTick: { show: false } });
       yAxes.push({ type: "value", gridIndex: 1, min: 0, max: 100, interval: 50, name: "%",
-                   nameGap: 6, splitLine: { lineStyle: { type: "dashed" } } });
+                   nameGap: 6, splitLine: { lineStyle: { type: "dashed" } },
+                   axisLabel: { formatter: EnvhubNumbers.formatterFor("%") } });
     }
     this.chart.setOption({
       useUTC: true,  // the times were shifted to Viet Nam wall-clock time
@@ -387,7 +386,7 @@
     });
     this.element.setAttribute("aria-label", summary);
     this.note.textContent = result.truncated ?
-      interpolate(this.labels.truncated, { count: this.number.format(rows.length) }) : "";
+      interpolate(this.labels.truncated, { count: EnvhubNumbers.format(rows.length) }) : "";
     this.element.dataset.points = String(rows.length);
     this.element.dataset.state = "ready";
   };

@@ -34,17 +34,17 @@
     return requests[key];
   }
 
-  function draw(element, rows, config, number) {
+  function draw(element, rows, config) {
     var labels = config.labels;
     var unit = element.dataset.unit || "";
     var values = [], over = [], limit = [];
     rows.forEach(function (row) {
       var x = vnMs(row.window_end);
-      values.push([x, row.value]);  // null: a gap, not a zero
-      if (row.state === "exceeds") { over.push([x, row.value, row.multiple]); }
+      values.push([x, row.value, null, row.limit]);  // null: a gap, not a zero
+      if (row.state === "exceeds") { over.push([x, row.value, row.multiple, row.limit]); }
       if (row.limit != null) { limit.push([x, row.limit]); }
     });
-    var chart = echarts.init(element, null, { renderer: "canvas" });
+    var chart = EnvhubNumbers.chart(element);
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
       animation: false,
@@ -56,10 +56,13 @@
           var lines = [formatVn(items[0].value[0])];
           items.forEach(function (item) {
             if (item.value[1] == null) { return; }
-            var text = item.marker + item.seriesName + ": " + number.format(item.value[1]) +
-              " " + unit;
+            // The limit's figure as written; a value never rounded onto the limit.
+            var text = item.marker + item.seriesName + ": " + EnvhubNumbers.format(
+              item.value[1], item.seriesName === labels.limit ? { unit: "limit" } :
+                { unit: unit, against: item.value[3] }) + " " + unit;
             if (item.value[2] != null) {
-              text += " (" + number.format(item.value[2]) + " " + labels.multiple + ")";
+              text += " (" + EnvhubNumbers.format(item.value[2], { decimals: 2, against: 1 }) + " " +
+                labels.multiple + ")";
             }
             lines.push(text);
           });
@@ -67,7 +70,8 @@
         }
       },
       xAxis: { type: "time", axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", name: unit, min: 0 },
+      yAxis: { type: "value", name: unit, min: 0,
+               axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) } },
       dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
       series: [
         { name: labels.value, type: "line", data: values, showSymbol: false, connectNulls: false,
@@ -84,8 +88,6 @@
     var holder = document.getElementById("compliance-chart-config");
     if (!holder || typeof echarts === "undefined") { return; }
     var config = JSON.parse(holder.textContent);
-    var number = new Intl.NumberFormat(config.lang === "en" ? "en-GB" : "vi-VN",
-                                       { maximumFractionDigits: 3 });
     document.querySelectorAll(".compliance-chart").forEach(function (element) {
       var note = element.nextElementSibling;
       load(element.dataset.url, config).then(function (body) {
@@ -98,7 +100,7 @@
           note.textContent = config.labels.empty;
           return;
         }
-        draw(element, rows, config, number);
+        draw(element, rows, config);
         element.dataset.state = "ready";
         // A window still running is in progress, not missing data.
         var unknown = rows.filter(function (row) {

@@ -39,15 +39,16 @@
           note.textContent = config.labels.empty;
           return;
         }
-        var chart = echarts.init(element, null, { renderer: "canvas" });
+        var chart = EnvhubNumbers.chart(element);
         window.addEventListener("resize", function () { chart.resize(); });
         chart.setOption({
           animation: false, useUTC: true,
           legend: { type: "scroll", top: 0 },
           grid: { left: 60, right: 20, top: 40, bottom: 50 },
-          tooltip: { trigger: "axis" },
+          tooltip: { trigger: "axis", valueFormatter: EnvhubNumbers.formatterFor() },
           xAxis: { type: "time" },
-          yAxis: { type: "value", name: config.value },
+          yAxis: { type: "value", name: config.value,
+                   axisLabel: { formatter: EnvhubNumbers.formatterFor() } },
           dataZoom: [{ type: "inside" }, { type: "slider", height: 16, bottom: 8 }],
           series: names.map(function (name) {
             return { name: name, type: "line", showSymbol: false, connectNulls: false,
