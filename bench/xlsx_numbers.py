@@ -21,8 +21,9 @@ def _rows(count: int) -> list[tuple]:
 
 
 def measure(rows: int, repeat: int) -> dict[str, list[float]]:
-    from envhub.catalog import downloads
     from envhub.catalog.providers import Column
+
+    from envhub.catalog import downloads
     from envhub.core.spreadsheets import DataSheet
 
     columns = [Column(name, kind, "") for name, kind in (

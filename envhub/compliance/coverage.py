@@ -16,14 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from envhub.compliance.models import Assessment, LimitValue, Permit, PermitLimit, State
 from envhub.core import completeness
-from envhub.core.numbers import format_number
 from envhub.core.completeness import PeriodCoverage
+from envhub.core.numbers import format_number
 from envhub.core.timeutil import day_bounds
 
 STATUS_LABELS = {
