@@ -21,9 +21,8 @@ def _rows(count: int) -> list[tuple]:
 
 
 def measure(rows: int, repeat: int) -> dict[str, list[float]]:
-    from envhub.catalog.providers import Column
-
     from envhub.catalog import downloads
+    from envhub.core.providers import Column
     from envhub.core.spreadsheets import DataSheet
 
     columns = [Column(name, kind, "") for name, kind in (

@@ -4,10 +4,10 @@ coordinate (core/numbers.py)."""
 
 from __future__ import annotations
 
-from envhub.catalog.providers import STATION_COLUMNS, Column
 from openpyxl import load_workbook
 
 from envhub.catalog.downloads import xlsx_file
+from envhub.core.providers import STATION_COLUMNS, Column
 
 
 def test_number_columns_get_the_site_s_decimals_and_keep_their_values():
