@@ -19,7 +19,9 @@ from envhub.core.timeutil import from_db
 
 def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]],
         now: datetime.datetime | None = None) -> None:
-    """Queue (id, hour_end) keys; a key already queued stays once."""
+    """Queue (id, hour_end) keys; a key already queued stays once. On SQLite its `queued_at`
+    is renewed: the rollup worker there computes from reads outside its write transaction, and
+    removes a key only if its `queued_at` is still the one it read (`rollups`)."""
     keys = list(keys)
     if not keys:
         return
@@ -35,7 +37,8 @@ def add(table: str, id_column: str, keys: Iterable[tuple[int, datetime.datetime]
     # ON CONFLICT is the upsert's.
     sqlite_rows.insert(
         f'INSERT INTO "{table}" ("{id_column}", "hour_end", "queued_at") '
-        "SELECT column1, column2, ? FROM ({values}) WHERE true ON CONFLICT DO NOTHING",
+        "SELECT column1, column2, ? FROM ({values}) WHERE true "
+        'ON CONFLICT DO UPDATE SET "queued_at" = excluded."queued_at"',
         values, 2, leading=[queued_at])
 
 

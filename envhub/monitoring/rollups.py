@@ -32,9 +32,10 @@ from envhub.monitoring.models import DeviceStatus, HourlyRollup, Observation, Se
 logger = logging.getLogger("envhub.rollups")
 
 CLAIM_SIZE = 500
-# The worker's claims, beside live uploads: each key costs some milliseconds, during which the
-# transaction holds SQLite's write lock (see `queues.turn`).
-WORKER_CLAIM_SIZE = 50
+# The worker's slices, beside live uploads: on PostgreSQL each key costs some milliseconds of
+# its transaction; on SQLite the slice is computed before its write transaction, which still
+# grows with the slice and holds the one write lock that uploads wait for (`queues.turn`).
+WORKER_CLAIM_SIZE = 10
 
 
 @dataclass
@@ -163,14 +164,18 @@ def _delete_periods(table: str, period_column: str, keys: list[tuple]) -> None:
 
 
 def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
-    """Recompute the hourly rollups of these (series, hour_end) pairs from the observations:
-    one range read per series, the tallies in Python (an aggregate query per hour would cost a
-    query per hour)."""
+    """Recompute the hourly rollups of these (series, hour_end) pairs from the observations."""
+    _write_hours(_hour_rows(keys))
+    return len(keys)
+
+
+def _hour_rows(keys) -> dict[tuple[int, datetime.datetime], tuple | None]:
+    """The hourly rollups' columns (`_ROLLUP_COLUMNS`) of these (series, hour_end) pairs, None
+    for an hour left without values: one range read per series, the tallies in Python (an
+    aggregate query per hour would cost a query per hour). Reads only."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
-    adapt = connection.ops.adapt_datetimefield_value
-    now = adapt(timezone.now())
     by = rule()
-    upserts, empty = [], []
+    found: dict[tuple[int, datetime.datetime], tuple | None] = {}
     for series_id, hours in _by_series(keys).items():
         wanted = set(hours)
         tallies: dict[datetime.datetime, _Tally] = {}
@@ -187,50 +192,91 @@ def compute_hours(keys: list[tuple[int, datetime.datetime]]) -> int:
         expected = completeness.expected_per_hour(intervals.get(series_id, 5))
         for hour in wanted:
             tally = tallies.get(hour)
-            if tally is None:
-                empty.append((series_id, adapt(hour)))
-            else:
-                upserts.append((series_id, adapt(hour), *tally.row(expected, by), now))
-    _upsert_rollups("monitoring_hourlyrollup", "hour_end", upserts)
-    _delete_periods("monitoring_hourlyrollup", "hour_end", empty)
-    return len(keys)
+            found[(series_id, hour)] = None if tally is None else tally.row(expected, by)
+    return found
+
+
+def _write_hours(rows: dict[tuple[int, datetime.datetime], tuple | None]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    _upsert_rollups("monitoring_hourlyrollup", "hour_end", [
+        (series_id, adapt(hour), *row, now) for (series_id, hour), row in rows.items()
+        if row is not None])
+    _delete_periods("monitoring_hourlyrollup", "hour_end", [
+        (series_id, adapt(hour)) for (series_id, hour), row in rows.items() if row is None])
 
 
 def compute_days(keys: set[tuple[int, datetime.date]]) -> int:
     """Recompute local-day rollups from the hourly rollups of each day: counts, sums and
     extremes add up; the mean is the mean of the valid hours' means."""
+    _write_days(_day_rows(keys))
+    return len(keys)
+
+
+# An hourly rollup's columns as a day adds them up (`_Tally.add_hour`), by index in
+# `_ROLLUP_COLUMNS`: count, valid, calibrating, errors, total, mean, minimum, maximum, valid.
+_HOUR_FOR_DAY = (0, 1, 2, 3, 5, 6, 7, 8, 10)
+
+
+def _day_rows(keys, hours: dict | None = None) -> dict[tuple[int, datetime.date], tuple | None]:
+    """The daily rollups' columns of these (series, day) pairs, None for a day without hours.
+    `hours`: hourly rollups computed but not stored yet (`_hour_rows`), which stand in for the
+    stored ones. Reads only."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
     by = rule()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    adapt_day = connection.ops.adapt_datefield_value
-    upserts, empty = [], []
+    hours = hours or {}
+    found: dict[tuple[int, datetime.date], tuple | None] = {}
     for series_id, days in _by_series(keys).items():
         wanted = set(days)
-        tallies: dict[datetime.date, _Tally] = {}
         first, _ = day_bounds(min(days))
         _, last = day_bounds(max(days))
-        for hour, *stats in HourlyRollup.objects.filter(
+        stored = {hour: stats for hour, *stats in HourlyRollup.objects.filter(
             series_id=series_id, hour_end__gt=first, hour_end__lte=last
         ).values_list("hour_end", "count", "valid_count", "calibrating_count", "error_count",
-                      "total", "mean", "minimum", "maximum", "valid"):
+                      "total", "mean", "minimum", "maximum", "valid")}
+        for (of_series, hour), row in hours.items():
+            if of_series == series_id and first < hour <= last:
+                stored[hour] = None if row is None else [row[i] for i in _HOUR_FOR_DAY]
+        tallies: dict[datetime.date, _Tally] = {}
+        for hour in sorted(stored):
+            stats = stored[hour]
             day = local_day(hour)
-            if day in wanted:
+            if stats is not None and day in wanted:
                 tallies.setdefault(day, _Tally()).add_hour(*stats)
         expected = completeness.HOURS_IN_DAY * completeness.expected_per_hour(
             intervals.get(series_id, 5))
         for day in wanted:
             tally = tallies.get(day)
-            if tally is None:
-                empty.append((series_id, adapt_day(day)))
-            else:
-                upserts.append((series_id, adapt_day(day), *tally.day_row(expected, by), now))
-    _upsert_rollups("monitoring_dailyrollup", "day", upserts, extra=("valid_hours",))
-    _delete_periods("monitoring_dailyrollup", "day", empty)
-    return len(keys)
+            found[(series_id, day)] = None if tally is None else tally.day_row(expected, by)
+    return found
+
+
+def _write_days(rows: dict[tuple[int, datetime.date], tuple | None]) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt_day = connection.ops.adapt_datefield_value
+    _upsert_rollups("monitoring_dailyrollup", "day", [
+        (series_id, adapt_day(day), *row, now) for (series_id, day), row in rows.items()
+        if row is not None], extra=("valid_hours",))
+    _delete_periods("monitoring_dailyrollup", "day", [
+        (series_id, adapt_day(day)) for (series_id, day), row in rows.items() if row is None])
 
 
 def refresh_latest(series_ids: set[int]) -> int:
     """Set each series' latest value to its newest observation."""
+    latest = _latest_rows(series_ids)
+    _write_latest(latest)
+    return len(latest.upserts)
+
+
+@dataclass
+class _Latest:
+    upserts: list[tuple]
+    gone: list[tuple]
+    stations: set[int]
+
+
+def _latest_rows(series_ids: set[int]) -> _Latest:
+    """Each series' newest observation, as `monitoring_latestvalue` rows. Reads only."""
     station_of = dict(Series.objects.filter(id__in=series_ids).values_list("id", "station_id"))
     adapt = connection.ops.adapt_datetimefield_value
     upserts, gone = [], []
@@ -246,17 +292,21 @@ def refresh_latest(series_ids: set[int]) -> int:
             time, value, status = newest
             upserts.append((series_id, station_of[series_id], adapt(from_db(time)),
                             value, status))
-        if upserts:
+    return _Latest(upserts, gone, set(station_of.values()))
+
+
+def _write_latest(latest: _Latest) -> None:
+    with connection.cursor() as cursor:
+        if latest.upserts:
             cursor.executemany(
                 'INSERT INTO "monitoring_latestvalue" ("series_id", "station_id", "time", '
                 '"value", "status") VALUES (%s, %s, %s, %s, %s) ON CONFLICT ("series_id") DO '
                 'UPDATE SET "station_id" = excluded."station_id", "time" = excluded."time", '
-                '"value" = excluded."value", "status" = excluded."status"', upserts)
-        if gone:
+                '"value" = excluded."value", "status" = excluded."status"', latest.upserts)
+        if latest.gone:
             cursor.executemany('DELETE FROM "monitoring_latestvalue" WHERE "series_id" = %s',
-                               gone)
-    write_latest_documents(set(station_of.values()))
-    return len(upserts)
+                               latest.gone)
+    write_latest_documents(latest.stations)
 
 
 def latest_document(rows) -> bytes:
@@ -340,11 +390,15 @@ def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None,
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
         try:
-            with queues.turn(pause):
-                keys = _claim(limit)
-                if not keys:
-                    break
-                total.add(process_claimed(keys))
+            if connection.vendor == "sqlite":
+                done = _read_then_write(limit, pause)
+            else:
+                with queues.turn(pause):
+                    keys = _claim(limit)
+                    done = process_claimed(keys) if keys else None
+            if done is None:
+                break
+            total.add(done)
         except DatabaseError:
             raise  # the database itself: the worker backs off and tries again
         except Exception:  # noqa: BLE001 - a computation failed: isolate it below
@@ -352,6 +406,40 @@ def process_queue(limit: int = CLAIM_SIZE, max_rounds: int | None = None,
             total.add(_process_series_by_series(limit))
         rounds += 1
     return total
+
+
+def _read_then_write(limit: int, pause: bool) -> Work | None:
+    """SQLite: one slice computed from reads outside any write transaction, then written in a
+    short one — SQLite has one write lock, which uploads wait for while a transaction holds it.
+    The slice's keys leave the queue in that transaction only if no upload queued them again
+    since they were read (`queues.add` then renews their `queued_at`): an hour whose data
+    changed meanwhile is computed again in a later slice."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT "series_id", "hour_end", "queued_at" FROM "monitoring_rollupqueue" '
+            'ORDER BY "queued_at" LIMIT %s', [limit])
+        peeked = [(series_id, from_db(hour), from_db(queued_at))
+                  for series_id, hour, queued_at in cursor.fetchall()]
+    if not peeked:
+        return None
+    keys = [(series_id, hour) for series_id, hour, _queued_at in peeked]
+    hours = _hour_rows(keys)
+    days = _day_rows({(series_id, local_day(hour)) for series_id, hour in keys}, hours)
+    latest = _latest_rows({series_id for series_id, _ in keys})
+    adapt = connection.ops.adapt_datetimefield_value
+    with queues.turn(pause):
+        _write_hours(hours)
+        for listener in HOUR_LISTENERS:
+            listener(keys)
+        _write_days(days)
+        _write_latest(latest)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                'DELETE FROM "monitoring_rollupqueue" WHERE "series_id" = %s AND '
+                '"hour_end" = %s AND "queued_at" = %s',
+                [(series_id, adapt(hour), adapt(queued_at))
+                 for series_id, hour, queued_at in peeked])
+    return Work(hours=len(hours), days=len(days), latest=len(latest.upserts))
 
 
 def _process_series_by_series(limit: int) -> Work:

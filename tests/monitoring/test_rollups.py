@@ -163,7 +163,7 @@ def test_a_database_failure_puts_the_hours_back(world, monkeypatch):
     def broken(keys):
         raise DatabaseError("connection lost")
 
-    monkeypatch.setattr(rollups, "compute_hours", broken)
+    monkeypatch.setattr(rollups, "_hour_rows", broken)
     with pytest.raises(DatabaseError):
         rollups.process_queue()
     assert RollupQueue.objects.count() == 1
@@ -181,14 +181,14 @@ def test_one_failing_series_is_set_aside_and_the_others_go_through(world, monkey
         tt10_file(world.air_dn, local(2026, 11, 20, 7, 5), [("PM10", 2, "ug/m3")]),
     ])
     bad = series_of(world.air_hn).id
-    real = rollups.compute_hours
+    real = rollups._hour_rows
 
     def fails_for_one_series(keys):
         if any(series_id == bad for series_id, _ in keys):
             raise OverflowError("date value out of range")
         return real(keys)
 
-    monkeypatch.setattr(rollups, "compute_hours", fails_for_one_series)
+    monkeypatch.setattr(rollups, "_hour_rows", fails_for_one_series)
     rollups.process_queue()
     assert RollupQueue.objects.count() == 0
     assert hour(world.air_dn, (2026, 11, 20, 8)).valid_count == 1
