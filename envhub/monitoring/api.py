@@ -92,31 +92,32 @@ class _Times:
 
 # Rows are tuples of `services.SERIES_COLUMNS`, with values as the database gives them or as
 # the ORM converts them (times as text or datetimes, days as text or dates, booleans as 0/1).
+# Each row is one dict literal: a page is hundreds of rows, and the calls add up. The times of
+# one series are all different, so they are converted without the cache of `_Times`; the keys
+# stay in the order the API has always written them.
 
 def _raw_out(row: tuple, times: _Times) -> dict:
     moment, value, status = row
-    return {"time": times(moment), "value": value, "status": status,
+    return {"time": local_iso_from_db(moment), "value": value, "status": status,
             "status_label": times.status_labels[status]}
 
 
-def _rollup_values(row: tuple) -> dict:
-    (_moment, count, valid_count, calibrating_count, error_count, expected_count, mean, minimum,
+def _hour_out(row: tuple, times: _Times) -> dict:
+    (moment, count, valid_count, calibrating_count, error_count, expected_count, mean, minimum,
      maximum, coverage, valid) = row
     return {"count": count, "valid_count": valid_count, "calibrating_count": calibrating_count,
             "error_count": error_count, "expected_count": expected_count, "mean": mean,
-            "min": minimum, "max": maximum, "coverage": round(coverage, 1), "valid": bool(valid)}
-
-
-def _hour_out(row: tuple, times: _Times) -> dict:
-    out = _rollup_values(row)
-    out["hour_end"] = times(row[0])
-    return out
+            "min": minimum, "max": maximum, "coverage": round(coverage, 1), "valid": bool(valid),
+            "hour_end": local_iso_from_db(moment)}
 
 
 def _day_out(row: tuple, times: _Times) -> dict:
-    out = _rollup_values(row)
-    out["day"] = row[0] if isinstance(row[0], str) else row[0].isoformat()
-    return out
+    (day, count, valid_count, calibrating_count, error_count, expected_count, mean, minimum,
+     maximum, coverage, valid) = row
+    return {"count": count, "valid_count": valid_count, "calibrating_count": calibrating_count,
+            "error_count": error_count, "expected_count": expected_count, "mean": mean,
+            "min": minimum, "max": maximum, "coverage": round(coverage, 1), "valid": bool(valid),
+            "day": day if isinstance(day, str) else day.isoformat()}
 
 
 SERIALISERS = {"raw": _raw_out, "hour": _hour_out, "day": _day_out}

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from envhub.core import params, permissions
@@ -47,15 +47,39 @@ def parameter_of(station: Station, code: str) -> Parameter:
     """A parameter of the station's medium, by its code or by a symbol dataloggers write. Found
     by its code, it carries the id of the station's series of it (`series_id`, None without
     one), read in the same query."""
-    found = Parameter.objects.filter(medium=station.medium, code__iexact=code).annotate(
-        series_id=Subquery(Series.objects.filter(station=station, parameter=OuterRef("pk"))
-                           .order_by("id").values("id")[:1])).first()
+    found = _parameter_with_series(station, code)
     if found is None:
         alias = ParameterAlias.objects.select_related("parameter").filter(
             medium=station.medium, alias_key=ParameterAlias.key(code)).first()
         found = alias.parameter if alias else None
     if found is None:
         raise NotFound(_("This station's medium has no parameter %(code)s.") % {"code": code})
+    return found
+
+
+_PARAMETER_FIELDS = [field.attname for field in Parameter._meta.concrete_fields]
+# The code case-insensitively (as `code__iexact`: ASCII letters fold on SQLite, all on
+# PostgreSQL), first by the model's order, with the station's series of it (the oldest).
+_PARAMETER_QUERY = (
+    "SELECT {columns}, (SELECT s.\"id\" FROM \"{series}\" s WHERE s.\"station_id\" = %s "
+    "AND s.\"parameter_id\" = p.\"id\" ORDER BY s.\"id\" LIMIT 1) FROM \"{parameter}\" p "
+    "WHERE p.\"medium\" = %s AND UPPER(p.\"code\") = UPPER(%s) "
+    "ORDER BY p.\"medium\", p.\"code\" LIMIT 1"
+).format(columns=", ".join(f'p."{field.column}"' for field in Parameter._meta.concrete_fields),
+         series=Series._meta.db_table, parameter=Parameter._meta.db_table)
+
+
+def _parameter_with_series(station: Station, code: str) -> Parameter | None:
+    """Written out: every page of a series starts here, and the ORM took longer building the
+    query (with its subquery) than the database took answering it. The fields are text and
+    numbers, which both drivers give as the model holds them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARAMETER_QUERY, [station.pk, station.medium, code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = Parameter.from_db(connection.alias, _PARAMETER_FIELDS, row[:-1])
+    found.series_id = row[-1]
     return found
 
 

@@ -1,5 +1,5 @@
 """Who a signed-in user is, worked out at the start of every request of theirs: their roles
-and scope, in a bounded number of small queries however long their membership lists."""
+and scope, in one query however long their membership lists, and never cached."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _resolved(user: User) -> tuple[permissions.Actor, int]:
     return actor, len(queries) - 1  # less the user's own row
 
 
-def test_it_gives_an_officer_of_every_province_each_of_them_in_two_queries(world):
+def test_it_gives_an_officer_of_every_province_each_of_them_in_one_query(world):
     provinces = list(Province.objects.all())
     officer = _member("officer-all", world.dept_hanoi, Role.PROVINCIAL_OFFICER,
                       provinces=provinces)
@@ -36,13 +36,13 @@ def test_it_gives_an_officer_of_every_province_each_of_them_in_two_queries(world
     assert actor.province_ids == {province.id for province in provinces}
     assert actor.roles == {Role.PROVINCIAL_OFFICER}
     assert actor.organisation_ids == {world.dept_hanoi.id}
-    assert queries == 2  # the memberships, the provinces they list
+    assert queries == 1  # the memberships with the provinces they list
 
 
 def test_it_gives_an_officer_without_a_list_their_departments_province(world):
     actor, queries = _resolved(world.users["officer"])
     assert actor.province_ids == {world.hanoi.id}
-    assert queries == 2  # the membership, its (empty) list of provinces
+    assert queries == 1  # the membership with its (empty) list of provinces
 
 
 def test_it_narrows_an_operator_to_listed_facilities_they_operate(world):
@@ -50,7 +50,7 @@ def test_it_narrows_an_operator_to_listed_facilities_they_operate(world):
                        facilities=[world.facility_hn, world.facility_dn])
     actor, queries = _resolved(operator)
     assert actor.facility_ids == {world.facility_hn.id}  # Đồng Nai's is not theirs
-    assert queries == 3  # memberships, the facilities they list, those they operate
+    assert queries == 1  # memberships, the facilities they list, those they operate
 
 
 def test_it_joins_the_scopes_of_several_memberships(world):
@@ -60,7 +60,8 @@ def test_it_joins_the_scopes_of_several_memberships(world):
                               role=Role.FACILITY_OPERATOR)
     Membership.objects.create(user=user, organisation=world.ministry, role=Role.LEADER,
                               active=False)
-    actor, _queries = _resolved(user)
+    actor, queries = _resolved(user)
+    assert queries == 1
     assert actor.roles == {Role.PROVINCIAL_OFFICER, Role.FACILITY_OPERATOR}
     assert actor.province_ids == {world.dongnai.id}
     assert actor.facility_ids == set(
@@ -80,4 +81,37 @@ def test_a_personal_token_brings_its_user_in_its_own_query(world):
     assert actor.user == user and actor.user.is_staff is True and actor.user.is_active is True
     assert actor.user.date_joined == User.objects.get(pk=user.pk).date_joined
     assert actor.province_ids == {world.hanoi.id}
-    assert len(queries) == 3  # the token with its user, the membership, its list of provinces
+    assert len(queries) == 2  # the token with its user, the membership with its provinces
+
+
+def test_a_user_without_memberships_is_resolved_in_one_query(world):
+    actor, queries = _resolved(User.objects.create(username="nobody-yet"))
+    assert actor.roles == set() and actor.province_ids == set() and actor.facility_ids == set()
+    assert queries == 1
+
+
+def test_a_revoked_or_narrowed_membership_counts_from_the_next_request(world, client):
+    """Nothing about a user's memberships is kept between requests: the same token sees less
+    as soon as an administrator narrows or ends the membership."""
+    from envhub.accounts import services
+    from envhub.registry.models import Station
+
+    provinces = list(Province.objects.all())
+    officer = _member("officer-revoked", world.dept_hanoi, Role.PROVINCIAL_OFFICER,
+                      provinces=provinces)
+    token = services.create_token(permissions.system_actor(), name="t", user=officer).plain
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def codes():
+        response = client.get("/api/v1/stations?limit=500", **headers)
+        assert response.status_code == 200
+        return {row["code"] for row in response.json()["results"]}
+
+    everything = set(Station.objects.values_list("code", flat=True))
+    hanoi = set(Station.objects.filter(province=world.hanoi).values_list("code", flat=True))
+    assert codes() == everything and hanoi != everything
+    membership = Membership.objects.get(user=officer)
+    membership.provinces.set([world.hanoi])
+    assert codes() == hanoi
+    Membership.objects.filter(pk=membership.pk).update(active=False)
+    assert codes() == set()

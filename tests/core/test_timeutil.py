@@ -90,6 +90,10 @@ def test_api_schemas_write_instants_in_viet_nam_time():
 @pytest.mark.parametrize("stored", [
     "2026-11-26 01:00:00", "2026-12-31 20:30:00.250000", "2026-11-26 01:00:00+00:00",
     datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone.utc),
+    # SQLite's column converter gives naive UTC; PostgreSQL aware values, in any zone.
+    datetime.datetime(2026, 12, 31, 20, 30, 0, 250000),
+    datetime.datetime(2026, 11, 26, 1, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+    datetime.datetime(2026, 11, 26, 17, 0, 0, 1, tzinfo=timeutil.UTC),
 ])
 def test_it_writes_database_times_as_local_iso_does(stored):
     assert timeutil.local_iso_from_db(stored) == timeutil.local_iso(timeutil.from_db(stored))

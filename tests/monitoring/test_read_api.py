@@ -193,7 +193,7 @@ def test_a_sender_sees_the_files_that_named_no_station_of_theirs(world):
     assert world.client("officer").get("/api/v1/batches").json()["results"] == []
 
 
-def test_a_page_of_observations_takes_six_queries_with_a_token(data):
+def test_a_page_of_observations_takes_five_queries_with_a_token(data):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -206,9 +206,9 @@ def test_a_page_of_observations_takes_six_queries_with_a_token(data):
     with CaptureQueriesContext(connection) as queries:
         body = Client().get("/api/v1/observations", params, **headers).json()
     assert len(body["results"]) == 1
-    # The token with its user, the memberships, the provinces they list, the station in scope,
-    # the parameter with its series, the page.
-    assert len(queries) == 6, [q["sql"][:80] for q in queries]
+    # The token with its user, the memberships with the provinces they list, the station in
+    # scope, the parameter with its series, the page.
+    assert len(queries) == 5, [q["sql"][:80] for q in queries]
 
 
 def test_a_parameter_named_by_a_datalogger_symbol(data):
@@ -216,3 +216,15 @@ def test_a_parameter_named_by_a_datalogger_symbol(data):
         body = get(data, "admin", "/api/v1/observations", station="HNKK1", parameter=symbol,
                    **{"from": "2026-11-20", "to": "2026-11-20"}).json()
         assert (body["parameter"], len(body["results"])) == (code, rows)
+
+
+def test_a_parameter_code_is_matched_whatever_its_case_and_never_as_a_pattern(data):
+    """The code is compared as `iexact` compares it: `_` and `%` are letters, not wildcards."""
+    period = {"from": "2026-11-20", "to": "2026-11-20"}
+    for asked, code in (("pm10", "PM10"), ("Pm2_5", "PM2_5")):
+        body = get(data, "officer", "/api/v1/observations", station="hnkk1", parameter=asked,
+                   **period).json()
+        assert body["parameter"] == code
+    for pattern in ("PM2%5", "PM_0", "%"):
+        assert get(data, "officer", "/api/v1/observations", station="HNKK1",
+                   parameter=pattern, **period).status_code == 404
