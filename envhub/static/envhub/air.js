@@ -135,13 +135,17 @@
     });
     marker.bindTooltip(String(group.length), { permanent: true, direction: "center",
                                                className: "aqi-label aqi-cluster-label" });
-    marker.bindPopup("<strong>" + escapeHtml(label) + "</strong><hr>" +
-                     group.map(function (entry) { return entry.html; }).join("<hr>"), POPUP);
+    var list = "<strong>" + escapeHtml(label) + "</strong><hr>" +
+      group.map(function (entry) { return entry.html; }).join("<hr>");
     marker.on("click", function () {
       // Zoom in while that separates them; markers still together open one list instead.
+      // The popup is bound only then: bound at once, it would open (and fade out over the
+      // next marker's) on every click that zooms.
       if (map.getBoundsZoom(bounds, false, L.point(60, 60)) > map.getZoom()) {
-        marker.closePopup();
         map.fitBounds(bounds, { padding: [60, 60] });
+      } else {
+        if (!marker.getPopup()) { marker.bindPopup(list, POPUP); }
+        marker.openPopup();
       }
     });
     return marker;
