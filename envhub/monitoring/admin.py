@@ -27,7 +27,9 @@ class SeriesAdmin(PolicyAdmin):
 class BatchAdmin(ReadOnlyPolicyAdmin):
     list_display = ("file_name", "station", "channel", "received_at", "status", "accepted",
                     "rejected", "duplicates", "conflicts")
-    list_filter = ("status", "channel")
+    # Fixed date ranges, not a date hierarchy: the hierarchy's SELECT DISTINCT of every day
+    # in the table took 290 ms of the page's 370 on the demo; stations come in the same query.
+    list_filter = ("status", "channel", "received_at")
+    list_select_related = ("station",)
     search_fields = ("file_name", "sha256", "station__code", "sender")
-    date_hierarchy = "received_at"
     readonly_fields = [field.name for field in models.Batch._meta.fields]

@@ -55,3 +55,24 @@ def test_only_stewards_and_admins_change_series(received):
     assert response.status_code == 403
     series.refresh_from_db()
     assert series.range_max is None
+
+
+def test_the_received_files_list_costs_the_same_queries_however_many_files(received):
+    """The list once made a query per row (its station) and one per day in the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = received.client("steward")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/monitoring/batch/").status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    few = queries()
+    ingest.ingest(system_actor("tests"), "folder", [
+        tt10_file(station, local(2026, 11, day, 8, 0), [("PM10", 40, "ug/m3")])
+        for station in (received.air_hn, received.air_dn) for day in range(1, 11)])
+    many = queries()
+    assert len(many) == len(few)
+    assert not any("DISTINCT" in sql and "received_at" in sql for sql in many)
