@@ -59,7 +59,8 @@ def make_current(station) -> HourlyAqi:
     newest = HourlyAqi.objects.filter(station=station, aqi__isnull=False).latest("hour_end")
     HourlyAqi.objects.filter(station=station, hour_end=ended).exclude(pk=newest.pk).delete()
     HourlyAqi.objects.filter(pk=newest.pk).update(hour_end=ended)
-    return HourlyAqi.objects.get(pk=newest.pk)
+    # The key is (station, hour_end): the row moved is found by its new hour.
+    return HourlyAqi.objects.get(station=station, hour_end=ended)
 
 
 def test_the_daily_aqi_of_a_day_equals_the_hand_computation(world, day):

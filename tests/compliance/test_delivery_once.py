@@ -132,8 +132,11 @@ class Answers(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - the http.server API
         self.rfile.read(int(self.headers["Content-Length"]))
         Answers.received.append(self.headers["X-Envhub-Delivery"])
+        # The status is taken on arrival: a slow answer still sleeping when its test has ended
+        # must not take the next test's status.
+        status = Answers.statuses.pop(0) if Answers.statuses else 204
         time.sleep(Answers.delay)
-        self.send_response(Answers.statuses.pop(0) if Answers.statuses else 204)
+        self.send_response(status)
         self.end_headers()
 
     def log_message(self, *args):
@@ -147,6 +150,7 @@ def answers():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
+    server.server_close()
 
 
 def _webhook_delivery(world, url) -> Delivery:
