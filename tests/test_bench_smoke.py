@@ -106,3 +106,30 @@ def test_the_xlsx_numbers_benchmark_writes_both_kinds():
     spent = xlsx_numbers.measure(rows=20, repeat=1)
     assert set(spent) == {"without number formats", "with number formats"}
     assert all(len(times) == 1 for times in spent.values())
+
+
+@pytest.mark.django_db
+def test_the_judging_benchmark_queues_each_judged_source_s_newest_hours(world):
+    import datetime
+
+    from bench import judging
+    from envhub.compliance.models import ComplianceQueue, Permit, Regulation
+    from envhub.core.permissions import system_actor
+    from envhub.core.timeutil import VN
+    from envhub.monitoring import ingest, rollups
+    from tests.monitoring.files import local, tt10_file
+
+    Permit.objects.create(source=world.stack_hn, number="1/GPMT",
+                          valid_from=datetime.date(2024, 1, 1), column="B",
+                          regulation=Regulation.objects.get(code="QCVN 19:2009/BTNMT"),
+                          facility_flow_m3h=10_000, location_class="3")
+    files = [tt10_file(world.station_stack_hn, local(2026, 11, 20, hour, 0),
+                       [("SO2", 100.0, "mg/Nm3", 0)]) for hour in (7, 8, 9)]
+    files.append(tt10_file(world.station_stack_hn2, local(2026, 11, 20, 9, 0),
+                           [("SO2", 100.0, "mg/Nm3", 0)]))  # no permit: never judged
+    ingest.ingest(system_actor("tests"), "folder", files)
+    rollups.process_queue()
+    assert judging._queue_newest_hours(2) == 2
+    assert sorted(ComplianceQueue.objects.values_list("source_id", "hour_end")) == [
+        (world.stack_hn.pk, local(2026, 11, 20, 8, 0).replace(tzinfo=VN)),
+        (world.stack_hn.pk, local(2026, 11, 20, 9, 0).replace(tzinfo=VN))]

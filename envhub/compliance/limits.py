@@ -92,6 +92,35 @@ def regulation_rules(regulation) -> RegulationRules:
     return found or RegulationRules(regulation=regulation)
 
 
+@dataclass
+class _Tables:
+    columns: dict[str, RegulationColumn]
+    rules: RegulationRules
+    steps: list[FactorStep]
+    rows: list[LimitValue]  # every column's and category's, with their parameters
+
+
+class RegulationTables:
+    """Regulations' tables read once for a judging run: the worker judges many sources a run
+    and they share a few regulations, whose four tables were read again for every source-hour
+    (a quarter of the judging's time). A run is short; an edit made during it is judged again
+    in the next (editing a table queues its permits, `services.rejudge`)."""
+
+    def __init__(self):
+        self._read: dict[int, _Tables] = {}
+
+    def of(self, regulation) -> _Tables:
+        if regulation.pk not in self._read:
+            self._read[regulation.pk] = _Tables(
+                columns={row.column: row for row in
+                         RegulationColumn.objects.filter(regulation=regulation)},
+                rules=regulation_rules(regulation),
+                steps=list(FactorStep.objects.filter(regulation=regulation)),
+                rows=list(LimitValue.objects.filter(regulation=regulation)
+                          .select_related("parameter")))
+        return self._read[regulation.pk]
+
+
 def permit_on(source: Source | int, day: datetime.date) -> Permit | None:
     source_id = source if isinstance(source, int) else source.pk
     candidates = Permit.objects.filter(source_id=source_id, valid_from__lte=day).select_related(
@@ -102,11 +131,11 @@ def permit_on(source: Source | int, day: datetime.date) -> Permit | None:
     return None
 
 
-def column_in_force(permit: Permit, day: datetime.date) -> tuple[periods.Applied, str]:
+def column_in_force(permit: Permit, day: datetime.date, tables: RegulationTables | None = None
+                    ) -> tuple[periods.Applied, str]:
     """The column of the permit's regulation in force on `day` for a permit naming its
     column, and the verification of the dates that decided it."""
-    rows = {row.column: row for row in
-            RegulationColumn.objects.filter(regulation_id=permit.regulation_id)}
+    rows = (tables or RegulationTables()).of(permit.regulation).columns
     applied = periods.in_force(
         permit.column, day, {column: row.period for column, row in rows.items()},
         {column: row.then_column for column, row in rows.items() if row.then_column})
@@ -191,14 +220,13 @@ def _factor(permit: Permit, symbol: str, steps: list[FactorStep]) -> tuple[rules
                           % {"factor": symbol, "bases": bases})
 
 
-def _regulation_rows(permit: Permit, column: str, day: datetime.date
+def _regulation_rows(permit: Permit, column: str, day: datetime.date, table: list[LimitValue]
                      ) -> tuple[dict[int, LimitValue], dict[int, str]]:
     """The regulation's rows in force on `day` for the column and the permit's category (the
     category's rows win over the general table's), one per parameter, chosen by size band when
     the table has bands; and the reasons for parameters whose row cannot be chosen."""
-    rows = [row for row in LimitValue.objects.filter(
-        regulation=permit.regulation, column=column, category__in=["", permit.category]
-    ).select_related("parameter") if row.period.holds(day)]
+    rows = [row for row in table if row.column == column and
+            row.category in ("", permit.category) and row.period.holds(day)]
     chosen: dict[int, LimitValue] = {}
     problems: dict[int, str] = {}
     for category in ["", permit.category] if permit.category else [""]:
@@ -229,24 +257,26 @@ def _regulation_rows(permit: Permit, column: str, day: datetime.date
     return chosen, problems
 
 
-def limits_of(permit: Permit, day: datetime.date | None = None) -> PermitLimits:
-    """Every limit the permit sets, as of `day` (default: the permit's first day)."""
+def limits_of(permit: Permit, day: datetime.date | None = None,
+              tables: RegulationTables | None = None) -> PermitLimits:
+    """Every limit the permit sets, as of `day` (default: the permit's first day); `tables`
+    keeps the regulations' tables between calls (a judging run)."""
     day = day or permit.valid_from
-    regulation = permit.regulation
-    column, column_verification = column_in_force(permit, day)
-    result = PermitLimits(permit=permit, rules=regulation_rules(regulation), column=column)
+    tables = tables or RegulationTables()
+    table = tables.of(permit.regulation)
+    column, column_verification = column_in_force(permit, day, tables)
+    result = PermitLimits(permit=permit, rules=table.rules, column=column)
     column_problem, result.notice = _column_notice(permit, column)
     result.problem = _regulation_problem(permit, day) or column_problem
     medium = Medium.EMISSION if permit.source.kind == SourceKind.STACK else Medium.WATER
-    steps = list(FactorStep.objects.filter(regulation=regulation))
-    rows, problems = _regulation_rows(permit, column.used or column.named, day)
+    rows, problems = _regulation_rows(permit, column.used or column.named, day, table.rows)
     label = _column_label(permit, column)
+    parameters = {row.parameter_id: row.parameter for row in table.rows}
     for parameter_id, problem in problems.items():
-        parameter = Parameter.objects.get(pk=parameter_id)
-        result.limits[parameter_id] = EffectiveLimit(parameter, permit, None, label,
-                                                     problem=problem)
+        result.limits[parameter_id] = EffectiveLimit(parameters[parameter_id], permit, None,
+                                                     label, problem=problem)
     for parameter_id, row in rows.items():
-        effective = _from_row(permit, row, label, steps, medium, result.rules)
+        effective = _from_row(permit, row, label, table.steps, medium, result.rules)
         effective.verification = _weakest([effective.verification, column_verification])
         result.limits[parameter_id] = effective
     for own in permit.own_limits.select_related("parameter"):
