@@ -24,6 +24,21 @@ def _english() -> bool:
     return (get_language() or "vi").startswith("en")
 
 
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    """Relative luminance (WCAG 2.1)."""
+    linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def dark_text(rgb: tuple[int, int, int]) -> bool:
+    """Whether dark text (#111) reads better than white on this colour: the one with more
+    contrast (orange and red need dark text, maroon and purple white)."""
+    background = _luminance(rgb)
+    dark = (background + 0.05) / (_luminance((17, 17, 17)) + 0.05)
+    white = 1.05 / (background + 0.05)
+    return dark > white
+
+
 def category_view(code: str | None) -> dict | None:
     """A category's words in the page's language."""
     category = services.CATEGORY_BY_CODE.get(code or "")
@@ -31,7 +46,7 @@ def category_view(code: str | None) -> dict | None:
         return None
     en = _english()
     return {"code": category.code, "colour": category.hex, "low": category.low,
-            "high": category.high, "dark_text": category.code in ("good", "moderate"),
+            "high": category.high, "dark_text": dark_text(category.rgb),
             "name": category.name_en if en else category.name_vi,
             "health": category.health_en if en else category.health_vi,
             "public": category.general_public_en if en else category.general_public_vi,
