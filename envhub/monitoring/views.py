@@ -276,6 +276,7 @@ def transmission(request):
         "all_url": "?" + urlencode(base),
         "filters": filters,
         "state": state,
+        "state_label": labels.get(state, ""),
         "provinces": registry.provinces(actor).filter(
             id__in=registry.stations(actor).values("province_id")),
         "kinds": StationKind.choices,

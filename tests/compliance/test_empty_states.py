@@ -62,3 +62,9 @@ def test_the_notifications_page_tells_others_who_receives_them(world, persona):
     page = world.client(persona).get("/notifications/").content.decode()
     assert "Tài khoản của bạn không nhận thông báo" in page
     assert "Bạn sẽ nhận thông báo tại đây khi" not in page
+
+
+def test_the_overview_without_permits_says_how_facilities_come_to_be_judged(world):
+    page = world.client("steward").get("/compliance/").content.decode()
+    assert "Một cơ sở chỉ được đánh giá khi một ống khói hoặc cửa xả" in page
+    assert 'href="/facilities/"' in page.split("<main", 1)[1]
