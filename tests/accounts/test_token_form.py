@@ -21,3 +21,9 @@ def test_the_station_and_facility_fields_follow_the_for_choice(world):
     # Without JavaScript every field shows, saying when it is needed.
     assert "Chỉ dùng khi cấp mã cho một trạm quan trắc." in page
     assert "<script>" not in page
+
+
+def test_no_token_yet_says_how_to_issue_one(world):
+    page = world.client("operator").get("/account/tokens/").content.decode()
+    assert "Chưa có mã truy cập nào." in page
+    assert "Hãy cấp mã bằng biểu mẫu ở trên" in page and "chọn trạm của nó" in page
