@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from envhub.accounts import models, services
+from envhub.accounts import models, naming, services
 from envhub.core import audit, permissions
 from envhub.core.admin import PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
 from envhub.core.admin_site import admin_site
@@ -99,10 +100,65 @@ class ApiTokenAdmin(PolicyAdmin):
             )
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions by their labels (the log stores codes such as `token_create`)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, naming.action_label(code)) for code in naming.ACTION_LABELS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """The kinds of object by their names (the log stores `registry.facility`)."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        types = model_admin.get_queryset(request).order_by().values_list(
+            "object_type", flat=True).distinct()
+        return sorted(((t, naming.object_type_label(t)) for t in types if t),
+                      key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
 @admin.register(models.AuditEvent, site=admin_site)
 class AuditEventAdmin(ReadOnlyPolicyAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_repr", "ip_address")
-    list_filter = ("action", "object_type")
+    list_display = ("at", "actor_name", "action_name", "object_type_name", "object_repr",
+                    "ip_address")
+    list_filter = (ActionFilter, ObjectTypeFilter)
     search_fields = ("actor", "object_repr", "object_id")
     date_hierarchy = "at"
-    readonly_fields = [f.name for f in models.AuditEvent._meta.fields]
+    fields = ("at", "actor_name", "action_name", "object_type_name", "object_id", "object_repr",
+              "changes_in_words", "ip_address")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("actor"), ordering="actor")
+    def actor_name(self, event):
+        return naming.actor_named(event.actor, getattr(event, "user", None)).text
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event):
+        return naming.action_label(event.action)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_name(self, event):
+        return naming.object_type_label(event.object_type)
+
+    @admin.display(description=_("changes"))
+    def changes_in_words(self, event):
+        rows = naming.changes_of(event.object_type, event.changes)
+        return format_html_join(
+            "", "<div>{}: {} → {}</div>",
+            ((row.field, naming.as_text(row.before), naming.as_text(row.after)) for row in rows),
+        ) or "—"

@@ -47,8 +47,10 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100,
                            help_text=_("What the token is for, e.g. 'Datalogger stack 1'."))
     owner = forms.ChoiceField(label=_("For"), choices=OWNER_CHOICES, initial="user")
-    station = forms.ModelChoiceField(label=_("Station"), queryset=None, required=False)
-    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None, required=False)
+    station = forms.ModelChoiceField(label=_("Station"), queryset=None, required=False,
+                                     help_text=_("Only for a token of a station."))
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None, required=False,
+                                      help_text=_("Only for a token of a facility."))
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS,
                               initial=DEFAULT_TOKEN_DAYS)
 

@@ -140,7 +140,13 @@ class ApiToken(models.Model):
         return f"{self.name} ({TOKEN_PREFIX}_{self.lookup}…)"
 
     @property
+    def owner(self) -> models.Model:
+        """The user, station or facility the token acts for (shown by its name, with a link)."""
+        return self.user or self.station or self.facility
+
+    @property
     def owner_label(self) -> str:
+        """The owner as the command line and the logs write it (`station:CODE`), never on a page."""
         if self.user_id:
             return f"user:{self.user.username}"
         if self.station_id:

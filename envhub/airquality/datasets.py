@@ -88,7 +88,8 @@ class AirQualityIndex(Provider):
             *STATION_COLUMNS,
             time_column(PERIODS[dataset.provider_key][1] == "hour_end"),
             Column("aqi", "integer", "VN_AQI", "VN_AQI"),
-            Column("category", "string", "Mức", "Category"),
+            Column("category", "string", "Mức", "Category",
+                   labels=tuple((c.code, (c.name_vi, c.name_en)) for c in vn_aqi.CATEGORIES)),
             Column("dominant", "string", "Chất ô nhiễm chính", "Dominant pollutant"),
             *[Column(f"aqi_{p.lower()}", "integer", f"Chỉ số riêng {p}", f"{p} sub-index")
               for p in vn_aqi.POLLUTANTS],

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from envhub.airquality import services, vn_aqi
+from envhub.airquality.models import Averaging
 from envhub.core.errors import NotFound
 from envhub.core.timeutil import VN, hour_label
 
@@ -113,6 +114,7 @@ def air_station(request, code: str):
     standards = services.standards(station, year)
     for row in standards:
         row["label"] = services.pollutant_label(row["parameter"])
+        row["averaging_label"] = Averaging(row["averaging"]).label
     return render(request, "airquality/station.html", {
         "station": station, "latest": latest, "stale": services.is_stale(latest, now),
         "hour": hour_label(latest.hour_end) if latest else None,

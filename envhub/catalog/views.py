@@ -62,8 +62,10 @@ def dataset_page(request, identifier: str):
     columns = provider.columns(dataset) if provider else []
     preview = []
     if provider is not None:
-        preview = list(itertools.islice(provider.rows(dataset, Filters(reader=actor)),
-                                        PREVIEW_ROWS))
+        preview = [[column.shown(value, request.LANGUAGE_CODE)
+                    for column, value in zip(columns, row, strict=False)]
+                   for row in itertools.islice(provider.rows(dataset, Filters(reader=actor)),
+                                               PREVIEW_ROWS)]
     base = request.build_absolute_uri("/").rstrip("/")
     distributions = list(dataset.distributions.all())
     links = [{"distribution": item, "fmt": item.format.lower(),

@@ -78,7 +78,7 @@ class Exceedances(Provider):
             Column("peak_multiple", "number", "Số lần vượt cao nhất", "Peak multiple"),
             Column("band", "string", "Mức (NĐ 45/2022)", "Band (Decree 45/2022)"),
             Column("limit", "number", "Giới hạn", "Limit", shown_as="limit"),
-            Column("status", "string", "Trạng thái", "Status"),
+            Column("status", "string", "Trạng thái", "Status", labels=tuple(EventStatus.choices)),
             Column("permit", "string", "Giấy phép", "Permit"),
         ]
 

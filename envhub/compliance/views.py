@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envhub.compliance import reports, services
+from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 
 
@@ -31,6 +32,12 @@ def facility_compliance(request, facility_id: int):
     blocks = [{
         "source": block.source, "limits": block.limits,
         "rows": [{"effective": effective, "figures": figures} for effective, figures in block.rows],
+        # A chart only where the period holds averages; the others are named once, with why.
+        "charted": [effective for effective, figures in block.rows
+                    if effective.limit and figures is not None and figures.with_data],
+        "silent": [effective.parameter.code for effective, figures in block.rows
+                   if effective.limit and figures is not None and not figures.with_data],
+        "stations": list(block.source.stations.all()),
         "assessments_url": reverse("api:source_assessments", args=[block.source.id]),
         "limits_url": reverse("api:source_limits", args=[block.source.id])
                       + f"?date={block.limits.day.isoformat()}",
@@ -114,6 +121,9 @@ def notifications(request):
     page = keyset_page(services.inbox(actor), order=("-id",), cursor=cursor, limit=50)
     return render(request, "compliance/notifications.html", {
         "page": page, "unread": services.inbox(actor).filter(read_at__isnull=True).count(),
+        # Who the alerts go to (`alerts.recipients`): the others are told where to look instead.
+        "receives": actor.has_role(permissions.STEWARD, permissions.PROVINCIAL_OFFICER,
+                                   permissions.FACILITY_OPERATOR),
         "api_url": reverse("api:list_notifications"),
     })
 

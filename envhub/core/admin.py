@@ -175,7 +175,7 @@ class PolicyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if may_read:
             events = list(permissions.scope(actor, AuditEvent.objects.filter(
                 object_type=self.opts.label_lower, object_id=str(obj.pk),
-            )).order_by("-at", "-id")[:HISTORY_EVENTS])
+            )).select_related("user").order_by("-at", "-id")[:HISTORY_EVENTS])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change history: %s") % obj,

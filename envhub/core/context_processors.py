@@ -1,10 +1,22 @@
+from django.apps import apps
 from django.conf import settings
+
+
+def _role_labels(roles) -> list[str]:
+    """The actor's roles by their labels in the page's language (never `facility_operator`),
+    as the app that owns memberships names them."""
+    try:
+        field = apps.get_model("accounts", "Membership")._meta.get_field("role")
+        labels = dict(field.flatchoices)
+    except LookupError:
+        labels = {}
+    return sorted(str(labels.get(role, role)) for role in roles)
 
 
 def site(request):
     actor = getattr(request, "actor", None)
     try:
-        roles = sorted(actor.roles) if actor is not None else []
+        roles = _role_labels(actor.roles) if actor is not None else []
         from envhub.core.permissions import may_use_admin
 
         show_admin = actor is not None and may_use_admin(actor)

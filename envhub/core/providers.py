@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -33,6 +34,18 @@ class Column:
     # How a spreadsheet shows its numbers: a unit or kind of `core.numbers` ("coordinate",
     # "limit", "µg/m3"); None: two decimals at most.
     shown_as: str | None = None
+    # A column of codes (`good`, `thermal_power`): code → label, a lazy translation or a
+    # (Vietnamese, English) pair. Files keep the codes; pages show the labels (`shown`).
+    labels: tuple[tuple[str, Any], ...] = ()
+
+    def shown(self, value: Any, language: str | None) -> Any:
+        """`value` as a page in `language` shows it: a code by its label."""
+        for code, label in self.labels:
+            if code == value:
+                if isinstance(label, tuple):
+                    return label[0] if (language or "vi").startswith("vi") else label[1]
+                return str(label)
+        return value
 
 
 @dataclass(frozen=True)

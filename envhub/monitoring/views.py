@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from envhub.core.numbers import format_number
 from envhub.core.timeutil import VN, hour_end
 from envhub.monitoring import connectivity, services
+from envhub.monitoring.late_help import late_help
 from envhub.monitoring.models import Connectivity, DeviceStatus, StationStatus
 from envhub.registry import services as registry
 from envhub.registry.models import StationKind
@@ -166,6 +167,7 @@ def station_context(request, station) -> dict:
     state = connectivity.shown_state(station.active, status.state if status else None)
     label = _("Not followed: the station is marked inactive") \
         if state == connectivity.NOT_FOLLOWED else Connectivity(state).label
+    batches = services.recent_batches(actor, station)
     example_time = now.astimezone(VN).replace(second=0, microsecond=0)
     example_time -= datetime.timedelta(minutes=example_time.minute % 5)
     return {
@@ -199,7 +201,8 @@ def station_context(request, station) -> dict:
                 "labels": chart_labels(),
             },
         },
-        "batches": services.recent_batches(actor, station),
+        "batches": batches,
+        "late_help": late_help(actor, station, state, status, batches),
         "latest_api_url": reverse("api:station_latest", args=[station.code]),
     }
 
@@ -273,6 +276,7 @@ def transmission(request):
         "all_url": "?" + urlencode(base),
         "filters": filters,
         "state": state,
+        "state_label": labels.get(state, ""),
         "provinces": registry.provinces(actor).filter(
             id__in=registry.stations(actor).values("province_id")),
         "kinds": StationKind.choices,

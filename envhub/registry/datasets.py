@@ -20,7 +20,7 @@ from envhub.core.providers import (
     register,
 )
 from envhub.core.timeutil import local_iso
-from envhub.registry.models import Facility, Source
+from envhub.registry.models import Facility, Sector, Source, SourceKind
 
 
 class SourceRegistry(Provider):
@@ -67,7 +67,7 @@ class SourceRegistry(Provider):
         return [
             Column("facility", "string", "Tên cơ sở", "Facility"),
             Column("tax_code", "string", "Mã số thuế", "Tax code"),
-            Column("sector", "string", "Ngành", "Sector"),
+            Column("sector", "string", "Ngành", "Sector", labels=tuple(Sector.choices)),
             Column("province_code", "string", "Mã tỉnh", "Province code"),
             Column("province", "string", "Tỉnh/thành phố", "Province"),
             Column("ward", "string", "Xã/phường", "Ward"),
@@ -76,7 +76,8 @@ class SourceRegistry(Provider):
             Column("permit_number", "string", "Số giấy phép môi trường", "Environmental permit"),
             Column("source_code", "string", "Mã nguồn thải", "Source code"),
             Column("source", "string", "Tên nguồn thải", "Source"),
-            Column("kind", "string", "Loại (stack: ống khói, outfall: cửa xả)", "Kind"),
+            Column("kind", "string", "Loại (stack: ống khói, outfall: cửa xả)", "Kind",
+                   labels=tuple(SourceKind.choices)),
             Column("stack_height_m", "number", "Chiều cao ống khói (m)", "Stack height (m)"),
             Column("stack_diameter_m", "number", "Đường kính ống khói (m)", "Stack diameter (m)"),
             Column("design_flow_m3h", "number", "Lưu lượng thiết kế (m³/h)", "Design flow (m³/h)"),

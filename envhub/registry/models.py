@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from envhub.core import units
@@ -227,6 +228,9 @@ class Facility(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("facility-detail", args=[self.pk])
+
     @property
     def tax_code_display(self) -> str:
         """As people write it: a branch's 13 digits as 0100109106-001."""
@@ -435,6 +439,9 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("station-detail", args=[self.code])
 
     def derive(self) -> None:
         """Fill the fields that follow from others (facility, province, medium, location)."""

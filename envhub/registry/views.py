@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
+from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 from envhub.registry import services
-from envhub.registry.models import Medium, Sector, StationKind
+from envhub.registry.models import Facility, Medium, Sector, Station, StationKind
 
 # What the apps above the registry show on a station's page beside its facts: each adds a
 # function (request, station) -> template context when Django starts (monitoring: the station's
@@ -60,6 +61,10 @@ def facility_list(request):
         "page": page,
         "total": qs.count(),
         "filters": filters,
+        # An empty list says why: the filters, or nothing registered in the actor's scope.
+        "filtered": bool(filters.q or filters.province or filters.sector),
+        "may_add": permissions.may_use_admin(actor) and permissions.can(
+            actor, permissions.ADD, Facility),
         "provinces": services.provinces(actor).filter(
             id__in=services.facilities(actor).values("province_id")),
         "sectors": Sector.choices,
@@ -106,6 +111,10 @@ def station_list(request):
                             limit=100),
         "total": qs.count(),
         "filters": filters,
+        # An empty list says why: the filters, or nothing registered in the actor's scope.
+        "filtered": bool(filters.q or filters.province or filters.kind),
+        "may_add": permissions.may_use_admin(actor) and permissions.can(
+            actor, permissions.ADD, Station),
         "provinces": services.provinces(actor).filter(
             id__in=services.stations(actor).values("province_id")),
         "kinds": StationKind.choices,

@@ -80,7 +80,7 @@ def test_the_history_page_shows_the_audit_log_to_the_admin(world):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('class="audit-event"') == 2  # created (by the tests) and updated
-    assert "user:steward" in html and "99/GPMT" in html
+    assert world.users["steward"].full_name in html and "99/GPMT" in html
 
 
 def test_the_history_page_tells_others_where_the_history_is(world):

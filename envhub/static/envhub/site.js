@@ -67,3 +67,33 @@
     });
   });
 })();
+
+/* Words of the map library in the page's language: a map element carries them
+   (data-zoom-in-title, data-zoom-out-title) and every map of the page takes them, as this runs
+   before the maps start (map.js and air.js start on DOMContentLoaded, after this script's). */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var words = document.querySelector("[data-zoom-in-title]");
+    if (!words || typeof L === "undefined" || !L.Control || !L.Control.Zoom) { return; }
+    L.Control.Zoom.prototype.options.zoomInTitle = words.dataset.zoomInTitle;
+    L.Control.Zoom.prototype.options.zoomOutTitle = words.dataset.zoomOutTitle;
+  });
+})();
+
+/* A form field needed by one choice only (data-shown-when="owner=station") is hidden while
+   another is chosen. Without JavaScript every field shows, each saying when it is needed. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-shown-when]").forEach(function (field) {
+      var rule = field.dataset.shownWhen.split("=");
+      var form = field.closest("form");
+      var chooser = form && form.elements.namedItem(rule[0]);
+      if (!chooser) { return; }
+      var update = function () { field.hidden = chooser.value !== rule[1]; };
+      chooser.addEventListener("change", update);
+      update();
+    });
+  });
+})();
