@@ -358,7 +358,7 @@
       // widens it by half a bar: its ends get no label (they read "01:45:58").
       xAxis: EnvhubCharts.timeAxis({
         min: axisEnd(daily ? 30 * 24 : 48, daily, -1), max: axisEnd(daily ? 24 : 1, daily, 1),
-        axisLabel: { showMinLabel: false, showMaxLabel: false } }),
+        axisLabel: { showMinLabel: false, showMaxLabel: false } }, element),
       yAxis: { type: "value", min: 0, name: settings.labels.aqi,
                axisLabel: { formatter: EnvhubNumbers.formatterFor("AQI") } },
       series: [{ type: "bar", data: data, barMaxWidth: daily ? 18 : 10 }]

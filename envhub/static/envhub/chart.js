@@ -337,11 +337,11 @@
       [{ left: 64, right: 24, top: 44, height: 236 },
        { left: 64, right: 24, top: 312, height: 52 }] :
       [{ left: 64, right: 24, top: 44, bottom: 84 }];
-    var xAxes = [EnvhubCharts.timeAxis({ gridIndex: 0 })];
+    var xAxes = [EnvhubCharts.timeAxis({ gridIndex: 0 }, this.element)];
     var yAxes = [valueAxis];
     if (rollup) {
-      xAxes.push({ type: "time", gridIndex: 1, axisLabel: { show: false },
-                   axisTick: { show: false } });
+      xAxes.push(EnvhubCharts.timeAxis({ gridIndex: 1, axisLabel: { show: false },
+                                         axisTick: { show: false } }));
       yAxes.push({ type: "value", gridIndex: 1, min: 0, max: 100, interval: 50, name: "%",
                    nameGap: 6, splitLine: { lineStyle: { type: "dashed" } },
                    axisLabel: { formatter: EnvhubNumbers.formatterFor("%") } });

@@ -55,9 +55,11 @@
     return extra && extra.level ? "{primary|" + text + "}" : text;
   }
 
-  // A time axis with labels in the page's language; `options` are merged in.
-  function timeAxis(options) {
-    var axis = Object.assign({ type: "time" }, options || {});
+  /* A time axis with labels in the page's language; `options` are merged in. Given the
+     chart's element, fewer labels on a phone's width (they would touch). */
+  function timeAxis(options, element) {
+    var narrow = element && element.clientWidth && element.clientWidth < 600;
+    var axis = Object.assign({ type: "time" }, narrow ? { splitNumber: 3 } : {}, options || {});
     axis.axisLabel = Object.assign({ hideOverlap: true, formatter: timeLabel },
                                    axis.axisLabel || {});
     return axis;

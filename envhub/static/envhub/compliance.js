@@ -44,7 +44,9 @@
     chart.setOption({
       animation: false, useUTC: true,  // the times were shifted to Viet Nam wall-clock time
       grid: { left: 70, right: 24, top: 40, bottom: 60 },
-      legend: { top: 4, data: [labels.value, labels.limit, labels.exceeds] },
+      // One row that scrolls: on a phone a wrapped legend covered the unit.
+      legend: { type: "scroll", top: 4, left: 8, right: 8,
+                data: [labels.value, labels.limit, labels.exceeds] },
       tooltip: {
         trigger: "axis",
         formatter: function (items) {
@@ -64,7 +66,7 @@
           return lines.join("<br>");
         }
       },
-      xAxis: EnvhubCharts.timeAxis(),
+      xAxis: EnvhubCharts.timeAxis({}, element),
       yAxis: { type: "value", name: unit, min: 0,
                axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) } },
       dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],

@@ -68,7 +68,7 @@
                    top: LEGEND_HEIGHT + index * (GRID_HEIGHT + GRID_GAP) });
       // Daily means sit at noon: days on the axis, not hours.
       xAxes.push(EnvhubCharts.timeAxis({ gridIndex: index,
-                                         minInterval: daily ? step : undefined }));
+                                         minInterval: daily ? step : undefined }, element));
       yAxes.push({ type: "value", gridIndex: index, scale: true,
                    name: config.unit.name || unit, nameTextStyle: { align: "left" },
                    axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) } });
