@@ -72,17 +72,17 @@ def option(selector: str) -> str:
     return f"echarts.getInstanceByDom(document.querySelector(\"{selector}\")).getOption()"
 
 
-# The drawn marker of a line's point at `x`: ECharts' own element for it (none when hidden).
+# Whether a line's point at `x` has a marker: ECharts' own drawn element for it, or a markPoint
+# of the series there (how a long series marks its lone values).
 MARKER = """([selector, name, x]) => {
   const chart = echarts.getInstanceByDom(document.querySelector(selector));
-  const option = chart.getOption();
-  const index = option.series.findIndex(s => s.name === name);
-  const data = option.series[index].data;
-  const at = data.findIndex(d => (Array.isArray(d) ? d : d.value)[0] === x);
-  const item = data[at];
+  const series = chart.getOption().series;
+  const index = series.findIndex(s => s.name === name);
+  const at = series[index].data.findIndex(d => (Array.isArray(d) ? d : d.value)[0] === x);
   const el = chart.getModel().getSeriesByIndex(index).getData().getItemGraphicEl(at);
-  return {found: at >= 0, shown: option.series[index].showSymbol !== false &&
-          !(item && item.symbol === "none") && Boolean(el) && !el.invisible};
+  const marked = ((series[index].markPoint || {}).data || []).some(p => p.coord[0] === x);
+  return {found: at >= 0,
+          shown: (series[index].showSymbol !== false && Boolean(el) && !el.invisible) || marked};
 }"""
 
 # The values of a line between two times, in order (null for a gap).

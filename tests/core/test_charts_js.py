@@ -55,14 +55,15 @@ def test_a_long_line_marks_its_lone_values_only_and_a_short_one_every_value():
     lone = 90 * HOUR
     series = run(f"EnvhubCharts.line({{name: 'x', data: {many + [[lone, 3]]}, step: {HOUR}}})")
     assert series["type"] == "line" and series["connectNulls"] is False
-    assert series["showSymbol"] is True and series["symbolSize"] > 0
     assert "step" not in series
-    data = series["data"]
-    assert data[-2] == [80 * HOUR, None]  # the gap before the lone value
-    assert data[-1] == [lone, 3]  # drawn with the series' marker
-    assert all(item["symbol"] == "none" for item in data[:80])
+    assert series["data"] == [*many, [80 * HOUR, None], [lone, 3]]  # the gap before it
+    # No marker on each of 80 points; one on the lone value, drawn with the series.
+    assert series["showSymbol"] is False
+    assert [point["coord"] for point in series["markPoint"]["data"]] == [[lone, 3]]
+    assert series["markPoint"]["symbolSize"] > 0
     few = run(f"EnvhubCharts.line({{name: 'x', data: {many[:5]}, step: {HOUR}}})")
-    assert few["showSymbol"] is True and few["data"] == many[:5]
+    assert few["showSymbol"] is True and few["symbolSize"] > 0 and "markPoint" not in few
+    assert few["data"] == many[:5]
 
 
 @pytest.mark.parametrize(("language", "expected"), [
