@@ -49,6 +49,7 @@ def december(world):
     password. All database work before the browser starts."""
     ingest.directory.forget()
     files = [tt10_file(world.air_hn, at, [("PM2,5", 30.0 + at.hour, "ug/m3"),
+                                          ("CO", 1200.0 + at.hour, "ug/m3"),
                                           ("Temp", 18.5, "oC"), ("RH", 80.0, "%")])
              for at in AIR_HOURS]
     Permit.objects.create(
@@ -119,12 +120,16 @@ def test_it_charts_a_dataset_one_axis_per_unit_with_lone_values_and_gaps(
     chart = "#dataset-chart"
     assert page.get_attribute(chart, "data-state") == "ready"
 
-    # One y-axis per unit, named with it; each line on the axis of its unit.
+    # A y-axis per unit, named with it; each line on the axis of its unit. CO, forty times
+    # PM2.5 in the same unit, has an axis of its own, and each of the two says what it holds.
     lines = page.evaluate(f"{option(chart)}.series.map(s => [s.name, s.yAxisIndex])")
     axes = page.evaluate(f"{option(chart)}.yAxis.map(a => a.name)")
-    assert sorted(axes) == ["%", "°C", "µg/m3"]
+    assert sorted(axes) == ["%", "°C", "µg/m3 · CO", "µg/m3 · PM2_5"]
     units = {name: axes[index or 0] for name, index in lines}
-    assert units == {"HNKK1 · PM2_5": "µg/m3", "HNKK1 · Temp": "°C", "HNKK1 · RH": "%"}
+    assert units == {"HNKK1 · PM2_5": "µg/m3 · PM2_5", "HNKK1 · CO": "µg/m3 · CO",
+                     "HNKK1 · Temp": "°C", "HNKK1 · RH": "%"}
+    grids = page.evaluate(f"{option(chart)}.yAxis.map(a => a.gridIndex)")
+    assert sorted(grids) == list(range(len(axes)))  # one grid each: no axis shares a plot
 
     # 08:00 alone between two missing hours: its marker is drawn; 09:00 is a gap.
     lone = page.evaluate(MARKER, [chart, "HNKK1 · PM2_5", vn_ms(LONE)])

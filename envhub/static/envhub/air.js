@@ -340,7 +340,7 @@
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
       animation: false, useUTC: true,
-      grid: { left: 50, right: 20, top: 20, bottom: 40 },
+      grid: { left: 50, right: 20, top: 32, bottom: 40 },  // room for the axis name
       tooltip: {
         trigger: "item",
         formatter: function (item) {

@@ -1,8 +1,8 @@
 /* A catalogue dataset's time series (Apache ECharts): its last days from the dataset's own JSON
-   download, one line per station (and parameter), in Viet Nam time. One grid per unit, its
-   y-axis named with the unit, so that no two units ever share an axis (CO and PM2.5 are both
-   µg/m3 and share one; RH in % and temperature in °C have their own); the legend hides and
-   shows lines. Missing hours or days are gaps; a lone value keeps its marker (charts.js).
+   download, one line per station (and parameter), in Viet Nam time. A grid per unit, its
+   y-axis named with the unit, so that no two units ever share an axis (RH in % and temperature
+   in °C have their own); within a unit, a grid per order of magnitude (CO beside PM2.5, both
+   µg/m3); the legend hides and shows lines. Missing hours or days are gaps; a lone value keeps its marker (charts.js).
    Settings from a json_script block (no inline script: CSP). */
 (function () {
   "use strict";
@@ -21,20 +21,60 @@
     return Date.parse(value) + VN_OFFSET_MS;
   }
 
-  // {unit: {name: [[t, value], …]}}, a line per name, grouped by the unit of its values.
+  /* {unit: {name: [[t, value], …]}}, a line per name, grouped by the unit of its values; and
+     each line's kind (its name without the station: the parameter). */
   function group(rows, config) {
-    var units = {};
+    var units = {}, kinds = {};
+    var kindKeys = config.series.filter(function (key) { return key !== "station"; });
     rows.forEach(function (row) {
       var unit = config.unit.column ? (row[config.unit.column] || "") : config.unit.value;
       var name = config.series.map(function (key) { return row[key]; }).join(" · ");
       var lines = units[unit] = units[unit] || {};
+      kinds[name] = kindKeys.map(function (key) { return row[key]; }).join(" · ");
       (lines[name] = lines[name] || []).push([x(row[config.time]), row[config.value]]);
     });
-    return units;
+    return { units: units, kinds: kinds };
   }
 
   function hasValue(points) {
     return points.some(function (point) { return point[1] !== null && point[1] !== undefined; });
+  }
+
+  function peak(points) {
+    return points.reduce(function (most, point) {
+      return point[1] === null || point[1] === undefined ? most :
+        Math.max(most, Math.abs(point[1]));
+    }, 0);
+  }
+
+  /* A unit's lines in sets of like size, each on an axis of its own: CO in µg/m3, a hundred
+     times PM2.5, would flatten it to a line along zero. Lines of one kind (a parameter) stay
+     together; kinds in order of their peak join a set while within SPREAD× of its smallest.
+     The axes are all named with the unit. */
+  var SPREAD = 10;
+  function bySize(lines, names, kinds) {
+    var peaks = {};
+    names.forEach(function (name) {
+      var kind = kinds[name];
+      peaks[kind] = Math.max(peaks[kind] || 0, peak(lines[name]));
+    });
+    var sets = [];
+    Object.keys(peaks).sort(function (a, b) {
+      return peaks[a] - peaks[b] || (a < b ? -1 : 1);
+    }).forEach(function (kind) {
+      var set = sets[sets.length - 1];
+      if (set && peaks[kind] <= Math.max(set.floor, 1e-9) * SPREAD) {
+        set.kinds[kind] = true;
+      } else {
+        set = { floor: peaks[kind], kinds: {} };
+        set.kinds[kind] = true;
+        sets.push(set);
+      }
+    });
+    return sets.map(function (set) {
+      return { kinds: Object.keys(set.kinds).filter(Boolean),
+               names: names.filter(function (name) { return set.kinds[kinds[name]]; }) };
+    });
   }
 
   function tooltip(items, daily, unitOf) {
@@ -54,7 +94,8 @@
   function draw(element, rows, config) {
     var daily = config.step_hours === 24;
     var step = config.step_hours * EnvhubCharts.HOUR_MS;
-    var units = group(rows, config);
+    var grouped = group(rows, config);
+    var units = grouped.units;
     var grids = [], xAxes = [], yAxes = [], series = [], unitOf = {};
     var drawn = 0;
     Object.keys(units).sort().forEach(function (unit) {
@@ -62,7 +103,17 @@
         return hasValue(units[unit][name]);
       }).sort();
       names = names.slice(0, Math.max(0, config.max_series - drawn));
-      if (!names.length) { return; }
+      var sets = bySize(units[unit], names, grouped.kinds);
+      sets.forEach(function (set) {
+        // A unit on two axes or more: each also says what it holds, when that is short.
+        var name = config.unit.name || unit;
+        if (sets.length > 1 && set.kinds.length && set.kinds.length <= 3) {
+          name += " · " + set.kinds.join(", ");
+        }
+        addGrid(unit, name, set.names);
+      });
+    });
+    function addGrid(unit, axisName, names) {
       var index = grids.length;
       grids.push({ left: 64, right: 20, height: GRID_HEIGHT,
                    top: LEGEND_HEIGHT + index * (GRID_HEIGHT + GRID_GAP) });
@@ -70,7 +121,7 @@
       xAxes.push(EnvhubCharts.timeAxis({ gridIndex: index,
                                          minInterval: daily ? step : undefined }, element));
       yAxes.push({ type: "value", gridIndex: index, scale: true,
-                   name: config.unit.name || unit, nameTextStyle: { align: "left" },
+                   name: axisName, nameTextStyle: { align: "left" },
                    axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) } });
       names.forEach(function (name) {
         unitOf[name] = unit;
@@ -80,7 +131,7 @@
         }));
       });
       drawn += names.length;
-    });
+    }
     if (!series.length) { return 0; }
     var all = grids.map(function (_, i) { return i; });
     element.style.height = (LEGEND_HEIGHT + grids.length * (GRID_HEIGHT + GRID_GAP) +
