@@ -43,7 +43,7 @@
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
       animation: false, useUTC: true,  // the times were shifted to Viet Nam wall-clock time
-      grid: { left: 70, right: 24, top: 40, bottom: 60 },
+      grid: { left: 70, right: 24, top: 56, bottom: 60 },  // the unit below the legend
       // One row that scrolls: on a phone a wrapped legend covered the unit.
       legend: { type: "scroll", top: 4, left: 8, right: 8,
                 data: [labels.value, labels.limit, labels.exceeds] },
