@@ -96,7 +96,8 @@ class AirQualityIndex(Provider):
         ]
 
     def chart(self, dataset):
-        return {"time": PERIODS[dataset.provider_key][1], "value": "aqi", "series": ["station"]}
+        return {"time": PERIODS[dataset.provider_key][1], "value": "aqi", "series": ["station"],
+                "unit": {"value": "AQI", "name": "VN_AQI"}}
 
     def rows(self, dataset, filters):
         rows, field = self._rows(dataset, filters)

@@ -89,6 +89,8 @@ def dataset_page(request, identifier: str):
 
 
 CHART_DAYS = 7
+# A province's air stations: 4 stations × 8 parameters; the legend hides what is not wanted.
+CHART_MAX_SERIES = 48
 
 
 def _chart_config(provider, dataset) -> dict | None:
@@ -102,7 +104,9 @@ def _chart_config(provider, dataset) -> dict | None:
     first = last - datetime.timedelta(days=CHART_DAYS - 1)
     url = reverse("dataset-download", args=[dataset.identifier, "json"])
     return {**spec, "url": f"{url}?from={first.isoformat()}&to={last.isoformat()}",
-            "max_series": 12, "labels": {
+            # A line per step expected: a missing hour or day is a gap.
+            "step_hours": 24 if spec["time"] == "day" else 1,
+            "max_series": CHART_MAX_SERIES, "labels": {
                 "error": _("The chart could not be loaded; reload the page."),
                 "empty": _("No values in the last days.")}}
 

@@ -174,7 +174,9 @@ class Provider:
 
     def chart(self, dataset) -> dict | None:
         """For a time series, what its page charts: {"time": column, "value": column,
-        "series": [columns naming a line]}; None when it has no chart."""
+        "series": [columns naming a line], "unit": {"column": the column holding each row's
+        unit} or {"value": one unit for all, "name": its axis name}}; None when it has no
+        chart. Lines are grouped by unit, one y-axis each (docs/charts.md)."""
         return None
 
     def copy_csv(self, dataset, filters: Filters):

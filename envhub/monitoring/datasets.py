@@ -135,7 +135,7 @@ class MonitoringMeans(Provider):
     def chart(self, dataset):
         period = self._parts(dataset)[2]
         return {"time": "hour_end" if period == "hourly" else "day", "value": "mean",
-                "series": ["station", "parameter"]}
+                "series": ["station", "parameter"], "unit": {"column": "unit"}}
 
     def copy_csv(self, dataset, filters):
         """PostgreSQL: the CSV rows written by the database itself (COPY … TO STDOUT), the

@@ -316,6 +316,13 @@
 
   // --- a station's bars ---------------------------------------------------------------------
 
+  // Now in Viet Nam wall-clock time, `hours` before (-1) or after (1), on a whole hour or day.
+  function axisEnd(hours, daily, sign) {
+    var unit = daily ? 24 * 3600000 : 3600000;
+    var at = Date.now() + VN_OFFSET_MS + sign * hours * 3600000;
+    return (sign < 0 ? Math.floor(at / unit) : Math.ceil(at / unit)) * unit;
+  }
+
   function drawBars(element, rows, settings, daily) {
     var legend = settings.legend;
     var data = rows.filter(function (row) { return row.aqi != null; }).map(function (row) {
@@ -333,7 +340,7 @@
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
       animation: false, useUTC: true,
-      grid: { left: 50, right: 20, top: 20, bottom: 40 },
+      grid: { left: 50, right: 20, top: 32, bottom: 40 },  // room for the axis name
       tooltip: {
         trigger: "item",
         formatter: function (item) {
@@ -347,9 +354,11 @@
             escapeHtml(pollutant(item.data.dominant));
         }
       },
-      // The whole period asked for, so that missing hours and days show as gaps.
-      xAxis: { type: "time", min: Date.now() + VN_OFFSET_MS - (daily ? 30 * 24 : 48) * 3600000,
-               max: Date.now() + VN_OFFSET_MS + (daily ? 24 * 3600000 : 3600000) },
+      // The whole period asked for, so that missing hours and days show as gaps. ECharts
+      // widens it by half a bar: its ends get no label (they read "01:45:58").
+      xAxis: EnvhubCharts.timeAxis({
+        min: axisEnd(daily ? 30 * 24 : 48, daily, -1), max: axisEnd(daily ? 24 : 1, daily, 1),
+        axisLabel: { showMinLabel: false, showMaxLabel: false } }, element),
       yAxis: { type: "value", min: 0, name: settings.labels.aqi,
                axisLabel: { formatter: EnvhubNumbers.formatterFor("AQI") } },
       series: [{ type: "bar", data: data, barMaxWidth: daily ? 18 : 10 }]

@@ -217,9 +217,9 @@
     });
     var labels = this.labels;
     return [
-      { name: labels.measuring, type: "line", data: line, showSymbol: line.length < 200,
-        symbolSize: 4, connectNulls: false, color: COLOURS.measuring, lineStyle: { width: 1.5 },
-        sampling: "lttb" },
+      // Gaps are already in; a value alone between two of them keeps its marker.
+      EnvhubCharts.line({ name: labels.measuring, data: line, symbolSize: 4,
+                          color: COLOURS.measuring, lineStyle: { width: 1.5 } }),
       { name: labels.calibrating, type: "scatter", data: calibrating, symbol: "triangle",
         symbolSize: 8, color: COLOURS.calibrating,
         markArea: { silent: true, itemStyle: { color: COLOURS.calibratingArea },
@@ -239,7 +239,7 @@
     var previous = null;
     rows.forEach(function (row) {
       var t = daily ? dayMs(row.day) : vnMs(row.hour_end);
-      if (previous !== null && t - previous > 2 * step) {
+      if (previous !== null && t - previous > 1.5 * step) {  // a missing hour or day
         var gap = previous + step;
         mean.push([gap, null]);
         base.push([gap, null]);
@@ -256,9 +256,9 @@
     });
     var labels = this.labels;
     return [
-      { name: daily ? labels.daily_mean : labels.hourly_mean, type: "line", data: mean,
-        connectNulls: false, showSymbol: mean.length < 100, symbolSize: 5,
-        color: COLOURS.measuring, lineStyle: { width: 2 }, z: 3 },
+      EnvhubCharts.line({ name: daily ? labels.daily_mean : labels.hourly_mean, data: mean,
+                          symbolSize: 5, color: COLOURS.measuring, lineStyle: { width: 2 },
+                          z: 3 }),
       { name: "base", type: "line", data: base, stack: "band", connectNulls: false,
         lineStyle: { opacity: 0 }, showSymbol: false, silent: true, tooltip: { show: false } },
       { name: labels.band, type: "line", data: spread, stack: "band", connectNulls: false,
@@ -328,11 +328,6 @@
       }
       return entry;
     });
-    var timeLabels = {
-      hideOverlap: true,
-      formatter: { year: "{yyyy}", month: "{MM}/{yyyy}", day: "{dd}/{MM}", hour: "{HH}:{mm}",
-                   minute: "{HH}:{mm}", second: "{HH}:{mm}:{ss}", none: "{dd}/{MM} {HH}:{mm}" }
-    };
     var valueAxis = {
       type: "value", scale: true, name: unit, nameTextStyle: { align: "left" },
       axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) }
@@ -342,11 +337,11 @@
       [{ left: 64, right: 24, top: 44, height: 236 },
        { left: 64, right: 24, top: 312, height: 52 }] :
       [{ left: 64, right: 24, top: 44, bottom: 84 }];
-    var xAxes = [{ type: "time", gridIndex: 0, axisLabel: timeLabels }];
+    var xAxes = [EnvhubCharts.timeAxis({ gridIndex: 0 }, this.element)];
     var yAxes = [valueAxis];
     if (rollup) {
-      xAxes.push({ type: "time", gridIndex: 1, axisLabel: { show: false },
-                   axisTick: { show: false } });
+      xAxes.push(EnvhubCharts.timeAxis({ gridIndex: 1, axisLabel: { show: false },
+                                         axisTick: { show: false } }));
       yAxes.push({ type: "value", gridIndex: 1, min: 0, max: 100, interval: 50, name: "%",
                    nameGap: 6, splitLine: { lineStyle: { type: "dashed" } },
                    axisLabel: { formatter: EnvhubNumbers.formatterFor("%") } });

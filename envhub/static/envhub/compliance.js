@@ -1,7 +1,7 @@
 /* Compliance charts (Apache ECharts): a parameter's judged averages against its limit line,
-   the averages over the limit marked in red, those without enough data left as gaps — like the
-   EPA's effluent charts. One request per source (/api/v1/sources/{id}/assessments), shared by
-   its parameters' charts. No inline script: settings and words come from a json_script block.
+   the averages over the limit marked in red, windows without enough data (or missing) left as
+   gaps, a lone average marked — like the EPA's effluent charts. One request per source
+   (/api/v1/sources/{id}/assessments), shared by its parameters' charts. No inline script: settings and words come from a json_script block.
    Times are drawn in Viet Nam time (UTC+7) whatever the browser's zone. */
 (function () {
   "use strict";
@@ -11,13 +11,7 @@
   var BLUE = "#0b5394";
   var LIMIT = "#7a4100";
 
-  function pad(number) { return (number < 10 ? "0" : "") + number; }
   function vnMs(iso) { return Date.parse(iso) + VN_OFFSET_MS; }
-  function formatVn(ms) {
-    var d = new Date(ms);
-    return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " " + pad(d.getUTCDate()) +
-      "/" + pad(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear();
-  }
 
   var requests = {};
   function load(url, config) {
@@ -38,6 +32,7 @@
     var labels = config.labels;
     var unit = element.dataset.unit || "";
     var values = [], over = [], limit = [];
+    var step = (rows[0].window_hours || 1) * EnvhubCharts.HOUR_MS;
     rows.forEach(function (row) {
       var x = vnMs(row.window_end);
       values.push([x, row.value, null, row.limit]);  // null: a gap, not a zero
@@ -47,13 +42,15 @@
     var chart = EnvhubNumbers.chart(element);
     window.addEventListener("resize", function () { chart.resize(); });
     chart.setOption({
-      animation: false,
-      grid: { left: 70, right: 24, top: 40, bottom: 60 },
-      legend: { top: 4, data: [labels.value, labels.limit, labels.exceeds] },
+      animation: false, useUTC: true,  // the times were shifted to Viet Nam wall-clock time
+      grid: { left: 70, right: 24, top: 56, bottom: 60 },  // the unit below the legend
+      // One row that scrolls: on a phone a wrapped legend covered the unit.
+      legend: { type: "scroll", top: 4, left: 8, right: 8,
+                data: [labels.value, labels.limit, labels.exceeds] },
       tooltip: {
         trigger: "axis",
         formatter: function (items) {
-          var lines = [formatVn(items[0].value[0])];
+          var lines = [EnvhubCharts.timeText(items[0].value[0])];
           items.forEach(function (item) {
             if (item.value[1] == null) { return; }
             // The limit's figure as written; a value never rounded onto the limit.
@@ -69,13 +66,14 @@
           return lines.join("<br>");
         }
       },
-      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
+      xAxis: EnvhubCharts.timeAxis({}, element),
       yAxis: { type: "value", name: unit, min: 0,
                axisLabel: { formatter: EnvhubNumbers.formatterFor(unit) } },
       dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
       series: [
-        { name: labels.value, type: "line", data: values, showSymbol: false, connectNulls: false,
-          lineStyle: { width: 1.5, color: BLUE }, itemStyle: { color: BLUE } },
+        // Windows missing from the list are gaps too; a lone average keeps its marker.
+        EnvhubCharts.line({ name: labels.value, data: values, step: step,
+                            lineStyle: { width: 1.5, color: BLUE }, itemStyle: { color: BLUE } }),
         { name: labels.limit, type: "line", step: "end", data: limit, showSymbol: false,
           lineStyle: { width: 2, type: "dashed", color: LIMIT }, itemStyle: { color: LIMIT } },
         { name: labels.exceeds, type: "scatter", data: over, symbolSize: 7,
