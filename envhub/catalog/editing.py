@@ -75,7 +75,8 @@ def changes(before: dict, after: dict) -> list[Change]:
         old = before.get(name)
         if old == value or name not in fields:
             continue
-        found.append(Change(name, str(fields[name].verbose_name).capitalize(),
+        label = str(fields[name].verbose_name)
+        found.append(Change(name, label[:1].upper() + label[1:],
                             _words(name, old), _words(name, value)))
     return found
 

@@ -80,7 +80,7 @@ def dataset_edit(request, identifier: str):
     stored = services.dataset(request.actor, identifier)
     return render(request, "catalog/edit.html", {
         "dataset": stored, "form": form, "changes": changes, "error_note": _error_note(form),
-    }, status=400 if form.errors else 200)
+    })
 
 
 def _publish_page(request, dataset, form, status: int = 200):
@@ -133,4 +133,4 @@ def _publish(request, dataset):
                                      "number": version.number, "sha256": version.sha256},
                                     status=201)
             return redirect(page + "#versions")
-    return _publish_page(request, dataset, form, status=400 if form.errors else 200)
+    return _publish_page(request, dataset, form)
