@@ -81,8 +81,12 @@ class ReadOnlyInline(PolicyInline, admin.TabularInline):
 
 class VersionInline(ReadOnlyInline):
     model = models.DatasetVersion
-    fields = ("number", "file_name", "size_shown", "rows", "sha256", "created_at", "created_by",
-              "note")
+    fields = ("number", "file_name", "size_shown", "rows", "sha256", "created_at",
+              "published_by", "note")
+
+    @admin.display(description=_("published by"))
+    def published_by(self, obj):
+        return editing.actor_names({obj.created_by})[obj.created_by]
 
     @admin.display(description=_("size"))
     def size_shown(self, obj):
@@ -91,7 +95,11 @@ class VersionInline(ReadOnlyInline):
 
 class MetadataVersionInline(ReadOnlyInline):
     model = models.MetadataVersion
-    fields = ("number", "at", "actor", "changes_shown")
+    fields = ("number", "at", "who", "changes_shown")
+
+    @admin.display(description=_("who"))
+    def who(self, obj):
+        return editing.actor_names({obj.actor})[obj.actor]
 
     @admin.display(description=_("changes"))
     def changes_shown(self, obj):

@@ -85,3 +85,24 @@ def pending_changes(dataset: Dataset) -> list[Change]:
     """What saving the edited (unsaved) dataset would change, against the stored one."""
     stored = Dataset.objects.get(pk=dataset.pk)
     return changes(services.snapshot(stored), services.snapshot(dataset))
+
+
+def actor_names(labels) -> dict[str, str]:
+    """Who an audit label ("user:<name>") names, by the user's full name; other labels (the
+    catalogue's own synchronisation) as they are written."""
+    from envhub.accounts.models import User
+
+    usernames = {label[5:] for label in labels if label.startswith("user:")}
+    names = dict(User.objects.filter(username__in=usernames).values_list("username",
+                                                                         "full_name"))
+    return {label: names.get(label[5:]) or label[5:] if label.startswith("user:") else label
+            for label in labels}
+
+
+def with_publishers(versions) -> list:
+    """The versions, each with `published_by` (who published it, by name)."""
+    versions = list(versions)
+    names = actor_names({version.created_by for version in versions})
+    for version in versions:
+        version.published_by = names[version.created_by]
+    return versions

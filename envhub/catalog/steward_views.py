@@ -28,8 +28,8 @@ def actions_context(actor, dataset) -> dict:
     return {
         "steward_can_edit": can_edit,
         "file_dataset": file_dataset,
-        "file_versions": dataset.versions.defer("content").order_by("-number")
-        if file_dataset else [],
+        "file_versions": editing.with_publishers(
+            dataset.versions.defer("content").order_by("-number")) if file_dataset else [],
         "publish_form": PublishForm() if can_edit and file_dataset else None,
         **_limits(),
     }
@@ -86,7 +86,8 @@ def dataset_edit(request, identifier: str):
 def _publish_page(request, dataset, form, status: int = 200):
     return render(request, "catalog/publish.html", {
         "dataset": dataset, "publish_form": form, "error_note": _error_note(form),
-        "file_versions": dataset.versions.defer("content").order_by("-number"),
+        "file_versions": editing.with_publishers(
+            dataset.versions.defer("content").order_by("-number")),
         "file_dataset": True, **_limits(),
     }, status=status)
 

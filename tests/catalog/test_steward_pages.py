@@ -147,6 +147,7 @@ def test_it_publishes_a_version_and_lists_it_with_its_checksum(world, file_datas
     row = html[html.index('data-version="1"'):]
     assert version.sha256 in row[:row.index("</tr>")]
     assert "?version=1" in row[:row.index("</tr>")]
+    assert "Steward" in row[:row.index("</tr>")] and "user:steward" not in html
 
 
 def test_it_answers_a_bad_file_beside_the_field(world, file_dataset):
