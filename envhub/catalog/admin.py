@@ -1,4 +1,5 @@
-"""Stewards keep the catalogue's metadata here (a validated form; every change audited and kept
+"""What stays of the catalogue in the admin (stewards work on the portal's own pages,
+`steward_views`): its metadata (a validated form; every change audited and kept
 as a metadata version) and publish file datasets, a new immutable version per upload."""
 
 from django import forms

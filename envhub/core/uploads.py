@@ -1,5 +1,5 @@
 """Every multipart upload is read through `BoundedUploadHandler` (settings.FILE_UPLOAD_HANDLERS),
-on every route: the API's file receiver, the admin's dataset versions, any later form.
+on every route: the API's file receiver, a file dataset's versions (its page, the admin).
 
 A body larger than the route allows is refused from its `Content-Length`, before a byte of it is
 read (413). Each file is kept in memory up to the largest file the route takes; past that its
@@ -28,7 +28,7 @@ class UploadTooLarge(RequestDataTooBig):
 
 def upload_limits(request) -> tuple[int, int]:
     """(largest file kept, largest body) of a multipart request. The API receives monitoring
-    files; elsewhere (the admin) a steward uploads a dataset's file with its form."""
+    files; elsewhere (a dataset's page, the admin) a steward uploads its file with a form."""
     if request is not None and request.path.startswith("/api/"):
         return settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_UPLOAD_BYTES
     largest = settings.ENVHUB_MAX_DATASET_FILE_BYTES
