@@ -18,6 +18,7 @@ from envhub.catalog.models import Dataset, DatasetVersion, Distribution
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput, NotFound, TooLarge
 from envhub.core.providers import Column, DataStats, Provider, register
+from envhub.core.uploads import size_words
 
 FORMATS = {  # extension → (format code, media type)
     "csv": ("CSV", "text/csv"), "json": ("JSON", "application/json"),
@@ -44,18 +45,6 @@ def _csv_text(content: bytes) -> str:
     except UnicodeDecodeError:
         raise InvalidInput(_("The CSV file is not UTF-8 text: save it as “CSV UTF-8” and "
                              "upload it again.")) from None
-
-
-def size_words(size: int) -> str:
-    """A size in bytes as people read it, in the page's language ("1,5 MB")."""
-    from django.utils.translation import get_language
-
-    from envhub.core.numbers import format_number
-
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= factor:
-            return f"{format_number(size / factor, get_language(), decimals=1)} {unit}"
-    return _("%(size)s bytes") % {"size": format_number(size, get_language())}
 
 
 def too_large_message(size: int | None = None) -> str:

@@ -226,7 +226,7 @@ class DatasetVersion(models.Model):
 
     @property
     def size_text(self) -> str:
-        from envhub.catalog.files import size_words
+        from envhub.core.uploads import size_words
 
         return size_words(self.size)
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from envhub.catalog import editing, files, services
 from envhub.catalog.forms import DatasetEditForm, PublishForm
 from envhub.core.errors import EnvhubError, NotFound
-from envhub.core.uploads import UploadTooLarge
+from envhub.core.uploads import UploadTooLarge, size_words
 
 
 def actions_context(actor, dataset) -> dict:
@@ -40,7 +40,7 @@ def _limits() -> dict:
 
     return {"downloadable_formats": FORMATS,
             "max_file_bytes": settings.ENVHUB_MAX_DATASET_FILE_BYTES,
-            "max_file_words": files.size_words(settings.ENVHUB_MAX_DATASET_FILE_BYTES),
+            "max_file_words": size_words(settings.ENVHUB_MAX_DATASET_FILE_BYTES),
             "too_large_text": files.too_large_message()}
 
 
@@ -126,7 +126,7 @@ def _publish(request, dataset):
             messages.success(request, _(
                 "Version %(number)d published: %(file)s, %(size)s, SHA-256 %(sha256)s.") % {
                     "number": version.number, "file": version.file_name,
-                    "size": files.size_words(version.size), "sha256": version.sha256})
+                    "size": size_words(version.size), "sha256": version.sha256})
             page = reverse("dataset", args=[dataset.identifier])
             if request.headers.get("X-Requested-With") == "XMLHttpRequest":
                 # A new address (not only a new fragment), so that the browser loads the page.

@@ -17,6 +17,19 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 
 
+def size_words(size: int) -> str:
+    """A size in bytes as people read it, in the page's language ("1,5 MB")."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from envhub.core.numbers import format_number
+
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{format_number(size / factor, get_language(), decimals=1)} {unit}"
+    return _("%(size)s bytes") % {"size": format_number(size, get_language())}
+
+
 class UploadTooLarge(RequestDataTooBig):
     """A multipart body over the route's limit (a SuspiciousOperation, as Django's own)."""
 

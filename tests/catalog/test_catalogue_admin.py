@@ -69,3 +69,20 @@ def test_it_saves_through_the_pickers_and_says_what_is_wrong_in_vietnamese(world
     edited.refresh_from_db()
     assert edited.keywords == ["đất", "nước mặt"]
     assert edited.themes == ["ENVI", "HEAL"]
+
+
+def test_an_upload_refused_from_its_length_goes_back_to_the_form(world, edited, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import MULTIPART_CONTENT, encode_multipart
+
+    settings.ENVHUB_MAX_DATASET_FILE_BYTES = 2048
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    client = world.client("steward")
+    url = change_url(edited)
+    body = encode_multipart("BoUnDaRy", {"title_vi": "x", "upload": SimpleUploadedFile(
+        "lon.csv", b"a\n" + b"1\n" * 600_000)})
+    response = client.generic("POST", url, body, content_type=MULTIPART_CONTENT)
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Tệp tải lên có dung lượng 1,1 MB, vượt quá 99,7 KB" in page
+    assert edited.versions.count() == 1
