@@ -43,6 +43,23 @@ class VocabularyFields(forms.ModelForm):
         current = self.instance.keywords if self.instance.pk else []
         self.fields["keywords"].choices = keyword_choices(current)
 
+    def _in_stored_order(self, name: str) -> list[str]:
+        """The ticked values, those the dataset had first in their order (ticking boxes in a
+        list never reorders them, so an untouched form changes nothing), then the new ones."""
+        chosen = self.cleaned_data.get(name) or []
+        stored = [value for value in (getattr(self.instance, name, None) or [])
+                  if value in chosen] if self.instance.pk else []
+        return stored + [value for value in chosen if value not in stored]
+
+    def clean_keywords(self):
+        return self._in_stored_order("keywords")
+
+    def clean_themes(self):
+        return self._in_stored_order("themes")
+
+    def clean_language(self):
+        return self._in_stored_order("language")
+
 
 class DatasetEditForm(VocabularyFields):
     class Meta:

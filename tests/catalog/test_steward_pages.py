@@ -181,3 +181,26 @@ def test_it_answers_a_file_over_the_limit_beside_the_field(world, file_dataset, 
     box = html[html.index('id="field-file"'):][:1500]
     assert 'class="field-error"' in box and "3,8 MB" in box
     assert not file_dataset.versions.exists()
+
+
+def test_it_keeps_a_built_in_dataset_as_it_is_when_nothing_is_changed(world):
+    from envhub.catalog import services
+    from tests.accounts.test_admin_personas import read_form
+    from tests.catalog.test_portal import send_air
+
+    send_air(world, [3, 2, 1])
+    services.sync()
+    dataset = next(item for item in Dataset.objects.order_by("identifier")
+                   if item.provider != files.FileDatasets.key and item.issued and item.keywords)
+    client = world.client("steward")
+    url = f"/datasets/{dataset.identifier}/edit/"
+    form = read_form(client.get(url), "dataset-edit-form")
+    data: dict[str, list[str]] = {}
+    for name, value in form.fields:
+        data.setdefault(name, []).append(value)
+    data["action"] = ["preview"]
+    html = client.post(url, data).content.decode()
+    assert "Không có gì thay đổi" in html
+    data["action"] = ["save"]
+    assert client.post(url, data).status_code == 302
+    assert not dataset.metadata_versions.filter(actor=world.actor("steward").label).exists()
