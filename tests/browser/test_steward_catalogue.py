@@ -165,3 +165,21 @@ def test_the_publish_form_works_without_javascript(steward_dataset, live_server,
     assert page.locator("#version-list tbody tr").count() == 2
     assert errors == []
     context.close()
+
+
+def test_the_steward_pages_fit_a_phone(steward_dataset, live_server, browser):
+    context, page, errors = open_page(browser, live_server,
+                                      viewport={"width": 390, "height": 844})
+    base = live_server.url
+    sign_in(page, base)
+    for path in ("edit/", "publish/"):
+        page.goto(f"{base}/datasets/{steward_dataset.identifier}/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    # On the dataset page, the steward's part keeps within the screen (its table scrolls in
+    # its own box).
+    page.goto(f"{base}/datasets/{steward_dataset.identifier}/")
+    for part in ("#steward-actions", "#versions", "#publish-form"):
+        assert page.evaluate(f"document.querySelector('{part}').getBoundingClientRect().right"
+                             ) <= 390, part
+    assert errors == []
+    context.close()
