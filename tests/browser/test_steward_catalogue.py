@@ -123,6 +123,16 @@ def test_the_steward_publishes_a_version_from_its_page(steward_dataset, live_ser
     assert field_error(page, "file").startswith("Tệp lớn hơn 4 KB")
     assert sent == []
 
+    # A kind of file that cannot be published: sent, refused by the server, and the answer's
+    # form (with the error beside the field) replaces this one.
+    page.set_input_files("#id_file", {"name": "virus.exe", "mimeType": "application/x-msdownload",
+                                      "buffer": b"MZ"})
+    page.click("#publish-button")
+    page.wait_for_function("() => document.querySelector('#field-file .field-error')")
+    assert field_error(page, "file").startswith("Không công bố được loại tệp này")
+    assert sent == ["POST"]
+    assert page.locator("#version-list tbody tr").count() == 1
+
     # A good file: its checksum shown before it is sent, then the list holds version 2.
     good = tmp_path / "bảng số liệu.csv"
     good.write_bytes(GOOD)
@@ -134,7 +144,7 @@ def test_the_steward_publishes_a_version_from_its_page(steward_dataset, live_ser
     page.fill("#id_note", "Thêm Đồng Nai")
     page.click("#publish-button")
     page.wait_for_url("**published=2**")
-    assert sent == ["POST"]
+    assert sent == ["POST", "POST"]
     row = page.locator("#version-list tr[data-version='2']")
     assert row.locator(".sha256").inner_text() == digest
     assert "Thêm Đồng Nai" in row.inner_text()
