@@ -18,6 +18,7 @@ from envhub.catalog.models import Dataset, DatasetVersion, Distribution
 from envhub.core import audit, permissions
 from envhub.core.errors import InvalidInput, NotFound, TooLarge
 from envhub.core.providers import Column, DataStats, Provider, register
+from envhub.core.uploads import size_words
 
 FORMATS = {  # extension → (format code, media type)
     "csv": ("CSV", "text/csv"), "json": ("JSON", "application/json"),
@@ -46,6 +47,15 @@ def _csv_text(content: bytes) -> str:
                              "upload it again.")) from None
 
 
+def too_large_message(size: int | None = None) -> str:
+    limit = size_words(settings.ENVHUB_MAX_DATASET_FILE_BYTES)
+    if size is None:
+        return _("The file is larger than %(limit)s, the largest file a version may hold.") % {
+            "limit": limit}
+    return _("The file is %(size)s: the largest file a version may hold is %(limit)s.") % {
+        "size": size_words(size), "limit": limit}
+
+
 def check_file(file_name: str, content: bytes) -> tuple[str, str, int | None]:
     """(format code, media type, rows for CSV) of a file fit to publish; InvalidInput or
     TooLarge with the reason otherwise."""
@@ -53,8 +63,7 @@ def check_file(file_name: str, content: bytes) -> tuple[str, str, int | None]:
         raise InvalidInput(_("The file is empty."), {"file": [_("empty")]})
     # Versions are kept in the database and read whole when published or downloaded.
     if len(content) > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
-        raise TooLarge(_("The file is larger than %(mb)d MB.")
-                       % {"mb": settings.ENVHUB_MAX_DATASET_FILE_BYTES >> 20})
+        raise TooLarge(too_large_message(len(content)))
     code, media_type = file_format(file_name)
     rows = None
     if code == "CSV":
@@ -135,6 +144,8 @@ class FileDatasets(Provider):
         return [Column(name, "string", name) for name in header]
 
     def rows(self, dataset, filters):
+        if filters.version is None and filters.as_of is None and not dataset.versions.exists():
+            return  # nothing published yet: its page shows no rows, and the form for the first
         version = version_for(dataset, filters.version, filters.as_of)
         if version.media_type != "text/csv":
             yield (version.file_name,)

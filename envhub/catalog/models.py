@@ -11,12 +11,14 @@ and provinces — so that the catalogue cannot claim to be fresher than its data
 from __future__ import annotations
 
 import datetime
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from envhub.catalog.vocabularies import DEFAULT_LICENCE, LICENCES
 from envhub.core.text import search_document
 
 
@@ -71,7 +73,7 @@ class Dataset(models.Model):
 
     identifier = models.SlugField(_("identifier"), max_length=120, unique=True)
     provider = models.CharField(_("provider"), max_length=60)
-    provider_key = models.CharField(max_length=120, blank=True,
+    provider_key = models.CharField(_("data source key"), max_length=120, blank=True,
                                     help_text=_("What the provider needs to find the data."))
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
@@ -97,8 +99,7 @@ class Dataset(models.Model):
     access_class = models.CharField(_("access class"), max_length=10, choices=AccessClass.choices,
                                     default=AccessClass.OPEN)
     legal_basis = models.CharField(_("legal basis"), max_length=400, blank=True)
-    licence = models.CharField(_("licence"), max_length=200,
-                               default="https://creativecommons.org/licenses/by/4.0/")
+    licence = models.CharField(_("licence"), max_length=200, default=DEFAULT_LICENCE)
     # Tax codes are facilities' FTP user names: published only when a steward opens them
     # (an audited metadata edit); until then a row carries one only for a reader whose scope
     # holds the facility.
@@ -118,9 +119,9 @@ class Dataset(models.Model):
                                        verbose_name=_("spatial coverage"))
     refreshed_at = models.DateTimeField(_("figures computed"), null=True, blank=True)
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    search_text = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("search text"), editable=False, default="")
+    created_at = models.DateTimeField(_("added to the catalogue"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
 
     class Meta:
         ordering = ["identifier"]
@@ -143,6 +144,8 @@ class Dataset(models.Model):
         if not isinstance(self.keywords, list) or not all(
                 isinstance(word, str) and word.strip() for word in self.keywords):
             errors["keywords"] = _("Keywords are a list of words.")
+        if self.licence not in LICENCES:
+            errors["licence"] = _("Choose a licence from the list.")
         if errors:
             raise ValidationError(errors)
 
@@ -170,7 +173,8 @@ class Dataset(models.Model):
 class Distribution(models.Model):
     """A way to get a dataset (dcat:Distribution): a format of its download."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions",
+                                verbose_name=_("dataset"))
     format = models.CharField(_("format"), max_length=10)
     title = models.CharField(_("title"), max_length=200)
     media_type = models.CharField(_("media type"), max_length=100)
@@ -191,13 +195,14 @@ class Distribution(models.Model):
 class DatasetVersion(models.Model):
     """An immutable version of a file dataset: each upload is a new one."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions",
+                                verbose_name=_("dataset"))
     number = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("published"), default=timezone.now)
     file_name = models.CharField(_("file name"), max_length=255)
     media_type = models.CharField(_("media type"), max_length=100)
     size = models.BigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     content = models.BinaryField(_("content"))
     rows = models.BigIntegerField(_("rows"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -205,11 +210,25 @@ class DatasetVersion(models.Model):
 
     class Meta:
         ordering = ["dataset", "-number"]
+        verbose_name = _("dataset version")
+        verbose_name_plural = _("dataset versions")
         constraints = [models.UniqueConstraint(fields=["dataset", "number"],
                                                name="version_number_per_dataset")]
 
     def __str__(self) -> str:
-        return f"{self.dataset.identifier} v{self.number}"
+        return _("%(dataset)s, version %(number)d") % {"dataset": self.dataset.identifier,
+                                                        "number": self.number}
+
+    @property
+    def file_format(self) -> str:
+        """Its file's extension, the format its download is asked for by."""
+        return PurePath(self.file_name).suffix.lower().lstrip(".")
+
+    @property
+    def size_text(self) -> str:
+        from envhub.core.uploads import size_words
+
+        return size_words(self.size)
 
     def save(self, *args, **kwargs):
         # A published version is what someone downloaded and may cite: never rewritten.
@@ -222,14 +241,20 @@ class MetadataVersion(models.Model):
     """A dataset's metadata as it was after a change (who, when, what)."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE,
-                                related_name="metadata_versions")
-    number = models.PositiveIntegerField()
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.CharField(max_length=200)
-    snapshot = models.JSONField()
-    changes = models.JSONField(default=dict)
+                                related_name="metadata_versions", verbose_name=_("dataset"))
+    number = models.PositiveIntegerField(_("number"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.CharField(_("who"), max_length=200)
+    snapshot = models.JSONField(_("metadata after the change"))
+    changes = models.JSONField(_("changes"), default=dict)
 
     class Meta:
         ordering = ["dataset", "-number"]
+        verbose_name = _("metadata version")
+        verbose_name_plural = _("metadata versions")
         constraints = [models.UniqueConstraint(fields=["dataset", "number"],
                                                name="metadata_version_per_dataset")]
+
+    def __str__(self) -> str:
+        return _("%(dataset)s, metadata version %(number)d") % {
+            "dataset": self.dataset.identifier, "number": self.number}

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from envhub.catalog.models import (
+    ALLOWED_AGE,
     AccessClass,
     Dataset,
     Distribution,
@@ -25,6 +27,7 @@ from envhub.core.providers import Provider, discover, provider_of, sees_all_rows
 from envhub.core.text import search_terms
 
 logger = logging.getLogger("envhub.catalog")
+LATENESS = {"late": _("late"), "on_time": _("up to date")}
 
 MEDIA_TYPES = {
     "CSV": "text/csv", "JSON": "application/json", "GEOJSON": "application/geo+json",
@@ -148,9 +151,11 @@ def refresh(dataset: Dataset) -> None:
 
 # --- reading --------------------------------------------------------------------------------
 
-FACETS = ("theme", "publisher", "format", "province", "access_class", "frequency")
+FACETS = ("theme", "publisher", "format", "province", "access_class", "frequency", "late")
 SORTS = {"relevance": None, "modified": ("-modified", "identifier"),
-         "title": ("title_vi", "identifier"), "created": ("-created_at", "identifier")}
+         "title": ("title_vi", "identifier"), "created": ("-created_at", "identifier"),
+         "late": None}
+LATE, ON_TIME = "late", "on_time"  # the values of the "late" facet
 
 
 @dataclass
@@ -162,6 +167,7 @@ class Search:
     province: list[str] = field(default_factory=list)
     access_class: list[str] = field(default_factory=list)
     frequency: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
     sort: str = "relevance"
 
 
@@ -199,6 +205,7 @@ class Entry:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     modified: datetime.datetime | None
+    current_until: datetime.datetime | None
     search_text: str
     title_fold: str
     keyword_fold: str
@@ -238,13 +245,13 @@ def entries() -> tuple[Entry, ...]:
     for row in Dataset.objects.values_list(
             "pk", "identifier", "title_vi", "title_en", "keywords", "themes", "publisher_id",
             "licence", "access_class", "accrual_periodicity", "withdrawn", "created_at",
-            "updated_at", "modified", "search_text"):
+            "updated_at", "modified", "current_until", "search_text"):
         (pk, identifier, title_vi, title_en, keywords, themes, publisher_id, licence, access,
-         frequency, withdrawn, created_at, updated_at, modified, text) = row
+         frequency, withdrawn, created_at, updated_at, modified, current_until, text) = row
         built.append(Entry(
             pk, identifier, title_vi, title_en, tuple(keywords or ()), tuple(themes or ()),
             publisher_id, licence, access, frequency, withdrawn, created_at, updated_at,
-            modified, f" {text} ", f" {fold(title_vi)} {fold(title_en)} ",
+            modified, current_until, f" {text} ", f" {fold(title_vi)} {fold(title_en)} ",
             f" {fold(' '.join(keywords or ()))} ", frozenset(formats.get(pk, ())),
             frozenset(provinces.get(pk, ()))))
     _INDEX["key"], _INDEX["entries"] = key, tuple(built)
@@ -301,8 +308,27 @@ def _matches(entry: Entry, search: Search, terms: list[str], skip: str | None = 
     if search.access_class and skip != "access_class" and \
             entry.access_class not in search.access_class:
         return False
+    if search.late and skip != "late" and _lateness(entry) not in search.late:
+        return False
     return not (search.frequency and skip != "frequency"
                 and entry.accrual_periodicity not in search.frequency)
+
+
+def overdue(entry: Entry, now: datetime.datetime | None = None) -> datetime.timedelta | None:
+    """How far past its promised update a dataset is (`Dataset.is_late`'s rule: a dataset
+    without data yet is late from the start); None when its frequency promises none."""
+    allowed = ALLOWED_AGE.get(entry.accrual_periodicity)
+    if allowed is None:
+        return None
+    basis = entry.current_until or entry.modified
+    if basis is None:
+        return datetime.timedelta.max
+    return (now or timezone.now()) - basis - allowed
+
+
+def _lateness(entry: Entry) -> str:
+    late = overdue(entry)
+    return LATE if late is not None and late > datetime.timedelta(0) else ON_TIME
 
 
 _EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
@@ -320,6 +346,16 @@ def search(actor: Actor, search: Search) -> list[Entry]:
     terms = search_terms(search.q)[:10]
     found = [e for e in visible_entries(actor) if _matches(e, search, terms)]
     found.sort(key=ORDERS.get(search.sort) or ORDERS["modified"])
+    if search.sort == "late":  # the most overdue first, then the others by freshness
+        now = timezone.now()
+
+        def by_lateness(entry: Entry) -> tuple:
+            late = overdue(entry, now)
+            if late is not None and late > datetime.timedelta(0):
+                return (0, -late.total_seconds())
+            return (1, 0.0)
+
+        found.sort(key=by_lateness)
     if terms and search.sort in ("relevance", "", None):
         found.sort(key=lambda e: -_score(e, terms))
     return found
@@ -367,6 +403,7 @@ def facets(actor: Actor, search: Search) -> dict[str, list[tuple[str, str, int]]
     provinces = counted("province", lambda e: e.province_codes)
     classes = counted("access_class", lambda e: (e.access_class,))
     frequencies = counted("frequency", lambda e: (e.accrual_periodicity,))
+    lateness = counted("late", lambda e: (_lateness(e),))
     names = dict(Organisation.objects.filter(id__in=publishers).values_list("id", "name"))
     province_names = dict(Province.objects.filter(code__in=provinces).values_list("code",
                                                                                  "name"))
@@ -381,6 +418,8 @@ def facets(actor: Actor, search: Search) -> dict[str, list[tuple[str, str, int]]
                          for code, n in classes.most_common()],
         "frequency": [(code, str(Frequency(code).label), n)
                       for code, n in frequencies.most_common()],
+        "late": [(code, str(LATENESS[code]), lateness[code]) for code in (LATE, ON_TIME)
+                 if lateness[code]],
     }
 
 
@@ -398,7 +437,7 @@ EDITABLE = ("title_vi", "title_en", "description_vi", "description_en", "keyword
             "tax_codes_open", "publisher", "owning_agency")
 
 
-def _snapshot(dataset: Dataset) -> dict:
+def snapshot(dataset: Dataset) -> dict:
     values = audit.snapshot(dataset)
     values.pop("search_text", None)
     return values
@@ -408,7 +447,7 @@ def _keep_version(dataset: Dataset, actor_label: str, changes: dict) -> Metadata
     number = (dataset.metadata_versions.order_by("-number").values_list(
         "number", flat=True).first() or 0) + 1
     return MetadataVersion.objects.create(dataset=dataset, number=number, actor=actor_label,
-                                          snapshot=_snapshot(dataset), changes=changes)
+                                          snapshot=snapshot(dataset), changes=changes)
 
 
 def save_metadata(actor: Actor, dataset: Dataset) -> Dataset:
@@ -416,7 +455,7 @@ def save_metadata(actor: Actor, dataset: Dataset) -> Dataset:
     with transaction.atomic():
         before = Dataset.objects.filter(pk=dataset.pk).first()
         services.save(actor, dataset)
-        changes = audit.diff(_snapshot(before) if before else None, _snapshot(dataset))
+        changes = audit.diff(snapshot(before) if before else None, snapshot(dataset))
         changes.pop("updated_at", None)
         if changes:
             _keep_version(dataset, actor.label, changes)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.catalog import downloads, services
+from envhub.catalog import downloads, services, steward_views
 from envhub.catalog.models import Distribution, Frequency
 from envhub.core import params
 from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
@@ -35,6 +35,7 @@ def catalog_search(request):
         theme=_values(request, "theme"), publisher=_values(request, "publisher"),
         format=_values(request, "format"), province=_values(request, "province"),
         access_class=_values(request, "access_class"), frequency=_values(request, "frequency"),
+        late=_values(request, "late"),
         sort=request.GET.get("sort") if request.GET.get("sort") in services.SORTS else
         "relevance")
     actor = request.actor
@@ -47,9 +48,12 @@ def catalog_search(request):
         "total": len(results), "facets": services.facets(actor, search), "chosen": chosen,
         "facet_titles": {"theme": _("Theme"), "publisher": _("Publisher"),
                          "format": _("Format"), "province": _("Province"),
-                         "access_class": _("Access"), "frequency": _("Update frequency")},
+                         "access_class": _("Access"), "frequency": _("Update frequency"),
+                         "late": _("Freshness")},
         "sorts": [("relevance", _("Relevance")), ("modified", _("Last updated")),
-                  ("title", _("Title")), ("created", _("Newest in the catalogue"))],
+                  ("title", _("Title")), ("created", _("Newest in the catalogue")),
+                  ("late", _("Most overdue first"))],
+        "late_list": actor.manages_everything,
         "api_url": "/api/3/action/package_search" + (
             "?" + urlencode({"q": search.q}) if search.q else ""),
     })
@@ -85,6 +89,7 @@ def dataset_page(request, identifier: str):
         "json_ld": _script_json(json_ld(dataset, base, distributions)),
         "metadata_versions": dataset.metadata_versions.order_by("-number")[:10]
         if actor.manages_everything else [],
+        **steward_views.actions_context(actor, dataset),
     })
 
 
@@ -219,9 +224,6 @@ def late_datasets(request):
         raise NotAuthenticated()
     if not actor.manages_everything:
         raise Forbidden()
-    now = timezone.now()
-    items = services.late(actor)
     return render(request, "catalog/late.html", {
-        "items": [{"dataset": item, "age": now - (item.current_until or item.modified)
-                   if (item.current_until or item.modified) else None} for item in items],
+        "items": [{"dataset": item} for item in services.late(actor)],
     })

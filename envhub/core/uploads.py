@@ -1,5 +1,5 @@
 """Every multipart upload is read through `BoundedUploadHandler` (settings.FILE_UPLOAD_HANDLERS),
-on every route: the API's file receiver, the admin's dataset versions, any later form.
+on every route: the API's file receiver, a file dataset's versions (its page, the admin).
 
 A body larger than the route allows is refused from its `Content-Length`, before a byte of it is
 read (413). Each file is kept in memory up to the largest file the route takes; past that its
@@ -17,6 +17,19 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 
 
+def size_words(size: int) -> str:
+    """A size in bytes as people read it, in the page's language ("1,5 MB")."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from envhub.core.numbers import format_number
+
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{format_number(size / factor, get_language(), decimals=1)} {unit}"
+    return _("%(size)s bytes") % {"size": format_number(size, get_language())}
+
+
 class UploadTooLarge(RequestDataTooBig):
     """A multipart body over the route's limit (a SuspiciousOperation, as Django's own)."""
 
@@ -28,7 +41,7 @@ class UploadTooLarge(RequestDataTooBig):
 
 def upload_limits(request) -> tuple[int, int]:
     """(largest file kept, largest body) of a multipart request. The API receives monitoring
-    files; elsewhere (the admin) a steward uploads a dataset's file with its form."""
+    files; elsewhere (a dataset's page, the admin) a steward uploads its file with a form."""
     if request is not None and request.path.startswith("/api/"):
         return settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_UPLOAD_BYTES
     largest = settings.ENVHUB_MAX_DATASET_FILE_BYTES

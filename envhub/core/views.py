@@ -58,6 +58,19 @@ def _error(request, status: int, message: str):
 
 
 def bad_request(request, exception=None):
+    from envhub.core.uploads import UploadTooLarge, size_words
+
+    if isinstance(exception, UploadTooLarge) and not _is_api(request) and \
+            request.method == "POST" and hasattr(request, "_messages"):
+        # A form's upload refused from its length (before its body is read): back to the form,
+        # which shows why, rather than an error page with nowhere to go.
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        messages.error(request, _("The upload is %(size)s, more than the %(limit)s this form "
+                                  "takes: nothing was received. Choose a smaller file.") % {
+            "size": size_words(exception.size), "limit": size_words(exception.limit)})
+        return redirect(request.get_full_path())
     return _error(request, 400, _("The request could not be processed."))
 
 

@@ -51,13 +51,19 @@ def test_a_file_over_the_file_limit_is_counted_not_kept(world, settings):
 
 
 @pytest.mark.django_db
-def test_an_admin_upload_over_the_dataset_limit_is_refused(world, settings):
+def test_an_admin_upload_over_the_dataset_limit_is_refused_back_to_its_form(world, settings):
+    from envhub.catalog.models import Dataset
+
     settings.ENVHUB_MAX_DATASET_FILE_BYTES = 1_000
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
     client = world.client("admin")
     response = client.post("/admin/catalog/dataset/add/",
                            {"upload": SimpleUploadedFile("a.csv", b"a\n" * 5_000)})
-    assert response.status_code == 400
+    # Not a dead-end error page: the form again, saying why (nothing was received).
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/catalog/dataset/add/"
+    assert "vượt quá 2 KB" in client.get(response["Location"]).content.decode()
+    assert not Dataset.objects.exists()
 
 
 def _receive(connection: socket.socket) -> bytes:

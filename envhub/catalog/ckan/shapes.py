@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from envhub.catalog import dcat, services
+from envhub.catalog import dcat, services, vocabularies
 from envhub.catalog.models import AccessClass, Dataset, Distribution, Theme
 from envhub.core.permissions import Actor
 from envhub.core.text import slug
@@ -19,19 +19,8 @@ MAX_ROWS = 1000
 DEFAULT_ROWS = 10
 DEFAULT_FACET_LIMIT = 50
 
-# Licence URLs and CKAN's classic licence ids (those a CKAN harvester maps without help).
-LICENCES = {
-    "https://creativecommons.org/licenses/by/4.0/": ("cc-by", "Creative Commons Attribution 4.0",
-                                                      True),
-    "https://creativecommons.org/licenses/by-sa/4.0/": (
-        "cc-by-sa", "Creative Commons Attribution Share-Alike 4.0", True),
-    "https://creativecommons.org/publicdomain/zero/1.0/": ("cc-zero", "Creative Commons CCZero",
-                                                           True),
-    "https://opendatacommons.org/licenses/odbl/1-0/": (
-        "odc-odbl", "Open Data Commons Open Database License (ODbL)", True),
-    "https://opendatacommons.org/licenses/by/1-0/": (
-        "odc-by", "Open Data Commons Attribution License", True),
-}
+# Licence URLs and CKAN's classic licence ids: the catalogue's vocabulary.
+LICENCES = vocabularies.LICENCES
 
 
 def licence_of(url: str) -> tuple[str, str, bool]:
