@@ -5,6 +5,7 @@ from envhub.catalog import views
 urlpatterns = [
     path("datasets/", views.catalog_search, name="catalog"),
     path("datasets/<slug:identifier>/", views.dataset_page, name="dataset"),
+    path("datasets/<slug:identifier>/rows.json", views.dataset_rows, name="dataset-rows"),
     path("datasets/<slug:identifier>/download.<str:fmt>", views.dataset_download,
          name="dataset-download"),
     path("catalogue/late/", views.late_datasets, name="catalog-late"),
