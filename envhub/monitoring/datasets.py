@@ -222,7 +222,7 @@ class MonitoringMeans(Provider):
         from django.db import connection
 
         from envhub.core.timeutil import from_db
-        from envhub.monitoring.models import DailyRollup, HourlyRollup, Series
+        from envhub.monitoring.models import DailyRollup, HourlyRollup
 
         province_code, kind, period = self._parts(dataset)
         model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
