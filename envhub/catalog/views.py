@@ -121,6 +121,8 @@ def _progress_labels() -> dict:
         "done": _("Downloaded: %(total)s rows."),
         "error": _("The download failed; try again."),
         "counting": _("Counting the rows…"),
+        "choose": _("Choose this period"),
+        "reversed": _("The end date is before the start date: choose a later one."),
     }}
 
 
