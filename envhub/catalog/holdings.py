@@ -1,8 +1,9 @@
 """What a download holds before it is asked for: the rows of the chosen period and province,
 counted by the provider with the download's own filters and scope (`Provider.count`, so a
-reader is told the count of their own rows only), and, when there are none, the days that do
-hold some. The dataset page renders it for the selection in its query string (it works
-without scripts); `downloads.js` asks `rows.json` again whenever the form changes."""
+reader is told the count of their own rows only; the whole dataset to a reader of every row is
+the figure the catalogue's sync counted, said with its time), and, when there are none, the
+days that do hold some. The dataset page renders it for the selection in its query string (it
+works without scripts); `downloads.js` asks `rows.json` again whenever the form changes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from envhub.core import params
 from envhub.core.errors import InvalidInput
 from envhub.core.numbers import format_number
-from envhub.core.providers import Filters
+from envhub.core.providers import Filters, sees_all_rows
 
 
 @dataclass
@@ -67,15 +69,32 @@ class Holding:
                 "to": self.last.isoformat() if self.last else None, "query": self.query}
 
 
+def _whole(dataset, filters: Filters) -> bool:
+    """Whether the selection is the whole dataset, read by someone who gets every row, and
+    the catalogue has counted it."""
+    return (filters.start is None and filters.end is None and not filters.province
+            and sees_all_rows(filters.reader, dataset) and dataset.row_count is not None
+            and dataset.refreshed_at is not None)
+
+
 def holding(provider, dataset, chosen: Choice) -> Holding | None:
     """The rows of the selection; None when the dataset has no count (a file dataset) or the
     selection is wrong."""
     if provider is None or chosen.filters is None or provider.versioned:
         return None
+    language = get_language()
+    if _whole(dataset, chosen.filters):
+        # The whole dataset to a reader of every row: the figure the catalogue's sync counted
+        # (every 5 minutes) — counting a million rows again costs 0.3–0.5 s, on every view.
+        rows = dataset.row_count
+        text = ngettext("%(rows)s row in the whole dataset (counted at %(time)s)",
+                        "%(rows)s rows in the whole dataset (counted at %(time)s)", rows) % {
+            "rows": format_number(rows, language),
+            "time": date_format(timezone.localtime(dataset.refreshed_at), "H:i d/m/Y")}
+        return Holding(rows, text)
     rows = provider.count(dataset, chosen.filters)
     if rows is None:
         return None
-    language = get_language()
     text = ngettext("%(rows)s row in this selection", "%(rows)s rows in this selection",
                     rows) % {"rows": format_number(rows, language)}
     if rows or not provider.has_time:

@@ -48,6 +48,10 @@ def test_it_counts_only_the_rows_the_reader_may_download(catalogue, persona,  # 
     assert status == 200 and len(downloaded) == answer["rows"]
     page = client.get(f"/datasets/{identifier}/").content.decode()
     assert f'<span id="dl-rows-text">{answer["text"]}</span>' in page
+    # The whole dataset, to a reader of every row, is the figure the catalogue counted (and
+    # says when); a reader whose rows are cut gets their own rows counted.
+    whole = persona == "leader" or identifier == REGISTRY
+    assert ("hàng trong toàn bộ dữ liệu (đếm lúc " in answer["text"]) == whole
 
 
 def test_it_tells_an_officer_nothing_of_rows_outside_their_scope(catalogue):  # noqa: F811
