@@ -4,6 +4,8 @@ period beside its field, and a download shows its progress counted in rows."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from envhub.catalog import services
@@ -12,6 +14,8 @@ from tests.browser.pages import open_page
 from tests.catalog.test_portal import send_air
 
 pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
@@ -49,6 +53,8 @@ def test_the_form_counts_warns_and_shows_progress(dataset, live_server, browser)
     assert rows.inner_text() == "0 hàng trong khoảng này"
     assert error.is_hidden() and all(buttons_disabled(page))
     assert page.locator("#dl-rows-hint").inner_text().startswith("Có dữ liệu từ ")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#download-filters").screenshot(path=SCREENSHOTS / "download-form-empty.png")
 
     page.click("#dl-rows-period")  # choose the days that hold the rows
     page.wait_for_function(
@@ -63,6 +69,9 @@ def test_the_form_counts_warns_and_shows_progress(dataset, live_server, browser)
             "() => document.querySelector('#dl-progress').dataset.state === 'done'")
         assert page.locator("#dl-progress-text").inner_text() == "Đã tải xong: 5 hàng."
         assert page.get_attribute("#dl-progress-bar", "value") == "5"
+    page.screenshot(path=SCREENSHOTS / "download-form-done.png", full_page=False,
+                    clip={"x": 0, "y": page.locator("#download-filters").bounding_box()["y"] - 40,
+                          "width": 1280, "height": 220})
     assert errors == []
     context.close()
 

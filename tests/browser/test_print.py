@@ -97,6 +97,7 @@ def test_an_ordinary_page_prints_without_the_menu(world, live_server, browser):
     text, pages = printed(page, "parameters")
     assert_a_document(text, pages, title)
     assert "Kỳ:" not in text  # a page without a period says none
+    assert "Tất cả" not in text  # nor its tabs
     assert errors == []
     context.close()
 
