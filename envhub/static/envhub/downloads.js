@@ -182,6 +182,11 @@
       bar.removeAttribute("value");
       status.textContent = fill(labels.waiting, { total: number(rows) });
       fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (response.redirected || /text\/html/.test(response.headers.get("Content-Type") || "")) {
+          // Not a file (the sign-in page, an error page): the browser goes there itself.
+          window.location.assign(url);
+          return;
+        }
         if (!response.ok || !response.body) { throw new Error(String(response.status)); }
         var length = Number(response.headers.get("Content-Length")) || 0;
         var reader = response.body.getReader();
