@@ -91,3 +91,34 @@ def test_without_a_script_the_form_still_counts_and_warns(dataset, live_server, 
     page.wait_for_url("**to=2026-03-31**")
     assert page.locator("#dl-rows-text").inner_text().endswith("hàng trong khoảng này")
     context.close()
+
+
+# Rows as the servers write them, cut anywhere: quotes, line ends and braces inside values.
+COUNTED = {
+    "csv": '\ufeffstation,name\r\nA,"two\nlines"\r\nB,"a ""quoted"" word"\r\nC,x\n',
+    "json": '[{"a":"}{,\\"","b":{"c":[1,{"d":2}]}},{"a":"x"},{"a":null}]',
+    "geojson": '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,'
+               '"properties":{"name":"}]"}},{"type":"Feature","geometry":{"type":"Point",'
+               '"coordinates":[105.8,21.0]},"properties":{}}]}',
+}
+
+
+@pytest.mark.parametrize("fmt", list(COUNTED))
+def test_rows_are_counted_exactly_as_they_arrive(dataset, live_server, browser, fmt):
+    """Whatever the cut between two chunks, the count is of rows, not of lines or braces."""
+    context, page, errors = open_page(browser, live_server)
+    page.goto(f"{live_server.url}/datasets/{dataset.identifier}/")
+    expected = {"csv": 3, "json": 3, "geojson": 2}[fmt]
+    counts = page.evaluate("""([fmt, text]) => {
+        const bytes = new TextEncoder().encode(text);
+        const found = [];
+        for (let cut = 0; cut <= bytes.length; cut++) {
+            const count = EnvhubDownloads.rowCounter(fmt);
+            count(bytes.slice(0, cut));
+            found.push(count(bytes.slice(cut)));
+        }
+        return [...new Set(found)];
+    }""", [fmt, COUNTED[fmt]])
+    assert counts == [expected]
+    assert errors == []
+    context.close()

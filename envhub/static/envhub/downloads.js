@@ -243,6 +243,8 @@
     setButtons();
   }
 
+  window.EnvhubDownloads = { rowCounter: rowCounter };
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
