@@ -110,3 +110,11 @@ def test_an_english_page_numbers_its_pages_in_english(world, live_server, browse
     assert f"Page 1 of {len(pages)}" in pages[0] and "Trang" not in text
     assert "Printed at" in pages[0]
     context.close()
+
+
+@pytest.mark.parametrize(("query", "period"), [
+    ("", "Kỳ của biểu đồ: 24 giờ qua"), ("?range=7d", "Kỳ của biểu đồ: 7 ngày qua"),
+    ("?range=custom&from=2026-11-01&to=2026-11-30", "Kỳ: 2026-11-01 – 2026-11-30")])
+def test_a_station_page_prints_the_period_of_its_chart(world, query, period):
+    page = world.client("admin").get(f"/stations/{world.air_hn.code}/{query}")
+    assert f'<p class="print-period">{period}</p>' in page.content.decode()
