@@ -5,7 +5,8 @@ download speed of a large dataset against the database's own export of the same 
                             [--rows 1000000] [--requests 200]
 
 Targets (issue 6): package_search p95 under 50 ms on SQLite and PostgreSQL; downloads at least
-half the MB/s of the database's own export (sqlite3 `.mode csv` / PostgreSQL `COPY TO`).
+half the MB/s of the database's own export (sqlite3 `.mode csv` / PostgreSQL `COPY TO`). Also
+measured (issue 15): the download form's row count over those rows.
 """
 
 from __future__ import annotations
@@ -178,6 +179,32 @@ def bench_download(identifier: str, vendor: str) -> dict:
             "baseline_mb": baseline_size / 1e6}
 
 
+def bench_count(identifier: str) -> dict:
+    """The download form's row count (rows.json): every row counted (a period from 2000), one
+    month, and the whole dataset (the figure the catalogue's sync counted); then the dataset
+    page that renders it. The median of 7 requests after one to warm up."""
+    from django.test import Client
+
+    client = Client()
+    month = {"from": "2025-03-01", "to": "2025-03-31"}
+    every = {"from": "2000-01-01"}
+    found = {}
+    for name, path, query in (("count_all", "rows.json", every),
+                              ("count_month", "rows.json", month),
+                              ("count_whole", "rows.json", {}), ("page", "", {})):
+        samples = []
+        for index in range(8):
+            started = time.perf_counter()
+            response = client.get(f"/datasets/{identifier}/{path}", query)
+            assert response.status_code == 200, response.content[:300]
+            if index:
+                samples.append((time.perf_counter() - started) * 1000)
+        found[name] = statistics.median(samples)
+    found["rows_all"] = client.get(f"/datasets/{identifier}/rows.json", every).json()["rows"]
+    found["rows_month"] = client.get(f"/datasets/{identifier}/rows.json", month).json()["rows"]
+    return found
+
+
 def run(vendor: str, datasets: int, rows: int, requests: int) -> None:
     common.prepare_environment(vendor)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -196,7 +223,12 @@ def run(vendor: str, datasets: int, rows: int, requests: int) -> None:
           f"{download['baseline_mb_s']:.1f} MB/s ({download['baseline_mb']:.0f} MB), envhub "
           f"{download['envhub_mb_s']:.1f} MB/s ({download['envhub_mb']:.0f} MB), ratio "
           f"{ratio:.2f} (target ≥ 0.50)", flush=True)
-
+    count = bench_count(identifier)
+    print(f"[{vendor}] row count of the download form: every row counted "
+          f"({count['rows_all']:,} rows) {count['count_all']:.1f} ms, one month "
+          f"({count['rows_month']:,} rows) {count['count_month']:.1f} ms, the whole dataset "
+          f"(the sync's figure) {count['count_whole']:.1f} ms; the dataset page "
+          f"{count['page']:.1f} ms (medians of 7)", flush=True)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -8,6 +8,7 @@
 #     gettext          makemessages / compilemessages for the message catalogues
 #     fonts-noto-core  Vietnamese glyphs in screenshots and PDF reports
 #     nginx            the reverse proxy of docs/operations.md, run by a test in front of gunicorn
+#     poppler-utils    pdftotext and pdftoppm: the print tests read back the PDF Chromium prints
 #
 # PYTHON names the interpreter the virtualenv is made with (the Makefile passes its own).
 set -euo pipefail
@@ -31,7 +32,7 @@ if [ -n "$python" ] && ! "$python" -m ensurepip --version >/dev/null 2>&1; then
   fi
 fi
 if [ "$profile" = test ]; then
-  packages+=(chromium gettext fonts-noto-core nginx)
+  packages+=(chromium gettext fonts-noto-core nginx poppler-utils)
 fi
 
 missing=()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from envhub.core.providers import (
     DatasetSpec,
     DataStats,
     Provider,
+    days_of,
     in_scope,
     period_bounds,
     register,
@@ -94,6 +97,14 @@ class AirQualityIndex(Provider):
             *[Column(f"aqi_{p.lower()}", "integer", f"Chỉ số riêng {p}", f"{p} sub-index")
               for p in vn_aqi.POLLUTANTS],
         ]
+
+    def count(self, dataset, filters):
+        return self._rows(dataset, filters)[0].count()
+
+    def span(self, dataset, filters):
+        rows, field = self._rows(dataset, replace(filters, start=None, end=None))
+        found = rows.aggregate(first=Min(field), last=Max(field))
+        return days_of(found["first"], found["last"], hourly=field == "hour_end")
 
     def chart(self, dataset):
         return {"time": PERIODS[dataset.provider_key][1], "value": "aqi", "series": ["station"],

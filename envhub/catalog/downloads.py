@@ -113,16 +113,25 @@ def _json_array(opening: bytes, items: Iterable, closing: bytes) -> Iterator[byt
     yield b"".join(parts)
 
 
-def _file_chunks(handle) -> Iterator[bytes]:
-    try:
-        handle.seek(0)
-        while True:
-            block = handle.read(FILE_CHUNK)
-            if not block:
-                break
-            yield block
-    finally:
-        handle.close()
+class FileChunks:
+    """The blocks of a finished temporary file, and its size: the response can say its
+    Content-Length, so that the browser shows how far a download has come."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.size = handle.seek(0, io.SEEK_END)
+
+    def __iter__(self) -> Iterator[bytes]:
+        handle = self.handle
+        try:
+            handle.seek(0)
+            while True:
+                block = handle.read(FILE_CHUNK)
+                if not block:
+                    break
+                yield block
+        finally:
+            handle.close()
 
 
 def xlsx_file(columns: list[Column], rows: Iterable[tuple], title: str):
@@ -192,9 +201,10 @@ def _arrow_batch(pa, schema, columns: list[Column], batch: list[tuple]):
 
 
 def stream(fmt: str, columns: list[Column], rows: Iterable[tuple], title: str = "data",
-           csv_body: Iterable[bytes] | None = None) -> Iterator[bytes]:
+           csv_body: Iterable[bytes] | None = None) -> Iterable[bytes]:
     """The bytes of a download in `fmt` (csv, json, geojson, xlsx, parquet); `csv_body`, when
-    the database writes the CSV rows itself."""
+    the database writes the CSV rows itself. XLSX and Parquet are a `FileChunks`, whose size
+    is known before the first byte is sent."""
     if fmt == "csv" and csv_body is not None:
         return csv_with_header(columns, csv_body)
     if fmt == "csv":
@@ -204,7 +214,7 @@ def stream(fmt: str, columns: list[Column], rows: Iterable[tuple], title: str = 
     if fmt == "geojson":
         return geojson_chunks(columns, rows)
     if fmt == "xlsx":
-        return _file_chunks(xlsx_file(columns, rows, title))
+        return FileChunks(xlsx_file(columns, rows, title))
     if fmt == "parquet":
-        return _file_chunks(parquet_file(columns, rows))
+        return FileChunks(parquet_file(columns, rows))
     raise ValueError(fmt)

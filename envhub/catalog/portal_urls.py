@@ -5,6 +5,7 @@ from envhub.catalog import steward_views, views
 urlpatterns = [
     path("datasets/", views.catalog_search, name="catalog"),
     path("datasets/<slug:identifier>/", views.dataset_page, name="dataset"),
+    path("datasets/<slug:identifier>/rows.json", views.dataset_rows, name="dataset-rows"),
     path("datasets/<slug:identifier>/download.<str:fmt>", views.dataset_download,
          name="dataset-download"),
     path("datasets/<slug:identifier>/edit/", steward_views.dataset_edit, name="dataset-edit"),

@@ -8,16 +8,17 @@ import datetime
 import itertools
 from urllib.parse import urlencode
 
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.catalog import downloads, services, steward_views
+from envhub.catalog import downloads, holdings, services, steward_views
 from envhub.catalog.models import Distribution, Frequency
 from envhub.core import params
-from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from envhub.core.api_errors import envelope
+from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from envhub.core.providers import Filters, provider_of
 from envhub.core.timeutil import VN
 
@@ -70,6 +71,8 @@ def dataset_page(request, identifier: str):
                     for column, value in zip(columns, row, strict=False)]
                    for row in itertools.islice(provider.rows(dataset, Filters(reader=actor)),
                                                PREVIEW_ROWS)]
+    chosen = holdings.choice(request)
+    holding = holdings.holding(provider, dataset, chosen)
     base = request.build_absolute_uri("/").rstrip("/")
     distributions = list(dataset.distributions.all())
     links = [{"distribution": item, "fmt": item.format.lower(),
@@ -79,7 +82,8 @@ def dataset_page(request, identifier: str):
     return render(request, "catalog/dataset.html", {
         "dataset": dataset, "late": dataset.is_late(), "columns": columns,
         "preview": preview, "links": links, "base": base,
-        "provinces": dataset.shown_provinces,
+        "provinces": dataset.shown_provinces, "chosen": chosen, "holding": holding,
+        "progress": _progress_labels(),
         "has_time": bool(provider and provider.has_time),
         "has_province": bool(provider and provider.has_province),
         "versions": dataset.versions.order_by("-number") if provider and provider.versioned
@@ -91,6 +95,42 @@ def dataset_page(request, identifier: str):
         if actor.manages_everything else [],
         **steward_views.actions_context(actor, dataset),
     })
+
+
+def dataset_rows(request, identifier: str):
+    """JSON for the download form's script: the rows of the selection (`holdings`); a wrong
+    selection is a 400 in the API's envelope, its message beside the field named."""
+    try:
+        dataset = services.dataset(request.actor, identifier)
+        provider = provider_of(dataset)
+        chosen = holdings.choice(request)
+        if chosen.errors:
+            raise InvalidInput(next(iter(chosen.errors.values())),
+                               {name: [text] for name, text in chosen.errors.items()})
+        holding = holdings.holding(provider, dataset, chosen)
+        if holding is None:
+            raise NotFound(_("This dataset's rows are not counted: it is a file."))
+    except EnvhubError as error:
+        return envelope(error.status, error.code, error.message, error.details)
+    return JsonResponse(holding.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+# How many rows a download made in the page (`downloads.js`) may hold: it is put together in
+# the browser's memory; beyond it, the browser's own download (streamed) is used.
+PROGRESS_MAX_ROWS = 500_000
+
+
+def _progress_labels() -> dict:
+    return {"max_rows": PROGRESS_MAX_ROWS, "labels": {
+        "rows": _("%(done)s of %(total)s rows received"),
+        "bytes": _("%(done)s of %(total)s received"),
+        "waiting": _("Preparing the file (%(total)s rows)…"),
+        "done": _("Downloaded: %(total)s rows."),
+        "error": _("The download failed; try again."),
+        "counting": _("Counting the rows…"),
+        "choose": _("Choose this period"),
+        "reversed": _("The end date is before the start date: choose a later one."),
+    }}
 
 
 CHART_DAYS = 7
@@ -181,7 +221,15 @@ def dataset_download(request, identifier: str, fmt: str):
     provider = provider_of(dataset)
     if provider is None:
         raise Forbidden(_("The dataset's data is not available at the moment."))
-    filters = _filters(request)
+    try:
+        filters = _filters(request)
+    except InvalidInput as error:
+        if request.headers.get("Sec-Fetch-Mode") == "navigate" and \
+                {"from", "to"} & set(error.details):
+            # The page's form, submitted without its script: the error beside the field.
+            page = reverse("dataset", args=[dataset.identifier])
+            return redirect(f"{page}?{request.GET.urlencode()}#download-filters")
+        raise
     if provider.versioned:
         return _version_file(dataset, fmt, filters)
     columns = provider.columns(dataset)
@@ -193,6 +241,8 @@ def dataset_download(request, identifier: str, fmt: str):
         raise InvalidInput(_("Too many rows for a spreadsheet: choose a shorter period or "
                              "download CSV or Parquet.")) from None
     response = StreamingHttpResponse(chunks, content_type=downloads.MEDIA[fmt])
+    if getattr(chunks, "size", None) is not None:
+        response["Content-Length"] = str(chunks.size)
     stamp = timezone.now().astimezone(VN).strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{dataset.identifier}-{stamp}.{fmt}"'
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, Max, Min
 
 from envhub.compliance.models import EventStatus, ExceedanceEvent
@@ -10,6 +12,7 @@ from envhub.core.providers import (
     DatasetSpec,
     DataStats,
     Provider,
+    days_of,
     in_scope,
     register,
 )
@@ -63,6 +66,14 @@ class Exceedances(Provider):
                          current_until=judged,
                          province_ids=set(self._events().order_by().values_list(
                              "source__facility__province_id", flat=True).distinct()))
+
+    def count(self, dataset, filters):
+        return self._events(dataset, filters).count()
+
+    def span(self, dataset, filters):
+        found = self._events(dataset, replace(filters, start=None, end=None)).aggregate(
+            first=Min("start"), last=Max("end"))
+        return days_of(found["first"], found["last"], hourly=True)
 
     def columns(self, dataset):
         return [

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from envhub.core import permissions
 from envhub.core.apps import import_app_modules
 from envhub.core.permissions import ANONYMOUS, Actor
-from envhub.core.timeutil import local_days
+from envhub.core.timeutil import local_day, local_days
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,15 @@ def time_column(hourly: bool) -> Column:
     return Column("day", "date", "Ngày (01:00–24:00)", "Day (01:00–24:00)")
 
 
+def days_of(first, last, hourly: bool) -> tuple[datetime.date, datetime.date] | None:
+    """The local days of a first and a last row time (instants, or days already), as a
+    download's `from` and `to` name them (`core.timeutil.local_day`: an hour ending at
+    midnight is the last of the day before)."""
+    if first is None or last is None:
+        return None
+    return (local_day(first), local_day(last)) if hourly else (first, last)
+
+
 def period_bounds(hourly: bool, filters: Filters) -> tuple:
     """The filters' period (start, end] as bounds on hourly or daily values' own time: hour
     ends after `lower` up to `upper`; or local days from `lower` to `upper`, both included
@@ -177,6 +186,17 @@ class Provider:
         "series": [columns naming a line], "unit": {"column": the column holding each row's
         unit} or {"value": one unit for all, "name": its axis name}}; None when it has no
         chart. Lines are grouped by unit, one y-axis each (docs/charts.md)."""
+        return None
+
+    def count(self, dataset, filters: Filters) -> int | None:
+        """How many rows `rows(dataset, filters)` gives, counted by the database with the same
+        filters and the same scope (`in_scope`); None when the provider cannot say cheaply."""
+        return None
+
+    def span(self, dataset, filters: Filters) -> tuple[datetime.date, datetime.date] | None:
+        """The local days (Viet Nam time) of the first and the last row the reader may have
+        with these filters' province, whatever their period — as `from` and `to` would name
+        them; None without rows or without time."""
         return None
 
     def copy_csv(self, dataset, filters: Filters):

@@ -11,6 +11,7 @@ from envhub.core.providers import (
     DatasetSpec,
     DataStats,
     Provider,
+    days_of,
     in_scope,
     period_bounds,
     register,
@@ -179,20 +180,54 @@ class MonitoringMeans(Provider):
             f'WHERE {" AND ".join(where)} ORDER BY r."series_id", r."{field}"')
         return _copy_out(sql, params)
 
+    def _readable(self, dataset, filters):
+        """The series whose rows the reader may have (the one rule, `in_scope`)."""
+        from envhub.monitoring.models import Series
+
+        province_code, kind, _period = self._parts(dataset)
+        return in_scope(dataset, filters.reader, Series.objects.filter(
+            station__province__code=province_code, station__kind=kind))
+
+    def _model(self, dataset):
+        from envhub.monitoring.models import DailyRollup, HourlyRollup
+
+        period = self._parts(dataset)[2]
+        return (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
+
+    def count(self, dataset, filters):
+        """COUNT(*) with the conditions `rows` reads with: an index-only scan of the rollup's
+        (series, time) index."""
+        from django.db import connection
+
+        model, field = self._model(dataset)
+        ids = list(self._readable(dataset, filters).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        where, params = _period_conditions(f'"{field}"', self._parts(dataset)[2], filters)
+        where = [f'"series_id" IN ({", ".join(["%s"] * len(ids))})', *where]
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}" '
+                           f'WHERE {" AND ".join(where)}', [*ids, *params])
+            return cursor.fetchone()[0]
+
+    def span(self, dataset, filters):
+        model, field = self._model(dataset)
+        found = model.objects.filter(series__in=self._readable(dataset, filters)).aggregate(
+            first=Min(field), last=Max(field))
+        return days_of(found["first"], found["last"], hourly=field == "hour_end")
+
     def rows(self, dataset, filters):
         """Straight from the rollup table with a cursor: the per-series columns are built once,
         each distinct time is formatted once (every series shares the same hours)."""
         from django.db import connection
 
         from envhub.core.timeutil import from_db
-        from envhub.monitoring.models import DailyRollup, HourlyRollup, Series
+        from envhub.monitoring.models import DailyRollup, HourlyRollup
 
         province_code, kind, period = self._parts(dataset)
         model, field = (HourlyRollup, "hour_end") if period == "hourly" else (DailyRollup, "day")
         series = {}
-        readable = in_scope(dataset, filters.reader, Series.objects.filter(
-            station__province__code=province_code, station__kind=kind))
-        for item in readable.select_related(
+        for item in self._readable(dataset, filters).select_related(
                 "parameter", "station", "station__facility"):
             station = item.station
             # Each coordinate falls back to the facility's, as COALESCE does in copy_csv.

@@ -63,6 +63,9 @@ class SourceRegistry(Provider):
             province_ids=set(Source.objects.values_list("facility__province_id",
                                                         flat=True).distinct()))
 
+    def count(self, dataset, filters):
+        return self._sources(dataset, filters).count()
+
     def columns(self, dataset):
         return [
             Column("facility", "string", "Tên cơ sở", "Facility"),

@@ -49,10 +49,10 @@ def test_base_installs_the_venv_package_when_ensurepip_is_missing(tmp_path):
     assert len(installs) == 1 and installs[0].endswith(" python3.11-venv")
 
 
-def test_test_adds_the_browser_gettext_fonts_and_nginx(tmp_path):
+def test_test_adds_the_browser_gettext_fonts_nginx_and_poppler(tmp_path):
     result, installs = run_script(tmp_path, "test", ensurepip=True, installed=False)
     assert result.returncode == 0, result.stderr
-    assert installs[0].endswith(" chromium gettext fonts-noto-core nginx")
+    assert installs[0].endswith(" chromium gettext fonts-noto-core nginx poppler-utils")
     assert "python3.11-venv" not in installs[0]
 
 
