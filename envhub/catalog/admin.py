@@ -135,6 +135,13 @@ class DatasetAdmin(PolicyAdmin):
     def has_view_permission(self, request, obj=None):
         return request.actor.sees_everything and super().has_view_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        """A reader who may not change the dataset gets no upload fields (shown as "None")."""
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name not in ("upload", "upload_note")]
+
     @admin.display(description=_("provider"))
     def provider_shown(self, obj):
         return PROVIDERS.get(obj.provider, obj.provider)

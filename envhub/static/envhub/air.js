@@ -185,7 +185,10 @@
   }
 
   function startMap(element, settings) {
-    var map = L.map(element, { scrollWheelZoom: false });
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    // The zoom buttons' words come in the page's language from the map element.
+    L.control.zoom({ zoomInTitle: element.dataset.zoomInTitle,
+                     zoomOutTitle: element.dataset.zoomOutTitle }).addTo(map);
     POPUP.maxWidth = Math.max(150, Math.min(260, element.clientWidth - 120));
     addBasemap(map, element, settings);
     map.fitBounds(VIET_NAM);

@@ -64,7 +64,10 @@
   }
 
   function start(element) {
-    var map = L.map(element, { scrollWheelZoom: false });
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    // The zoom buttons' words come in the page's language from the map element.
+    L.control.zoom({ zoomInTitle: element.dataset.zoomInTitle,
+                     zoomOutTitle: element.dataset.zoomOutTitle }).addTo(map);
     L.tileLayer(element.dataset.tileUrl, {
       attribution: element.dataset.tileAttribution,
       maxZoom: 18

@@ -68,19 +68,6 @@
   });
 })();
 
-/* Words of the map library in the page's language: a map element carries them
-   (data-zoom-in-title, data-zoom-out-title) and every map of the page takes them, as this runs
-   before the maps start (map.js and air.js start on DOMContentLoaded, after this script's). */
-(function () {
-  "use strict";
-  document.addEventListener("DOMContentLoaded", function () {
-    var words = document.querySelector("[data-zoom-in-title]");
-    if (!words || typeof L === "undefined" || !L.Control || !L.Control.Zoom) { return; }
-    L.Control.Zoom.prototype.options.zoomInTitle = words.dataset.zoomInTitle;
-    L.Control.Zoom.prototype.options.zoomOutTitle = words.dataset.zoomOutTitle;
-  });
-})();
-
 /* A form field needed by one choice only (data-shown-when="owner=station") is hidden while
    another is chosen. Without JavaScript every field shows, each saying when it is needed. */
 (function () {
