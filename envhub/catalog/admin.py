@@ -3,16 +3,14 @@
 as a metadata version) and publish file datasets, a new immutable version per upload."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from envhub.catalog import editing, files, models, services
-from envhub.catalog.forms import VocabularyFields
+from envhub.catalog.forms import VocabularyFields, checked_upload
 from envhub.core.admin import PolicyAdmin, PolicyInline
 from envhub.core.admin_site import admin_site
-from envhub.core.errors import EnvhubError
 
 
 class DatasetForm(VocabularyFields):
@@ -31,16 +29,7 @@ class DatasetForm(VocabularyFields):
         fields = "__all__"
 
     def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if upload is not None:
-            if upload.size > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
-                raise forms.ValidationError(files.too_large_message(upload.size))
-            try:  # refused here, before anything is saved
-                files.check_file(upload.name, upload.read())
-            except EnvhubError as error:
-                raise forms.ValidationError(str(error.message)) from None
-            upload.seek(0)
-        return upload
+        return checked_upload(self.cleaned_data.get("upload"))
 
 
 # Where a dataset's data comes from, in words (the provider keys of `core/providers.py`).

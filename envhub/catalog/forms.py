@@ -14,6 +14,21 @@ from envhub.core.errors import EnvhubError
 from envhub.core.text import fold
 
 
+def checked_upload(upload):
+    """A version's file refused beside its field, before anything is stored: over the size
+    limit, or not what its name says (`files.check_file`)."""
+    if upload is None:
+        return upload
+    if upload.size > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
+        raise forms.ValidationError(files.too_large_message(upload.size))
+    try:
+        files.check_file(upload.name, upload.read())
+    except EnvhubError as error:
+        raise forms.ValidationError(str(error.message)) from None
+    upload.seek(0)
+    return upload
+
+
 def keyword_choices(current) -> list[tuple[str, str]]:
     """The vocabulary, the keywords already in use in the catalogue, and the dataset's own (so
     that an edit never drops one), in the order of the alphabet."""
@@ -93,12 +108,4 @@ class PublishForm(forms.Form):
                            max_length=300)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.ENVHUB_MAX_DATASET_FILE_BYTES:
-            raise forms.ValidationError(files.too_large_message(upload.size))
-        try:  # refused here, before anything is stored
-            files.check_file(upload.name, upload.read())
-        except EnvhubError as error:
-            raise forms.ValidationError(str(error.message)) from None
-        upload.seek(0)
-        return upload
+        return checked_upload(self.cleaned_data["file"])
