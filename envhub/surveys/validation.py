@@ -18,7 +18,6 @@ The `Report` stays small whatever the file: counts, the first `keep` errors and 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -172,64 +171,95 @@ def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int
     return report
 
 
+_UNSEEN, _MISSING, _FORMULA = object(), object(), object()
+# Distinct cells remembered per column: survey columns repeat their values (sites, dates,
+# units, methods), so most cells are one dictionary look-up; a column of distinct values
+# stops being remembered at this size, which bounds the memory.
+_CELL_CACHE = 4_096
+
+
 def _check_rows(table, schema, codes, report, progress, every) -> None:
     columns = report.columns
-    plan = [(columns[item.name], item.name, checker(item), item.required, item.label())
-            for item in schema.fields if item.name in columns]
-    absent = [item.name for item in schema.fields if item.name not in columns]
+    position = {item.name: number for number, item in enumerate(schema.fields)}
+    plan = [(columns[item.name], position[item.name], item.name, checker(item), item.required,
+             item.label(), {}) for item in schema.fields if item.name in columns]
     missing_values = frozenset(schema.missing_values) - {""}
     formulas = table.kind == "xlsx"
-    keys = [(schema.primary_key, set())] if schema.primary_key else []
-    keys += [((item.name,), set()) for item in schema.fields if item.unique]
-    foreign_keys = [fk for fk in schema.foreign_keys if fk.fields[-1] in columns]
-    unit_check = _unit_checker(schema, codes, columns)
-    point_check = _point_checker(schema, columns)
+    keys = [([position[name] for name in schema.primary_key], schema.primary_key[-1], set())] \
+        if schema.primary_key else []
+    keys += [([position[item.name]], item.name, set()) for item in schema.fields if item.unique]
+    foreign_keys = [(fk, [position[name] for name in fk.fields],
+                     [position[name] for name in fk.new_with], {})
+                    for fk in schema.foreign_keys if fk.fields[-1] in columns]
+    unit_check = _unit_checker(schema, codes, columns, position)
+    point_check = _point_checker(schema, columns, position)
     add = report.add
+    width = len(schema.fields)
     rows = 0
+
+    def first_sight(raw, check):
+        if raw.__class__ is str:
+            if not raw or raw.isspace() or (missing_values and raw.strip() in missing_values):
+                return _MISSING
+            if formulas and raw[0] == "=" and len(raw) > 1:
+                return _FORMULA
+        try:
+            return check(raw)
+        except CellError as error:
+            return error
+
     for line, cells in table.rows():
         rows += 1
         size = len(cells)
-        values = dict.fromkeys(absent)
+        values = [None] * width
         errors_before = report.error_count
         failed = ()
-        for index, name, check, required, label in plan:
+        for index, slot, name, check, required, label, seen in plan:
             raw = cells[index] if index < size else None
-            if raw is None or (raw.__class__ is str and (
-                    not raw or raw.isspace() or (missing_values and raw.strip() in
-                                                 missing_values))):
-                values[name] = None
+            if raw is None:
                 if required:
                     add(Issue("required", line=line, column=index, field=name, label=label))
                 continue
-            if formulas and raw.__class__ is str and raw[0] == "=" and len(raw) > 1:
-                values[name] = None
+            value = seen.get(raw, _UNSEEN) if raw.__class__ is not bool else _UNSEEN
+            if value is _UNSEEN:
+                value = first_sight(raw, check)
+                if len(seen) < _CELL_CACHE and raw.__class__ is not bool:
+                    seen[raw] = value
+            if value.__class__ is CellError:
+                failed = (*failed, slot)
+                add(Issue(value.code, value.params, line=line, column=index, field=name,
+                          label=label, value=_short(raw)))
+            elif value is _MISSING:
+                if required:
+                    add(Issue("required", line=line, column=index, field=name, label=label))
+            elif value is _FORMULA:
+                failed = (*failed, slot)
                 add(Issue("formula", line=line, column=index, field=name, label=label,
                           value=_short(raw)))
-                continue
-            try:
-                values[name] = check(raw)
-            except CellError as error:
-                values[name] = None
-                failed = (*failed, name)
-                add(Issue(error.code, error.params, line=line, column=index, field=name,
-                          label=label, value=_short(raw)))
-        bad = report.error_count != errors_before
-        for names, seen in keys:
-            if failed and any(name in failed for name in names):
-                continue  # a key with a bad cell is no key: the cell is reported
-            key = tuple(values[name] for name in names)
-            digest = hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
-            if digest in seen:
-                add(_row_issue(schema, columns, names[-1], line, "duplicate_key",
-                               key=" · ".join("" if v is None else text_of(v) for v in key),
-                               value=values[names[-1]]))
             else:
-                seen.add(digest)
-        for fk in foreign_keys:
-            key = tuple(values[name] for name in fk.fields)
-            if None in key or codes.has(fk.resource, key):  # missing or bad: reported above
+                values[slot] = value
+        bad = report.error_count != errors_before
+        for slots, name, seen in keys:
+            if failed and any(slot in failed for slot in slots):
+                continue  # a key with a bad cell is no key: the cell is reported
+            key = hash(tuple([values[slot] for slot in slots]))
+            if key in seen:
+                shown = " · ".join("" if values[slot] is None else text_of(values[slot])
+                                   for slot in slots)
+                add(_row_issue(schema, columns, name, line, "duplicate_key", key=shown,
+                               value=values[slots[-1]]))
+            else:
+                seen.add(key)
+        for fk, slots, needed, verdicts in foreign_keys:
+            key = tuple([values[slot] for slot in slots])
+            known = verdicts.get(key)
+            if known is None:
+                known = None in key or codes.has(fk.resource, key)  # missing: reported above
+                if len(verdicts) < _CELL_CACHE:
+                    verdicts[key] = known
+            if known:
                 continue
-            if fk.new_with and all(values[name] is not None for name in fk.new_with):
+            if needed and all(values[slot] is not None for slot in needed):
                 continue  # a new site or facility, with what it takes to create it
             code = "unknown_parameter" if fk.resource == "registry:parameter" else "unknown_code"
             add(_row_issue(schema, columns, fk.fields[-1], line, code,
@@ -251,11 +281,13 @@ def _row_issue(schema, columns, name, line, issue_code, value=None, **params) ->
                  label=schema.field(name).label(), value=_short(value))
 
 
-def _unit_checker(schema, codes, columns):
+def _unit_checker(schema, codes, columns, position):
     spec = schema.parameter_units
     if not spec or spec["unit"] not in columns:
         return None
-    medium_name, parameter_name, unit_name = spec["medium"], spec["parameter"], spec["unit"]
+    unit_name = spec["unit"]
+    medium_slot, parameter_slot, unit_slot = (position[spec[part]] for part in
+                                              ("medium", "parameter", "unit"))
     label = schema.field(unit_name).label()
     verdicts: dict[tuple, tuple | None] = {}
 
@@ -272,10 +304,10 @@ def _unit_checker(schema, codes, columns):
                                "expected": expected or "pH"})
 
     def check(values, line, add):
-        unit = values[unit_name]
+        unit = values[unit_slot]
         if unit is None:
             return
-        key = (values[medium_name], values[parameter_name], unit)
+        key = (values[medium_slot], values[parameter_slot], unit)
         if key not in verdicts:
             verdicts[key] = verdict(*key)
         found = verdicts[key]
@@ -285,16 +317,17 @@ def _unit_checker(schema, codes, columns):
     return check
 
 
-def _point_checker(schema, columns):
+def _point_checker(schema, columns, position):
     spec = schema.coordinates
     if not spec or spec["latitude"] not in columns or spec["longitude"] not in columns:
         return None
-    lat_name, lon_name = spec["latitude"], spec["longitude"]
+    lat_name = spec["latitude"]
+    lat_slot, lon_slot = position[lat_name], position[spec["longitude"]]
     label = schema.field(lat_name).label()
     verdicts: dict[tuple, str | None] = {}
 
     def check(values, line, add):
-        point = (values[lat_name], values[lon_name])
+        point = (values[lat_slot], values[lon_slot])
         if None in point:
             return
         if point in verdicts:
