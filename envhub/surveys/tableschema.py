@@ -125,7 +125,8 @@ def compile_schema(descriptor: dict) -> TableSchema:
     try:
         Schema.from_descriptor(descriptor)
     except FrictionlessException as error:
-        raise SchemaError(str(error.error.note or error)) from None
+        notes = [reason.note for reason in error.reasons] or [error.error.note]
+        raise SchemaError("; ".join(str(note) for note in notes if note) or str(error)) from None
     fields = tuple(_compile_field(item) for item in descriptor["fields"])
     names = [item.name for item in fields]
     if len(set(names)) != len(names):

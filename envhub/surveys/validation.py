@@ -140,7 +140,11 @@ def _short(value) -> str | None:
 
 def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int,
              keep: int = KEEP_ERRORS, progress: Callable[[int], None] | None = None,
-             every: int = 1000) -> Report:
+             every: int = 1000,
+             on_row: Callable[[int, dict, bool], None] | None = None) -> Report:
+    """Check the upload `stream` (a seekable binary file) against `schema`. `on_row(line,
+    values, ok)` gets every data row's typed values by field name (None where empty or bad)
+    and whether the row is free of errors: what a loader reads once the file is accepted."""
     report = Report(keep=keep)
     headers = HeaderMap(schema)
     try:
@@ -161,7 +165,7 @@ def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int
         for index, label in extra:
             report.warnings.append(Issue("extra_column", {"column": label},
                                          line=table.header_line, column=index, label=label))
-        _check_rows(table, schema, codes, report, progress, every)
+        _check_rows(table, schema, codes, report, progress, every, on_row)
     except FileRefused as refusal:
         report.refused = Issue(refusal.code, refusal.params)
     finally:
@@ -178,7 +182,7 @@ _UNSEEN, _MISSING, _FORMULA = object(), object(), object()
 _CELL_CACHE = 4_096
 
 
-def _check_rows(table, schema, codes, report, progress, every) -> None:
+def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
     columns = report.columns
     position = {item.name: number for number, item in enumerate(schema.fields)}
     plan = [(columns[item.name], position[item.name], item.name, checker(item), item.required,
@@ -195,6 +199,7 @@ def _check_rows(table, schema, codes, report, progress, every) -> None:
     point_check = _point_checker(schema, columns, position)
     add = report.add
     width = len(schema.fields)
+    names = schema.names
     rows = 0
 
     def first_sight(raw, check):
@@ -270,6 +275,10 @@ def _check_rows(table, schema, codes, report, progress, every) -> None:
             point_check(values, line, add)
         if bad or report.error_count != errors_before:
             report.rows_with_errors += 1
+            if on_row is not None:
+                on_row(line, dict(zip(names, values, strict=True)), False)
+        elif on_row is not None:
+            on_row(line, dict(zip(names, values, strict=True)), True)
         if progress is not None and rows % every == 0:
             report.rows = rows
             progress(rows)
