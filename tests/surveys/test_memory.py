@@ -1,0 +1,35 @@
+"""A 100,000-row upload is validated streamed: the memory Python allocates stays within a fixed
+bound (measured with tracemalloc, never timed), whatever the number of rows."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+
+from bench import surveys as bench
+
+ROWS = 100_000
+# About 12 MB measured for either file (the key digests of 100,000 rows are most of it);
+# reading either file whole would take several times this.
+BOUND = 40_000_000
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("surveys-memory")
+    return {"csv": bench.csv_file(folder / "results.csv", ROWS),
+            "xlsx": bench.xlsx_file(folder / "results.xlsx", ROWS)}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_100000_row_upload_validates_within_a_fixed_memory_bound(files, kind):
+    codes = bench.registry_codes()
+    tracemalloc.start()
+    try:
+        report = bench.validate_file(files[kind], codes, max_rows=ROWS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.refused is None and report.rows == ROWS and report.error_count == 0
+    assert peak < BOUND, f"{peak / 1e6:.1f} MB"
