@@ -150,7 +150,8 @@ def _delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_table(stream, match_header, max_rows: int) -> Table:
+def _csv_lines(stream) -> tuple[str, str, Iterator[tuple[int, list]]]:
+    """(encoding, delimiter, every record numbered from 1 as a spreadsheet shows it)."""
     encoding = _csv_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     try:
@@ -162,23 +163,24 @@ def _csv_table(stream, match_header, max_rows: int) -> Table:
     reader = csv.reader(text, delimiter=delimiter)
 
     def lines():
+        number = 0
         try:
-            for cells in reader:
-                yield reader.line_num, cells
+            for number, cells in enumerate(reader, 1):  # noqa: B007 (read after the loop)
+                yield number, cells
         except UnicodeDecodeError:
             raise FileRefused("not_spreadsheet") from None
         except csv.Error:
-            raise FileRefused("corrupt_csv", line=reader.line_num + 1) from None
+            raise FileRefused("corrupt_csv", line=number + 1) from None
 
-    source = lines()
-    previous = csv.field_size_limit(CSV_FIELD_LIMIT)
-    try:
-        number, header, buffered = _find_header(source, match_header)
-    finally:
-        csv.field_size_limit(previous)
+    return encoding, delimiter, _field_limited(lines())
+
+
+def _csv_table(stream, match_header, max_rows: int) -> Table:
+    encoding, delimiter, source = _csv_lines(stream)
+    number, header, buffered = _find_header(source, match_header)
     return Table(kind="csv", header=header, header_line=number, encoding=encoding,
                  delimiter=delimiter,
-                 _rows=_limited(buffered, _field_limited(source), max_rows, lambda: None))
+                 _rows=_limited(buffered, source, max_rows, lambda: None))
 
 
 def _field_limited(source):
@@ -216,15 +218,14 @@ def check_zip(stream) -> zipfile.ZipFile:
     return archive
 
 
-def _xlsx_table(stream, match_header, max_rows: int, sheet_name: str) -> Table:
+def _xlsx_sheet(stream, sheet_name: str):
+    """(workbook, data sheet, its rows numbered from 1) of a checked XLSX upload."""
     from openpyxl import load_workbook
 
     check_zip(stream).close()
     stream.seek(0)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)
-    except FileRefused:
-        raise
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise FileRefused("corrupt") from None
     try:
@@ -234,20 +235,31 @@ def _xlsx_table(stream, match_header, max_rows: int, sheet_name: str) -> Table:
         if not visible:
             raise FileRefused("no_sheet")
         sheet = next((s for s in visible if s.title == sheet_name), visible[0])
-        limit = max_rows + HEADER_SCAN
-        if (sheet.max_row or 0) > 2 * limit:  # the sheet's own dimension: surely too many
+        declared_rows = sheet.max_row or 0
+        # The dimension a workbook declares may be wrong (some writers leave A1): read every
+        # row there is instead.
+        sheet.reset_dimensions()
+    except BaseException:
+        workbook.close()
+        raise
+
+    def lines():
+        try:
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, list(cells)
+        except FileRefused:
+            raise
+        except Exception:
+            raise FileRefused("corrupt") from None
+
+    return workbook, sheet, declared_rows, lines()
+
+
+def _xlsx_table(stream, match_header, max_rows: int, sheet_name: str) -> Table:
+    workbook, sheet, declared_rows, source = _xlsx_sheet(stream, sheet_name)
+    try:
+        if declared_rows > 2 * (max_rows + HEADER_SCAN):  # surely too many, before reading
             raise FileRefused("too_many_rows", limit=max_rows)
-
-        def lines():
-            try:
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
-                    yield number, list(cells)
-            except FileRefused:
-                raise
-            except Exception:
-                raise FileRefused("corrupt") from None
-
-        source = lines()
         number, header, buffered = _find_header(source, match_header)
     except BaseException:
         workbook.close()
@@ -255,3 +267,19 @@ def _xlsx_table(stream, match_header, max_rows: int, sheet_name: str) -> Table:
     return Table(kind="xlsx", header=header, header_line=number, sheet_name=sheet.title,
                  _rows=_limited(buffered, source, max_rows, workbook.close),
                  close=workbook.close)
+
+
+def every_line(stream, *, sheet_name: str = "") -> tuple[str, Iterator[tuple[int, list]]]:
+    """(kind, every row of the data sheet or CSV file from line 1, blank ones included): what
+    the annotated copy writes back. The file was accepted by `open_table` before."""
+    stream.seek(0)
+    if stream.read(4).startswith(ZIP_MAGIC):
+        workbook, _sheet, _declared, source = _xlsx_sheet(stream, sheet_name)
+
+        def closing():
+            try:
+                yield from source
+            finally:
+                workbook.close()
+        return "xlsx", closing()
+    return "csv", _csv_lines(stream)[2]
