@@ -1,6 +1,6 @@
 """The words of every refusal and error of a survey upload, by code: the readers and the cell
-checkers (pure modules) raise codes with their figures; this module says them in the active
-language (Vietnamese by default)."""
+checkers, which know nothing of Django, raise codes with their figures; this module says them
+in the active language (Vietnamese by default)."""
 
 from __future__ import annotations
 

@@ -33,3 +33,10 @@ def test_a_100000_row_upload_validates_within_a_fixed_memory_bound(files, kind):
         tracemalloc.stop()
     assert report.refused is None and report.rows == ROWS and report.error_count == 0
     assert peak < BOUND, f"{peak / 1e6:.1f} MB"
+
+
+@pytest.mark.parametrize("maker", [bench.csv_file, bench.xlsx_file])
+def test_the_benchmark_reads_and_validates_the_same_rows(tmp_path, maker):
+    path = maker(tmp_path / ("results" + (".csv" if maker is bench.csv_file else ".xlsx")), 60)
+    found = bench.measure(path, bench.registry_codes(), repeat=1)
+    assert (found["rows"], found["checked"], found["errors"]) == (60, 60, 0)
