@@ -54,6 +54,10 @@ MESSAGES = {
     "wrong_unit": _("The parameter %(parameter)s is not measured in %(unit)s (its unit is "
                     "%(expected)s)."),
     "outside_vietnam": _("This point is not in Viet Nam."),
+    "limit_needed": _("Below the limit of detection: give the limit."),
+    "value_below_limit": _("Below the limit of detection: leave the value empty, the limit "
+                           "stands for it."),
+    "value_needed": _("A value is required (or mark it below the limit of detection)."),
 }
 
 

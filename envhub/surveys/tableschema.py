@@ -11,8 +11,10 @@ which the spec allows ("adding custom properties"):
   registry does not have yet (a new periodic site, a facility surveyed for the first time);
 - on the schema: `titles` (the dataset kind's name), `sheetName` (the data sheet of its XLSX
   template), `parameterUnits` (`{"medium", "parameter", "unit"}`: the fields whose unit must
-  be one the parameter can be read in) and `coordinates` (`{"latitude", "longitude"}`: a
-  point that must lie in Viet Nam).
+  be one the parameter can be read in), `coordinates` (`{"latitude", "longitude"}`: a
+  point that must lie in Viet Nam) and `belowDetection` (`{"flag", "limit", "value"}`: a row
+  flagged below the limit of detection gives the limit and no value; any other row gives its
+  value).
 
 Foreign keys point at the registry as resources named `registry:<table>` (`province`, `ward`,
 `facility`, `station`, `parameter`); the validator gets their codes as sets
@@ -98,6 +100,7 @@ class TableSchema:
     sheet_name: str = "Dữ liệu"
     parameter_units: dict | None = None
     coordinates: dict | None = None
+    below_detection: dict | None = None
     descriptor: dict = field(default_factory=dict, compare=False, repr=False)
 
     def field(self, name: str) -> Field:
@@ -139,7 +142,8 @@ def compile_schema(descriptor: dict) -> TableSchema:
             raise SchemaError(f"primary key field {name!r} is not a field")
     extras = {}
     for key, wanted in (("parameterUnits", ("medium", "parameter", "unit")),
-                        ("coordinates", ("latitude", "longitude"))):
+                        ("coordinates", ("latitude", "longitude")),
+                        ("belowDetection", ("flag", "limit", "value"))):
         value = descriptor.get(key)
         if value is None:
             continue
@@ -156,7 +160,7 @@ def compile_schema(descriptor: dict) -> TableSchema:
         missing_values=tuple(descriptor.get("missingValues", ("",))),
         sheet_name=str(descriptor.get("sheetName") or "Dữ liệu")[:31],
         parameter_units=extras.get("parameterUnits"), coordinates=extras.get("coordinates"),
-        descriptor=descriptor)
+        below_detection=extras.get("belowDetection"), descriptor=descriptor)
 
 
 def _compile_field(item: dict) -> Field:
@@ -174,7 +178,7 @@ def _compile_field(item: dict) -> Field:
         except re.error as error:
             raise SchemaError(f"field {item['name']!r}: bad pattern ({error})") from None
     enum = constraints.get("enum")
-    return Field(
+    compiled = Field(
         name=item["name"], type=kind, title_vi=titles.get("vi", title),
         title_en=titles.get("en", title), unit=item.get("unit"),
         description=item.get("description", ""),
@@ -188,6 +192,16 @@ def _compile_field(item: dict) -> Field:
         true_values=tuple(item.get("trueValues", TRUE_VALUES)),
         false_values=tuple(item.get("falseValues", FALSE_VALUES)),
     )
+    from envhub.surveys.cells import CellError, bound
+
+    for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if constraints.get(name) is not None and kind != "string":
+            try:
+                bound(compiled, constraints[name])
+            except (CellError, TypeError, ValueError):
+                raise SchemaError(f"field {item['name']!r}: {name} {constraints[name]!r} is "
+                                  f"not a {kind}") from None
+    return compiled
 
 
 def _compile_foreign_key(item: dict, names: list[str]) -> ForeignKey:

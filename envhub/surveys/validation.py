@@ -197,6 +197,7 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
                     for fk in schema.foreign_keys if fk.fields[-1] in columns]
     unit_check = _unit_checker(schema, codes, columns, position)
     point_check = _point_checker(schema, columns, position)
+    detection_check = _detection_checker(schema, columns, position)
     add = report.add
     width = len(schema.fields)
     names = schema.names
@@ -273,6 +274,8 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
             unit_check(values, line, add)
         if point_check is not None:
             point_check(values, line, add)
+        if detection_check is not None and not failed:
+            detection_check(values, line, add)
         if bad or report.error_count != errors_before:
             report.rows_with_errors += 1
             if on_row is not None:
@@ -348,4 +351,28 @@ def _point_checker(schema, columns, position):
         if found is not None:
             add(Issue("outside_vietnam", line=line, column=columns[lat_name], field=lat_name,
                       label=label, value=f"{point[0]}, {point[1]}"))
+    return check
+
+
+def _detection_checker(schema, columns, position):
+    """A result below the limit of detection keeps its flag and limit, never a value (it is
+    not zero); any other result has its value."""
+    spec = schema.below_detection
+    if not spec or spec["value"] not in columns:
+        return None
+    flag, limit, value = (position[spec[part]] for part in ("flag", "limit", "value"))
+
+    def issue(code, name, line, found=None):
+        return Issue(code, line=line, column=columns.get(name), field=name,
+                     label=schema.field(name).label(), value=_short(found))
+
+    def check(values, line, add):
+        if values[flag] is None:
+            if values[value] is None:
+                add(issue("value_needed", spec["value"], line))
+            return
+        if values[limit] is None:
+            add(issue("limit_needed", spec["limit"], line))
+        if values[value] is not None:
+            add(issue("value_below_limit", spec["value"], line, values[value]))
     return check

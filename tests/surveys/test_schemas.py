@@ -55,3 +55,13 @@ def test_it_refuses_a_bad_descriptor_saying_why(descriptor, words):
     with pytest.raises(SchemaError) as error:
         compile_schema(descriptor)
     assert words in str(error.value)
+
+
+@pytest.mark.parametrize("kind, constraints", [
+    ("integer", {"minimum": "x"}), ("date", {"maximum": "31/02/2026"}),
+    ("number", {"maximum": "một"}),
+])
+def test_a_bound_that_is_not_of_the_field_s_type_is_refused(kind, constraints):
+    with pytest.raises(SchemaError) as error:
+        compile_schema({"fields": [{"name": "x", "type": kind, "constraints": constraints}]})
+    assert f"is not a {kind}" in str(error.value)

@@ -144,3 +144,24 @@ def test_the_report_keeps_the_first_errors_and_counts_them_all(world):
                                 for _ in range(30)]
     report, _rows = check(csv_bytes(rows), keep=5)
     assert (len(report.errors), report.error_count, report.by_code["type_date"]) == (5, 30, 30)
+
+
+def test_a_result_below_detection_keeps_its_limit_and_no_value(world):
+    header = [*PERIODIC_HEADER, "Dưới giới hạn phát hiện", "Giới hạn phát hiện"]
+    report, rows = check(csv_bytes([
+        header,
+        ["HNNT1", "03/04/2026", "", "water", "COD", "", "mg/L", "<LOD", "2,5"],
+        ["HNNT1", "04/04/2026", "", "water", "COD", "", "mg/L", "<LOD", ""],
+        ["HNNT1", "05/04/2026", "", "water", "COD", "0", "mg/L", "<LOD", "2,5"],
+        ["HNNT1", "06/04/2026", "", "water", "COD", "", "mg/L", "", ""],
+        ["HNNT1", "07/04/2026", "", "water", "COD", "1", "mg/L", "< LOD", ""],
+    ]))
+    assert errors(report) == [
+        ("I3", "detection_limit", None, "limit_needed"),
+        ("F4", "value", "0", "value_below_limit"),
+        ("F5", "value", None, "value_needed"),
+        ("H6", "detection", "< LOD", "enum"),
+    ]
+    assert rows[0][1]["value"] is None and rows[0][1]["detection_limit"] == 2.5
+    assert report.errors[1].message == ("Dưới giới hạn phát hiện: để trống giá trị, giới hạn "
+                                        "phát hiện thay cho giá trị.")
