@@ -4,7 +4,10 @@ in the active language (Vietnamese by default)."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from envhub.core.numbers import format_number
 
 MESSAGES = {
     # The file as a whole (readers.FileRefused).
@@ -62,6 +65,12 @@ MESSAGES = {
 
 
 def text(code: str, params: dict | None = None) -> str:
-    """The message of `code`, with its figures, in the active language."""
+    """The message of `code`, with its figures written for the active language (`200.000`,
+    `0,5` in Vietnamese)."""
     template = str(MESSAGES[code])
-    return template % params if params else template
+    if not params:
+        return template
+    language = get_language()
+    return template % {key: format_number(value, language, decimals=6)
+                       if isinstance(value, (int, float)) and not isinstance(value, bool)
+                       else value for key, value in params.items()}

@@ -138,13 +138,18 @@ def _short(value) -> str | None:
     return text if text is None or len(text) <= 100 else text[:99] + "…"
 
 
-def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int,
+def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int | None = None,
              keep: int = KEEP_ERRORS, progress: Callable[[int], None] | None = None,
              every: int = 1000,
              on_row: Callable[[int, dict, bool], None] | None = None) -> Report:
     """Check the upload `stream` (a seekable binary file) against `schema`. `on_row(line,
     values, ok)` gets every data row's typed values by field name (None where empty or bad)
-    and whether the row is free of errors: what a loader reads once the file is accepted."""
+    and whether the row is free of errors: what a loader reads once the file is accepted.
+    `max_rows`: `ENVHUB_MAX_SURVEY_ROWS` unless given."""
+    if max_rows is None:
+        from django.conf import settings
+
+        max_rows = settings.ENVHUB_MAX_SURVEY_ROWS
     report = Report(keep=keep)
     headers = HeaderMap(schema)
     try:

@@ -206,3 +206,20 @@ def test_random_cells_get_rows_and_errors_never_a_crash(cells):
     assert report.refused is not None or len(rows) == report.rows
     for issue in report.errors:
         assert issue.line and issue.message
+
+
+def test_the_row_limit_is_the_setting_unless_given(settings):
+    settings.ENVHUB_MAX_SURVEY_ROWS = 2
+    report = validate(io.BytesIO(csv_bytes([PERIODIC_HEADER] + [ROW] * 3)), RESULTS, CODES)
+    assert report.refused.code == "too_many_rows" and report.refused.params == {"limit": 2}
+
+
+def test_the_limit_is_written_as_a_vietnamese_reader_reads_numbers():
+    from envhub.surveys import messages
+
+    assert refused(csv_bytes([PERIODIC_HEADER] + [ROW] * 3), max_rows=2)[1].startswith(
+        "Tệp có hơn 2 dòng")
+    assert messages.text("too_many_rows", {"limit": 200_000}).startswith(
+        "Tệp có hơn 200.000 dòng dữ liệu")
+    assert messages.text("minimum", {"limit": 0.5}) == (
+        "Nhỏ hơn giá trị thấp nhất cho phép, 0,5.")
