@@ -236,7 +236,9 @@ def checker(field: Field) -> Callable:
             (field.exclusive_minimum, "exclusive_minimum", lambda v, b: v <= b),
             (field.exclusive_maximum, "exclusive_maximum", lambda v, b: v >= b)):
         if limit is not None and field.type != "string":
-            rules.append(_range_rule(bound(field, limit), code, test, limit))
+            value = bound(field, limit)
+            shown = text_of(value) if field.type in ("date", "datetime") else limit
+            rules.append(_range_rule(value, code, test, shown))
     if field.min_length is not None:
         rules.append(_length_rule(field.min_length, "min_length", lambda n, b: n < b))
     if field.max_length is not None:

@@ -223,3 +223,21 @@ def test_the_limit_is_written_as_a_vietnamese_reader_reads_numbers():
         "Tệp có hơn 200.000 dòng dữ liệu")
     assert messages.text("minimum", {"limit": 0.5}) == (
         "Nhỏ hơn giá trị thấp nhất cho phép, 0,5.")
+
+
+CELL = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")),
+                                    max_size=10), st.floats(allow_nan=True),
+                 st.integers(-10**6, 10**6), st.booleans(),
+                 st.datetimes(min_value=datetime.datetime(1900, 3, 1),
+                              max_value=datetime.datetime(2100, 1, 1)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.lists(CELL, min_size=7, max_size=8), max_size=5))
+def test_random_typed_cells_of_a_workbook_get_rows_and_errors_never_a_crash(cells):
+    rows = [[cell.replace("=", "") if isinstance(cell, str) else cell for cell in row]
+            for row in cells]
+    report, read = check(xlsx_bytes([PERIODIC_HEADER, *rows]))
+    assert report.refused is None and report.rows == len(read)
+    for issue in report.errors:
+        assert issue.line >= 2 and issue.message

@@ -110,3 +110,9 @@ def test_each_constraint_refuses_what_breaks_it(rules, kind, raw, code):
 ])
 def test_it_gives_the_typed_value_of_a_good_cell(rules, kind, raw, value):
     assert checker(field(kind, **rules))(raw) == value
+
+
+def test_a_date_bound_is_named_as_units_write_dates():
+    with pytest.raises(CellError) as error:
+        checker(field("date", minimum="2000-01-01"))("31/12/1999")
+    assert error.value.params == {"limit": "01/01/2000"}
