@@ -67,6 +67,12 @@ class Issue:
             return str(self.line or "")
         return f"{column_letter(self.column)}{self.line or ''}"
 
+    def as_dict(self) -> dict:
+        """JSON-ready, with the message in the active language (what a stored report keeps)."""
+        return {"code": self.code, "message": self.message, "line": self.line,
+                "cell": self.cell if self.column is not None else None, "field": self.field,
+                "label": self.label, "value": self.value}
+
 
 @dataclass
 class Report:
@@ -87,6 +93,16 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.refused is None and self.error_count == 0
+
+    def as_dict(self) -> dict:
+        """JSON-ready: the counts, the kept errors and warnings, the refusal."""
+        return {"ok": self.ok, "rows": self.rows, "rows_with_errors": self.rows_with_errors,
+                "error_count": self.error_count, "by_code": dict(self.by_code),
+                "errors": [issue.as_dict() for issue in self.errors],
+                "warnings": [issue.as_dict() for issue in self.warnings],
+                "refused": self.refused.as_dict() if self.refused else None,
+                "kind": self.kind, "encoding": self.encoding, "sheet_name": self.sheet_name,
+                "header_line": self.header_line}
 
     def add(self, issue: Issue) -> None:
         self.error_count += 1

@@ -165,3 +165,16 @@ def test_a_result_below_detection_keeps_its_limit_and_no_value(world):
     assert rows[0][1]["value"] is None and rows[0][1]["detection_limit"] == 2.5
     assert report.errors[1].message == ("Dưới giới hạn phát hiện: để trống giá trị, giới hạn "
                                         "phát hiện thay cho giá trị.")
+
+
+def test_the_report_is_json_ready_with_its_messages(world):
+    import json
+
+    report, _rows = check(csv_bytes([PERIODIC_HEADER + ["Ghi chú"],
+                                     ["HNKK1", "xx", "", "air", "PM10", "1", "µg/m3", ""]]))
+    data = json.loads(json.dumps(report.as_dict()))
+    assert data["ok"] is False and data["rows"] == 1 and data["by_code"] == {"type_date": 1}
+    assert data["errors"] == [{"code": "type_date", "line": 2, "cell": "B2",
+                               "field": "sampling_date", "label": "Ngày lấy mẫu", "value": "xx",
+                               "message": "Cần một ngày, viết theo dạng dd/mm/yyyy."}]
+    assert data["warnings"][0]["cell"] == "H1" and data["refused"] is None
