@@ -92,9 +92,10 @@ def registry_codes():
     parameters = parameters.get("parameters", parameters) if isinstance(parameters, dict) \
         else parameters
     return RegistryCodes(
-        keys={"registry:province": {(f"{code:02d}",) for code in range(1, 100)},
-              "registry:station": {(site(number),) for number in range(SITES)},
-              "registry:parameter": {(p["medium"], p["code"]) for p in parameters}},
+        keys={("registry:province", ("code",)): {(f"{code:02d}",) for code in range(1, 100)},
+              ("registry:station", ("code",)): {(site(number),) for number in range(SITES)},
+              ("registry:parameter", ("medium", "code")): {
+                  (p["medium"], p["code"]) for p in parameters}},
         parameter_units={(p["medium"], p["code"]): p["unit"] for p in parameters})
 
 

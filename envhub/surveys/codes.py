@@ -23,30 +23,34 @@ def normalise(resource: str, values: tuple) -> tuple:
 
 @dataclass
 class RegistryCodes:
-    """Sets of keys per registry resource (`tableschema.REGISTRY_RESOURCES`), and each
-    parameter's canonical unit by (medium, code)."""
+    """Sets of keys per registry resource and referenced fields
+    (`tableschema.REGISTRY_RESOURCES`), and each parameter's canonical unit by (medium, code)."""
 
-    keys: dict[str, set[tuple]] = field(default_factory=dict)
+    keys: dict[tuple[str, tuple], set[tuple]] = field(default_factory=dict)
     parameter_units: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def has(self, resource: str, values: tuple) -> bool:
-        return normalise(resource, values) in self.keys.get(resource, ())
+    def has(self, resource: str, fields: tuple, values: tuple) -> bool:
+        """Whether the registry has the key `values` of `fields` in `resource`."""
+        return normalise(resource, values) in self.keys.get((resource, fields), ())
 
     @classmethod
     def load(cls) -> RegistryCodes:
         from envhub.registry.models import Facility, Parameter, Province, Station, Ward
 
         parameters = list(Parameter.objects.values_list("medium", "code", "unit"))
+        wards = list(Ward.objects.values_list("province__code", "code"))
         return cls(
             keys={
-                "registry:province": {(code,) for code in
-                                      Province.objects.values_list("code", flat=True)},
-                "registry:ward": {(code,) for code in Ward.objects.values_list("code", flat=True)},
-                "registry:facility": {(code,) for code in
-                                      Facility.objects.values_list("tax_code", flat=True)},
-                "registry:station": {(code.upper(),) for code in
-                                     Station.objects.values_list("code", flat=True)},
-                "registry:parameter": {(medium, code) for medium, code, _unit in parameters},
+                ("registry:province", ("code",)): {
+                    (code,) for code in Province.objects.values_list("code", flat=True)},
+                ("registry:ward", ("code",)): {(code,) for _province, code in wards},
+                ("registry:ward", ("province", "code")): set(wards),
+                ("registry:facility", ("tax_code",)): {
+                    (code,) for code in Facility.objects.values_list("tax_code", flat=True)},
+                ("registry:station", ("code",)): {
+                    (code.upper(),) for code in Station.objects.values_list("code", flat=True)},
+                ("registry:parameter", ("medium", "code")): {
+                    (medium, code) for medium, code, _unit in parameters},
             },
             parameter_units={(medium, code): unit for medium, code, unit in parameters},
         )

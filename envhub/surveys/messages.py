@@ -51,6 +51,7 @@ MESSAGES = {
     "pattern": _("Not in the expected form."),
     "duplicate_key": _("This row repeats the key (%(key)s) of an earlier row."),
     "unknown_code": _("Unknown code in the registry: %(code)s."),
+    "ward_elsewhere": _("The ward %(ward)s is not in the province %(province)s."),
     "unknown_parameter": _("The parameter %(code)s is not one the registry has for this "
                            "medium."),
     "unknown_unit": _("Unknown unit: %(unit)s."),

@@ -17,9 +17,10 @@ which the spec allows ("adding custom properties"):
   value).
 
 Foreign keys point at the registry as resources named `registry:<table>` (`province`, `ward`,
-`facility`, `station`, `parameter`); the validator gets their codes as sets
-(`surveys/codes.py`). Field types supported: string, integer, number, boolean, date, time,
-datetime, year; anything else is refused when the schema is compiled.
+`facility`, `station`, `parameter`; a ward by its code, or by its province's and its own); the
+validator gets their codes as sets (`surveys/codes.py`). Field types supported: string,
+integer, number, boolean, date, time, datetime, year; anything else is refused when the schema
+is compiled.
 
 Pure module (no Django): the descriptors are data; `frictionless` checks them against the spec.
 """
@@ -35,12 +36,14 @@ from pathlib import Path
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 BUILT_IN = ("periodic_results", "emission_inventory", "generic_example")
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "year")
+# Each registry resource and the keys a foreign key may reference in it (a ward by its code,
+# or by its province's code and its own, which also checks that it lies in that province).
 REGISTRY_RESOURCES = {
-    "registry:province": ("code",),
-    "registry:ward": ("code",),
-    "registry:facility": ("tax_code",),
-    "registry:station": ("code",),
-    "registry:parameter": ("medium", "code"),
+    "registry:province": (("code",),),
+    "registry:ward": (("code",), ("province", "code")),
+    "registry:facility": (("tax_code",),),
+    "registry:station": (("code",),),
+    "registry:parameter": (("medium", "code"),),
 }
 # The spec's defaults, and the Vietnamese words a unit writes.
 TRUE_VALUES = ("true", "True", "TRUE", "1", "có", "Có", "CÓ", "x", "X")
@@ -212,9 +215,9 @@ def _compile_foreign_key(item: dict, names: list[str]) -> ForeignKey:
     if resource not in REGISTRY_RESOURCES:
         raise SchemaError(f"foreign key to {resource!r}: envhub checks references to "
                           f"{', '.join(REGISTRY_RESOURCES)}")
-    if reference_fields != REGISTRY_RESOURCES[resource]:
-        raise SchemaError(f"foreign key to {resource}: reference the fields "
-                          f"{', '.join(REGISTRY_RESOURCES[resource])}")
+    if reference_fields not in REGISTRY_RESOURCES[resource]:
+        raise SchemaError(f"foreign key to {resource}: reference the fields " + " or ".join(
+            ", ".join(fields) for fields in REGISTRY_RESOURCES[resource]))
     new_with = _as_tuple(item.get("newWith"))
     for name in (*fields, *new_with):
         if name not in names:

@@ -67,7 +67,7 @@ def _code_lists(schema: TableSchema, codes: RegistryCodes) -> dict[str, tuple]:
     are the registry's — kept on the hidden sheet — rather than the schema's enum)}."""
     lists = {}
     for fk in schema.foreign_keys:
-        keys = codes.keys.get(fk.resource, set())
+        keys = codes.keys.get((fk.resource, fk.reference_fields), set())
         values = sorted({key[-1] for key in keys})
         lists[fk.fields[-1]] = (values, bool(fk.new_with), True)
     for item in schema.fields:

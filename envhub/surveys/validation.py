@@ -281,16 +281,14 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
             key = tuple([values[slot] for slot in slots])
             known = verdicts.get(key)
             if known is None:
-                known = None in key or codes.has(fk.resource, key)  # missing: reported above
+                known = None in key or codes.has(fk.resource, fk.reference_fields, key)
                 if len(verdicts) < _CELL_CACHE:
                     verdicts[key] = known
             if known:
                 continue
             if needed and all(values[slot] is not None for slot in needed):
                 continue  # a new site or facility, with what it takes to create it
-            code = "unknown_parameter" if fk.resource == "registry:parameter" else "unknown_code"
-            add(_row_issue(schema, columns, fk.fields[-1], line, code,
-                           code=text_of(key[-1]), value=key[-1]))
+            add(_reference_issue(schema, columns, codes, fk, key, line))
         if unit_check is not None:
             unit_check(values, line, add)
         if point_check is not None:
@@ -307,6 +305,21 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
             report.rows = rows
             progress(rows)
     report.rows = rows
+
+
+def _reference_issue(schema, columns, codes, fk, key, line) -> Issue:
+    """What is wrong with a key the registry does not have (an empty key is no reference: its
+    required cells are reported as such)."""
+    name = fk.fields[-1]
+    if fk.resource == "registry:parameter":
+        return _row_issue(schema, columns, name, line, "unknown_parameter",
+                          code=text_of(key[-1]), value=key[-1])
+    if fk.resource == "registry:ward" and len(key) == 2 and \
+            codes.has("registry:ward", ("code",), key[-1:]):
+        return _row_issue(schema, columns, name, line, "ward_elsewhere", ward=text_of(key[1]),
+                          province=text_of(key[0]), value=key[1])
+    return _row_issue(schema, columns, name, line, "unknown_code", code=text_of(key[-1]),
+                      value=key[-1])
 
 
 def _row_issue(schema, columns, name, line, issue_code, value=None, **params) -> Issue:

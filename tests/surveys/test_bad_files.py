@@ -18,8 +18,9 @@ from tests.surveys.files import PERIODIC_HEADER, csv_bytes, xlsx_bytes
 
 RESULTS = tableschema.built_in("periodic_results")
 CODES = RegistryCodes(
-    keys={"registry:station": {("HNKK1",)}, "registry:province": {("01",)},
-          "registry:parameter": {("air", "PM10"), ("water", "pH")}},
+    keys={("registry:station", ("code",)): {("HNKK1",)},
+          ("registry:province", ("code",)): {("01",)},
+          ("registry:parameter", ("medium", "code")): {("air", "PM10"), ("water", "pH")}},
     parameter_units={("air", "PM10"): "µg/m3", ("water", "pH"): ""})
 ROW = ["HNKK1", "03/04/2026", "08:00", "air", "PM10", "45,5", "µg/m3"]
 

@@ -95,6 +95,7 @@ def test_a_new_site_needs_its_name_province_and_a_point_in_viet_nam(world):
 
 def test_the_inventory_checks_facilities_provinces_and_wards(world):
     ward = world.hanoi.wards.order_by("code").first().code
+    elsewhere = world.dongnai.wards.order_by("code").first().code
     header = ["Năm điều tra", "Mã số thuế", "Tên cơ sở", "Mã tỉnh", "Mã xã, phường", "Ngành",
               "Mã ống khói", "Chiều cao ống khói (m)", "Đường kính ống khói (m)"]
     report, _rows = check(csv_bytes([
@@ -105,6 +106,8 @@ def test_the_inventory_checks_facilities_provinces_and_wards(world):
          "OK1", "80", "3,5"],  # the same stack twice
         ["2026", "0101234567", "Cơ sở mới", "01", "99999", "cement", "OK1", "0,1", "3"],
         ["2026", "0101234567", "", "01", "", "steel", "OK2", "30", "40"],
+        ["2026", "0100109106", "Nhà máy Nhiệt điện Sông Hồng", "01", elsewhere, "thermal_power",
+         "OK3", "80", "3,5"],
     ]), schema=INVENTORY)
     assert errors(report) == [
         ("G3", "stack_code", "OK1", "duplicate_key"),
@@ -113,7 +116,9 @@ def test_the_inventory_checks_facilities_provinces_and_wards(world):
         ("C5", "facility_name", None, "required"),
         ("I5", "stack_diameter", "40", "maximum"),
         ("B5", "tax_code", "0101234567", "unknown_code"),  # new, but without its name
+        ("E6", "ward_code", elsewhere, "ward_elsewhere"),
     ]
+    assert report.errors[-1].message == f"Xã, phường {elsewhere} không thuộc tỉnh 01."
 
 
 def test_vietnamese_text_keeps_its_diacritics_from_every_encoding(world):
