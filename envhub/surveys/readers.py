@@ -41,6 +41,9 @@ MAX_RATIO = 200
 RATIO_FLOOR = 1_000_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+# A zip starts with a member, or with the end of an empty archive, or a spanned-archive mark;
+# a CSV whose first cell starts with "PK" is still a CSV.
+ZIP_HEADS = (ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08")
 CSV_FIELD_LIMIT = 100_000
 _CHUNK = 1 << 20
 
@@ -84,7 +87,7 @@ def open_table(stream, *, match_header: Callable[[list], int], max_rows: int,
     stream.seek(0)
     if head.startswith(OLE_MAGIC[:4]):
         raise FileRefused("encrypted")
-    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
+    if head[:4] in ZIP_HEADS:
         return _xlsx_table(stream, match_header, max_rows, sheet_name)
     return _csv_table(stream, match_header, max_rows)
 

@@ -242,3 +242,9 @@ def test_random_typed_cells_of_a_workbook_get_rows_and_errors_never_a_crash(cell
     assert report.refused is None and report.rows == len(read)
     for issue in report.errors:
         assert issue.line >= 2 and issue.message
+
+
+def test_a_csv_whose_first_cell_starts_with_pk_is_a_csv():
+    header = ["PK", *PERIODIC_HEADER]
+    report, rows = check(csv_bytes([header, ["x", *ROW]]))
+    assert report.ok and report.kind == "csv" and len(rows) == 1
