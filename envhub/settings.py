@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "envhub.compliance",
     "envhub.monitoring",
     "envhub.airquality",
+    "envhub.surveys",
     "envhub.catalog",
     "envhub.demo",
     "django.contrib.admin",
@@ -179,6 +180,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_HANDLERS = ["envhub.core.uploads.BoundedUploadHandler"]
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
+# The most data rows a survey upload may have (envhub.surveys.readers).
+ENVHUB_MAX_SURVEY_ROWS = CONFIG.max_survey_rows
 ENVHUB_FUTURE_TOLERANCE_MINUTES = CONFIG.future_tolerance_minutes
 ENVHUB_MAX_AGE_DAYS = CONFIG.max_age_days
 # When an hour, a day or an averaging window is valid (rollups, VN_AQI, QCVN 05, compliance).

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "envhub.surveys"
+    label = "surveys"
+    verbose_name = _("Surveys")
