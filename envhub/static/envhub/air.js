@@ -121,6 +121,25 @@
   // narrows them on a phone so that they still fit beside the buttons.
   var POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [12, 12], maxWidth: 260 };
 
+  // Leaflet's circle markers are SVG paths, which the keyboard does not reach: each one is made
+  // a button, reached by Tab, named for a screen reader, and acted on by Enter or Space as by a
+  // click. (Leaflet draws a fresh path each time a marker is added back after clustering.)
+  function keyboardable(marker, label, activate) {
+    marker.on("add", function () {
+      var element = marker.getElement();
+      if (!element) { return; }
+      element.setAttribute("tabindex", "0");
+      element.setAttribute("role", "button");
+      element.setAttribute("aria-label", label);
+      element.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") { return; }
+        event.preventDefault();
+        activate(event);
+      });
+    });
+    return marker;
+  }
+
   function clusterOf(map, group, settings) {
     var worst = null, bounds = L.latLngBounds([]);
     group.forEach(function (entry) {
@@ -137,18 +156,26 @@
                                                className: "aqi-label aqi-cluster-label" });
     var list = "<strong>" + escapeHtml(label) + "</strong><hr>" +
       group.map(function (entry) { return entry.html; }).join("<hr>");
-    marker.on("click", function () {
+    function open(event) {
       // Zoom in while that separates them; markers still together open one list instead.
       // The popup is bound only then: bound at once, it would open (and fade out over the
       // next marker's) on every click that zooms.
       if (map.getBoundsZoom(bounds, false, L.point(60, 60)) > map.getZoom()) {
+        if (event && event.type === "keydown") {
+          // The cluster goes away as its stations part: the keyboard moves on to the first.
+          map.once("zoomend", function () {
+            var first = group[0].marker.getElement();
+            if (first && map.hasLayer(group[0].marker)) { first.focus(); }
+          });
+        }
         map.fitBounds(bounds, { padding: [60, 60] });
       } else {
         if (!marker.getPopup()) { marker.bindPopup(list, POPUP); }
         marker.openPopup();
       }
-    });
-    return marker;
+    }
+    marker.on("click", function () { open(); });
+    return keyboardable(marker, label, open);
   }
 
   function clusterer(map, entries, settings) {
@@ -211,6 +238,9 @@
             "</small>"
             : escapeHtml(name));
         marker.bindPopup(html, POPUP);
+        keyboardable(marker, station.name + (current ? " · VN_AQI " + item.aqi + " · " + name
+                                                     : " · " + name),
+                     function () { marker.openPopup(); });
         if (current) {
           marker.bindTooltip(String(item.aqi), { permanent: true, direction: "center",
                                                  className: "aqi-label" });
