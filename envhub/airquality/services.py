@@ -226,7 +226,42 @@ def province_centres() -> list[dict]:
     facilities registered in it. The registry has no province boundaries nor centres, so this is
     an estimate from the data, and a province with nothing registered has no label.
     [{"code", "name", "label" (the short name), "points" (how many), "latitude", "longitude"}]
-    by province code."""
+    by province code.
+
+    Worked out again only when the registry changes (`_registry_mark`: one query), not on every
+    view of the map; each process keeps its last answer."""
+    global _centres
+    mark = _registry_mark()
+    if _centres is None or _centres[0] != mark:
+        _centres = (mark, _province_centres())
+    return [dict(row) for row in _centres[1]]
+
+
+_centres: tuple[tuple, list[dict]] | None = None
+
+
+def _registry_mark() -> tuple:
+    """What changes whenever a station or facility is added, saved (`updated_at`) or deleted,
+    or the provinces are reloaded: their counts, highest ids and latest changes."""
+    from django.db import connection
+
+    from envhub.registry.models import Facility, Province, Station
+
+    quote = connection.ops.quote_name
+    columns = []
+    for model in (Station, Facility, Province):
+        table = quote(model._meta.db_table)
+        columns += [f"(SELECT COUNT(*) FROM {table})",
+                    f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})"]
+        if model is not Province:
+            changed = quote(model._meta.get_field("updated_at").column)
+            columns.append(f"(SELECT MAX({changed}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns))
+        return tuple(cursor.fetchone())
+
+
+def _province_centres() -> list[dict]:
     from statistics import median
 
     from envhub.registry.models import Facility, Province, Station
