@@ -288,6 +288,12 @@ def hourly(station, start: datetime.datetime, end: datetime.datetime):
     return ended().filter(station=station, hour_end__gt=start, hour_end__lte=end)
 
 
+def day_in_progress(day: datetime.date, now: datetime.datetime | None = None) -> bool:
+    """The local day has not ended (it ends at 24:00, Viet Nam time): its index is what the
+    hours so far give, "đang tính", not the day's. Worked out when read, never stored."""
+    return (now or timezone.now()) < day_bounds(day)[1]
+
+
 def daily(station, first: datetime.date, last: datetime.date):
     return DailyAqi.objects.filter(station=station, day__gte=first, day__lte=last)
 

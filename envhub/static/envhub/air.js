@@ -362,9 +362,14 @@
         return i === 1 ? Number(v) - 1 : Number(v);
       })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS - 1800 * 1000;
       var category = categoryFor(legend, row.aqi);
+      // A day that has not ended ("đang tính"): a faded bar with a dashed edge, so that it is
+      // not read as the day's index.
       return { value: [x, row.aqi], dominant: row.dominant, name: category.name,
-               hour: row.hour_label,
-               itemStyle: { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
+               hour: row.hour_label, in_progress: row.in_progress === true,
+               itemStyle: row.in_progress === true
+                 ? { color: category.colour, opacity: 0.45, borderColor: "#222",
+                     borderType: "dashed", borderWidth: 1 }
+                 : { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
     });
     var chart = EnvhubNumbers.chart(element);
     window.addEventListener("resize", function () { chart.resize(); });
@@ -378,6 +383,9 @@
           // An hour is shown as the hour it covers ("16:00–17:00 26/11/2026", from the API).
           var when = daily ? pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
             d.getUTCFullYear() : escapeHtml(item.data.hour);
+          if (item.data.in_progress) {
+            when += " · " + escapeHtml(settings.labels.in_progress);
+          }
           return when + "<br>VN_AQI <strong>" +
             EnvhubNumbers.format(item.value[1], { unit: "AQI" }) + "</strong> · " +
             escapeHtml(item.data.name) + "<br>" + escapeHtml(settings.labels.dominant) + ": " +
@@ -406,6 +414,16 @@
         element.dataset.state = drawn ? "ready" : "empty";
         element.dataset.bars = String(drawn);
         if (!drawn) { note.textContent = settings.labels.no_data; }
+        var running = body.results.filter(function (row) {
+          return row.in_progress === true && row.aqi != null;
+        });
+        if (running.length) {
+          element.dataset.inProgress = running.map(function (row) { return row.day; }).join(" ");
+          note.textContent = settings.labels.day_in_progress.replace(
+            "{day}", running.map(function (row) {
+              return row.day.split("-").reverse().join("/");
+            }).join(", "));
+        }
       }).catch(function () {
         element.dataset.state = "error";
         note.textContent = settings.labels.error;
