@@ -29,6 +29,11 @@ def test_no_plural_sentence_shows_its_raw_count():
             counter = re.search(r"\bcount (\w+)=", block["options"])
             if counter and "{{ %s }}" % counter[1] in block["body"]:
                 offending.append(f"{page.relative_to(TEMPLATES)}: {{{{ {counter[1]} }}}}")
+            # A length shown in a sentence is a count too.
+            offending += [f"{page.relative_to(TEMPLATES)}: {name}"
+                          for name in re.findall(r"\b(\w+)=\S+\|length(?=\s|$)",
+                                                 block["options"])
+                          if "{{ %s }}" % name in block["body"]]
     assert offending == []
 
 
