@@ -55,3 +55,54 @@ def test_the_api_marks_the_day_that_has_not_ended(world):
         f"/api/v1/aqi/hourly?station={world.air_hn.code}").json()
     assert all("in_progress" not in row for row in hourly["results"])
     assert "in_progress" not in {field.name for field in DailyAqi._meta.get_fields()}
+
+
+def send(world, day, hours, symbol):
+    """Hourly values of `symbol` at the Hà Nội ambient station, every five minutes of the
+    local hours ending at `hours` of `day`."""
+    from envhub.core.permissions import system_actor
+    from envhub.monitoring import ingest, rollups
+    from tests.monitoring.files import tt10_file
+
+    files = [tt10_file(world.air_hn, datetime.datetime.combine(day, datetime.time(0))
+                       + datetime.timedelta(hours=hour - 1, minutes=5 * slot),
+                       [(symbol, 60.0 + hour, "ug/m3")])
+             for hour in hours for slot in range(1, 13)]
+    for first in range(0, len(files), 100):
+        reports = ingest.ingest(system_actor("tests"), "ftp", files[first:first + 100], live=True)
+        assert all(report.rejected == 0 for report in reports)
+    rollups.process_queue()
+    services.process_queue()
+
+
+def compared(world, day, at, parameter):
+    now = datetime.datetime.combine(day, datetime.time(0), tzinfo=VN) + datetime.timedelta(
+        hours=at)
+    return {row["averaging"]: row for row in services.standards(world.air_hn, day.year, now)
+            if row["parameter"] == parameter}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hours, at, expected", [
+    # 18 full hours: a valid day once it has ended; until then no 24-hour mean, and not a day
+    # without enough data either.
+    (range(1, 19), 19, (0, 0)),
+    (range(1, 19), 24, (1, 0)),
+    # 5 hours: not enough for the day — said only once the day has ended.
+    (range(1, 6), 19, (0, 0)),
+    (range(1, 6), 24, (0, 1)),
+    (range(1, 6), 48, (0, 1)),
+])
+def test_the_qcvn_comparison_leaves_the_day_in_progress_out(world, hours, at, expected):
+    day = local_day(timezone.now()) - datetime.timedelta(days=3)  # days of the data, any hour
+    send(world, day, hours, "PM2,5")
+    row = compared(world, day, at, "PM2_5")["24h"]
+    assert (row["days_with_data"], row["days_incomplete"]) == expected
+
+
+@pytest.mark.django_db
+def test_only_the_hours_ended_are_hourly_means(world):
+    day = local_day(timezone.now()) - datetime.timedelta(days=3)
+    send(world, day, range(1, 7), "O3")  # 61 … 66 µg/m3
+    assert compared(world, day, 3.5, "O3")["1h"]["highest"] == 63  # 01:00 … 03:00 only
+    assert compared(world, day, 6, "O3")["1h"]["highest"] == 66
