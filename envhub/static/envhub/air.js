@@ -443,9 +443,11 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  // A deferred script runs before DOMContentLoaded (readyState "interactive"): start then,
+  // after site.js has given the map library its words in the page's language ("Phóng to").
+  if (document.readyState === "complete") {
     init();
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
   }
 })();
