@@ -135,6 +135,14 @@ class DatasetAdmin(PolicyAdmin):
     def has_view_permission(self, request, obj=None):
         return request.actor.sees_everything and super().has_view_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        # Publishing a version is for those who may change the dataset; to a reader the form's
+        # upload fields would read "None".
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [field for field in fields if field not in ("upload", "upload_note")]
+
     @admin.display(description=_("provider"))
     def provider_shown(self, obj):
         return PROVIDERS.get(obj.provider, obj.provider)
