@@ -25,7 +25,7 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):
     list_filter = ("is_active", "memberships__role")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("full_name", "email")}),
+        (_("Person"), {"fields": ("full_name", "email", "language")}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = (

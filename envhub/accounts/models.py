@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,6 +24,10 @@ class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships, not from flags."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text=_("The language of the notifications and e-mails this person receives. "
+                    "Empty means the site's language."))
 
     class Meta:
         verbose_name = _("user")
@@ -30,6 +35,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def language_code(self) -> str:
+        """The language this person is written to in: their own, else the site's."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Role(models.TextChoices):

@@ -71,6 +71,10 @@ class AqiOut(Schema):
     sub_indices: dict[str, int]
     inputs: list[dict]
     note: str
+    in_progress: bool | None = Field(
+        None, description="Daily rows: the local day has not ended (at 24:00 Viet Nam time), "
+                          "so its index is what the hours so far give and will change. Hourly "
+                          "rows have none: only ended hours are shown.")
 
 
 class AqiPage(Schema):
@@ -96,7 +100,7 @@ def station_ref(station) -> dict:
             "latitude": station.latitude, "longitude": station.longitude}
 
 
-def _aqi_out(row, period: str) -> dict:
+def _aqi_out(row, period: str, now: datetime.datetime | None = None) -> dict:
     out = {"aqi": row.aqi, "category": category_out(row.category),
            "dominant": row.dominant or None, "sub_indices": row.sub_indices,
            "inputs": row.inputs if isinstance(row.inputs, list) else [], "note": row.note}
@@ -105,6 +109,7 @@ def _aqi_out(row, period: str) -> dict:
         out["hour_label"] = hour_label(row.hour_end)
     else:
         out["day"] = row.day
+        out["in_progress"] = services.day_in_progress(row.day, now)
     return out
 
 
@@ -159,8 +164,9 @@ def aqi_daily(request, station: str, from_: str | None = Query(None, alias="from
     first, last = local_days(start, end)
     page = keyset_page(services.daily(found, first, last), order=("day",), cursor=cursor,
                        limit=limit)
+    now = timezone.now()
     return _json({"station": station_ref(found), "method": "VN_AQI (1459/QĐ-TCMT)",
-                  "results": [_aqi_out(row, "day") for row in page.results],
+                  "results": [_aqi_out(row, "day", now) for row in page.results],
                   "next": page.next})
 
 

@@ -226,7 +226,42 @@ def province_centres() -> list[dict]:
     facilities registered in it. The registry has no province boundaries nor centres, so this is
     an estimate from the data, and a province with nothing registered has no label.
     [{"code", "name", "label" (the short name), "points" (how many), "latitude", "longitude"}]
-    by province code."""
+    by province code.
+
+    Worked out again only when the registry changes (`_registry_mark`: one query), not on every
+    view of the map; each process keeps its last answer."""
+    global _centres
+    mark = _registry_mark()
+    if _centres is None or _centres[0] != mark:
+        _centres = (mark, _province_centres())
+    return [dict(row) for row in _centres[1]]
+
+
+_centres: tuple[tuple, list[dict]] | None = None
+
+
+def _registry_mark() -> tuple:
+    """What changes whenever a station or facility is added, saved (`updated_at`) or deleted,
+    or the provinces are reloaded: their counts, highest ids and latest changes."""
+    from django.db import connection
+
+    from envhub.registry.models import Facility, Province, Station
+
+    quote = connection.ops.quote_name
+    columns = []
+    for model in (Station, Facility, Province):
+        table = quote(model._meta.db_table)
+        columns += [f"(SELECT COUNT(*) FROM {table})",
+                    f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})"]
+        if model is not Province:
+            changed = quote(model._meta.get_field("updated_at").column)
+            columns.append(f"(SELECT MAX({changed}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns))
+        return tuple(cursor.fetchone())
+
+
+def _province_centres() -> list[dict]:
     from statistics import median
 
     from envhub.registry.models import Facility, Province, Station
@@ -253,6 +288,12 @@ def hourly(station, start: datetime.datetime, end: datetime.datetime):
     return ended().filter(station=station, hour_end__gt=start, hour_end__lte=end)
 
 
+def day_in_progress(day: datetime.date, now: datetime.datetime | None = None) -> bool:
+    """The local day has not ended (it ends at 24:00, Viet Nam time): its index is what the
+    hours so far give, "đang tính", not the day's. Worked out when read, never stored."""
+    return (now or timezone.now()) < day_bounds(day)[1]
+
+
 def daily(station, first: datetime.date, last: datetime.date):
     return DailyAqi.objects.filter(station=station, day__gte=first, day__lte=last)
 
@@ -267,11 +308,13 @@ AVERAGING_ORDER = ("1h", "8h", "24h", "year")
 PARAMETER_ORDER = ("PM2_5", "PM10", "TSP", "O3", "NO2", "SO2", "CO")
 
 
-def standards(station, year: int) -> list[dict]:
+def standards(station, year: int, now: datetime.datetime | None = None) -> list[dict]:
     """The station's means of `year` against the ambient limits valid then: per pollutant and
     averaging time, the highest mean (the annual mean for yearly limits), the days that gave a
     mean of that averaging time, the days over the limit valid that day, and the days with data
-    but not enough for such a mean (never counted as a mean, nor over the limit)."""
+    but not enough for such a mean (never counted as a mean, nor over the limit). The day in
+    progress (`day_in_progress` at `now`) is neither: its hourly and 8-hour means that have
+    ended count, its daily mean is not the day's yet."""
     from envhub.airquality.models import AmbientLimit
     from envhub.monitoring.models import Series
 
@@ -285,7 +328,8 @@ def standards(station, year: int) -> list[dict]:
         series_id = series[parameter_id]
         if series_id not in data:
             data[series_id] = _year_data(series_id, first, last)
-        results.append(_compare(group, averaging, data[series_id], first, last, rule()))
+        results.append(_compare(group, averaging, data[series_id], first, last, rule(),
+                                now or timezone.now()))
     results.sort(key=lambda row: (
         PARAMETER_ORDER.index(row["parameter"]) if row["parameter"] in PARAMETER_ORDER else 99,
         AVERAGING_ORDER.index(row["averaging"])))
@@ -339,10 +383,13 @@ def _means_by_day(averaging: str, hours: dict, days: dict, first, last,
     return {day: values for day, values in by_day.items() if first <= day <= last}
 
 
-def _compare(limits, averaging: str, data: dict, first, last, rule: completeness.Rule) -> dict:
+def _compare(limits, averaging: str, data: dict, first, last, rule: completeness.Rule,
+             now: datetime.datetime) -> dict:
     """One row of the comparison."""
-    by_day = _means_by_day(averaging, data["hours"], data["days"], first, last, rule)
-    incomplete = len(set(data["days"]) - set(by_day))
+    ended = {day: mean for day, mean in data["days"].items() if not day_in_progress(day, now)}
+    hours = {hour: mean for hour, mean in data["hours"].items() if hour <= now}
+    by_day = _means_by_day(averaging, hours, ended, first, last, rule)
+    incomplete = len(set(ended) - set(by_day))
     row = {"parameter": limits[0].parameter.code, "averaging": averaging,
            "unit": limits[0].unit, "days_with_data": len(by_day),
            "days_incomplete": incomplete, "verification": limits[0].verification}

@@ -62,7 +62,9 @@ def chart_labels() -> dict:
     return {"aqi": _("VN_AQI"), "no_data": _("No index for this period."),
             "error": _("The index could not be loaded; reload the page."),
             "dominant": _("dominant pollutant"), "stale": _("out of date"),
-            "station": _("Station page")}
+            "station": _("Station page"), "in_progress": _("in progress"),
+            "day_in_progress": _("The bar of {day} is in progress: the day has not ended, so "
+                                 "its index is what the hours so far give and will change.")}
 
 
 def map_labels() -> dict:

@@ -76,15 +76,6 @@ def _fmt(moment: datetime.datetime) -> str:
     return moment.astimezone(VN).strftime("%H:%M %d/%m/%Y")
 
 
-def _figures(event: ExceedanceEvent, language: str) -> dict:
-    """The event's numbers as the page shows them (`core.numbers`): the peak in its unit's
-    decimals, never rounded down onto the limit; "1,73 lần"."""
-    return {"peak": format_number(event.peak_value, language, unit=event.unit,
-                                  against=event.limit),
-            "multiple": format_multiple(event.peak_multiple, language),
-            "limit": format_number(event.limit, language, decimals=6)}
-
-
 def _event_payload(event: ExceedanceEvent) -> dict:
     source = event.source
     return {
@@ -100,30 +91,81 @@ def _event_payload(event: ExceedanceEvent) -> dict:
 def _notify_event(event: ExceedanceEvent, kind: str) -> Notification | None:
     if timezone.now() - event.end > QUIET_AFTER:
         return None
-    source = event.source
-    facility = source.facility
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {"facility": facility.name, "source": source.code,
-                  "parameter": event.parameter.code, "start": _fmt(event.start),
-                  "end": _fmt(event.end), "unit": event.unit, "hours": event.hours,
-                  **_figures(event, translation.get_language())}
-        if kind == NotificationKind.EXCEEDANCE_OPENED:
-            subject = _("Exceedance: %(parameter)s at %(facility)s (%(source)s)") % values
-            body = _("%(parameter)s of source %(source)s at %(facility)s is over its limit of "
-                     "%(limit)s %(unit)s since %(start)s: highest %(peak)s %(unit)s, "
-                     "%(multiple)s the limit.") % values
-        else:
-            subject = _("Exceedance ended: %(parameter)s at %(facility)s (%(source)s)") % values
-            body = _("%(parameter)s of source %(source)s at %(facility)s exceeded its limit of "
-                     "%(limit)s %(unit)s from %(start)s to %(end)s (%(hours)s hours); highest "
-                     "%(peak)s %(unit)s, %(multiple)s the limit.") % values
+    facility = event.source.facility
+    notification = Notification(kind=kind, facility=facility, province_id=facility.province_id,
+                                event=event, payload=_event_payload(event))
+    return _save(notification)
+
+
+def _save(notification: Notification) -> Notification | None:
+    """Store it with its text in the site's language (what webhooks carry); each person reads
+    it in their own (`wording`)."""
+    subject, body = wording(notification, settings.LANGUAGE_CODE)
+    notification.subject, notification.body = subject[:300], body
     try:
         with transaction.atomic():
-            return Notification.objects.create(
-                kind=kind, subject=subject[:300], body=body, facility=facility,
-                province_id=facility.province_id, event=event, payload=_event_payload(event))
+            notification.save()
+            return notification
     except IntegrityError:
-        return None  # already announced (the event came back after a withdrawal)
+        return None  # already announced (the event came back after a withdrawal; another worker)
+
+
+def wording(notification: Notification, language: str) -> tuple[str, str]:
+    """The notification's subject and body in `language`, written from what it records (its
+    kind and payload), so that each recipient reads it in their own language. A notification
+    whose payload lacks what its text needs keeps the text it was stored with."""
+    data = notification.payload or {}
+    with translation.override(language):
+        try:
+            if notification.kind == NotificationKind.CONNECTIVITY:
+                return _connectivity_text(notification, data)
+            if notification.kind in (NotificationKind.EXCEEDANCE_OPENED,
+                                     NotificationKind.EXCEEDANCE_CLOSED):
+                return _exceedance_text(notification.kind, data)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return notification.subject, notification.body
+
+
+def _local(text: str) -> str:
+    return _fmt(datetime.datetime.fromisoformat(text))
+
+
+def _exceedance_text(kind: str, data: dict) -> tuple[str, str]:
+    language = translation.get_language()
+    values = {"facility": data["facility_name"], "source": data["source_code"],
+              "parameter": data["parameter"], "start": _local(data["start"]),
+              "end": _local(data["end"]), "unit": data["unit"],
+              "hours": format_number(data["hours"], language),
+              "peak": format_number(data["peak_value"], language, unit=data["unit"],
+                                    against=data["limit"]),
+              "multiple": format_multiple(data["peak_multiple"], language),
+              "limit": format_number(data["limit"], language, decimals=6)}
+    if kind == NotificationKind.EXCEEDANCE_OPENED:
+        subject = _("Exceedance: %(parameter)s at %(facility)s (%(source)s)") % values
+        body = _("%(parameter)s of source %(source)s at %(facility)s is over its limit of "
+                 "%(limit)s %(unit)s since %(start)s: highest %(peak)s %(unit)s, "
+                 "%(multiple)s the limit.") % values
+    else:
+        subject = _("Exceedance ended: %(parameter)s at %(facility)s (%(source)s)") % values
+        body = _("%(parameter)s of source %(source)s at %(facility)s exceeded its limit of "
+                 "%(limit)s %(unit)s from %(start)s to %(end)s (%(hours)s hours); highest "
+                 "%(peak)s %(unit)s, %(multiple)s the limit.") % values
+    return subject, body
+
+
+def _connectivity_text(notification: Notification, data: dict) -> tuple[str, str]:
+    from envhub.monitoring.models import Connectivity
+
+    station = notification.station
+    values = {"station": data["station_code"],
+              "name": station.name if station is not None else data["station_code"],
+              "previous": Connectivity(data["previous"]).label,
+              "current": Connectivity(data["current"]).label, "at": _local(data["at"])}
+    subject = _("Station %(station)s: %(current)s") % values
+    body = _("Station %(station)s (%(name)s) went from “%(previous)s” to "
+             "“%(current)s” at %(at)s.") % values
+    return subject, body
 
 
 def event_opened(event: ExceedanceEvent) -> Notification | None:
@@ -155,25 +197,14 @@ def collect_connectivity(limit: int = 500) -> int:
     changes = changes.select_related("station", "station__facility").order_by("id")[:limit]
     for change in changes:
         station = change.station
-        with translation.override(settings.LANGUAGE_CODE):
-            values = {"station": station.code, "name": station.name,
-                      "previous": change.get_previous_display(),
-                      "current": change.get_current_display(), "at": _fmt(change.at)}
-            subject = _("Station %(station)s: %(current)s") % values
-            body = _("Station %(station)s (%(name)s) went from “%(previous)s” to "
-                     "“%(current)s” at %(at)s.") % values
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    kind=NotificationKind.CONNECTIVITY, subject=subject[:300], body=body,
-                    station=station, facility=station.facility,
-                    province_id=station.province_id, connectivity_change=change,
-                    payload={"station": station.pk, "station_code": station.code,
-                             "previous": change.previous, "current": change.current,
-                             "at": local_iso(change.at)})
-                made += 1
-        except IntegrityError:
-            continue  # another worker made it
+        notification = Notification(
+            kind=NotificationKind.CONNECTIVITY, station=station, facility=station.facility,
+            province_id=station.province_id, connectivity_change=change,
+            payload={"station": station.pk, "station_code": station.code,
+                     "previous": change.previous, "current": change.current,
+                     "at": local_iso(change.at)})
+        if _save(notification) is not None:
+            made += 1
     return made
 
 
@@ -282,7 +313,8 @@ def _send(delivery: Delivery) -> None:
         return  # the row itself is the in-app notification
     if delivery.channel == DeliveryChannel.EMAIL:
         try:
-            send_mail(notification.subject, notification.body, None, [delivery.user.email])
+            subject, body = wording(notification, delivery.user.language_code)
+            send_mail(subject, body, None, [delivery.user.email])
         except smtplib.SMTPResponseException as error:  # also a refused greeting
             if 400 <= error.smtp_code < 500:  # the server's "try again later"
                 raise NotDelivered(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None

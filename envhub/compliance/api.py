@@ -6,10 +6,11 @@ import datetime
 from typing import Literal
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from envhub.compliance import services
+from envhub.compliance import alerts, services
 from envhub.compliance.models import Column, EventStatus, Verification
 from envhub.core import params
 from envhub.core.api_auth import actor_of
@@ -344,8 +345,8 @@ class NotificationOut(Schema):
     # Reads a `Delivery`: the caller's copy of a notification.
     id: int
     kind: str = Field(alias="notification.kind")
-    subject: str = Field(alias="notification.subject")
-    message: str = Field(alias="notification.body")
+    subject: str  # in the language of the request, like the page (`alerts.wording`)
+    message: str
     created_at: LocalTime = Field(alias="notification.created_at")
     read: bool
     data: dict = Field(alias="notification.payload")
@@ -353,6 +354,14 @@ class NotificationOut(Schema):
     @staticmethod
     def resolve_read(delivery) -> bool:
         return delivery.read_at is not None
+
+    @staticmethod
+    def resolve_subject(delivery) -> str:
+        return alerts.wording(delivery.notification, get_language())[0]
+
+    @staticmethod
+    def resolve_message(delivery) -> str:
+        return alerts.wording(delivery.notification, get_language())[1]
 
 
 class NotificationPage(Schema):

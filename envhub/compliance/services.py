@@ -340,7 +340,7 @@ def inbox(actor: Actor) -> QuerySet:
     if actor.user is None:
         return Delivery.objects.none()
     return Delivery.objects.filter(user_id=actor.user.pk, channel=DeliveryChannel.IN_APP) \
-        .select_related("notification").order_by("-id")
+        .select_related("notification", "notification__station").order_by("-id")
 
 
 def mark_read(actor: Actor, delivery_ids: list[int] | None = None) -> int:

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envhub.compliance import reports, services
+from envhub.compliance import alerts, reports, services
 from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 
@@ -119,6 +120,8 @@ def notifications(request):
         return redirect("notifications")
     cursor = (request.GET.get("cursor") or "").strip() or None
     page = keyset_page(services.inbox(actor), order=("-id",), cursor=cursor, limit=50)
+    for delivery in page.results:  # in the language of the page the person reads
+        delivery.subject, delivery.body = alerts.wording(delivery.notification, get_language())
     return render(request, "compliance/notifications.html", {
         "page": page, "unread": services.inbox(actor).filter(read_at__isnull=True).count(),
         # Who the alerts go to (`alerts.recipients`): the others are told where to look instead.

@@ -51,7 +51,8 @@ def age_in_words(moment: datetime.datetime | None, now: datetime.datetime) -> st
     days = (now - moment) // datetime.timedelta(days=1)
     if days < 1:
         return naturaltime(moment)
-    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    return ngettext("%(count)s day ago", "%(count)s days ago", days) % {
+        "count": format_number(days, get_language())}
 
 
 def _status_badges() -> dict[int, str]:

@@ -48,3 +48,38 @@ def test_province_names_go_where_their_stations_and_facilities_are(world):
     assert 21.02 <= hanoi["latitude"] <= 21.05 and 105.83 <= hanoi["longitude"] <= 105.89
     dongnai = centres[world.dongnai.code]
     assert 10.9 <= dongnai["latitude"] <= 11.0 and 106.8 <= dongnai["longitude"] <= 106.9
+
+
+@pytest.mark.django_db
+def test_province_centres_are_worked_out_again_only_when_the_registry_changes(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from envhub.registry.models import Facility, Station
+
+    first = services.province_centres()
+    with CaptureQueriesContext(connection) as unchanged:
+        assert services.province_centres() == first
+    assert len(unchanged) == 1  # the registry's mark, not its every station and facility
+    # A station moved: its province's name moves with it.
+    hanoi = next(row for row in first if row["code"] == world.hanoi.code)
+    points = [(s.pk, s.latitude) for s in Station.objects.filter(province=world.hanoi)] + [
+        (f.pk, f.latitude) for f in Facility.objects.filter(province=world.hanoi)]
+    assert hanoi["points"] == len(points) >= 2
+    for station in Station.objects.filter(province=world.hanoi, latitude__isnull=False):
+        station.latitude = 22.5
+        station.save()
+    moved = {row["code"]: row for row in services.province_centres()}
+    assert moved[world.hanoi.code]["latitude"] > hanoi["latitude"]
+    # A station in a province with nothing before: its name appears; deleted, it goes.
+    from envhub.registry.models import Province, StationKind
+
+    bac_ninh = Province.objects.get(code="24")
+    added = Station.objects.create(code="BNKK1", name="Trạm Bắc Ninh", kind=StationKind.AUTO_AIR,
+                                   province=bac_ninh, latitude=21.18, longitude=106.07)
+    assert "24" in {row["code"] for row in services.province_centres()}
+    added.delete()
+    assert "24" not in {row["code"] for row in services.province_centres()}
+    # What a caller does to its answer is not kept for the next.
+    services.province_centres()[0]["label"] = "changed"
+    assert services.province_centres()[0]["label"] != "changed"

@@ -360,7 +360,7 @@ def test_the_scanners_find_the_strings():
     assert ("Sign in", None) in templates
     assert ("Main navigation", None) in templates  # single quotes
     assert ("For %(owner)s, valid until %(expires)s.", None) in templates  # blocktranslate
-    assert ("%(n)s station", "%(n)s stations") in templates  # blocktranslate count
+    assert ("%(shown)s station", "%(shown)s stations") in templates  # blocktranslate count
     assert len(python) > 150 and len(templates) > 100
 
 

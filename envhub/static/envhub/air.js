@@ -121,6 +121,25 @@
   // narrows them on a phone so that they still fit beside the buttons.
   var POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [12, 12], maxWidth: 260 };
 
+  // Leaflet's circle markers are SVG paths, which the keyboard does not reach: each one is made
+  // a button, reached by Tab, named for a screen reader, and acted on by Enter or Space as by a
+  // click. (Leaflet draws a fresh path each time a marker is added back after clustering.)
+  function keyboardable(marker, label, activate) {
+    marker.on("add", function () {
+      var element = marker.getElement();
+      if (!element) { return; }
+      element.setAttribute("tabindex", "0");
+      element.setAttribute("role", "button");
+      element.setAttribute("aria-label", label);
+      element.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") { return; }
+        event.preventDefault();
+        activate(event);
+      });
+    });
+    return marker;
+  }
+
   function clusterOf(map, group, settings) {
     var worst = null, bounds = L.latLngBounds([]);
     group.forEach(function (entry) {
@@ -137,18 +156,26 @@
                                                className: "aqi-label aqi-cluster-label" });
     var list = "<strong>" + escapeHtml(label) + "</strong><hr>" +
       group.map(function (entry) { return entry.html; }).join("<hr>");
-    marker.on("click", function () {
+    function open(event) {
       // Zoom in while that separates them; markers still together open one list instead.
       // The popup is bound only then: bound at once, it would open (and fade out over the
       // next marker's) on every click that zooms.
       if (map.getBoundsZoom(bounds, false, L.point(60, 60)) > map.getZoom()) {
+        if (event && event.type === "keydown") {
+          // The cluster goes away as its stations part: the keyboard moves on to the first.
+          map.once("zoomend", function () {
+            var first = group[0].marker.getElement();
+            if (first && map.hasLayer(group[0].marker)) { first.focus(); }
+          });
+        }
         map.fitBounds(bounds, { padding: [60, 60] });
       } else {
         if (!marker.getPopup()) { marker.bindPopup(list, POPUP); }
         marker.openPopup();
       }
-    });
-    return marker;
+    }
+    marker.on("click", function () { open(); });
+    return keyboardable(marker, label, open);
   }
 
   function clusterer(map, entries, settings) {
@@ -214,6 +241,9 @@
             "</small>"
             : escapeHtml(name));
         marker.bindPopup(html, POPUP);
+        keyboardable(marker, station.name + (current ? " · VN_AQI " + item.aqi + " · " + name
+                                                     : " · " + name),
+                     function () { marker.openPopup(); });
         if (current) {
           marker.bindTooltip(String(item.aqi), { permanent: true, direction: "center",
                                                  className: "aqi-label" });
@@ -335,9 +365,14 @@
         return i === 1 ? Number(v) - 1 : Number(v);
       })) + 12 * 3600 * 1000 : Date.parse(row.hour_end) + VN_OFFSET_MS - 1800 * 1000;
       var category = categoryFor(legend, row.aqi);
+      // A day that has not ended ("đang tính"): a faded bar with a dashed edge, so that it is
+      // not read as the day's index.
       return { value: [x, row.aqi], dominant: row.dominant, name: category.name,
-               hour: row.hour_label,
-               itemStyle: { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
+               hour: row.hour_label, in_progress: row.in_progress === true,
+               itemStyle: row.in_progress === true
+                 ? { color: category.colour, opacity: 0.45, borderColor: "#222",
+                     borderType: "dashed", borderWidth: 1 }
+                 : { color: category.colour, borderColor: "rgba(0,0,0,.35)" } };
     });
     var chart = EnvhubNumbers.chart(element);
     window.addEventListener("resize", function () { chart.resize(); });
@@ -351,6 +386,9 @@
           // An hour is shown as the hour it covers ("16:00–17:00 26/11/2026", from the API).
           var when = daily ? pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
             d.getUTCFullYear() : escapeHtml(item.data.hour);
+          if (item.data.in_progress) {
+            when += " · " + escapeHtml(settings.labels.in_progress);
+          }
           return when + "<br>VN_AQI <strong>" +
             EnvhubNumbers.format(item.value[1], { unit: "AQI" }) + "</strong> · " +
             escapeHtml(item.data.name) + "<br>" + escapeHtml(settings.labels.dominant) + ": " +
@@ -379,6 +417,16 @@
         element.dataset.state = drawn ? "ready" : "empty";
         element.dataset.bars = String(drawn);
         if (!drawn) { note.textContent = settings.labels.no_data; }
+        var running = body.results.filter(function (row) {
+          return row.in_progress === true && row.aqi != null;
+        });
+        if (running.length) {
+          element.dataset.inProgress = running.map(function (row) { return row.day; }).join(" ");
+          note.textContent = settings.labels.day_in_progress.replace(
+            "{day}", running.map(function (row) {
+              return row.day.split("-").reverse().join("/");
+            }).join(", "));
+        }
       }).catch(function () {
         element.dataset.state = "error";
         note.textContent = settings.labels.error;
@@ -398,9 +446,11 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  // A deferred script runs before DOMContentLoaded (readyState "interactive"): start then, as
+  // the page's other scripts do.
+  if (document.readyState === "complete") {
     init();
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
   }
 })();
