@@ -25,13 +25,16 @@ RESIDENT_BOUND = 200 * 1024 * 1024  # bytes: the whole process, Python and Djang
 
 
 def validate_in_a_fresh_process(path) -> dict:
-    """Validate `path` in its own interpreter; its report's figures and its peak RSS."""
-    code = ("import json, os, resource, django; from pathlib import Path; "
+    """Validate `path` in its own interpreter; its report's figures and its peak RSS. The peak
+    is the interpreter's own (VmHWM): getrusage's ru_maxrss keeps, across the fork and exec,
+    the resident size of the process that started it (the test runner's)."""
+    code = ("import json, os, django; from pathlib import Path; "
             "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'envhub.settings'); "
             "django.setup(); from bench import surveys as bench; "
             f"report = bench.validate_file(Path({str(path)!r}), bench.registry_codes(), "
             f"max_rows={ROWS}); "
-            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024; "
+            "peak = next(int(line.split()[1]) * 1024 for line in "
+            "open('/proc/self/status') if line.startswith('VmHWM:')); "
             "print(json.dumps({'rows': report.rows, 'errors': report.error_count, "
             "'refused': report.refused is not None, 'peak': peak}), flush=True)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
