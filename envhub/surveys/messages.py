@@ -65,13 +65,17 @@ MESSAGES = {
 }
 
 
+def figure(value):
+    """A number written for the active language (`200.000`, `0,5` in Vietnamese); anything
+    else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, get_language(), decimals=6)
+    return value
+
+
 def text(code: str, params: dict | None = None) -> str:
-    """The message of `code`, with its figures written for the active language (`200.000`,
-    `0,5` in Vietnamese)."""
+    """The message of `code`, with its figures written for the active language."""
     template = str(MESSAGES[code])
     if not params:
         return template
-    language = get_language()
-    return template % {key: format_number(value, language, decimals=6)
-                       if isinstance(value, (int, float)) and not isinstance(value, bool)
-                       else value for key, value in params.items()}
+    return template % {key: figure(value) for key, value in params.items()}

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from envhub.surveys.codes import RegistryCodes
+from envhub.surveys.messages import figure
 from envhub.surveys.tableschema import Field, TableSchema
 
 TEMPLATE_ROWS = 1000
@@ -46,17 +47,17 @@ def rules_in_words(item: Field) -> str:
     if item.enum is not None:
         words.append(_("one of: %(values)s") % {"values": ", ".join(map(str, item.enum))})
     if item.minimum is not None:
-        words.append(_("at least %(limit)s") % {"limit": item.minimum})
+        words.append(_("at least %(limit)s") % {"limit": figure(item.minimum)})
     if item.maximum is not None:
-        words.append(_("at most %(limit)s") % {"limit": item.maximum})
+        words.append(_("at most %(limit)s") % {"limit": figure(item.maximum)})
     if item.exclusive_minimum is not None:
-        words.append(_("above %(limit)s") % {"limit": item.exclusive_minimum})
+        words.append(_("above %(limit)s") % {"limit": figure(item.exclusive_minimum)})
     if item.exclusive_maximum is not None:
-        words.append(_("below %(limit)s") % {"limit": item.exclusive_maximum})
+        words.append(_("below %(limit)s") % {"limit": figure(item.exclusive_maximum)})
     if item.min_length is not None:
-        words.append(_("at least %(limit)s characters") % {"limit": item.min_length})
+        words.append(_("at least %(limit)s characters") % {"limit": figure(item.min_length)})
     if item.max_length is not None:
-        words.append(_("at most %(limit)s characters") % {"limit": item.max_length})
+        words.append(_("at most %(limit)s characters") % {"limit": figure(item.max_length)})
     if item.pattern is not None:
         words.append(_("in the form %(pattern)s") % {"pattern": item.pattern})
     return "; ".join(words)

@@ -45,6 +45,10 @@ def test_the_template_has_labels_with_units_lists_formats_and_instructions(world
     assert (height.type, height.formula1, height.formula2) == ("decimal", "0.5", "500")
     texts = [row[0].value for row in instructions.iter_rows(min_row=5)]
     assert "Chiều cao ống khói" in texts
+    # The constraints are written as figures read in Vietnamese: "0,5", never "0.5".
+    said = " ".join(str(cell.value) for row in instructions.iter_rows() for cell in row
+                    if cell.value is not None)
+    assert "0,5" in said and "0,05" in said and "0.05" not in said
 
 
 def test_a_filled_template_is_read_back(world):
