@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("envhub.airquality.urls")),
     path("", include("envhub.catalog.urls")),
     path("", include("envhub.catalog.portal_urls")),
+    path("", include("envhub.surveys.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

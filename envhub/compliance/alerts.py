@@ -32,6 +32,7 @@ import smtplib
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 
 import orjson
 from django.conf import settings
@@ -110,6 +111,24 @@ def _save(notification: Notification) -> Notification | None:
         return None  # already announced (the event came back after a withdrawal; another worker)
 
 
+# Notification kinds of the apps above compliance (a survey returned to its unit…): each
+# registers how its text is written and who hears it (`register_kind`), as `jobs.py` does.
+Writer = Callable[[Notification, dict], tuple[str, str]]
+Audience = Callable[[Notification], Q]
+_WRITERS: dict[str, Writer] = {}
+_AUDIENCES: dict[str, Audience] = {}
+
+
+def register_kind(kind: str, writer: Writer, audience: Audience) -> None:
+    _WRITERS[kind] = writer
+    _AUDIENCES[kind] = audience
+
+
+def announce(kind: str, payload: dict, **fields) -> Notification | None:
+    """Store a notification of a registered kind; the worker chooses its recipients."""
+    return _save(Notification(kind=kind, payload=payload, **fields))
+
+
 def wording(notification: Notification, language: str) -> tuple[str, str]:
     """The notification's subject and body in `language`, written from what it records (its
     kind and payload), so that each recipient reads it in their own language. A notification
@@ -122,6 +141,8 @@ def wording(notification: Notification, language: str) -> tuple[str, str]:
             if notification.kind in (NotificationKind.EXCEEDANCE_OPENED,
                                      NotificationKind.EXCEEDANCE_CLOSED):
                 return _exceedance_text(notification.kind, data)
+            if notification.kind in _WRITERS:
+                return _WRITERS[notification.kind](notification, data)
         except (KeyError, TypeError, ValueError):
             pass
     return notification.subject, notification.body
@@ -216,6 +237,10 @@ def recipients(notification: Notification):
     from envhub.accounts.models import Membership, Role, User
 
     memberships = Membership.objects.filter(active=True, user__is_active=True)
+    if notification.kind in _AUDIENCES:
+        chosen = memberships.filter(_AUDIENCES[notification.kind](notification))
+        return (User.objects.filter(id__in=chosen.values("user_id")).order_by("id"),
+                set(chosen.values_list("organisation_id", flat=True)))
     wanted = Q(role=Role.STEWARD)
     if notification.province_id:
         wanted |= Q(role=Role.PROVINCIAL_OFFICER, provinces=notification.province_id)

@@ -489,6 +489,7 @@ class NotificationKind(models.TextChoices):
     EXCEEDANCE_OPENED = "exceedance_opened", _("Exceedance began")
     EXCEEDANCE_CLOSED = "exceedance_closed", _("Exceedance ended")
     CONNECTIVITY = "connectivity", _("Station connectivity changed")
+    SURVEY = "survey", _("Survey submission")
 
 
 class Notification(models.Model):

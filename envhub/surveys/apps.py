@@ -6,3 +6,6 @@ class SurveysConfig(AppConfig):
     name = "envhub.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from envhub.surveys import notices  # noqa: F401 - registers its notification kind
