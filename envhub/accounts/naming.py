@@ -37,6 +37,13 @@ ACTION_LABELS = {
     "ingest_refused": pgettext_lazy("audit action", "file refused (station not allowed)"),
     "ingest_replace": pgettext_lazy("audit action", "values replaced by a resent file"),
     "reference_load": pgettext_lazy("audit action", "reference data loaded"),
+    "upload": pgettext_lazy("audit action", "file uploaded"),
+    "submit": pgettext_lazy("audit action", "sent for review"),
+    "resubmit": pgettext_lazy("audit action", "sent again for review"),
+    "return": pgettext_lazy("audit action", "returned with comments"),
+    "approve": pgettext_lazy("audit action", "approved"),
+    "load": pgettext_lazy("audit action", "loaded into the database"),
+    "load_failed": pgettext_lazy("audit action", "loading failed"),
 }
 
 # Keys of `changes` that are not fields of the object's model.

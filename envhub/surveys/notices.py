@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from envhub.accounts.naming import actor_named
 from envhub.compliance import alerts
 from envhub.compliance.models import NotificationKind
 
@@ -58,7 +59,7 @@ def _text(notification, data: dict) -> tuple[str, str]:
     if data.get("comment"):
         lines.append(_("Comment: %(comment)s") % {"comment": data["comment"]})
     if data.get("by"):
-        lines.append(_("By: %(by)s") % {"by": data["by"]})
+        lines.append(_("By: %(by)s") % {"by": actor_named(data["by"]).text})
     lines.append(data["path"])
     return subject, "\n".join(lines)
 

@@ -29,6 +29,7 @@ from envhub.core.timeutil import local_to_utc, parse_moment
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
 from envhub.demo import permits as demo_permits
+from envhub.demo import surveys as demo_surveys
 from envhub.demo import tt10 as demo_files
 from envhub.monitoring import connectivity, ingest, rollups
 from envhub.monitoring.models import BatchStatus, Channel, Connectivity, StationStatus
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             report = country.build_country(actor, seed=seed)
             accounts = demo_accounts.ensure_accounts(actor)
             permits = demo_permits.ensure_permits(actor, seed=seed)
+            campaign = demo_surveys.ensure_survey_campaign(actor)
         except country.DemoError as error:
             raise CommandError(str(error)) from None
         elapsed = time.perf_counter() - started
@@ -106,6 +108,9 @@ class Command(BaseCommand):
 
         if permits:
             self.stdout.write(f"Permits: {permits} created (one per source).")
+        if campaign is not None:
+            self.stdout.write(f"Survey campaign: '{campaign.title}' created with the demo survey "
+                              "unit's submissions (loaded, returned, draft with errors).")
         summary = country.registry_summary()
         self.stdout.write(
             f"Registry: {summary.facilities} facilities in {summary.provinces} provinces; "
