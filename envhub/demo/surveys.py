@@ -92,7 +92,8 @@ def well_rows(ward_code: str) -> list[dict]:
 
 def inventory_rows() -> list[dict]:
     return [{"year": "2025", "tax_code": "0109999999",
-             "facility_name": "Công ty TNHH Gạch men Kim Lan", "province_code": "01", "ward_code": "99999", "sector": "ceramics",
+             "facility_name": "Công ty TNHH Gạch men Kim Lan", "province_code": "01",
+             "ward_code": "99999", "sector": "ceramics",
              "stack_code": "OK1", "stack_height": "-25", "fuel": "than cám"}]
 
 
