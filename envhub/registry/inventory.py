@@ -164,6 +164,7 @@ class InventoryDiff:
                     "number": column.number, **{
                         key: self._shown(name, value) for key, value in values.items()}}
 
+        entry.update(values=[], changes=[], proposed=None)
         if item.status == NEW:
             entry["values"] = [cell(name, value=item.values[name])
                                for name in columns if name in item.values]
