@@ -95,7 +95,7 @@ class InventoryChanged(InventoryError):
         "comparison and approve again.")
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One facility, stack or (stack, year) record the rows name, and what it will become."""
 
@@ -103,20 +103,24 @@ class Item:
     key: tuple
     line: int
     values: dict[str, Any] = field(default_factory=dict)  # schema field -> value (filled cells)
-    lines: dict[str, int] = field(default_factory=dict)  # schema field -> line that gave it
-    rank: dict[str, tuple] = field(default_factory=dict)  # schema field -> (year, line)
+    rank: dict[str, tuple] = field(default_factory=dict)  # schema field -> (year, line) of it
     obj: Any = None  # the registry row, when there is one
     status: str = ""
-    changes: dict[str, tuple] = field(default_factory=dict)  # field -> (before, after)
-    extra: dict[str, Any] = field(default_factory=dict)  # a new facility's proposed parts
+    changes: dict[str, tuple] | None = None  # field -> (before, after)
+    extra: dict[str, Any] | None = None  # a new facility's proposed parts
 
-    def merge(self, columns: dict, row: Mapping, line: int, year: int) -> None:
+    def merge(self, columns: dict, row: Mapping, stamp: tuple) -> None:
+        """Take the row's filled cells; `stamp` (year, line) orders rows naming one item."""
         for name in columns:
             value = _clean(row.get(name))
             if value is None:
                 continue  # an empty cell never blanks a registry value
-            if name not in self.rank or (year, line) >= self.rank[name]:
-                self.values[name], self.lines[name], self.rank[name] = value, line, (year, line)
+            if name not in self.rank or stamp >= self.rank[name]:
+                self.values[name], self.rank[name] = value, stamp
+
+    def line_of(self, name: str) -> int:
+        """The line that gave the field's value (else the item's first line)."""
+        return self.rank[name][1] if name in self.rank else self.line
 
 
 @dataclass
@@ -169,7 +173,7 @@ class InventoryDiff:
             entry["values"] = [cell(name, value=item.values[name])
                                for name in columns if name in item.values]
             if item.kind == "facilities":
-                operator = item.extra.get("operator_obj")
+                operator = (item.extra or {}).get("operator_obj")
                 entry["proposed"] = {
                     "abbreviation": item.extra.get("abbreviation"),
                     "operator": operator.name if operator else _(
@@ -177,7 +181,7 @@ class InventoryDiff:
                         "name": item.values.get("facility_name", "")}}
         else:
             entry["changes"] = [cell(name, before=before, after=after)
-                                for name, (before, after) in item.changes.items()]
+                                for name, (before, after) in (item.changes or {}).items()]
         return entry
 
     def _shown(self, name: str, value):
@@ -249,12 +253,12 @@ def plan_inventory(rows: Iterable) -> InventoryDiff:
         tax = validators.compact_tax_code(str(row.get("tax_code") or ""))
         code = str(row.get("stack_code") or "").strip().upper()
         year = int(row["year"])
-        facilities.setdefault(tax, Item("facilities", (tax,), line)).merge(
-            FACILITY, row, line, year)
+        stamp = (year, line)
+        facilities.setdefault(tax, Item("facilities", (tax,), line)).merge(FACILITY, row, stamp)
         stacks.setdefault((tax, code), Item("stacks", (tax, code), line)).merge(
-            STACK, row, line, year)
+            STACK, row, stamp)
         annual.setdefault((tax, code, year), Item("annual", (tax, code, year), line)).merge(
-            ANNUAL, row, line, year)
+            ANNUAL, row, stamp)
     problems: list[tuple[int, str]] = []
     lookups = _compare(facilities, stacks, annual, problems)
     items = {"facilities": list(facilities.values()), "stacks": list(stacks.values()),
@@ -329,6 +333,7 @@ def _classify(item: Item, columns: dict, read) -> None:
     for name, value in item.values.items():
         before = read(item.obj, columns[name])
         if not _same(before, value):
+            item.changes = item.changes or {}
             item.changes[name] = (before, value)
     item.status = CHANGED if item.changes else UNCHANGED
 
@@ -337,21 +342,21 @@ def _facility(item: Item, provinces, wards, enterprises, taken, problems) -> Non
     values, line = item.values, item.line
     province_code, ward_code = values.get("province_code"), values.get("ward_code")
     if province_code is not None and province_code not in provinces:
-        problems.append((item.lines["province_code"], _(
+        problems.append((item.line_of("province_code"), _(
             "Line %(line)s: unknown province code %(code)s.") % {
-            "line": item.lines["province_code"], "code": province_code}))
+            "line": item.line_of("province_code"), "code": province_code}))
     if ward_code is not None and ward_code not in wards:
-        problems.append((item.lines["ward_code"], _(
+        problems.append((item.line_of("ward_code"), _(
             "Line %(line)s: unknown ward code %(code)s.") % {
-            "line": item.lines["ward_code"], "code": ward_code}))
+            "line": item.line_of("ward_code"), "code": ward_code}))
     _classify(item, FACILITY, _facility_value)
     ward, province_code = wards.get(ward_code), province_code or (
         item.obj.province.code if item.obj is not None else None)
     if ward is not None and provinces.get(province_code) is not None \
             and ward.province_id != provinces[province_code].id:
-        problems.append((item.lines["ward_code"], _(
+        problems.append((item.line_of("ward_code"), _(
             "Line %(line)s: ward %(ward)s is not in province %(province)s.") % {
-            "line": item.lines["ward_code"], "ward": ward_code, "province": province_code}))
+            "line": item.line_of("ward_code"), "ward": ward_code, "province": province_code}))
     if item.status != NEW:
         return
     try:
@@ -363,7 +368,7 @@ def _facility(item: Item, provinces, wards, enterprises, taken, problems) -> Non
         if needed not in values:
             problems.append((line, _("Line %(line)s: a new facility needs its %(field)s.") % {
                 "line": line, "field": str(FACILITY[needed].label).lower()}))
-    item.extra["operator_obj"] = enterprises.get(item.key[0])
+    item.extra = {"operator_obj": enterprises.get(item.key[0])}
     province = provinces.get(province_code)
     if province is not None:
         used = taken.setdefault(province.id, set())
@@ -387,12 +392,14 @@ def _fingerprint(items: dict[str, list[Item]], problems) -> str:
     digest = hashlib.sha256()
     for kind in KINDS:
         for item in sorted(items[kind], key=lambda item: item.key):
+            extra = item.extra or {}
             record = [kind, list(item.key), item.status,
                       item.obj.pk if item.obj is not None else None,
                       sorted(item.values.items()),
-                      sorted((name, before) for name, (before, _after) in item.changes.items()),
-                      item.extra.get("abbreviation"),
-                      item.extra["operator_obj"].pk if item.extra.get("operator_obj") else None]
+                      sorted((name, before) for name, (before, _after)
+                             in (item.changes or {}).items()),
+                      extra.get("abbreviation"),
+                      extra["operator_obj"].pk if extra.get("operator_obj") else None]
             digest.update(json.dumps(record, default=str, ensure_ascii=False).encode())
             digest.update(b"\n")
     digest.update(json.dumps(problems, ensure_ascii=False).encode())
@@ -430,8 +437,8 @@ def failed(item: Item, error: EnvhubError, attrs: dict[str, str]) -> InventoryEr
     line = item.line
     for attr in details:
         name = attrs.get(attr)
-        if name in item.lines:
-            line = item.lines[name]
+        if name in item.rank:
+            line = item.line_of(name)
             break
     problem = " ".join(str(message) for messages in details.values() for message in messages) \
         or str(error.message)

@@ -46,7 +46,7 @@ def _save(actor: Actor, obj, item: Item, columns: dict):
 def _set(obj, item: Item, columns: dict, lookups: dict) -> None:
     """Put the plan's values on the object: all filled ones for a new row, the changed ones
     for an existing row."""
-    names = item.values if item.status == NEW else item.changes
+    names = item.values if item.status == NEW else (item.changes or {})
     for name in names:
         value, attr = item.values[name], columns[name].attr
         if attr == "province":
@@ -70,7 +70,8 @@ def apply_plan(actor: Actor, plan: InventoryDiff, survey_version: int) -> dict:
             continue
         obj = item.obj
         if item.status == NEW:
-            operator = item.extra.get("operator_obj")
+            extra = item.extra or {}
+            operator = extra.get("operator_obj")
             if operator is None:
                 # The enterprise is known only by its tax code: named after the facility until
                 # a steward corrects it.
@@ -80,7 +81,7 @@ def apply_plan(actor: Actor, plan: InventoryDiff, survey_version: int) -> dict:
                     province=plan.lookups["provinces"].get(item.values.get("province_code")),
                 ), item, {"facility_name": FACILITY["facility_name"]})
                 summary["enterprises_created"] += 1
-            obj = Facility(tax_code=tax, abbreviation=item.extra.get("abbreviation", ""),
+            obj = Facility(tax_code=tax, abbreviation=extra.get("abbreviation", ""),
                            operator=operator, address="")
         _set(obj, item, FACILITY, plan.lookups)
         facilities[tax] = _save(actor, obj, item, FACILITY)
