@@ -244,29 +244,52 @@ def _where_in(qs, name: str, keys: set):
 def plan_inventory(rows: Iterable) -> InventoryDiff:
     """Compare the rows (`(line, values)` pairs, or value dicts) with the registry. Reads the
     registry rows it needs in a fixed number of queries, whatever the number of rows."""
-    facilities: dict[str, Item] = {}
-    stacks: dict[tuple, Item] = {}
-    annual: dict[tuple, Item] = {}
-    count = 0
-    for line, row in _numbered(rows):
-        count += 1
-        tax = validators.compact_tax_code(str(row.get("tax_code") or ""))
-        code = str(row.get("stack_code") or "").strip().upper()
-        year = int(row["year"])
+    planner = InventoryPlanner()
+    for line, values in _numbered(rows):
+        planner.on_row(line, values)
+    return planner.diff()
+
+
+class InventoryPlanner:
+    """`plan_inventory` fed row by row, e.g. as the survey validation's `on_row` callback:
+    `validate(stream, schema, codes, on_row=planner.on_row)`, then `planner.diff()`. A row the
+    validation found errors in (`ok` false) is not compared: it is a problem of the plan."""
+
+    def __init__(self) -> None:
+        self.facilities: dict[str, Item] = {}
+        self.stacks: dict[tuple, Item] = {}
+        self.annual: dict[tuple, Item] = {}
+        self.problems: list[tuple[int, str]] = []
+        self.rows = 0
+
+    def on_row(self, line: int, values: Mapping, ok: bool = True) -> None:
+        self.rows += 1
+        if not ok:
+            self.problems.append((line, _(
+                "Line %(line)s has errors in the survey's check: it cannot be loaded.") % {
+                "line": line}))
+            return
+        tax = validators.compact_tax_code(str(values.get("tax_code") or ""))
+        code = str(values.get("stack_code") or "").strip().upper()
+        year = int(values["year"])
         stamp = (year, line)
-        facilities.setdefault(tax, Item("facilities", (tax,), line)).merge(FACILITY, row, stamp)
-        stacks.setdefault((tax, code), Item("stacks", (tax, code), line)).merge(
-            STACK, row, stamp)
-        annual.setdefault((tax, code, year), Item("annual", (tax, code, year), line)).merge(
-            ANNUAL, row, stamp)
-    problems: list[tuple[int, str]] = []
-    lookups = _compare(facilities, stacks, annual, problems)
-    items = {"facilities": list(facilities.values()), "stacks": list(stacks.values()),
-             "annual": list(annual.values())}
-    problems.sort()
-    names = {"province_code": {code: p.name for code, p in lookups["provinces"].items()},
-             "ward_code": {code: w.name for code, w in lookups["wards"].items()}}
-    return InventoryDiff(count, items, problems, _fingerprint(items, problems), names, lookups)
+        self.facilities.setdefault(tax, Item("facilities", (tax,), line)).merge(
+            FACILITY, values, stamp)
+        self.stacks.setdefault((tax, code), Item("stacks", (tax, code), line)).merge(
+            STACK, values, stamp)
+        self.annual.setdefault((tax, code, year), Item("annual", (tax, code, year), line)).merge(
+            ANNUAL, values, stamp)
+
+    def diff(self) -> InventoryDiff:
+        problems = list(self.problems)
+        lookups = _compare(self.facilities, self.stacks, self.annual, problems)
+        items = {"facilities": list(self.facilities.values()),
+                 "stacks": list(self.stacks.values()), "annual": list(self.annual.values())}
+        problems.sort()
+        names = {"province_code": {code: p.name for code, p in lookups["provinces"].items()},
+                 "ward_code": {code: w.name for code, w in lookups["wards"].items()}}
+        return InventoryDiff(self.rows, items, problems, _fingerprint(items, problems), names,
+                             lookups)
 
 
 def _compare(facilities, stacks, annual, problems) -> dict:
@@ -408,17 +431,19 @@ def _fingerprint(items: dict[str, list[Item]], problems) -> str:
 
 # --- applying it --------------------------------------------------------------------------
 
-def apply_inventory(actor: Actor, rows: Iterable, *, survey_version: int,
+def apply_inventory(actor: Actor, rows: Iterable | InventoryDiff, *, survey_version: int,
                     expected: str | None) -> dict:
     """Load the rows into the registry as `actor`, each write through `services.save`
     (validated, audited), the annual figures marked with `survey_version`. Re-plans first and
     refuses (`InventoryChanged`) when the plan's fingerprint is not `expected` (None: no
-    check). Any problem raises `InventoryError` naming the line; nothing is left half-applied
-    (one transaction, a savepoint inside the caller's)."""
+    check). `rows` may also be an `InventoryDiff` planned just now, in the same transaction
+    (an `InventoryPlanner` fed by the validation), which then stands for the re-plan. Any
+    problem raises `InventoryError` naming the line; nothing is left half-applied (one
+    transaction, a savepoint inside the caller's)."""
     if not isinstance(survey_version, int) or isinstance(survey_version, bool) \
             or survey_version < 1:
         raise ValueError("survey_version must be a positive integer id")
-    plan = plan_inventory(rows)
+    plan = rows if isinstance(rows, InventoryDiff) else plan_inventory(rows)
     if expected is not None and plan.fingerprint != expected:
         raise InventoryChanged()
     if plan.problems:
