@@ -173,9 +173,10 @@ class InventoryDiff:
             entry["values"] = [cell(name, value=item.values[name])
                                for name in columns if name in item.values]
             if item.kind == "facilities":
-                operator = (item.extra or {}).get("operator_obj")
+                extra = item.extra or {}
+                operator = extra.get("operator_obj")
                 entry["proposed"] = {
-                    "abbreviation": item.extra.get("abbreviation"),
+                    "abbreviation": extra.get("abbreviation"),
                     "operator": operator.name if operator else _(
                         "new enterprise: %(name)s") % {
                         "name": item.values.get("facility_name", "")}}
