@@ -340,7 +340,8 @@ class AnnualInventory(models.Model):
     schema's: fuel use in tonnes a year, flow in m³/h; production in its own stated unit."""
 
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="inventories", verbose_name=_("source"))
+        Source, on_delete=models.PROTECT, related_name="inventories",
+        verbose_name=_("emission source"))
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     fuel = models.CharField(_("fuel"), max_length=100, blank=True)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from envhub.core.permissions import system_actor
 from envhub.registry import services
-from envhub.registry.inventory import apply_inventory, plan_inventory
+from envhub.registry.inventory import InventoryPlanner, apply_inventory, plan_inventory
 from envhub.registry.models import Facility, Sector
 from tests.registry.inventory_rows import lines, row
 
@@ -165,3 +165,13 @@ def test_the_plan_reads_the_same_queries_for_few_rows_and_many(world):
     with CaptureQueriesContext(connection) as many:
         plan_inventory([(n, row(world, stack_code=f"S{n}")) for n in range(2, 2002)])
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_problems_are_counted_whole_and_listed_up_to_the_cap(world):
+    planner = InventoryPlanner()
+    for line in range(2, 252):
+        planner.on_row(line, row(world, stack_code=f"S{line}"), ok=line % 2 == 0)
+    shown = planner.diff().as_dict()
+    assert len(shown["problems"]) == 100 and shown["problems_more"] == 25
+    assert shown["problems"][0]["line"] == 3
+    assert shown["counts"]["stacks"]["new"] == 125

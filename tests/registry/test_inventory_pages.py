@@ -68,3 +68,13 @@ def test_the_diff_include_shows_counts_and_before_and_after_in_vietnamese(world)
     assert "1.234.567" in html  # the new annual record's flow, in Vietnamese figures
     assert "21,2" in html and "NMGBB" in html and "Doanh nghiệp mới: Nhà máy Giấy Bãi Bằng" in html
     assert html.count('class="table-scroll"') >= 3
+
+
+def test_the_admin_lists_the_figures_read_only(loaded):
+    client = loaded.client("steward")
+    listing = client.get("/admin/registry/annualinventory/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "Nguồn thải" in html and "Phiên bản điều tra" in html
+    assert html.count("Ống khói lò hơi số 1") == 2  # 2025 and 2026
+    assert client.get("/admin/registry/annualinventory/add/").status_code == 403
