@@ -426,7 +426,9 @@ def _fingerprint(items: dict[str, list[Item]], problems) -> str:
                       extra["operator_obj"].pk if extra.get("operator_obj") else None]
             digest.update(json.dumps(record, default=str, ensure_ascii=False).encode())
             digest.update(b"\n")
-    digest.update(json.dumps(problems, ensure_ascii=False).encode())
+    # The problems' lines, not their messages: the fingerprint must not depend on the language
+    # the diff was shown in.
+    digest.update(json.dumps([line for line, _message in problems]).encode())
     return digest.hexdigest()
 
 

@@ -175,3 +175,13 @@ def test_problems_are_counted_whole_and_listed_up_to_the_cap(world):
     assert len(shown["problems"]) == 100 and shown["problems_more"] == 25
     assert shown["problems"][0]["line"] == 3
     assert shown["counts"]["stacks"]["new"] == 125
+
+
+def test_the_fingerprint_does_not_depend_on_the_language(world):
+    from django.utils import translation
+
+    rows = lines(row(world, stack_height=85.0), row(world, stack_code="XT1"))
+    with translation.override("en"):
+        english = plan_inventory(rows)
+    assert english.problems[0][1].startswith("Line 3")
+    assert plan_inventory(rows).fingerprint == english.fingerprint
