@@ -95,6 +95,10 @@ class InventoryChanged(InventoryError):
         "comparison and approve again.")
 
 
+# The name surveys' loader catches (`surveys/loaders.py`): every refusal of the inventory.
+InventoryRefused = InventoryError
+
+
 @dataclass(slots=True)
 class Item:
     """One facility, stack or (stack, year) record the rows name, and what it will become."""

@@ -140,3 +140,12 @@ def test_only_stewards_load_it(world):
     with pytest.raises(ValueError):
         apply_inventory(world.actor("steward"), lines(row(world)), survey_version=0,
                         expected=None)
+
+
+def test_every_refusal_is_an_inventory_refused_as_the_surveys_loader_catches(world):
+    from envhub.registry.inventory import InventoryRefused
+
+    assert issubclass(InventoryChanged, InventoryRefused)
+    with pytest.raises(InventoryRefused):
+        apply_inventory(world.actor("steward"), lines(row(world, stack_code="XT1")),
+                        survey_version=5, expected=None)
