@@ -109,3 +109,22 @@ class ParameterAdmin(RegistryAdmin):
     list_filter = ("medium",)
     search_fields = ("code", "name_vi", "name_en", "search_text")
     inlines = [ParameterAliasInline]
+
+
+@admin.register(models.AnnualInventory, site=admin_site)
+class AnnualInventoryAdmin(RegistryAdmin):
+    """Read here; written only by loading an approved survey version (`registry.inventory`),
+    so that every figure keeps the version it came from."""
+
+    list_display = ("source", "year", "fuel", "fuel_use_t", "flow_m3h", "production",
+                    "production_unit", "survey_version")
+    list_filter = ("year",)
+    search_fields = ("source__code", "source__facility__name", "source__facility__tax_code")
+    readonly_fields = ("source", "year", "fuel", "fuel_use_t", "flow_m3h", "treatment",
+                       "production", "production_unit", "survey_version")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

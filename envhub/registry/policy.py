@@ -18,6 +18,7 @@ from envhub.core.permissions import (
 )
 from envhub.registry.models import (
     PUBLIC_ORGANISATION_KINDS,
+    AnnualInventory,
     DeclaredUnit,
     Facility,
     Organisation,
@@ -59,6 +60,13 @@ def _sources(actor: Actor, qs: QuerySet) -> QuerySet:
     return by_facility(actor, qs, "facility")
 
 
+@scope_rule("registry.annualinventory")
+def _inventories(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A stack's annual survey figures are seen by whoever sees the stack. No write rule: only
+    admins and stewards write them (loading an approved survey version)."""
+    return by_facility(actor, qs, "source__facility")
+
+
 @scope_rule("registry.station")
 def _stations(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.sees_everything:
@@ -91,6 +99,8 @@ def province_of(obj) -> int | None:
         return obj.station.province_id if obj.station_id else None
     if isinstance(obj, Source):
         return obj.facility.province_id if obj.facility_id else None
+    if isinstance(obj, AnnualInventory):
+        return obj.source.facility.province_id if obj.source_id else None
     return None
 
 

@@ -14,6 +14,7 @@ from envhub.core.permissions import Actor
 from envhub.core.search import text_search
 from envhub.registry import validators
 from envhub.registry.models import (
+    AnnualInventory,
     DeclaredUnit,
     Facility,
     Organisation,
@@ -119,6 +120,12 @@ def sources(actor: Actor, filters: SourceFilters | None = None) -> QuerySet:
 
 def source(actor: Actor, source_id: int) -> Source:
     return _one(sources(actor), id=source_id)
+
+
+def annual_inventories(actor: Actor, facility_id: int) -> QuerySet:
+    """The annual survey figures of a facility's stacks, by stack then latest year first."""
+    return _visible(actor, AnnualInventory.objects.select_related("source")).filter(
+        source__facility_id=facility_id).order_by("source__code", "-year")
 
 
 @dataclass

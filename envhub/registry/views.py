@@ -89,6 +89,7 @@ def facility_detail(request, facility_id: int):
         "facility": facility,
         "sources": services.sources(actor, services.SourceFilters(facility=facility.id)),
         "stations": stations,
+        "inventories": list(services.annual_inventories(actor, facility.id)),
         "geojson_url": reverse("api:stations_geojson") + f"?facility={facility.id}",
         "api_url": reverse("api:get_facility", args=[facility.id]),
     })

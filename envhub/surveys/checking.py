@@ -94,14 +94,20 @@ def check(upload: Upload) -> Report:
             Upload.objects.filter(pk=upload.pk).update(rows_checked=rows,
                                                        heartbeat_at=timezone.now())
 
-        report = validate(stream, schema, codes, progress=progress, every=PROGRESS_EVERY)
+        # The inventory's plan (what loading would change in the registry) is made in the
+        # same pass, from the typed rows: the steward sees it before approving.
+        planner = None
+        if upload.submission.assignment.schema.kind == SchemaKind.EMISSION_INVENTORY:
+            from envhub.registry.inventory import InventoryPlanner
+
+            planner = InventoryPlanner()
+        report = validate(stream, schema, codes, progress=progress, every=PROGRESS_EVERY,
+                          on_row=planner.on_row if planner is not None else None)
     values = {"rows": report.rows, "error_count": report.error_count,
               "rows_with_errors": report.rows_with_errors, "report": report.as_dict(),
               "rows_checked": report.rows}
-    if report.ok and upload.submission.assignment.schema.kind == SchemaKind.EMISSION_INVENTORY:
-        from envhub.registry.inventory import plan_inventory
-
-        values["plan"] = plan_inventory(typed_rows(upload)).as_dict()
+    if planner is not None and report.ok:
+        values["plan"] = planner.diff().as_dict()
     Upload.objects.filter(pk=upload.pk).update(check_state=CheckState.DONE,
                                                checked_at=timezone.now(), **values)
     return report
