@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, FloatField, QuerySet
+from django.db.models import F, FloatField, QuerySet, TextField
 from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -102,7 +102,11 @@ def parse_query(schema: TableSchema, params) -> Query:
 
 
 def _key(name: str, numeric: bool):
-    return Cast(KeyTransform(name, "data"), FloatField()) if numeric else KT(f"data__{name}")
+    # The text is cast too: without it, Django's SQLite backend compares a key's text to the
+    # value read as JSON (`JSON_EXTRACT(value, '$')`), which a plain date or word is not.
+    if numeric:
+        return Cast(KeyTransform(name, "data"), FloatField())
+    return Cast(KT(f"data__{name}"), TextField())
 
 
 def rows(actor: Actor, version: Version, schema: TableSchema, query: Query) -> QuerySet:
