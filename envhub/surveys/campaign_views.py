@@ -19,7 +19,7 @@ from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenti
 from envhub.core.numbers import format_number
 from envhub.surveys import campaigns, tables, workflow
 from envhub.surveys.datasets import columns_for
-from envhub.surveys.forms import CampaignForm, DeadlineForm
+from envhub.surveys.forms import ACCESS_CHOICES, CampaignForm, DeadlineForm
 from envhub.surveys.models import SchemaKind
 
 
@@ -84,6 +84,7 @@ def assignment_page(request, assignment_id: int):
         "versions": item.versions.select_related("schema_version").order_by("-number"),
         "submissions": workflow.submissions(actor).filter(assignment=item).order_by("-id"),
         "generic": item.schema.kind == SchemaKind.GENERIC,
+        "access_label": dict(ACCESS_CHOICES).get(item.access_class, item.access_class),
         "deadline_form": DeadlineForm(initial={"due_on": item.due_on})
         if campaigns.may_manage(actor) else None,
     })
