@@ -19,20 +19,8 @@ from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenti
 from envhub.core.numbers import format_number
 from envhub.surveys import campaigns, tables, workflow
 from envhub.surveys.datasets import columns_for
-from envhub.surveys.forms import ACCESS_CHOICES, CampaignForm, DeadlineForm
+from envhub.surveys.forms import ACCESS_CHOICES, CampaignForm, DeadlineForm, add_errors
 from envhub.surveys.models import SchemaKind
-
-
-def _add_errors(form, error: EnvhubError) -> None:
-    details = error.details if isinstance(error.details, dict) else {}
-    placed = False
-    for name, problems in details.items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, str(problem))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 def campaign_list(request):
@@ -57,7 +45,7 @@ def campaign_new(request):
                 unit_ids=[u.pk for u in data["units"]], due_on=data["due_on"],
                 access_class=data["access_class"])
         except EnvhubError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The campaign was created with %(count)d assignments.")
                              % {"count": item.assignments.count()})

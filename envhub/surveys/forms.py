@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from envhub.core.errors import EnvhubError
 from envhub.registry.models import Organisation, OrganisationKind
 from envhub.surveys.models import SurveySchema
 
@@ -56,3 +57,20 @@ class SchemaForm(forms.Form):
         label=_("Table Schema descriptor (JSON)"), max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}))
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
+
+
+def add_errors(form, error: EnvhubError) -> None:
+    """A service's refusal beside the fields it names, else above the form. Details are
+    sentences (the campaign's checks) or codes (`{"descriptor": ["json"]}`): a code is shown
+    as the refusal's own message."""
+    details = error.details if isinstance(error.details, dict) else {}
+    placed = False
+    for name, problems in details.items():
+        if name not in form.fields:
+            continue
+        sentences = [str(p) for p in problems if " " in str(p)]
+        for text in sentences or [str(error.message)]:
+            form.add_error(name, text)
+        placed = True
+    if not placed:
+        form.add_error(None, str(error.message))

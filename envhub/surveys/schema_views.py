@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from envhub.core.errors import EnvhubError, NotAuthenticated
-from envhub.surveys import checking, schemas_admin
-from envhub.surveys.campaign_views import _add_errors
+from envhub.core.errors import EnvhubError, Forbidden, NotAuthenticated
+from envhub.surveys import schemas_admin
 from envhub.surveys.codes import RegistryCodes
-from envhub.surveys.forms import SchemaForm
+from envhub.surveys.forms import SchemaForm, add_errors
 from envhub.surveys.models import SurveySchema
+from envhub.surveys.tableschema import compile_schema
 from envhub.surveys.template import template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +45,7 @@ def schema_page(request, slug: str):
     _signed_in(request)
     item = schemas_admin.schema(slug)
     current = item.current()
-    compiled = checking.schema_of(current) if current else None
+    compiled = compile_schema(current.descriptor) if current else None
     return render(request, "surveys/schema.html", {
         "schema": item, "current": current,
         "versions": item.versions.order_by("-number"),
@@ -61,7 +61,7 @@ def schema_template(request, slug: str):
     if current is None:
         return redirect(reverse("survey-schema", args=[slug]))
     handle = tempfile.TemporaryFile()
-    template_xlsx(checking.schema_of(current), RegistryCodes.load(), handle,
+    template_xlsx(compile_schema(current.descriptor), RegistryCodes.load(), handle,
                   language=_language())
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, content_type=XLSX,
@@ -72,8 +72,6 @@ def _editor(request, item: SurveySchema | None):
     actor = request.actor
     _signed_in(request)
     if not schemas_admin.may_edit(actor):
-        from envhub.core.errors import Forbidden
-
         raise Forbidden(_("Only data stewards create and change table schemas."))
     initial = {}
     if item is not None and item.current() is not None:
@@ -100,7 +98,7 @@ def _editor(request, item: SurveySchema | None):
             _descriptor, compiled = schemas_admin.parse(text)
             columns = schemas_admin.preview(compiled, _language())
         except EnvhubError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     return render(request, "surveys/schema_edit.html", {
         "schema": item, "form": form, "columns": columns})
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -92,8 +93,9 @@ def test_the_preview_shows_the_template_before_anything_is_saved(world, campaign
 
 
 @pytest.mark.parametrize("text, words", [
-    ("{not json", "JSON"),
-    (json.dumps({"fields": [{"name": "a", "type": "geopoint"}]}), "lược đồ"),
+    ("{not json", "không phải JSON hợp lệ (dòng 1, cột 2)"),
+    (json.dumps({"fields": [{"name": "a", "type": "geopoint"}]}),
+     "không phải là lược đồ bảng mà envhub kiểm tra được"),
     (json.dumps({"fields": [{"name": "a"}], "foreignKeys": [
         {"fields": "a", "reference": {"resource": "registry:river", "fields": "code"}}]}),
      "lược đồ"),
@@ -102,7 +104,8 @@ def test_a_bad_descriptor_is_refused_in_vietnamese(world, text, words):
     response = world.client("steward").post("/surveys/schemas/new/", {
         "slug": "hong", "descriptor": text, "action": "preview"})
     html = response.content.decode()
-    assert response.status_code == 200 and 'class="field-error"' in html and words in html
+    error = re.search(r'class="field-error"[^>]*>([^<]*)<', html)
+    assert response.status_code == 200 and error and words in error.group(1), html[-3000:]
     assert not SurveySchema.objects.filter(slug="hong").exists()
 
 
@@ -134,5 +137,6 @@ def test_a_built_in_kind_keeps_the_fields_its_loader_reads(world):
     fewer.pop("belowDetection", None)
     response = world.client("steward").post(f"/surveys/schemas/{slug}/edit/", {
         "descriptor": json.dumps(fewer, ensure_ascii=False), "action": "save"})
-    assert response.status_code == 200 and "value" in response.content.decode()
+    assert response.status_code == 200
+    assert "hãy giữ lại: value" in response.content.decode()
     assert SurveySchema.objects.get(slug=slug).versions.count() == 1
