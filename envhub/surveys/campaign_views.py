@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,15 @@ from envhub.surveys.models import SchemaKind
 
 
 def campaign_list(request):
-    items = workflow.campaigns(request.actor).prefetch_related("assignments")
+    actor = request.actor
+    items = list(workflow.campaigns(actor))
+    # The assignments the reader sees: a unit counts its own, not the other units'.
+    counts = dict(workflow.assignments(actor).order_by().values("campaign").annotate(
+        n=Count("id")).values_list("campaign", "n"))
+    for item in items:
+        item.visible_assignments = counts.get(item.pk, 0)
     return render(request, "surveys/campaigns.html", {
-        "items": items, "may_manage": campaigns.may_manage(request.actor)})
+        "items": items, "may_manage": campaigns.may_manage(actor)})
 
 
 def campaign_new(request):

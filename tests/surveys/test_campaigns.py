@@ -25,8 +25,12 @@ def test_it_lists_the_campaigns_each_role_may_see(world, campaign, persona):
         assert response.status_code == 302
         return
     assert response.status_code == 200
-    listed = campaign.campaign.title in response.content.decode()
+    page = response.content.decode()
+    listed = campaign.campaign.title in page
     assert listed == (persona in SEE_ALL | {"survey", "survey2"})
+    if listed:  # the assignments the reader sees: a unit its own
+        count = {"survey": 3, "survey2": 1}.get(persona, 4)
+        assert f'<td class="num">{count}</td></tr>' in page
     assert ('id="new-campaign"' in response.content.decode()) == (
         persona in {"admin", "steward"})
 
