@@ -174,3 +174,23 @@ def test_the_dataset_follows_its_access_class(world, campaign, table, access, pe
     # Open data: every row for everyone; shared: the rows the policy shows the reader.
     expected = 4 if access == "open" or persona in SEE_ALL else 0
     assert len(rows) == expected
+
+
+def test_a_download_as_of_a_date_gives_the_version_then_in_force(world, campaign, table):
+    import datetime
+
+    from envhub.core.timeutil import VN
+    from envhub.surveys.models import Version
+
+    def at(day):
+        return datetime.datetime(2026, 1, day, 10, tzinfo=VN)
+
+    Version.objects.filter(pk=table["v1"].pk).update(loaded_at=at(10))
+    Version.objects.filter(pk=table["v2"].pk).update(loaded_at=at(20))
+    dataset = _dataset(campaign)
+    client = world.client("steward")
+    for as_of, count in (("2026-01-15", 3), ("2026-01-20", 4), ("2026-01-05", 0)):
+        response = client.get(f"/datasets/{dataset.identifier}/download.csv", {"as_of": as_of})
+        rows = list(csv.reader(io.StringIO(
+            b"".join(response.streaming_content).decode("utf-8-sig"))))[1:]
+        assert len(rows) == count, as_of
