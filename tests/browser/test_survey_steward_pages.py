@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.browser.pages import open_page
-from tests.browser.test_print import printed
+from tests.browser.test_print import SCREENSHOTS, printed
 from tests.surveys.conftest import campaign  # noqa: F401 - the fixture
 from tests.surveys.steps import loaded, sent, well, wells_file
 
@@ -44,6 +44,9 @@ def test_the_steward_pages_fit_a_phone(surveys, live_server, browser):
         assert response.status == 200, path
         assert page.locator(seen).is_visible(), path
         assert page.evaluate(FITS) <= 390, path
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"surveys-{seen.strip('#')}-390.png"),
+                        full_page=True)
     assert not errors
     context.close()
 
