@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.catalog import downloads, holdings, services, steward_views
+from envhub.catalog import downloads, files, holdings, services, steward_views
 from envhub.catalog.models import Distribution, Frequency
 from envhub.core import params
 from envhub.core.api_errors import envelope
@@ -86,8 +86,8 @@ def dataset_page(request, identifier: str):
         "progress": _progress_labels(),
         "has_time": bool(provider and provider.has_time),
         "has_province": bool(provider and provider.has_province),
-        "versions": dataset.versions.order_by("-number") if provider and provider.versioned
-        else [],
+        "versions": dataset.versions.order_by("-number")
+        if dataset.provider == files.FileDatasets.key else [],
         "frequency": Frequency(dataset.accrual_periodicity).label,
         "chart": _chart_config(provider, dataset),
         "json_ld": _script_json(json_ld(dataset, base, distributions)),
@@ -230,7 +230,8 @@ def dataset_download(request, identifier: str, fmt: str):
             page = reverse("dataset", args=[dataset.identifier])
             return redirect(f"{page}?{request.GET.urlencode()}#download-filters")
         raise
-    if provider.versioned:
+    if dataset.provider == files.FileDatasets.key:
+        # A file dataset's version is its file; other versioned providers give rows.
         return _version_file(dataset, fmt, filters)
     columns = provider.columns(dataset)
     rows = provider.rows(dataset, filters)

@@ -1,0 +1,149 @@
+"""An approved generic table's rows, as its page and downloads read them: one version (the
+newest loaded by default), filtered by a column's value and sorted by any column.
+
+The values are JSON (`TableRow.data`); Django's key transforms read them on SQLite and
+PostgreSQL alike. Numbers are compared and sorted as numbers (a cast of the key to a float:
+`json_extract(...)` on SQLite, `(data -> 'key')::double precision` on PostgreSQL), text as
+text (`->>`), dates as their ISO text, which sorts as the dates do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, FloatField, QuerySet, TextField
+from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from envhub.core import permissions
+from envhub.core.errors import InvalidInput, NotFound
+from envhub.core.permissions import Actor
+from envhub.surveys import checking, workflow
+from envhub.surveys.models import Assignment, LoadState, SchemaKind, TableRow, Version
+from envhub.surveys.tableschema import TableSchema
+
+NUMERIC = ("integer", "number", "year")
+PAGE_ROWS = 100
+MAX_PAGE = 100  # beyond 10,000 rows, a download
+MAX_VALUE = 200
+
+
+def loaded_versions(assignment: Assignment) -> QuerySet:
+    return assignment.versions.filter(load_state=LoadState.LOADED).order_by("-number")
+
+
+def version_of(actor: Actor, assignment_id: int, number: str | int | None) -> tuple[
+        Assignment, Version]:
+    """The assignment (if the actor sees it) and its loaded version `number`, else the newest
+    loaded one."""
+    assignment = workflow.assignment(actor, assignment_id)
+    if assignment.schema.kind != SchemaKind.GENERIC:
+        raise NotFound(_("Only generic tables keep their rows here."))
+    versions = loaded_versions(assignment).select_related("schema_version")
+    if number not in (None, ""):
+        if not str(number).isdecimal():
+            raise InvalidInput(_("version must be a whole number."), {"version": ["integer"]})
+        versions = versions.filter(number=int(number))
+    found = versions.first()
+    if found is None:
+        raise NotFound(_("No loaded version of this table."))
+    return assignment, found
+
+
+@dataclass
+class Query:
+    """What a reader asked of a table: filters by column and an order."""
+
+    equals: dict[str, str] = field(default_factory=dict)
+    minimum: dict[str, float] = field(default_factory=dict)
+    maximum: dict[str, float] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+    page: int = 1
+
+    def params(self) -> dict:
+        out = {name: value for name, value in self.equals.items()}
+        out.update({f"min_{k}": v for k, v in self.minimum.items()})
+        out.update({f"max_{k}": v for k, v in self.maximum.items()})
+        if self.sort:
+            out["sort"] = ("-" if self.descending else "") + self.sort
+        return out
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise InvalidInput(_("“%(value)s” is not a number.") % {"value": text[:40]},
+                           {name: ["number"]}) from None
+
+
+def parse_query(schema: TableSchema, params) -> Query:
+    """`?col=value` (exact for numbers and codes, contains for text), `?min_col=`/`?max_col=`
+    for numbers, `?sort=col` or `?sort=-col`, `?page=N`. Unknown names are ignored."""
+    names = {item.name: item for item in schema.fields}
+    query = Query()
+    for key, raw in params.items():
+        value = (raw or "").strip()[:MAX_VALUE]
+        if not value:
+            continue
+        if key in names:
+            query.equals[key] = value
+        elif key.startswith(("min_", "max_")) and key[4:] in names and \
+                names[key[4:]].type in NUMERIC:
+            target = query.minimum if key.startswith("min_") else query.maximum
+            target[key[4:]] = _number(value, key)
+    sort = (params.get("sort") or "").strip()
+    if sort.lstrip("-") in names:
+        query.sort, query.descending = sort.lstrip("-"), sort.startswith("-")
+    page = (params.get("page") or "1").strip()
+    query.page = min(max(int(page), 1), MAX_PAGE) if page.isdecimal() else 1
+    return query
+
+
+def _key(name: str, numeric: bool):
+    # The text is cast too: without it, Django's SQLite backend compares a key's text to the
+    # value read as JSON (`JSON_EXTRACT(value, '$')`), which a plain date or word is not.
+    if numeric:
+        return Cast(KeyTransform(name, "data"), FloatField())
+    return Cast(KT(f"data__{name}"), TextField())
+
+
+def rows(actor: Actor, version: Version, schema: TableSchema, query: Query) -> QuerySet:
+    """The version's rows the actor may read (the policy), filtered and ordered."""
+    qs = permissions.scope(actor, TableRow.objects.filter(version=version))
+    kinds = {item.name: item.type for item in schema.fields}
+    for name, value in query.equals.items():
+        kind = kinds[name]
+        if kind in NUMERIC:
+            qs = qs.alias(**{f"f_{name}": _key(name, True)}).filter(
+                **{f"f_{name}": _number(value, name)})
+        elif kind == "boolean":
+            qs = qs.filter(**{f"data__{name}": value.lower() in ("true", "1", "có", "yes")})
+        elif kind == "string":
+            qs = qs.alias(**{f"f_{name}": _key(name, False)}).filter(
+                **{f"f_{name}__icontains": value})
+        else:  # dates and times: as written in ISO
+            qs = qs.alias(**{f"f_{name}": _key(name, False)}).filter(**{f"f_{name}": value})
+    for bounds, lookup in ((query.minimum, "gte"), (query.maximum, "lte")):
+        for name, value in bounds.items():
+            qs = qs.alias(**{f"f_{name}": _key(name, True)}).filter(
+                **{f"f_{name}__{lookup}": value})
+    if query.sort:
+        expression = _key(query.sort, kinds[query.sort] in NUMERIC)
+        qs = qs.alias(sort_key=expression)
+        order = F("sort_key").desc(nulls_last=True) if query.descending else \
+            F("sort_key").asc(nulls_last=True)
+        return qs.order_by(order, "line")
+    return qs.order_by("line")
+
+
+def page(qs: QuerySet, number: int) -> tuple[list[TableRow], bool]:
+    """A page of rows and whether another follows (capped at MAX_PAGE pages)."""
+    start = (number - 1) * PAGE_ROWS
+    found = list(qs[start:start + PAGE_ROWS + 1])
+    return found[:PAGE_ROWS], len(found) > PAGE_ROWS and number < MAX_PAGE
+
+
+def schema_of(version: Version) -> TableSchema:
+    return checking.schema_of(version.schema_version)
