@@ -160,7 +160,7 @@ def test_it_refuses_a_value_another_version_holds(world):
     with pytest.raises(LoadRefused) as refused:
         load([row(2, station="SW05", site="Điểm 5"), row(3, value=11.0)], version=2)
     assert (refused.value.line, refused.value.reason) == (3, "already_stored")
-    assert "phiên bản 1" in refused.value.message
+    assert "phiên bản dữ liệu điều tra 1" in refused.value.message
     assert list(Sample.objects.values_list("survey_version", "value")) == [(1, 10.0)]
 
 
