@@ -37,8 +37,9 @@ def shown_value(sample, unit: str, language: str | None) -> str:
     if unit:
         written = f"{written} {unit}"
     if sample.below_detection:
-        return _("< LOD (%(limit)s)") % {"limit": written}
-    return written
+        written = _("< LOD (%(limit)s)") % {"limit": written}
+    # Kept on one line (a narrow column would part the figure from its unit or its "<").
+    return written.replace(" ", "\u00a0")
 
 
 def samples_context(request, station) -> dict:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,7 @@ from envhub.monitoring.models import PERIODIC_BATCH, Sample, Series
 # Rows written per chunk: a few thousand rows a statement or two, and what memory holds.
 CHUNK_ROWS = 5000
 BELOW_DETECTION = "<LOD"
+_CACHED_TIMES = 10_000
 
 
 class LoadRefused(EnvhubError):
@@ -127,6 +128,8 @@ class PeriodicLoader:
         self._parameters = _parameters()
         self._series: dict[tuple[int, int], int] = {}
         self._conversions: dict[tuple, Any] = {}
+        # (date, time) as written → UTC: a campaign's rows share their sampling times.
+        self._times: dict[tuple, datetime.datetime] = {}
         self._pending: list[tuple] = []
         self._touched_series: set[int] = set()
         self._newest: dict[int, datetime.datetime] = {}
@@ -167,6 +170,9 @@ class PeriodicLoader:
     def _flush(self) -> None:
         if not self._pending:
             return
+        # The chunk's stations the loader has not seen yet, in one query.
+        codes = {_text(values.get("station_code")).upper() for _line, values in self._pending}
+        self._stations.update(_find_stations(codes - set(self._stations)))
         prepared = [self._prepare(line, values) for line, values in self._pending]
         self._pending = []
         self._ensure_series(prepared)
@@ -177,7 +183,12 @@ class PeriodicLoader:
         method, laboratory, vimcerts), checked; `LoadRefused` naming the line otherwise."""
         station = self._station(line, values)
         parameter = self._parameter(line, values, station)
-        time = _sampling_time(line, values)
+        moment = (values.get("sampling_date"), values.get("sampling_time"))
+        time = self._times.get(moment)
+        if time is None:
+            time = _sampling_time(line, values)
+            if len(self._times) < _CACHED_TIMES:
+                self._times[moment] = time
         below = _text(values.get("detection")).upper() == BELOW_DETECTION.upper()
         value, limit = values.get("value"), values.get("detection_limit")
         unit = _text(values.get("unit"))
@@ -213,9 +224,7 @@ class PeriodicLoader:
         if not code:
             raise LoadRefused(_("Line %(line)s names no station.") % {"line": line},
                               line=line, reason="required")
-        if code not in self._stations:
-            self._stations[code] = _find_station(code)
-        station = self._stations[code]
+        station = self._stations.get(code)
         if station is None:
             station = self._stations[code] = self._create_station(line, code, values)
         if station.kind != "periodic":
@@ -422,29 +431,26 @@ class PeriodicLoader:
 _SAMPLE_COLUMNS = ("series_id", "time", "value", "below_detection", "detection_limit",
                    "written_value", "written_unit", "method", "laboratory", "vimcerts",
                    "survey_version")
-_PG_ROWS_PER_STATEMENT = 1000
 
 
 def _insert_samples(rows: list[tuple]) -> int:
-    """Insert the samples whose key is free; how many were."""
+    """Insert the samples (their keys were found free, `_refuse_stored`); how many were."""
     from envhub.core import sqlite_rows
 
+    rows.sort(key=lambda row: (row[0], row[1]))  # in key order: each series' rows together
+    if connection.vendor == "postgresql":
+        # COPY: a statement of bound values costs psycopg more to build than the server to run.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                storage._copy(cursor, "monitoring_sample", rows, _SAMPLE_COLUMNS)
+        except IntegrityError:  # another load wrote one of these keys meanwhile
+            raise LoadRefused(_("Some results of this version are stored already."),
+                              reason="already_stored") from None
+        return len(rows)
     statement = (f'INSERT INTO "monitoring_sample" ({", ".join(_SAMPLE_COLUMNS)}) {{values}} '
                  "ON CONFLICT DO NOTHING")
-    width = len(_SAMPLE_COLUMNS)
-    rows.sort(key=lambda row: (row[0], row[1]))  # in key order: each series' rows together
-    if connection.vendor != "postgresql":
-        return sqlite_rows.insert(statement, sqlite_rows.flatten(rows), width,
-                                  most_rows=storage._ROWS_PER_STATEMENT)
-    inserted = 0
-    row_marks = "(" + ", ".join(["%s"] * width) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _PG_ROWS_PER_STATEMENT):
-            part = rows[start:start + _PG_ROWS_PER_STATEMENT]
-            cursor.execute(statement.format(values="VALUES " + ", ".join([row_marks] * len(part))),
-                           [value for row in part for value in row])
-            inserted += cursor.rowcount
-    return inserted
+    return sqlite_rows.insert(statement, sqlite_rows.flatten(rows), len(_SAMPLE_COLUMNS),
+                              most_rows=storage._ROWS_PER_STATEMENT)
 
 
 def _stored(table: str, origin: str, keys: list[tuple], when) -> dict[tuple, Any]:
@@ -452,14 +458,25 @@ def _stored(table: str, origin: str, keys: list[tuple], when) -> dict[tuple, Any
     that `table` holds, looked up by the primary key."""
     found: dict[tuple, Any] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), _KEYS_PER_LOOKUP):
-            part = keys[start:start + _KEYS_PER_LOOKUP]
+        if connection.vendor == "postgresql":
+            # Two arrays, not thousands of bound values (see `_insert_samples`).
             cursor.execute(
-                f'SELECT "series_id", "time", "{origin}" FROM "{table}" WHERE ("series_id", '
-                f'"time") IN (VALUES {", ".join(["(%s, %s)"] * len(part))})',
-                [value for key in part for value in key])
-            found.update({(series_id, when(from_db(time))): came_from
-                          for series_id, time, came_from in cursor.fetchall()})
+                f'SELECT t."series_id", t."time", t."{origin}" FROM unnest(%s::bigint[], '
+                f'%s::timestamptz[]) AS k(series_id, time) JOIN "{table}" t ON '
+                't."series_id" = k.series_id AND t."time" = k.time',
+                [[key[0] for key in keys], [key[1] for key in keys]])
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for start in range(0, len(keys), _KEYS_PER_LOOKUP):
+                part = keys[start:start + _KEYS_PER_LOOKUP]
+                cursor.execute(
+                    f'SELECT "series_id", "time", "{origin}" FROM "{table}" WHERE ("series_id", '
+                    f'"time") IN (VALUES {", ".join(["(%s, %s)"] * len(part))})',
+                    [value for key in part for value in key])
+                rows += cursor.fetchall()
+    for series_id, time, came_from in rows:
+        found[(series_id, when(from_db(time)))] = came_from
     return found
 
 
@@ -483,14 +500,19 @@ def _as_station(pk, code, kind, medium, province_id, normal) -> _Station:
                     StationRef(pk, code, "", medium, province_id, None, True, normal))
 
 
-def _find_station(code: str) -> _Station | None:
+def _find_stations(codes: set[str]) -> dict[str, _Station | None]:
+    """The stations of these codes (upper case), None for those the registry lacks."""
     from django.db.models.functions import Upper
 
     from envhub.registry.models import Station
 
-    row = Station.objects.annotate(upper_code=Upper("code")).filter(upper_code=code).values_list(
-        "id", "code", "kind", "medium", "province_id", "logger_normal_conditions").first()
-    return None if row is None else _as_station(*row)
+    found: dict[str, _Station | None] = dict.fromkeys(codes)
+    if codes:
+        for row in Station.objects.annotate(upper_code=Upper("code")).filter(
+                upper_code__in=codes).values_list("id", "code", "kind", "medium", "province_id",
+                                                  "logger_normal_conditions"):
+            found[row[1].upper()] = _as_station(*row)
+    return found
 
 
 def _series_of(station_ids: set[int]) -> dict[tuple[int, int], int]:
@@ -523,4 +545,6 @@ def _check_range(line: int, value: float, parameter: ParameterRef) -> None:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # nearly always: a cell's text
+        return value.strip()
     return "" if value is None else str(value).strip()
