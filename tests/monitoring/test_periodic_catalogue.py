@@ -97,3 +97,11 @@ def test_an_officer_gets_only_their_provinces_rows_of_a_shared_dataset(catalogue
     officer = {r[0] for r in provider.rows(dataset, Filters(reader=catalogue.actor("officer")))}
     leader = {r[0] for r in provider.rows(dataset, Filters(reader=catalogue.actor("leader")))}
     assert officer == {"HNDK1"} and leader == {"HNDK1", "DNDK1"}
+
+
+def test_the_dataset_page_previews_the_results(catalogue):
+    response = catalogue.client("anonymous").get(f"/datasets/{AMBIENT}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kết quả quan trắc định kỳ — môi trường xung quanh" in page
+    assert "SW01" in page and "VIMCERTS 123" in page
