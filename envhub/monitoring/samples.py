@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,8 @@ from envhub.core import audit, geo, permissions, units
 from envhub.core.errors import EnvhubError, Forbidden, InvalidInput
 from envhub.core.numbers import format_number
 from envhub.core.permissions import Actor
-from envhub.core.timeutil import VN, from_db, local_iso, local_to_utc
-from envhub.monitoring import rollups, storage
+from envhub.core.timeutil import VN, local_iso, local_to_utc
+from envhub.monitoring import rollups, sample_storage, storage
 from envhub.monitoring.ingest.registry_view import (
     MissingUnit,
     ParameterRef,
@@ -365,7 +365,11 @@ class PeriodicLoader:
         # another version not replaced, a line repeated across chunks, a datalogger's value).
         self._refuse_stored(keyed, "monitoring_sample", "survey_version")
         self._refuse_stored(keyed, "monitoring_observation", "batch_id")
-        self.summary.samples += _insert_samples(sample_rows)
+        try:
+            self.summary.samples += sample_storage.insert_samples(sample_rows)
+        except IntegrityError:  # another load wrote one of these keys meanwhile
+            raise LoadRefused(_("Some results of this version are stored already."),
+                              reason="already_stored") from None
         if observation_rows:
             storage.prepare_for(row[3] for row in prepared)
             pending = storage.encode_observations(observation_rows)
@@ -386,7 +390,7 @@ class PeriodicLoader:
     def _refuse_stored(self, keyed: dict[tuple, tuple], table: str, origin: str) -> None:
         """Refuse the chunk when one of its keys holds a row in `table` already, naming the
         first such line and where the stored row came from (`origin`)."""
-        found = _stored(table, origin, list(keyed), self._db_time)
+        found = sample_storage.stored(table, origin, list(keyed), self._db_time)
         if not found:
             return
         key, came_from = min(found.items(), key=lambda item: keyed[item[0]][0])
@@ -427,61 +431,6 @@ class PeriodicLoader:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-_SAMPLE_COLUMNS = ("series_id", "time", "value", "below_detection", "detection_limit",
-                   "written_value", "written_unit", "method", "laboratory", "vimcerts",
-                   "survey_version")
-
-
-def _insert_samples(rows: list[tuple]) -> int:
-    """Insert the samples (their keys were found free, `_refuse_stored`); how many were."""
-    from envhub.core import sqlite_rows
-
-    rows.sort(key=lambda row: (row[0], row[1]))  # in key order: each series' rows together
-    if connection.vendor == "postgresql":
-        # COPY: a statement of bound values costs psycopg more to build than the server to run.
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                storage._copy(cursor, "monitoring_sample", rows, _SAMPLE_COLUMNS)
-        except IntegrityError:  # another load wrote one of these keys meanwhile
-            raise LoadRefused(_("Some results of this version are stored already."),
-                              reason="already_stored") from None
-        return len(rows)
-    statement = (f'INSERT INTO "monitoring_sample" ({", ".join(_SAMPLE_COLUMNS)}) {{values}} '
-                 "ON CONFLICT DO NOTHING")
-    return sqlite_rows.insert(statement, sqlite_rows.flatten(rows), len(_SAMPLE_COLUMNS),
-                              most_rows=storage._ROWS_PER_STATEMENT)
-
-
-def _stored(table: str, origin: str, keys: list[tuple], when) -> dict[tuple, Any]:
-    """{(series, time): origin} of those keys (times as `storage.time_adapter` gives them)
-    that `table` holds, looked up by the primary key."""
-    found: dict[tuple, Any] = {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two arrays, not thousands of bound values (see `_insert_samples`).
-            cursor.execute(
-                f'SELECT t."series_id", t."time", t."{origin}" FROM unnest(%s::bigint[], '
-                f'%s::timestamptz[]) AS k(series_id, time) JOIN "{table}" t ON '
-                't."series_id" = k.series_id AND t."time" = k.time',
-                [[key[0] for key in keys], [key[1] for key in keys]])
-            rows = cursor.fetchall()
-        else:
-            rows = []
-            for start in range(0, len(keys), _KEYS_PER_LOOKUP):
-                part = keys[start:start + _KEYS_PER_LOOKUP]
-                cursor.execute(
-                    f'SELECT "series_id", "time", "{origin}" FROM "{table}" WHERE ("series_id", '
-                    f'"time") IN (VALUES {", ".join(["(%s, %s)"] * len(part))})',
-                    [value for key in part for value in key])
-                rows += cursor.fetchall()
-    for series_id, time, came_from in rows:
-        found[(series_id, when(from_db(time)))] = came_from
-    return found
-
-
-_KEYS_PER_LOOKUP = 1000
-
 
 def _parameters() -> dict[tuple[str, str], ParameterRef]:
     from envhub.registry.models import Parameter
