@@ -39,19 +39,26 @@ def stored(table: str, origin: str, keys: list[tuple], when) -> dict[tuple, Any]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Two arrays, not thousands of bound values (see `insert_samples`).
+            # The times' bounds as constants: the observations' monthly partitions outside
+            # them are left out when planning (else each key probed every partition).
+            times = [key[1] for key in keys]
             cursor.execute(
                 f'SELECT t."series_id", t."time", t."{origin}" FROM unnest(%s::bigint[], '
                 f'%s::timestamptz[]) AS k(series_id, time) JOIN "{table}" t ON '
-                't."series_id" = k.series_id AND t."time" = k.time',
-                [[key[0] for key in keys], [key[1] for key in keys]])
+                't."series_id" = k.series_id AND t."time" = k.time '
+                'WHERE t."time" BETWEEN %s AND %s',
+                [[key[0] for key in keys], times, min(times), max(times)])
             rows = cursor.fetchall()
         else:
             rows = []
             for start in range(0, len(keys), _KEYS_PER_LOOKUP):
                 part = keys[start:start + _KEYS_PER_LOOKUP]
+                # CROSS JOIN: SQLite then walks the keys and probes the primary key for each;
+                # `(series_id, time) IN (VALUES …)` scanned the table (6 of 14 s at 100,000).
                 cursor.execute(
-                    f'SELECT "series_id", "time", "{origin}" FROM "{table}" WHERE ("series_id", '
-                    f'"time") IN (VALUES {", ".join(["(%s, %s)"] * len(part))})',
+                    f'SELECT t."series_id", t."time", t."{origin}" FROM (VALUES '
+                    f'{", ".join(["(%s, %s)"] * len(part))}) AS k CROSS JOIN "{table}" t '
+                    'WHERE t."series_id" = k.column1 AND t."time" = k.column2',
                     [value for key in part for value in key])
                 rows += cursor.fetchall()
     for series_id, time, came_from in rows:

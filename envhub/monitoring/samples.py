@@ -362,9 +362,8 @@ class PeriodicLoader:
                 observation_rows.append((*key, value, 0, 0))
             self._note(station.id, series_id, time, below)
         # A key that holds a result already is refused before anything is written (rare:
-        # another version not replaced, a line repeated across chunks, a datalogger's value).
+        # another version not replaced, a line repeated across chunks).
         self._refuse_stored(keyed, "monitoring_sample", "survey_version")
-        self._refuse_stored(keyed, "monitoring_observation", "batch_id")
         try:
             self.summary.samples += sample_storage.insert_samples(sample_rows)
         except IntegrityError:  # another load wrote one of these keys meanwhile
@@ -373,7 +372,12 @@ class PeriodicLoader:
         if observation_rows:
             storage.prepare_for(row[3] for row in prepared)
             pending = storage.encode_observations(observation_rows)
-            self.summary.observations += storage.insert_observations(pending, [PERIODIC_BATCH])
+            written = storage.insert_observations(pending, [PERIODIC_BATCH])
+            if written < pending.count:  # a datalogger's values at some of these keys
+                self._refuse_stored(keyed, "monitoring_observation", "batch_id")
+                raise LoadRefused(_("Some results of this version are stored already."),
+                                  reason="already_stored")
+            self.summary.observations += written
 
     def _note(self, station_id: int, series_id: int, time: datetime.datetime,
               below: bool) -> None:
@@ -391,6 +395,9 @@ class PeriodicLoader:
         """Refuse the chunk when one of its keys holds a row in `table` already, naming the
         first such line and where the stored row came from (`origin`)."""
         found = sample_storage.stored(table, origin, list(keyed), self._db_time)
+        if table == "monitoring_observation":  # this chunk's own are in: the others were not
+            found = {key: came_from for key, came_from in found.items()
+                     if came_from != PERIODIC_BATCH}
         if not found:
             return
         key, came_from = min(found.items(), key=lambda item: keyed[item[0]][0])

@@ -216,3 +216,17 @@ def test_ten_thousand_rows_load_in_chunks_with_bounded_queries(world):
     # Per chunk of 5,000 rows a handful of statements; per new station its creation; per
     # series its latest value: never a query per row.
     assert len(queries) < 600, len(queries)
+
+
+def test_it_refuses_to_overwrite_a_dataloggers_value(world):
+    load([row(2, value=10.0)], version=1)
+    series = Series.objects.get(station__code="SW01", parameter__code="COD")
+    sent = SAMPLED + datetime.timedelta(days=1)
+    Observation.objects.create(series=series, time=sent, value=3.0, status=0, batch_id=99)
+    with pytest.raises(LoadRefused) as refused:
+        load([row(2, station="SW06", site="Điểm 6"),
+              row(3, day=datetime.date(2026, 3, 11), value=11.0)], version=2)
+    assert (refused.value.line, refused.value.reason) == (3, "already_stored")
+    assert "datalogger" in refused.value.message
+    assert Observation.objects.get(series=series, time=sent).value == 3.0
+    assert not Sample.objects.filter(survey_version=2).exists()
