@@ -316,3 +316,36 @@ def list_batches(request, query: Query[BatchQuery]):
             summary="One received file with its rejected lines and conflicts")
 def get_batch(request, batch_id: int):
     return services.batch(actor_of(request), batch_id)
+
+
+# --- periodic results -------------------------------------------------------------------------
+
+class SampleOut(Schema):
+    parameter: str
+    unit: str
+    time: LocalTime
+    value: float | None
+    below_detection: bool
+    detection_limit: float | None
+    written_value: float | None
+    written_unit: str
+    method: str
+    laboratory: str
+    vimcerts: str
+    survey_version: int
+
+    @staticmethod
+    def resolve_parameter(sample) -> str:
+        return sample.series.parameter.code
+
+    @staticmethod
+    def resolve_unit(sample) -> str:
+        return sample.series.parameter.unit
+
+
+@router.get("/stations/{code}/samples", response={200: list[SampleOut], **READ_ERRORS},
+            summary="A periodic station's laboratory results, newest first, with their "
+                    "survey version")
+@paginate(KeysetPagination, order=("-time", "series_id"))
+def station_samples(request, code: str, parameter: str | None = None):
+    return services.station_samples(actor_of(request), code, parameter)

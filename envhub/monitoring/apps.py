@@ -17,13 +17,15 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Automatic monitoring")
 
     def ready(self):
+        from envhub.monitoring.sample_views import samples_context
         from envhub.monitoring.views import station_context
         from envhub.registry import views as registry_views
 
-        # The station's data (latest values, chart, received files) on the registry's station
-        # page, scoped the same way.
-        if station_context not in registry_views.STATION_PAGE_PARTS:
-            registry_views.STATION_PAGE_PARTS.append(station_context)
+        # The station's data (latest values, chart, received files; a periodic station's
+        # results) on the registry's station page, scoped the same way.
+        for part in (station_context, samples_context):
+            if part not in registry_views.STATION_PAGE_PARTS:
+                registry_views.STATION_PAGE_PARTS.append(part)
         for model in ("registry.Station", "registry.Parameter", "registry.ParameterAlias",
                       "registry.DeclaredUnit", "monitoring.Series"):
             post_save.connect(_forget_directory, sender=model,

@@ -1,5 +1,6 @@
-"""Automatic monitoring data in the catalogue: hourly and daily means, one dataset per province
-and station kind."""
+"""Monitoring data in the catalogue: automatic stations' hourly and daily means, one dataset per
+province and station kind; and the periodic monitoring results loaded from approved survey
+versions, two datasets (ambient sites, and facilities' sources)."""
 
 from __future__ import annotations
 
@@ -303,3 +304,120 @@ def _local_text_postgresql(column: str, period: str) -> str:
 
 
 register(MonitoringMeans())
+
+
+# Periodic results: a site of its own (ambient air, surface or ground water) is public
+# information like the automatic ambient stations; what is sampled at a facility's stack or
+# outfall is shared with state agencies, like the facilities' automatic stations (`ACCESS`).
+PERIODIC_SETS = {
+    "ambient": ("môi trường xung quanh", "ambient sites", "open"),
+    "sources": ("nguồn thải", "emission and discharge sources", "shared"),
+}
+
+
+class PeriodicResults(Provider):
+    key = "monitoring.periodic"
+    has_time = True
+    has_province = True
+    has_coordinates = True
+
+    def _samples(self, dataset):
+        from django.db.models import Q
+
+        from envhub.monitoring.models import Sample
+
+        of_source = Q(series__station__facility__isnull=False) | Q(
+            series__station__medium="emission")
+        chosen = of_source if dataset.provider_key == "sources" else ~of_source
+        return Sample.objects.filter(chosen)
+
+    def specs(self):
+        from types import SimpleNamespace
+
+        for part, (vi, en, access) in PERIODIC_SETS.items():
+            if not self._samples(SimpleNamespace(provider_key=part)).exists():
+                continue
+            yield DatasetSpec(
+                identifier=f"quan-trac-dinh-ky-{slug(en)}", provider_key=part,
+                title_vi=f"Kết quả quan trắc định kỳ — {vi}",
+                title_en=f"Periodic monitoring results — {en}",
+                description_vi="Kết quả phân tích mẫu quan trắc định kỳ do các đơn vị quan trắc "
+                               "gửi trong các đợt điều tra, quan trắc hằng năm, đã được duyệt: "
+                               "thời điểm lấy mẫu (giờ Việt Nam), giá trị theo đơn vị chuẩn của "
+                               "thông số, kết quả dưới giới hạn phát hiện kèm giới hạn (không "
+                               "ghi là 0), phương pháp, phòng thí nghiệm, số hiệu VIMCERTS và "
+                               "phiên bản dữ liệu điều tra.",
+                description_en="Laboratory results of periodic monitoring sent by the survey "
+                               "units in the yearly campaigns, once approved: sampling time "
+                               "(Viet Nam time), value in the parameter's canonical unit, results "
+                               "below the limit of detection with their limit (never zero), "
+                               "method, laboratory, VIMCERTS certificate and survey version.",
+                keywords=("quan trắc định kỳ", vi, "VIMCERTS", "phòng thí nghiệm"),
+                themes=("ENVI",), frequency="IRREG", access_class=access,
+                data_code=f"TNMT-QTDK-{part.upper()}",
+                legal_basis="Luật Bảo vệ môi trường 2020 Điều 111; Thông tư 10/2021/TT-BTNMT",
+                provenance="Tệp kết quả do đơn vị quan trắc gửi, kiểm tra theo lược đồ bảng, "
+                           "duyệt bởi cán bộ quản lý dữ liệu và nạp vào cơ sở dữ liệu; mỗi dòng "
+                           "ghi phiên bản dữ liệu điều tra của nó.")
+
+    def _rows(self, dataset, filters):
+        qs = in_scope(dataset, filters.reader, self._samples(dataset), record="series")
+        if filters.province:
+            qs = qs.filter(series__station__province__code=filters.province)
+        if filters.start is not None:
+            qs = qs.filter(time__gt=filters.start)
+        if filters.end is not None:
+            qs = qs.filter(time__lte=filters.end)
+        return qs
+
+    def stats(self, dataset):
+        found = self._samples(dataset).aggregate(first=Min("time"), last=Max("time"),
+                                                 n=Count("pk"))
+        provinces = set(self._samples(dataset).order_by().values_list(
+            "series__station__province_id", flat=True).distinct())
+        return DataStats(temporal_start=found["first"], temporal_end=found["last"],
+                         row_count=found["n"], current_until=found["last"],
+                         province_ids=provinces)
+
+    def columns(self, dataset):
+        return [
+            *STATION_COLUMNS,
+            Column("parameter", "string", "Thông số", "Parameter"),
+            Column("unit", "string", "Đơn vị", "Unit"),
+            Column("time", "datetime", "Thời điểm lấy mẫu, giờ Việt Nam",
+                   "Sampling time, Viet Nam time"),
+            Column("value", "number", "Giá trị", "Value"),
+            Column("below_detection", "boolean", "Dưới giới hạn phát hiện", "Below detection"),
+            Column("detection_limit", "number", "Giới hạn phát hiện", "Limit of detection"),
+            Column("method", "string", "Phương pháp", "Method"),
+            Column("laboratory", "string", "Phòng thí nghiệm", "Laboratory"),
+            Column("vimcerts", "string", "Số hiệu VIMCERTS", "VIMCERTS certificate"),
+            Column("survey_version", "integer", "Phiên bản dữ liệu điều tra", "Survey version"),
+        ]
+
+    def count(self, dataset, filters):
+        return self._rows(dataset, filters).count()
+
+    def span(self, dataset, filters):
+        from dataclasses import replace
+
+        found = self._rows(dataset, replace(filters, start=None, end=None)).aggregate(
+            first=Min("time"), last=Max("time"))
+        return days_of(found["first"], found["last"], hourly=True)
+
+    def rows(self, dataset, filters):
+        from django.db.models.functions import Coalesce
+
+        qs = self._rows(dataset, filters).annotate(
+            lat=Coalesce("series__station__latitude", "series__station__facility__latitude"),
+            lon=Coalesce("series__station__longitude", "series__station__facility__longitude"),
+        ).order_by("series__station__code", "series__parameter__code", "time").values_list(
+            "series__station__code", "series__station__name",
+            "series__station__province__code", "lat", "lon", "series__parameter__code",
+            "series__parameter__unit", "time", "value", "below_detection", "detection_limit",
+            "method", "laboratory", "vimcerts", "survey_version")
+        for row in qs.iterator(chunk_size=2000):
+            yield (*row[:7], local_iso(row[7]), *row[8:])
+
+
+register(PeriodicResults())

@@ -321,3 +321,45 @@ class ConnectivityChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+# The batch id of an observation written by a survey loader: it came from no received file
+# (no `Batch` has id 0); its provenance is the `Sample` at the same (series, time).
+PERIODIC_BATCH = 0
+
+
+class Sample(models.Model):
+    """A periodic monitoring result (mẫu quan trắc định kỳ): one parameter of a sample taken at
+    a periodic station and analysed by a laboratory, as an approved survey version reported it.
+
+    Keyed by (series, time) like `Observation`, with no surrogate id: one result per parameter
+    and sampling time, the same key as the observation it wrote (a detected value also goes into
+    the series' observations, so charts and latest values read it as any other), one index
+    instead of two. A result below the limit of detection keeps its flag and its limit, never a
+    value: it is not zero, and it writes no observation (`monitoring/samples.py`).
+    """
+
+    pk = models.CompositePrimaryKey("series", "time")
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+",
+                               db_index=False, verbose_name=_("series"))
+    # The sampling time (Viet Nam time as written, stored in UTC).
+    time = models.DateTimeField(_("sampling time"))
+    # In the parameter's canonical unit; None below the limit of detection.
+    value = models.FloatField(_("value"), null=True, blank=True)
+    below_detection = models.BooleanField(_("below the limit of detection"), default=False)
+    # In the parameter's canonical unit; None unless below detection.
+    detection_limit = models.FloatField(_("limit of detection"), null=True, blank=True)
+    # The figure (the value, or the limit below detection) and its unit as the laboratory wrote
+    # them, before conversion.
+    written_value = models.FloatField(_("value as written"), null=True, blank=True)
+    written_unit = models.CharField(_("unit as written"), max_length=20, blank=True)
+    method = models.CharField(_("method"), max_length=100, blank=True)
+    laboratory = models.CharField(_("laboratory"), max_length=255, blank=True)
+    vimcerts = models.CharField(_("VIMCERTS certificate"), max_length=30, blank=True)
+    # Provenance: the approved survey version that loaded it (surveys sits above monitoring:
+    # an id, no reference), indexed for a corrected version that replaces it.
+    survey_version = models.BigIntegerField(_("survey version"), db_index=True)
+
+    class Meta:
+        verbose_name = _("periodic sample")
+        verbose_name_plural = _("periodic samples")

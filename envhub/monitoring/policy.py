@@ -24,3 +24,11 @@ def _batches(actor: Actor, qs: QuerySet) -> QuerySet:
         Q(sender_user_id=actor.user.pk) if actor.user is not None else None,
         Q(sender_token_id=actor.token.pk) if actor.token is not None else None,
     ])
+
+
+@scope_rule("monitoring.sample")
+def _samples(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Periodic results follow their station too (through their series)."""
+    if actor.sees_everything:
+        return qs
+    return qs.filter(series__station_id__in=visible_station_ids(actor))

@@ -21,6 +21,7 @@ from envhub.monitoring.models import (
     HourlyRollup,
     LatestValue,
     Observation,
+    Sample,
     Series,
     StationStatus,
 )
@@ -208,3 +209,16 @@ def batch(actor: Actor, batch_id: int) -> Batch:
 
 def recent_batches(actor: Actor, station: Station, limit: int = 20) -> list[Batch]:
     return list(batches(actor).filter(station=station).order_by("-id")[:limit])
+
+
+# --- periodic samples -----------------------------------------------------------------------
+
+def station_samples(actor: Actor, code: str, parameter: str | None = None) -> QuerySet:
+    """The periodic results of a station (scoped as the station is), newest first, with their
+    parameters: of one parameter when `parameter` names one of the station's medium."""
+    station = registry.station(actor, code, related=False)
+    qs = permissions.scope(actor, Sample.objects.filter(series__station=station)) \
+        .select_related("series__parameter")
+    if parameter:
+        qs = qs.filter(series__parameter=parameter_of(station, parameter))
+    return qs.order_by("-time", "series_id")
