@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from envhub.core.permissions import (
     DELETE,
+    SURVEY_UNIT,
     Actor,
     any_of,
     by_facility,
@@ -75,6 +76,9 @@ def _stations(actor: Actor, qs: QuerySet) -> QuerySet:
         Q(province_id__in=actor.province_ids) if actor.province_ids else None,
         Q(facility_id__in=actor.facility_ids) if actor.facility_ids else None,
         Q(id__in=actor.station_ids) if actor.station_ids else None,
+        # A survey unit sees the periodic sites it samples (it is their operator).
+        Q(operator_id__in=actor.organisation_ids)
+        if actor.has_role(SURVEY_UNIT) and actor.organisation_ids else None,
     ])
 
 
