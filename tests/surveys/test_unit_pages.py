@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 
 import pytest
 from django.core.files.storage import default_storage
@@ -171,7 +172,8 @@ def test_a_file_refused_before_storing_stores_nothing(world, campaign, name, dat
 
 def test_a_file_over_the_limit_is_refused_and_not_stored(world, campaign, settings):
     settings.ENVHUB_MAX_DATASET_FILE_BYTES = 1000
-    data = wells(world, *["12"] * 100)
+    # Bytes never sent before (the storage outlives a test), to see that none are stored.
+    data = wells(world, *["12"] * 100) + f"{uuid.uuid4()}\r\n".encode()
     response = post_file(world.client("survey"), campaign.generic, data)
     assert response.status_code == 413
     assert "nhiều hơn mức" in response.content.decode() and "không có gì được lưu" in \
