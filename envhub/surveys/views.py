@@ -13,6 +13,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -141,8 +142,8 @@ def assignment_page(request, assignment_id: int):
 
 def _download_name(assignment) -> tuple[str, str]:
     """(ASCII name, UTF-8 name) of the template: "Mẫu - <kind> - <year>.xlsx"."""
-    readable = (f"{_('Template')} - {assignment.schema.title_vi} - "
-                f"{assignment.campaign.year}.xlsx")
+    word = _("Template")
+    readable = f"{word} - {assignment.schema.title_vi} - {assignment.campaign.year}.xlsx"
     return ascii_file_name(readable), readable
 
 
@@ -335,7 +336,8 @@ def upload_annotated(request, upload_id: int):
         raise
     out.seek(0)
     stem = upload.file_name.rsplit(".", 1)[0]
-    readable = f"{stem} - {_('checked')}.xlsx"
+    checked = pgettext("annotated file name", "checked")
+    readable = f"{stem} - {checked}.xlsx"
     ascii_name = ascii_file_name(readable)
     response = FileResponse(out, content_type="application/vnd.openxmlformats-officedocument."
                                               "spreadsheetml.sheet")

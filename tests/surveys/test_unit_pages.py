@@ -141,6 +141,7 @@ def test_a_file_with_errors_shows_its_report_and_cannot_be_sent(world, campaign)
     assert "Không thể gửi duyệt tệp còn lỗi" in page
     annotated = client.get(f"/surveys/uploads/{upload.pk}/annotated.xlsx")
     assert annotated.status_code == 200
+    assert 'filename="gieng-da-kiem-tra.xlsx"' in annotated["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(annotated.streaming_content)))
     cell = workbook.worksheets[0]["G3"]
     assert cell.value == "sâu" and cell.fill.start_color.rgb.endswith("FFC7CE")
