@@ -238,3 +238,16 @@ def test_the_home_page_shows_the_units_work_and_the_menu_its_link(world, campaig
     assert 'id="survey-panel-title"' not in officer and 'href="/surveys/"' not in officer
     assert 'href="/surveys/"' in world.client("leader").get("/").content.decode()
     assert 'id="survey-panel-title"' not in world.client("anonymous").get("/").content.decode()
+
+
+def test_a_check_under_way_shows_how_far_it_is(world, campaign):
+    upload = uploaded(world, campaign, wells(world, "12"))
+    Upload.objects.filter(pk=upload.pk).update(check_state="running", rows_checked=1500,
+                                               rows_expected=3000)
+    client = world.client("survey")
+    page = client.get(f"/surveys/submissions/{upload.submission_id}/").content.decode()
+    assert "Đang kiểm tra" in page and "đã kiểm tra 1.500 / ~3.000 dòng" in page
+    assert 'value="50"' in page and 'id="check-refresh"' in page
+    progress = client.get(f"/surveys/uploads/{upload.pk}/progress.json").json()
+    assert (progress["percent"], progress["finished"], progress["rows_checked"]) == (50, False,
+                                                                                   1500)
