@@ -41,12 +41,14 @@ def _add_routers() -> None:
     from envhub.compliance.api import router as compliance_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
+    from envhub.surveys.api import router as surveys_router
 
     api.add_router("/", registry_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", accounts_router)
     api.add_router("/", compliance_router)
     api.add_router("/", airquality_router)
+    api.add_router("/", surveys_router)
 
 
 _add_routers()

@@ -17,14 +17,18 @@ def site(request):
     actor = getattr(request, "actor", None)
     try:
         roles = _role_labels(actor.roles) if actor is not None else []
-        from envhub.core.permissions import may_use_admin
+        from envhub.core.permissions import ADMIN, LEADER, STEWARD, SURVEY_UNIT, may_use_admin
 
         show_admin = actor is not None and may_use_admin(actor)
+        show_surveys = actor is not None and actor.kind == "user" and actor.has_role(
+            SURVEY_UNIT, STEWARD, ADMIN, LEADER)
     except Exception:  # noqa: BLE001 - a bad token must not break every page's header
-        roles, show_admin = [], False
+        roles, show_admin, show_surveys = [], False, False
     return {
         "map_tile_url": settings.ENVHUB_MAP_TILE_URL,
         "map_tile_attribution": settings.ENVHUB_MAP_TILE_ATTRIBUTION,
         "actor_roles": roles,
         "show_admin_link": show_admin,
+        # Who has survey work: the units, and the stewards, leaders and admins who follow it.
+        "show_survey_link": show_surveys,
     }

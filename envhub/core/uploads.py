@@ -39,10 +39,16 @@ class UploadTooLarge(RequestDataTooBig):
         self.limit = limit
 
 
+# Routes that take one dataset-sized file: a survey unit's table (its page, and the API).
+DATASET_FILE_PATHS = ("/surveys/", "/api/v1/submissions")
+
+
 def upload_limits(request) -> tuple[int, int]:
     """(largest file kept, largest body) of a multipart request. The API receives monitoring
-    files; elsewhere (a dataset's page, the admin) a steward uploads its file with a form."""
-    if request is not None and request.path.startswith("/api/"):
+    files, except a survey unit's table; elsewhere (a dataset's page, a survey upload, the
+    admin) a steward or a unit uploads its file with a form."""
+    path = request.path if request is not None else ""
+    if path.startswith("/api/") and not path.startswith(DATASET_FILE_PATHS):
         return settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_UPLOAD_BYTES
     largest = settings.ENVHUB_MAX_DATASET_FILE_BYTES
     return largest, largest + settings.DATA_UPLOAD_MAX_MEMORY_SIZE

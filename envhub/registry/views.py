@@ -19,6 +19,9 @@ from envhub.registry.models import Facility, Medium, Sector, Station, StationKin
 # function (request, station) -> template context when Django starts (monitoring: the station's
 # data, `MonitoringConfig.ready`), so the registry imports none of them.
 STATION_PAGE_PARTS: list[Callable[..., dict]] = []
+# The same for the home page: each app above adds a function (request) -> (template, context),
+# or None when it has nothing for this reader (surveys: a unit's work, `SurveysConfig.ready`).
+HOME_PANELS: list[Callable[..., tuple[str, dict] | None]] = []
 
 
 def _clean(value: str | None) -> str | None:
@@ -43,6 +46,8 @@ def home(request):
         )
     context["province_count"] = services.provinces(actor).count()
     context["parameter_count"] = services.parameters(actor).count()
+    context["home_panels"] = [panel for panel in (part(request) for part in HOME_PANELS)
+                              if panel is not None]
     return render(request, "home.html", context)
 
 

@@ -8,4 +8,9 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        from envhub.registry import views as registry_views
         from envhub.surveys import notices  # noqa: F401 - registers its notification kind
+        from envhub.surveys.views import home_panel
+
+        if home_panel not in registry_views.HOME_PANELS:
+            registry_views.HOME_PANELS.append(home_panel)

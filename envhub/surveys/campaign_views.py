@@ -20,8 +20,7 @@ from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenti
 from envhub.core.numbers import format_number
 from envhub.surveys import campaigns, tables, workflow
 from envhub.surveys.datasets import columns_for
-from envhub.surveys.forms import ACCESS_CHOICES, CampaignForm, DeadlineForm, add_errors
-from envhub.surveys.models import SchemaKind
+from envhub.surveys.forms import CampaignForm, DeadlineForm, add_errors
 
 
 def campaign_list(request):
@@ -67,22 +66,6 @@ def campaign_page(request, campaign_id: int):
     return render(request, "surveys/campaign.html", {
         "progress": progress, "campaign": progress.campaign,
         "may_manage": campaigns.may_manage(request.actor)})
-
-
-def assignment_page(request, assignment_id: int):
-    """An assignment's dataset: its versions (each downloadable as it was), its submissions,
-    its deadline (a steward may move it)."""
-    actor = request.actor
-    item = workflow.assignment(actor, assignment_id)
-    return render(request, "surveys/assignment.html", {
-        "assignment": item,
-        "versions": item.versions.select_related("schema_version").order_by("-number"),
-        "submissions": workflow.submissions(actor).filter(assignment=item).order_by("-id"),
-        "generic": item.schema.kind == SchemaKind.GENERIC,
-        "access_label": dict(ACCESS_CHOICES).get(item.access_class, item.access_class),
-        "deadline_form": DeadlineForm(initial={"due_on": item.due_on})
-        if campaigns.may_manage(actor) else None,
-    })
 
 
 @require_POST

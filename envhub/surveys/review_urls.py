@@ -17,8 +17,6 @@ urlpatterns = [
     path("surveys/campaigns/new/", campaign_views.campaign_new, name="survey-campaign-new"),
     path("surveys/campaigns/<int:campaign_id>/", campaign_views.campaign_page,
          name="survey-campaign"),
-    path("surveys/assignments/<int:assignment_id>/", campaign_views.assignment_page,
-         name="survey-assignment"),
     path("surveys/assignments/<int:assignment_id>/deadline/",
          campaign_views.assignment_deadline, name="survey-assignment-deadline"),
     path("surveys/assignments/<int:assignment_id>/rows/", campaign_views.table_rows,

@@ -116,6 +116,11 @@ def upload(actor: Actor, assignment_id: int, file, file_name: str) -> Upload:
     target = assignment(actor, assignment_id)
     _require_unit(actor, target.organisation_id)
     schema_version = target.schema.current()
+    # Said before the file is stored (and again below, under the lock): nothing half-stored.
+    if target.submissions.filter(state__in=AWAITING_REVIEW).exists():
+        raise InvalidInput(_("This dataset is being reviewed: wait for the steward's "
+                             "decision before uploading another file."),
+                           {"state": ["submitted"]})
     stored_as, size, sha256 = storage.keep(file, file_name)
     with transaction.atomic():
         Assignment.objects.select_for_update().filter(pk=target.pk).first()

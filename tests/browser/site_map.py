@@ -9,6 +9,7 @@ tests walk this map (tests/browser/test_site_map.py).
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -59,14 +60,34 @@ def furnish(world) -> dict:
     accounts.create_token(officer, name="Cổng dữ liệu Sở", user=world.users["officer"])
     operator = actor_for_user(world.users["operator"])
     accounts.create_token(operator, name="Nhà máy", facility=world.facility_hn)
+    assignment, submission = _survey_work(world)
     return {
         "day": day,
+        "survey_assignment": assignment,
+        "survey_submission": submission,
         "permit": Permit.objects.get(number="35/GPMT-BTNMT"),
         "air_dataset": Dataset.objects.filter(
             identifier__startswith="quan-trac-kk-hourly-01").get(),
         "events_dataset": Dataset.objects.get(identifier="su-co-vuot-quy-chuan"),
         "registry_dataset": Dataset.objects.get(identifier="co-so-va-nguon-thai"),
     }
+
+
+def _survey_work(world):
+    """A 2026 campaign with the survey unit's household wells, a file with an error checked."""
+    from envhub.surveys import checking, workflow
+    from envhub.surveys.models import Assignment, Campaign, SurveySchema
+    from tests.surveys.unitdata import wells
+
+    campaign = Campaign.objects.create(title="Điều tra, quan trắc năm 2026", year=2026,
+                                       created_by="tests")
+    assignment = Assignment.objects.create(
+        campaign=campaign, schema=SurveySchema.objects.get(kind="generic"),
+        organisation=world.survey_unit, due_on=datetime.date(2026, 11, 30))
+    upload = workflow.upload(actor_for_user(world.users["survey"]), assignment.pk,
+                             io.BytesIO(wells(world, "12,5", "sâu")), "gieng-2026.csv")
+    checking.run()
+    return assignment, upload.submission
 
 
 def site_map(world, objects: dict) -> dict[str, list[Page]]:
@@ -120,15 +141,21 @@ def site_map(world, objects: dict) -> dict[str, list[Page]]:
         Page("admin-dataset", f"/admin/catalog/dataset/{objects['air_dataset'].pk}/change/"),
         Page("admin-batches", "/admin/monitoring/batch/"),
     ]
+    surveys = [
+        Page("surveys", "/surveys/"),
+        Page("survey-submission", f"/surveys/submissions/{objects['survey_submission'].pk}/"),
+    ]
     return {
         "anonymous": [*public, *public_only],
-        "leader": [*public, *signed_in, *in_hanoi, *government, *everywhere[1:]],
+        "leader": [*public, *signed_in, *in_hanoi, *government, *everywhere[1:], *surveys],
         "officer": [*public, *signed_in, *in_hanoi, *government],
         "operator": [*public, *signed_in, *in_hanoi[:2], in_hanoi[3]],
-        "steward": [*public, *signed_in, *in_hanoi, *government, *everywhere],
+        "steward": [*public, *signed_in, *in_hanoi, *government, *everywhere, *surveys],
         "admin": [*public, *signed_in, *in_hanoi, *government, *everywhere,
                   Page("admin-users", "/admin/accounts/user/"),
                   Page("admin-tokens", "/admin/accounts/apitoken/"),
                   Page("admin-audit", "/admin/accounts/auditevent/")],
-        "survey": [*public, *signed_in],
+        "survey": [*public, *signed_in, *surveys,
+                   Page("survey-assignment",
+                        f"/surveys/assignments/{objects['survey_assignment'].pk}/")],
     }

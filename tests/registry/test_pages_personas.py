@@ -298,6 +298,9 @@ def test_it_counts_what_is_in_scope_on_the_home_page(world, persona):
     # The open pages are offered to everyone, signed in or not.
     assert figures.pop("/air/") == "VN_AQI"
     assert figures.pop("/datasets/")
+    # The survey work's panel (tests/surveys/test_unit_pages.py) links its cards to /surveys/.
+    assert (figures.pop("/surveys/", None) is not None) == (
+        persona in ("survey", "admin", "steward", "leader"))
     if persona == "anonymous":
         assert figures == {"/parameters/": str(Parameter.objects.count()),
                            "/api/v1/docs": "34"}
