@@ -94,7 +94,7 @@ def test_the_inventory_shows_its_changes_and_loads_exactly_them(world, campaign)
         INVENTORY,
         ["2026", world.facility_hn.tax_code, world.facility_hn.name, "01", ward,
          "thermal_power", "OK1", "95", "Than cám"],
-        ["2026", "0109876543", "Nhà máy Gạch Kim Lan", "01", ward, "other", "OK1", "30", "Củi"],
+        ["2026", "0109876500", "Nhà máy Gạch Kim Lan", "01", ward, "other", "OK1", "30", "Củi"],
     ])
     unit, steward = world.actor("survey"), world.actor("steward")
     item = workflow.upload(unit, campaign.inventory.pk, io.BytesIO(data), "kiem-ke.csv")
@@ -111,7 +111,7 @@ def test_the_inventory_shows_its_changes_and_loads_exactly_them(world, campaign)
     version.refresh_from_db()
     assert version.load_state == LoadState.LOADED, version.load_error
     assert Source.objects.get(pk=world.stack_hn.pk).stack_height_m == 95
-    new = Facility.objects.get(tax_code="0109876543")
+    new = Facility.objects.get(tax_code="0109876500")
     assert AnnualInventory.objects.filter(source__facility=new,
                                           survey_version=version.pk).count() == 1
 
