@@ -8,7 +8,7 @@ No database is read: the registry's codes are built here as `validate` takes the
 the registry's parameter file and the file's own sites — loading them from the database is one
 query per table, once per upload.
 
-    python -m bench.surveys [--rows 100000] [--repeat 2]
+    python -m bench.surveys [--rows 100000] [--repeat 2] [--only csv|xlsx]
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--only", choices=("csv", "xlsx"), help="one kind of file only")
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envhub.settings")
     import tempfile
@@ -154,6 +155,8 @@ def main() -> None:
     codes = registry_codes()
     with tempfile.TemporaryDirectory() as folder:
         for maker, name in ((csv_file, "results.csv"), (xlsx_file, "results.xlsx")):
+            if options.only and not name.endswith(options.only):
+                continue
             path = maker(Path(folder) / name, options.rows)
             found = measure(path, codes, options.repeat)
             print(f"{name}: {found['rows']:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
