@@ -17,6 +17,7 @@ Pure module (no Django).
 from __future__ import annotations
 
 from itertools import repeat
+from operator import not_
 
 from envhub.surveys.cells import CellError
 
@@ -112,8 +113,8 @@ class Batches:
                 self.points.found(point) is None):
             return None
         if self.detection is not None:
-            nones = [map(raw[slot][2].__contains__, raw[slot][0]) if slot in raw else
-                     repeat(True, size) for slot in self.detection.slots]
+            nones = [_empty(raw[slot], size) if slot in raw else repeat(True, size)
+                     for slot in self.detection.slots]
             for empty in set(zip(*nones, strict=False)):
                 if self.detection.problem(*empty):
                     return None
@@ -122,8 +123,8 @@ class Batches:
         return typed
 
     def _column(self, column: _Column, cells: tuple, size: int):
-        """((cells, lookup, empty ones, distinct cells), typed values or None), or None for a
-        cell with something to report."""
+        """((cells, lookup, empty ones, distinct cells or None), typed values or None), or None
+        for a cell with something to report."""
         fine = column.fine
         common = column.common
         if common and sum(map(cells.count, common)) == size:
@@ -133,6 +134,11 @@ class Batches:
             if len(common) == 1:
                 return found, [fine[common[0]]] * size
             return found, list(map(fine.__getitem__, cells))
+        if column.wanted and len(fine) >= size:
+            try:  # one pass where every cell is known fine (distinct cells then unknown)
+                return (cells, fine, column.empty, None), list(map(fine.__getitem__, cells))
+            except KeyError:
+                pass
         distinct = set(cells)
         lookup, empty = fine, column.empty
         if not fine.keys() >= distinct:
@@ -169,10 +175,10 @@ class Batches:
         present = [slot for slot in slots if slot in raw]
         known = self.known.setdefault(id(slots), set())
         if len(present) == 1:
-            distinct = raw[present[0]][3]  # a column's distinct cells, known already
-            if known.issuperset(distinct):
+            cells, _lookup, _blank, distinct = raw[present[0]]
+            if known.issuperset(cells if distinct is None else distinct):
                 return True
-            combinations = {(cell,) for cell in distinct if cell not in known}
+            combinations = {(cell,) for cell in set(cells) - known}
         else:
             rows = zip(*[raw[slot][0] for slot in present], strict=False)
             if known.issuperset(rows):
@@ -193,7 +199,7 @@ class Batches:
             return True
         # A key not in the registry: fine where the row holds what a new one needs.
         columns = [raw[slot][0] for slot in present]
-        filled = [map(raw[slot][2].__contains__, raw[slot][0]) if slot in raw else
+        filled = [_empty(raw[slot], len(columns[0])) if slot in raw else
                   repeat(True, len(columns[0])) for slot in needed]
         for cells, *empty in zip(zip(*columns, strict=False), *filled, strict=False):
             if cells in wrong and any(empty):
@@ -216,3 +222,14 @@ class Batches:
             if not self._combinations_fine(raw, slots, known, needed or None):
                 return False
         return True
+
+
+def _empty(found: tuple, size: int):
+    """Whether each cell of a column (cells, lookup, empty ones, …) is empty: where the only
+    empty cell is "" (most files), without hashing the cells."""
+    cells, _lookup, empty, _distinct = found
+    if not empty:
+        return repeat(False, size)
+    if len(empty) == 1 and "" in empty:
+        return map(not_, cells)
+    return map(empty.__contains__, cells)
