@@ -127,7 +127,11 @@ class Batches:
         for a cell with something to report."""
         fine = column.fine
         common = column.common
-        if common and sum(map(cells.count, common)) == size:
+        counts = list(map(cells.count, common)) if common else ()
+        if common and sum(counts) == size:
+            if 0 in counts:  # a value gone (a date of the last batch): counted no more
+                common = column.common = tuple(
+                    cell for cell, count in zip(common, counts, strict=True) if count)
             found = (cells, fine, column.empty, common)
             if not column.wanted:
                 return found, None
