@@ -19,8 +19,9 @@ raises `FileRefused(code, params)` (worded in `surveys/messages.py`):
 
 CSV: UTF-8 (with or without BOM) when the whole file decodes strictly as UTF-8 (checked in a
 first streamed pass), else Windows-1258; the delimiter is `,`, `;` or a tab, whichever the
-header line holds most. XLSX: openpyxl in read-only mode; the data sheet is the one named as
-the template's (`sheet_name`) if visible, else the first visible sheet.
+header line holds most; `Table.batches(size)` gives a CSV's rows in lists (what
+`validation` checks column by column). XLSX: openpyxl in read-only mode; the data sheet is the
+one named as the template's (`sheet_name`) if visible, else the first visible sheet.
 
 Pure module (no Django).
 """

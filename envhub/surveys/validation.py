@@ -10,7 +10,9 @@ Viet Nam (`core/geo.py`).
 
 Why not frictionless's own row validation: it checks 61,000 rows of three columns a second
 here, about 60 times slower than reading the CSV (docs/surveys.md); the checks compiled from
-the same descriptor are what keeps validation near the speed of reading.
+the same descriptor are what keeps validation near the speed of reading. A CSV's rows are
+checked a batch at a time, column by column (`batches.py`), the batches with an issue row by
+row here: the report is the row path's either way.
 
 The `Report` stays small whatever the file: counts, the first `keep` errors and the total.
 `progress(rows)` is called every `every` rows and at the end.
