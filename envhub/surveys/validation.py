@@ -201,6 +201,8 @@ def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int
 # Rows a CSV is checked in at a time (`batches.py`); a batch with an issue is checked again
 # row by row, so this is a matter of speed only.
 BATCH_ROWS = 500
+# A batch with an issue is split in halves down to this size, then checked row by row.
+SMALLEST_BATCH = 32
 
 
 def _check_rows(table, schema, codes, report, progress, every, on_row,
@@ -310,8 +312,19 @@ def _check_rows(table, schema, codes, report, progress, every, on_row,
         plan=plan, see=first_sight, width=width, keys=keys, foreign_keys=foreign_keys,
         codes=codes, units=unit_check, points=point_check, detection=detection_check,
         every_value=on_row is not None)
-    for lines, batch in batched:
-        typed = columnwise.clean(batch)
+    quick = 0  # rows checked column-wise
+
+    def take(lines, batch, columnwise_too=True):
+        nonlocal rows, quick
+        typed = columnwise.clean(batch) if columnwise_too else None
+        if typed is not None:
+            quick += len(batch)
+        elif columnwise_too and len(batch) >= 2 * SMALLEST_BATCH:
+            # Halves in turn: the rows around an issue are still checked column-wise.
+            half = len(batch) // 2
+            take(lines[:half], batch[:half])
+            take(lines[half:], batch[half:])
+            return
         if typed is None or on_row is not None:
             for number, line in enumerate(lines):
                 rows += 1
@@ -323,13 +336,21 @@ def _check_rows(table, schema, codes, report, progress, every, on_row,
                 if progress is not None and rows % every == 0:
                     report.rows = rows
                     progress(rows)
-            continue
+            return
         end = rows + len(lines)
         if progress is not None:
             for mark in range(rows - rows % every + every, end + 1, every):
                 report.rows = mark
                 progress(mark)
         rows = end
+
+    # A file with issues all through (no row of the last two batches checked column-wise)
+    # is checked row by row, trying column-wise again every eighth batch.
+    dense = 0
+    for number, (lines, batch) in enumerate(batched):
+        before = quick
+        take(lines, batch, columnwise_too=dense < 2 or number % 8 == 0)
+        dense = dense + 1 if quick == before else 0
     report.rows = rows
 
 

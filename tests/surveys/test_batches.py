@@ -150,6 +150,27 @@ def test_it_refuses_in_batches_after_the_rows_it_checked_as_row_by_row():
     assert csv.field_size_limit() == previous
 
 
+def test_it_reports_a_long_file_in_batches_as_row_by_row():
+    """Issues close together (a batch split in halves, then row by row), far apart, and a
+    duplicate of a row 600 rows before."""
+    rows = []
+    for number in range(900):
+        row = good(number % 28 + 1, parameter=("PM10", "COD")[number % 2])
+        row[2] = f"{number // 56 % 24:02d}:{number // 28 % 2 * 30:02d}"
+        if number < 300 and number % 25 == 7 or number % 150 == 100:
+            row[1] = "31/02/2026"
+        rows.append(row)
+    rows[650] = list(rows[50])
+    rows[700][4] = "PM99"
+    rows[899][9] = "48,85"
+    found = same_in_batches(csv_bytes([HEADER, *rows]), every=100)
+    assert [code for *_rest, code, _message in found["errors"]].count("type_date") == 18
+    assert {code for *_rest, code, _message in found["errors"]} == {
+        "type_date", "duplicate_key", "unknown_parameter", "outside_vietnam"}
+    for size in (64, 100, 250):
+        assert outcome(csv_bytes([HEADER, *rows]), batch_rows=size, every=100) == found
+
+
 def test_it_checks_the_inventory_in_batches_as_row_by_row():
     header = ["Năm điều tra", "Mã số thuế", "Tên cơ sở", "Mã tỉnh", "Mã xã, phường", "Ngành",
               "Mã ống khói", "Chiều cao ống khói (m)", "Đường kính ống khói (m)"]
