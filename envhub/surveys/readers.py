@@ -19,8 +19,9 @@ raises `FileRefused(code, params)` (worded in `surveys/messages.py`):
 
 CSV: UTF-8 (with or without BOM) when the whole file decodes strictly as UTF-8 (checked in a
 first streamed pass), else Windows-1258; the delimiter is `,`, `;` or a tab, whichever the
-header line holds most. XLSX: openpyxl in read-only mode; the data sheet is the one named as
-the template's (`sheet_name`) if visible, else the first visible sheet.
+header line holds most; `Table.batches(size)` gives a CSV's rows in lists (what
+`validation` checks column by column). XLSX: openpyxl in read-only mode; the data sheet is the
+one named as the template's (`sheet_name`) if visible, else the first visible sheet.
 
 Pure module (no Django).
 """
@@ -31,8 +32,10 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 
 HEADER_SCAN = 30
 MAX_UNCOMPRESSED = 1_500_000_000
@@ -65,9 +68,15 @@ class Table:
     sheet_name: str = ""
     delimiter: str = ""
     close: Callable = lambda: None
+    _batches: Callable | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         return self._rows
+
+    def batches(self, size: int) -> Iterator[tuple[Sequence[int], list[list]]] | None:
+        """The same rows as `rows()` in lists of up to `size`: (their line numbers, their
+        cells), or None for a kind read only row by row (XLSX). Use one or the other."""
+        return None if self._batches is None else self._batches(size)
 
 
 def _blank(cells) -> bool:
@@ -153,8 +162,42 @@ def _delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_lines(stream) -> tuple[str, str, Iterator[tuple[int, list]]]:
-    """(encoding, delimiter, every record numbered from 1 as a spreadsheet shows it)."""
+class _Records:
+    """A CSV file's records numbered from 1 as a spreadsheet shows them, read one at a time
+    (`numbered`) or in lists (`take`); both share the count."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.count = 0
+
+    def numbered(self) -> Iterator[tuple[int, list]]:
+        try:
+            for cells in self.reader:
+                self.count += 1
+                yield self.count, cells
+        except UnicodeDecodeError:
+            raise FileRefused("not_spreadsheet") from None
+        except csv.Error:
+            raise FileRefused("corrupt_csv", line=self.count + 1) from None
+
+    def take(self, size: int) -> tuple[list[list], FileRefused | None]:
+        """The next `size` records at most, and the refusal met after the last of them."""
+        rows: list[list] = []
+        refusal = None
+        previous = csv.field_size_limit(CSV_FIELD_LIMIT)
+        try:
+            rows.extend(islice(self.reader, size))  # keeps the records read before an error
+        except UnicodeDecodeError:
+            refusal = FileRefused("not_spreadsheet")
+        except csv.Error:
+            refusal = FileRefused("corrupt_csv", line=self.count + len(rows) + 1)
+        finally:
+            csv.field_size_limit(previous)
+        self.count += len(rows)
+        return rows, refusal
+
+
+def _csv_records(stream) -> tuple[str, str, _Records]:
     encoding = _csv_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     try:
@@ -163,27 +206,59 @@ def _csv_lines(stream) -> tuple[str, str, Iterator[tuple[int, list]]]:
     except UnicodeDecodeError:
         raise FileRefused("not_spreadsheet") from None
     delimiter = _delimiter(first_line)
-    reader = csv.reader(text, delimiter=delimiter)
+    return encoding, delimiter, _Records(csv.reader(text, delimiter=delimiter))
 
-    def lines():
-        number = 0
-        try:
-            for number, cells in enumerate(reader, 1):  # noqa: B007 (read after the loop)
-                yield number, cells
-        except UnicodeDecodeError:
-            raise FileRefused("not_spreadsheet") from None
-        except csv.Error:
-            raise FileRefused("corrupt_csv", line=number + 1) from None
 
-    return encoding, delimiter, _field_limited(lines())
+def _csv_lines(stream) -> tuple[str, str, Iterator[tuple[int, list]]]:
+    """(encoding, delimiter, every record numbered from 1 as a spreadsheet shows it)."""
+    encoding, delimiter, records = _csv_records(stream)
+    return encoding, delimiter, _field_limited(records.numbered())
 
 
 def _csv_table(stream, match_header, max_rows: int) -> Table:
-    encoding, delimiter, source = _csv_lines(stream)
+    encoding, delimiter, records = _csv_records(stream)
+    source = _field_limited(records.numbered())
     number, header, buffered = _find_header(source, match_header)
     return Table(kind="csv", header=header, header_line=number, encoding=encoding,
                  delimiter=delimiter,
-                 _rows=_limited(buffered, source, max_rows, lambda: None))
+                 _rows=_limited(buffered, source, max_rows, lambda: None),
+                 _batches=lambda size: _csv_batches(buffered, records, source, max_rows, size))
+
+
+_first = itemgetter(0)
+
+
+def _csv_batches(buffered, records: _Records, source, max_rows: int, size: int):
+    """What `_limited` yields, in lists: blank records left out, `too_many_rows` raised after
+    the rows within the limit, a refusal of the file after the rows read before it."""
+    count = 0
+    lines: Sequence[int] = [number for number, _cells in buffered]
+    rows = [cells for _number, cells in buffered]
+    refusal = None
+    try:
+        while True:
+            # A record is blank when every cell is; most files fill their first column, so a
+            # batch whose first cells are all filled has none (one pass in C).
+            if rows and not (min(map(len, rows)) and all(map(str.strip, map(_first, rows)))):
+                kept = [index for index, cells in enumerate(rows) if not _blank(cells)]
+                lines, rows = [lines[index] for index in kept], [rows[index] for index in kept]
+            if count + len(rows) > max_rows:
+                keep = max_rows - count
+                if keep:
+                    yield lines[:keep], rows[:keep]
+                raise FileRefused("too_many_rows", limit=max_rows)
+            count += len(rows)
+            if rows:
+                yield lines, rows
+            if refusal is not None:
+                raise refusal
+            start = records.count + 1
+            rows, refusal = records.take(size)
+            if not rows and refusal is None:
+                return
+            lines = range(start, start + len(rows))
+    finally:
+        source.close()  # puts back csv's field limit that reading the header set
 
 
 def _field_limited(source):

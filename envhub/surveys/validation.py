@@ -10,7 +10,9 @@ Viet Nam (`core/geo.py`).
 
 Why not frictionless's own row validation: it checks 61,000 rows of three columns a second
 here, about 60 times slower than reading the CSV (docs/surveys.md); the checks compiled from
-the same descriptor are what keeps validation near the speed of reading.
+the same descriptor are what keeps validation near the speed of reading. A CSV's rows are
+checked a batch at a time, column by column (`batches.py`), the batches with an issue row by
+row here: the report is the row path's either way.
 
 The `Report` stays small whatever the file: counts, the first `keep` errors and the total.
 `progress(rows)` is called every `every` rows and at the end.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 
 from envhub.core import geo, units
 from envhub.core.text import fold
-from envhub.surveys import messages
+from envhub.surveys import batches, messages
 from envhub.surveys.cells import CellError, checker, text_of
 from envhub.surveys.codes import RegistryCodes
 from envhub.surveys.readers import FileRefused, open_table
@@ -196,20 +198,23 @@ def validate(stream, schema: TableSchema, codes: RegistryCodes, *, max_rows: int
     return report
 
 
-_UNSEEN, _MISSING, _FORMULA = object(), object(), object()
-# Distinct cells remembered per column: survey columns repeat their values (sites, dates,
-# units, methods), so most cells are one dictionary look-up; a column of distinct values
-# stops being remembered at this size, which bounds the memory.
-_CELL_CACHE = 4_096
+# Rows a CSV is checked in at a time (`batches.py`); a batch with an issue is checked again
+# row by row, so this is a matter of speed only.
+BATCH_ROWS = 500
+# A batch with an issue is split in halves down to this size, then checked row by row.
+SMALLEST_BATCH = 32
 
 
-def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
+def _check_rows(table, schema, codes, report, progress, every, on_row,
+                batch_rows: int | None = None) -> None:
+    """Check every row of `table`; `batch_rows=0` checks a CSV row by row too (the reference
+    the column-wise checks are tested against)."""
     columns = report.columns
     position = {item.name: number for number, item in enumerate(schema.fields)}
     plan = [(columns[item.name], position[item.name], item.name, checker(item), item.required,
              item.label(), {}) for item in schema.fields if item.name in columns]
-    missing_values = frozenset(schema.missing_values) - {""}
     formulas = table.kind == "xlsx"
+    first_sight = batches.first_sight(frozenset(schema.missing_values) - {""}, formulas)
     keys = [([position[name] for name in schema.primary_key], schema.primary_key[-1], set())] \
         if schema.primary_key else []
     keys += [([position[item.name]], item.name, set()) for item in schema.fields if item.unique]
@@ -222,21 +227,10 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
     add = report.add
     width = len(schema.fields)
     names = schema.names
-    rows = 0
+    _unseen, _missing, _formula, cache_size = (batches.UNSEEN, batches.MISSING,
+                                               batches.FORMULA, batches.CELL_CACHE)
 
-    def first_sight(raw, check):
-        if raw.__class__ is str:
-            if not raw or raw.isspace() or (missing_values and raw.strip() in missing_values):
-                return _MISSING
-            if formulas and raw[0] == "=" and len(raw) > 1:
-                return _FORMULA
-        try:
-            return check(raw)
-        except CellError as error:
-            return error
-
-    for line, cells in table.rows():
-        rows += 1
+    def check_row(line, cells):
         size = len(cells)
         values = [None] * width
         errors_before = report.error_count
@@ -247,19 +241,19 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
                 if required:
                     add(Issue("required", line=line, column=index, field=name, label=label))
                 continue
-            value = seen.get(raw, _UNSEEN) if raw.__class__ is not bool else _UNSEEN
-            if value is _UNSEEN:
+            value = seen.get(raw, _unseen) if raw.__class__ is not bool else _unseen
+            if value is _unseen:
                 value = first_sight(raw, check)
-                if len(seen) < _CELL_CACHE and raw.__class__ is not bool:
+                if len(seen) < cache_size and raw.__class__ is not bool:
                     seen[raw] = value
             if value.__class__ is CellError:
                 failed = (*failed, slot)
                 add(Issue(value.code, value.params, line=line, column=index, field=name,
                           label=label, value=_short(raw)))
-            elif value is _MISSING:
+            elif value is _missing:
                 if required:
                     add(Issue("required", line=line, column=index, field=name, label=label))
-            elif value is _FORMULA:
+            elif value is _formula:
                 failed = (*failed, slot)
                 add(Issue("formula", line=line, column=index, field=name, label=label,
                           value=_short(raw)))
@@ -282,7 +276,7 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
             known = verdicts.get(key)
             if known is None:
                 known = None in key or codes.has(fk.resource, fk.reference_fields, key)
-                if len(verdicts) < _CELL_CACHE:
+                if len(verdicts) < cache_size:
                     verdicts[key] = known
             if known:
                 continue
@@ -301,9 +295,62 @@ def _check_rows(table, schema, codes, report, progress, every, on_row) -> None:
                 on_row(line, dict(zip(names, values, strict=True)), False)
         elif on_row is not None:
             on_row(line, dict(zip(names, values, strict=True)), True)
-        if progress is not None and rows % every == 0:
-            report.rows = rows
-            progress(rows)
+
+    rows = 0
+    batch_rows = BATCH_ROWS if batch_rows is None else batch_rows
+    batched = table.batches(batch_rows) if batch_rows else None
+    if batched is None:
+        for line, cells in table.rows():
+            rows += 1
+            check_row(line, cells)
+            if progress is not None and rows % every == 0:
+                report.rows = rows
+                progress(rows)
+        report.rows = rows
+        return
+    columnwise = batches.Batches(
+        plan=plan, see=first_sight, width=width, keys=keys, foreign_keys=foreign_keys,
+        codes=codes, units=unit_check, points=point_check, detection=detection_check,
+        every_value=on_row is not None)
+    quick = 0  # rows checked column-wise
+
+    def take(lines, batch, columnwise_too=True):
+        nonlocal rows, quick
+        typed = columnwise.clean(batch) if columnwise_too else None
+        if typed is not None:
+            quick += len(batch)
+        elif columnwise_too and len(batch) >= 2 * SMALLEST_BATCH:
+            # Halves in turn: the rows around an issue are still checked column-wise.
+            half = len(batch) // 2
+            take(lines[:half], batch[:half])
+            take(lines[half:], batch[half:])
+            return
+        if typed is None or on_row is not None:
+            for number, line in enumerate(lines):
+                rows += 1
+                if typed is None:
+                    check_row(line, batch[number])
+                else:
+                    on_row(line, dict(zip(names, [column[number] for column in typed],
+                                          strict=True)), True)
+                if progress is not None and rows % every == 0:
+                    report.rows = rows
+                    progress(rows)
+            return
+        end = rows + len(lines)
+        if progress is not None:
+            for mark in range(rows - rows % every + every, end + 1, every):
+                report.rows = mark
+                progress(mark)
+        rows = end
+
+    # A file with issues all through (no row of the last two batches checked column-wise)
+    # is checked row by row, trying column-wise again every eighth batch.
+    dense = 0
+    for number, (lines, batch) in enumerate(batched):
+        before = quick
+        take(lines, batch, columnwise_too=dense < 2 or number % 8 == 0)
+        dense = dense + 1 if quick == before else 0
     report.rows = rows
 
 
@@ -331,14 +378,20 @@ def _unit_checker(schema, codes, columns, position):
     spec = schema.parameter_units
     if not spec or spec["unit"] not in columns:
         return None
-    unit_name = spec["unit"]
-    medium_slot, parameter_slot, unit_slot = (position[spec[part]] for part in
-                                              ("medium", "parameter", "unit"))
-    label = schema.field(unit_name).label()
-    verdicts: dict[tuple, tuple | None] = {}
+    return _UnitCheck(schema, codes, columns, position, spec)
 
-    def verdict(medium, parameter, unit):
-        expected = codes.parameter_units.get((medium, parameter))
+
+class _UnitCheck:
+    """The parameter's unit: one it can be read in (verdicts remembered per combination)."""
+
+    def __init__(self, schema, codes, columns, position, spec):
+        self.codes, self.name = codes, spec["unit"]
+        self.slots = tuple(position[spec[part]] for part in ("medium", "parameter", "unit"))
+        self.column, self.label = columns[self.name], schema.field(self.name).label()
+        self.verdicts: dict[tuple, tuple | None] = {}
+
+    def verdict(self, medium, parameter, unit):
+        expected = self.codes.parameter_units.get((medium, parameter))
         if expected is None:
             return None  # the unknown parameter is reported as such
         if not units.is_known(unit):
@@ -349,64 +402,88 @@ def _unit_checker(schema, codes, columns, position):
         return ("wrong_unit", {"parameter": parameter, "unit": unit or "pH",
                                "expected": expected or "pH"})
 
-    def check(values, line, add):
+    def found(self, key: tuple) -> tuple | None:
+        """(code, params) of what is wrong with (medium, parameter, unit), or None."""
+        if key not in self.verdicts:
+            self.verdicts[key] = self.verdict(*key)
+        return self.verdicts[key]
+
+    def __call__(self, values, line, add):
+        medium_slot, parameter_slot, unit_slot = self.slots
         unit = values[unit_slot]
         if unit is None:
             return
-        key = (values[medium_slot], values[parameter_slot], unit)
-        if key not in verdicts:
-            verdicts[key] = verdict(*key)
-        found = verdicts[key]
+        found = self.found((values[medium_slot], values[parameter_slot], unit))
         if found is not None:
-            add(Issue(found[0], found[1], line=line, column=columns[unit_name], field=unit_name,
-                      label=label, value=unit))
-    return check
+            add(Issue(found[0], found[1], line=line, column=self.column, field=self.name,
+                      label=self.label, value=unit))
 
 
 def _point_checker(schema, columns, position):
     spec = schema.coordinates
     if not spec or spec["latitude"] not in columns or spec["longitude"] not in columns:
         return None
-    lat_name = spec["latitude"]
-    lat_slot, lon_slot = position[lat_name], position[spec["longitude"]]
-    label = schema.field(lat_name).label()
-    verdicts: dict[tuple, str | None] = {}
+    return _PointCheck(schema, columns, position, spec)
 
-    def check(values, line, add):
-        point = (values[lat_slot], values[lon_slot])
+
+class _PointCheck:
+    """The point lies in Viet Nam (verdicts remembered for up to `_COORDINATE_CACHE`)."""
+
+    def __init__(self, schema, columns, position, spec):
+        self.name = spec["latitude"]
+        self.slots = (position[self.name], position[spec["longitude"]])
+        self.column, self.label = columns[self.name], schema.field(self.name).label()
+        self.verdicts: dict[tuple, str | None] = {}
+
+    def found(self, point: tuple) -> str | None:
+        if point in self.verdicts:
+            return self.verdicts[point]
+        found = geo.check_point(*point)
+        if len(self.verdicts) < _COORDINATE_CACHE:
+            self.verdicts[point] = found
+        return found
+
+    def __call__(self, values, line, add):
+        point = (values[self.slots[0]], values[self.slots[1]])
         if None in point:
             return
-        if point in verdicts:
-            found = verdicts[point]
-        else:
-            found = geo.check_point(*point)
-            if len(verdicts) < _COORDINATE_CACHE:
-                verdicts[point] = found
-        if found is not None:
-            add(Issue("outside_vietnam", line=line, column=columns[lat_name], field=lat_name,
-                      label=label, value=f"{point[0]}, {point[1]}"))
-    return check
+        if self.found(point) is not None:
+            add(Issue("outside_vietnam", line=line, column=self.column, field=self.name,
+                      label=self.label, value=f"{point[0]}, {point[1]}"))
 
 
 def _detection_checker(schema, columns, position):
-    """A result below the limit of detection keeps its flag and limit, never a value (it is
-    not zero); any other result has its value."""
     spec = schema.below_detection
     if not spec or spec["value"] not in columns:
         return None
-    flag, limit, value = (position[spec[part]] for part in ("flag", "limit", "value"))
+    return _DetectionCheck(schema, columns, position, spec)
 
-    def issue(code, name, line, found=None):
-        return Issue(code, line=line, column=columns.get(name), field=name,
-                     label=schema.field(name).label(), value=_short(found))
 
-    def check(values, line, add):
-        if values[flag] is None:
-            if values[value] is None:
-                add(issue("value_needed", spec["value"], line))
+class _DetectionCheck:
+    """A result below the limit of detection keeps its flag and limit, never a value (it is
+    not zero); any other result has its value."""
+
+    def __init__(self, schema, columns, position, spec):
+        self.schema, self.columns, self.spec = schema, columns, spec
+        self.slots = tuple(position[spec[part]] for part in ("flag", "limit", "value"))
+
+    @staticmethod
+    def problem(no_flag: bool, no_limit: bool, no_value: bool) -> bool:
+        """Whether a row whose flag, limit and value are empty or not as told has an issue."""
+        return no_value if no_flag else no_limit or not no_value
+
+    def issue(self, code, part, line, found=None):
+        name = self.spec[part]
+        return Issue(code, line=line, column=self.columns.get(name), field=name,
+                     label=self.schema.field(name).label(), value=_short(found))
+
+    def __call__(self, values, line, add):
+        flag, limit, value = (values[slot] for slot in self.slots)
+        if flag is None:
+            if value is None:
+                add(self.issue("value_needed", "value", line))
             return
-        if values[limit] is None:
-            add(issue("limit_needed", spec["limit"], line))
-        if values[value] is not None:
-            add(issue("value_below_limit", spec["value"], line, values[value]))
-    return check
+        if limit is None:
+            add(self.issue("limit_needed", "limit", line))
+        if value is not None:
+            add(self.issue("value_below_limit", "value", line, value))
