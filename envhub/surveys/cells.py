@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from envhub.surveys.patterns import compile_pattern
 from envhub.surveys.tableschema import Field
 
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
@@ -244,7 +245,7 @@ def checker(field: Field) -> Callable:
     if field.max_length is not None:
         rules.append(_length_rule(field.max_length, "max_length", lambda n, b: n > b))
     if field.pattern is not None:
-        matches = re.compile(field.pattern).fullmatch
+        matches = compile_pattern(field.pattern).fullmatch
 
         def pattern(value):
             if not matches(str(value)):

@@ -28,10 +28,11 @@ Pure module (no Django): the descriptors are data; `frictionless` checks them ag
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from envhub.surveys.patterns import PatternError, compile_pattern
 
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 BUILT_IN = ("periodic_results", "emission_inventory", "generic_example")
@@ -177,8 +178,8 @@ def _compile_field(item: dict) -> Field:
     pattern = constraints.get("pattern")
     if pattern is not None:
         try:
-            re.compile(pattern)
-        except re.error as error:
+            compile_pattern(pattern)
+        except PatternError as error:
             raise SchemaError(f"field {item['name']!r}: bad pattern ({error})") from None
     enum = constraints.get("enum")
     compiled = Field(

@@ -1,0 +1,67 @@
+"""A hostile steward's or unit's input: what used to hang a worker or answer a 500 is refused
+with a clear Vietnamese message, in linear time, and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from envhub.surveys.cells import CellError, checker
+from envhub.surveys.models import SurveySchema
+from envhub.surveys.tableschema import SchemaError, compile_schema
+
+pytestmark = pytest.mark.django_db
+
+
+def schema_with(pattern) -> dict:
+    return {"name": "codes", "fields": [
+        {"name": "code", "type": "string", "constraints": {"pattern": pattern}}]}
+
+
+def test_it_checks_a_backtracking_pattern_on_a_long_cell_in_linear_time():
+    # With Python's `re`, `(a+)+$` on 40 `a`s and a `b` backtracks 2**40 times: the worker
+    # would never finish the file. RE2 answers at once.
+    (field,) = compile_schema(schema_with("(a+)+$")).fields
+    check = checker(field)
+    for cell in ("a" * 40 + "b", "a" * 100_000 + "!"):
+        with pytest.raises(CellError) as refused:
+            check(cell)
+        assert refused.value.code == "pattern"
+    check("a" * 100_000)
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"(?=a)a", r"(?<!b)a", 5, ["a"]])
+def test_it_refuses_a_pattern_that_needs_backtracking_or_is_not_text(pattern):
+    with pytest.raises(SchemaError):
+        compile_schema(schema_with(pattern))
+
+
+def test_it_still_reads_a_pattern_with_vietnamese_letters():
+    (field,) = compile_schema(schema_with(r"[A-ZĐ]{2}-\d{4}")).fields
+    checker(field)("ĐN-0001")
+    with pytest.raises(CellError):
+        checker(field)("dn-0001")
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000,
+    '{"fields": [{"name": "a", "description": ' + "[" * 5000 + "]" * 5000 + "}]}",
+])
+def test_it_refuses_a_deeply_nested_descriptor_in_vietnamese(world, text):
+    response = world.client("steward").post("/surveys/schemas/new/", {
+        "slug": "long-sau", "descriptor": text, "action": "save"})
+    html = response.content.decode()
+    error = re.search(r'class="field-error"[^>]*>([^<]*)<', html)
+    assert response.status_code == 200 and error, html[-2000:]
+    assert "JSON" in error.group(1) or "lược đồ" in error.group(1)
+    assert not SurveySchema.objects.filter(slug="long-sau").exists()
+
+
+def test_it_refuses_a_backtracking_pattern_in_the_editor_with_its_reason(world):
+    response = world.client("steward").post("/surveys/schemas/new/", {
+        "slug": "lui", "descriptor": json.dumps(schema_with(r"(x)\1")), "action": "save"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "bad pattern" in html
+    assert not SurveySchema.objects.filter(slug="lui").exists()
