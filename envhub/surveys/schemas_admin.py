@@ -20,6 +20,9 @@ from envhub.surveys.tableschema import SchemaError, TableSchema, compile_schema
 from envhub.surveys.template import _type_name, rules_in_words
 
 MAX_DESCRIPTOR = 200_000
+# A schema nests five levels (fields, a field, its constraints, an enum); deeper is an attack
+# on the recursive code that reads it (frictionless, the JSON column, the templates).
+MAX_DEPTH = 12
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The registry's code lists a column may be checked against, as the preview names them.
 CODE_LISTS = {
@@ -49,6 +52,19 @@ def schema(slug: str) -> SurveySchema:
     return found
 
 
+def _depth(value) -> int:
+    """How deep lists and objects nest in `value`, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in (
+                    item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def parse(text: str) -> tuple[dict, TableSchema]:
     """The descriptor typed in the editor, read and compiled; InvalidInput naming what is
     wrong (the JSON's line, or the Table Schema rule) otherwise."""
@@ -58,11 +74,16 @@ def parse(text: str) -> tuple[dict, TableSchema]:
                            % {"count": MAX_DESCRIPTOR}, {"descriptor": ["too_long"]})
     try:
         descriptor = json.loads(text)
+    except RecursionError:
+        descriptor = None  # deeper than the parser goes: refused below as too deep
     except ValueError as error:
         raise InvalidInput(_("The descriptor is not valid JSON (line %(line)s, column "
                              "%(column)s).") % {"line": getattr(error, "lineno", "?"),
                                                 "column": getattr(error, "colno", "?")},
                            {"descriptor": ["json"]}) from None
+    if descriptor is None and text.strip() != "null" or _depth(descriptor) > MAX_DEPTH:
+        raise InvalidInput(_("The descriptor nests its values more than %(count)d levels "
+                             "deep.") % {"count": MAX_DEPTH}, {"descriptor": ["too_deep"]})
     try:
         compiled = compile_schema(descriptor)
     except SchemaError as error:
