@@ -42,8 +42,19 @@ def claim(worker: str) -> Version | None:
     return None
 
 
+class Superseded(Exception):
+    """The version is no longer this worker's claim: another took it over after the lease."""
+
+
+def _ours(version: Version):
+    return Version.objects.filter(pk=version.pk, claimed_by=version.claimed_by,
+                                  load_state=LoadState.LOADING)
+
+
 def load(version: Version) -> bool:
-    """Load one version; True when it is loaded, False when its loader refused it."""
+    """Load one version; True when it is loaded, False when its loader refused it or another
+    worker took it over (a loader's transaction cannot renew the heartbeat others see, so a
+    stalled worker may find its claim gone: it then writes nothing)."""
     actor = system_actor(f"survey loader (version {version.pk})")
     loader = LOADERS[version.assignment.schema.kind]
     earlier = list(Version.objects.filter(
@@ -51,18 +62,25 @@ def load(version: Version) -> bool:
         load_state=LoadState.LOADED).values_list("pk", flat=True))
     try:
         with transaction.atomic():
+            # The row stays locked while the loader runs: on PostgreSQL a takeover waits
+            # for the end of this transaction, then finds the version loaded.
+            if _ours(version).select_for_update().values_list("pk", flat=True).first() is None:
+                raise Superseded()
             summary = loader(actor, version, checking.typed_rows(version.upload), earlier)
-            Version.objects.filter(pk=version.pk).update(
-                load_state=LoadState.LOADED, loaded_at=timezone.now(), load_summary=summary,
-                load_error="")
+            if not _ours(version).update(
+                    load_state=LoadState.LOADED, loaded_at=timezone.now(),
+                    load_summary=summary, load_error=""):
+                raise Superseded()
             _move(actor, version.submission, "load", State.LOADED)
             audit.record(actor, "load", version, {"loaded": [None, summary]})
+    except Superseded:
+        logger.warning("survey version %s was taken over by another worker", version.pk)
+        return False
     except (LoadRefused, checking.RowNoLongerValid) as refusal:
         reason = _reason(refusal)
-        Version.objects.filter(pk=version.pk).update(load_state=LoadState.FAILED,
-                                                     load_error=reason)
-        audit.record(actor, "load_failed", version, {"reason": [None, reason]})
-        notices.tell("load_failed", version.submission, comment=reason)
+        if _ours(version).update(load_state=LoadState.FAILED, load_error=reason):
+            audit.record(actor, "load_failed", version, {"reason": [None, reason]})
+            notices.tell("load_failed", version.submission, comment=reason)
         return False
     notices.tell("loaded", version.submission)
     return True
@@ -93,7 +111,7 @@ def run(limit: int = 5) -> int:
             load(version)
         except Exception as error:  # noqa: BLE001 - stored on the row, never lost
             logger.exception("survey version %s could not be loaded", version.pk)
-            Version.objects.filter(pk=version.pk).update(
+            _ours(version).update(
                 load_state=LoadState.FAILED,
                 load_error=_("Loading stopped on an unexpected error: %(error)s")
                 % {"error": str(error)[:300]})
