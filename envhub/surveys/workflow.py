@@ -230,6 +230,9 @@ def _step(actor: Actor, item: Submission, action: str, to: str, comment: str = "
     if len(comment or "") > MAX_COMMENT:
         raise InvalidInput(_("A comment may have at most %(count)d characters.")
                            % {"count": MAX_COMMENT}, {"comment": ["too_long"]})
+    if "\x00" in (comment or ""):  # PostgreSQL's text cannot hold it (a 500 there)
+        raise InvalidInput(_("A comment may not contain the NUL character."),
+                           {"comment": ["nul"]})
     rows = sorted({int(row) for row in rows or () if int(row) > 0})
     if len(rows) > MAX_POINTED_ROWS:
         raise InvalidInput(_("A comment may point at %(count)d rows at most.")

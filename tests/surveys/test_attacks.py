@@ -65,3 +65,35 @@ def test_it_refuses_a_backtracking_pattern_in_the_editor_with_its_reason(world):
     html = response.content.decode()
     assert response.status_code == 200 and "bad pattern" in html
     assert not SurveySchema.objects.filter(slug="lui").exists()
+
+
+def test_it_refuses_a_comment_with_a_nul_character_on_every_road(world, campaign):
+    # PostgreSQL cannot store NUL in text: it was a 500 there, and stored as is on SQLite.
+    from django.test import Client
+
+    from envhub.accounts import services as accounts
+    from envhub.core.permissions import system_actor
+    from envhub.surveys.models import ReviewStep, State, Submission, Version
+    from tests.surveys.steps import sent, well, wells_file
+
+    submission = sent(world, campaign.generic, wells_file(well(world)))
+    steward = world.client("steward")
+    for action in ("return", "approve"):
+        response = steward.post(f"/surveys/submissions/{submission.pk}/{action}/",
+                                {"comment": "Sai\x00 dòng 3", "rows": "3"}, follow=True)
+        assert response.status_code == 200
+        assert "ký tự NUL" in response.content.decode()
+    assert Submission.objects.get(pk=submission.pk).state == State.SUBMITTED
+    assert not ReviewStep.objects.filter(comment__contains="Sai").exists()
+    assert not Version.objects.filter(submission=submission).exists()
+    # The unit's API: returned first (a clean comment), then sent with a NUL.
+    from envhub.surveys import workflow
+
+    workflow.return_to_unit(world.actor("steward"), submission.pk, "Sửa dòng 3")
+    token = accounts.create_token(system_actor(), name="t", user=world.users["survey"]).plain
+    response = Client().post(f"/api/v1/submissions/{submission.pk}/submit",
+                             {"comment": "x\x00"}, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 400, response.content
+    assert "NUL" in response.json()["error"]["message"]
+    assert Submission.objects.get(pk=submission.pk).state == State.RETURNED
