@@ -213,6 +213,10 @@ def approve(actor: Actor, submission_id: int, comment: str = "",
                            {"plan": ["not_seen"]})
     with transaction.atomic():
         Assignment.objects.select_for_update().filter(pk=item.assignment_id).first()
+        # Looked at again under the lock: a second steward approving at the same moment
+        # hears that it is decided, before a second version of one file is tried.
+        if not Submission.objects.filter(pk=item.pk, state=item.state).exists():
+            raise _changed_meanwhile()
         number = (item.assignment.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = Version.objects.create(
             assignment=item.assignment, number=number, submission=item, upload=current,
@@ -223,6 +227,11 @@ def approve(actor: Actor, submission_id: int, comment: str = "",
                                                  "sha256": [None, current.sha256]})
     notices.tell("approved", item, comment=comment, by=actor.label)
     return version
+
+
+def _changed_meanwhile() -> InvalidInput:
+    return InvalidInput(_("Someone else changed this submission meanwhile: reload the page."),
+                        {"state": ["changed"]})
 
 
 def _step(actor: Actor, item: Submission, action: str, to: str, comment: str = "",
@@ -242,8 +251,7 @@ def _step(actor: Actor, item: Submission, action: str, to: str, comment: str = "
         changed = Submission.objects.filter(pk=item.pk, state=item.state).update(
             state=to, updated_at=timezone.now())
         if not changed:
-            raise InvalidInput(_("Someone else changed this submission meanwhile: reload the "
-                                 "page."), {"state": ["changed"]})
+            raise _changed_meanwhile()
         step = ReviewStep.objects.create(submission=item, action=action, from_state=item.state,
                                          to_state=to, by=actor.label, comment=comment or "",
                                          rows=rows)
