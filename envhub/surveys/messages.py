@@ -65,6 +65,10 @@ MESSAGES = {
 }
 
 
+QUOTED = 100
+WHOLE = {"allowed", "columns", "pattern"}
+
+
 def figure(value):
     """A number written for the active language (`200.000`, `0,5` in Vietnamese); anything
     else as it is."""
@@ -73,9 +77,17 @@ def figure(value):
     return value
 
 
+def _quoted(key: str, value):
+    """A cell's text quoted briefly (a report's thousand messages stay small whatever the
+    cells); the schema's own lists (allowed values, missing columns) are said whole."""
+    if key not in WHOLE and isinstance(value, str) and len(value) > QUOTED:
+        return value[:QUOTED - 1] + "…"
+    return figure(value)
+
+
 def text(code: str, params: dict | None = None) -> str:
     """The message of `code`, with its figures written for the active language."""
     template = str(MESSAGES[code])
     if not params:
         return template
-    return template % {key: figure(value) for key, value in params.items()}
+    return template % {key: _quoted(key, value) for key, value in params.items()}

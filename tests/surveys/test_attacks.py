@@ -97,3 +97,28 @@ def test_it_refuses_a_comment_with_a_nul_character_on_every_road(world, campaign
     assert response.status_code == 400, response.content
     assert "NUL" in response.json()["error"]["message"]
     assert Submission.objects.get(pk=submission.pk).state == State.RETURNED
+
+
+def test_a_report_quotes_a_long_cell_briefly_in_every_message(world):
+    # A steward's schema with a code list and a key but no maxLength: 200 rows naming a
+    # 20,000-character code, twice each. Each message quoted the code whole: 8 MB of report
+    # JSON from a 4 MB file, kept in the database and shown on the page.
+    import io
+
+    from envhub.surveys.codes import RegistryCodes
+    from envhub.surveys.validation import validate
+    from tests.surveys.files import csv_bytes
+
+    schema = compile_schema({
+        "fields": [{"name": "province", "type": "string", "title": "Mã tỉnh"}],
+        "primaryKey": "province",
+        "foreignKeys": [{"fields": "province",
+                         "reference": {"resource": "registry:province", "fields": "code"}}]})
+    rows = [[f"{number}" + "X" * 20_000] for number in range(100) for _twice in (1, 2)]
+    report = validate(io.BytesIO(csv_bytes([["Mã tỉnh"], *rows])), schema,
+                      RegistryCodes.load(), max_rows=1000)
+    assert {issue.code for issue in report.errors} == {"unknown_code", "duplicate_key"}
+    assert report.error_count == 300
+    stored = json.dumps([issue.as_dict() for issue in report.errors], ensure_ascii=False)
+    assert len(stored) < 300 * 1000, len(stored)
+    assert all(len(issue.message) < 400 for issue in report.errors)
