@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import F, FloatField, QuerySet, TextField
-from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -106,29 +106,31 @@ def _key(name: str, numeric: bool):
     # value read as JSON (`JSON_EXTRACT(value, '$')`), which a plain date or word is not.
     if numeric:
         return Cast(KeyTransform(name, "data"), FloatField())
-    return Cast(KT(f"data__{name}"), TextField())
+    return Cast(KeyTextTransform(name, "data"), TextField())
 
 
 def rows(actor: Actor, version: Version, schema: TableSchema, query: Query) -> QuerySet:
     """The version's rows the actor may read (the policy), filtered and ordered."""
     qs = permissions.scope(actor, TableRow.objects.filter(version=version))
     kinds = {item.name: item.type for item in schema.fields}
+    # Aliases are named by the field's place, never by its name: a field name is the
+    # steward's text ("độ sâu", a quote) and Django refuses such aliases (a 500).
+    place = {item.name: index for index, item in enumerate(schema.fields)}
     for name, value in query.equals.items():
-        kind = kinds[name]
+        kind, alias = kinds[name], f"f_{place[name]}"
         if kind in NUMERIC:
-            qs = qs.alias(**{f"f_{name}": _key(name, True)}).filter(
-                **{f"f_{name}": _number(value, name)})
+            qs = qs.alias(**{alias: _key(name, True)}).filter(**{alias: _number(value, name)})
         elif kind == "boolean":
-            qs = qs.filter(**{f"data__{name}": value.lower() in ("true", "1", "có", "yes")})
+            qs = qs.alias(**{alias: KeyTransform(name, "data")}).filter(
+                **{alias: value.lower() in ("true", "1", "có", "yes")})
         elif kind == "string":
-            qs = qs.alias(**{f"f_{name}": _key(name, False)}).filter(
-                **{f"f_{name}__icontains": value})
+            qs = qs.alias(**{alias: _key(name, False)}).filter(**{f"{alias}__icontains": value})
         else:  # dates and times: as written in ISO
-            qs = qs.alias(**{f"f_{name}": _key(name, False)}).filter(**{f"f_{name}": value})
+            qs = qs.alias(**{alias: _key(name, False)}).filter(**{alias: value})
     for bounds, lookup in ((query.minimum, "gte"), (query.maximum, "lte")):
         for name, value in bounds.items():
-            qs = qs.alias(**{f"f_{name}": _key(name, True)}).filter(
-                **{f"f_{name}__{lookup}": value})
+            alias = f"f_{place[name]}"
+            qs = qs.alias(**{alias: _key(name, True)}).filter(**{f"{alias}__{lookup}": value})
     if query.sort:
         expression = _key(query.sort, kinds[query.sort] in NUMERIC)
         qs = qs.alias(sort_key=expression)
