@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# `make test` runs the suite in this many pytest-xdist workers, each with its own test database:
+# ENVHUB_TEST_WORKERS, by default one per CPU; 0 runs it in one process (pdb, print debugging).
+# A `-n` in PYTEST_ARGS comes later on the command line and wins.
+TEST_WORKERS := $(or $(ENVHUB_TEST_WORKERS),$(shell nproc 2>/dev/null || echo 1))
 
 .PHONY: run test setup install system-deps check messages lint clean
 
@@ -11,7 +15,7 @@ run: setup                 ## set everything up and start web, worker and receiv
 
 test: install system-deps  ## set everything up and run the whole test suite
 	$(BIN)/envhub setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: install             ## virtualenv, dependencies, migrations, reference and demo data
 	$(BIN)/envhub setup
