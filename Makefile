@@ -3,10 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-# `make test` runs the suite in this many pytest-xdist workers, each with its own test database:
-# ENVHUB_TEST_WORKERS, by default one per CPU; 0 runs it in one process (pdb, print debugging).
-# A `-n` in PYTEST_ARGS comes later on the command line and wins.
-TEST_WORKERS := $(or $(ENVHUB_TEST_WORKERS),$(shell nproc 2>/dev/null || echo 1))
+# `make test` runs the suite in TEST_WORKERS pytest-xdist workers, each with its own test database
+# (default one per CPU; `make test TEST_WORKERS=0` runs it in one process, for pdb). Not ENVHUB_*:
+# envhub warns of an ENVHUB_ variable it does not know. A `-n` in PYTEST_ARGS comes later and wins.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: run test setup install system-deps check messages lint clean
 
