@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import importlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,17 @@ def pytest_xdist_make_scheduler(config, log):
             return module if shares_fixtures(module) else nodeid
 
     return ModulesThatShare(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(config, items):
+    """On xdist's workers, the tests that take long (`slow`: real processes; `browser`) go out
+    first, so the run does not end with one worker busy on them and the other idle. Every worker
+    sorts the same shuffled list the same way, as xdist requires."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    items.sort(key=lambda item: not (item.get_closest_marker("slow")
+                                     or item.get_closest_marker("browser")))
 
 
 @pytest.fixture(autouse=True)
