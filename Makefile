@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# `make test` runs the suite in TEST_WORKERS pytest-xdist workers, each with its own test database
+# (default one per CPU; `make test TEST_WORKERS=0` runs it in one process, for pdb). Not ENVHUB_*:
+# envhub warns of an ENVHUB_ variable it does not know. A `-n` in PYTEST_ARGS comes later and wins.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: run test setup install system-deps check messages lint clean
 
@@ -11,7 +15,7 @@ run: setup                 ## set everything up and start web, worker and receiv
 
 test: install system-deps  ## set everything up and run the whole test suite
 	$(BIN)/envhub setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: install             ## virtualenv, dependencies, migrations, reference and demo data
 	$(BIN)/envhub setup

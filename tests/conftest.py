@@ -9,8 +9,12 @@ Hà Nội facility, a survey unit, and the anonymous visitor.
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib
+import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -36,6 +40,48 @@ PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anon
 
 # Valid 10-digit tax codes (check digit computed by stdnum.vn.mst).
 TAX_CODES = ["0100109106", "0100112437", "0100233488", "3600224423", "3600259560"]
+
+
+# A module that builds something for several tests (a fixture of scope class, module or package,
+# or a module-wide cache marked `xdist_group`) runs whole on one worker, so that it is built once.
+_SHARED = re.compile(r"""scope\s*=\s*["'](?:class|module|package)["']|xdist_group""")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's own `--dist loadgroup` no longer groups anything under pytest 9.2 (its
+    worker edits a node id pytest now ignores: pytest-dev/pytest-xdist#1386); this scheduler
+    hands out one test at a time, except the modules `_SHARED` finds, which go out whole."""
+    if config.getoption("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = Path(str(config.rootpath))
+
+    @functools.cache
+    def shares_fixtures(module: str) -> bool:
+        path = root / module
+        texts = [path] + [folder / "conftest.py" for folder in path.parents
+                          if folder != root and root in folder.parents]
+        return any(_SHARED.search(text.read_text(encoding="utf-8"))
+                   for text in texts if text.is_file())
+
+    class ModulesThatShare(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if shares_fixtures(module) else nodeid
+
+    return ModulesThatShare(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(config, items):
+    """On xdist's workers, the tests that take long (`slow`: real processes; `browser`) go out
+    first, so the run does not end with one worker busy on them and the other idle. Every worker
+    sorts the same shuffled list the same way, as xdist requires."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    items.sort(key=lambda item: not (item.get_closest_marker("slow")
+                                     or item.get_closest_marker("browser")))
 
 
 @pytest.fixture(autouse=True)

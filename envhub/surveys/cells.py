@@ -204,6 +204,14 @@ def bound(field: Field, value):
     return PARSERS.get(field.type, lambda v: v)(value)
 
 
+def _tax_code_rule(value) -> None:
+    from stdnum.vn import mst
+
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    if len(digits) in (10, 13) and not mst.is_valid(digits):
+        raise CellError("tax_code_checksum")
+
+
 def checker(field: Field) -> Callable:
     """A function of one raw cell (already known not empty) giving its typed value, or raising
     `CellError` for the first rule it breaks: type, then enum, range, length, pattern."""
@@ -251,6 +259,8 @@ def checker(field: Field) -> Callable:
             if not matches(str(value)):
                 raise CellError("pattern", pattern=field.pattern)
         rules.append(pattern)
+    if field.check_digit == "vn-tax-code":
+        rules.append(_tax_code_rule)
     if not rules:
         return parse
     if len(rules) == 1:

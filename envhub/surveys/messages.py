@@ -49,6 +49,8 @@ MESSAGES = {
     "min_length": _("Too short: at least %(limit)s characters."),
     "max_length": _("Too long: at most %(limit)s characters."),
     "pattern": _("Not in the expected form."),
+    "tax_code_checksum": _("This tax code's check digit is wrong; check it against the "
+                           "business registration."),
     "duplicate_key": _("This row repeats the key (%(key)s) of an earlier row."),
     "unknown_code": _("Unknown code in the registry: %(code)s."),
     "ward_elsewhere": _("The ward %(ward)s is not in the province %(province)s."),

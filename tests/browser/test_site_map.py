@@ -17,7 +17,8 @@ from django.test import Client
 from tests.browser.pages import open_page
 from tests.browser.site_map import WIDTHS, furnish, site_map
 
-pytestmark = pytest.mark.browser
+# One worker walks the site once for all the checks (`walked`), not once on every worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site_map")]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots" / "site-map"

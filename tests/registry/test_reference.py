@@ -94,7 +94,9 @@ def test_each_app_loads_its_own_tables_after_those_it_builds_on():
         ("registry", "envhub.registry.reference"),
         ("compliance", "envhub.compliance.reference"),
         ("airquality", "envhub.airquality.reference"),
+        ("surveys", "envhub.surveys.reference"),
     ]
     assert [path.name for path in data_files()][1:] == [
         "province_abbreviations.json", "parameters.json", "regulations.json",
-        "ambient_limits.json"]
+        "ambient_limits.json", "periodic_results.json", "emission_inventory.json",
+        "generic_example.json"]

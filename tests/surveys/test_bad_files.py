@@ -136,7 +136,7 @@ def test_merged_header_cells_leave_empty_columns_unread():
 
 def test_a_formula_cell_is_refused_a_value_is_expected():
     report, _rows = check(xlsx_bytes([PERIODIC_HEADER,
-                                      ["HNKK1", "03/04/2026", "", "air", "PM10", "=2*20",
+                                      ["HNKK1", "03/04/2026", "08:00", "air", "PM10", "=2*20",
                                        "µg/m3"]]))
     assert [(issue.cell, issue.code) for issue in report.errors] == [("F2", "formula")]
     assert report.errors[0].message.startswith("Ô chứa công thức")

@@ -177,8 +177,8 @@ def test_it_checks_the_inventory_in_batches_as_row_by_row():
     row = ["2026", "0100109106", "Nhà máy Nhiệt điện Sông Hồng", "01", "00004",
            "thermal_power", "OK1", "80", "3,5"]
     rows = [header, row, [*row[:6], "OK2", *row[7:]], row, [*row[:4], "26734", *row[5:]],
-            [*row[:1], "0101234567", "Cơ sở mới", "01", "", "cement", "OK1", "0,1", "3"],
-            [*row[:1], "0101234567", "", "01", "", "steel", "OK2", "30", "40"]]
+            [*row[:1], "0101234501", "Cơ sở mới", "01", "", "cement", "OK1", "0,1", "3"],
+            [*row[:1], "0101234501", "", "01", "", "steel", "OK2", "30", "40"]]
     found = same_in_batches(csv_bytes(rows), INVENTORY)
     assert [code for *_rest, code, _message in found["errors"]] == [
         "duplicate_key", "duplicate_key", "ward_elsewhere", "minimum", "required", "maximum",
