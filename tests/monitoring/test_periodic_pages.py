@@ -15,7 +15,9 @@ from tests.registry.test_pages_personas import PERSONAS, assert_sent_to_sign_in,
 
 pytestmark = pytest.mark.django_db
 
-SEES_HANOI = {"admin", "steward", "leader", "officer"}
+# Whoever sees the Hà Nội site: the national roles, its province's officer, and the survey unit
+# that samples it (its operator).
+SEES_HANOI = {"admin", "steward", "leader", "officer", "survey"}
 
 
 @pytest.fixture
