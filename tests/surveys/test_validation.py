@@ -84,7 +84,8 @@ def test_a_new_site_needs_its_name_province_and_a_point_in_viet_nam(world):
         ["SONG02", "03/04/2026", "08:00", "water", "COD", "12", "mg/L", "", "01", "", ""],
         ["SONG03", "03/04/2026", "08:00", "water", "COD", "12", "mg/L", "Paris", "01", "48,85",
          "2,35"],
-        ["SONG04", "03/04/2026", "08:00", "water", "COD", "12", "mg/L", "Điểm 4", "99", "21", "105"],
+        ["SONG04", "03/04/2026", "08:00", "water", "COD", "12", "mg/L", "Điểm 4", "99", "21",
+         "105"],
     ]))
     assert errors(report) == [
         ("A3", "station_code", "SONG02", "unknown_code"),
@@ -137,8 +138,9 @@ def test_vietnamese_text_keeps_its_diacritics_from_every_encoding(world):
 
 
 def test_progress_is_told_in_rows_checked(world):
-    rows = [PERIODIC_HEADER] + [["HNKK1", f"{day:02d}/04/2026", "08:00", "air", "PM10", "1", "µg/m3"]
-                                for day in range(1, 26)]
+    rows = [PERIODIC_HEADER] + [
+        ["HNKK1", f"{day:02d}/04/2026", "08:00", "air", "PM10", "1", "µg/m3"]
+        for day in range(1, 26)]
     seen = []
     report, _rows = check(csv_bytes(rows), progress=seen.append, every=10)
     assert seen == [10, 20, 25] and report.rows == 25
