@@ -334,47 +334,6 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
 
-class AnnualInventory(models.Model):
-    """A stack's figures for one year from the emission source inventory (số liệu điều tra
-    nguồn thải hằng năm), as an approved survey version gave them. Units are the survey
-    schema's: fuel use in tonnes a year, flow in m³/h; production in its own stated unit."""
-
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="inventories",
-        verbose_name=_("emission source"))
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    fuel = models.CharField(_("fuel"), max_length=100, blank=True)
-    fuel_use_t = models.FloatField(
-        _("fuel use (t/year)"), null=True, blank=True, validators=[MinValueValidator(0)])
-    flow_m3h = models.FloatField(
-        _("flue-gas flow (m³/h)"), null=True, blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(10_000_000)])
-    treatment = models.CharField(_("treatment system"), max_length=255, blank=True)
-    production = models.FloatField(
-        _("production"), null=True, blank=True, validators=[MinValueValidator(0)])
-    production_unit = models.CharField(_("production unit"), max_length=40, blank=True)
-    # The approved survey version (surveys' integer id) that last set these figures; the
-    # registry knows no more of it, since surveys sits above the registry.
-    survey_version = models.PositiveIntegerField(_("survey version"), db_index=True)
-
-    class Meta:
-        ordering = ["source_id", "-year"]
-        verbose_name = _("annual inventory")
-        verbose_name_plural = _("annual inventories")
-        constraints = [
-            models.UniqueConstraint(fields=["source", "year"], name="inventory_per_source_year"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source.code} {self.year}"
-
-    def clean(self):
-        super().clean()
-        if self.source_id and self.source.kind != SourceKind.STACK:
-            raise ValidationError({"source": _("Annual inventory figures are kept for stacks.")})
-
-
 class StationKind(models.TextChoices):
     AUTO_EMISSION = "auto_emission", _("Automatic stack emission")
     AUTO_WASTEWATER = "auto_wastewater", _("Automatic wastewater")
@@ -702,3 +661,8 @@ def _alias_deleted(sender, instance: ParameterAlias, **kwargs) -> None:
     parameter = Parameter.objects.filter(pk=instance.parameter_id).first()
     if parameter is not None:
         parameter.refresh_search_text()
+
+
+# A stack's yearly inventory figures live in their own module; imported here so that Django
+# finds the model with the registry's others.
+from envhub.registry.annual import AnnualInventory  # noqa: E402, F401
