@@ -9,15 +9,13 @@ the test's thread, where Django refuses database work), as `envhub worker` would
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
-from envhub.surveys import checking
 from tests.browser.pages import open_page
+from tests.browser.survey_worker import survey_worker  # noqa: F401 - a fixture
 from tests.surveys.conftest import campaign  # noqa: F401 - the 2026 campaign fixture
 from tests.surveys.unitdata import wells
 
@@ -41,32 +39,13 @@ def unit_session(world, campaign):  # noqa: F811 - the fixture imported above
             "bad": wells(world, "12,5", "sâu", "14"), "good": wells(world, "12,5", "13", "14")}
 
 
-@pytest.fixture
-def worker():
-    """`checking.run()` every fifth of a second until the test ends."""
-    stop = threading.Event()
-
-    def loop():
-        try:
-            while not stop.is_set():
-                checking.run()
-                stop.wait(0.2)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=loop, name="survey-checks", daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(timeout=30)
-
-
 def fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+@pytest.mark.usefixtures("survey_worker")
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1366"])
-def test_the_unit_uploads_corrects_and_sends_its_table(unit_session, live_server, worker,
+def test_the_unit_uploads_corrects_and_sends_its_table(unit_session, live_server,
                                                        browser, viewport, tmp_path):
     context, page, errors = open_page(browser, live_server, viewport=viewport,
                                       accept_downloads=True)

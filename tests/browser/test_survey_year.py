@@ -6,13 +6,10 @@ the phone."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
-from envhub.surveys import checking, loading
 from tests.browser.pages import open_page
+from tests.browser.survey_worker import survey_worker  # noqa: F401 - a fixture
 from tests.surveys.conftest import campaign  # noqa: F401 - the 2026 campaign fixture
 from tests.surveys.files import csv_bytes
 from tests.surveys.test_loaders_end_to_end import RESULTS
@@ -47,27 +44,6 @@ def sessions(world, campaign):  # noqa: F811 - the fixture imported above
     return {"cookies": cookies, "assignment": campaign.periodic.pk}
 
 
-@pytest.fixture
-def worker():
-    """The worker's survey jobs every fifth of a second until the test ends."""
-    stop = threading.Event()
-
-    def loop():
-        try:
-            while not stop.is_set():
-                checking.run()
-                loading.run()
-                stop.wait(0.2)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=loop, name="survey-worker", daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(timeout=30)
-
-
 def signed_in(browser, live_server, cookie):
     context, page, errors = open_page(browser, live_server, viewport=PHONE,
                                       accept_downloads=True)
@@ -80,8 +56,9 @@ def fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+@pytest.mark.usefixtures("survey_worker")
 def test_a_year_of_periodic_results_from_upload_to_the_station_page(sessions, live_server,
-                                                                    worker, browser):
+                                                                    browser):
     base = live_server.url
     context, page, errors = signed_in(browser, live_server, sessions["cookies"]["survey"])
     page.goto(f"{base}/surveys/assignments/{sessions['assignment']}/")
