@@ -132,6 +132,9 @@ def next_step(submission, *, version=None) -> str:
         if upload.check_state == CheckState.FAILED:
             return _("The file could not be checked: upload it again; if it happens again, "
                      "tell the data centre.")
+        if upload.report.get("refused"):
+            return _("The file was refused as a whole: the unit uploads the template filled "
+                     "in, as XLSX or CSV.")
         if not upload.is_clean:
             return _("The unit corrects the cells the report names (the annotated file marks "
                      "them) and uploads the file again.")

@@ -235,17 +235,8 @@ def _submit_refusal(submission, current) -> str:
     """Why the unit cannot send the submission now ("" when it can)."""
     if submission.state not in (State.DRAFT, State.RETURNED):
         return _("It is not waiting for the unit.")
-    if current is None or current.check_state in (CheckState.QUEUED, CheckState.RUNNING):
-        return _("Wait until the file has been checked before sending it.")
-    if current.check_state == CheckState.FAILED:
-        return _("The file could not be checked: upload it again.")
-    if not current.is_clean:
-        return _("A file with errors cannot be sent for review: correct the cells the report "
-                 "names and upload the file again.")
-    if current.schema_version_id != submission.assignment.schema.current().pk:
-        return _("The dataset's table schema changed after this file was checked: upload it "
-                 "again to check it against the new version.")
-    return ""
+    refusal = workflow.file_refusal(submission)
+    return refusal[1] if refusal else ""
 
 
 def _by_code(report: dict) -> list[dict]:

@@ -156,24 +156,36 @@ def submit(actor: Actor, submission_id: int, comment: str = "") -> Submission:
     if item.state not in (State.DRAFT, State.RETURNED):
         raise InvalidInput(_("This submission is not waiting for the unit: it is “%(state)s”.")
                            % {"state": item.get_state_display()}, {"state": [item.state]})
-    current = item.current_upload
-    if current is None or current.check_state != CheckState.DONE:
-        raise InvalidInput(_("Wait until the file has been checked before sending it."),
-                           {"file": ["not_checked"]})
-    if not current.is_clean:
-        raise InvalidInput(_("A file with errors cannot be sent for review: correct the cells "
-                             "the report names and upload the file again."),
-                           {"file": ["has_errors"]})
-    if current.schema_version_id != item.assignment.schema.current().pk:
-        raise InvalidInput(_("The dataset's table schema changed after this file was checked: "
-                             "upload it again to check it against the new version."),
-                           {"file": ["old_schema"]})
+    refusal = file_refusal(item)
+    if refusal is not None:
+        code, message = refusal
+        raise InvalidInput(message, {"file": [code]})
     to = State.SUBMITTED if item.state == State.DRAFT else State.RESUBMITTED
     _step(actor, item, "submit" if to == State.SUBMITTED else "resubmit", to, comment)
     item.submitted_at = timezone.now()
     item.save(update_fields=["submitted_at"])
     notices.tell(to, item, comment=comment, by=actor.label)
     return item
+
+
+def file_refusal(item: Submission) -> tuple[str, str] | None:
+    """Why the submission's current file may not be sent for review, as (code, message); None
+    when it may. The pages say it beside the send button; `submit` refuses with it."""
+    current = item.current_upload
+    if current is None or current.check_state in (CheckState.QUEUED, CheckState.RUNNING):
+        return "not_checked", _("Wait until the file has been checked before sending it.")
+    if current.check_state == CheckState.FAILED:
+        return "not_checked", _("The file could not be checked: upload it again.")
+    if current.report.get("refused"):
+        return "refused", _("The file was refused as a whole (the report says why): upload the "
+                            "template filled in, as XLSX or CSV.")
+    if not current.is_clean:
+        return "has_errors", _("A file with errors cannot be sent for review: correct the cells "
+                               "the report names and upload the file again.")
+    if current.schema_version_id != item.assignment.schema.current().pk:
+        return "old_schema", _("The dataset's table schema changed after this file was "
+                               "checked: upload it again to check it against the new version.")
+    return None
 
 
 def return_to_unit(actor: Actor, submission_id: int, comment: str,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from envhub.compliance import alerts
 from envhub.compliance.models import Delivery, Notification
+from envhub.core.errors import InvalidInput
 from envhub.registry.models import Ward
 from envhub.surveys import checking, loading, workflow
 from envhub.surveys.models import CheckState, LoadState, State, TableRow, Upload
@@ -123,3 +124,16 @@ def test_each_step_tells_the_people_concerned(world, campaign):
     assert body.splitlines()[1:3] == ["Ý kiến: Sửa độ sâu", "Người thực hiện: Steward"]
     assert alerts.wording(returned, "en")[0] == (
         "“Household well survey (example)” was returned to you with comments")
+
+
+def test_a_refused_file_cannot_be_sent_and_the_page_says_why(world, campaign):
+    unit = world.actor("survey")
+    item = checked(workflow.upload(unit, campaign.generic.pk,
+                                   io.BytesIO(b"\x00\x01binary"), "g.csv"))
+    with pytest.raises(InvalidInput) as refused:
+        workflow.submit(unit, item.submission_id)
+    assert refused.value.details == {"file": ["refused"]}
+    html = world.client("survey").get(f"/surveys/submissions/{item.submission_id}/") \
+        .content.decode()
+    assert "Tệp bị từ chối toàn bộ (báo cáo nêu lý do)" in html
+    assert "Tệp bị từ chối toàn bộ: đơn vị tải lên biểu mẫu đã điền" in html
