@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "envhub.monitoring",
     "envhub.airquality",
     "envhub.surveys",
+    "envhub.dashboard",
     "envhub.catalog",
     "envhub.demo",
     "django.contrib.admin",

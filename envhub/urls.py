@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("envhub.catalog.urls")),
     path("", include("envhub.catalog.portal_urls")),
     path("", include("envhub.surveys.urls")),
+    path("", include("envhub.dashboard.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "envhub.dashboard"
+    label = "dashboard"
+    verbose_name = _("Dashboard")
