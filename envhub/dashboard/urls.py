@@ -1,5 +1,7 @@
 """The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/api.py`."""
 
-from django.urls import path  # noqa: F401 - the pages add themselves below
+from django.urls import include, path  # noqa: F401 - the pages add themselves below
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("envhub.dashboard.trend_urls")),
+]
