@@ -57,8 +57,6 @@ def trends_context(view: filters.View) -> dict:
         "trend_cities": [city_names[code] for code in aqi["cities"] if code in city_names],
         "trend_config": {
             "provinces": _table(provinces), "sectors": _table(sectors), "aqi": _table(aqi),
-            "labels": {"hours": _("Hours over the limit"), "days": _("City-days"),
-                       "empty": _("Nothing to show in these 12 months.")},
         },
     }
 

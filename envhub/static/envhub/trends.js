@@ -15,7 +15,7 @@
 
   function narrow() { return window.matchMedia && window.matchMedia("(max-width: 600px)").matches; }
 
-  function draw(element, trend, unitLabel) {
+  function draw(element, trend) {
     var count = EnvhubNumbers.formatterFor("count");
     var chart = EnvhubNumbers.chart(element);
     chart.setOption({
@@ -26,7 +26,8 @@
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: trend.months,
                axisLabel: { interval: narrow() ? 2 : 0, hideOverlap: true } },
-      yAxis: { type: "value", name: unitLabel, minInterval: 1, axisLabel: { formatter: count } },
+      // The heading above names the figure; an axis name would crowd a phone's legend.
+      yAxis: { type: "value", minInterval: 1, axisLabel: { formatter: count } },
       series: trend.series.map(function (line) {
         var item = { type: "bar", stack: "all", name: line.name, data: line.values,
                      emphasis: { focus: "series" } };
@@ -41,12 +42,10 @@
   function start() {
     var settings = config();
     if (!settings || typeof echarts === "undefined") { return; }
-    var units = { provinces: settings.labels.hours, sectors: settings.labels.hours,
-                  aqi: settings.labels.days };
     document.querySelectorAll("[data-trend]").forEach(function (element) {
       var name = element.getAttribute("data-trend");
       if (settings[name] && settings[name].series.length) {
-        draw(element, settings[name], units[name]);
+        draw(element, settings[name]);
       }
     });
   }
