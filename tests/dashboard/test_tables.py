@@ -149,3 +149,17 @@ def test_a_month_without_data_gives_empty_tables_not_errors(world, seeded):
     assert tables.top_facilities(september) == []
     assert all(row["received_hours"] == 0 for row in tables.completeness_by_province(september))
     assert all(row["with_index"] == 0 for row in tables.aqi_days_by_city(september))
+
+
+TABLES = [tables.exceedances_by_province, tables.exceedances_by_sector, tables.top_facilities,
+          tables.completeness_by_province, tables.stations_with_most_gaps,
+          tables.aqi_days_by_city, tables.survey_submissions]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.__name__)
+def test_each_table_is_a_few_grouped_queries_whatever_its_rows(world, seeded, table,
+                                                               django_assert_max_num_queries):
+    shown = view(world)
+    with django_assert_max_num_queries(6):
+        rows = table(shown)
+    assert rows

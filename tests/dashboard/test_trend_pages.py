@@ -122,3 +122,12 @@ def test_the_csv_and_xlsx_hold_the_rankings_and_text_is_never_a_formula(world, s
     cell = sheet.cell(row=2, column=2)
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
     assert [sheet.cell(row=2, column=5).value, sheet.cell(row=3, column=5).value] == [8, 5]
+
+
+def test_the_aqi_categories_are_named_in_the_readers_language(world, seeded):
+    client = world.client("leader")
+    url = "/api/v1/dashboard/trends" + NOVEMBER
+    vietnamese = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").json()["aqi_days"]["series"]
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["aqi_days"]["series"]
+    assert (vietnamese[0]["name"], english[0]["name"]) == ("Tốt", "Good")
+    assert english[0]["colour"] == "#00E400"
