@@ -99,7 +99,11 @@ class Figures:
 
     @property
     def completeness(self) -> float | None:
-        return self.told.coverage if self.told.expected else None
+        """The share of windows with enough data; None (shown as "no data") where none was
+        expected or none holds any data: a 0 % beside a compliance figure would mislead."""
+        if not self.told.expected or self.told.status == completeness.NO_DATA:
+            return None
+        return self.told.coverage
 
     @property
     def label(self) -> str:
