@@ -79,11 +79,15 @@ class FacilityColumns:
                 pk__in=facilities.order_by().values("pk"))
 
     def cells(self, request, facilities) -> dict:
-        return {pk: {"figures": figures}
-                for pk, figures in facility_grid.quarter_figures(self._ids(facilities)).items()}
+        # A sorted list has computed every facility's figures already (`order`).
+        known = getattr(request, "_compliance_quarter_figures", None)
+        if known is None or any(facility.pk not in known for facility in facilities):
+            known = facility_grid.quarter_figures(self._ids(facilities))
+        return {facility.pk: {"figures": known[facility.pk]} for facility in facilities}
 
     def order(self, request, qs, sort: str) -> list[int]:
         figures = facility_grid.quarter_figures(self._ids(qs))
+        request._compliance_quarter_figures = figures
         names = dict(qs.order_by().values_list("pk", "name"))
         return [pk for pk, _figures in sorted(figures.items(), key=lambda item: _sort_key(
             sort, item[1], names.get(item[0], ""), item[0]))]
