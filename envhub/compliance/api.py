@@ -8,15 +8,14 @@ from typing import Literal
 from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
-from envhub.compliance import alerts, services
+from envhub.compliance import alerts, event_list, services
 from envhub.compliance.models import Column, EventStatus, Verification
 from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import NotAuthenticated
-from envhub.core.pagination import KeysetPagination, PageLimit, keyset_page
+from envhub.core.pagination import PageLimit, keyset_page
 from envhub.core.schemas import LocalTime, ObjectIn
 from envhub.registry.api import RowId
 
@@ -55,6 +54,7 @@ class EventOut(Schema):
 
 class EventQuery(Schema):
     province: str | None = None
+    sector: str | None = Field(None, description="the facility's sector code")
     facility: RowId | None = None
     source: RowId | None = None
     parameter: str | None = None
@@ -62,18 +62,28 @@ class EventQuery(Schema):
     status: EventStatus | None = None
     from_: str | None = Field(None, alias="from")
     to: str | None = None
+    sort: str | None = Field(None, description="-start (default), start, -hours, hours, "
+                                               "-multiple, multiple, facility, -facility")
 
 
-@router.get("/exceedances", response={200: list[EventOut], **READ_ERRORS},
-            summary="Exceedance events in your scope, newest first")
-@paginate(KeysetPagination, order=("-start", "-id"))
-def list_exceedances(request, query: Query[EventQuery]):
-    start, end = params.period(query.from_, query.to)
-    filters = services.EventFilters(
-        province=query.province, facility=query.facility, source=query.source,
-        parameter=query.parameter, band=query.band, status=query.status,
-        start=start, end=end)
-    return services.events(actor_of(request), filters)
+class EventPage(Schema):
+    results: list[EventOut]
+    next: str | None
+
+
+@router.get("/exceedances", response={200: EventPage, **READ_ERRORS},
+            summary="Exceedance events in your scope, newest first (or in the order asked)")
+def list_exceedances(request, query: Query[EventQuery], cursor: str | None = None,
+                     limit: PageLimit = None):
+    found = event_list.parse({
+        "province": query.province, "sector": query.sector,
+        "facility": str(query.facility or ""), "source": str(query.source or ""),
+        "parameter": query.parameter, "band": query.band,
+        "status": query.status.value if query.status else None,
+        "from": query.from_, "to": query.to, "sort": query.sort}, known_codes=False)
+    page = keyset_page(event_list.events(actor_of(request), found), order=found.order,
+                       cursor=cursor, limit=limit)
+    return {"results": page.results, "next": page.next}
 
 
 @router.get("/exceedances/{event_id}", response={200: EventOut, **READ_ERRORS},
@@ -398,3 +408,49 @@ def read_notifications(request, body: ReadIn):
     if actor.user is None:
         raise NotAuthenticated()
     return {"marked": services.mark_read(actor, body.ids)}
+
+
+# --- a facility's three years by quarter -----------------------------------------------------
+
+class GridCellOut(Schema):
+    quarter: str = Field(description="YYYY-Qn, local days")
+    hours: int | None = Field(description="Hours over the limit; null where the quarter was "
+                                          "not judged and none was seen (never a 0 then).")
+    events: int
+    completeness: float | None = Field(description="% of the ended averaging windows with "
+                                                   "enough data; null when none was expected.")
+    status: str
+    status_label: str
+    events_url: str
+
+
+class GridRowOut(Schema):
+    parameter: str
+    unit: str
+    cells: list[GridCellOut]
+
+
+class GridOut(Schema):
+    id: int
+    name: str
+    quarters: list[str]
+    parameters: list[GridRowOut]
+
+
+@router.get("/facilities/{facility_id}/compliance-grid", response={200: GridOut, **READ_ERRORS},
+            summary="A facility's last 12 quarters × parameters: hours over the limit, events "
+                    "and data completeness")
+def facility_compliance_grid(request, facility_id: RowId):
+    from envhub.compliance import facility_grid
+
+    facility = services.facility(actor_of(request), facility_id)
+    grid = facility_grid.facility_grid(facility)
+    return {"id": facility.pk, "name": facility.name,
+            "quarters": [quarter.key for quarter in grid.quarters],
+            "parameters": [{"parameter": parameter.code, "unit": parameter.unit, "cells": [{
+                "quarter": quarter.key, "hours": cell.hours, "events": cell.events,
+                "completeness": cell.completeness, "status": cell.status,
+                "status_label": cell.label,
+                "events_url": facility_grid.events_url(facility, parameter, quarter),
+            } for quarter, cell in zip(grid.quarters, cells, strict=True)]}
+                for parameter, cells in grid.rows()]}

@@ -134,6 +134,7 @@ def source_limits(actor: Actor, source_id: int, day: datetime.date | None = None
 @dataclass
 class EventFilters:
     province: str | None = None
+    sector: str | None = None  # the facility's sector code (`registry.Sector`)
     facility: int | None = None
     source: int | None = None
     parameter: str | None = None
@@ -149,6 +150,8 @@ def events(actor: Actor, filters: EventFilters) -> QuerySet:
     qs = qs.exclude(status=EventStatus.WITHDRAWN)
     if filters.province:
         qs = qs.filter(source__facility__province__code=filters.province)
+    if filters.sector:
+        qs = qs.filter(source__facility__sector=filters.sector)
     if filters.facility:
         qs = qs.filter(source__facility_id=filters.facility)
     if filters.source:

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from envhub.compliance import views
+from envhub.compliance import list_views, views
 
 urlpatterns = [
     path("compliance/", views.overview, name="compliance"),
+    path("compliance/events/", list_views.events, name="compliance-events"),
+    path("compliance/events.<str:fmt>", list_views.events_export,
+         name="compliance-events-export"),
+    path("facilities.<str:fmt>", list_views.facility_list_export, name="facility-list-export"),
     path("notifications/", views.notifications, name="notifications"),
     path("facilities/<int:facility_id>/compliance/", views.facility_compliance,
          name="facility-compliance"),

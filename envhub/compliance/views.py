@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envhub.compliance import alerts, reports, services
+from envhub.compliance import alerts, facility_grid, reports, services
 from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 
@@ -48,6 +48,7 @@ def facility_compliance(request, facility_id: int):
     query = f"?from={first.isoformat()}&to={last.isoformat()}"
     return render(request, "compliance/facility.html", {
         "facility": facility, "blocks": blocks, "events": events, "first": first, "last": last,
+        "grid": facility_grid.page_grid(facility),
         "xlsx_url": reverse("facility-compliance-xlsx", args=[facility.id]) + query,
         "api_url": reverse("api:facility_compliance", args=[facility.id]) + query,
         "chart_config": {

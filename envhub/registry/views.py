@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from envhub.core import permissions
-from envhub.core.pagination import keyset_page
+from envhub.core.errors import InvalidInput
+from envhub.core.pagination import Page, decode_cursor, encode_cursor, keyset_page
 from envhub.registry import services
 from envhub.registry.models import Facility, Medium, Sector, Station, StationKind
 
@@ -22,6 +25,11 @@ STATION_PAGE_PARTS: list[Callable[..., dict]] = []
 # The same for the home page: each app above adds a function (request) -> (template, context),
 # or None when it has nothing for this reader (surveys: a unit's work, `SurveysConfig.ready`).
 HOME_PANELS: list[Callable[..., tuple[str, dict] | None]] = []
+# Columns the apps above add to the facility list (compliance: this quarter's figures,
+# `ComplianceConfig.ready`). Each is an object with `sorts` ({sort key: label}), `order(request,
+# qs, sort)` -> the ids of qs in that order, `cells(request, facilities)` -> {id: context},
+# `head_template`, `cell_template`, and `links(request)` -> [(label, url)] (its downloads).
+FACILITY_LIST_COLUMNS: list = []
 
 
 def _clean(value: str | None) -> str | None:
@@ -60,10 +68,29 @@ def facility_list(request):
         q=_clean(request.GET.get("q")),
     )
     qs = services.facilities(actor, filters)
-    page = keyset_page(qs, order=("name", "id"), cursor=_clean(request.GET.get("cursor")),
-                       limit=50)
+    sort = _clean(request.GET.get("sort"))
+    part = next((part for part in FACILITY_LIST_COLUMNS if sort in part.sorts), None)
+    if part is None:
+        sort = None
+        page = keyset_page(qs, order=("name", "id"), cursor=_clean(request.GET.get("cursor")),
+                           limit=50)
+    else:
+        page = _sorted_page(qs, part.order(request, qs, sort), sort,
+                            _clean(request.GET.get("cursor")), 50)
+    for facility in page.results:
+        facility.columns = []
+    for column in FACILITY_LIST_COLUMNS:
+        cells = column.cells(request, page.results)
+        for facility in page.results:
+            facility.columns.append((column.cell_template, cells.get(facility.pk, {})))
     context = {
         "page": page,
+        "sort": sort,
+        "heads": [(column.head_template, column) for column in FACILITY_LIST_COLUMNS],
+        "downloads": [link for column in FACILITY_LIST_COLUMNS for link in column.links(request)],
+        "query_without_sort": urlencode([(key, value) for key, value in (
+            ("q", filters.q), ("province", filters.province), ("sector", filters.sector))
+            if value]),
         "total": qs.count(),
         "filters": filters,
         # An empty list says why: the filters, or nothing registered in the actor's scope.
@@ -83,6 +110,24 @@ def facility_list(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _sorted_page(qs, ids: list[int], sort: str, cursor: str | None, limit: int) -> Page:
+    """A page of a list an app above has put in order (its figures are not columns the
+    database can sort by): the cursor names the last row shown, signed like every cursor."""
+    scope = f"facility-list:{sort}"
+    position = 0
+    if cursor:
+        last = decode_cursor(cursor, 1, scope)[0]
+        if last not in ids:
+            raise InvalidInput(_("The paging cursor is not valid; start again from the first "
+                                 "page."), {"cursor": [_("invalid cursor")]})
+        position = ids.index(last) + 1
+    chosen = ids[position:position + limit]
+    rows = {row.pk: row for row in qs.filter(pk__in=chosen)}
+    results = [rows[pk] for pk in chosen if pk in rows]
+    more = position + limit < len(ids) and results
+    return Page(results, encode_cursor([results[-1].pk], scope) if more else None)
 
 
 @login_required
