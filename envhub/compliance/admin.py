@@ -121,3 +121,6 @@ class NotificationAdmin(ReadOnlyPolicyAdmin):
 class WebhookAdmin(ComplianceAdmin):
     list_display = ("url", "organisation", "active", "created_at")
     list_filter = ("active",)
+
+
+from envhub.compliance import sanction_admin  # noqa: E402, F401  (registers its pages)

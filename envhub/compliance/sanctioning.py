@@ -220,25 +220,42 @@ def _aggravation_label(names) -> str:
     return ", ".join(str(words[name]) for name in names)
 
 
+def sanction_column_labels() -> list[str]:
+    """The headers of `sanction_columns`, in order (for an export with no events)."""
+    return [_("Decree 45/2022 band"), _("Flow band"), _("Parameter class"), _("Aggravation"),
+            _("Clause"), _("Penalty"), _("Fine for an individual, from (VND)"),
+            _("Fine for an individual, up to (VND)"), _("Fine for an organisation, from (VND)"),
+            _("Fine for an organisation, up to (VND)"), _("Sanction data verified")]
+
+
 def sanction_columns(event: ExceedanceEvent, context: SanctionContext | None = None
                      ) -> dict[str, object]:
     """Column label → value of the event's classification, for CSV and XLSX exports: text
-    cells and whole VND amounts (None where not entered). Pass one `context` for a batch."""
+    cells and whole VND amounts (None where not entered or not applicable). Pass one
+    `context` for a batch of events (`SanctionContext(events)`)."""
     found = (context or SanctionContext([event])).classify(event)
-    shown = as_dict(found) or {}
-    fine = found.fine_individual if found else None
-    organisation = found.fine_organisation if found else None
-    return {
-        _("Decree 45/2022 band"): (found.applied_band.label
-                                   if found and found.applied_band else None),
-        _("Flow band"): found.flow_band.label if found and found.flow_band else None,
-        _("Parameter class"): shown.get("parameter_class_label") or None,
-        _("Aggravation"): _aggravation_label(found.aggravation) if found else None,
-        _("Clause"): shown["clause"]["text"] if shown.get("clause") else None,
-        _("Penalty"): shown.get("penalty_label") or None,
-        _("Fine for an individual, from (VND)"): fine.minimum if fine else None,
-        _("Fine for an individual, up to (VND)"): fine.maximum if fine else None,
-        _("Fine for an organisation, from (VND)"): organisation.minimum if organisation else None,
-        _("Fine for an organisation, up to (VND)"): organisation.maximum if organisation else None,
-        _("Sanction data verified"): (_("yes") if found.verified else _("no")) if found else None,
-    }
+    if found is None:
+        return dict.fromkeys(sanction_column_labels())
+    shown = as_dict(found)
+    fine, organisation = found.fine_individual, found.fine_organisation
+    values = [
+        found.applied_band.label if found.applied_band else None,
+        found.flow_band.label if found.flow_band else None,
+        shown["parameter_class_label"] or None,
+        _aggravation_label(found.aggravation) or None,
+        shown["clause"]["text"] if shown["clause"] else None,
+        shown["penalty_label"] or None,
+        fine.minimum if fine else None, fine.maximum if fine else None,
+        organisation.minimum if organisation else None,
+        organisation.maximum if organisation else None,
+        _("yes") if found.verified else _("no"),
+    ]
+    return dict(zip(sanction_column_labels(), values, strict=True))
+
+
+def attach(events: list[ExceedanceEvent]) -> list[ExceedanceEvent]:
+    """Set `event.sanction` (`as_dict`) on each event of a page, reading the data once."""
+    context = SanctionContext(events)
+    for event in events:
+        event.sanction = as_dict(context.classify(event))
+    return events
