@@ -167,7 +167,8 @@ class SanctionClause(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["band__medium", "band__lower", "parameter_class", "flow_band__lower"]
+        # No outer join in the default order: saving locks the row (SELECT … FOR UPDATE).
+        ordering = ["band_id", "parameter_class", "flow_band_id"]
         verbose_name = _("sanction clause")
         verbose_name_plural = _("sanction clauses")
         constraints = [
