@@ -225,7 +225,8 @@ def sanction_column_labels() -> list[str]:
     return [_("Decree 45/2022 band"), _("Flow band"), _("Parameter class"), _("Aggravation"),
             _("Clause"), _("Penalty"), _("Fine for an individual, from (VND)"),
             _("Fine for an individual, up to (VND)"), _("Fine for an organisation, from (VND)"),
-            _("Fine for an organisation, up to (VND)"), _("Sanction data verified")]
+            _("Fine for an organisation, up to (VND)"), _("Additional sanctions and remedies"),
+            _("Sanction data verified")]
 
 
 def sanction_columns(event: ExceedanceEvent, context: SanctionContext | None = None
@@ -248,6 +249,7 @@ def sanction_columns(event: ExceedanceEvent, context: SanctionContext | None = N
         fine.minimum if fine else None, fine.maximum if fine else None,
         organisation.minimum if organisation else None,
         organisation.maximum if organisation else None,
+        shown["additional"] or None,
         _("yes") if found.verified else _("no"),
     ]
     return dict(zip(sanction_column_labels(), values, strict=True))

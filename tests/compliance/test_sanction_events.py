@@ -197,3 +197,16 @@ def test_an_outfall_is_read_by_its_permits_daily_discharge(world):
         1_000_000, 4_000_000)
     columns = sanctioning.sanction_columns(event)
     assert columns["Phạt cá nhân, từ (VND)"] == 500_000
+
+
+def test_it_reads_in_english_too(world, events):
+    client = world.client("leader")
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/api/v1/exceedances/{events['hn'].pk}",
+                      HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "The fine amounts of this clause are not entered yet." in body["sanction"]["reasons"]
+    assert body["sanction"]["penalty_label"] == "fine"
+    html = client.get(f"/facilities/{world.facility_hn.pk}/compliance/?from=2026-03-09"
+                      "&to=2026-03-11", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Decree 45/2022" in html and "not verified" in html
+    assert "Additional sanctions and remedies" in html  # Art. 20 cl. 8 remedies
