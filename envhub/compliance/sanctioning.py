@@ -255,6 +255,21 @@ def sanction_columns(event: ExceedanceEvent, context: SanctionContext | None = N
     return dict(zip(sanction_column_labels(), values, strict=True))
 
 
+def summary(event: ExceedanceEvent) -> str:
+    """The classification in one line of text (the admin's event page)."""
+    shown = as_dict(classify_event(event))
+    if shown is None:
+        return "—"
+    parts = [shown["clause"]["text"] if shown["clause"] else "",
+             shown["penalty_label"],
+             shown["applied_band"]["label"] if shown["applied_band"] else "",
+             shown["flow_band"]["label"] if shown["flow_band"] else "",
+             shown["parameter_class_label"],
+             str(_("verified")) if shown["verified"] else str(_("not verified")),
+             *shown["reasons"]]
+    return " · ".join(part for part in parts if part)
+
+
 def attach(events: list[ExceedanceEvent]) -> list[ExceedanceEvent]:
     """Set `event.sanction` (`as_dict`) on each event of a page, reading the data once."""
     context = SanctionContext(events)

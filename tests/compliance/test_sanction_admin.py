@@ -4,9 +4,12 @@ not loaded again."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from envhub.accounts.models import AuditEvent
+from envhub.compliance.models import EventStatus, ExceedanceEvent
 from envhub.compliance.sanction_models import (
     FlowBand,
     ParameterClass,
@@ -14,8 +17,10 @@ from envhub.compliance.sanction_models import (
     SanctionRule,
 )
 from envhub.core import services
+from envhub.core.models import ReferenceVersion
 from envhub.core.permissions import system_actor
 from envhub.core.reference import load_all
+from envhub.registry.models import Parameter
 from tests.accounts.test_admin_personas import change_url, post_data, read_form
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +77,6 @@ def test_a_row_a_steward_deleted_is_not_loaded_again(world):
     band = FlowBand.objects.get(medium="emission", code="E22")
     services.delete(steward, cd)
     services.delete(steward, band)
-    from envhub.core.models import ReferenceVersion
-
     ReferenceVersion.objects.all().delete()  # as after an upgrade of the data files
     load_all(system_actor("tests"))
     assert not ParameterClass.objects.filter(parameter__code="Cd",
@@ -81,3 +84,15 @@ def test_a_row_a_steward_deleted_is_not_loaded_again(world):
     assert not FlowBand.objects.filter(medium="emission", code="E22").exists()
     load_all(system_actor("tests"), update=True)
     assert FlowBand.objects.filter(medium="emission", code="E22").exists()
+
+
+def test_the_event_page_of_the_admin_shows_it(world):
+    start = datetime.datetime(2026, 3, 10, 1, tzinfo=datetime.timezone.utc)
+    event = ExceedanceEvent.objects.create(
+        source=world.stack_hn, parameter=Parameter.objects.get(medium="emission", code="SO2"),
+        start=start, end=start + datetime.timedelta(hours=2), peak_value=900, peak_multiple=2.0,
+        peak_at=start, band="4", hours=2, limit=450, unit="mg/Nm3", status=EventStatus.OPEN)
+    html = world.client("steward").get(change_url(event)).content.decode()
+    assert "Nghị định 45/2022" in html
+    assert "Điều 20 · phạt tiền · Vượt từ 2 đến dưới 3 lần" in html
+
