@@ -2,6 +2,7 @@
 `compliance.services` (audited, and the hours it affects are judged again)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from envhub.compliance import models, services
 from envhub.core.admin import PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
@@ -108,6 +109,13 @@ class ExceedanceEventAdmin(ReadOnlyPolicyAdmin):
                     "peak_multiple", "band", "status")
     list_filter = ("status", "band")
     search_fields = ("source__code", "source__facility__name")
+    readonly_fields = ("decree_45",)
+
+    @admin.display(description=_("Decree 45/2022"))
+    def decree_45(self, event) -> str:
+        from envhub.compliance import sanctioning
+
+        return sanctioning.summary(event)
 
 
 @admin.register(models.Notification, site=admin_site)
@@ -121,3 +129,6 @@ class NotificationAdmin(ReadOnlyPolicyAdmin):
 class WebhookAdmin(ComplianceAdmin):
     list_display = ("url", "organisation", "active", "created_at")
     list_filter = ("active",)
+
+
+from envhub.compliance import sanction_admin  # noqa: E402, F401  (registers its pages)

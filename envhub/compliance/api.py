@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from envhub.compliance import alerts, event_list, services
 from envhub.compliance.models import Column, EventStatus, Verification
+from envhub.compliance.sanction_schemas import SanctionOut, sanction_of
 from envhub.core import params
 from envhub.core.api_auth import actor_of
 from envhub.core.api_errors import READ_ERRORS
@@ -52,6 +53,16 @@ class EventOut(Schema):
         return event.permit.number if event.permit else None
 
 
+class EventDetailOut(EventOut):
+    sanction: SanctionOut | None = Field(
+        description="Its Decree 45/2022 classification from the sanction data as they are now; "
+                    "null when the medium has no sanction rule.")
+
+    @staticmethod
+    def resolve_sanction(event) -> dict | None:
+        return sanction_of(event)
+
+
 class EventQuery(Schema):
     province: str | None = None
     sector: str | None = Field(None, description="the facility's sector code")
@@ -86,7 +97,7 @@ def list_exceedances(request, query: Query[EventQuery], cursor: str | None = Non
     return {"results": page.results, "next": page.next}
 
 
-@router.get("/exceedances/{event_id}", response={200: EventOut, **READ_ERRORS},
+@router.get("/exceedances/{event_id}", response={200: EventDetailOut, **READ_ERRORS},
             summary="One exceedance event")
 def get_exceedance(request, event_id: RowId):
     return services.event(actor_of(request), event_id)

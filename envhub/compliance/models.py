@@ -597,3 +597,12 @@ class Delivery(models.Model):
         ]
         indexes = [models.Index(fields=["status", "id"], name="delivery_status"),
                    models.Index(fields=["user", "channel", "-id"], name="delivery_inbox")]
+
+
+# Decree 45/2022's sanction structure lives in its own module (registered with this app).
+from envhub.compliance.sanction_models import (  # noqa: E402, F401
+    FlowBand,
+    ParameterClass,
+    SanctionClause,
+    SanctionRule,
+)

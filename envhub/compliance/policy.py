@@ -74,3 +74,8 @@ def _may_write_permits(actor: Actor, action: str, obj) -> bool:
     if not is_officer(actor):
         return False
     return obj is None or province_of(obj) in actor.province_ids
+
+
+# Decree 45/2022's sanction structure (`sanction_models`): public reference data too.
+scope_rule("compliance.sanctionrule", "compliance.flowband", "compliance.parameterclass",
+           "compliance.sanctionclause", public=True)(everyone)

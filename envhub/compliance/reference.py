@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from envhub.compliance import sanction_reference
 from envhub.core import reference
 from envhub.core.reference import Loader
 
@@ -14,7 +15,7 @@ REGULATIONS = Path(__file__).parent / "data" / "regulations.json"
 
 
 def data_files() -> list[Path]:
-    return [REGULATIONS]
+    return [REGULATIONS, sanction_reference.SANCTIONS]
 
 
 def load_regulations(loader: Loader) -> None:
@@ -48,6 +49,7 @@ def load_regulations(loader: Loader) -> None:
             loader.refresh(regulation, {"replaced_by": successor}, "regulation")
     load_regulation_tables(loader, data, by_code)
     load_exceedance_bands(loader)
+    sanction_reference.load_sanctions(loader)
 
 
 def load_regulation_tables(loader: Loader, data: list[dict], by_code: dict) -> None:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from envhub.compliance import services
+from envhub.compliance import sanctioning, services
 from envhub.compliance.models import State
 from envhub.core.numbers import DEFAULT_DECIMALS, MULTIPLE_DECIMALS, decimals_for_unit
 from envhub.core.spreadsheets import DataSheet
@@ -86,17 +86,22 @@ def facility_workbook(actor, facility, first: datetime.date, last: datetime.date
                             decimals={4: decimals, 5: decimals},
                             against={5: row.limit, 7: 1.0})
 
+    found_events = list(services.events(actor, services.EventFilters(
+        facility=facility.id, start=start, end=end)).order_by("start"))
+    # Decree 45/2022's classification, the same as the page shows (`sanctioning`).
+    sanction = sanctioning.SanctionContext(found_events)
+    sanction_titles = sanctioning.sanction_column_labels()
     events = DataSheet(book.create_sheet(_("Exceedances")), {
         4: 0, 5: DEFAULT_DECIMALS, 7: MULTIPLE_DECIMALS, 9: limit_decimals}, round_numbers=True)
     _header(events, [_("Source"), _("Parameter"), _("Start"), _("End"), _("Hours exceeded"),
                      _("Peak value"), _("Unit"), _("Peak multiple"), _("Band"), _("Limit"),
-                     _("Status")])
-    for event in services.events(actor, services.EventFilters(
-            facility=facility.id, start=start, end=end)).order_by("start"):
+                     _("Status"), *sanction_titles])
+    for event in found_events:
         events.append([event.source.code, event.parameter.code, _local(event.start),
                        _local(event.end), event.hours, event.peak_value, event.unit,
                        event.peak_multiple, event.band, event.limit,
-                       str(event.get_status_display())],
+                       str(event.get_status_display()),
+                       *sanctioning.sanction_columns(event, sanction).values()],
                       decimals={5: decimals_for_unit(event.unit)},
                       against={5: event.limit, 7: 1.0})
 

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envhub.compliance import alerts, facility_grid, reports, services
+from envhub.compliance import alerts, facility_grid, reports, sanctioning, services
 from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 
@@ -45,6 +45,7 @@ def facility_compliance(request, facility_id: int):
     } for block in services.facility_coverage(actor, facility.id, first, last)]
     events = services.events(actor, services.EventFilters(facility=facility.id, start=start,
                                                           end=end)).order_by("-start")[:500]
+    events = sanctioning.attach(list(events))
     query = f"?from={first.isoformat()}&to={last.isoformat()}"
     return render(request, "compliance/facility.html", {
         "facility": facility, "blocks": blocks, "events": events, "first": first, "last": last,
