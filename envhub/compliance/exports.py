@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from envhub.compliance import sanctioning
 from envhub.core.errors import InvalidInput
 from envhub.core.numbers import MULTIPLE_DECIMALS, decimals_for_unit, rounded
 from envhub.core.spreadsheets import DataSheet, csv_row
@@ -70,11 +71,20 @@ EVENT_COLUMNS = [
     Column("status", gettext_lazy("Status")),
     Column("permit", gettext_lazy("Permit")),
 ]
-"""The columns of the event export, in order. Another part may append its own (a sanction
-clause, say) with `EVENT_COLUMNS.append(Column(...))` and `EVENT_VALUES.append(function)`."""
+"""The event's own columns, in order; its Decree 45/2022 classification follows them."""
 
-EVENT_VALUES: list = []
-"""Functions event -> value for the columns appended after the ones above, in their order."""
+# The CSV keys and kinds of `sanctioning.sanction_columns`, whose labels head the XLSX columns.
+SANCTION_KEYS = [("sanction_band", "text"), ("flow_band", "text"), ("parameter_class", "text"),
+                 ("aggravation", "text"), ("clause", "text"), ("penalty", "text"),
+                 ("fine_individual_from", "integer"), ("fine_individual_to", "integer"),
+                 ("fine_organisation_from", "integer"), ("fine_organisation_to", "integer"),
+                 ("additional_sanctions", "text"), ("sanction_verified", "text")]
+
+
+def event_columns() -> list[Column]:
+    labels = sanctioning.sanction_column_labels()
+    return EVENT_COLUMNS + [Column(key, label, kind)
+                            for (key, kind), label in zip(SANCTION_KEYS, labels, strict=True)]
 
 
 def event_values(event, fmt: str) -> list:
@@ -89,14 +99,24 @@ def event_values(event, fmt: str) -> list:
         rounded(event.limit, decimals=limit_decimals), str(event.get_status_display()),
         event.permit.number if event.permit else None,
     ]
-    values.extend(value(event) for value in EVENT_VALUES)
     return values
+
+
+def _event_rows(queryset, fmt: str) -> Iterator[list]:
+    """Each event's values and classification, a chunk at a time: one sanction context (the
+    nearby events that make an exceedance repeated or multiple) read per chunk, not per row."""
+    events = queryset.iterator(chunk_size=CHUNK_ROWS)
+    while chunk := list(itertools.islice(events, CHUNK_ROWS)):
+        context = sanctioning.SanctionContext(chunk)
+        for event in chunk:
+            yield event_values(event, fmt) + list(
+                sanctioning.sanction_columns(event, context).values())
 
 
 def events_response(queryset, fmt: str, name: str) -> StreamingHttpResponse:
     """The whole list, in its order, as a download (`fmt` csv or xlsx)."""
-    rows = (event_values(event, fmt) for event in queryset.iterator(chunk_size=CHUNK_ROWS))
-    return response(EVENT_COLUMNS, rows, fmt, name, sheet=_("Exceedances"))
+    return response(event_columns(), _event_rows(queryset, fmt), fmt, name,
+                    sheet=_("Exceedances"))
 
 
 # --- writing ---------------------------------------------------------------------------------

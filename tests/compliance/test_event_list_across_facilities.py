@@ -195,7 +195,14 @@ def test_the_download_holds_the_documented_columns_with_rounded_numbers(world, d
     assert list(rows[0]) == [
         "id", "province", "facility_id", "facility", "sector", "source", "source_name",
         "parameter", "start", "end", "hours", "peak_value", "unit", "peak_multiple", "band",
-        "limit", "status", "permit"]
+        "limit", "status", "permit", "sanction_band", "flow_band", "parameter_class",
+        "aggravation", "clause", "penalty", "fine_individual_from", "fine_individual_to",
+        "fine_organisation_from", "fine_organisation_to", "additional_sanctions",
+        "sanction_verified"]
     first = rows[0]
+    # The download's classification is the one the event's own API answer carries.
+    detail = world.client("admin").get(f"/api/v1/exceedances/{first['id']}").json()["sanction"]
+    assert first["sanction_band"] == (detail["applied_band"]["label"]
+                                      if detail and detail["applied_band"] else "")
     assert first["peak_multiple"] == "2.5" and first["hours"] == "8"
     assert first["start"].endswith("+07:00")
