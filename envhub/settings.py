@@ -155,6 +155,7 @@ WHITENOISE_USE_FINDERS = True
 
 ENVHUB_MAP_TILE_URL = CONFIG.map_tile_url
 ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
+ENVHUB_DASHBOARD_CITIES = tuple(CONFIG.dashboard_cities)
 # E-mail (alerts): EMAIL_BACKEND, EMAIL_HOST, …, DEFAULT_FROM_EMAIL from ENVHUB_SMTP_URL and
 # ENVHUB_EMAIL_FROM.
 globals().update(CONFIG.email)

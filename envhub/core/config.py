@@ -66,6 +66,7 @@ class Config:
     ftp_masquerade: str = ""
     map_tile_url: str = ""
     map_tile_attribution: str = ""
+    dashboard_cities: list[str] = field(default_factory=lambda: ["01", "31", "48", "79", "92"])
     email: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -502,6 +503,14 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     config.map_tile_attribution = (
         reader.raw("ENVHUB_MAP_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
     )
+
+    # The main cities of the dashboard's VN_AQI days (province codes): by default the five
+    # centrally-run cities Hà Nội, Hải Phòng, Đà Nẵng, TP Hồ Chí Minh and Cần Thơ.
+    config.dashboard_cities = reader.words("ENVHUB_DASHBOARD_CITIES", config.dashboard_cities)
+    if not all(len(code) == 2 and code.isdigit() for code in config.dashboard_cities):
+        reader.problems.append("ENVHUB_DASHBOARD_CITIES: two-digit province codes, comma-"
+                               "separated (e.g. 01,31,48,79,92).")
+        config.dashboard_cities = ["01", "31", "48", "79", "92"]
 
     _email_settings(reader, config, var_dir)
     config.secret_key, config.secret_key_source = _secret_key(reader, var_dir, create_secret)

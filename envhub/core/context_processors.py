@@ -22,8 +22,11 @@ def site(request):
         show_admin = actor is not None and may_use_admin(actor)
         show_surveys = actor is not None and actor.kind == "user" and actor.has_role(
             SURVEY_UNIT, STEWARD, ADMIN, LEADER)
+        from envhub.dashboard.filters import has_dashboard
+
+        show_dashboard = actor is not None and actor.kind == "user" and has_dashboard(actor)
     except Exception:  # noqa: BLE001 - a bad token must not break every page's header
-        roles, show_admin, show_surveys = [], False, False
+        roles, show_admin, show_surveys, show_dashboard = [], False, False, False
     return {
         "map_tile_url": settings.ENVHUB_MAP_TILE_URL,
         "map_tile_attribution": settings.ENVHUB_MAP_TILE_ATTRIBUTION,
@@ -31,4 +34,6 @@ def site(request):
         "show_admin_link": show_admin,
         # Who has survey work: the units, and the stewards, leaders and admins who follow it.
         "show_survey_link": show_surveys,
+        # Who has a dashboard: admins, stewards, leaders and provincial officers.
+        "show_dashboard_link": show_dashboard,
     }

@@ -1,5 +1,9 @@
 """The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/api.py`."""
 
-from django.urls import path  # noqa: F401 - the pages add themselves below
+from django.urls import path
 
-urlpatterns: list = []
+from envhub.dashboard import views
+
+urlpatterns: list = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
