@@ -27,3 +27,13 @@ def test_it_tells_the_change(current, previous, points, expected):
     (0, 0, None), (5, 10, 50.0), (12, 10, 100.0), (1, 3, 33.3), (0, 7, 0.0)])
 def test_it_gives_a_share_capped_at_100(part, whole, expected):
     assert changes.share(part, whole) == expected
+
+
+def test_it_reads_the_main_cities_from_the_environment(tmp_path):
+    from envhub.core import config
+
+    loaded = config.load({"ENVHUB_DASHBOARD_CITIES": "01, 79"}, tmp_path)
+    assert loaded.dashboard_cities == ["01", "79"] and not loaded.problems
+    bad = config.load({"ENVHUB_DASHBOARD_CITIES": "Hà Nội"}, tmp_path)
+    assert bad.dashboard_cities == ["01", "31", "48", "79", "92"]
+    assert any("ENVHUB_DASHBOARD_CITIES" in problem for problem in bad.problems)
