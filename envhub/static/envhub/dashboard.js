@@ -42,11 +42,26 @@
     getJson(settings.basemap_url).then(function (collection) {
       L.geoJSON(collection, {
         pane: "vn-base", interactive: false, attribution: settings.labels.outline,
-        style: function (feature) {
-          return { className: feature.properties.kind === "archipelago" ? "vn-archipelago" : "vn-land",
-                   weight: 1, fillOpacity: feature.properties.kind === "archipelago" ? 0 : 1 };
+        filter: function (feature) { return feature.properties.kind !== "archipelago"; },
+        style: function () { return { className: "vn-land", weight: 1, fillOpacity: 1 }; },
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, { pane: "vn-base", radius: 2, className: "vn-land" });
         }
       }).addTo(map);
+      // Hoàng Sa and Trường Sa stay above the tiles, whatever a tile server shows there.
+      collection.features.forEach(function (feature) {
+        if (feature.properties.kind !== "archipelago") { return; }
+        var frame = L.geoJSON(feature, { interactive: false,
+          style: function () { return { className: "vn-archipelago", weight: 1, fill: false }; }
+        }).addTo(map);
+        L.marker(frame.getBounds().getCenter(), {
+          interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "archipelago-label", iconSize: null,
+                            html: "<span class=\"centred\">" +
+                              escapeHtml(feature.properties.name).replace(" (", "<br>(") +
+                              "</span>" })
+        }).addTo(map);
+      });
       element.dataset.basemap = "ready";
     }).catch(function () { element.dataset.basemap = "error"; });
   }
