@@ -11,6 +11,7 @@ import pytest
 
 from envhub.dashboard import services
 from tests.browser.pages import open_page
+from tests.browser.test_site_map import AXE, RUN_AXE
 from tests.browser.test_station_chart import PASSWORD
 from tests.dashboard.seed import NOW, seed
 
@@ -101,6 +102,10 @@ def test_the_dashboard_fits_a_phone_and_prints_as_a_report(seeded_leader, live_s
     assert page.evaluate("document.querySelector('#dashboard-map path.vn-land')"
                          ".ownerSVGElement.getBoundingClientRect().width") > 300
     page.screenshot(path=str(SCREENSHOTS / "dashboard-390.png"), full_page=True)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    serious = [violation for violation in page.evaluate(RUN_AXE)
+               if violation["impact"] in ("serious", "critical")]
+    assert serious == []
     page.locator("#dashboard-map").screenshot(path=str(SCREENSHOTS / "map-390.png"))
     page.locator("#h-compliance").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "compliance-390.png"))

@@ -105,3 +105,11 @@ def test_it_speaks_english_too(world, seeded):
     client.cookies["django_language"] = "en"
     text = client.get("/dashboard/").content.decode()
     assert "Dashboard" in text and "month 11/2026" in text and "hours over a limit" in text.lower()
+
+
+def test_it_steps_custom_days_by_their_own_length(world, seeded):
+    text = world.client("leader").get(
+        "/dashboard/?period=custom&from=2026-11-01&to=2026-11-10").content.decode()
+    assert 'href="?period=custom&amp;from=2026-10-22&amp;to=2026-10-31"' in text
+    assert 'href="?period=custom&amp;from=2026-11-11&amp;to=2026-11-20"' in text
+    assert "01/11/2026 – 10/11/2026" in text
