@@ -338,11 +338,12 @@ def _aqi_figures(board: Dashboard, view: View, links: dict) -> None:
 
 def _survey_progress(actor: Actor, view: View, today: datetime.date) -> list[dict] | None:
     """Per campaign of the period's years (in the reader's scope): its datasets owed, sent,
-    approved, and overdue (deadline passed and nothing approved). One query."""
+    approved, and overdue (deadline passed and nothing approved). One query. None for a
+    provincial officer: the surveys' policy shows campaigns to the national roles only."""
+    if not (actor.sees_everything or actor.is_system):
+        return None
     campaigns = permissions.visible(actor, Campaign.objects.filter(
         year__in=range(view.period.first.year, view.period.last.year + 1)))
-    if not permissions.visible(actor, Campaign.objects.all()).exists():
-        return None
     rows = Assignment.objects.filter(campaign__in=campaigns.values("pk")).order_by(
         "-campaign__year", "campaign__title").annotate(
         approved=Exists(Version.objects.filter(assignment_id=OuterRef("pk"))),

@@ -22,6 +22,8 @@ def test_it_shows_the_figures_to_those_who_have_a_dashboard(world, seeded, perso
     assert 'href="/transmission/?state=offline"' in text
     assert 'href="/compliance/events/?status=open&amp;band=3"' in text
     assert "Bảng điều khiển" in text
+    # Survey campaigns are the national roles' (none yet in the seeded world).
+    assert ("Không có đợt điều tra nào" in text) == (persona != "officer")
 
 
 def test_an_officer_sees_their_province_only(world, seeded):
