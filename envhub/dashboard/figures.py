@@ -162,23 +162,37 @@ def _states_at(stations, at: datetime.datetime, now: datetime.datetime) -> dict:
         "province__code", "st").annotate(n=Count("id"))}
 
 
-def _rollups(stations, view: View, now: datetime.datetime) -> dict:
+def _series_of(stations) -> dict[int, tuple[int, str]]:
+    """Per series id of the stations: (station id, province code)."""
+    return {pk: (station, code) for pk, station, code in Series.objects.filter(
+        station__in=stations.values("pk")).order_by().values_list(
+        "pk", "station_id", "station__province__code")}
+
+
+def _rollups(stations, series: dict, view: View, now: datetime.datetime) -> dict:
     """Per province code: rollup days, valid hours and stations with a valid hour in the
-    period, and the hours expected of its series (every hour ended so far)."""
+    period, and the hours expected of its series (every hour ended so far). The rollups are
+    summed per series without a join (the big table read once by its day range); the
+    series' stations and provinces are put together here."""
     start, end = view.utc_bounds()
     hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds() // 3600))
     found = defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
-    for row in DailyRollup.objects.filter(
-            series__station__in=stations.values("pk"),
-            day__range=(view.period.first, view.period.last)).order_by().values(
-            "series__station__province__code").annotate(
-            n_days=Count("day"), hours=Sum("valid_hours"),
-            reporting=Count("series__station", distinct=True, filter=Q(valid_hours__gt=0))):
-        found[row["series__station__province__code"]].update(
-            days=row["n_days"], valid_hours=row["hours"] or 0, reporting=row["reporting"])
-    for row in Series.objects.filter(station__in=stations.values("pk")).order_by().values(
-            "station__province__code").annotate(n=Count("pk")):
-        found[row["station__province__code"]]["expected"] = row["n"] * hours
+    reporting: dict[str, set] = defaultdict(set)
+    for series_id, days, valid, best in DailyRollup.objects.filter(
+            series_id__in=Series.objects.filter(station__in=stations.values("pk")).values("pk"),
+            day__range=(view.period.first, view.period.last)
+    ).order_by().values("series_id").annotate(
+            n_days=Count("day"), hours=Sum("valid_hours"), best=Max("valid_hours")).values_list(
+            "series_id", "n_days", "hours", "best"):
+        station, code = series[series_id]
+        found[code]["days"] += days
+        found[code]["valid_hours"] += valid or 0
+        if best:
+            reporting[code].add(station)
+    for _station, code in series.values():
+        found[code]["expected"] += hours
+    for code, stations in reporting.items():
+        found[code]["reporting"] = len(stations)
     return found
 
 
@@ -191,7 +205,9 @@ def _station_figures(board: Dashboard, actor: Actor, view: View, links: dict) ->
     earlier_at = _end_of(before, now)
     states_before = _states_at(stations, earlier_at, now)
     existed = stations.filter(created_at__lte=earlier_at).exists()
-    rollups, rollups_before = _rollups(stations, view, now), _rollups(stations, before, now)
+    series = _series_of(stations)
+    rollups = _rollups(stations, series, view, now)
+    rollups_before = _rollups(stations, series, before, now)
 
     def count(table, state):
         return sum(n for (_code, st), n in table.items() if st == state)
