@@ -257,6 +257,7 @@ DEFAULT_DASHBOARD_CITIES = ["01", "31", "46", "48", "79", "92"]
 
 
 def _dashboard_settings(reader: _Reader, config: Config) -> None:
+    problems = len(reader.problems)
     cities = reader.words("ENVHUB_DASHBOARD_CITIES", DEFAULT_DASHBOARD_CITIES)
     for code in cities:
         if not (len(code) == 2 and code.isascii() and code.isdigit()):
@@ -266,7 +267,9 @@ def _dashboard_settings(reader: _Reader, config: Config) -> None:
         reader.problems.append("ENVHUB_DASHBOARD_CITIES: a province is listed twice.")
     if len(cities) > 34:
         reader.problems.append("ENVHUB_DASHBOARD_CITIES: at most 34 provinces.")
-    config.dashboard_cities = cities
+    # A value that cannot be read is reported and the default used, as with the other settings.
+    config.dashboard_cities = cities if len(reader.problems) == problems \
+        else list(DEFAULT_DASHBOARD_CITIES)
 
 
 def parse_smtp_url(url: str) -> dict:

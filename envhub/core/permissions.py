@@ -321,6 +321,15 @@ def refusal_message(action: str) -> str:
              "(for example, moving it to a province outside your scope).")
 
 
+# Who has the leaders' dashboard (`envhub/dashboard`): the national roles and provincial
+# officers; facility operators, survey units and programs have none.
+DASHBOARD_ROLES = frozenset({ADMIN, STEWARD, LEADER, PROVINCIAL_OFFICER})
+
+
+def has_dashboard(actor: Actor) -> bool:
+    return actor.is_system or (actor.kind == "user" and bool(actor.roles & DASHBOARD_ROLES))
+
+
 def may_use_admin(actor: Actor) -> bool:
     """The Django admin is for staff roles; what each sees there is still cut by `scope`."""
     return actor.kind == "user" and (actor.sees_everything or is_officer(actor))

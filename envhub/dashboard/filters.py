@@ -16,12 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from envhub.core.permissions import ADMIN, LEADER, PROVINCIAL_OFFICER, STEWARD, Actor
+from envhub.core.permissions import Actor, has_dashboard
 from envhub.core.timeutil import VN, day_bounds
 from envhub.dashboard import periods
 from envhub.registry.models import Province, Sector
-
-DASHBOARD_ROLES = frozenset({ADMIN, STEWARD, LEADER, PROVINCIAL_OFFICER})
 
 
 class DashboardRefused(PermissionError):
@@ -30,10 +28,6 @@ class DashboardRefused(PermissionError):
 
 class FilterError(ValueError):
     """A filter the reader typed cannot be read; the message is for them (Vietnamese)."""
-
-
-def has_dashboard(actor: Actor) -> bool:
-    return actor.kind == "user" and bool(actor.roles & DASHBOARD_ROLES) or actor.is_system
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,4 @@ def test_it_reads_a_list_in_its_order(tmp_path):
 def test_it_names_a_bad_list(tmp_path, value):
     loaded = config.load({"ENVHUB_DASHBOARD_CITIES": value}, tmp_path)
     assert any("ENVHUB_DASHBOARD_CITIES" in problem for problem in loaded.problems)
+    assert loaded.dashboard_cities == config.DEFAULT_DASHBOARD_CITIES
