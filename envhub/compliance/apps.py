@@ -8,7 +8,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from envhub.compliance import assess
+        from envhub.compliance import assess, digests  # noqa: F401 - digests registers its kind
         from envhub.monitoring import rollups
 
         if assess.enqueue_hours not in rollups.HOUR_LISTENERS:

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from envhub.compliance import views
+from envhub.compliance import notification_views, views
 
 urlpatterns = [
     path("compliance/", views.overview, name="compliance"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:delivery_id>/read/", notification_views.read_one,
+         name="notification-read"),
+    path("notifications/preferences/", notification_views.notification_preferences,
+         name="notification-preferences"),
     path("facilities/<int:facility_id>/compliance/", views.facility_compliance,
          name="facility-compliance"),
     path("facilities/<int:facility_id>/compliance.xlsx", views.facility_compliance_xlsx,
