@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from envhub.compliance import alerts, inbox, preferences, services
+from envhub.compliance import alerts, digests, inbox, preferences, services
 from envhub.compliance.models import Column, EventStatus, Verification
 from envhub.core import params
 from envhub.core.api_auth import actor_of
@@ -364,10 +364,19 @@ class NotificationOut(Schema):
         return alerts.wording(delivery.notification, get_language())[1]
 
 
+class WaitingOut(Schema):
+    frequency: str
+    count: int
+    at: LocalTime
+    provinces: list[dict]
+
+
 class NotificationPage(Schema):
     results: list[NotificationOut]
     unread: int
     next: str | None
+    # What the caller's next digests hold so far, and when each goes out.
+    waiting: list[WaitingOut] = []
 
 
 class ReadIn(ObjectIn):
@@ -389,7 +398,8 @@ def list_notifications(request, cursor: str | None = None, limit: PageLimit = No
     qs = inbox.filtered(actor, inbox.parse(kind, state, from_, to))
     # Not KeysetPagination: the envelope carries the unread count too (of all, unfiltered).
     page = keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
-    return {"results": page.results, "unread": inbox.unread(actor), "next": page.next}
+    return {"results": page.results, "unread": inbox.unread(actor), "next": page.next,
+            "waiting": digests.waiting(actor.user.pk)}
 
 
 class PreferenceOut(Schema):

@@ -54,6 +54,39 @@ def due_periods(now: datetime.datetime, hour: int,
     return [(end - datetime.timedelta(days=6), end) for end in ends]
 
 
+def next_sending(now: datetime.datetime, hour: int, frequency: str) -> datetime.datetime:
+    """When the next digest of `frequency` goes out (local time): the next `hour` o'clock, on a
+    Monday for the weekly one."""
+    local = now.astimezone(VN)
+    moment = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if moment <= local:
+        moment += datetime.timedelta(days=1)
+    if frequency == DeliveryChannel.WEEKLY:
+        moment += datetime.timedelta(days=(7 - moment.weekday()) % 7)
+    return moment
+
+
+def waiting(user_id: int, now: datetime.datetime | None = None) -> list[dict]:
+    """What a person's next digests will hold so far: per frequency, the count of notifications
+    kept, their counts by province and when the digest goes out."""
+    now = now or timezone.now()
+    found = []
+    for frequency in FREQUENCIES:
+        held = Delivery.objects.filter(user_id=user_id, status=DeliveryStatus.HELD,
+                                       channel=frequency)
+        count = held.count()
+        if not count:
+            continue
+        notifications = [delivery.notification for delivery in held.select_related(
+            "notification", "notification__province").order_by("-id")[:KEPT]]
+        found.append({"frequency": frequency, "count": count,
+                      "label": DeliveryChannel(frequency).label,
+                      "at": next_sending(now, settings.ENVHUB_DIGEST_HOUR, frequency),
+                      "provinces": summary(notifications, frequency, now.date(),
+                                           now.date())["provinces"]})
+    return found
+
+
 def _bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, ...]:
     start = datetime.datetime.combine(first, datetime.time(), tzinfo=VN)
     end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=VN)
@@ -166,8 +199,9 @@ def contents(notification: Notification, language: str) -> dict:
     month = data.get("first", "")[:7]
     rows = []
     for row in data.get("provinces", []):
+        # Survey submissions and the like belong to no province: nothing to link.
         link = (reverse("province-compliance", args=[row["code"]]) + f"?month={month}"
-                if row["code"] else reverse("compliance"))
+                if row["code"] else "")
         rows.append({**row, "url": link})
     ids = data.get("notifications", [])
     held = Notification.objects.filter(pk__in=ids).select_related("station").order_by(

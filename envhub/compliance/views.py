@@ -135,6 +135,8 @@ def notifications(request):
     query = {key: value for key, value in query.items() if value}
     return render(request, "compliance/notifications.html", {
         "page": page, "unread": inbox.unread(actor), "filters": filters,
+        # What the person's next digests hold so far: a leader sees today's events coming.
+        "waiting": digests.waiting(actor.user.pk) if actor.user else [],
         "query": query, "query_string": urlencode(query),
         "here": urlencode({**query, **({"cursor": cursor} if cursor else {})}),
         "kinds": inbox.kinds(), "states": [("unread", _("Unread")), ("read", _("Read"))],

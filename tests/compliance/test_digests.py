@@ -33,7 +33,15 @@ def _inbox(world, persona):
 
 def test_it_gives_a_leader_one_daily_digest_of_the_day_and_not_each_notice(world):
     announce(world, "hn", "dn", "hn-closed")
-    assert _inbox(world, "leader")["results"] == []  # nothing one by one
+    before = _inbox(world, "leader")
+    assert before["results"] == []  # nothing one by one
+    # …but the page says what the next digest holds so far, and when it comes.
+    assert [(row["frequency"], row["count"]) for row in before["waiting"]] == [("daily", 3)]
+    assert before["waiting"][0]["at"].endswith("T07:00:00+07:00")
+    waiting = world.client("leader").get("/notifications/").content.decode()
+    assert "3 thông báo đang chờ bản tin tổng hợp tiếp theo của bạn" in waiting
+    assert 'href="/provinces/75/compliance/"' in waiting
+    assert "Chưa có thông báo nào" not in waiting
     assert len(_inbox(world, "steward")["results"]) == 3  # the steward hears at once
 
     assert digests.run(now=MORNING_AFTER) == 1
@@ -189,3 +197,32 @@ def test_the_digest_hour_is_read_strictly(tmp_path, value, hour, problems):
     loaded = config.load(environ, tmp_path, create_secret=False)
     assert loaded.digest_hour == hour
     assert len([p for p in loaded.problems if "ENVHUB_DIGEST_HOUR" in p]) == problems
+
+
+def test_a_steward_may_gather_survey_notices_in_a_digest(world):
+    choose(world.users["steward"], "survey", "daily")
+    made = alerts.announce(NotificationKind.SURVEY, {
+        "event": "submitted", "submission": 7, "organisation": world.survey_unit.pk,
+        "unit": world.survey_unit.name, "campaign": "Điều tra 2026", "kind_vi": "Nguồn thải",
+        "kind_en": "Sources", "comment": "", "by": "", "path": "/surveys/submissions/7/"})
+    alerts.plan()
+    Notification.objects.filter(pk=made.pk).update(created_at=at(DAY, 15))
+    assert _inbox(world, "steward")["results"] == []
+    assert digests.run(now=MORNING_AFTER) == 1
+    row = _inbox(world, "steward")["results"][0]
+    assert row["data"]["totals"]["other"] == 1
+    page = world.client("steward").get("/notifications/").content.decode()
+    assert "Không thuộc tỉnh nào" in page
+    assert 'href="/surveys/submissions/7/"' in page
+
+
+@pytest.mark.parametrize(("now", "frequency", "expected"), [
+    (at(DAY, 6), "daily", at(DAY, 7)),
+    (at(DAY, 7), "daily", at(DAY + datetime.timedelta(days=1), 7)),
+    (at(DAY, 23), "daily", at(DAY + datetime.timedelta(days=1), 7)),
+    (at(DAY, 6), "weekly", at(datetime.date(2026, 3, 16), 7)),  # Tuesday: next Monday
+    (at(datetime.date(2026, 3, 16), 6), "weekly", at(datetime.date(2026, 3, 16), 7)),
+    (at(datetime.date(2026, 3, 16), 8), "weekly", at(datetime.date(2026, 3, 23), 7)),
+])
+def test_the_next_digest_time(now, frequency, expected):
+    assert digests.next_sending(now.astimezone(datetime.UTC), 7, frequency) == expected
