@@ -226,3 +226,22 @@ def test_a_steward_may_gather_survey_notices_in_a_digest(world):
 ])
 def test_the_next_digest_time(now, frequency, expected):
     assert digests.next_sending(now.astimezone(datetime.UTC), 7, frequency) == expected
+
+
+@pytest.mark.parametrize("persona", ["admin", "steward", "leader", "officer"])
+def test_the_admin_lists_digests_to_whom_they_belong(world, persona):
+    """Administrators see every digest; anyone else who may open the admin only their own."""
+    from tests.accounts.test_admin_personas import changelist_rows
+
+    choose(world.users["officer"], "exceedance_opened", "daily")
+    announce(world, "hn")
+    digests.run(now=MORNING_AFTER)
+    response = world.client(persona).get("/admin/compliance/digest/")
+    if response.status_code != 200:
+        assert persona != "admin"
+        return
+    listed = 'id="result_list"' in response.content.decode()
+    rows = changelist_rows(response, "compliance/digest") if listed else {}
+    owners = set(Digest.objects.filter(pk__in=rows).values_list("user__username", flat=True))
+    assert owners == ({"leader", "officer"} if persona == "admin"
+                      else {persona} & {"leader", "officer"})
