@@ -2,7 +2,8 @@
 (immediately, in a daily or weekly digest, or not at all) and whether by e-mail too.
 
 A person who has chosen nothing gets their role's default: a leader, who follows the whole
-country, a daily digest; a data steward, a provincial officer, a facility operator and a survey
+country, a daily digest of exceedances and station outages (other kinds, such as a report
+being ready, at once); a data steward, a provincial officer, a facility operator and a survey
 unit each notification at once (they act on them). Who hears of a notification at all is still
 decided by role and scope (`alerts.recipients`); a preference only says how, or stops it.
 """
@@ -26,6 +27,9 @@ BUILT_IN = (NotificationKind.EXCEEDANCE_OPENED, NotificationKind.EXCEEDANCE_CLOS
 # Roles that act on each notification: they hear of it at once unless they choose otherwise.
 ACTING = {Role.STEWARD, Role.PROVINCIAL_OFFICER, Role.FACILITY_OPERATOR, Role.SURVEY_UNIT}
 DIGESTS = {DeliveryMode.DAILY, DeliveryMode.WEEKLY}
+# The kinds that come by the dozen on a bad day: a leader reads them once a day by default.
+DIGESTED_FOR_LEADERS = {NotificationKind.EXCEEDANCE_OPENED, NotificationKind.EXCEEDANCE_CLOSED,
+                        NotificationKind.CONNECTIVITY}
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,9 @@ def kinds() -> list[tuple[str, str]]:
     return found
 
 
-def role_default(roles: Iterable[str]) -> Choice:
+def role_default(roles: Iterable[str], kind: str) -> Choice:
     roles = set(roles)
-    if roles & ACTING or Role.LEADER not in roles:
+    if roles & ACTING or Role.LEADER not in roles or kind not in DIGESTED_FOR_LEADERS:
         return Choice(DeliveryMode.IMMEDIATE, True)
     return Choice(DeliveryMode.DAILY, True)
 
@@ -70,17 +74,17 @@ def for_users(user_ids: Iterable[int], kind: str) -> dict[int, Choice]:
     chosen = {user_id: Choice(mode, email, True) for user_id, mode, email in
               NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind)
               .values_list("user_id", "mode", "email")}
-    return {user_id: chosen.get(user_id) or role_default(roles.get(user_id, ()))
+    return {user_id: chosen.get(user_id) or role_default(roles.get(user_id, ()), kind)
             for user_id in user_ids}
 
 
 def of(actor: Actor) -> list[dict]:
     """The signed-in person's choices, one row per kind, with their role's default."""
     user = _user(actor)
-    default = role_default(actor.roles)
     chosen = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     rows = []
     for kind, label in kinds():
+        default = role_default(actor.roles, kind)
         own = chosen.get(kind)
         rows.append({"kind": kind, "label": label,
                      "mode": own.mode if own else default.mode,

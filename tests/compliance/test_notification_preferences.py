@@ -43,12 +43,16 @@ def test_an_officer_s_daily_digest_holds_their_province_only(world):
     assert [row["code"] for row in rows[0]["data"]["provinces"]] == ["01"]
 
 
-@pytest.mark.parametrize(("persona", "mode"), [
-    ("leader", "daily"), ("steward", "immediate"), ("officer", "immediate"),
-    ("operator", "immediate")])
-def test_each_role_has_its_default(world, persona, mode):
+@pytest.mark.parametrize(("persona", "kind", "mode"), [
+    ("leader", "exceedance_opened", "daily"), ("leader", "exceedance_closed", "daily"),
+    ("leader", "connectivity", "daily"), ("leader", "survey", "immediate"),
+    ("steward", "exceedance_opened", "immediate"), ("steward", "survey", "immediate"),
+    ("officer", "exceedance_opened", "immediate"), ("officer", "connectivity", "immediate"),
+    ("operator", "exceedance_opened", "immediate"), ("survey", "survey", "immediate")])
+def test_each_role_has_its_default(world, persona, kind, mode):
     rows = world.client(persona).get(API).json()
-    assert {row["kind"]: row["mode"] for row in rows}["exceedance_opened"] == mode
+    assert {row["kind"]: row["mode"] for row in rows}[kind] == mode
+    assert {row["kind"]: row["default_mode"] for row in rows}[kind] == mode
     assert not any(row["chosen"] for row in rows)
 
 
