@@ -167,6 +167,7 @@ ENVHUB_WEB_WORKERS = CONFIG.web_workers
 ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
 ENVHUB_ANNOUNCE_LATE = CONFIG.announce_late
+ENVHUB_DIGEST_HOUR = CONFIG.digest_hour
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
 # Caps on every request (envhub.core.limits, envhub.core.uploads, envhub.core.budget): the query
 # string and each of its values, JSON and form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE, checked

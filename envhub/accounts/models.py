@@ -232,3 +232,35 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The audit log is append-only.")
+
+
+class DeliveryMode(models.TextChoices):
+    """How a person hears of one kind of notification."""
+
+    IMMEDIATE = "immediate", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (thiết lập thông báo): how it reaches
+    them, and whether by e-mail too. Without a row, their role's default holds
+    (`compliance.preferences`). `kind` is a notification kind's code; the kinds are named by
+    the apps that make them, above this one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_choices",
+                             verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=30)
+    mode = models.CharField(_("delivery"), max_length=10, choices=DeliveryMode.choices)
+    email = models.BooleanField(_("by e-mail too"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="one_preference_per_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.kind}: {self.get_mode_display()}"

@@ -49,6 +49,14 @@ def _tokens(actor: Actor, qs: QuerySet) -> QuerySet:
     ])
 
 
+@scope_rule("accounts.notificationpreference")
+def _notification_preferences(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A person's notification preferences are their own; administrators see every one."""
+    if actor.is_admin:
+        return qs
+    return qs.filter(user_id=actor.user.pk) if actor.user else qs.none()
+
+
 @scope_rule("accounts.auditevent", admin_lists=True)
 def _audit(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs if actor.is_admin else qs.none()

@@ -125,6 +125,13 @@ class NotificationAdmin(ReadOnlyPolicyAdmin):
     search_fields = ("subject",)
 
 
+@admin.register(models.Digest, site=admin_site)
+class DigestAdmin(ReadOnlyPolicyAdmin):
+    list_display = ("period_start", "period_end", "frequency", "user", "created_at")
+    list_filter = ("frequency",)
+    search_fields = ("user__username", "user__full_name")
+
+
 @admin.register(models.Webhook, site=admin_site)
 class WebhookAdmin(ComplianceAdmin):
     list_display = ("url", "organisation", "active", "created_at")

@@ -18,7 +18,10 @@ Three steps, each a claim on rows so that workers can run side by side:
    is failed for good once the pauses run out.
 
 Recipients by role and scope: the provincial officers of the facility's province, the operators
-of the facility, and the data stewards; webhooks of those people's organisations.
+of the facility, the data stewards and the leaders (the whole country); webhooks of those
+people's organisations. Each person's preference for the kind (`preferences`) says whether it
+reaches them at once, waits for their daily or weekly digest (`digests`: a `held` delivery), or
+not at all, and whether by e-mail too.
 """
 
 from __future__ import annotations
@@ -117,11 +120,18 @@ Writer = Callable[[Notification, dict], tuple[str, str]]
 Audience = Callable[[Notification], Q]
 _WRITERS: dict[str, Writer] = {}
 _AUDIENCES: dict[str, Audience] = {}
+_LABELS: dict[str, object] = {}
 
 
-def register_kind(kind: str, writer: Writer, audience: Audience) -> None:
+def register_kind(kind: str, writer: Writer, audience: Audience, label=None) -> None:
+    """`label` names the kind on the preferences page (a lazy translation)."""
     _WRITERS[kind] = writer
     _AUDIENCES[kind] = audience
+    _LABELS[kind] = label
+
+
+def registered_kinds() -> dict[str, object]:
+    return {kind: _LABELS.get(kind) for kind in _WRITERS}
 
 
 def announce(kind: str, payload: dict, **fields) -> Notification | None:
@@ -232,8 +242,8 @@ def collect_connectivity(limit: int = 500) -> int:
 # --- recipients ------------------------------------------------------------------------------
 
 def recipients(notification: Notification):
-    """Users who must hear of it: stewards; the provincial officers of its province; the
-    operators of its facility. Each user once."""
+    """Users who must hear of it: stewards and leaders; the provincial officers of its
+    province; the operators of its facility. Each user once."""
     from envhub.accounts.models import Membership, Role, User
 
     memberships = Membership.objects.filter(active=True, user__is_active=True)
@@ -241,7 +251,7 @@ def recipients(notification: Notification):
         chosen = memberships.filter(_AUDIENCES[notification.kind](notification))
         return (User.objects.filter(id__in=chosen.values("user_id")).order_by("id"),
                 set(chosen.values_list("organisation_id", flat=True)))
-    wanted = Q(role=Role.STEWARD)
+    wanted = Q(role=Role.STEWARD) | Q(role=Role.LEADER)
     if notification.province_id:
         wanted |= Q(role=Role.PROVINCIAL_OFFICER, provinces=notification.province_id)
         wanted |= Q(role=Role.PROVINCIAL_OFFICER, provinces__isnull=True,
@@ -271,13 +281,7 @@ def plan(limit: int = 200) -> int:
                 continue  # another worker has it
             notification = Notification.objects.select_related("facility").get(pk=notification_id)
             users, organisation_ids = recipients(notification)
-            rows = []
-            for user in users:
-                rows.append(Delivery(notification=notification, channel=DeliveryChannel.IN_APP,
-                                     user=user))
-                if user.email:
-                    rows.append(Delivery(notification=notification,
-                                         channel=DeliveryChannel.EMAIL, user=user))
+            rows = _personal_deliveries(notification, list(users))
             for webhook in Webhook.objects.filter(active=True,
                                                   organisation_id__in=organisation_ids):
                 if not webhook.kinds or notification.kind in webhook.kinds:
@@ -286,6 +290,30 @@ def plan(limit: int = 200) -> int:
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
             made += len(rows)
     return made
+
+
+def _personal_deliveries(notification: Notification, users: list) -> list[Delivery]:
+    """Each person's deliveries as they chose (`preferences`): in the application and maybe by
+    e-mail now, one kept for their digest, or none."""
+    from envhub.accounts.models import DeliveryMode
+    from envhub.compliance import preferences
+
+    choices = preferences.for_users([user.pk for user in users], notification.kind)
+    rows = []
+    for user in users:
+        choice = choices[user.pk]
+        if choice.mode == DeliveryMode.OFF:
+            continue
+        if choice.mode in preferences.DIGESTS:
+            rows.append(Delivery(notification=notification, channel=choice.mode, user=user,
+                                 status=DeliveryStatus.HELD))
+            continue
+        rows.append(Delivery(notification=notification, channel=DeliveryChannel.IN_APP,
+                             user=user))
+        if user.email and choice.email:
+            rows.append(Delivery(notification=notification, channel=DeliveryChannel.EMAIL,
+                                 user=user))
+    return rows
 
 
 # --- delivery --------------------------------------------------------------------------------

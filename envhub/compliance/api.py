@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 
-from envhub.compliance import alerts, event_list, services
+from envhub.compliance import alerts, digests, event_list, inbox, preferences, services
 from envhub.compliance.models import Column, EventStatus, Verification
 from envhub.compliance.sanction_schemas import SanctionOut, sanction_of
 from envhub.core import params
@@ -385,10 +385,19 @@ class NotificationOut(Schema):
         return alerts.wording(delivery.notification, get_language())[1]
 
 
+class WaitingOut(Schema):
+    frequency: str
+    count: int
+    at: LocalTime
+    provinces: list[dict]
+
+
 class NotificationPage(Schema):
     results: list[NotificationOut]
     unread: int
     next: str | None
+    # What the caller's next digests hold so far, and when each goes out.
+    waiting: list[WaitingOut] = []
 
 
 class ReadIn(ObjectIn):
@@ -401,15 +410,64 @@ class ReadOut(Schema):
 
 @router.get("/notifications", response={200: NotificationPage, **READ_ERRORS},
             summary="Your in-app notifications, newest first")
-def list_notifications(request, cursor: str | None = None, limit: PageLimit = None):
+def list_notifications(request, cursor: str | None = None, limit: PageLimit = None,
+                       kind: str | None = None, state: str | None = None,
+                       from_: str | None = Query(None, alias="from"), to: str | None = None):
     actor = actor_of(request)
     if actor.user is None:
         raise NotAuthenticated()
-    qs = services.inbox(actor)
-    # Not KeysetPagination: the envelope carries the unread count too.
+    qs = inbox.filtered(actor, inbox.parse(kind, state, from_, to))
+    # Not KeysetPagination: the envelope carries the unread count too (of all, unfiltered).
     page = keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
-    return {"results": page.results, "unread": qs.filter(read_at__isnull=True).count(),
-            "next": page.next}
+    return {"results": page.results, "unread": inbox.unread(actor), "next": page.next,
+            "waiting": digests.waiting(actor.user.pk)}
+
+
+class PreferenceOut(Schema):
+    kind: str
+    label: str
+    mode: str
+    email: bool
+    chosen: bool
+    default_mode: str
+
+
+class PreferenceIn(ObjectIn):
+    kind: str = Field(max_length=30)
+    mode: Literal["immediate", "daily", "weekly", "off"]
+    email: bool = True
+
+
+class PreferencesIn(ObjectIn):
+    preferences: list[PreferenceIn] = Field(max_length=50)
+
+
+@router.get("/notifications/preferences", response={200: list[PreferenceOut], **READ_ERRORS},
+            summary="Your notification preferences, one per kind (your role's default where "
+                    "you chose nothing)")
+def notification_preferences(request):
+    return preferences.of(actor_of(request))
+
+
+@router.put("/notifications/preferences", response={200: list[PreferenceOut], **READ_ERRORS},
+            summary="Change your notification preferences (the kinds given; the others stay)")
+def change_notification_preferences(request, body: PreferencesIn):
+    actor = actor_of(request)
+    preferences.save(actor, {row.kind: (row.mode, row.email) for row in body.preferences})
+    return preferences.of(actor)
+
+
+@router.get("/notifications/{int:delivery_id}", response={200: NotificationOut, **READ_ERRORS},
+            summary="One of your notifications (404 for anyone else's)")
+def get_notification(request, delivery_id: int):
+    return inbox.one(actor_of(request), delivery_id)
+
+
+@router.post("/notifications/{int:delivery_id}/read",
+             response={200: NotificationOut, **READ_ERRORS},
+             summary="Mark one of your notifications read (404 for anyone else's)")
+def read_notification(request, delivery_id: int):
+    return inbox.mark_one_read(actor_of(request), delivery_id)
 
 
 @router.post("/notifications/read", response={200: ReadOut, **READ_ERRORS},

@@ -8,7 +8,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from envhub.compliance import assess, list_views
+        from envhub.compliance import assess, digests, list_views  # noqa: F401 - digests registers its kind
         from envhub.monitoring import rollups
         from envhub.registry import views as registry_views
 

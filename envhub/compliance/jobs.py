@@ -2,7 +2,7 @@
 
 import datetime
 
-from envhub.compliance import alerts, assess
+from envhub.compliance import alerts, assess, digests
 from envhub.core.periodic import periodic
 
 
@@ -16,3 +16,9 @@ def judge_hours() -> None:
 def send_alerts() -> None:
     """Connectivity changes to notifications; recipients chosen; deliveries sent."""
     alerts.run()
+
+
+@periodic("digests", every=datetime.timedelta(minutes=5), max_run=datetime.timedelta(minutes=30))
+def send_digests() -> None:
+    """From ENVHUB_DIGEST_HOUR: each person's daily and weekly digests, once."""
+    digests.run()

@@ -490,6 +490,7 @@ class NotificationKind(models.TextChoices):
     EXCEEDANCE_CLOSED = "exceedance_closed", _("Exceedance ended")
     CONNECTIVITY = "connectivity", _("Station connectivity changed")
     SURVEY = "survey", _("Survey submission")
+    DIGEST = "digest", _("Digest")
 
 
 class Notification(models.Model):
@@ -552,6 +553,9 @@ class DeliveryChannel(models.TextChoices):
     IN_APP = "inapp", _("in the application")
     EMAIL = "email", _("e-mail")
     WEBHOOK = "webhook", _("webhook")
+    # Kept for the person's digest (`compliance.digests`), never sent on its own.
+    DAILY = "daily", _("daily digest")
+    WEEKLY = "weekly", _("weekly digest")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -559,6 +563,7 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("being sent")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    HELD = "held", _("kept for a digest")
 
 
 class Delivery(models.Model):
@@ -598,6 +603,8 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "id"], name="delivery_status"),
                    models.Index(fields=["user", "channel", "-id"], name="delivery_inbox")]
 
+
+from envhub.compliance.digest_models import Digest  # noqa: E402, F401 - a model of this app
 
 # Decree 45/2022's sanction structure lives in its own module (registered with this app).
 from envhub.compliance.sanction_models import (  # noqa: E402, F401

@@ -43,9 +43,9 @@ def _notifications(actor: Actor, qs: QuerySet) -> QuerySet:
     ])
 
 
-@scope_rule("compliance.delivery")
+@scope_rule("compliance.delivery", "compliance.digest")
 def _deliveries(actor: Actor, qs: QuerySet) -> QuerySet:
-    """Everyone's inbox is their own; administrators see every delivery."""
+    """Everyone's inbox (and digests) is their own; administrators see every one."""
     if actor.is_admin:
         return qs
     return qs.filter(user_id=actor.user.pk) if actor.user is not None else qs.none()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envhub.compliance import list_views, views
+from envhub.compliance import list_views, notification_views, views
 
 urlpatterns = [
     path("compliance/", views.overview, name="compliance"),
@@ -9,6 +9,10 @@ urlpatterns = [
          name="compliance-events-export"),
     path("facilities.<str:fmt>", list_views.facility_list_export, name="facility-list-export"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:delivery_id>/read/", notification_views.read_one,
+         name="notification-read"),
+    path("notifications/preferences/", notification_views.notification_preferences,
+         name="notification-preferences"),
     path("facilities/<int:facility_id>/compliance/", views.facility_compliance,
          name="facility-compliance"),
     path("facilities/<int:facility_id>/compliance.xlsx", views.facility_compliance_xlsx,

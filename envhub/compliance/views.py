@@ -5,6 +5,7 @@ has a JSON twin in the API."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from envhub.compliance import alerts, facility_grid, reports, sanctioning, services
+from envhub.compliance import alerts, digests, facility_grid, inbox, reports, sanctioning, services
+from envhub.compliance.models import NotificationKind
 from envhub.core import permissions
 from envhub.core.pagination import keyset_page
 
@@ -115,21 +117,36 @@ def province_compliance(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request):
-    """The signed-in person's in-app notifications, newest first; POST marks them all read."""
+    """The signed-in person's in-app notifications, newest first, filtered by kind, read state
+    and period (?kind=&state=&from=&to=); POST marks them all read."""
     actor = request.actor
     if request.method == "POST":
         services.mark_read(actor)
         return redirect("notifications")
+    filters = inbox.parse(request.GET.get("kind"), request.GET.get("state"),
+                          request.GET.get("from"), request.GET.get("to"))
     cursor = (request.GET.get("cursor") or "").strip() or None
-    page = keyset_page(services.inbox(actor), order=("-id",), cursor=cursor, limit=50)
+    page = keyset_page(inbox.filtered(actor, filters), order=("-id",), cursor=cursor, limit=50)
+    language = get_language()
     for delivery in page.results:  # in the language of the page the person reads
-        delivery.subject, delivery.body = alerts.wording(delivery.notification, get_language())
+        notification = delivery.notification
+        delivery.subject, delivery.body = alerts.wording(notification, language)
+        if notification.kind == NotificationKind.DIGEST:
+            delivery.digest = digests.contents(notification, language)
+    query = {key: request.GET.get(key, "").strip() for key in ("kind", "state", "from", "to")}
+    query = {key: value for key, value in query.items() if value}
     return render(request, "compliance/notifications.html", {
-        "page": page, "unread": services.inbox(actor).filter(read_at__isnull=True).count(),
+        "page": page, "unread": inbox.unread(actor), "filters": filters,
+        # What the person's next digests hold so far: a leader sees today's events coming.
+        "waiting": digests.waiting(actor.user.pk) if actor.user else [],
+        "query": query, "query_string": urlencode(query),
+        "here": urlencode({**query, **({"cursor": cursor} if cursor else {})}),
+        "kinds": inbox.kinds(), "states": [("unread", _("Unread")), ("read", _("Read"))],
         # Who the alerts go to (`alerts.recipients`): the others are told where to look instead.
-        "receives": actor.has_role(permissions.STEWARD, permissions.PROVINCIAL_OFFICER,
+        "receives": actor.has_role(permissions.STEWARD, permissions.LEADER,
+                                   permissions.PROVINCIAL_OFFICER,
                                    permissions.FACILITY_OPERATOR),
-        "api_url": reverse("api:list_notifications"),
+        "api_url": reverse("api:list_notifications") + (f"?{urlencode(query)}" if query else ""),
     })
 
 
@@ -142,7 +159,7 @@ def unread_count(request) -> dict:
         try:
             if actor is None or actor.user is None:
                 return 0
-            return services.inbox(actor).filter(read_at__isnull=True).count()
+            return inbox.unread(actor)
         except Exception:  # noqa: BLE001 - a bad token must not break every page's header
             return 0
 

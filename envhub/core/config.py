@@ -47,6 +47,7 @@ class Config:
     late_after: int = 3
     offline_after: int = 12
     announce_late: bool = False
+    digest_hour: int = 7
     max_file_bytes: int = 1_000_000
     max_file_lines: int = 10_000
     future_tolerance_minutes: int = 10
@@ -502,6 +503,9 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
         reader.problems.append("ENVHUB_OFFLINE_AFTER must be larger than ENVHUB_LATE_AFTER.")
     # Whether online ↔ late changes are announced too (else only offline and back).
     config.announce_late = reader.boolean("ENVHUB_ANNOUNCE_LATE", False)
+    # The local hour (Asia/Ho_Chi_Minh) from which the worker sends the digests of the day
+    # before (daily) and of the week before (weekly, on Mondays).
+    config.digest_hour = reader.integer("ENVHUB_DIGEST_HOUR", 7, 0, 23)
     # Limits on received monitoring files.
     config.max_file_bytes = reader.integer("ENVHUB_MAX_FILE_BYTES", 1_000_000, 1_000, 100_000_000)
     config.max_file_lines = reader.integer("ENVHUB_MAX_FILE_LINES", 10_000, 1, 1_000_000)

@@ -116,6 +116,7 @@ def site_map(world, objects: dict) -> dict[str, list[Page]]:
         Page("transmission", "/transmission/"),
         Page("compliance", f"/compliance/{period}"),
         Page("notifications", "/notifications/"),
+        Page("notification-preferences", "/notifications/preferences/"),
         Page("tokens", "/account/tokens/"),
     ]
     in_hanoi = [
