@@ -30,8 +30,10 @@ class ViewQuery(Schema):
 
 
 class RankingQuery(ViewQuery):
-    limit: int = Field(rankings.LIMIT, ge=1, le=rankings.MAX_LIMIT,
-                       description="rows per ranking")
+    # Not `limit`: that word is the page size of the keyset-paged lists (1–500); this is how
+    # long each ranking is.
+    top: int = Field(rankings.LIMIT, ge=1, le=rankings.MAX_LIMIT,
+                     description="rows per ranking")
 
 
 def view_of(request, query: ViewQuery) -> filters.View:
@@ -39,7 +41,7 @@ def view_of(request, query: ViewQuery) -> filters.View:
     if not actor.is_authenticated:
         raise NotAuthenticated()
     params = {key: value for key, value in query.dict(by_alias=True).items()
-              if key != "limit" and value is not None}
+              if key != "top" and value is not None}
     try:
         return filters.view_from(actor, params)
     except filters.DashboardRefused:
@@ -169,4 +171,4 @@ def dashboard_rankings(request, query: Query[RankingQuery]):
     """Provinces and facilities by hours over the limit in the period, and stations by missing
     parameter-hours; each row with the link to the page behind it."""
     view = view_of(request, query)
-    return {"view": scope_of(view), **rankings.rankings(view, query.limit)}
+    return {"view": scope_of(view), **rankings.rankings(view, query.top)}

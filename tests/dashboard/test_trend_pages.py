@@ -89,14 +89,14 @@ def test_the_json_twins_hold_the_same_figures(world, seeded):
                                        "last": "2026-11-30"}
     assert [line["key"] for line in trend["hours_by_province"]["series"]] == ["75", "01"]
     assert len(trend["aqi_days"]["months"]) == 12
-    ranks = client.get("/api/v1/dashboard/rankings" + NOVEMBER + "&limit=2").json()
+    ranks = client.get("/api/v1/dashboard/rankings" + NOVEMBER + "&top=2").json()
     assert [row["station"] for row in ranks["stations"]] == ["HNKK1", "HNKT1"]
     assert ranks["facilities"][0]["worst_band"] == "4"
 
 
 @pytest.mark.parametrize("query", ["?period=decade", "?at=07/12/2026", "?sector=<script>",
                                    "?period=custom&from=2026-03-10",
-                                   "?limit=0", "?limit=abc"])
+                                   "?top=0", "?top=abc"])
 def test_bad_filters_are_a_400_in_the_envelope(world, seeded, query):
     response = world.client("leader").get("/api/v1/dashboard/rankings" + query)
     assert response.status_code == 400
