@@ -306,7 +306,7 @@ def _local_text_postgresql(column: str, period: str) -> str:
 register(MonitoringMeans())
 
 
-# Periodic results: a site of its own (ambient air, surface or ground water) is public
+# Periodic results: a site of its own (ambient air, surface or ground water, soil) is public
 # information like the automatic ambient stations; what is sampled at a facility's stack or
 # outfall is shared with state agencies, like the facilities' automatic stations (`ACCESS`).
 PERIODIC_SETS = {
