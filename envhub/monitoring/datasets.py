@@ -315,6 +315,13 @@ PERIODIC_SETS = {
 }
 
 
+def periodic_part(station) -> str:
+    """The periodic dataset a station's results are rows of (`PERIODIC_SETS`): the API asks
+    the same dataset's access class as the catalogue (`services.station_samples`)."""
+    return "sources" if station.facility_id is not None or station.medium == "emission" \
+        else "ambient"
+
+
 class PeriodicResults(Provider):
     key = "monitoring.periodic"
     has_time = True
@@ -326,6 +333,7 @@ class PeriodicResults(Provider):
 
         from envhub.monitoring.models import Sample
 
+        # The rule of `periodic_part`, as a filter.
         of_source = Q(series__station__facility__isnull=False) | Q(
             series__station__medium="emission")
         chosen = of_source if dataset.provider_key == "sources" else ~of_source
