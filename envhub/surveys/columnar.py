@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 
-from envhub.surveys.batches import FORMULA, MISSING, UNSEEN
+from envhub.surveys.batches import CELL_CACHE, FORMULA, MISSING, UNSEEN
 from envhub.surveys.cells import CellError
 
 BLOCK_BYTES = 1 << 20
@@ -186,7 +186,7 @@ class _Pass:
         value = column.seen.get(cell, UNSEEN)
         if value is UNSEEN:
             value = self.see(cell, column.check)
-            if len(column.seen) < 4096:
+            if len(column.seen) < CELL_CACHE:
                 column.seen[cell] = value
         if value.__class__ is CellError or value is FORMULA:
             raise _NotClean()
@@ -241,7 +241,7 @@ class _Pass:
             known = verdicts.get(key)
             if known is None:
                 known = None in key or self.codes.has(fk.resource, fk.reference_fields, key)
-                if len(verdicts) < 4096:
+                if len(verdicts) < CELL_CACHE:
                     verdicts[key] = known
             if not known:
                 unknown.append(number)
