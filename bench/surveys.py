@@ -3,7 +3,8 @@
 that only reads the same file (openpyxl read-only iteration; the `csv` module over the decoded
 text), in turn in one run. Prints rows/s of each, their ratio (target ≥ 0.5; also by the CPU
 time of the process, steadier on a shared machine) and the peak
-memory Python allocated during validation (tracemalloc, in a run of its own; target < 200 MB).
+memory Python allocated during validation (tracemalloc, in a run of its own; target < 200 MB),
+plus the peak of Arrow's memory pool (a CSV's first pass, `surveys/columnar.py`).
 
 No database is read: the registry's codes are built here as `validate` takes them (sets), from
 the registry's parameter file and the file's own sites — loading them from the database is one
@@ -141,8 +142,14 @@ def measure(path: Path, codes, repeat: int) -> dict:
     validate_file(path, codes, max_rows=count + 1)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"rows": count, "read": count / best_read, "validate": count / best_check,
-            "cpu_read": count / cpu_read, "cpu_validate": count / cpu_check,
+    # Arrow's buffers (a CSV's first pass, surveys/columnar.py) are not Python's: its pool's
+    # own peak, over the whole run.
+    import pyarrow
+
+    arrow = pyarrow.default_memory_pool().max_memory() or 0
+    return {"arrow_mb": arrow / 1e6, "rows": count, "read": count / best_read,
+            "validate": count / best_check, "cpu_read": count / cpu_read,
+            "cpu_validate": count / cpu_check,
             "peak_mb": peak / 1e6, "errors": report.error_count, "checked": report.rows}
 
 
@@ -170,7 +177,8 @@ def main() -> None:
                   f"rows/s, ratio {found['validate'] / found['read']:.2f} (CPU time: "
                   f"{found['cpu_read']:,.0f} against {found['cpu_validate']:,.0f} rows/s, "
                   f"ratio {found['cpu_validate'] / found['cpu_read']:.2f}); peak "
-                  f"{found['peak_mb']:.1f} MB (tracemalloc); {found['checked']:,} rows checked, "
+                  f"{found['peak_mb']:.1f} MB (tracemalloc) + Arrow's "
+                  f"{found['arrow_mb']:.1f} MB; {found['checked']:,} rows checked, "
                   f"{found['errors']} errors; load {os.getloadavg()[0]:.1f}")
 
 

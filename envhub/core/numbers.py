@@ -35,6 +35,7 @@ MAX_DECIMALS = 10
 
 DECIMALS_BY_UNIT: dict[str, int] = {
     "µg/m3": 1, "mg/Nm3": 2, "mg/m3": 2, "mg/L": 2, "": 2,  # "" is pH
+    "mg/kg": 3,  # soil: traces such as mercury are hundredths of a mg/kg
     "%": 1, "°C": 1, "kPa": 1, "hPa": 0, "m/s": 1, "°": 0, "mm": 1, "m": 2,
     "m3/h": 0, "Pt-Co": 0, "µS/cm": 0, "NTU": 1, "MPN/100mL": 0,
     "AQI": 0, "count": 0, "limit": 6, "coordinate": 6,

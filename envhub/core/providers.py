@@ -107,6 +107,22 @@ def sees_all_rows(reader: Actor, dataset) -> bool:
     return dataset.access_class == "open" or reader.sees_everything
 
 
+# The catalogue's dataset of a provider's part, for the roads that do not start from the
+# catalogue (the API): registered by the catalogue, since core reads no app's model.
+_PUBLISHED: list = []
+
+
+def register_published(finder) -> None:
+    """`finder(provider, provider_key)`: the catalogue's dataset (not withdrawn), or None."""
+    _PUBLISHED[:] = [finder]
+
+
+def published(provider: str, provider_key: str):
+    """The catalogue's dataset of `provider`'s part `provider_key`, or None (none published,
+    withdrawn, or no catalogue): what `sees_all_rows` is asked of on another road."""
+    return _PUBLISHED[0](provider, provider_key) if _PUBLISHED else None
+
+
 def in_scope(dataset, reader: Actor, qs: QuerySet, record: str = "") -> QuerySet:
     """The rows of `qs` this reader may have: all of them when `sees_all_rows`, else those
     whose record (`qs` itself, or the related object at `record`, e.g. "station") is in the

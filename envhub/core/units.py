@@ -35,6 +35,11 @@ Decisions:
   For mg/Nm3 the conditions match by definition (normal is 25 °C, 1 atm); for mg/m3 and µg/m3
   it is the usual reference convention for ambient air, not the actual stack conditions.
 - `mg/L` (water) and `ppm` are not equated either.
+- Soil results are mass fractions of dry soil: `mg/kg` (the base), `µg/kg`, `g/kg`; `DW`, `DM`
+  and `khô` after them (dry weight) are spellings of the same unit, since every soil result is
+  on a dry basis here (docs/domain/soil.md). `%` converts to and from them as a share by mass
+  (1 % = 10,000 mg/kg): the other unit says what the share is of. `ppm` and `ppb` do not:
+  here they are shares of a gas by volume.
 - `mmHg` is taken as exactly 1/760 atm (the Torr), so 760 mmHg = 101.325 kPa as the regulations
   write it; the conventional mmHg differs by 0.000014 %.
 - `converter` plans a conversion once (an affine scale and shift, cached) for a whole column;
@@ -90,7 +95,7 @@ class Unit(NamedTuple):
 _MMHG_PA = 101_325 / 760  # by definition, so 760 mmHg is exactly 1 atm
 
 # (canonical token, dimension, factor to the dimension's base unit, offset), then spellings.
-# Bases: mg/Nm3, mg/m3, mg/L, ppm, K, Pa, m3/s, Nm3/s, m/s, µS/cm, m, m3.
+# Bases: mg/Nm3, mg/m3, mg/L, mg/kg, ppm, K, Pa, m3/s, Nm3/s, m/s, µS/cm, m, m3.
 _TABLE: tuple[tuple[Unit, tuple[str, ...]], ...] = (
     (Unit("mg/Nm3", "mass_concentration_normal", 1.0), ("mg/Nm3",)),
     (Unit("µg/Nm3", "mass_concentration_normal", 1e-3), ("ug/Nm3", "mcg/Nm3")),
@@ -101,6 +106,9 @@ _TABLE: tuple[tuple[Unit, tuple[str, ...]], ...] = (
     (Unit("mg/L", "mass_concentration_liquid", 1.0), ()),
     (Unit("µg/L", "mass_concentration_liquid", 1e-3), ("ug/L",)),
     (Unit("g/L", "mass_concentration_liquid", 1e3), ()),
+    (Unit("mg/kg", "mass_fraction", 1.0), ("mg/kgDW", "mg/kg DM", "mg/kg khô")),
+    (Unit("µg/kg", "mass_fraction", 1e-3), ("ug/kg", "mcg/kg", "µg/kgDW", "ug/kgDW")),
+    (Unit("g/kg", "mass_fraction", 1e3), ("g/kgDW",)),
     (Unit("%", "fraction", 1e4), ("%vol", "vol%", "%v/v", "%V")),
     (Unit("ppm", "fraction", 1.0), ("ppmv",)),
     (Unit("ppb", "fraction", 1e-3), ("ppbv",)),
@@ -269,6 +277,9 @@ def _plan(from_token: str, to_token: str, molar_mass: float | str | None) -> tup
     if source.dimension == target.dimension:
         return source.factor / target.factor, (source.offset - target.offset) / target.factor
     pair = {source.dimension, target.dimension}
+    if pair == {"fraction", "mass_fraction"} and "%" in (from_token, to_token):
+        # A percentage of a mass (soil): ppm's factor of 10,000 is mg/kg's, 1 % = 10 g/kg.
+        return source.factor / target.factor, 0.0
     if pair == {"fraction", _GAS_MASS[0]} or pair == {"fraction", _GAS_MASS[1]}:
         # ppm × M / 24.45 = mg/m3 at 25 °C and 1 atm (docs/domain/emission-standards.md §5). The
         # molar mass is resolved only here, so passing one where none is needed does no harm.

@@ -306,13 +306,20 @@ def _local_text_postgresql(column: str, period: str) -> str:
 register(MonitoringMeans())
 
 
-# Periodic results: a site of its own (ambient air, surface or ground water) is public
+# Periodic results: a site of its own (ambient air, surface or ground water, soil) is public
 # information like the automatic ambient stations; what is sampled at a facility's stack or
 # outfall is shared with state agencies, like the facilities' automatic stations (`ACCESS`).
 PERIODIC_SETS = {
     "ambient": ("môi trường xung quanh", "ambient sites", "open"),
     "sources": ("nguồn thải", "emission and discharge sources", "shared"),
 }
+
+
+def periodic_part(station) -> str:
+    """The periodic dataset a station's results are rows of (`PERIODIC_SETS`): the API asks
+    the same dataset's access class as the catalogue (`services.station_samples`)."""
+    return "sources" if station.facility_id is not None or station.medium == "emission" \
+        else "ambient"
 
 
 class PeriodicResults(Provider):
@@ -326,6 +333,7 @@ class PeriodicResults(Provider):
 
         from envhub.monitoring.models import Sample
 
+        # The rule of `periodic_part`, as a filter.
         of_source = Q(series__station__facility__isnull=False) | Q(
             series__station__medium="emission")
         chosen = of_source if dataset.provider_key == "sources" else ~of_source

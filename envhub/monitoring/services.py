@@ -26,7 +26,7 @@ from envhub.monitoring.models import (
     StationStatus,
 )
 from envhub.registry import services as registry
-from envhub.registry.models import Parameter, ParameterAlias, Station
+from envhub.registry.models import Parameter, ParameterAlias, Station, StationKind
 
 INTERVALS = ("raw", "hour", "day")
 # When a client gives no start, how far back each interval reaches.
@@ -214,11 +214,34 @@ def recent_batches(actor: Actor, station: Station, limit: int = 20) -> list[Batc
 # --- periodic samples -----------------------------------------------------------------------
 
 def station_samples(actor: Actor, code: str, parameter: str | None = None) -> QuerySet:
-    """The periodic results of a station (scoped as the station is), newest first, with their
-    parameters: of one parameter when `parameter` names one of the station's medium."""
-    station = registry.station(actor, code, related=False)
-    qs = permissions.scope(actor, Sample.objects.filter(series__station=station)) \
-        .select_related("series__parameter")
+    """The periodic results of a station, newest first, with their parameters: of one
+    parameter when `parameter` names one of the station's medium. The rows are the ones the
+    catalogue's periodic dataset gives this reader (`providers.in_scope`, one rule whatever
+    the road): all of them when that dataset is open, else those of stations in their scope
+    — so an anonymous reader gets an ambient site's results, as in the catalogue."""
+    from django.db.models.functions import Lower
+
+    from envhub.core import providers
+    from envhub.core.errors import NotAuthenticated
+    from envhub.monitoring.datasets import PeriodicResults, periodic_part
+    from envhub.registry import validators
+
+    dataset = None
+    try:
+        station = registry.station(actor, code, related=False)
+    except (NotFound, NotAuthenticated):
+        # The lookup of `registry.station`, outside the reader's scope (found by LOWER(code)).
+        station = Station.objects.alias(code_lower=Lower("code")).filter(
+            code_lower=code.lower(), kind=StationKind.PERIODIC).first() \
+            if validators.tt10_token.regex.match(code) else None
+        if station is not None:
+            dataset = providers.published(PeriodicResults.key, periodic_part(station))
+        if dataset is None or not providers.sees_all_rows(actor, dataset):
+            raise
+    rows = Sample.objects.filter(series__station=station)
+    dataset = dataset or providers.published(PeriodicResults.key, periodic_part(station))
+    qs = (providers.in_scope(dataset, actor, rows, record="series") if dataset is not None
+          else permissions.scope(actor, rows)).select_related("series__parameter")
     if parameter:
         qs = qs.filter(series__parameter=parameter_of(station, parameter))
     return qs.order_by("-time", "series_id")

@@ -27,6 +27,7 @@ class Medium(models.TextChoices):
     EMISSION = "emission", _("Stack emission")
     AIR = "air", _("Ambient air")
     WATER = "water", _("Water")
+    SOIL = "soil", _("Soil")
 
 
 class Province(models.Model):

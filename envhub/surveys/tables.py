@@ -4,13 +4,20 @@ newest loaded by default), filtered by a column's value and sorted by any column
 The values are JSON (`TableRow.data`); Django's key transforms read them on SQLite and
 PostgreSQL alike. Numbers are compared and sorted as numbers (a cast of the key to a float:
 `json_extract(...)` on SQLite, `(data -> 'key')::double precision` on PostgreSQL), text as
-text (`->>`), dates as their ISO text, which sorts as the dates do."""
+text (`->>`), dates as their ISO text, which sorts as the dates do.
+
+Two things SQLite does otherwise than PostgreSQL, made the same here: its `LIKE` ignores the
+case of ASCII letters only, so text is compared in capitals made by Python (`envhub_upper`, a
+function registered on each SQLite connection by `register_sqlite_functions`): "đất" finds
+"ĐẤT" as PostgreSQL's `UPPER` does; and its JSON paths cannot name a key holding a double
+quote, so such a field's value is read through `json_each`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, FloatField, QuerySet, TextField
+from django.db import connections
+from django.db.models import F, FloatField, Func, IntegerField, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -101,9 +108,43 @@ def parse_query(schema: TableSchema, params) -> Query:
     return query
 
 
-def _key(name: str, numeric: bool):
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: the functions the rows' filters call on SQLite (state of
+    the connection, set once when it opens)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("envhub_upper", 1, _upper, deterministic=True)
+
+
+def _upper(text):
+    return text.upper() if isinstance(text, str) else text
+
+
+class _Upper(Func):
+    """A text in capitals: `UPPER` of the database, Python's on SQLite (see the module)."""
+
+    function = "UPPER"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="envhub_upper", **extra)
+
+
+class _EachValue(Func):
+    """The value of the key `name` of the row's data, found by `json_each` (SQLite): a key
+    holding a double quote, which no JSON path names."""
+
+    template = "(SELECT j.value FROM json_each(%(expressions)s)"
+    arg_joiner = ") AS j WHERE j.key = "
+
+    def __init__(self, name: str, output_field=None):
+        super().__init__(F("data"), Value(name), output_field=output_field or TextField())
+
+
+def _key(name: str, numeric: bool, vendor: str = ""):
     # The text is cast too: without it, Django's SQLite backend compares a key's text to the
     # value read as JSON (`JSON_EXTRACT(value, '$')`), which a plain date or word is not.
+    if vendor == "sqlite" and '"' in name:
+        return Cast(_EachValue(name), FloatField() if numeric else TextField())
     if numeric:
         return Cast(KeyTransform(name, "data"), FloatField())
     return Cast(KeyTextTransform(name, "data"), TextField())
@@ -112,6 +153,7 @@ def _key(name: str, numeric: bool):
 def rows(actor: Actor, version: Version, schema: TableSchema, query: Query) -> QuerySet:
     """The version's rows the actor may read (the policy), filtered and ordered."""
     qs = permissions.scope(actor, TableRow.objects.filter(version=version))
+    vendor = connections[qs.db].vendor
     kinds = {item.name: item.type for item in schema.fields}
     # Aliases are named by the field's place, never by its name: a field name is the
     # steward's text ("độ sâu", a quote) and Django refuses such aliases (a 500).
@@ -119,20 +161,29 @@ def rows(actor: Actor, version: Version, schema: TableSchema, query: Query) -> Q
     for name, value in query.equals.items():
         kind, alias = kinds[name], f"f_{place[name]}"
         if kind in NUMERIC:
-            qs = qs.alias(**{alias: _key(name, True)}).filter(**{alias: _number(value, name)})
+            qs = qs.alias(**{alias: _key(name, True, vendor)}).filter(
+                **{alias: _number(value, name)})
         elif kind == "boolean":
-            qs = qs.alias(**{alias: KeyTransform(name, "data")}).filter(
-                **{alias: value.lower() in ("true", "1", "có", "yes")})
+            truth = value.lower() in ("true", "1", "có", "yes")
+            if vendor == "sqlite" and '"' in name:
+                qs = qs.alias(**{alias: _EachValue(name, IntegerField())}).filter(
+                    **{alias: int(truth)})
+            else:
+                qs = qs.alias(**{alias: KeyTransform(name, "data")}).filter(**{alias: truth})
+        elif kind == "string" and vendor == "sqlite":
+            qs = qs.alias(**{alias: _Upper(_key(name, False, vendor))}).filter(
+                **{f"{alias}__contains": _upper(value)})
         elif kind == "string":
             qs = qs.alias(**{alias: _key(name, False)}).filter(**{f"{alias}__icontains": value})
         else:  # dates and times: as written in ISO
-            qs = qs.alias(**{alias: _key(name, False)}).filter(**{alias: value})
+            qs = qs.alias(**{alias: _key(name, False, vendor)}).filter(**{alias: value})
     for bounds, lookup in ((query.minimum, "gte"), (query.maximum, "lte")):
         for name, value in bounds.items():
             alias = f"f_{place[name]}"
-            qs = qs.alias(**{alias: _key(name, True)}).filter(**{f"{alias}__{lookup}": value})
+            qs = qs.alias(**{alias: _key(name, True, vendor)}).filter(
+                **{f"{alias}__{lookup}": value})
     if query.sort:
-        expression = _key(query.sort, kinds[query.sort] in NUMERIC)
+        expression = _key(query.sort, kinds[query.sort] in NUMERIC, vendor)
         qs = qs.alias(sort_key=expression)
         order = F("sort_key").desc(nulls_last=True) if query.descending else \
             F("sort_key").asc(nulls_last=True)

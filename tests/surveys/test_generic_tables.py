@@ -194,3 +194,49 @@ def test_a_download_as_of_a_date_gives_the_version_then_in_force(world, campaign
         rows = list(csv.reader(io.StringIO(
             b"".join(response.streaming_content).decode("utf-8-sig"))))[1:]
         assert len(rows) == count, as_of
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"owner": "NGUYỄN VĂN Á"}, ["HN-0001"]),
+    ({"owner": "nguyễn văn á"}, ["HN-0001"]),
+    ({"owner": "đỗ"}, ["HN-0005"]),
+    ({"owner": "ĐÀO"}, ["HN-0005"]),
+    ({"owner": "ắ"}, ["HN-0006"]),
+    ({"owner": "Ắ"}, ["HN-0006"]),
+])
+def test_it_filters_vietnamese_text_regardless_of_case_on_either_database(
+        world, campaign, query, expected):
+    """SQLite's LIKE folds ASCII letters only; the filter folds Đ/đ and Ắ/ắ as PostgreSQL."""
+    loaded(world, campaign.generic, wells_file(
+        well(world, "HN-0001", owner="Nguyễn Văn Á"),
+        well(world, "HN-0005", owner="Đỗ Thị Đào"),
+        well(world, "HN-0006", owner="Lý Văn Hắc")))
+    url = f"/surveys/assignments/{campaign.generic.pk}/rows/"
+    page = world.client("steward").get(url, query).content.decode()
+    assert wells_shown(page) == expected
+
+
+def test_a_field_whose_name_holds_a_double_quote_is_filtered_and_sorted(world, table):
+    from envhub.surveys import tables
+    from envhub.surveys.models import TableRow
+    from envhub.surveys.tableschema import compile_schema
+
+    version = table["v2"]
+    schema = compile_schema({"name": "notes", "fields": [
+        {"name": 'ghi "chú"', "type": "string"}, {"name": 'sâu "m"', "type": "number"},
+        {"name": 'có "nước"', "type": "boolean"}]})
+    TableRow.objects.bulk_create([
+        TableRow(version=version, line=100 + number,
+                 data={'ghi "chú"': note, 'sâu "m"': depth, 'có "nước"': wet})
+        for number, (note, depth, wet) in enumerate(
+            [("Đất đỏ", 3.5, True), ("cát", 12.0, False), ("ĐẤT SÉT", 7.25, True)])])
+    actor = world.actor("steward")
+
+    def lines(params):
+        found = tables.rows(actor, version, schema, tables.parse_query(schema, params))
+        return [row.line for row in found if row.line >= 100]
+    assert lines({'ghi "chú"': "đất"}) == [100, 102]
+    assert lines({'sâu "m"': "7,25"}) == [102]
+    assert lines({'min_sâu "m"': "5", "sort": '-sâu "m"'}) == [101, 102]
+    assert lines({'có "nước"': "có"}) == [100, 102]
+    assert lines({"sort": 'ghi "chú"'})[0] == 101  # "cát" first (the rest: the collation's)

@@ -26,7 +26,7 @@ def test_the_built_in_kinds_reference_the_registry_codes_the_issue_names():
                          "registry:station", "registry:parameter"}
     results = tableschema.built_in("periodic_results")
     assert results.field("sampling_date").required
-    assert results.field("medium").enum == ("air", "water", "emission")
+    assert results.field("medium").enum == ("air", "water", "emission", "soil")
     assert results.parameter_units == {"medium": "medium", "parameter": "parameter",
                                        "unit": "unit"}
     inventory = tableschema.built_in("emission_inventory")

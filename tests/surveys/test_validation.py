@@ -50,7 +50,7 @@ def test_each_error_names_its_row_column_value_and_says_why_in_vietnamese(world)
         ["HNKK1", "03/04/2026", "08:00", "air", "PM10", "45,5", "µg/m3"],
         ["HNKK1", "03/04/2026", "08:00", "air", "PM10", "46", "µg/m3"],  # same key
         ["ZZZ9", "04/04/2026", "08:00", "air", "PM10", "abc", "mg/L"],
-        ["HNKK1", "31/02/2026", "08:00", "soil", "PM10", "1", ""],
+        ["HNKK1", "31/02/2026", "08:00", "noise", "PM10", "1", ""],
         ["HNKK1", "05/04/2026", "08:00", "air", "PM99", "1", "µg/m3"],
         ["", "05/04/2026", "08:00", "air", "PM10", "1", "lít"],
     ]))
@@ -61,7 +61,7 @@ def test_each_error_names_its_row_column_value_and_says_why_in_vietnamese(world)
         ("A4", "station_code", "ZZZ9", "unknown_code"),
         ("G4", "unit", "mg/L", "wrong_unit"),
         ("B5", "sampling_date", "31/02/2026", "type_date"),
-        ("D5", "medium", "soil", "enum"),
+        ("D5", "medium", "noise", "enum"),
         ("E6", "parameter", "PM99", "unknown_parameter"),
         ("A7", "station_code", None, "required"),
         ("G7", "unit", "lít", "unknown_unit"),

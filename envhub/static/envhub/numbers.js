@@ -13,7 +13,7 @@
   var DECIMALS_BY_UNIT = {
     "µg/m3": 1, "mg/Nm3": 2, "mg/m3": 2, "mg/L": 2, "": 2,
     "%": 1, "°C": 1, "kPa": 1, "hPa": 0, "m/s": 1, "°": 0, "mm": 1, "m": 2,
-    "m3/h": 0, "Pt-Co": 0, "µS/cm": 0, "NTU": 1, "MPN/100mL": 0,
+    "m3/h": 0, "Pt-Co": 0, "µS/cm": 0, "NTU": 1, "MPN/100mL": 0, "mg/kg": 3,
     "AQI": 0, "count": 0, "limit": 6, "coordinate": 6
   };
   var WHOLE = { "AQI": true, "count": true };
