@@ -39,6 +39,7 @@ def _add_routers() -> None:
     from envhub.accounts.api import router as accounts_router
     from envhub.airquality.api import router as airquality_router
     from envhub.compliance.api import router as compliance_router
+    from envhub.dashboard.reports_api import router as reports_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
     from envhub.surveys.api import router as surveys_router
@@ -49,6 +50,7 @@ def _add_routers() -> None:
     api.add_router("/", compliance_router)
     api.add_router("/", airquality_router)
     api.add_router("/", surveys_router)
+    api.add_router("/", reports_router)
 
 
 _add_routers()

@@ -1,5 +1,13 @@
-"""The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/api.py`."""
+"""The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/api.py` and
+`dashboard/reports_api.py`."""
 
-from django.urls import path  # noqa: F401 - the pages add themselves below
+from django.urls import path
 
-urlpatterns: list = []
+from envhub.dashboard import report_views
+
+urlpatterns: list = [
+    path("dashboard/reports/", report_views.report_list, name="dashboard-reports"),
+    path("dashboard/reports/new", report_views.report_request, name="dashboard-report-new"),
+    path("dashboard/reports/<int:report_id>.<str:kind>", report_views.report_download,
+         name="dashboard-report-file"),
+]
