@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,9 @@ from envhub.dashboard import svg
 from envhub.dashboard.report_data import ReportData
 
 TEXT, COUNT, PERCENT = "text", "count", "percent"
+
+# WeasyPrint logs each step of each PDF at INFO; the worker's log keeps its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
