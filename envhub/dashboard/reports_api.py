@@ -2,12 +2,11 @@
 one report with its figures, and asking for one. Thin: `reports` decides and scopes; the files
 are downloaded from the links it gives (the same URLs as the page, bearer tokens accepted)."""
 
-from __future__ import annotations
 
 import datetime
 
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -71,6 +70,12 @@ class ReportDetailOut(ReportOut):
                           description="The figures the files were written from")
 
 
+class ReportQuery(Schema):
+    province: str | None = Field(None, max_length=2,
+                                 description="A province's code, or VN for the country's")
+    status: ReportStatus | None = None
+
+
 class ReportIn(ObjectIn):
     period: str = Field("month", max_length=10)
     at: str | None = Field(None, max_length=10, description="A day of the period (YYYY-MM-DD)")
@@ -100,10 +105,9 @@ def reports_words() -> str:
 @router.get("/reports", response={200: list[ReportOut], **READ_ERRORS, 403: ErrorEnvelope},
             summary="Stored reports in your scope, newest first")
 @paginate(KeysetPagination, order=("-id",))
-def list_reports(request, province: str | None = Field(None, max_length=2),
-                 status: str | None = Field(None, max_length=10)):
+def list_reports(request, query: Query[ReportQuery]):
     try:
-        return reports.listed(_actor(request), province, status)
+        return reports.listed(_actor(request), query.province, query.status)
     except DashboardRefused:
         raise _refused() from None
 
