@@ -24,8 +24,8 @@ def seed(world) -> None:
     from envhub.compliance.models import Assessment, ExceedanceEvent, State
     from envhub.monitoring.models import Connectivity, ConnectivityChange, DailyRollup, Series
     from envhub.registry.models import Parameter
-    from envhub.surveys.models import Assignment, Campaign, State as SubmissionState
-    from envhub.surveys.models import Submission, SurveySchema
+    from envhub.surveys.models import Assignment, Campaign, Submission, SurveySchema
+    from envhub.surveys.models import State as SubmissionState
 
     so2 = Parameter.objects.get(code="SO2", medium="emission")
     pm25 = Parameter.objects.get(code="PM2_5", medium="air")

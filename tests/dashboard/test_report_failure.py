@@ -68,7 +68,8 @@ def test_it_tells_the_leaders_and_the_provinces_officers_once(world, report_stor
     notifications = Notification.objects.filter(kind=reports.NOTIFICATION_KIND)
     assert notifications.count() == 1
     alerts.plan()
-    told = set(Delivery.objects.filter(notification__in=notifications, channel=DeliveryChannel.IN_APP)
+    told = set(Delivery.objects.filter(notification__in=notifications,
+                                       channel=DeliveryChannel.IN_APP)
                .values_list("user__username", flat=True))
     assert told == {"leader", "officer"}
     subject, body = alerts.wording(notifications.get(), "vi")
