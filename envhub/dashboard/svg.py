@@ -127,7 +127,7 @@ def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
           title: str, number: Number = _plain, width: float = 500, height: float = 180) -> str:
     """Series over the same points (`labels`, e.g. days); a missing value breaks the line.
     The y axis starts at 0 and ends at a round figure; every few labels are written."""
-    left, right, top, bottom = 44, 10, 10, 34 + 14 * ((len(series) + 1) // 2)
+    left, right, top, bottom = 44, 10, 10, 40 + 14 * ((len(series) + 1) // 2)
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [_finite(v) for _name, points in series for v in points if v is not None]
     ceiling = nice_ceiling(max(values, default=0.0))
@@ -173,7 +173,7 @@ def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
                 body.append(f'<polyline points="{" ".join(run)}" fill="none" '
                             f'stroke="{colour}" stroke-width="1.6"/>')
         legend_x = left + (number_of % 2) * plot_w / 2
-        legend_y = top + plot_h + 28 + 14 * (number_of // 2)
+        legend_y = top + plot_h + 36 + 14 * (number_of // 2)
         body.append(f'<rect x="{_fmt(legend_x)}" y="{_fmt(legend_y - 8)}" width="12" '
                     f'height="3" fill="{colour}"/>')
         body.append(f'<text x="{_fmt(legend_x + 16)}" y="{_fmt(legend_y - 4)}" fill="{INK}">'
@@ -277,16 +277,16 @@ def choropleth_points(features: Sequence[dict], places: Sequence[dict], *, title
         body.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(radius)}" '
                     f'fill="{SCALE[index]}" stroke="{INK}" stroke-width="0.5" '
                     f'fill-opacity="0.9">{tip}</circle>')
-    # The legend, bottom left (open sea west of the Mekong delta).
-    legend_y = height - 14 * (len(bounds) + 1) - 6
-    body.append(f'<text x="6" y="{_fmt(legend_y)}" fill="{INK}" font-size="9">'
-                f'{escape(legend)}</text>')
+    # The legend, top right: open sea and foreign land, which the map leaves blank.
+    legend_x, legend_y = width * 0.64, 14.0
+    body.append(f'<text x="{_fmt(legend_x)}" y="{_fmt(legend_y)}" fill="{INK}" '
+                f'font-size="9">{escape(legend)}</text>')
     low = 0.0
     for index, bound in enumerate(bounds):
         y = legend_y + 6 + 14 * index
-        body.append(f'<rect x="6" y="{_fmt(y)}" width="10" height="10" fill="{SCALE[index]}" '
-                    f'stroke="{INK}" stroke-width="0.4"/>')
-        body.append(f'<text x="20" y="{_fmt(y + 9)}" font-size="9" fill="{INK}">'
-                    f'{escape(number(low))}–{escape(number(bound))}</text>')
+        body.append(f'<rect x="{_fmt(legend_x)}" y="{_fmt(y)}" width="10" height="10" '
+                    f'fill="{SCALE[index]}" stroke="{INK}" stroke-width="0.4"/>')
+        body.append(f'<text x="{_fmt(legend_x + 14)}" y="{_fmt(y + 9)}" font-size="9" '
+                    f'fill="{INK}">{escape(number(low))}–{escape(number(bound))}</text>')
         low = bound
     return _svg(width, height, body, title)
