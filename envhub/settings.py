@@ -155,6 +155,8 @@ WHITENOISE_USE_FINDERS = True
 
 ENVHUB_MAP_TILE_URL = CONFIG.map_tile_url
 ENVHUB_MAP_TILE_ATTRIBUTION = CONFIG.map_tile_attribution
+# Province codes of the main cities whose VN_AQI days the dashboard and reports count.
+ENVHUB_DASHBOARD_CITIES = CONFIG.dashboard_cities
 # E-mail (alerts): EMAIL_BACKEND, EMAIL_HOST, …, DEFAULT_FROM_EMAIL from ENVHUB_SMTP_URL and
 # ENVHUB_EMAIL_FROM.
 globals().update(CONFIG.email)

@@ -66,6 +66,8 @@ class Config:
     ftp_masquerade: str = ""
     map_tile_url: str = ""
     map_tile_attribution: str = ""
+    # The main cities whose VN_AQI days the dashboard counts: province codes.
+    dashboard_cities: list[str] = field(default_factory=list)
     email: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -247,6 +249,24 @@ def _request_limits(reader: _Reader, config: Config) -> None:
                                                    1_000, 10_000_000_000)
     config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
     config.max_survey_rows = reader.integer("ENVHUB_MAX_SURVEY_ROWS", 200_000, 1, 10_000_000)
+
+
+# The centrally-run cities (thành phố trực thuộc trung ương) after the 2025 reform: Hà Nội,
+# Hải Phòng, Huế, Đà Nẵng, Hồ Chí Minh City, Cần Thơ (the registry's province data).
+DEFAULT_DASHBOARD_CITIES = ["01", "31", "46", "48", "79", "92"]
+
+
+def _dashboard_settings(reader: _Reader, config: Config) -> None:
+    cities = reader.words("ENVHUB_DASHBOARD_CITIES", DEFAULT_DASHBOARD_CITIES)
+    for code in cities:
+        if not (len(code) == 2 and code.isascii() and code.isdigit()):
+            reader.problems.append(f"ENVHUB_DASHBOARD_CITIES: {code!r} is not a province code "
+                                   "(two digits, e.g. 01).")
+    if len(set(cities)) != len(cities):
+        reader.problems.append("ENVHUB_DASHBOARD_CITIES: a province is listed twice.")
+    if len(cities) > 34:
+        reader.problems.append("ENVHUB_DASHBOARD_CITIES: at most 34 provinces.")
+    config.dashboard_cities = cities
 
 
 def parse_smtp_url(url: str) -> dict:
@@ -503,6 +523,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
         reader.raw("ENVHUB_MAP_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
     )
 
+    _dashboard_settings(reader, config)
     _email_settings(reader, config, var_dir)
     config.secret_key, config.secret_key_source = _secret_key(reader, var_dir, create_secret)
 

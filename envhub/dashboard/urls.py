@@ -1,11 +1,12 @@
-"""The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/api.py` and
-`dashboard/reports_api.py`."""
+"""The dashboard's pages (`/dashboard/…`); their JSON twins are in `dashboard/trends_api.py`
+and `dashboard/reports_api.py`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from envhub.dashboard import report_views
 
 urlpatterns: list = [
+    path("", include("envhub.dashboard.trend_urls")),
     path("dashboard/reports/", report_views.report_list, name="dashboard-reports"),
     path("dashboard/reports/new", report_views.report_request, name="dashboard-report-new"),
     path("dashboard/reports/<int:report_id>.<str:kind>", report_views.report_download,
