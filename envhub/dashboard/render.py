@@ -49,44 +49,61 @@ def _aqi_parts(language: str) -> list[tuple[str, str, str]]:
     return [(c.code, c.name_en if english else c.name_vi, c.hex) for c in CATEGORIES]
 
 
+def _survey_parts() -> list[tuple[tuple[str, ...], str]]:
+    from envhub.dashboard.tables import NOT_STARTED
+
+    return [((NOT_STARTED,), _("Not started")), (("draft",), _("Draft")),
+            (("submitted", "resubmitted"), _("Sent for review")),
+            (("returned",), _("Returned with comments")), (("approved",), _("Approved")),
+            (("loaded",), _("Loaded"))]
+
+
 def tables(data: ReportData, language: str) -> list[Table]:
     """The report's tables, in order, in the active language: the PDF and the XLSX both."""
     nothing = _("Nothing in this period.")
     aqi = _aqi_parts(language)
+    survey = _survey_parts()
     return [
         Table("by_province", _("Exceedances by province"),
               [(_("Province"), TEXT), (_("Facilities over a limit"), COUNT),
-               (_("Hours over the limit"), COUNT), (_("Exceedance events"), COUNT)],
-              [[r["name"], r["facilities"], r["hours"], r["events"]] for r in data.by_province],
-              nothing),
+               (_("Hours over the limit"), COUNT), (_("Exceedance events"), COUNT),
+               (_("Still open"), COUNT)],
+              [[r["name"], r["facilities"], r["hours"], r["events"], r["open_events"]]
+               for r in data.by_province], nothing),
         Table("by_sector", _("Exceedances by sector"),
-              [(_("Sector"), TEXT), (_("Facilities over a limit"), COUNT),
-               (_("Hours over the limit"), COUNT), (_("Exceedance events"), COUNT)],
-              [[r["name"], r["facilities"], r["hours"], r["events"]] for r in data.by_sector],
+              [(_("Sector"), TEXT), (_("Hours over the limit"), COUNT),
+               (_("Exceedance events"), COUNT), (_("Still open"), COUNT)],
+              [[r["name"], r["hours"], r["events"], r["open_events"]] for r in data.by_sector],
               nothing),
         Table("top_facilities", _("Facilities with the most hours over the limit"),
               [(_("Facility"), TEXT), (_("Province"), TEXT), (_("Sector"), TEXT),
                (_("Hours over the limit"), COUNT), (_("Exceedance events"), COUNT)],
-              [[r["name"], r["province"], r["sector"], r["hours"], r["events"]]
+              [[r["name"], r["province_name"], r["sector_name"], r["hours"], r["events"]]
                for r in data.top_facilities], nothing),
         Table("completeness", _("Data completeness and transmission outages"),
               [(_("Province"), TEXT), (_("Automatic stations"), COUNT),
+               (_("Parameter-hours expected"), COUNT), (_("Parameter-hours missing"), COUNT),
                (_("Data completeness (%)"), PERCENT), (_("Transmission outages"), COUNT)],
-              [[r["name"], r["stations"], r["completeness"], r["outages"]]
-               for r in data.completeness], nothing),
+              [[r["name"], r["stations"], r["expected_hours"], r["missing_hours"],
+                r["completeness"], r["outages"]] for r in data.completeness], nothing),
         Table("stations_with_gaps", _("Stations with the most gaps"),
               [(_("Station"), TEXT), (_("Name"), TEXT), (_("Province"), TEXT),
-               (_("Data completeness (%)"), PERCENT)],
-              [[r["code"], r["name"], r["province"], r["completeness"]]
-               for r in data.stations_with_gaps], nothing),
+               (_("Parameter-hours missing"), COUNT), (_("Data completeness (%)"), PERCENT),
+               (_("Transmission outages"), COUNT)],
+              [[r["station"], r["name"], r["province_name"], r["missing_hours"],
+                r["completeness"], r["outages"]] for r in data.stations_with_gaps], nothing),
         Table("aqi_days", _("VN_AQI days per category"),
-              [(_("City"), TEXT)] + [(name, COUNT) for _code, name, _hex in aqi],
+              [(_("City"), TEXT)] + [(name, COUNT) for _code, name, _hex in aqi]
+              + [(_("Days without an index"), COUNT)],
               [[r["name"]] + [r["days"].get(code, 0) for code, _n, _h in aqi]
-               for r in data.aqi_days], _("No daily index in this period.")),
+               + [r["without_index"]] for r in data.aqi_days],
+              _("No daily index in this period.")),
         Table("surveys", _("Survey submissions"),
-              [(_("Campaign"), TEXT), (_("Sent for review"), COUNT),
-               (_("Approved since"), COUNT)],
-              [[r["name"], r["submitted"], r["approved"]] for r in data.surveys], nothing),
+              [(_("Campaign"), TEXT), (_("Year"), TEXT), (_("Assignments"), COUNT)]
+              + [(label, COUNT) for _states, label in survey],
+              [[r["title"], str(r["year"]), r["assignments"]]
+               + [sum(r["states"].get(state, 0) for state in states)
+                  for states, _label in survey] for r in data.surveys], nothing),
     ]
 
 
@@ -119,7 +136,7 @@ def _number(language: str):
 def figures_svg(data: ReportData, language: str) -> dict[str, str]:
     """The map and charts of the report, as SVG text."""
     number = _number(language)
-    hours = {row["code"]: row["hours"] for row in data.by_province}
+    hours = {row["province"]: row["hours"] for row in data.by_province}
     places = [{"name": c["name"], "lat": c["lat"], "lon": c["lon"],
                "value": hours.get(c["code"], 0)} for c in data.centres]
     aqi = _aqi_parts(language)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from envhub.dashboard import periods
-from envhub.dashboard import report_tables as tables
+from envhub.dashboard import periods, report_tables, tables
 from envhub.dashboard.filters import View
 
-FORMAT = 1  # the shape of `as_dict`; a stored report of another shape is read as it was
+FORMAT = 2  # the shape of `as_dict`; a stored report of another shape is read as it was
+TOP_FACILITIES = 20
+TOP_STATIONS = 15
+# Submission states that say nothing was sent for review yet.
+UNSENT = (tables.NOT_STARTED, "draft")
 
 
 @dataclass
@@ -43,20 +46,18 @@ class ReportData:
 
 
 def _totals(data: ReportData) -> dict:
-    stations = sum(row["stations"] for row in data.completeness)
-    weighted = [(row["completeness"], row["stations"]) for row in data.completeness
-                if row["completeness"] is not None]
-    share = None
-    if weighted:
-        share = round(sum(value * n for value, n in weighted) / sum(n for _v, n in weighted), 1)
+    expected = sum(row["expected_hours"] for row in data.completeness)
+    received = sum(row["received_hours"] for row in data.completeness)
+    sent = sum(count for row in data.surveys for state, count in row["states"].items()
+               if state not in UNSENT)
     return {
         "hours": sum(row["hours"] for row in data.by_province),
         "events": sum(row["events"] for row in data.by_province),
         "facilities": sum(row["facilities"] for row in data.by_province),
-        "stations": stations,
-        "completeness": share,
+        "stations": sum(row["stations"] for row in data.completeness),
+        "completeness": round(received * 100 / expected, 1) if expected else None,
         "outages": sum(row["outages"] for row in data.completeness),
-        "submissions": sum(row["submitted"] for row in data.surveys),
+        "submissions": sent,
     }
 
 
@@ -68,8 +69,15 @@ def _centres(codes: set[str]) -> list[dict]:
             for row in province_centres() if row["code"] in codes or not codes]
 
 
+def _without(rows: list[dict], *keys: str) -> list[dict]:
+    """The rows without what describes the moment they were read rather than the period (a
+    station's connectivity now): a report made again must give the same figures."""
+    return [{key: value for key, value in row.items() if key not in keys} for row in rows]
+
+
 def collect(province, period: periods.Period) -> ReportData:
-    """The figures of `province` (None: the country) over `period`."""
+    """The figures of `province` (None: the country) over `period`, from the dashboard's
+    tables (`dashboard/tables.py`) and the report's daily series (`report_tables.py`)."""
     codes = (province.code,) if province is not None else None
     view = View(period, codes, province.code if province is not None else None, None)
     data = ReportData(
@@ -78,12 +86,14 @@ def collect(province, period: periods.Period) -> ReportData:
         period_kind=period.kind, first=period.first.isoformat(), last=period.last.isoformat(),
         by_province=tables.exceedances_by_province(view),
         by_sector=tables.exceedances_by_sector(view),
-        top_facilities=tables.top_facilities(view),
-        completeness=tables.completeness_by_province(view),
-        stations_with_gaps=tables.stations_with_gaps(view),
-        aqi_days=tables.aqi_days(view),
+        top_facilities=tables.top_facilities(view, limit=TOP_FACILITIES),
+        completeness=_without(tables.completeness_by_province(view), "offline_now",
+                              "late_now"),
+        stations_with_gaps=_without(tables.stations_with_most_gaps(view, limit=TOP_STATIONS),
+                                    "state"),
+        aqi_days=tables.aqi_days_by_city(view),
         surveys=tables.survey_submissions(view),
-        daily=tables.daily_exceedances(view),
+        daily=report_tables.daily_exceedances(view),
     )
     data.totals = _totals(data)
     data.centres = _centres(set(codes or ()))

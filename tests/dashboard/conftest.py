@@ -11,8 +11,16 @@ def report_storage(settings, tmp_path):
 
 
 @pytest.fixture
-def seeded(world, report_storage):
+def seeded(world, report_storage, settings, monkeypatch):
+    """The seeded November 2026, read on 7 December 2026 (every hour of it has ended), with
+    both provinces among the main cities."""
+    import datetime
+
+    from envhub.dashboard import tables
     from tests.dashboard.reports_seed import seed
 
+    settings.ENVHUB_DASHBOARD_CITIES = ["01", "75"]
+    monkeypatch.setattr(tables, "now", lambda: datetime.datetime(2026, 12, 7, 2,
+                                                                 tzinfo=datetime.UTC))
     seed(world)
     return world

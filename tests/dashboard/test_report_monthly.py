@@ -50,7 +50,7 @@ def test_it_writes_the_national_pdf_with_its_sections_and_the_databases_figures(
     report = _make()
     text = _pdf_text(report)
     for heading in ("Báo cáo môi trường", "Việt Nam (cả nước)", "Tháng 11/2026",
-                    "Vượt quy chuẩn theo tỉnh", "Vượt quy chuẩn theo ngành",
+                    "Vượt quy chuẩn theo tỉnh", "Vượt quy chuẩn theo loại hình",
                     "Cơ sở có nhiều giờ vượt quy chuẩn nhất",
                     "Mức đầy đủ dữ liệu và gián đoạn truyền dữ liệu",
                     "Số ngày theo mức VN_AQI", "Hồ sơ khảo sát"):
@@ -59,19 +59,22 @@ def test_it_writes_the_national_pdf_with_its_sections_and_the_databases_figures(
     figures = report.figures
     assert figures["totals"]["hours"] == seed.hours_over()
     assert figures["totals"]["events"] == seed.events()
-    by_province = {row["code"]: row["hours"] for row in figures["by_province"]}
+    by_province = {row["province"]: row["hours"] for row in figures["by_province"]}
     assert by_province == {"01": seed.hours_over("01"), "75": seed.hours_over("75")}
     # The facilities' names and figures, as a Vietnamese reader reads them.
     assert "Nhà máy Nhiệt điện Sông Hồng" in text and "Nhà máy Xi măng Biên Hòa" in text
     assert "Thành phố Hà Nội" in text
     # Completeness: Hà Nội 20 + 24 of 48 per day = 91,7 %; Đồng Nai 12 of 24 = 50 %.
     assert "91,7" in text and "50" in text
-    completeness = {row["code"]: row for row in figures["completeness"]}
+    completeness = {row["province"]: row for row in figures["completeness"]}
     assert completeness["01"]["completeness"] == 91.7
     assert completeness["75"]["outages"] == 1
-    aqi = {row["code"]: row["days"] for row in figures["aqi_days"]}
+    aqi = {row["province"]: row["days"] for row in figures["aqi_days"]}
     assert aqi["01"]["good"] == 20 and aqi["01"]["poor"] == 10 and aqi["75"]["moderate"] == 30
-    assert figures["surveys"] == [{"name": "Điều tra 2026", "submitted": 1, "approved": 1}]
+    [survey] = figures["surveys"]
+    assert (survey["title"], survey["assignments"], survey["states"]["approved"]) == (
+        "Điều tra 2026", 1, 1)
+    assert figures["totals"]["submissions"] == 1
     assert report.pdf_sha256 and len(report.pdf_sha256) == 64 and report.pdf_size > 1000
 
 
@@ -81,8 +84,8 @@ def test_it_writes_the_same_tables_in_the_xlsx(seeded):
     by_province = sheets["Vượt quy chuẩn theo tỉnh"]
     assert by_province[1] == ("Việt Nam (cả nước)", "Tháng 11/2026")
     rows = {row[0]: row[1:] for row in by_province[3:]}
-    assert rows["Thành phố Hà Nội"] == (2, seed.hours_over("01"), seed.events("01"))
-    assert rows["Đồng Nai"] == (1, seed.hours_over("75"), seed.events("75"))
+    assert rows["Thành phố Hà Nội"] == (2, seed.hours_over("01"), seed.events("01"), 0)
+    assert rows["Đồng Nai"] == (1, seed.hours_over("75"), seed.events("75"), 0)
     facilities = sheets["Cơ sở có nhiều giờ vượt quy chuẩn nhất"][3:]
     # 7 hours each; more events first.
     assert [row[0] for row in facilities] == ["Nhà máy Nhiệt điện Sông Hồng",
@@ -91,7 +94,8 @@ def test_it_writes_the_same_tables_in_the_xlsx(seeded):
     assert [row[3:] for row in facilities] == [(7, 2), (7, 1), (4, 1)]
     completeness = {row[0]: row[1:] for row in
                     sheets["Mức đầy đủ dữ liệu và gián đoạn truyền dữ liệu"][3:]}
-    assert completeness["Đồng Nai"] == (2, 50, 1)  # 2 stations, one sending half
+    # 2 stations, one with a series sending half its hours: 720 expected, 360 missing.
+    assert completeness["Đồng Nai"] == (2, 720, 360, 50, 1)
 
 
 def test_it_gives_the_same_figures_when_made_again(seeded):
