@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from envhub.core.errors import EnvhubError, Forbidden, NotAuthenticated
 from envhub.core.pagination import keyset_page
+from envhub.core.text import fold
 from envhub.dashboard import periods, reports
 from envhub.dashboard.filters import DashboardRefused, today_local
 from envhub.dashboard.models import ReportStatus
@@ -29,9 +30,12 @@ def _refused(actor) -> EnvhubError:
 
 
 def _provinces(actor):
-    if actor.sees_everything:
-        return Province.objects.order_by("name")
-    return Province.objects.filter(id__in=actor.province_ids).order_by("name")
+    """The provinces a reader may choose, in the order of their names as a reader sorts them
+    ("Đồng Nai" after "Điện Biên", "Thành phố Hà Nội" under H)."""
+    provinces = Province.objects.all()
+    if not actor.sees_everything:
+        provinces = provinces.filter(id__in=actor.province_ids)
+    return sorted(provinces, key=lambda province: (fold(province.short_name), province.code))
 
 
 @require_GET
