@@ -5,10 +5,11 @@ their own language."""
 from __future__ import annotations
 
 import datetime
+import inspect
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from envhub.compliance import alerts
 from envhub.dashboard.reports import NOTIFICATION_KIND
@@ -41,4 +42,11 @@ def _text(notification, data: dict) -> tuple[str, str]:
     return subject, body + "\n" + data["path"]
 
 
-alerts.register_kind(NOTIFICATION_KIND, _text, _audience)
+LABEL = gettext_lazy("A report is ready")
+
+# Compliance's per-person preferences name each kind by a label (`register_kind(..., label=)`,
+# from the notifications' branch); until both are merged the keyword may not exist yet.
+if "label" in inspect.signature(alerts.register_kind).parameters:
+    alerts.register_kind(NOTIFICATION_KIND, _text, _audience, label=LABEL)
+else:
+    alerts.register_kind(NOTIFICATION_KIND, _text, _audience)
