@@ -40,6 +40,7 @@ def _add_routers() -> None:
     from envhub.airquality.api import router as airquality_router
     from envhub.compliance.api import router as compliance_router
     from envhub.dashboard.api import router as dashboard_router
+    from envhub.dashboard.reports_api import router as reports_router
     from envhub.dashboard.trends_api import router as dashboard_trends_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
@@ -52,6 +53,7 @@ def _add_routers() -> None:
     api.add_router("/", airquality_router)
     api.add_router("/", surveys_router)
     api.add_router("/", dashboard_router)
+    api.add_router("/", reports_router)
     api.add_router("/", dashboard_trends_router)
 
 

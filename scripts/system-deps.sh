@@ -2,11 +2,13 @@
 # Installs the Debian packages envhub needs, when they are missing; does nothing when all are there.
 #
 #   scripts/system-deps.sh base   what `make run` needs: Python's venv module (ensurepip), which
-#                                 Debian ships apart (python3.11-venv / python3-venv)
+#                                 Debian ships apart (python3.11-venv / python3-venv); Pango
+#                                 (libpango-1.0-0, libpangoft2-1.0-0) and fonts-noto-core, with
+#                                 which the worker's WeasyPrint lays out the monthly PDF reports
 #   scripts/system-deps.sh test   base, and what the tests need:
 #     chromium         real browser for the Playwright tests (never `playwright install`)
 #     gettext          makemessages / compilemessages for the message catalogues
-#     fonts-noto-core  Vietnamese glyphs in screenshots and PDF reports
+#     (fonts-noto-core is base's: Vietnamese glyphs in screenshots and PDF reports)
 #     nginx            the reverse proxy of docs/operations.md, run by a test in front of gunicorn
 #     poppler-utils    pdftotext and pdftoppm: the print tests read back the PDF Chromium prints
 #
@@ -31,8 +33,9 @@ if [ -n "$python" ] && ! "$python" -m ensurepip --version >/dev/null 2>&1; then
     packages+=(python3-venv)
   fi
 fi
+packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core)
 if [ "$profile" = test ]; then
-  packages+=(chromium gettext fonts-noto-core nginx poppler-utils)
+  packages+=(chromium gettext nginx poppler-utils)
 fi
 
 missing=()

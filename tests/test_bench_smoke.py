@@ -133,3 +133,18 @@ def test_the_judging_benchmark_queues_each_judged_source_s_newest_hours(world):
     assert sorted(ComplianceQueue.objects.values_list("source_id", "hour_end")) == [
         (world.stack_hn.pk, local(2026, 11, 20, 8, 0).replace(tzinfo=VN)),
         (world.stack_hn.pk, local(2026, 11, 20, 9, 0).replace(tzinfo=VN))]
+
+
+@pytest.mark.django_db
+def test_it_generates_a_month_the_report_reads(reference):
+    from bench import reports as report_bench
+    from envhub.dashboard import periods
+    from envhub.dashboard.report_data import collect
+
+    sizes = report_bench.generate(stations=4, events_a_year=24, seed=1)
+    assert (sizes["stations"], sizes["series"], sizes["rollups"], sizes["events"]) == (
+        4, 8, 240, 2)
+    month = periods.Period(periods.MONTH, report_bench.MONTH_FIRST, report_bench.MONTH_LAST)
+    data = collect(None, month)
+    assert data.totals["hours"] == sizes["windows"]
+    assert data.totals["stations"] == 4

@@ -8,6 +8,9 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self):
+        # How a report's notification reads and who hears it (compliance's delivery).
+        from envhub.dashboard import notices  # noqa: F401
+
         # The home page leads those who have a dashboard to it (a panel with this month's
         # headline figures), rather than a redirect: the home keeps its other panels and
         # links, and `/` stays the same page for everyone.

@@ -1,6 +1,7 @@
-"""`make run` on a fresh Debian machine: the Debian packages Python's venv needs are installed
-before the virtualenv is made (profile `base`); `make test` adds the browser and gettext (profile
-`test`); and the script does nothing when everything is there."""
+"""`make run` on a fresh Debian machine: the Debian packages Python's venv needs, and Pango and
+the Noto fonts the worker's PDF reports need, are installed before the virtualenv is made
+(profile `base`); `make test` adds the browser and gettext (profile `test`); and the script does
+nothing when everything is there."""
 
 from __future__ import annotations
 
@@ -43,16 +44,25 @@ esac
     return result, installs
 
 
+REPORTS = " libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core"
+
+
 def test_base_installs_the_venv_package_when_ensurepip_is_missing(tmp_path):
     result, installs = run_script(tmp_path, "base", ensurepip=False, installed=False)
     assert result.returncode == 0, result.stderr
-    assert len(installs) == 1 and installs[0].endswith(" python3.11-venv")
+    assert len(installs) == 1 and installs[0].endswith(" python3.11-venv" + REPORTS)
 
 
-def test_test_adds_the_browser_gettext_fonts_nginx_and_poppler(tmp_path):
+def test_base_installs_what_the_reports_need(tmp_path):
+    result, installs = run_script(tmp_path, "base", ensurepip=True, installed=False)
+    assert result.returncode == 0, result.stderr
+    assert installs == ["apt-get install -y -qq --no-install-recommends" + REPORTS]
+
+
+def test_test_adds_the_browser_gettext_nginx_and_poppler(tmp_path):
     result, installs = run_script(tmp_path, "test", ensurepip=True, installed=False)
     assert result.returncode == 0, result.stderr
-    assert installs[0].endswith(" chromium gettext fonts-noto-core nginx poppler-utils")
+    assert installs[0].endswith(REPORTS + " chromium gettext nginx poppler-utils")
     assert "python3.11-venv" not in installs[0]
 
 
