@@ -34,9 +34,11 @@ def notification_preferences(request):
     actor = request.actor
     rows = preferences.of(actor)
     if request.method == "POST":
+        # A kind the form does not carry (a page loaded before that kind was registered) is
+        # left as it is; an unchecked box is absent too, so e-mail follows its row's mode field.
         wanted = {row["kind"]: ((request.POST.get(f"mode-{row['kind']}") or "").strip()[:20],
                                 request.POST.get(f"email-{row['kind']}") == "on")
-                  for row in rows}
+                  for row in rows if f"mode-{row['kind']}" in request.POST}
         changed = preferences.save(actor, wanted)
         messages.success(request, _("Your notification preferences are saved.") if changed
                          else _("Nothing was changed."))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from envhub.core.api_auth import actor_of
+from envhub.core.api_auth import PUBLIC, actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
 from envhub.core.errors import InvalidInput
 from envhub.core.pagination import KeysetPagination, PageLimit, limit_type
@@ -344,6 +344,7 @@ class SampleOut(Schema):
 
 
 @router.get("/stations/{code}/samples", response={200: list[SampleOut], **READ_ERRORS},
+            openapi_extra=PUBLIC,
             summary="A periodic station's laboratory results, newest first, with their "
                     "survey version")
 @paginate(KeysetPagination, order=("-time", "series_id"))
