@@ -597,3 +597,6 @@ class Delivery(models.Model):
         ]
         indexes = [models.Index(fields=["status", "id"], name="delivery_status"),
                    models.Index(fields=["user", "channel", "-id"], name="delivery_inbox")]
+
+
+from envhub.compliance.disclosure_models import Disclosure  # noqa: E402,F401 - its own module

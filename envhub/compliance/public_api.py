@@ -1,0 +1,97 @@
+"""The public disclosure API: the disclosed facilities and each one's compliance summary (the
+JSON twins of the public pages), open to anyone. A facility not disclosed is not found.
+Thin: `compliance.disclosure` decides and computes."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from envhub.compliance import disclosure
+from envhub.core.api_errors import READ_ERRORS
+from envhub.core.pagination import KeysetPagination
+from envhub.core.schemas import LocalTime
+from envhub.registry.api import RowId
+
+router = Router(tags=["disclosure"])
+
+
+class PublicFacilityOut(Schema):
+    id: int
+    name: str
+    province_code: str = Field(alias="province.code")
+    province_name: str = Field(alias="province.name")
+    sector: str
+
+
+class LimitRowOut(Schema):
+    parameter: str
+    parameter_name_vi: str
+    parameter_name_en: str
+    maximum: float | None
+    minimum: float | None
+    unit: str
+    regulation: str
+    column: str
+    hours_over: int | None
+    windows_over: int | None
+    windows_expected: int = Field(alias="expected")
+    windows_valid: int = Field(alias="valid")
+    coverage_percent: float | None = Field(alias="coverage")
+    data_status: str = Field(alias="status")
+
+
+class SourceOut(Schema):
+    code: str
+    name: str
+    kind: str
+    limits: list[LimitRowOut]
+
+
+class PublicEventOut(Schema):
+    source: str
+    parameter: str
+    start: LocalTime
+    end: LocalTime
+    hours: int
+    peak_multiple: float | None
+    band: str
+    status: str
+
+
+class PeriodOut(Schema):
+    kind: str
+    code: str
+    first: datetime.date
+    last: datetime.date
+
+
+class SummaryOut(Schema):
+    facility: PublicFacilityOut
+    period: PeriodOut
+    hours_over: int | None
+    judged_until: LocalTime
+    sources: list[SourceOut]
+    events: list[PublicEventOut]
+
+
+class PeriodQuery(Schema):
+    month: str | None = Field(None, max_length=20)
+    quarter: str | None = Field(None, max_length=20)
+
+
+@router.get("/public/facilities", response={200: list[PublicFacilityOut], **READ_ERRORS},
+            summary="The facilities whose compliance summary stewards disclosed")
+@paginate(KeysetPagination, order=("name", "id"))
+def public_facilities(request):
+    return disclosure.disclosed_facilities().select_related("province")
+
+
+@router.get("/public/facilities/{facility_id}", response={200: SummaryOut, **READ_ERRORS},
+            summary="A disclosed facility's compliance summary for a month or a quarter")
+def public_facility(request, facility_id: RowId, query: Query[PeriodQuery]):
+    facility = disclosure.public_facility(facility_id)
+    period = disclosure.period_of(query.month, query.quarter)
+    return disclosure.summary(facility, period)
