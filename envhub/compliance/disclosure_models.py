@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Disclosure(models.Model):
@@ -34,5 +35,6 @@ class Disclosure(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = _("open") if self.is_open else _("closed")
+        state = pgettext_lazy("disclosure", "open") if self.is_open else \
+            pgettext_lazy("disclosure", "closed")
         return f"{self.facility or _('All facilities')}: {state}"

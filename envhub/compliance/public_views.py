@@ -29,6 +29,7 @@ def public_facilities(request):
                        order=("name", "id"), cursor=cursor, limit=100)
     return render(request, "compliance/public_list.html", {
         "page": page, "api_url": reverse("api:public_facilities"),
+        "may_decide": request.actor.manages_everything,
     })
 
 
