@@ -147,6 +147,14 @@ def _refresh_datasets() -> None:
         catalog.refresh(dataset)
 
 
+def decisions(actor: Actor) -> dict:
+    """The decisions in force, the national switch first (for the API)."""
+    _may_decide(actor)
+    rows = list(Disclosure.objects.select_related("facility").order_by("facility_id", "id"))
+    rows.sort(key=lambda row: (row.facility_id is not None, row.facility_id or 0))
+    return {"national_open": national_open(), "decisions": rows}
+
+
 @dataclass
 class FacilityState:
     facility: Facility

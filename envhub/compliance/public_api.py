@@ -10,9 +10,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from envhub.compliance import disclosure
-from envhub.core.api_errors import READ_ERRORS
+from envhub.core.api_auth import actor_of
+from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
 from envhub.core.pagination import KeysetPagination
-from envhub.core.schemas import LocalTime
+from envhub.core.schemas import LocalTime, ObjectIn
 from envhub.registry.api import RowId
 
 router = Router(tags=["disclosure"])
@@ -95,3 +96,45 @@ def public_facility(request, facility_id: RowId, query: Query[PeriodQuery]):
     facility = disclosure.public_facility(facility_id)
     period = disclosure.period_of(query.month, query.quarter)
     return disclosure.summary(facility, period)
+
+
+# --- the stewards' decisions -----------------------------------------------------------------
+
+class DecisionOut(Schema):
+    facility_id: int | None
+    facility_name: str | None
+    is_open: bool
+    reason: str
+    decided_by: str
+    decided_at: LocalTime
+
+    @staticmethod
+    def resolve_facility_name(decision) -> str | None:
+        return decision.facility.name if decision.facility_id else None
+
+
+class DecisionsOut(Schema):
+    national_open: bool
+    decisions: list[DecisionOut]
+
+
+class DecisionIn(ObjectIn):
+    facility: RowId | None = None  # None: the national switch
+    open: bool
+    reason: str = Field(..., max_length=disclosure.REASON_MAX)
+
+
+DECIDE_ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
+                 404: ErrorEnvelope}
+
+
+@router.get("/disclosures", response={200: DecisionsOut, **DECIDE_ERRORS},
+            summary="The disclosure decisions in force (stewards and administrators)")
+def list_disclosures(request):
+    return disclosure.decisions(actor_of(request))
+
+
+@router.post("/disclosures", response={200: DecisionOut, **DECIDE_ERRORS},
+             summary="Open or close a facility's compliance summary, or all of them")
+def decide(request, body: DecisionIn):
+    return disclosure.decide(actor_of(request), body.facility, body.open, body.reason)

@@ -345,3 +345,45 @@ def test_the_page_is_in_english_too(disclosed):
     text = client.get(f"/public/facilities/{disclosed.facility_hn.pk}/{QUARTER}") \
         .content.decode()
     assert "Compliance summary" in text and "Exceedance events in the period" in text
+
+
+# --- the decisions' API ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_stewards_and_admins_decide_through_the_api(disclosed, persona):
+    client = disclosed.client(persona)
+    body = {"facility": disclosed.facility_hn.pk, "open": True, "reason": "Theo yêu cầu"}
+    response = client.post("/api/v1/disclosures", body, content_type="application/json")
+    listed = client.get("/api/v1/disclosures")
+    if persona in DECIDERS:
+        assert response.status_code == 200 and response.json()["is_open"] is True
+        assert response.json()["facility_name"] == disclosed.facility_hn.name
+        assert listed.json()["national_open"] is False
+        assert [item["facility_id"] for item in listed.json()["decisions"]] == [
+            disclosed.facility_hn.pk]
+        assert page(Client(), disclosed.facility_hn) == 200
+    else:
+        expected = 401 if persona == "anonymous" else 403
+        assert response.status_code == expected and listed.status_code == expected
+        assert response.json()["ok"] is False
+        assert page(Client(), disclosed.facility_hn) == 404
+
+
+@pytest.mark.parametrize("body", [{"open": True}, {"open": True, "reason": ""},
+                                  {"open": True, "reason": "x" * 501},
+                                  {"facility": "abc", "open": True, "reason": "x"}, [], None])
+def test_a_bad_decision_is_a_clear_4xx(disclosed, body):
+    response = disclosed.client("steward").post("/api/v1/disclosures", body,
+                                                content_type="application/json")
+    assert response.status_code in (400, 422) and response.json()["ok"] is False
+    assert not Disclosure.objects.exists()
+
+
+def test_the_api_opens_the_national_switch(disclosed):
+    client = disclosed.client("admin")
+    response = client.post("/api/v1/disclosures", {"facility": None, "open": True,
+                                                   "reason": "Toàn quốc"},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["facility_id"] is None
+    assert client.get("/api/v1/disclosures").json()["national_open"] is True
+    assert page(Client(), disclosed.facility_dn) == 200
