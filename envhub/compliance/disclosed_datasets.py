@@ -49,7 +49,7 @@ class DisclosedEvents(Provider):
 
     def specs(self):
         yield DatasetSpec(
-            identifier="su-co-vuot-quy-chuan-co-so-cong-khai", provider_key="",
+            identifier="cong-khai-vuot-quy-chuan", provider_key="",
             title_vi="Sự cố vượt quy chuẩn (cơ sở được công khai)",
             title_en="Exceedance events (disclosed facilities)",
             description_vi="Các đợt vượt giới hạn khí thải, nước thải của các cơ sở mà cán bộ "
@@ -130,7 +130,7 @@ class DisclosedMonths(Provider):
 
     def specs(self):
         yield DatasetSpec(
-            identifier="tuan-thu-hang-thang-co-so-cong-khai", provider_key="",
+            identifier="cong-khai-tuan-thu-hang-thang", provider_key="",
             title_vi="Tuân thủ hằng tháng theo cơ sở (cơ sở được công khai)",
             title_en="Monthly compliance by facility (disclosed facilities)",
             description_vi="Mỗi tháng, mỗi cơ sở được công khai: số giờ vượt giới hạn, tỷ lệ dữ "

@@ -37,4 +37,5 @@ class Disclosure(models.Model):
     def __str__(self) -> str:
         state = pgettext_lazy("disclosure", "open") if self.is_open else \
             pgettext_lazy("disclosure", "closed")
-        return f"{self.facility or _('All facilities')}: {state}"
+        subject = self.facility if self.facility_id else _("All facilities")
+        return f"{subject}: {state}"

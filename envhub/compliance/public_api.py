@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from envhub.compliance import disclosure
-from envhub.core.api_auth import actor_of
+from envhub.core.api_auth import PUBLIC, actor_of
 from envhub.core.api_errors import READ_ERRORS, ErrorEnvelope
 from envhub.core.pagination import KeysetPagination
 from envhub.core.schemas import LocalTime, ObjectIn
@@ -84,14 +84,16 @@ class PeriodQuery(Schema):
 
 
 @router.get("/public/facilities", response={200: list[PublicFacilityOut], **READ_ERRORS},
-            summary="The facilities whose compliance summary stewards disclosed")
+            summary="The facilities whose compliance summary stewards disclosed",
+            openapi_extra=PUBLIC)
 @paginate(KeysetPagination, order=("name", "id"))
 def public_facilities(request):
     return disclosure.disclosed_facilities().select_related("province")
 
 
 @router.get("/public/facilities/{facility_id}", response={200: SummaryOut, **READ_ERRORS},
-            summary="A disclosed facility's compliance summary for a month or a quarter")
+            summary="A disclosed facility's compliance summary for a month or a quarter",
+            openapi_extra=PUBLIC)
 def public_facility(request, facility_id: RowId, query: Query[PeriodQuery]):
     facility = disclosure.public_facility(facility_id)
     period = disclosure.period_of(query.month, query.quarter)

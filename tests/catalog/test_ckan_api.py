@@ -212,7 +212,7 @@ def test_search_ignores_diacritics(world, classes):
 
 
 # The catalogue's two datasets of disclosed facilities (`compliance.disclosed_datasets`).
-DISCLOSED = ("su-co-vuot-quy-chuan-co-so-cong-khai", "tuan-thu-hang-thang-co-so-cong-khai")
+DISCLOSED = ("cong-khai-vuot-quy-chuan", "cong-khai-tuan-thu-hang-thang")
 
 
 @pytest.mark.parametrize(("fq", "expected"), [

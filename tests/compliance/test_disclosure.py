@@ -31,8 +31,8 @@ from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-EVENTS = "su-co-vuot-quy-chuan-co-so-cong-khai"
-MONTHS = "tuan-thu-hang-thang-co-so-cong-khai"
+EVENTS = "cong-khai-vuot-quy-chuan"
+MONTHS = "cong-khai-tuan-thu-hang-thang"
 QUARTER = "?quarter=2026-Q1"
 SECRET_NOTE = "Ghi chú nội bộ của giấy phép"
 
