@@ -284,7 +284,9 @@ def summary(facility: Facility, period: Period,
     reader = system_actor("disclosure")
     now = now or timezone.now()
     sources = []
-    total, counted = 0, False
+    # As `coverage`'s counts: no total where a 0 would claim compliance the data cannot show;
+    # hours over the limit that were seen are shown all the same.
+    total, counted, unknown = 0, False, False
     for block in services.facility_coverage(reader, facility.pk, period.first, period.last,
                                             now):
         found = SourceSummary(block.source.code, block.source.name, block.source.kind,
@@ -296,6 +298,8 @@ def summary(facility: Facility, period: Period,
             hours = figures.hours_shown if figures is not None else None
             if hours is not None:
                 total, counted = total + hours, True
+            elif figures is not None:
+                unknown = True
             found.limits.append(LimitRow(
                 parameter=effective.parameter.code,
                 parameter_name_vi=effective.parameter.name_vi,
@@ -317,5 +321,5 @@ def summary(facility: Facility, period: Period,
               for event in services.events(reader, services.EventFilters(
                   facility=facility.pk, start=start, end=end)).order_by("start", "id")[
                   :EVENTS_SHOWN]]
-    return Summary(facility, period, sources, events, total if counted else None,
-                   min(end, now))
+    shown = total if counted and (total or not unknown) else None
+    return Summary(facility, period, sources, events, shown, min(end, now))

@@ -387,3 +387,12 @@ def test_the_api_opens_the_national_switch(disclosed):
     assert response.status_code == 200 and response.json()["facility_id"] is None
     assert client.get("/api/v1/disclosures").json()["national_open"] is True
     assert page(Client(), disclosed.facility_dn) == 200
+
+
+def test_no_total_of_hours_where_the_data_do_not_allow_one(disclosed):
+    """February has no judged average: no total of hours (not a 0 that reads as compliance)."""
+    open_hn(disclosed)
+    body = Client().get(f"/api/v1/public/facilities/{disclosed.facility_hn.pk}?month=2026-02")
+    assert body.json()["hours_over"] is None
+    march = Client().get(f"/api/v1/public/facilities/{disclosed.facility_hn.pk}?month=2026-03")
+    assert march.json()["hours_over"] == 2
