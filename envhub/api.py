@@ -39,6 +39,7 @@ def _add_routers() -> None:
     from envhub.accounts.api import router as accounts_router
     from envhub.airquality.api import router as airquality_router
     from envhub.compliance.api import router as compliance_router
+    from envhub.compliance.public_api import router as disclosure_router
     from envhub.dashboard.api import router as dashboard_router
     from envhub.dashboard.reports_api import router as reports_router
     from envhub.dashboard.trends_api import router as dashboard_trends_router
@@ -50,6 +51,7 @@ def _add_routers() -> None:
     api.add_router("/", monitoring_router)
     api.add_router("/", accounts_router)
     api.add_router("/", compliance_router)
+    api.add_router("/", disclosure_router)
     api.add_router("/", airquality_router)
     api.add_router("/", surveys_router)
     api.add_router("/", dashboard_router)

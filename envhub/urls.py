@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("envhub.registry.urls")),
     path("", include("envhub.monitoring.urls")),
     path("", include("envhub.compliance.urls")),
+    path("", include("envhub.compliance.public_urls")),
     path("", include("envhub.airquality.urls")),
     path("", include("envhub.catalog.urls")),
     path("", include("envhub.catalog.portal_urls")),

@@ -103,3 +103,5 @@ class Exceedances(Provider):
 
 
 register(Exceedances())
+
+from envhub.compliance import disclosed_datasets  # noqa: E402,F401 - registers its providers

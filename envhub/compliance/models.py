@@ -605,6 +605,7 @@ class Delivery(models.Model):
 
 
 from envhub.compliance.digest_models import Digest  # noqa: E402, F401 - a model of this app
+from envhub.compliance.disclosure_models import Disclosure  # noqa: E402,F401 - its own module
 
 # Decree 45/2022's sanction structure lives in its own module (registered with this app).
 from envhub.compliance.sanction_models import (  # noqa: E402, F401

@@ -28,6 +28,13 @@ def _source_compliance(actor: Actor, qs: QuerySet) -> QuerySet:
     return by_facility(actor, qs, "source__facility")
 
 
+@scope_rule("compliance.disclosure")
+def _disclosures(actor: Actor, qs: QuerySet) -> QuerySet:
+    """The decisions themselves are the ministry's: what they open is read through
+    `compliance.disclosure`, for everyone."""
+    return qs if actor.sees_everything else qs.none()
+
+
 @scope_rule("compliance.permitlimit")
 def _permit_limits(actor: Actor, qs: QuerySet) -> QuerySet:
     return by_facility(actor, qs, "permit__source__facility")

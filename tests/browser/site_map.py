@@ -17,7 +17,7 @@ from django.utils import timezone
 from envhub.accounts import services as accounts
 from envhub.catalog import services as catalog
 from envhub.catalog.models import Dataset
-from envhub.compliance import assess
+from envhub.compliance import assess, disclosure
 from envhub.compliance.models import Permit, Regulation
 from envhub.core.permissions import actor_for_user, system_actor
 from envhub.core.timeutil import VN
@@ -55,6 +55,8 @@ def furnish(world) -> dict:
     rollups.process_queue()
     assess.process_queue()
     catalog.sync()
+    disclosure.decide(actor_for_user(world.users["steward"]), world.facility_hn.pk, True,
+                      "Công khai theo đề nghị của báo chí")
     officer = actor_for_user(world.users["officer"])
     accounts.create_token(officer, name="Trạm HNKT1", station=world.station_stack_hn)
     accounts.create_token(officer, name="Cổng dữ liệu Sở", user=world.users["officer"])
@@ -109,6 +111,8 @@ def site_map(world, objects: dict) -> dict[str, list[Page]]:
         Page("air-province", f"/air/provinces/{hn.code}/"),
         Page("parameters", "/parameters/"),
         Page("login", "/login/"),
+        Page("public-facilities", "/public/facilities/"),
+        Page("public-facility", f"/public/facilities/{hn_facility.pk}/"),
     ]
     signed_in = [
         Page("facilities", "/facilities/"),
@@ -142,6 +146,7 @@ def site_map(world, objects: dict) -> dict[str, list[Page]]:
         Page("admin-dataset", f"/admin/catalog/dataset/{objects['air_dataset'].pk}/change/"),
         Page("admin-batches", "/admin/monitoring/batch/"),
     ]
+    deciders = [Page("disclosure", "/disclosure/")]
     surveys = [
         Page("surveys", "/surveys/"),
         Page("survey-submission", f"/surveys/submissions/{objects['survey_submission'].pk}/"),
@@ -151,8 +156,9 @@ def site_map(world, objects: dict) -> dict[str, list[Page]]:
         "leader": [*public, *signed_in, *in_hanoi, *government, *everywhere[1:], *surveys],
         "officer": [*public, *signed_in, *in_hanoi, *government],
         "operator": [*public, *signed_in, *in_hanoi[:2], in_hanoi[3]],
-        "steward": [*public, *signed_in, *in_hanoi, *government, *everywhere, *surveys],
-        "admin": [*public, *signed_in, *in_hanoi, *government, *everywhere,
+        "steward": [*public, *signed_in, *in_hanoi, *government, *everywhere, *surveys,
+                    *deciders],
+        "admin": [*public, *signed_in, *in_hanoi, *government, *everywhere, *deciders,
                   Page("admin-users", "/admin/accounts/user/"),
                   Page("admin-tokens", "/admin/accounts/apitoken/"),
                   Page("admin-audit", "/admin/accounts/auditevent/")],
