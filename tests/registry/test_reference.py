@@ -98,5 +98,5 @@ def test_each_app_loads_its_own_tables_after_those_it_builds_on():
     ]
     assert [path.name for path in data_files()][1:] == [
         "province_abbreviations.json", "parameters.json", "regulations.json",
-        "ambient_limits.json", "periodic_results.json", "emission_inventory.json",
+        "sanctions.json", "ambient_limits.json", "periodic_results.json", "emission_inventory.json",
         "generic_example.json"]
