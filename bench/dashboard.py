@@ -173,6 +173,8 @@ def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
     from django.db import connection
 
     t = _tables()
+    start, end, now = (connection.ops.adapt_datetimefield_value(moment)
+                       for moment in (start, end, now))  # as the ORM would send them
     where_station = "AND st.province_id = %s" if province_id else ""
     where_facility = "AND f.province_id = %s" if province_id else ""
     scope = [province_id] if province_id else []
