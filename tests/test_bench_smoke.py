@@ -148,3 +148,26 @@ def test_it_generates_a_month_the_report_reads(reference):
     data = collect(None, month)
     assert data.totals["hours"] == sizes["windows"]
     assert data.totals["stations"] == 4
+
+
+@pytest.mark.django_db(transaction=False)
+def test_it_generates_a_national_database_whose_figures_the_baseline_agrees_with(reference):
+    """bench.dashboard's generated country on a tiny scale: the rows are there, and its
+    hand-written SQL gives the dashboard's headline figures for the country and a province."""
+    import datetime
+
+    from bench import dashboard, national
+    from envhub.compliance.models import Assessment
+    from envhub.monitoring.models import DailyRollup, HourlyRollup
+
+    scale = national.Scale(stations=30, parameters=2, events=40, days=40, hourly_days=21)
+    counts = national.build(scale)
+    assert counts["stations"] == 30 and counts["series"] == 60
+    assert DailyRollup.objects.count() == counts["daily rollups"] == 60 * 40
+    assert HourlyRollup.objects.count() == counts["hourly rollups"] > 0
+    assert Assessment.objects.count() == counts["judged hours"] == 20 * 2 * 21 * 24
+    now = datetime.datetime.combine(scale.today, datetime.time(23, 30),
+                                    tzinfo=dashboard.VN).astimezone(datetime.UTC)
+    for params in ({}, {"province": dashboard.PROVINCE}):
+        for line in dashboard.agreement(now, scale.today, params):
+            assert "DIFFER" not in line, line

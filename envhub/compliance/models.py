@@ -443,6 +443,12 @@ class Assessment(models.Model):
     note = models.CharField(max_length=300, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # The dashboard's hours over the limit (a period, the country, twelve months of
+        # trends) read the few windows over it among every judged one: a partial index.
+        indexes = [models.Index(fields=["window_end"], condition=models.Q(state="exceeds"),
+                                name="assessment_exceeds_end")]
+
 
 class EventStatus(models.TextChoices):
     OPEN = "open", _("open")

@@ -168,30 +168,44 @@ def _series_of(stations) -> dict[int, tuple[int, str]]:
         "pk", "station_id", "station__province__code")}
 
 
-def _rollups(stations, series: dict, view: View, now: datetime.datetime) -> dict:
-    """Per province code: rollup days, valid hours and stations with a valid hour in the
-    period, and the hours expected of its series (every hour ended so far). The rollups are
-    summed per series without a join (the big table read once by its day range); the
-    series' stations and provinces are put together here."""
-    start, end = view.utc_bounds()
-    hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds() // 3600))
-    found = defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
-    reporting: dict[str, set] = defaultdict(set)
-    for series_id, days, valid, best in DailyRollup.objects.filter(
-            series_id__in=Series.objects.filter(station__in=stations.values("pk")).values("pk"),
-            day__range=(view.period.first, view.period.last)
-    ).order_by().values("series_id").annotate(
-            n_days=Count("day"), hours=Sum("valid_hours"), best=Max("valid_hours")).values_list(
-            "series_id", "n_days", "hours", "best"):
-        station, code = series[series_id]
-        found[code]["days"] += days
-        found[code]["valid_hours"] += valid or 0
-        if best:
-            reporting[code].add(station)
-    for _station, code in series.values():
-        found[code]["expected"] += hours
-    for code, stations in reporting.items():
-        found[code]["reporting"] = len(stations)
+def _rollups(stations, series: dict, views: list[View], now: datetime.datetime) -> list[dict]:
+    """Per view of `views` (the period and the one before): per province code, rollup days,
+    valid hours and stations with a valid hour in the period, and the hours expected of its
+    series (every hour ended so far). The rollups are summed per series without a join, the
+    big table read once for all the periods (their days are next to each other: one range,
+    each period's sums filtered by its days); the series' stations and provinces are put
+    together here."""
+    spans = [(view.period.first, view.period.last) for view in views]
+    sums = {}
+    for index, span in enumerate(spans):
+        within = Q(day__range=span)
+        sums.update({f"d{index}": Count("day", filter=within),
+                     f"h{index}": Sum("valid_hours", filter=within),
+                     f"b{index}": Max("valid_hours", filter=within)})
+    rows = DailyRollup.objects.filter(
+        series_id__in=Series.objects.filter(station__in=stations.values("pk")).values("pk"),
+        day__range=(min(first for first, _last in spans), max(last for _first, last in spans))
+    ).order_by().values("series_id").annotate(**sums)
+    found = [defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
+             for _view in views]
+    reporting: list[dict[str, set]] = [defaultdict(set) for _view in views]
+    for row in rows:
+        station, code = series[row["series_id"]]
+        for index in range(len(views)):
+            if not row[f"d{index}"]:
+                continue
+            found[index][code]["days"] += row[f"d{index}"]
+            found[index][code]["valid_hours"] += row[f"h{index}"] or 0
+            if row[f"b{index}"]:
+                reporting[index][code].add(station)
+    for index, view in enumerate(views):
+        start, end = view.utc_bounds()
+        hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds()
+                           // 3600))
+        for _station, code in series.values():
+            found[index][code]["expected"] += hours
+        for code, stations_reporting in reporting[index].items():
+            found[index][code]["reporting"] = len(stations_reporting)
     return found
 
 
@@ -205,8 +219,7 @@ def _station_figures(board: Dashboard, actor: Actor, view: View, links: dict) ->
     states_before = _states_at(stations, earlier_at, now)
     existed = stations.filter(created_at__lte=earlier_at).exists()
     series = _series_of(stations)
-    rollups = _rollups(stations, series, view, now)
-    rollups_before = _rollups(stations, series, before, now)
+    rollups, rollups_before = _rollups(stations, series, [view, before], now)
 
     def count(table, state):
         return sum(n for (_code, st), n in table.items() if st == state)
@@ -243,21 +256,25 @@ def _station_figures(board: Dashboard, actor: Actor, view: View, links: dict) ->
 
 # --- compliance -------------------------------------------------------------------------------
 
-def _compliance(facilities, province_of: dict, view: View, now) -> tuple:
-    """(hours over the limit, facilities over it, per province hours) — None where the period
+def _compliance(facilities, province_of: dict, views: list[View], now) -> list[tuple]:
+    """Per view of `views` (the period and the one before, the judged windows read once):
+    (hours over the limit, facilities over it, per province hours) — None where the period
     was not judged (a 0 would read as compliance)."""
-    start, end = view.utc_bounds()
-    tallies = coverage.facilities_tally(facilities, start, end, now)
-    whole, per_province = coverage.Tally(), defaultdict(coverage.Tally)
-    for facility_id, tally in tallies.items():
-        whole.add(tally)
-        per_province[province_of.get(facility_id)].add(tally)
-    told = whole.told(start, end, now)
-    hours = told.shown(whole.exceeded_hours)
-    over = sum(1 for tally in tallies.values() if tally.exceeded_hours)
-    by_province = {code: tally.told(start, end, now).shown(tally.exceeded_hours)
-                   for code, tally in per_province.items()}
-    return hours, (over if hours is not None else None), by_province
+    bounds = [view.utc_bounds() for view in views]
+    found = []
+    for (start, end), tallies in zip(bounds, coverage.facilities_tallies(facilities, bounds, now),
+                                     strict=True):
+        whole, per_province = coverage.Tally(), defaultdict(coverage.Tally)
+        for facility_id, tally in tallies.items():
+            whole.add(tally)
+            per_province[province_of.get(facility_id)].add(tally)
+        told = whole.told(start, end, now)
+        hours = told.shown(whole.exceeded_hours)
+        over = sum(1 for tally in tallies.values() if tally.exceeded_hours)
+        by_province = {code: tally.told(start, end, now).shown(tally.exceeded_hours)
+                       for code, tally in per_province.items()}
+        found.append((hours, (over if hours is not None else None), by_province))
+    return found
 
 
 def _open_events(facilities, at: datetime.datetime, now: datetime.datetime) -> dict:
@@ -275,8 +292,8 @@ def _compliance_figures(board: Dashboard, actor: Actor, view: View, links: dict)
     now, facilities = board.now, _facilities(actor, view)
     province_of = dict(facilities.values_list("id", "province__code"))
     before = view.previous()
-    hours, over, hours_by_province = _compliance(facilities, province_of, view, now)
-    hours_before, over_before, _unused = _compliance(facilities, province_of, before, now)
+    (hours, over, hours_by_province), (hours_before, over_before, _unused) = _compliance(
+        facilities, province_of, [view, before], now)
     board.figures += [
         Figure("facilities_over", _("facilities over a limit"), over, over_before,
                url=links["compliance"], group="compliance"),
