@@ -66,6 +66,12 @@ def test_it_links_the_periods_before_and_after(world, seeded):
     assert "quý 4/2026" in text
 
 
+def test_it_leads_to_the_stored_reports(world, seeded):
+    text = world.client("leader").get("/dashboard/").content.decode()
+    assert 'href="/dashboard/reports/"' in text
+    assert world.client("leader").get("/dashboard/reports/").status_code == 200
+
+
 def test_it_leads_a_province_on_the_map_to_its_dashboard(world, seeded):
     text = world.client("leader").get("/dashboard/?map=completeness").content.decode()
     assert 'href="?period=month&amp;at=2026-11-01&amp;province=01"' in text
