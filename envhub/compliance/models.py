@@ -497,6 +497,9 @@ class NotificationKind(models.TextChoices):
     CONNECTIVITY = "connectivity", _("Station connectivity changed")
     SURVEY = "survey", _("Survey submission")
     DIGEST = "digest", _("Digest")
+    # Made by the dashboard's monthly reports (`dashboard/notices.py`), named here so the admin
+    # and the inbox show its label rather than its code.
+    REPORT_READY = "report_ready", _("A report is ready")
 
 
 class Notification(models.Model):
