@@ -69,8 +69,14 @@ class View:
         return urlencode({key: value for key, value in params.items() if value is not None})
 
 
+def clock() -> datetime.datetime:
+    """The dashboard's now: one clock for its figures, tables, trends and reports, which tests
+    and the benchmark replace to read a fixed moment."""
+    return timezone.now()
+
+
 def today_local() -> datetime.date:
-    return timezone.now().astimezone(VN).date()
+    return clock().astimezone(VN).date()
 
 
 def _date(text: str, name: str) -> datetime.date:

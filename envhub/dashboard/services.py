@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envhub.airquality import vn_aqi
@@ -23,11 +22,6 @@ from envhub.registry.models import Province, Station, StationKind
 MAP_FIGURES = ("hours_over", "events_open", "stations_offline", "completeness")
 
 
-def clock() -> datetime.datetime:
-    """Now, for the page and the API (tests replace it to read a fixed moment)."""
-    return timezone.now()
-
-
 def refusal() -> str:
     return _("Facility operators and survey units have no dashboard: it shows the figures of "
              "the provinces and the country to the ministry and the provincial departments.")
@@ -40,7 +34,7 @@ def read_view(actor: Actor, params, today: datetime.date | None = None) -> filte
         raise NotAuthenticated
     try:
         return filters.view_from(actor, params,
-                                 today=today or clock().astimezone(VN).date())
+                                 today=today or filters.clock().astimezone(VN).date())
     except filters.DashboardRefused:
         raise Forbidden(refusal()) from None
     except filters.FilterError as error:
@@ -78,7 +72,7 @@ def map_figure(params) -> str:
 
 def read(actor: Actor, view: filters.View,
          now: datetime.datetime | None = None) -> figures.Dashboard:
-    return figures.dashboard(actor, view, links.for_view(view), now=now or clock())
+    return figures.dashboard(actor, view, links.for_view(view), now=now or filters.clock())
 
 
 def province_rows(board: figures.Dashboard) -> list[dict]:

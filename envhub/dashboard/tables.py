@@ -20,12 +20,12 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, Sum
-from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi
 from envhub.compliance.models import Assessment, EventStatus, ExceedanceEvent, State
 from envhub.core import completeness
+from envhub.dashboard import filters
 from envhub.dashboard.filters import View
 from envhub.monitoring.models import (
     Connectivity,
@@ -171,14 +171,10 @@ def top_facilities(view: View, limit: int | None = None) -> list[dict]:
 
 # --- data completeness and transmission -----------------------------------------------------
 
-def now() -> datetime.datetime:
-    return timezone.now()
-
-
 def expected_hours(view: View) -> int:
     """Hours of the period that have ended by now (each series is expected to give each)."""
     start, end = view.utc_bounds()
-    stop = min(end, now())
+    stop = min(end, filters.clock())
     return max(0, int((stop - start).total_seconds() // 3600))
 
 

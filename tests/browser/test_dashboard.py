@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from envhub.dashboard import services
+from envhub.dashboard import filters
 from tests.browser.pages import open_page
 from tests.browser.test_site_map import AXE, RUN_AXE
 from tests.browser.test_station_chart import PASSWORD
@@ -22,7 +22,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "das
 
 @pytest.fixture
 def seeded_leader(world, monkeypatch):
-    monkeypatch.setattr(services, "clock", lambda: NOW)  # 20 November 2026, noon
+    monkeypatch.setattr(filters, "clock", lambda: NOW)  # 20 November 2026, noon
     seed(world)
     user = world.users["leader"]
     user.set_password(PASSWORD)

@@ -1,13 +1,13 @@
 import pytest
 
-from envhub.dashboard import services
+from envhub.dashboard import filters
 from tests.dashboard.seed import NOW, seed
 
 
 @pytest.fixture
 def seeded(world, monkeypatch):
     """The seeded world, read at a fixed moment (20 November 2026, noon in Viet Nam)."""
-    monkeypatch.setattr(services, "clock", lambda: NOW)
+    monkeypatch.setattr(filters, "clock", lambda: NOW)
     return seed(world)
 
 
@@ -26,11 +26,10 @@ def report_month(world, report_storage, settings, monkeypatch):
     both provinces among the main cities."""
     import datetime
 
-    from envhub.dashboard import tables
     from tests.dashboard.reports_seed import seed
 
     settings.ENVHUB_DASHBOARD_CITIES = ["01", "75"]
-    monkeypatch.setattr(tables, "now", lambda: datetime.datetime(2026, 12, 7, 2,
+    monkeypatch.setattr(filters, "clock", lambda: datetime.datetime(2026, 12, 7, 2,
                                                                  tzinfo=datetime.UTC))
     seed(world)
     return world

@@ -12,7 +12,7 @@ from tests.dashboard.trend_seed import NOVEMBER, SEPTEMBER, TODAY, local, seed
 
 @pytest.fixture
 def seeded(world, monkeypatch):
-    monkeypatch.setattr(tables, "now", lambda: local(2026, 12, 7, 9))
+    monkeypatch.setattr(filters, "clock", lambda: local(2026, 12, 7, 9))
     return seed(world)
 
 

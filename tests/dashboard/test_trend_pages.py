@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from envhub.dashboard import tables
+from envhub.dashboard import filters
 from tests.dashboard.trend_seed import local, seed
 
 PERSONAS = ["admin", "steward", "leader", "officer", "operator", "survey", "anonymous"]
@@ -20,7 +20,7 @@ APIS = ["/api/v1/dashboard/trends", "/api/v1/dashboard/rankings"]
 
 @pytest.fixture
 def seeded(world, monkeypatch):
-    monkeypatch.setattr(tables, "now", lambda: local(2026, 12, 7, 9))
+    monkeypatch.setattr(filters, "clock", lambda: local(2026, 12, 7, 9))
     return seed(world)
 
 
