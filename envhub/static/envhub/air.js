@@ -44,19 +44,10 @@
 
   // --- the map ----------------------------------------------------------------------------
 
-  // Viet Nam itself is the base layer, drawn from the project's own outline (a ministry
-  // server often cannot reach a tile server); tiles go above it and hide it once they load.
+  // Viet Nam's own outline below the tiles (basemap.js), the provinces' names above it.
   function addBasemap(map, element, settings) {
-    map.createPane("vn-base").style.zIndex = 150;       // below the tiles (200)
+    window.envhubBasemap.draw(map, element, settings.basemap_url, settings.labels.outline);
     map.createPane("vn-province").style.zIndex = 160;   // the tiles have their own names
-    var tiles = L.tileLayer(element.dataset.tileUrl, {
-      attribution: element.dataset.tileAttribution, maxZoom: 18
-    });
-    tiles.on("tileload", function () { element.dataset.tiles = "loaded"; });
-    tiles.on("tileerror", function () {
-      if (element.dataset.tiles !== "loaded") { element.dataset.tiles = "error"; }
-    });
-    tiles.addTo(map);
     var labels = settings.provinces.slice().sort(function (a, b) { return b.points - a.points; })
       .map(function (province) {
         return L.marker([province.latitude, province.longitude], {
@@ -67,31 +58,6 @@
       });
     map.on("zoomend", function () { declutter(map, labels); });
     map.whenReady(function () { declutter(map, labels); });
-    getJson(settings.basemap_url).then(function (collection) {
-      L.geoJSON(collection, {
-        pane: "vn-base", interactive: false, attribution: settings.labels.outline,
-        filter: function (feature) { return feature.properties.kind !== "archipelago"; },
-        style: function () { return { className: "vn-land", weight: 1, fillOpacity: 1 }; },
-        pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, { pane: "vn-base", radius: 2, className: "vn-land" });
-        }
-      }).addTo(map);
-      // Hoàng Sa and Trường Sa stay above the tiles, whatever a tile server shows there.
-      collection.features.forEach(function (feature) {
-        if (feature.properties.kind !== "archipelago") { return; }
-        var frame = L.geoJSON(feature, { interactive: false,
-          style: function () { return { className: "vn-archipelago", weight: 1, fill: false }; }
-        }).addTo(map);
-        L.marker(frame.getBounds().getCenter(), {
-          interactive: false, keyboard: false,
-          icon: L.divIcon({ className: "archipelago-label", iconSize: null,
-                            html: "<span class=\"centred\">" +
-                              escapeHtml(feature.properties.name).replace(" (", "<br>(") +
-                              "</span>" })
-        }).addTo(map);
-      });
-      element.dataset.basemap = "ready";
-    }).catch(function () { element.dataset.basemap = "error"; });
   }
 
   // Province names that would overlap a name already shown are hidden at this zoom, the

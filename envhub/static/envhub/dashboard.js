@@ -30,40 +30,7 @@
   }
 
   function addBasemap(map, element, settings) {
-    map.createPane("vn-base").style.zIndex = 150;
-    var tiles = L.tileLayer(element.dataset.tileUrl, {
-      attribution: element.dataset.tileAttribution, maxZoom: 18
-    });
-    tiles.on("tileload", function () { element.dataset.tiles = "loaded"; });
-    tiles.on("tileerror", function () {
-      if (element.dataset.tiles !== "loaded") { element.dataset.tiles = "error"; }
-    });
-    tiles.addTo(map);
-    getJson(settings.basemap_url).then(function (collection) {
-      L.geoJSON(collection, {
-        pane: "vn-base", interactive: false, attribution: settings.labels.outline,
-        filter: function (feature) { return feature.properties.kind !== "archipelago"; },
-        style: function () { return { className: "vn-land", weight: 1, fillOpacity: 1 }; },
-        pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, { pane: "vn-base", radius: 2, className: "vn-land" });
-        }
-      }).addTo(map);
-      // Hoàng Sa and Trường Sa stay above the tiles, whatever a tile server shows there.
-      collection.features.forEach(function (feature) {
-        if (feature.properties.kind !== "archipelago") { return; }
-        var frame = L.geoJSON(feature, { interactive: false,
-          style: function () { return { className: "vn-archipelago", weight: 1, fill: false }; }
-        }).addTo(map);
-        L.marker(frame.getBounds().getCenter(), {
-          interactive: false, keyboard: false,
-          icon: L.divIcon({ className: "archipelago-label", iconSize: null,
-                            html: "<span class=\"centred\">" +
-                              escapeHtml(feature.properties.name).replace(" (", "<br>(") +
-                              "</span>" })
-        }).addTo(map);
-      });
-      element.dataset.basemap = "ready";
-    }).catch(function () { element.dataset.basemap = "error"; });
+    window.envhubBasemap.draw(map, element, settings.basemap_url, settings.labels.outline);
   }
 
   function addProvinces(map, settings) {
