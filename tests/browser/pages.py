@@ -29,3 +29,12 @@ def open_page(browser, live_server, **options):
 
     page.on("console", console)
     return context, page, errors
+
+
+def wait_for_charts(page, selector: str) -> None:
+    """Wait until the page has charts matching `selector` and each has drawn or said why not
+    (`data-state`). An empty match does not count: right after a click the old page may still
+    be there, and "every chart of none" is true at once."""
+    page.wait_for_function(
+        "(selector) => { const charts = [...document.querySelectorAll(selector)];"
+        " return charts.length > 0 && charts.every(c => c.dataset.state); }", arg=selector)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from envhub.airquality import vn_aqi
 from envhub.core.timeutil import VN, hour_label
 from tests.airquality.test_end_to_end import make_current, send
-from tests.browser.pages import open_page
+from tests.browser.pages import open_page, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,7 @@ def test_the_public_map_shows_the_category_colours(air, live_server, browser):
     page.screenshot(path=str(SCREENSHOTS / "air-map.png"), full_page=True)
 
     page.locator("#air-stations tr[data-station='HNKK1'] a").first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('.air-chart')]"
-                           ".every(c => c.dataset.state)")
+    wait_for_charts(page, ".air-chart")
     assert page.get_attribute("#air-hourly", "data-state") == "ready"
     colours = page.evaluate(
         "echarts.getInstanceByDom(document.querySelector('#air-hourly')).getOption()"

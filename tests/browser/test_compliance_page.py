@@ -16,7 +16,7 @@ from envhub.compliance.models import Permit, Regulation
 from envhub.core.permissions import system_actor
 from envhub.core.timeutil import VN
 from envhub.monitoring import ingest, rollups
-from tests.browser.pages import open_page
+from tests.browser.pages import open_page, wait_for_charts
 from tests.browser.test_station_chart import PASSWORD
 from tests.monitoring.files import tt10_file
 
@@ -63,8 +63,7 @@ def test_the_operator_sees_the_limit_line_and_the_exceedance(plant, world, live_
 
     page.goto(f"{live_server.url}/facilities/{world.facility_hn.pk}/compliance/"
               f"?from={plant:%Y-%m-%d}&to={plant:%Y-%m-%d}")
-    page.wait_for_function("() => [...document.querySelectorAll('.compliance-chart')]"
-                           ".every(c => c.dataset.state)")
+    wait_for_charts(page, ".compliance-chart")
     so2 = ".compliance-chart[data-parameter='SO2']"
     assert page.get_attribute(so2, "data-state") == "ready"
     option = f"echarts.getInstanceByDom(document.querySelector(\"{so2}\")).getOption()"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from envhub.dashboard import filters
-from tests.browser.pages import open_page
+from tests.browser.pages import open_page, wait_for_charts
 from tests.browser.test_site_map import AXE, RUN_AXE
 from tests.browser.test_station_chart import PASSWORD
 from tests.dashboard.seed import NOW, seed
@@ -78,8 +78,7 @@ def test_a_leader_goes_from_the_dashboard_to_a_limit_line(seeded_leader, live_se
     page.fill("#period-to", "2026-11-09")
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_url("**from=2026-11-07*")
-    page.wait_for_function("() => [...document.querySelectorAll('.compliance-chart')]"
-                           ".every(c => c.dataset.state)")
+    wait_for_charts(page, ".compliance-chart")
     chart = ".compliance-chart[data-parameter='SO2']"
     assert page.get_attribute(chart, "data-state") == "ready"
     option = f"echarts.getInstanceByDom(document.querySelector(\"{chart}\")).getOption()"

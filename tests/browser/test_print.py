@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import open_page
+from tests.browser.pages import open_page, wait_for_charts
 from tests.browser.test_air_map import air  # noqa: F401 - the fixture
 from tests.browser.test_compliance_page import plant  # noqa: F401 - the fixture
 from tests.browser.test_station_chart import PASSWORD
@@ -62,8 +62,7 @@ def test_the_facility_compliance_page_prints_as_a_report(plant, world,  # noqa: 
     sign_in(page, live_server, "operator")
     page.goto(f"{live_server.url}/facilities/{world.facility_hn.pk}/compliance/"
               f"?from={plant:%Y-%m-%d}&to={plant:%Y-%m-%d}")
-    page.wait_for_function("() => [...document.querySelectorAll('.compliance-chart')]"
-                           ".every(c => c.dataset.state)")
+    wait_for_charts(page, ".compliance-chart")
     text, pages = printed(page, "facility-compliance")
     assert_a_document(text, pages, f"Tuân thủ: {world.facility_hn.name}")
     assert f"Kỳ: {plant:%d/%m/%Y} – {plant:%d/%m/%Y}" in pages[0]
@@ -80,8 +79,7 @@ def test_the_air_station_page_prints_as_a_report(air, world, live_server,  # noq
                                                  browser):
     context, page, errors = open_page(browser, live_server)
     page.goto(f"{live_server.url}/air/stations/{world.air_hn.code}/")
-    page.wait_for_function("() => [...document.querySelectorAll('.air-chart')]"
-                           ".every(c => c.dataset.state)")
+    wait_for_charts(page, ".air-chart")
     text, pages = printed(page, "air-station")
     assert_a_document(text, pages, world.air_hn.name)
     assert re.search(r"Kỳ: chỉ số giờ .+, 48 giờ và 30 ngày gần nhất, năm \d{4}", pages[0])
