@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "envhub.surveys",
     "envhub.dashboard",
     "envhub.catalog",
+    "envhub.library",
     "envhub.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -297,6 +297,7 @@ def build_world(provinces: dict[str, Province]) -> World:
         "officer": user("officer", dept_hanoi, Role.PROVINCIAL_OFFICER),
         "operator": user("operator", enterprise_hn, Role.FACILITY_OPERATOR),
         "survey": user("survey", survey_unit, Role.SURVEY_UNIT),
+        "librarian": user("librarian", ministry, Role.LIBRARIAN),
     }
     return world
 

@@ -49,6 +49,7 @@ class Role(models.TextChoices):
     PROVINCIAL_OFFICER = "provincial_officer", _("Provincial officer")
     FACILITY_OPERATOR = "facility_operator", _("Facility operator")
     SURVEY_UNIT = "survey_unit", _("Survey unit")
+    LIBRARIAN = "librarian", _("Librarian")
 
 
 class Membership(models.Model):

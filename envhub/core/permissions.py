@@ -19,6 +19,7 @@ Scopes by role:
   and stations;
 - a station's token: that station;
 - survey unit: their organisation's own submissions (no registry scope);
+- librarian: the library, every document of it (no registry scope);
 - anonymous: public reference data (provinces, wards, parameters, regulations, government bodies).
 """
 
@@ -37,6 +38,7 @@ LEADER = "leader"
 PROVINCIAL_OFFICER = "provincial_officer"
 FACILITY_OPERATOR = "facility_operator"
 SURVEY_UNIT = "survey_unit"
+LIBRARIAN = "librarian"
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 
