@@ -150,6 +150,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # The library's files: a folder of their own, so that it can move to object storage alone.
+    "library": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "library")}},
 }
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
@@ -179,6 +182,7 @@ ENVHUB_MAX_QUERY_BYTES = CONFIG.max_query_bytes
 ENVHUB_MAX_PARAM_CHARS = CONFIG.max_param_chars
 ENVHUB_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 ENVHUB_MAX_DATASET_FILE_BYTES = CONFIG.max_dataset_file_bytes
+ENVHUB_LIBRARY_MAX_FILE_BYTES = CONFIG.library_max_file_bytes
 ENVHUB_REQUEST_SECONDS = CONFIG.request_seconds
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

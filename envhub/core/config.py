@@ -59,6 +59,7 @@ class Config:
     max_body_bytes: int = 262_144
     max_upload_bytes: int = 20_000_000
     max_dataset_file_bytes: int = 52_428_800
+    library_max_file_bytes: int = 2_147_483_648
     max_survey_rows: int = 200_000
     request_seconds: int = 30
     ftp_bind: str = "127.0.0.1:2121"
@@ -248,6 +249,8 @@ def _request_limits(reader: _Reader, config: Config) -> None:
         reader.problems.append("ENVHUB_MAX_UPLOAD_BYTES must be at least ENVHUB_MAX_FILE_BYTES.")
     config.max_dataset_file_bytes = reader.integer("ENVHUB_MAX_DATASET_FILE_BYTES", 52_428_800,
                                                    1_000, 10_000_000_000)
+    config.library_max_file_bytes = reader.integer("ENVHUB_LIBRARY_MAX_FILE_BYTES",
+                                                   2_147_483_648, 1_000, 1_000_000_000_000)
     config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
     config.max_survey_rows = reader.integer("ENVHUB_MAX_SURVEY_ROWS", 200_000, 1, 10_000_000)
 
