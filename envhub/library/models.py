@@ -129,7 +129,8 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     physical_location = models.CharField(_("location of the paper original"), max_length=300,
                                          blank=True)
-    # The year the facets count the document in: of the date of issue, else of `date`.
+    # The year the facets count the document in: of the date of issue, else of `date`, else
+    # as given when only the year is known.
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
     text_state = models.CharField(_("text"), max_length=20, choices=TextState.choices,
                                   default=TextState.PENDING)
@@ -151,7 +152,8 @@ class Document(models.Model):
 
     def save(self, *args, **kwargs):
         issued = self.issued_on or self.date
-        self.year = issued.year if issued else None
+        if issued:  # else a year given alone (a report known as "2022") stays
+            self.year = issued.year
         super().save(*args, **kwargs)
 
     @property
