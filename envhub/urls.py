@@ -3,6 +3,7 @@ from django.urls import include, path
 from envhub.api import api
 from envhub.core import views as core_views
 from envhub.core.admin_site import admin_site
+from envhub.library import oai_views
 from envhub.registry import views as registry_views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("envhub.catalog.portal_urls")),
     path("", include("envhub.surveys.urls")),
     path("", include("envhub.dashboard.urls")),
+    path("oai", oai_views.endpoint, name="library-oai"),  # OAI-PMH 2.0 (library/oai_views.py)
 ]
 
 handler400 = "envhub.core.views.bad_request"
