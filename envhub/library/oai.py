@@ -248,10 +248,8 @@ def error(code: str, message: str) -> str:
     return f'  <error code="{code}">{xml_text(message)}</error>'
 
 
-def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest: str,
-             repository: str, sample: str) -> str:
+def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest: str) -> str:
     emails = "".join(f"    <adminEmail>{xml_text(e)}</adminEmail>\n" for e in admin_emails)
-    scheme = "http://www.openarchives.org/OAI/2.0/oai-identifier"
     return (
         "  <Identify>\n"
         f"    <repositoryName>{xml_text(name)}</repositoryName>\n"
@@ -261,14 +259,6 @@ def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest:
         f"    <earliestDatestamp>{earliest}</earliestDatestamp>\n"
         "    <deletedRecord>no</deletedRecord>\n"
         f"    <granularity>{GRANULARITY}</granularity>\n"
-        "    <description>\n"
-        f'      <oai-identifier xmlns="{scheme}" xsi:schemaLocation="{scheme} {scheme}.xsd">\n'
-        "        <scheme>oai</scheme>\n"
-        f"        <repositoryIdentifier>{xml_text(repository)}</repositoryIdentifier>\n"
-        "        <delimiter>:</delimiter>\n"
-        f"        <sampleIdentifier>{xml_text(sample)}</sampleIdentifier>\n"
-        "      </oai-identifier>\n"
-        "    </description>\n"
         "  </Identify>")
 
 

@@ -105,12 +105,10 @@ def _identify(request, parsed, base_url: str) -> str:
 
     owner = publisher()
     earliest = public_documents().aggregate(first=Min("updated_at"))["first"] or timezone.now()
-    sample = public_documents().order_by("id").values_list("identifier", flat=True).first()
     return oai.identify(
         name=_("Electronic library of the national environmental information system"),
         base_url=base_url, admin_emails=[(owner.email if owner else "") or CONTACT_EMAIL],
-        earliest=oai.datestamp(earliest), repository=REPOSITORY_IDENTIFIER,
-        sample=oai.oai_identifier(REPOSITORY_IDENTIFIER, sample or "TL-1"))
+        earliest=oai.datestamp(earliest))
 
 
 def _document(identifier: str):
