@@ -254,7 +254,45 @@ def add_dataset(graph: Graph, base: str, dataset: Dataset, reader) -> URIRef:
                                                        datatype=XSD.hexBinary)))
         if dataset.modified:
             add((node, DCTERMS.modified, _date_time(dataset.modified)))
+    _add_files(graph, base, dataset, subject, licence, rights)
     return subject
+
+
+def _add_files(graph: Graph, base: str, dataset: Dataset, subject, licence, rights) -> None:
+    """The files a provider distributes the dataset as (a library document's PDF), each a
+    distribution downloaded from its own address on this site."""
+    from envhub.core.providers import provider_of
+
+    provider = provider_of(dataset)
+    add = graph.add
+    for item in provider.files(dataset) if provider is not None else ():
+        node = URIRef(f"{subject}/distribution/file-{item.key}")
+        add((subject, DCAT.distribution, node))
+        add((node, RDF.type, DCAT.Distribution))
+        add((node, DCTERMS.title, Literal(item.title, lang="vi")))
+        url = URIRef(f"{base}{item.path}")
+        add((node, DCAT.accessURL, url))
+        add((node, DCAT.downloadURL, url))
+        add((url, RDF.type, RDFS.Resource))
+        media = URIRef(IANA + item.media_type)
+        add((node, DCAT.mediaType, media))
+        add((media, RDF.type, DCTERMS.MediaType))
+        file_type = URIRef(FILE_TYPE + item.file_type)
+        add((node, DCTERMS.format, file_type))
+        add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+        if licence is not None:
+            add((node, DCTERMS.license, licence))
+        add((node, DCTERMS.accessRights, rights))
+        if item.byte_size is not None:
+            add((node, DCAT.byteSize, Literal(item.byte_size, datatype=XSD.nonNegativeInteger)))
+        if item.checksum:
+            checksum = BNode()
+            add((node, SPDX.checksum, checksum))
+            add((checksum, RDF.type, SPDX.Checksum))
+            add((checksum, SPDX.algorithm, SHA256))
+            add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
+            add((checksum, SPDX.checksumValue, Literal(item.checksum.lower(),
+                                                       datatype=XSD.hexBinary)))
 
 
 def add_catalogue(graph: Graph, base: str) -> URIRef:

@@ -68,6 +68,20 @@ class DatasetSpec:
     provenance: str = ""
 
 
+@dataclass(frozen=True)
+class FileDistribution:
+    """A file a dataset is distributed as, beside the downloads of its rows (a library
+    document's PDF): DCAT lists it with its own download address (`path`, on this site)."""
+
+    key: str  # unique within the dataset: names its distribution node
+    title: str
+    media_type: str
+    file_type: str  # the EU file-type code (PDF, DOCX, ...)
+    byte_size: int | None
+    checksum: str  # SHA-256, hex
+    path: str
+
+
 @dataclass
 class DataStats:
     modified: datetime.datetime | None = None
@@ -219,6 +233,11 @@ class Provider:
         """Optionally, the CSV rows (no header) written by the database itself, for speed;
         None (the default) when the provider has no such path."""
         return None
+
+    def files(self, dataset) -> list[FileDistribution]:
+        """The files the dataset is distributed as besides its rows' downloads (none by
+        default); DCAT lists them as distributions."""
+        return []
 
     def all_formats(self) -> tuple[str, ...]:
         return self.formats + (("GEOJSON",) if self.has_coordinates else ())
