@@ -42,8 +42,15 @@ MAX_ARGUMENT = 500  # characters: every public input has a cap
 
 # The protocol's patterns: the local part of an identifier (percent-encoded beyond these).
 _LOCAL_SAFE = "-_.!~*'();/?:@&=+$,"
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The schema's syntax of the arguments echoed in the answer's `request` element: a value that
+# breaks it is a badArgument, so that every answer stays valid.
+_SYNTAX = {
+    "metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+"),
+    "set": re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*"),
+    "identifier": re.compile(r"[^\s\x00-\x1f\x7f]+"),
+}
+_SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 class OaiError(Exception):
@@ -69,7 +76,8 @@ class Request:
 def parse(query: Mapping[str, Sequence[str]], messages: Mapping[str, str]) -> Request:
     """The request in `query` (argument → every value given), or OaiError: badVerb for a
     missing, repeated or unknown verb; badArgument for an argument given twice, unknown to the
-    verb, missing, too long, or beside an exclusive resumptionToken. `messages` words them."""
+    verb, missing, too long, of the wrong syntax, or beside an exclusive resumptionToken.
+    `messages` words them."""
     verbs = query.get("verb") or []
     if len(verbs) != 1 or verbs[0] not in VERBS:
         raise OaiError("badVerb", messages["badVerb"])
@@ -85,6 +93,8 @@ def parse(query: Mapping[str, Sequence[str]], messages: Mapping[str, str]) -> Re
             raise OaiError("badArgument", messages["repeated"] % {"name": name})
         if len(values[0]) > MAX_ARGUMENT:
             raise OaiError("badArgument", messages["long"] % {"name": name})
+        if name in _SYNTAX and not _SYNTAX[name].fullmatch(values[0]):
+            raise OaiError("badArgument", messages["syntax"] % {"name": name})
         arguments[name] = values[0]
     if "resumptionToken" in arguments:
         if len(arguments) > 1:
@@ -121,11 +131,11 @@ def window(start_text: str | None, end_text: str | None, message: str) -> Window
             bounds.append(None)
             continue
         try:
-            if _DAY.match(text):
+            if _DAY.fullmatch(text):
                 day = datetime.date.fromisoformat(text)
                 moment = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
                 bounds.append(("day", moment, datetime.timedelta(days=1)))
-            elif _SECOND.match(text):
+            elif _SECOND.fullmatch(text):
                 moment = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
                     tzinfo=datetime.UTC)
                 bounds.append(("second", moment, datetime.timedelta(seconds=1)))

@@ -74,6 +74,7 @@ def _messages() -> dict[str, str]:
         "unknown": _("This verb does not take the argument %(name)s."),
         "repeated": _("The argument %(name)s is given more than once."),
         "long": _("The argument %(name)s is too long."),
+        "syntax": _("The argument %(name)s is not written as the protocol allows."),
         "exclusive": _("resumptionToken cannot be given with other arguments."),
         "missing": _("Missing arguments: %(names)s."),
     }
