@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from envhub.core.text import search_document
 
@@ -25,7 +26,7 @@ class Category(models.TextChoices):
 class PostState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("news", "Published")
     UNPUBLISHED = "unpublished", _("Unpublished")
 
 
@@ -33,21 +34,23 @@ class Post(models.Model):
     """An article (bài viết) in Vietnamese, optionally with an English version."""
 
     slug = models.SlugField(_("address"), max_length=120, unique=True)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("news", "title"), max_length=300)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     body = models.TextField(_("text (Markdown)"))
     title_en = models.CharField(_("title in English"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary in English"), max_length=500, blank=True)
     body_en = models.TextField(_("text in English (Markdown)"), blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(pgettext_lazy("news", "category"), max_length=20,
+                                choices=Category.choices)
     provinces = models.ManyToManyField("registry.Province", blank=True, related_name="+",
                                        verbose_name=_("provinces"))
-    state = models.CharField(_("state"), max_length=20, choices=PostState.choices,
-                             default=PostState.DRAFT)
+    state = models.CharField(pgettext_lazy("news", "state"), max_length=20,
+                             choices=PostState.choices, default=PostState.DRAFT)
     # Asked for by the author: not before this time (UTC); empty means on approval.
     scheduled_for = models.DateTimeField(_("publish at"), null=True, blank=True)
     # When readers first see it (the later of the approval and `scheduled_for`).
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(pgettext_lazy("news", "published"), null=True,
+                                        blank=True, db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("author"))
     # Whoever changed the text last: they may not approve it either.
@@ -84,7 +87,7 @@ class PostEvent(models.Model):
         EDITED = "edited", _("Edited")
         SUBMITTED = "submitted", _("Sent for review")
         RETURNED = "returned", _("Returned to the author")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("news", "Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="events")

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from envhub.news import feeds, views
+
+urlpatterns = [
+    path("news/", views.news_list, name="news-list"),
+    path("news/feed.rss", feeds.RssFeed(), name="news-rss"),
+    path("news/feed.atom", feeds.AtomFeed(), name="news-atom"),
+    path("news/<str:kind>/<str:code>/feed.rss", feeds.RssFeed(), name="news-rss-of"),
+    path("news/<str:kind>/<str:code>/feed.atom", feeds.AtomFeed(), name="news-atom-of"),
+    path("news/desk/", views.desk, name="news-desk"),
+    path("news/desk/new/", views.post_new, name="news-new"),
+    path("news/desk/<int:pk>/", views.post_edit, name="news-edit"),
+    path("news/desk/<int:pk>/<str:step>/", views.post_step, name="news-step"),
+    path("news/<slug:slug>/", views.news_post, name="news-post"),
+]
