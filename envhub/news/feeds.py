@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from envhub.news import services
@@ -80,3 +81,58 @@ class AtomFeed(_NewsFeed):
 
     def subtitle(self, obj):
         return self.description(obj)
+
+
+class _CatalogueFeed(Feed):
+    """The catalogue's open datasets, newest change first: what a reader sees unsigned."""
+
+    def title(self):
+        return _("envhub data catalogue: new and updated datasets")
+
+    def link(self):
+        return reverse("catalog") + "?sort=modified"
+
+    def description(self):
+        return _("Open environmental datasets of the national environmental information "
+                 "system, as their data change.")
+
+    def items(self):
+        from envhub.catalog import services as catalogue
+        from envhub.core.permissions import ANONYMOUS
+
+        # Newest change first, by the date each item shows (a dataset whose data never
+        # changed by its addition to the catalogue).
+        found = sorted(catalogue.search(ANONYMOUS, catalogue.Search()),
+                       key=lambda entry: (entry.modified or entry.created_at, entry.identifier),
+                       reverse=True)
+        return catalogue.load(found[:ITEMS])
+
+    def item_title(self, item):
+        return item.title_vi
+
+    def item_description(self, item):
+        # The description is text: escaped, so that a reader shows it and never runs it.
+        return linebreaks(escape(item.description_vi))
+
+    def item_link(self, item):
+        return reverse("dataset", args=[item.identifier])
+
+    def item_guid(self, item):
+        return f"{self.item_link(item)}#{(item.modified or item.created_at).isoformat()}"
+
+    def item_pubdate(self, item):
+        return item.modified or item.created_at
+
+    def item_updateddate(self, item):
+        return item.modified or item.created_at
+
+    def item_categories(self, item):
+        return list(item.themes or [])
+
+
+class CatalogueRss(_CatalogueFeed):
+    feed_type = Rss201rev2Feed
+
+
+class CatalogueAtom(_CatalogueFeed):
+    feed_type = Atom1Feed
