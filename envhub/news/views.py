@@ -7,14 +7,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError, NotFound
+from envhub.core.share import share
 from envhub.news import services, workflow
 from envhub.news.forms import PostForm
-from envhub.news.markdown import to_html
+from envhub.news.markdown import to_html, to_text
 from envhub.news.models import Category, Post, PostState
 from envhub.news.policy import writes_news
 from envhub.registry.models import Province
@@ -33,6 +35,9 @@ def news_list(request):
 def news_post(request, slug: str):
     post = services.published_post(slug)
     return render(request, "news/post.html", {
+        "share": share(request, title=post.title, description=post.summary or to_text(post.body),
+                       image_path=reverse("card-post", args=[post.slug]), kind="article",
+                       published=post.published_at),
         "post": post, "body": to_html(post.body),
         "body_en": to_html(post.body_en) if post.body_en else "",
         "provinces": post.provinces.order_by("name"),
