@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "envhub.dashboard",
     "envhub.catalog",
     "envhub.library",
+    "envhub.news",
     "envhub.demo",
     "django.contrib.admin",
     "django.contrib.auth",

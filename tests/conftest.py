@@ -298,6 +298,8 @@ def build_world(provinces: dict[str, Province]) -> World:
         "operator": user("operator", enterprise_hn, Role.FACILITY_OPERATOR),
         "survey": user("survey", survey_unit, Role.SURVEY_UNIT),
         "librarian": user("librarian", ministry, Role.LIBRARIAN),
+        "editor": user("editor", ministry, Role.EDITOR),
+        "editor2": user("editor2", ministry, Role.EDITOR),
     }
     return world
 

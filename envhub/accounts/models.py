@@ -50,6 +50,7 @@ class Role(models.TextChoices):
     FACILITY_OPERATOR = "facility_operator", _("Facility operator")
     SURVEY_UNIT = "survey_unit", _("Survey unit")
     LIBRARIAN = "librarian", _("Librarian")
+    EDITOR = "editor", _("Editor")
 
 
 class Membership(models.Model):

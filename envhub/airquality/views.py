@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from envhub.airquality import services, vn_aqi
 from envhub.airquality.models import Averaging
 from envhub.core.errors import NotFound
+from envhub.core.share import share
 from envhub.core.timeutil import VN, hour_label
 
 PROVINCE_DAYS = 14
@@ -118,6 +119,10 @@ def air_station(request, code: str):
         row["label"] = services.pollutant_label(row["parameter"])
         row["averaging_label"] = Averaging(row["averaging"]).label
     return render(request, "airquality/station.html", {
+        "share": share(request, title=station.name,
+                       description=_("The air quality index (VN_AQI) of %(station)s, hour by "
+                                     "hour and day by day.") % {"station": station.name},
+                       image_path=reverse("card-station", args=[station.code])),
         "station": station, "latest": latest, "stale": services.is_stale(latest, now),
         "hour": hour_label(latest.hour_end) if latest else None,
         "dominant": services.pollutant_label(latest.dominant if latest else None),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envhub.catalog import steward_views, views
+from envhub.catalog import cards, steward_views, views
 
 urlpatterns = [
     path("datasets/", views.catalog_search, name="catalog"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("datasets/<slug:identifier>/publish/", steward_views.dataset_publish,
          name="dataset-publish"),
     path("catalogue/late/", views.late_datasets, name="catalog-late"),
+    path("cards/datasets/<slug:identifier>.png", cards.dataset_card, name="card-dataset"),
 ]

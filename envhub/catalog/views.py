@@ -20,6 +20,7 @@ from envhub.core import params
 from envhub.core.api_errors import envelope
 from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from envhub.core.providers import Filters, provider_of
+from envhub.core.share import share
 from envhub.core.timeutil import VN
 
 PREVIEW_ROWS = 20
@@ -79,7 +80,12 @@ def dataset_page(request, identifier: str):
               "url": reverse("dataset-download", args=[dataset.identifier,
                                                        item.format.lower()])}
              for item in distributions]
+    # Only an open dataset is shared with a card: the crawler that fetches it is anonymous.
+    shared = dataset.access_class == "open" and not dataset.withdrawn
     return render(request, "catalog/dataset.html", {
+        "share": share(request, title=dataset.title_vi, description=dataset.description_vi,
+                       image_path=reverse("card-dataset", args=[dataset.identifier]))
+        if shared else None,
         "dataset": dataset, "late": dataset.is_late(), "columns": columns,
         "preview": preview, "links": links, "base": base,
         "provinces": dataset.shown_provinces, "chosen": chosen, "holding": holding,

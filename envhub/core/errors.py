@@ -55,6 +55,14 @@ class TooLarge(EnvhubError):
     default_message = _("The request is too large.")
 
 
+class Conflict(EnvhubError):
+    """The object is not in the state this step applies to (a post already published)."""
+
+    status = 409
+    code = "conflict"
+    default_message = _("This step does not apply to the object as it is now.")
+
+
 class LengthRequired(EnvhubError):
     status = 411
     code = "length_required"

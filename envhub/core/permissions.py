@@ -20,6 +20,7 @@ Scopes by role:
 - a station's token: that station;
 - survey unit: their organisation's own submissions (no registry scope);
 - librarian: the library, every document of it (no registry scope);
+- editor: the news, drafts included (no registry scope);
 - anonymous: public reference data (provinces, wards, parameters, regulations, government bodies).
 """
 
@@ -39,6 +40,7 @@ PROVINCIAL_OFFICER = "provincial_officer"
 FACILITY_OPERATOR = "facility_operator"
 SURVEY_UNIT = "survey_unit"
 LIBRARIAN = "librarian"
+EDITOR = "editor"
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from envhub.news import cards, feeds, views
+
+urlpatterns = [
+    path("news/", views.news_list, name="news-list"),
+    path("news/feed.rss", feeds.RssFeed(), name="news-rss"),
+    path("news/feed.atom", feeds.AtomFeed(), name="news-atom"),
+    path("news/<str:kind>/<str:code>/feed.rss", feeds.RssFeed(), name="news-rss-of"),
+    path("news/<str:kind>/<str:code>/feed.atom", feeds.AtomFeed(), name="news-atom-of"),
+    path("datasets/feed.rss", feeds.CatalogueRss(), name="catalog-rss"),
+    path("datasets/feed.atom", feeds.CatalogueAtom(), name="catalog-atom"),
+    path("cards/news/<slug:slug>.png", cards.post_card, name="card-post"),
+    path("news/desk/", views.desk, name="news-desk"),
+    path("news/desk/new/", views.post_new, name="news-new"),
+    path("news/desk/<int:pk>/", views.post_edit, name="news-edit"),
+    path("news/desk/<int:pk>/<str:step>/", views.post_step, name="news-step"),
+    path("news/<slug:slug>/", views.news_post, name="news-post"),
+]
