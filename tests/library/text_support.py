@@ -79,13 +79,13 @@ def scan(lines_per_page: list[list[str]], image_format: str = "PDF") -> bytes:
     Serif, no text layer; an empty list makes a blank page."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.truetype(DEJAVU, 40)
+    font = ImageFont.truetype(DEJAVU, 50)  # 12 pt at 300 dpi, a letter's body text
     images = []
     for lines in lines_per_page:
         image = Image.new("L", (1748, 1240), 255)
         draw = ImageDraw.Draw(image)
         for number, line in enumerate(lines):
-            draw.text((120, 150 + 80 * number), line, font=font, fill=0)
+            draw.text((120, 150 + 90 * number), line, font=font, fill=0)
         images.append(image)
     buffer = io.BytesIO()
     images[0].save(buffer, image_format, save_all=image_format == "PDF",
@@ -118,8 +118,9 @@ def indexed(monkeypatch) -> list[str]:
     return calls
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def library_folder(settings, tmp_path):
+    """The library's storage in the test's own folder (autouse where a module imports it)."""
     settings.STORAGES = {**settings.STORAGES, "library": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path / "library")}}}
