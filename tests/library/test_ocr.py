@@ -63,11 +63,14 @@ def test_it_recognises_a_scanned_pdf_and_reports_the_blank_page(world, shelf, in
     assert indexed == ["LT-1"]
 
 
-def test_it_recognises_a_scanned_image(world, shelf, indexed):
-    document = _add(world, shelf, "LT-2", "trang-1.png", scan([PAGE], "PNG"))
+@pytest.mark.parametrize("name,image_format,pages", [("trang-1.png", "PNG", 1),
+                                                    ("ho-so.tiff", "TIFF", 2)])
+def test_it_recognises_a_scanned_image(world, shelf, indexed, name, image_format, pages):
+    document = _add(world, shelf, "LT-2", name, scan([PAGE] * pages, image_format))
     outcome = extraction.process_document(document)
     document.refresh_from_db()
     assert outcome.state == document.text_state == TextState.DONE
-    assert document.page_count == 1 and document.text_message == ""
-    assert "bui min tai ha noi" in fold(document.text.content)
+    assert document.page_count == pages and document.text_message == ""
+    assert document.text.pages == pages and document.text.method == "ocr"
+    assert "bui min tai ha noi" in fold(document.text.content.split("\f")[-1])
     assert document.files.filter(role=FileRole.SEARCHABLE_PDF).exists()

@@ -98,6 +98,34 @@ def test_it_marks_a_damaged_file_failed_and_goes_on_with_the_others(world, shelf
     assert extraction.process_pending(limit=10) == []  # nothing waits any more
 
 
+def test_it_says_an_encrypted_pdf_cannot_be_read(world, shelf, indexed):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(["Tài liệu mật"]))))
+    writer.encrypt("bi-mat", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    buffer.seek(0)
+    # Stored as it is: intake's own checks (libstore) refuse such a file on the way in.
+    document = Document.objects.create(collection=shelf.collection, identifier="TL-19",
+                                       title="Mật")
+    stored = storage.save_stream(buffer)
+    DocumentFile.objects.create(document=document, version=1, role=FileRole.ORIGINAL,
+                                name="mat.pdf", storage_name=stored.storage_name,
+                                size=stored.size, sha256=stored.sha256,
+                                media_type="application/pdf")
+    outcome = extraction.process_pending()[0]
+    document.refresh_from_db()
+    assert outcome.state == document.text_state == TextState.FAILED
+    assert document.text_message == "Tệp đã được mã hoá: không đọc được văn bản."
+
+
+def test_it_takes_no_new_document_once_its_time_is_spent(world, shelf, indexed):
+    _add(world, shelf, "TL-30", "a.txt", b"Quan trac")
+    assert extraction.process_pending(budget=datetime.timedelta(0)) == []
+    assert len(extraction.process_pending(budget=datetime.timedelta(minutes=1))) == 1
+
+
 def test_it_leaves_a_claimed_document_alone_until_the_claim_runs_out(world, shelf, indexed):
     document = _add(world, shelf, "TL-15", "a.txt", "Bụi mịn PM2.5".encode())
     soon = timezone.now() + datetime.timedelta(minutes=3)

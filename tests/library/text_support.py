@@ -88,7 +88,7 @@ def scan(lines_per_page: list[list[str]], image_format: str = "PDF") -> bytes:
             draw.text((120, 150 + 90 * number), line, font=font, fill=0)
         images.append(image)
     buffer = io.BytesIO()
-    images[0].save(buffer, image_format, save_all=image_format == "PDF",
+    images[0].save(buffer, image_format, save_all=len(images) > 1,
                    append_images=images[1:], resolution=300, dpi=(300, 300))
     return buffer.getvalue()
 
