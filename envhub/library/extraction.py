@@ -161,6 +161,8 @@ def _read(document: Document, original: DocumentFile, folder: Path) -> _Result:
         path = _copy_out(original, folder)
         with path.open("rb") as stream:
             extracted = text.READERS[media_type](stream)
+        if media_type != formats.TEXT:  # a text file's bytes were decoded by their own rule
+            extracted = text.repair_legacy(extracted)
         state = TextState.DONE if text.has_text(extracted.content) else TextState.NO_TEXT
         return _Result(extracted, state, _notes(extracted, state), extracted.stated_pages)
     if media_type == formats.PDF:
@@ -168,7 +170,7 @@ def _read(document: Document, original: DocumentFile, folder: Path) -> _Result:
         if missing:
             raise ocr.ToolFailed("missing_tool", ", ".join(missing))
         path = _copy_out(original, folder)
-        extracted = ocr.pdf_text(path)
+        extracted = text.repair_legacy(ocr.pdf_text(path))
         if not extracted.empty_pages:
             return _Result(extracted, TextState.DONE, _notes(extracted, TextState.DONE),
                            len(extracted.pages))

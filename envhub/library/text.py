@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -113,6 +114,47 @@ class _Collector:
 
     def text(self) -> str:
         return unicodedata.normalize("NFC", "".join(self.parts))
+
+
+# Legacy Vietnamese fonts ------------------------------------------------------------------
+
+# TCVN3 (ABC), the encoding of the ".Vn" fonts (.VnTime…) of the 1990s–2000s: Vietnamese letters
+# drawn on Latin-1 codes, so a PDF or a Word file typed in them gives "Hµ Néi" for "Hà Nội".
+# Capitals came from separate fonts (.VnTimeH) on the same codes: they read back lower-case,
+# which search does not mind.
+_TCVN3 = ("µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî"
+          "ïóñòô" "\xadõøö÷ù" "úýûüþ" "¡¢§£¤¥¦")
+_UNICODE = ("àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đèéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ"
+            "ùúủũụ" "ưừứửữự" "ỳýỷỹỵ" "ĂÂĐÊÔƠƯ")
+_FROM_TCVN3 = str.maketrans(_TCVN3, _UNICODE)
+# The codes of TCVN3 that are symbols in Latin-1: inside a word they give the encoding away
+# (French quotes, ©, § stand beside spaces, not between letters).
+_SIGNS = "µ¸¶·¹¨»¾¼½©®ª¬«\xad¡¢§£¤¥¦"
+_IN_WORD = re.compile(f"[A-Za-z][{_SIGNS}]|[{_SIGNS}][A-Za-z]")
+_VIETNAMESE = re.compile("[\u1ea0-\u1ef9\u0103\u0111\u01a1\u01b0]")
+TCVN3_MIN_HITS = 5
+
+
+def looks_tcvn3(value: str) -> bool:
+    """Text in TCVN3: its signs between letters, again and again, and no Vietnamese letter of
+    Unicode anywhere."""
+    sample = value[:200_000]
+    hits = len(_IN_WORD.findall(sample))
+    letters = sum(1 for char in sample if char.isalpha())
+    return (hits >= TCVN3_MIN_HITS and hits * 100 >= letters
+            and not _VIETNAMESE.search(sample))
+
+
+def from_tcvn3(value: str) -> str:
+    return value.translate(_FROM_TCVN3)
+
+
+def repair_legacy(extracted: Extracted) -> Extracted:
+    """`extracted` with its TCVN3 text made Unicode, when the whole of it is in TCVN3."""
+    if looks_tcvn3(extracted.content):
+        extracted.pages = [from_tcvn3(page) for page in extracted.pages]
+        extracted.encoding = "tcvn3"
+    return extracted
 
 
 # Plain text -------------------------------------------------------------------------------

@@ -76,6 +76,16 @@ def test_it_reads_office_files_and_keeps_a_page_count_given_by_hand(world, shelf
     assert document.text.method == "office"
 
 
+def test_it_makes_unicode_of_a_word_file_typed_in_the_old_vn_fonts(world, shelf, indexed):
+    legacy = ["B\xb8o c\xb8o hi\xd6n tr\xb9ng m\xabi tr\xad\xeang",
+              "Ch\xcat l\xad\xeeng n\xad\xedc s\xabng \xa7\xe5ng Nai"]
+    document = _add(world, shelf, "TL-31", "vntime.docx", docx(legacy))
+    extraction.process_document(document)
+    document.refresh_from_db()
+    assert document.text.content == ("Báo cáo hiện trạng môi trường\n"
+                                      "Chất lượng nước sông Đồng Nai")
+
+
 def test_it_says_when_a_file_holds_no_text(world, shelf, indexed):
     document = _add(world, shelf, "TL-12", "trong.txt", b"   \n\n  ")
     outcome = extraction.process_document(document)

@@ -132,3 +132,23 @@ def test_it_lists_the_pages_without_recognisable_text():
     assert text.page_ranges(extracted.empty_pages) == "2–3, 5–6"
     assert text.page_ranges([9, 1, 2, 3, 7]) == "1–3, 7, 9"
     assert text.Extracted(["", "x"], "plain").empty_pages == []
+
+
+@pytest.mark.parametrize("legacy,unicode", [
+    ("Hµ Néi", "Hà Nội"),
+    ("B\xb8o c\xb8o hi\xd6n tr\xb9ng m\xabi tr\xad\xeang", "Báo cáo hiện trạng môi trường"),
+    ("Ch\xcat l\xad\xeeng n\xad\xedc s\xabng \xa7\xe5ng Nai", "Chất lượng nước sông Đồng Nai"),
+    ("M\xad\xeang Kh\xad\xacng", "Mường Khương"),
+])
+def test_it_turns_tcvn3_text_of_the_old_vn_fonts_into_unicode(legacy, unicode):
+    assert text.from_tcvn3(legacy) == unicode
+
+
+def test_it_repairs_a_whole_text_only_when_it_is_tcvn3():
+    legacy = "B\xb8o c\xb8o hi\xd6n tr\xb9ng m\xabi tr\xad\xeang t\xb9i H\xb5 N\xe9i"
+    repaired = text.repair_legacy(text.Extracted([legacy, "Trang 2"], "text_layer", paged=True))
+    assert repaired.pages == ["Báo cáo hiện trạng môi trường tại Hà Nội", "Trang 2"]
+    assert repaired.encoding == "tcvn3"
+    for keep in ["Le café « très » bon, à Paris © 2023 § 3 — élève, où, Noël",
+                 "Hà Nội µg/m³ bụi · PM2.5 ® ¶ 3", "Hµ Néi"]:  # too few signs to be sure
+        assert text.repair_legacy(text.Extracted([keep], "office")).content == keep
