@@ -8,6 +8,7 @@ reports OCR as unavailable rather than skip it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -142,6 +143,16 @@ def image_dpi(path: Path) -> float | None:
     return float(dpi[0])
 
 
+@functools.cache
+def ocrmypdf_options() -> str:
+    """OCRmyPDF's --help, read once: which options this version has."""
+    try:
+        return subprocess.run(["ocrmypdf", "--help"], capture_output=True, text=True,
+                              timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
 def make_searchable(source: Path, target: Path, *, image: bool = False,
                     heartbeat: Callable[[], None] | None = None) -> None:
     """OCR `source` (a PDF, or a scanned image when `image`) into `target`, a PDF with a text
@@ -155,6 +166,10 @@ def make_searchable(source: Path, target: Path, *, image: bool = False,
             command += ["--image-dpi", str(DEFAULT_IMAGE_DPI)]
     else:
         command.append("--skip-text")
+        # A signed scan (ký số) is OCR'd into a copy, which cannot keep the signature; the
+        # signed original stays as it came. OCRmyPDF 15 and later refuse without this option.
+        if "--invalidate-digital-signatures" in ocrmypdf_options():
+            command.append("--invalidate-digital-signatures")
     command += [str(source), str(target)]
     log = target.with_name(target.name + ".log")
     # Tesseract's own threads would fight OCRmyPDF's page jobs for the same cores.

@@ -237,7 +237,12 @@ def test_envhub_check_reports_missing_ocr_and_documents_waiting(world, shelf, mo
     assert report.lines[2][1].startswith("library: 1 documents without OCR")
 
 
-def test_the_worker_runs_the_library_text_job():
+def test_the_worker_runs_the_library_text_job(world, shelf, indexed):
     job = discover()["library-text"]
     assert job.every == datetime.timedelta(seconds=10)
     assert job.max_run >= datetime.timedelta(hours=1)
+    for number in range(6):
+        _add(world, shelf, f"TL-4{number}", f"{number}.txt", f"Văn bản {number}".encode())
+    outcomes = job.function()
+    assert [o.identifier for o in outcomes] == [f"TL-4{number}" for number in range(5)]
+    assert Document.objects.filter(text_state=TextState.PENDING).count() == 1
