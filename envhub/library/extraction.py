@@ -253,19 +253,32 @@ def _store_text(document: Document, extracted: text.Extracted, state: str,
     search.index_document(Document.objects.get(pk=document.pk))
 
 
+def _save_files(document: Document, original: DocumentFile, result: _Result,
+                files: list[DocumentFile]) -> None:
+    """The text file and the searchable PDF into the storage (`files` gets each as stored)."""
+    stem = PurePosixPath(original.name).stem or "document"
+    if result.extracted.content:  # the storage keeps no empty file
+        files.append(_save_file(document, original.version, FileRole.TEXT, f"{stem}.txt",
+                                formats.TEXT, io.BytesIO(result.extracted.content.encode())))
+    if result.searchable is not None:
+        with result.searchable.open("rb") as stream:
+            files.append(_save_file(document, original.version, FileRole.SEARCHABLE_PDF,
+                                    f"{stem}.searchable.pdf", formats.PDF, stream))
+
+
 def _store(document: Document, original: DocumentFile | None, result: _Result) -> Outcome:
     """Keep what was read, unless a newer original came meanwhile; release the claim."""
     new_files: list[DocumentFile] = []
+    if original is not None and result.extracted is not None:
+        try:
+            _save_files(document, original, result, new_files)
+        except Exception as error:  # noqa: BLE001 - e.g. a searchable PDF over the size limit
+            logger.warning("library text: %s not stored: %s", document.identifier, error)
+            for file in new_files:
+                storage.delete_stored(file.storage_name)
+            new_files = []
+            result = _Result(None, TextState.FAILED, _("Reading the text failed."))
     extracted = result.extracted
-    if original is not None and extracted is not None and result.state != TextState.FAILED:
-        stem = PurePosixPath(original.name).stem or "document"
-        new_files.append(_save_file(document, original.version, FileRole.TEXT, f"{stem}.txt",
-                                    formats.TEXT, io.BytesIO(extracted.content.encode())))
-        if result.searchable is not None:
-            with result.searchable.open("rb") as stream:
-                new_files.append(_save_file(document, original.version,
-                                            FileRole.SEARCHABLE_PDF, f"{stem}.searchable.pdf",
-                                            formats.PDF, stream))
     replaced: list[str] = []
     try:
         with transaction.atomic():

@@ -86,12 +86,16 @@ def test_it_makes_unicode_of_a_word_file_typed_in_the_old_vn_fonts(world, shelf,
                                       "Chất lượng nước sông Đồng Nai")
 
 
-def test_it_says_when_a_file_holds_no_text(world, shelf, indexed):
-    document = _add(world, shelf, "TL-12", "trong.txt", b"   \n\n  ")
+@pytest.mark.parametrize("name,data", [("trong.txt", b"   \n\n  "), ("trong.docx", docx([]))])
+def test_it_says_when_a_file_holds_no_text(world, shelf, indexed, name, data):
+    document = _add(world, shelf, "TL-12", name, data)
     outcome = extraction.process_document(document)
     document.refresh_from_db()
     assert outcome.state == document.text_state == TextState.NO_TEXT
     assert document.text_message == "Tệp không chứa văn bản nào."
+    assert document.text_claimed_until is None and document.text.version == 1
+    # An empty text is not stored as an empty file; a blank one is kept as it is.
+    assert document.files.filter(role=FileRole.TEXT).count() == (name == "trong.txt")
 
 
 def test_it_marks_a_damaged_file_failed_and_goes_on_with_the_others(world, shelf, indexed):
@@ -128,6 +132,20 @@ def test_it_says_an_encrypted_pdf_cannot_be_read(world, shelf, indexed):
     document.refresh_from_db()
     assert outcome.state == document.text_state == TextState.FAILED
     assert document.text_message == "Tệp đã được mã hoá: không đọc được văn bản."
+
+
+def test_it_marks_failed_a_text_the_storage_refuses_and_keeps_nothing(world, shelf, indexed,
+                                                                      monkeypatch,
+                                                                      library_folder):
+    document = _add(world, shelf, "TL-32", "dai.txt", "Văn bản khá dài".encode())
+    monkeypatch.setattr(storage, "max_bytes", lambda: 5)
+    outcome = extraction.process_pending()[0]
+    document.refresh_from_db()
+    assert outcome.state == document.text_state == TextState.FAILED
+    assert document.text_message == "Đọc văn bản không thành công."
+    assert document.text_claimed_until is None
+    assert list(document.files.values_list("role", flat=True)) == [FileRole.ORIGINAL]
+    assert len([path for path in library_folder.rglob("*") if path.is_file()]) == 1
 
 
 def test_it_takes_no_new_document_once_its_time_is_spent(world, shelf, indexed):
