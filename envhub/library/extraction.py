@@ -202,6 +202,10 @@ def _ocr(document: Document, path: Path, folder: Path, layer: text.Extracted | N
     ocr.make_searchable(path, searchable, image=image, heartbeat=lambda: _renew(document.pk))
     extracted = ocr.pdf_text(searchable)
     extracted.method = "ocr"
+    if layer is not None:  # --skip-text left those pages as they were: keep their repaired text
+        for number, page in enumerate(layer.pages[:len(extracted.pages)]):
+            if text.has_text(page):
+                extracted.pages[number] = page
     state = TextState.DONE if text.has_text(extracted.content) else TextState.NO_TEXT
     return _Result(extracted, state, _notes(extracted, state), len(extracted.pages), searchable)
 

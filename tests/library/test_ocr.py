@@ -12,7 +12,7 @@ from envhub.core.text import fold
 from envhub.library import extraction, intake, ocr, storage
 from envhub.library.models import Document, FileRole, TextState
 from tests.library import text_support
-from tests.library.text_support import scan
+from tests.library.text_support import scan, text_pdf
 
 indexed = text_support.indexed
 library_folder = text_support.library_folder
@@ -73,4 +73,18 @@ def test_it_recognises_a_scanned_image(world, shelf, indexed, name, image_format
     assert document.page_count == pages and document.text_message == ""
     assert document.text.pages == pages and document.text.method == "ocr"
     assert "bui min tai ha noi" in fold(document.text.content.split("\f")[-1])
+    assert document.files.filter(role=FileRole.SEARCHABLE_PDF).exists()
+
+
+def test_it_keeps_the_repaired_text_layer_of_pages_ocr_skips(world, shelf, indexed):
+    # Page 1 typed in a .VnTime font (TCVN3 codes in the text layer), page 2 blank: OCR runs
+    # on page 2 only, and page 1 keeps its text made Unicode.
+    # (No "ư": its code, 0xAD, is a soft hyphen to WeasyPrint, which draws nothing for it.)
+    legacy = "B\xb8o c\xb8o hi\xd6n tr\xb9ng t\xb9i H\xb5 N\xe9i, \xa7\xe5ng Nai"
+    document = _add(world, shelf, "LT-3", "vntime.pdf", text_pdf([legacy, ""]))
+    extraction.process_document(document)
+    document.refresh_from_db()
+    assert document.text_state == TextState.DONE and document.text.method == "ocr"
+    assert document.text.content.split("\f")[0] == "Báo cáo hiện trạng tại Hà Nội, Đồng Nai"
+    assert document.text.empty_pages == [2]
     assert document.files.filter(role=FileRole.SEARCHABLE_PDF).exists()
