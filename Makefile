@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-system-deps:               ## Debian packages the tests need (python3.11-venv, chromium, gettext…)
+system-deps:               ## Debian packages the tests need (chromium, gettext, tesseract-ocr-vie…)
 	@PYTHON=$(PYTHON) scripts/system-deps.sh test
 
 check: install             ## report misconfiguration

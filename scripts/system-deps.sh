@@ -4,13 +4,17 @@
 #   scripts/system-deps.sh base   what `make run` needs: Python's venv module (ensurepip), which
 #                                 Debian ships apart (python3.11-venv / python3-venv); Pango
 #                                 (libpango-1.0-0, libpangoft2-1.0-0) and fonts-noto-core, with
-#                                 which the worker's WeasyPrint lays out the monthly PDF reports
+#                                 which the worker's WeasyPrint lays out the monthly PDF reports;
+#                                 the library's text (envhub/library/ocr.py): poppler-utils
+#                                 (pdftotext, pdfinfo: PDF text layers; pdftoppm: previews),
+#                                 tesseract-ocr with tesseract-ocr-vie (Vietnamese; English comes
+#                                 with tesseract-ocr) and ocrmypdf, which the worker runs on scans
 #   scripts/system-deps.sh test   base, and what the tests need:
 #     chromium         real browser for the Playwright tests (never `playwright install`)
 #     gettext          makemessages / compilemessages for the message catalogues
 #     (fonts-noto-core is base's: Vietnamese glyphs in screenshots and PDF reports)
 #     nginx            the reverse proxy of docs/operations.md, run by a test in front of gunicorn
-#     poppler-utils    pdftotext and pdftoppm: the print tests read back the PDF Chromium prints
+#     (poppler-utils is base's: the print tests read back the PDF Chromium prints with it)
 #
 # PYTHON names the interpreter the virtualenv is made with (the Makefile passes its own).
 set -euo pipefail
@@ -34,8 +38,9 @@ if [ -n "$python" ] && ! "$python" -m ensurepip --version >/dev/null 2>&1; then
   fi
 fi
 packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core)
+packages+=(poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf)
 if [ "$profile" = test ]; then
-  packages+=(chromium gettext nginx poppler-utils)
+  packages+=(chromium gettext nginx)
 fi
 
 missing=()

@@ -135,6 +135,9 @@ class Document(models.Model):
     text_state = models.CharField(_("text"), max_length=20, choices=TextState.choices,
                                   default=TextState.PENDING)
     text_message = models.CharField(_("text note"), max_length=500, blank=True)
+    # Until when a worker is reading this document's text (`extraction`): another leaves it
+    # alone meanwhile, and takes it over once the claim has run out (that worker died).
+    text_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("added by"))
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
