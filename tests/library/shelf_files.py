@@ -54,5 +54,5 @@ def add_versions(actor, document, names=("bản gốc.pdf", "bản sửa.pdf")) 
     files = []
     for number, name in enumerate(names, start=1):
         files.append(intake.add_version(actor, document, intake.Incoming(
-            name, io.BytesIO(one_page_pdf(f"Phien ban {number}")))))
+            name, io.BytesIO(one_page_pdf(f"{document.identifier} phien ban {number}")))))
     return files

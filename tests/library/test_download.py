@@ -50,7 +50,7 @@ def test_it_sends_each_role_the_files_it_may_read_and_no_other(world, stocked, p
                 assert response.status_code == 200, (persona, identifier, file.version)
                 assert response.streaming
                 assert b"".join(response.streaming_content) == one_page_pdf(
-                    f"Phien ban {file.version}")
+                    f"{identifier} phien ban {file.version}")
                 assert response["Content-Type"] == "application/pdf"
                 assert response["Content-Length"] == str(file.size)
             else:
