@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from envhub.core import audit, permissions
-from envhub.core.errors import NotFound
+from envhub.core.errors import InvalidInput, NotFound
 from envhub.core.permissions import Actor
 from envhub.library import metadata
 from envhub.library.models import Document
@@ -19,8 +20,8 @@ CHANGE = "library.document.change"
 
 def readable_document(actor: Actor, identifier: str) -> Document:
     """The document if the actor may read it; 404 otherwise (out of scope looks like absent)."""
-    document = permissions.scope(actor, Document.objects.filter(identifier=identifier)).select_related(
-        "collection", "dossier", "created_by").first()
+    document = permissions.scope(actor, Document.objects.filter(
+        identifier=identifier)).select_related("collection", "dossier", "created_by").first()
     if document is None:
         raise NotFound()
     return document
@@ -51,7 +52,17 @@ def update_metadata(actor: Actor, document: Document, data: Mapping) -> Document
     permissions.require(actor, permissions.CHANGE, document)
     stored = Document.objects.get(pk=document.pk)  # check() writes on the instance it is given
     before = {**audit.snapshot(stored), **_links(stored)}
-    checked = metadata.check(data, stored)
+    # check() asks a title of new documents only; an edit must not empty it either.
+    untitled = "title" in data and not str(data["title"] or "").strip()
+    try:
+        checked = metadata.check(data, stored)
+    except InvalidInput as error:
+        if untitled:
+            error.details.setdefault("title", []).append(_("A document needs a title."))
+        raise
+    if untitled:
+        raise InvalidInput(_("Some metadata are not valid: %(fields)s.") % {"fields": "title"},
+                           {"title": [_("A document needs a title.")]})
     with transaction.atomic():
         stored.save()
         if "provinces" in data:

@@ -15,6 +15,18 @@ from envhub.registry.models import Organisation, OrganisationKind, Province
 LISTS = ("provinces", "allowed_organisations")
 
 
+class _Choice(forms.ChoiceField):
+    """A list to pick from whose value `metadata.check` judges (with its own words)."""
+
+    def validate(self, value):
+        pass
+
+
+class _Choices(forms.MultipleChoiceField):
+    def validate(self, value):
+        pass
+
+
 def _text(label, limit=None, help_text="", **kwargs):
     return forms.CharField(label=label, required=False, max_length=None, help_text=help_text,
                            widget=forms.TextInput(attrs={"maxlength": limit} if limit else {}),
@@ -24,13 +36,13 @@ def _text(label, limit=None, help_text="", **kwargs):
 class MetadataForm(forms.Form):
     """Field names are those of `metadata.FIELDS`."""
 
-    collection = forms.ChoiceField(label=_("Collection"), required=False)
-    dossier = forms.ChoiceField(label=_("Dossier"), required=False,
+    collection = _Choice(label=_("Collection"), required=False)
+    dossier = _Choice(label=_("Dossier"), required=False,
                                 help_text=_("Leave empty when the document is in no dossier."))
     title = _text(_("Title"), 500)
     identifier = _text(_("Identifier"), 100, _(
         "Letters, digits and . _ : / - ; left empty, the library gives one (TV-…)."))
-    type = forms.ChoiceField(label=_("Type of document"), choices=DocumentType.choices,
+    type = _Choice(label=_("Type of document"), choices=DocumentType.choices,
                              required=False)
     number = _text(_("Number"), 50, _("The number of the record (số), as “45”."))
     symbol = _text(_("Symbol"), 100, _("The symbol of the record (ký hiệu), as “2022/NĐ-CP”."))
@@ -48,12 +60,12 @@ class MetadataForm(forms.Form):
     source = _text(_("Source"), 300)
     relation = _text(_("Relation"), 300)
     coverage = _text(_("Coverage"), 300, _("The period and places the document covers."))
-    provinces = forms.MultipleChoiceField(label=_("Provinces"), required=False,
+    provinces = _Choices(label=_("Provinces"), required=False,
                                           widget=forms.SelectMultiple(attrs={"size": 6}))
     rights = _text(_("Rights"), 300)
-    access_level = forms.ChoiceField(label=_("Access level"), choices=AccessLevel.choices,
+    access_level = _Choice(label=_("Access level"), choices=AccessLevel.choices,
                                      required=False, widget=forms.RadioSelect)
-    allowed_organisations = forms.MultipleChoiceField(
+    allowed_organisations = _Choices(
         label=_("Organisations allowed"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("For a restricted document: the organisations whose staff may read it."))
@@ -139,7 +151,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented way): a list of uploads."""
+    """Several files in one field: a list of uploads. The library's own checks judge them
+    (intake: name, kind, size, emptiness), each problem said with the file's name."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
@@ -147,8 +160,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
+            return [item for item in data if item]
+        return [data] if data else []
 
 
 class UploadForm(MetadataForm):

@@ -262,10 +262,10 @@ def add_version(request, identifier: str):
         request.POST  # noqa: B018 - reads the form, or refuses it from its length
     except UploadTooLarge as error:
         request._mark_post_parse_error()
-        return _version_refused(request, document, TooLarge(_(
-            "The upload is %(size)s, more than the %(limit)s the library takes here: nothing "
-            "was stored.") % {"size": size_words(error.size),
-                              "limit": size_words(_largest_file(request))}, {"file": ["too_large"]}))
+        message = _("The upload is %(size)s, more than the %(limit)s the library takes here: "
+                    "nothing was stored.") % {"size": size_words(error.size),
+                                              "limit": size_words(_largest_file(request))}
+        return _version_refused(request, document, TooLarge(message, {"file": ["too_large"]}))
     return _add_version(request, document)
 
 
