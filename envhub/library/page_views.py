@@ -28,7 +28,14 @@ from envhub.core.text import fold
 from envhub.core.uploads import UploadTooLarge, size_words, upload_limits
 from envhub.library import access_log, editing, intake, metadata, policy, preview, storage
 from envhub.library.forms import MetadataForm, UploadForm, initial_of
-from envhub.library.models import AccessLevel, Collection, Document, DocumentFile, FileRole
+from envhub.library.models import (
+    AccessLevel,
+    Collection,
+    Document,
+    DocumentFile,
+    DocumentType,
+    FileRole,
+)
 
 PAGE_SIZE = 50
 
@@ -193,7 +200,7 @@ def upload_page(request):
 def _upload(request):
     if request.method != "POST":
         return _upload_page(request, UploadForm(initial={
-            "access_level": AccessLevel.INTERNAL, "language": "vi",
+            "access_level": AccessLevel.INTERNAL, "language": "vi", "type": DocumentType.OTHER,
             "collection": (request.GET.get("collection") or "")[:60]}))
     form = UploadForm(request.POST, request.FILES)
     checked = None
