@@ -64,6 +64,9 @@ def test_a_reader_browses_to_a_document_and_prints_it(stocked, live_server, brow
     page.wait_for_url("**/collections/bao-cao/")
     assert page.locator("#document-list li").count() == 1  # the internal and restricted: not
     _fits(page, viewport)
+    name = "phone" if viewport is PHONE else "laptop"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"library-collection-{name}.png"), full_page=True)
     page.locator("#document-list a").first.click()
     page.wait_for_url("**/documents/TL-1/")
     image = page.locator("#preview img")
@@ -79,8 +82,6 @@ def test_a_reader_browses_to_a_document_and_prints_it(stocked, live_server, brow
     assert rows.count() == 2 and "mới nhất" in rows.first.inner_text()
     assert page.locator("#keeper-actions").count() == 0  # a visitor edits nothing
     _fits(page, viewport)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = "phone" if viewport is PHONE else "laptop"
     page.screenshot(path=str(SCREENSHOTS / f"library-document-{name}.png"), full_page=True)
     with page.expect_download() as download:
         rows.nth(1).locator("a.file-download").first.click()
