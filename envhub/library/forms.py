@@ -13,6 +13,9 @@ from envhub.library.models import AccessLevel, Collection, Document, DocumentTyp
 from envhub.registry.models import Organisation, OrganisationKind, Province
 
 LISTS = ("provinces", "allowed_organisations")
+# Always sent by the form; a request without them keeps the document's (never a default that
+# could, say, turn a restricted document into an internal one).
+PICKED = ("collection", "type", "access_level")
 
 
 class _Choice(forms.ChoiceField):
@@ -102,7 +105,7 @@ class MetadataForm(forms.Form):
         is emptied)."""
         data = {}
         for name in self.fields:
-            if name not in metadata.FIELDS:
+            if name not in metadata.FIELDS or (name in PICKED and name not in self.data):
                 continue
             if name in LISTS:
                 data[name] = [value for value in self.data.getlist(name) if value][:200]
