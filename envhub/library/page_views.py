@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from envhub.core import permissions
 from envhub.core.api_errors import envelope
@@ -132,13 +132,15 @@ def disposition(name: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+@require_safe
 def file_download(request, file_id: int):
     actor = request.actor
     file = permissions.scope(actor, DocumentFile.objects.filter(pk=file_id)).select_related(
         "document").first()
     if file is None:
         raise NotFound()
-    access_log.file_downloaded(actor, file)
+    if request.method == "GET":  # a HEAD sends no bytes: it is no download
+        access_log.file_downloaded(actor, file)
     response = FileResponse(storage.open_stored(file.storage_name),
                             content_type=file.media_type)
     response["Content-Length"] = str(file.size)

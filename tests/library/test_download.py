@@ -104,5 +104,11 @@ def test_it_makes_a_header_no_client_can_misread(name, plain):
     assert header.isascii() and "\n" not in header and "\r" not in header
 
 
-def test_an_unknown_file_is_a_404(world, stocked):
-    assert world.client("admin").get("/library/files/999999/download/").status_code == 404
+def test_an_unknown_file_is_a_404_and_a_head_is_no_download(world, stocked):
+    client = world.client("admin")
+    assert client.get("/library/files/999999/download/").status_code == 404
+    file = stocked["TL-3"][1]
+    head = client.head(f"/library/files/{file.pk}/download/")
+    assert head.status_code == 200 and head["Content-Length"] == str(file.size)
+    assert client.post(f"/library/files/{file.pk}/download/").status_code == 405
+    assert _downloads() == []
