@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("envhub.dashboard.urls")),
     path("oai", oai_views.endpoint, name="library-oai"),  # OAI-PMH 2.0 (library/oai_views.py)
     path("", include("envhub.news.urls")),
+    path("library/", include("envhub.library.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"
