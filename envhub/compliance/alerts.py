@@ -245,8 +245,11 @@ def recipients(notification: Notification):
     """Users who must hear of it: stewards and leaders; the provincial officers of its
     province; the operators of its facility. Each user once."""
     from envhub.accounts.models import Membership, Role, User
+    from envhub.compliance import preferences
 
-    memberships = Membership.objects.filter(active=True, user__is_active=True)
+    # The one table of who hears of each kind bounds every audience below.
+    memberships = Membership.objects.filter(active=True, user__is_active=True,
+                                            role__in=preferences.receivers(notification.kind))
     if notification.kind in _AUDIENCES:
         chosen = memberships.filter(_AUDIENCES[notification.kind](notification))
         return (User.objects.filter(id__in=chosen.values("user_id")).order_by("id"),
