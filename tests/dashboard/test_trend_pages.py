@@ -131,3 +131,30 @@ def test_the_aqi_categories_are_named_in_the_readers_language(world, seeded):
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["aqi_days"]["series"]
     assert (vietnamese[0]["name"], english[0]["name"]) == ("Tốt", "Good")
     assert english[0]["colour"] == "#00E400"
+
+
+def _filter_form(html: str) -> str:
+    start = html.index('<form method="get" class="filters dashboard-filters"')
+    return html[start:html.index("</form>", start)]
+
+
+@pytest.mark.parametrize("page", ["/dashboard/trends/", "/dashboard/rankings/"])
+def test_the_trends_pages_carry_the_dashboard_s_own_filter_form(world, seeded, page):
+    """One form for the three pages: the same fields, and chosen days kept as chosen."""
+    query = "?period=custom&from=2026-11-03&to=2026-11-09&sector=cement"
+    client = world.client("officer")
+    form = _filter_form(client.get(page + query).content.decode())
+    dashboard = _filter_form(client.get("/dashboard/" + query).content.decode())
+    for field in ('id="period"', 'id="at"', 'id="from"', 'id="to"', 'id="province"',
+                  'id="sector"'):
+        assert field in form and field in dashboard
+    assert '<option value="custom" selected>' in form
+    assert 'id="from" name="from" type="date" value="2026-11-03"' in form
+    assert 'id="to" name="to" type="date" value="2026-11-09"' in form
+    assert '<option value="cement" selected>' in form
+    # The officer's one province only, as on the dashboard; the map's figure is the
+    # dashboard's alone.
+    assert form.count('<option value="01"') == 1 and 'value="75"' not in form
+    assert 'name="map"' not in form and 'name="map"' in dashboard
+    assert form == dashboard.replace(dashboard[dashboard.index('  <input type="hidden"'):
+                                              dashboard.index("  <button")], "")
