@@ -173,6 +173,8 @@ ENVHUB_LATE_AFTER = CONFIG.late_after
 ENVHUB_OFFLINE_AFTER = CONFIG.offline_after
 ENVHUB_ANNOUNCE_LATE = CONFIG.announce_late
 ENVHUB_DIGEST_HOUR = CONFIG.digest_hour
+# The site's address (no trailing slash), or "" when unset: e-mails then carry paths only.
+ENVHUB_SITE_URL = CONFIG.site_url
 ENVHUB_MAX_FILE_BYTES = CONFIG.max_file_bytes
 # Caps on every request (envhub.core.limits, envhub.core.uploads, envhub.core.budget): the query
 # string and each of its values, JSON and form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE, checked

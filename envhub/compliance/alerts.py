@@ -55,6 +55,7 @@ from envhub.compliance.models import (
     NotificationKind,
     Webhook,
 )
+from envhub.core import site
 from envhub.core.numbers import format_multiple, format_number
 from envhub.core.timeutil import VN, local_iso
 
@@ -158,6 +159,31 @@ def wording(notification: Notification, language: str) -> tuple[str, str]:
     return notification.subject, notification.body
 
 
+def page_of(notification: Notification) -> str:
+    """The site path of the page behind a notification: its facility's compliance, the
+    transmission page for a station, or the path its app recorded (a survey submission, a
+    report); "" when none."""
+    from django.urls import reverse
+
+    if notification.facility_id:
+        return reverse("facility-compliance", args=[notification.facility_id])
+    if notification.kind == NotificationKind.CONNECTIVITY:
+        return reverse("transmission")
+    path = (notification.payload or {}).get("path")
+    return path if isinstance(path, str) and site.is_site_path(path) else ""
+
+
+def email_text(notification: Notification, language: str) -> tuple[str, str]:
+    """What an e-mail says: the notification's words (`wording`) with every link on the site's
+    address (`ENVHUB_SITE_URL`), ending with the page behind it when the words name none."""
+    subject, body = wording(notification, language)
+    body = site.absolute_lines(body)
+    page = page_of(notification)
+    if page and site.absolute(page) not in body.split("\n"):
+        body = f"{body}\n\n{site.absolute(page)}"
+    return subject, body
+
+
 def _local(text: str) -> str:
     return _fmt(datetime.datetime.fromisoformat(text))
 
@@ -245,8 +271,11 @@ def recipients(notification: Notification):
     """Users who must hear of it: stewards and leaders; the provincial officers of its
     province; the operators of its facility. Each user once."""
     from envhub.accounts.models import Membership, Role, User
+    from envhub.compliance import preferences
 
-    memberships = Membership.objects.filter(active=True, user__is_active=True)
+    # The one table of who hears of each kind bounds every audience below.
+    memberships = Membership.objects.filter(active=True, user__is_active=True,
+                                            role__in=preferences.receivers(notification.kind))
     if notification.kind in _AUDIENCES:
         chosen = memberships.filter(_AUDIENCES[notification.kind](notification))
         return (User.objects.filter(id__in=chosen.values("user_id")).order_by("id"),
@@ -366,7 +395,7 @@ def _send(delivery: Delivery) -> None:
         return  # the row itself is the in-app notification
     if delivery.channel == DeliveryChannel.EMAIL:
         try:
-            subject, body = wording(notification, delivery.user.language_code)
+            subject, body = email_text(notification, delivery.user.language_code)
             send_mail(subject, body, None, [delivery.user.email])
         except smtplib.SMTPResponseException as error:  # also a refused greeting
             if 400 <= error.smtp_code < 500:  # the server's "try again later"

@@ -209,13 +209,7 @@ def contents(notification: Notification, language: str) -> dict:
     items = []
     for item in held:
         subject = alerts.wording(item, language)[0]
-        if item.facility_id:
-            link = reverse("facility-compliance", args=[item.facility_id])
-        elif item.kind == NotificationKind.CONNECTIVITY:
-            link = reverse("transmission")
-        else:
-            link = (item.payload or {}).get("path") or ""
-        items.append({"subject": subject, "url": link, "at": item.created_at})
+        items.append({"subject": subject, "url": alerts.page_of(item), "at": item.created_at})
     return {"provinces": rows, "items": items, "count": data.get("count", len(items))}
 
 

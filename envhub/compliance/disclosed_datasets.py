@@ -8,23 +8,15 @@ so by default both datasets are empty."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import replace
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from envhub.compliance import coverage, disclosure
+from envhub.compliance.datasets import COLUMNS, EventDataset, judged_until, scoped
 from envhub.compliance.models import Assessment, EventStatus, ExceedanceEvent
 from envhub.compliance.services import month_bounds
-from envhub.core.providers import (
-    Column,
-    DatasetSpec,
-    DataStats,
-    Provider,
-    days_of,
-    in_scope,
-    register,
-)
+from envhub.core.providers import Column, DatasetSpec, DataStats, Provider, register
 from envhub.core.timeutil import VN, local_iso
 from envhub.registry.models import Sector
 
@@ -32,20 +24,13 @@ LEGAL_BASIS = "Luật Bảo vệ môi trường 2020 Điều 114 (chưa kiểm c
               "quản lý dữ liệu"
 FACILITY_COLUMNS = (
     Column("facility_id", "integer", "Mã cơ sở (envhub)", "Facility id (envhub)"),
-    Column("facility", "string", "Cơ sở", "Facility"),
-    Column("province_code", "string", "Mã tỉnh", "Province code"),
+    COLUMNS["facility"], COLUMNS["province_code"],
     Column("sector", "string", "Ngành", "Sector", labels=tuple(Sector.choices)),
 )
 
 
-def _judged_until():
-    return Assessment.objects.aggregate(last=Max("window_end"))["last"]
-
-
-class DisclosedEvents(Provider):
+class DisclosedEvents(EventDataset):
     key = "compliance.disclosed_events"
-    has_time = True
-    has_province = True
 
     def specs(self):
         yield DatasetSpec(
@@ -65,48 +50,14 @@ class DisclosedEvents(Provider):
             provenance="Tính bởi envhub từ trung bình giờ của dữ liệu quan trắc tự động; chỉ "
                        "các cơ sở được công khai.")
 
-    def _events(self, dataset=None, filters=None):
-        qs = ExceedanceEvent.objects.exclude(status=EventStatus.WITHDRAWN).filter(
-            source__facility__in=disclosure.disclosed_facilities()).select_related(
-            "source", "source__facility", "source__facility__province", "parameter")
-        if filters is not None:
-            qs = in_scope(dataset, filters.reader, qs)
-            if filters.province:
-                qs = qs.filter(source__facility__province__code=filters.province)
-            if filters.start is not None:
-                qs = qs.filter(end__gt=filters.start)
-            if filters.end is not None:
-                qs = qs.filter(start__lt=filters.end)
-        return qs.order_by("start", "id")
-
-    def stats(self, dataset):
-        found = self._events().aggregate(first=Min("start"), last=Max("end"),
-                                         changed=Max("updated_at"), n=Count("id"))
-        return DataStats(modified=found["changed"], temporal_start=found["first"],
-                         temporal_end=found["last"], row_count=found["n"],
-                         current_until=_judged_until(),
-                         province_ids=set(self._events().order_by().values_list(
-                             "source__facility__province_id", flat=True).distinct()))
-
-    def count(self, dataset, filters):
-        return self._events(dataset, filters).count()
-
-    def span(self, dataset, filters):
-        found = self._events(dataset, replace(filters, start=None, end=None)).aggregate(
-            first=Min("start"), last=Max("end"))
-        return days_of(found["first"], found["last"], hourly=True)
+    def _chosen(self):
+        return ExceedanceEvent.objects.filter(
+            source__facility__in=disclosure.disclosed_facilities())
 
     def columns(self, dataset):
-        return [*FACILITY_COLUMNS,
-                Column("source", "string", "Mã nguồn thải", "Source code"),
-                Column("parameter", "string", "Thông số", "Parameter"),
-                Column("start", "datetime", "Bắt đầu", "Start"),
-                Column("end", "datetime", "Kết thúc", "End"),
-                Column("hours", "integer", "Số giờ vượt", "Hours exceeded"),
-                Column("peak_multiple", "number", "Số lần vượt cao nhất", "Peak multiple"),
-                Column("band", "string", "Mức (NĐ 45/2022)", "Band (Decree 45/2022)"),
-                Column("status", "string", "Trạng thái", "Status",
-                       labels=tuple(EventStatus.choices))]
+        return [*FACILITY_COLUMNS, *(COLUMNS[name] for name in (
+            "source", "parameter", "start", "end", "hours", "peak_multiple", "band",
+            "status"))]
 
     def rows(self, dataset, filters):
         for event in self._events(dataset, filters).iterator(chunk_size=2000):
@@ -147,11 +98,7 @@ class DisclosedMonths(Provider):
 
     def _facilities(self, dataset=None, filters=None):
         qs = disclosure.disclosed_facilities()
-        if filters is not None:
-            qs = in_scope(dataset, filters.reader, qs)
-            if filters.province:
-                qs = qs.filter(province__code=filters.province)
-        return qs
+        return qs if filters is None else scoped(dataset, filters, qs, "province__code")
 
     def _months(self, facilities, filters=None, now=None):
         """The first days of the months to list, oldest first."""
@@ -196,10 +143,10 @@ class DisclosedMonths(Provider):
         months = self._months(facilities)
         rows = sum(1 for _ in self._rows()) if months else 0
         return DataStats(
-            modified=_judged_until() if rows else None,
+            modified=judged_until() if rows else None,
             temporal_start=month_bounds(months[0])[0] if months else None,
             temporal_end=month_bounds(months[-1])[1] if months else None,
-            row_count=rows, current_until=_judged_until(),
+            row_count=rows, current_until=judged_until(),
             province_ids=set(facilities.filter(sources__permits__isnull=False).values_list(
                 "province_id", flat=True).distinct()) if rows else set())
 

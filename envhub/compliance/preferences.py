@@ -6,6 +6,8 @@ country, a daily digest of exceedances and station outages (other kinds, such as
 being ready, at once); a data steward, a provincial officer, a facility operator and a survey
 unit each notification at once (they act on them). Who hears of a notification at all is still
 decided by role and scope (`alerts.recipients`); a preference only says how, or stops it.
+Which roles can hear of each kind at all is one table, `RECEIVED_BY`: the page offers a person
+only those kinds, and `alerts.recipients` never reaches a role outside it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ from envhub.core.permissions import Actor
 BUILT_IN = (NotificationKind.EXCEEDANCE_OPENED, NotificationKind.EXCEEDANCE_CLOSED,
             NotificationKind.CONNECTIVITY, NotificationKind.SURVEY)
 
+_FACILITY_NEWS = frozenset({Role.STEWARD, Role.LEADER, Role.PROVINCIAL_OFFICER,
+                            Role.FACILITY_OPERATOR})
+# Who can hear of each kind, as the code that sends it chooses (`alerts.recipients` for the
+# exceedance and station kinds, `surveys.notices`, `dashboard.notices`): the one table both the
+# preferences page and the choice of recipients read. A digest is made of these (not chosen).
+RECEIVED_BY: dict[str, frozenset[str]] = {
+    NotificationKind.EXCEEDANCE_OPENED: _FACILITY_NEWS,
+    NotificationKind.EXCEEDANCE_CLOSED: _FACILITY_NEWS,
+    NotificationKind.CONNECTIVITY: _FACILITY_NEWS,
+    # A unit's file sent or failed to load: the stewards; returned, approved, loaded: the unit.
+    NotificationKind.SURVEY: frozenset({Role.STEWARD, Role.SURVEY_UNIT}),
+    # Every report to the leaders; a province's report to its officers too.
+    NotificationKind.REPORT_READY: frozenset({Role.LEADER, Role.PROVINCIAL_OFFICER}),
+}
+
 # Roles that act on each notification: they hear of it at once unless they choose otherwise.
 ACTING = {Role.STEWARD, Role.PROVINCIAL_OFFICER, Role.FACILITY_OPERATOR, Role.SURVEY_UNIT}
 DIGESTS = {DeliveryMode.DAILY, DeliveryMode.WEEKLY}
@@ -39,9 +56,10 @@ class Choice:
     chosen: bool = False  # the person's own choice, not their role's default
 
 
-def kinds() -> list[tuple[str, str]]:
-    """The kinds a person may choose for, with their labels: the built-in ones and those other
-    apps registered (`alerts.register_kind`), such as monthly reports."""
+def kinds(roles: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """The kinds a person with `roles` may choose for (all when None), with their labels: the
+    built-in ones and those other apps registered (`alerts.register_kind`), such as monthly
+    reports; only the kinds one of the roles can receive (`RECEIVED_BY`)."""
     from envhub.compliance import alerts
 
     labels = dict(NotificationKind.choices)
@@ -49,7 +67,15 @@ def kinds() -> list[tuple[str, str]]:
     for kind, label in alerts.registered_kinds().items():
         if kind not in dict(found) and kind != NotificationKind.DIGEST:
             found.append((kind, str(label or labels.get(kind, kind))))
-    return found
+    if roles is None:
+        return found
+    roles = set(roles)
+    return [(kind, label) for kind, label in found if roles & RECEIVED_BY.get(kind, set())]
+
+
+def receivers(kind: str) -> frozenset[str]:
+    """The roles that can hear of `kind` (none for a kind missing from the table)."""
+    return RECEIVED_BY.get(kind, frozenset())
 
 
 def role_default(roles: Iterable[str], kind: str) -> Choice:
@@ -79,11 +105,12 @@ def for_users(user_ids: Iterable[int], kind: str) -> dict[int, Choice]:
 
 
 def of(actor: Actor) -> list[dict]:
-    """The signed-in person's choices, one row per kind, with their role's default."""
+    """The signed-in person's choices, one row per kind their roles can receive, with their
+    role's default."""
     user = _user(actor)
     chosen = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     rows = []
-    for kind, label in kinds():
+    for kind, label in kinds(actor.roles):
         default = role_default(actor.roles, kind)
         own = chosen.get(kind)
         rows.append({"kind": kind, "label": label,
@@ -97,11 +124,14 @@ def of(actor: Actor) -> list[dict]:
 def save(actor: Actor, wanted: dict[str, tuple[str, bool]]) -> int:
     """Store the person's choices (kind → (mode, e-mail)); a choice equal to the role's default
     is stored too, so that a later change of role does not change it. Returns the kinds
-    changed. Unknown kinds or modes are refused whole."""
+    changed. Unknown kinds or modes, and kinds the person's roles never receive, are refused
+    whole."""
     user = _user(actor)
-    known = dict(kinds())
+    every = dict(kinds())
+    known = dict(kinds(actor.roles))
     modes = set(DeliveryMode.values)
-    problems = {kind: "unknown kind" for kind in wanted if kind not in known}
+    problems = {kind: "unknown kind" if kind not in every else "not for your role"
+                for kind in wanted if kind not in known}
     problems.update({kind: "unknown mode" for kind, (mode, _email) in wanted.items()
                      if kind in known and mode not in modes})
     if problems:

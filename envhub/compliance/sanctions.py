@@ -23,28 +23,25 @@ REPEATED, MULTIPLE = "repeated", "multiple"
 
 
 @dataclass(frozen=True)
-class Rung:
+class Step:
+    """A band of one of the tables: values in [lower, upper) (upper None: no end)."""
+
+    code: str
+    lower: float
+    upper: float | None
+    label: str = ""
+    verified: bool = False
+
+    def holds(self, value: float) -> bool:
+        return value >= self.lower and (self.upper is None or value < self.upper)
+
+
+class Rung(Step):
     """An exceedance band: multiples in [lower, upper)."""
 
-    code: str
-    lower: float
-    upper: float | None
-    label: str = ""
-    verified: bool = False
 
-
-@dataclass(frozen=True)
-class FlowStep:
+class FlowStep(Step):
     """A discharge-flow band: flows in [lower, upper), in the table's unit."""
-
-    code: str
-    lower: float
-    upper: float | None
-    label: str = ""
-    verified: bool = False
-
-    def holds(self, flow: float) -> bool:
-        return flow >= self.lower and (self.upper is None or flow < self.upper)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ class Config:
     ftp_passive_ports: tuple[int, int] = (60000, 60099)
     ftp_masquerade: str = ""
     map_tile_url: str = ""
+    # The site's own address, e.g. https://envhub.example.gov.vn: e-mails' links start with it.
+    site_url: str = ""
     map_tile_attribution: str = ""
     # The main cities whose VN_AQI days the dashboard counts: province codes.
     dashboard_cities: list[str] = field(default_factory=list)
@@ -295,6 +297,64 @@ def parse_smtp_url(url: str) -> dict:
         "EMAIL_USE_TLS": parsed.scheme == "smtp" and port != 25,
         "EMAIL_TIMEOUT": 20,
     }
+
+
+SITE_URL_EXAMPLE = "https://envhub.example.gov.vn"
+
+
+def parse_site_url(value: str) -> str:
+    """The site's address as people open it (`https://host` or `http://host:port`), without a
+    trailing slash; ValueError with the reason otherwise. Nothing after the host: the links
+    made from it are the site's own paths."""
+    if len(value) > 200:
+        raise ValueError("longer than 200 characters")
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError("contains spaces or control characters")
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not value.lower().startswith(
+            f"{parsed.scheme}://"):
+        raise ValueError(f"expected an absolute http:// or https:// address, e.g. "
+                         f"{SITE_URL_EXAMPLE}")
+    if "@" in parsed.netloc:
+        raise ValueError("no user name or password in the site's address")
+    if parsed.path not in ("", "/") or parsed.query or parsed.fragment \
+            or value.endswith(("?", "#")):
+        raise ValueError(f"the site's address only, nothing after the host, e.g. "
+                         f"{SITE_URL_EXAMPLE}")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ValueError("the port is not a number from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("the port is not a number from 1 to 65535")
+    host = parsed.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if not host or not _valid_host(host):
+        raise ValueError(f"{host or parsed.netloc!r} is not a host name or IP address")
+    return f"{parsed.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def _site_settings(reader: _Reader, config: Config) -> None:
+    """The site's address for links that leave the site (e-mails); without it (or with a bad
+    one, reported) links stay the site's paths, which still name the page."""
+    value = reader.raw("ENVHUB_SITE_URL")
+    if value is None:
+        config.warnings.append("ENVHUB_SITE_URL is not set: e-mails carry links as paths of "
+                               f"the site (/notifications/), not addresses such as "
+                               f"{SITE_URL_EXAMPLE}/notifications/.")
+        return
+    try:
+        config.site_url = parse_site_url(value)
+    except ValueError as exc:
+        reader.problems.append(f"ENVHUB_SITE_URL={value[:200]!r}: {exc}.")
+        return
+    host = urlsplit(config.site_url).hostname or ""
+    if "*" not in config.allowed_hosts and not any(
+            host == allowed or (allowed.startswith(".") and host.endswith(allowed))
+            for allowed in config.allowed_hosts):
+        config.warnings.append(f"ENVHUB_SITE_URL: {host!r} is not in ALLOWED_HOSTS, so the "
+                               "links in e-mails lead to a site that refuses them.")
 
 
 def _email_settings(reader: _Reader, config: Config, var_dir: Path) -> None:
@@ -534,6 +594,7 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     )
 
     _dashboard_settings(reader, config)
+    _site_settings(reader, config)
     _email_settings(reader, config, var_dir)
     config.secret_key, config.secret_key_source = _secret_key(reader, var_dir, create_secret)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated
-from envhub.dashboard import filters, periods, rankings, trends
+from envhub.dashboard import filters, periods, rankings, services, trends
 from envhub.registry.models import Province, Sector
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,15 +72,19 @@ def rankings_context(view: filters.View) -> dict:
     }
 
 
+def filter_context(actor, view: filters.View) -> dict:
+    """What the one filter form (`dashboard/_view_filter.html`) of the dashboard, its trends
+    and its rankings offers: the periods, the reader's provinces, the sectors."""
+    return {"view": view,
+            "kinds": [(periods.WEEK, _("Week")), (periods.MONTH, _("Month")),
+                      (periods.QUARTER, _("Quarter")), (periods.YEAR, _("Year")),
+                      (periods.CUSTOM, _("Chosen days"))],
+            "provinces": services.province_scope(actor), "sectors": Sector.choices}
+
+
 def _page_context(request, view: filters.View, api_name: str) -> dict:
-    """The filter form's choices (the reader's provinces) and the JSON twin's address."""
-    actor = request.actor
-    provinces = Province.objects.order_by("code")
-    if not (actor.is_system or actor.sees_everything):
-        provinces = provinces.filter(id__in=actor.province_ids)
-    return {"view": view, "kinds": periods.KINDS,
-            "provinces": list(provinces.values_list("code", "name")),
-            "sectors": Sector.choices,
+    """The filter form's choices and the JSON twin's address."""
+    return {**filter_context(request.actor, view),
             "api_url": reverse(f"api:{api_name}") + "?" + view.query()}
 
 

@@ -70,18 +70,12 @@ def dashboard(request):
     map_figure = services.map_figure(request.GET)
     labels = dict(Connectivity.choices)
     figures_by_key = {item.key: item for item in board.figures}
-    scope = services.province_scope(actor)
     return render(request, "dashboard/page.html", {
         **trend_views.trends_context(view), **trend_views.rankings_context(view),
-        "view": view, "board": board, "figures": figures_by_key,
+        **trend_views.filter_context(actor, view), "board": board, "figures": figures_by_key,
         "period_label": period_label(view.period),
         "previous_label": period_label(view.previous().period),
         "scope_name": _scope_name(view), "steps": _steps(view),
-        "kinds": [(kind, label) for kind, label in (
-            (periods.WEEK, _("Week")), (periods.MONTH, _("Month")),
-            (periods.QUARTER, _("Quarter")), (periods.YEAR, _("Year")),
-            (periods.CUSTOM, _("Chosen days")))],
-        "provinces": scope, "sectors": Sector.choices,
         "sector_label": Sector(view.sector).label if view.sector else "",
         "categories": legend(), "category_codes": [c.code for c in vn_aqi.CATEGORIES],
         "map_figure": map_figure,

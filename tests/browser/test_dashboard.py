@@ -13,7 +13,7 @@ from envhub.dashboard import filters
 from tests.browser.pages import open_page, wait_for_charts
 from tests.browser.test_site_map import AXE, RUN_AXE
 from tests.browser.test_station_chart import PASSWORD
-from tests.dashboard.seed import NOW, seed
+from tests.dashboard.seed import NOW, figures_world
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "das
 @pytest.fixture
 def seeded_leader(world, monkeypatch):
     monkeypatch.setattr(filters, "clock", lambda: NOW)  # 20 November 2026, noon
-    seed(world)
+    figures_world(world)
     user = world.users["leader"]
     user.set_password(PASSWORD)
     user.save()

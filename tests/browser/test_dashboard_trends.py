@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.pages import open_page
-from tests.dashboard.trend_seed import seed
+from tests.dashboard.seed import tables_world
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def leader_session(world):
     from django.conf import settings
     from django.test import Client
 
-    seed(world)
+    tables_world(world)
     client = Client()
     client.force_login(world.users["leader"])
     return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -20,10 +20,9 @@ from envhub.compliance.models import (
     Regulation,
 )
 from envhub.registry.models import Parameter
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
 
 
 @pytest.fixture

@@ -9,25 +9,18 @@ import io
 
 import openpyxl
 import pytest
-from django.utils import timezone
 
 from envhub.compliance.models import EventStatus, ExceedanceEvent
 from tests.compliance import across
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
 SEES = {"admin": {"hn_so2", "hn_nox", "hn2_so2", "dn_so2"},
         "steward": {"hn_so2", "hn_nox", "hn2_so2", "dn_so2"},
         "leader": {"hn_so2", "hn_nox", "hn2_so2", "dn_so2"},
         "officer": {"hn_so2", "hn_nox", "hn2_so2"}, "operator": {"hn_so2", "hn_nox"},
         "survey": set(), "anonymous": set()}
-
-
-@pytest.fixture
-def data(world, monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: across.NOW)
-    return across.build(world)
 
 
 def _ids(data, keys):

@@ -11,21 +11,13 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from envhub.compliance.models import Assessment, State
 from envhub.registry.models import Facility, Sector
 from tests.compliance import across
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
-
-
-@pytest.fixture
-def data(world, monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: across.NOW)
-    return across.build(world)
 
 
 def _rows(response) -> dict:

@@ -6,21 +6,12 @@ scoped like the page."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from envhub.compliance import facility_grid
 from envhub.compliance.models import ExceedanceEvent
-from tests.compliance import across
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
-
-
-@pytest.fixture
-def data(world, monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: across.NOW)
-    return across.build(world)
 
 
 @pytest.mark.parametrize(("moment", "first", "last"), [

@@ -20,10 +20,10 @@ from envhub.compliance.sanction_models import (
 )
 from envhub.registry.models import Parameter
 from tests.accounts.test_admin_personas import change_url, post_data, read_form
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("admin", "steward", "leader", "officer", "operator", "survey", "anonymous")
 SEES = {"admin": {"hn", "dn"}, "steward": {"hn", "dn"}, "leader": {"hn", "dn"},
         "officer": {"hn"}, "operator": {"hn"}, "survey": set(), "anonymous": set()}
 START = datetime.datetime(2026, 3, 10, 1, tzinfo=datetime.timezone.utc)

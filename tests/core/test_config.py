@@ -213,3 +213,59 @@ def test_without_a_mail_server_alerts_are_kept_as_files(tmp_path):
 ])
 def test_it_names_a_bad_mail_setting(tmp_path, env, fragment):
     assert any(fragment in problem for problem in load(tmp_path, **env).problems)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("https://envhub.example.gov.vn", "https://envhub.example.gov.vn"),
+    ("https://envhub.example.gov.vn/", "https://envhub.example.gov.vn"),
+    ("HTTPS://EnvHub.Example.gov.vn", "https://envhub.example.gov.vn"),
+    ("http://localhost:8110", "http://localhost:8110"),
+    ("http://10.0.0.5", "http://10.0.0.5"),
+    ("http://[::1]:8000/", "http://[::1]:8000"),
+])
+def test_it_reads_the_site_s_address(tmp_path, value, expected):
+    loaded = load(tmp_path, ENVHUB_SITE_URL=value,
+                  ALLOWED_HOSTS="envhub.example.gov.vn,localhost,10.0.0.5,::1")
+    assert loaded.problems == []
+    assert loaded.site_url == expected
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("envhub.example.gov.vn", "absolute http:// or https://"),
+    ("ftp://envhub.example.gov.vn", "absolute http:// or https://"),
+    ("https:/envhub.example.gov.vn", "absolute http:// or https://"),
+    ("https://envhub.example.gov.vn/envhub", "nothing after the host"),
+    ("https://envhub.example.gov.vn/?next=/", "nothing after the host"),
+    ("https://envhub.example.gov.vn#top", "nothing after the host"),
+    ("https://envhub.example.gov.vn?", "nothing after the host"),
+    ("https://admin:secret@envhub.example.gov.vn", "no user name or password"),
+    ("https://envhub.example.gov.vn:99999", "port"),
+    ("https://envhub.example.gov.vn:0", "port"),
+    ("https://envhub.example.gov.vn:http", "port"),
+    ("https://envhub example.gov.vn", "spaces"),
+    ("https://envhub.example.gov.vn\x00", "control"),
+    ("https://-bad-.example.gov.vn", "not a host name"),
+    ("https://", "not a host name"),
+    ("https://" + "a" * 200 + ".vn", "longer than 200"),
+])
+def test_a_bad_site_address_is_named_and_links_stay_paths(tmp_path, value, fragment):
+    loaded = load(tmp_path, ENVHUB_SITE_URL=value)
+    [problem] = [text for text in loaded.problems if text.startswith("ENVHUB_SITE_URL")]
+    assert fragment in problem
+    assert loaded.site_url == ""
+
+
+def test_without_a_site_address_it_warns_that_e_mails_carry_paths(tmp_path):
+    loaded = load(tmp_path)
+    assert loaded.problems == [] and loaded.site_url == ""
+    assert any(text.startswith("ENVHUB_SITE_URL is not set") for text in loaded.warnings)
+
+
+def test_it_warns_when_the_site_s_host_is_not_served(tmp_path):
+    loaded = load(tmp_path, ENVHUB_SITE_URL="https://envhub.example.gov.vn",
+                  ALLOWED_HOSTS="localhost")
+    assert loaded.problems == []
+    assert any("not in ALLOWED_HOSTS" in text for text in loaded.warnings)
+    served = load(tmp_path, ENVHUB_SITE_URL="https://envhub.example.gov.vn",
+                  ALLOWED_HOSTS=".example.gov.vn")
+    assert not any("ENVHUB_SITE_URL" in text for text in served.warnings)

@@ -11,7 +11,7 @@ from django.db import connection
 
 from envhub.core import config
 from envhub.dashboard import changes, filters, services
-from tests.dashboard.seed import NOW, TODAY, local
+from tests.dashboard.seed import NOW, TODAY, local, plain_over
 
 pytestmark = pytest.mark.django_db
 
@@ -122,16 +122,10 @@ def test_it_reads_the_states_at_the_end_of_a_past_period(world, seeded):
 # --- compliance -----------------------------------------------------------------------------
 
 def _hours_over(first, last, provinces) -> tuple[int, int]:
-    where, params = _in(provinces)
     start, end = _bounds(first, last)
-    row = _sql("SELECT COALESCE(SUM(a.window_hours), 0), COUNT(DISTINCT f.id) "
-               "FROM compliance_assessment a "
-               "JOIN registry_source s ON s.id = a.source_id "
-               "JOIN registry_facility f ON f.id = s.facility_id "
-               "JOIN registry_province p ON p.id = f.province_id "
-               "WHERE a.state = 'exceeds' AND a.window_end > %s AND a.window_end <= %s"
-               + where, [start, min(end, NOW), *params])[0]
-    return row[0], row[1]
+    found = [row for code, row in plain_over(start, min(end, NOW)).items()
+             if provinces is None or code in provinces]
+    return sum(hours for hours, _ in found), sum(facilities for _, facilities in found)
 
 
 def _open_at(at, provinces, band=None) -> int:

@@ -7,40 +7,12 @@ import pytest
 from django.db import connection
 
 from envhub.dashboard import filters, tables
-from tests.dashboard.trend_seed import NOVEMBER, SEPTEMBER, TODAY, local, seed
-
-
-@pytest.fixture
-def seeded(world, monkeypatch):
-    monkeypatch.setattr(filters, "clock", lambda: local(2026, 12, 7, 9))
-    return seed(world)
-
-
-def view(world, persona="leader", **params):
-    return filters.view_from(world.actor(persona), {**NOVEMBER, **params}, today=TODAY)
-
-
-def plain_hours_by_province(start, end, provinces=None, sector=None):
-    """The hours over the limit by province, written as SQL by hand."""
-    sql = ("SELECT p.code, SUM(a.window_hours) FROM compliance_assessment a "
-           "JOIN registry_source s ON s.id = a.source_id "
-           "JOIN registry_facility f ON f.id = s.facility_id "
-           "JOIN registry_province p ON p.id = f.province_id "
-           "WHERE a.state = 'exceeds' AND a.window_end > %s AND a.window_end <= %s")
-    args = [start, end]
-    if sector:
-        sql += " AND f.sector = %s"
-        args.append(sector)
-    sql += " GROUP BY p.code"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        rows = dict(cursor.fetchall())
-    return {code: hours for code, hours in rows.items()
-            if provinces is None or code in provinces}
+from tests.dashboard.seed import DEC7, SEPTEMBER, plain_hours_by_province
+from tests.dashboard.seed import tables_view as view
 
 
 @pytest.mark.parametrize("persona", ["admin", "steward", "leader", "officer"])
-def test_it_counts_hours_and_events_by_province_in_the_readers_scope(world, seeded, persona):
+def test_it_counts_hours_and_events_by_province_in_the_readers_scope(world, tables_seeded, persona):
     shown = view(world, persona)
     rows = tables.exceedances_by_province(shown)
     expected = plain_hours_by_province(*shown.utc_bounds(), shown.provinces)
@@ -52,13 +24,13 @@ def test_it_counts_hours_and_events_by_province_in_the_readers_scope(world, seed
     assert rows == (every[:1] if persona == "officer" else every)
 
 
-def test_the_hour_ending_at_local_midnight_belongs_to_the_month_before(world, seeded):
+def test_the_hour_ending_at_local_midnight_belongs_to_the_month_before(world, tables_seeded):
     october = view(world, at="2026-10-10")
     assert tables.exceedances_by_province(october)[0]["hours"] == 2
     assert plain_hours_by_province(*october.utc_bounds()) == {"75": 2}
 
 
-def test_it_filters_by_one_province_and_by_sector(world, seeded):
+def test_it_filters_by_one_province_and_by_sector(world, tables_seeded):
     assert [row["province"] for row in tables.exceedances_by_province(
         view(world, province="75"))] == ["75"]
     cement = view(world, sector="cement")
@@ -67,7 +39,7 @@ def test_it_filters_by_one_province_and_by_sector(world, seeded):
         *cement.utc_bounds(), sector="cement") == {"75": 8}
 
 
-def test_it_counts_by_sector(world, seeded):
+def test_it_counts_by_sector(world, tables_seeded):
     rows = tables.exceedances_by_sector(view(world))
     assert [(row["sector"], row["hours"], row["events"]) for row in rows] == [
         ("cement", 8, 1), ("thermal_power", 5, 2), ("textiles", 3, 0)]
@@ -75,7 +47,7 @@ def test_it_counts_by_sector(world, seeded):
     assert [row["sector"] for row in officer] == ["thermal_power", "textiles"]
 
 
-def test_it_ranks_facilities_with_their_worst_band(world, seeded):
+def test_it_ranks_facilities_with_their_worst_band(world, tables_seeded):
     rows = tables.top_facilities(view(world))
     assert [(row["name"], row["hours"], row["events"], row["open_events"], row["worst_band"])
             for row in rows] == [
@@ -85,7 +57,7 @@ def test_it_ranks_facilities_with_their_worst_band(world, seeded):
     assert len(tables.top_facilities(view(world), limit=2)) == 2
 
 
-def test_it_tells_completeness_and_outages_by_province(world, seeded):
+def test_it_tells_completeness_and_outages_by_province(world, tables_seeded):
     rows = tables.completeness_by_province(view(world))
     # Hà Nội: HNKT1 (2 series) and HNKK1 (1) expect 3 × 720 hours and received 720 + 200.
     assert rows == [
@@ -102,14 +74,14 @@ def test_it_tells_completeness_and_outages_by_province(world, seeded):
         assert cursor.fetchone()[0] == sum(row["received_hours"] for row in rows)
 
 
-def test_a_running_period_expects_only_the_hours_that_have_ended(world, seeded):
-    december = filters.view_from(world.actor("leader"), {}, today=TODAY)
+def test_a_running_period_expects_only_the_hours_that_have_ended(world, tables_seeded):
+    december = filters.view_from(world.actor("leader"), {}, today=DEC7)
     rows = tables.completeness_by_province(december)
     # 7 December 09:00 local: six days and nine hours have ended.
     assert rows[0]["expected_hours"] == 3 * (6 * 24 + 9)
 
 
-def test_it_lists_the_stations_with_most_gaps(world, seeded):
+def test_it_lists_the_stations_with_most_gaps(world, tables_seeded):
     rows = tables.stations_with_most_gaps(view(world))
     assert [(row["station"], row["missing_hours"], row["outages"], row["state"])
             for row in rows] == [("HNKK1", 720, 0, "never"), ("HNKT1", 520, 0, "late"),
@@ -120,7 +92,7 @@ def test_it_lists_the_stations_with_most_gaps(world, seeded):
         view(world, "officer"))] == ["HNKK1", "HNKT1"]
 
 
-def test_it_counts_aqi_days_per_category_in_the_main_cities(world, seeded, settings):
+def test_it_counts_aqi_days_per_category_in_the_main_cities(world, tables_seeded, settings):
     rows = tables.aqi_days_by_city(view(world))
     assert [row["province"] for row in rows] == ["01", "31", "46", "48", "79", "92"]
     hanoi = rows[0]
@@ -133,7 +105,7 @@ def test_it_counts_aqi_days_per_category_in_the_main_cities(world, seeded, setti
     assert [row["province"] for row in tables.aqi_days_by_city(view(world, "officer"))] == ["01"]
 
 
-def test_it_counts_survey_submissions_per_campaign_and_state(world, seeded):
+def test_it_counts_survey_submissions_per_campaign_and_state(world, tables_seeded):
     rows = tables.survey_submissions(view(world))
     assert len(rows) == 1 and rows[0]["assignments"] == 3
     states = rows[0]["states"]
@@ -143,8 +115,8 @@ def test_it_counts_survey_submissions_per_campaign_and_state(world, seeded):
     assert tables.survey_submissions(view(world, at="2025-11-01")) == []
 
 
-def test_a_month_without_data_gives_empty_tables_not_errors(world, seeded):
-    september = filters.view_from(world.actor("leader"), SEPTEMBER, today=TODAY)
+def test_a_month_without_data_gives_empty_tables_not_errors(world, tables_seeded):
+    september = filters.view_from(world.actor("leader"), SEPTEMBER, today=DEC7)
     assert tables.exceedances_by_province(september) == []
     assert tables.top_facilities(september) == []
     assert all(row["received_hours"] == 0 for row in tables.completeness_by_province(september))
@@ -157,7 +129,7 @@ TABLES = [tables.exceedances_by_province, tables.exceedances_by_sector, tables.t
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.__name__)
-def test_each_table_is_a_few_grouped_queries_whatever_its_rows(world, seeded, table,
+def test_each_table_is_a_few_grouped_queries_whatever_its_rows(world, tables_seeded, table,
                                                                django_assert_max_num_queries):
     shown = view(world)
     with django_assert_max_num_queries(6):
