@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from envhub.core import periods
 from envhub.registry.models import Medium
@@ -18,7 +19,7 @@ class Regulation(models.Model):
     """A national technical regulation such as QCVN 19:2009/BTNMT."""
 
     code = models.CharField(_("code"), max_length=60, unique=True)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("regulation", "title"), max_length=300)
     medium = models.CharField(
         _("medium"), max_length=10, choices=[(Medium.EMISSION, Medium.EMISSION.label),
                                              (Medium.WATER, Medium.WATER.label)]
@@ -35,7 +36,8 @@ class Regulation(models.Model):
         _("verified against the official text"), default=False,
         help_text=_("Unverified entries are shown as such until a steward checks the text."),
     )
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_url = models.URLField(pgettext_lazy("regulation", "source"), max_length=500,
+                                  blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -303,7 +305,8 @@ class Permit(models.Model):
     permit valid then."""
 
     source = models.ForeignKey("registry.Source", on_delete=models.CASCADE,
-                               related_name="permits", verbose_name=_("source"))
+                               related_name="permits",
+                               verbose_name=pgettext_lazy("emission", "source"))
     number = models.CharField(_("permit number"), max_length=100)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -460,7 +463,8 @@ class ExceedanceEvent(models.Model):
     """A run of averaging windows over the limit (sự cố vượt quy chuẩn)."""
 
     source = models.ForeignKey("registry.Source", on_delete=models.CASCADE,
-                               related_name="exceedances", verbose_name=_("source"))
+                               related_name="exceedances",
+                               verbose_name=pgettext_lazy("emission", "source"))
     parameter = models.ForeignKey("registry.Parameter", on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("parameter"))
     permit = models.ForeignKey(Permit, on_delete=models.SET_NULL, null=True, blank=True,

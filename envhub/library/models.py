@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccessLevel(models.TextChoices):
@@ -105,13 +106,13 @@ class Document(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     language = models.CharField(_("language"), max_length=20, default="vi")
     relation = models.CharField(_("relation"), max_length=300, blank=True)
-    coverage = models.CharField(_("coverage"), max_length=300, blank=True,
+    coverage = models.CharField(pgettext_lazy("library", "coverage"), max_length=300, blank=True,
                                 help_text=_("The period and places the document covers."))
     provinces = models.ManyToManyField("registry.Province", blank=True, related_name="+",
                                        verbose_name=_("provinces"))
     rights = models.CharField(_("rights"), max_length=300, blank=True)
     # The archival fields of a Vietnamese record.
-    number = models.CharField(_("number"), max_length=50, blank=True)  # số
+    number = models.CharField(pgettext_lazy("library", "number"), max_length=50, blank=True)
     symbol = models.CharField(_("symbol"), max_length=100, blank=True)  # ký hiệu
     issuing_body = models.CharField(_("issuing body"), max_length=300, blank=True)
     signer = models.CharField(_("signer"), max_length=200, blank=True)
