@@ -48,12 +48,12 @@ def parse(url: str | None, var_dir: Path) -> dict:
 
 
 def _s3_options(parts) -> dict:
-    bucket = parts.hostname or ""
+    bucket = parts.netloc.rpartition("@")[2]  # as written: `hostname` would lower-case it
+    if ":" in bucket:
+        raise ValueError("the store's address goes in ?endpoint=, not beside the bucket")
     if not _BUCKET.fullmatch(bucket) or ".." in bucket:
         raise ValueError(f"{bucket!r} is not a bucket name (3–63 lower-case letters, digits, "
                          "dots and hyphens)")
-    if parts.port is not None or parts.netloc.endswith(":"):
-        raise ValueError("the store's address goes in ?endpoint=, not beside the bucket")
     if (parts.username is None) != (parts.password is None):
         raise ValueError("give both the access key and the secret key (KEY:SECRET@), or "
                          "neither")
