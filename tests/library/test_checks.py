@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 
 from envhub.core.errors import InvalidInput, TooLarge
 from envhub.library import checks, intake
@@ -45,9 +46,10 @@ def test_it_keeps_the_page_count_of_a_good_pdf(world, shelf, library_folder):  #
 
 
 def test_it_refuses_an_encrypted_pdf(world, shelf, library_folder):  # noqa: F811
-    refusal = _refused(world, shelf, library_folder, "mat.pdf", pdf(1, password="bi-mat"))
+    with translation.override("vi"):
+        refusal = _refused(world, shelf, library_folder, "mat.pdf", pdf(1, password="bi-mat"))
     assert refusal.details == {"file": ["encrypted"]}
-    assert "password" in str(refusal.message)
+    assert "mật khẩu" in str(refusal.message)
 
 
 def test_it_refuses_a_pdf_of_5000_pages(world, shelf, library_folder, settings):  # noqa: F811
