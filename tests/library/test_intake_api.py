@@ -6,6 +6,8 @@ stored."""
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,3 +164,63 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(world, shelf, settin
     response = post("/api/v1/documents", METADATA, [("lon.pdf", b"%" * 400_000)],
                     **token_of(world, "librarian"))
     assert response.status_code == 413 and error_of(response)["code"] == "too_large"
+
+
+class _MultipartBody(io.RawIOBase):
+    """A multipart body of one `size`-byte file, made as it is read (as a socket gives it)."""
+
+    BOUNDARY = "thuvienranhgioi"
+
+    def __init__(self, size: int):
+        self.parts = [
+            f"--{self.BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
+            f"filename=\"lon.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode(),
+            size, f"\r\n--{self.BOUNDARY}--\r\n".encode()]
+        self.length = len(self.parts[0]) + size + len(self.parts[2])
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while self.parts:
+            part = self.parts[0]
+            if isinstance(part, int):
+                count = min(part, len(buffer))
+                if count:
+                    buffer[:count] = b"x" * count
+                    self.parts[0] = part - count
+                    return count
+            elif part:
+                count = min(len(part), len(buffer))
+                buffer[:count] = part[:count]
+                self.parts[0] = part[count:]
+                return count
+            self.parts.pop(0)
+        return 0
+
+
+def test_an_upload_streams_to_disk_with_memory_flat(upload_folder):
+    """Django's parser with the library's handler, fed 40 MB as a socket would: the file is
+    on disk whole, and memory held a few chunks, not the file."""
+    import tracemalloc
+    from types import SimpleNamespace
+
+    from django.http.multipartparser import MultiPartParser
+
+    size = 40 << 20
+    body = _MultipartBody(size)
+    meta = {"CONTENT_TYPE": f"multipart/form-data; boundary={body.BOUNDARY}",
+            "CONTENT_LENGTH": str(body.length)}
+    handler = uploads.LibraryUploadHandler(SimpleNamespace(path="/api/v1/documents"))
+    tracemalloc.start()
+    try:
+        _, files = MultiPartParser(meta, io.BufferedReader(body, 64 << 10), [handler]).parse()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    upload = files["files"]
+    assert isinstance(upload, uploads.DiskUpload) and upload.size == size
+    assert os.path.getsize(upload.temporary_file_path()) == size
+    assert peak < 4 << 20, peak
+    upload.close()
+    assert list(upload_folder.iterdir()) == []
