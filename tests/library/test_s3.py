@@ -25,9 +25,10 @@ from tests.library.files import pdf
 
 pytestmark = pytest.mark.django_db
 
-PORT = 8121
+# One port per pytest-xdist worker (gw0, gw1…): two workers never share a server.
+PORT = 8121 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 ENDPOINT = f"http://127.0.0.1:{PORT}"
-UNREACHABLE = "http://127.0.0.1:8129"  # nothing listens there
+UNREACHABLE = "http://127.0.0.1:8120"  # nothing listens there
 BUCKET = "envhub-thu-vien"
 KEYS = {"aws_access_key_id": "envhub", "aws_secret_access_key": "bi-mat-thu-vien"}
 
@@ -36,6 +37,9 @@ KEYS = {"aws_access_key_id": "envhub", "aws_secret_access_key": "bi-mat-thu-vien
 def s3_server():
     """moto's S3 server in a process of its own: the memory measured below is envhub's alone
     (ThreadedMotoServer would keep the parts it receives in this process)."""
+    with socket.socket() as probe:  # a server left on the port would be tested instead
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is taken: moto's server cannot start there")
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
                                str(PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
