@@ -42,7 +42,7 @@ def _folder_problem(location: str) -> str | None:
 
 def _s3_problem() -> str | None:
     """A HEAD of the bucket: it must exist and the keys must open it."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     from envhub.library.storage import library_storage
 
@@ -57,6 +57,9 @@ def _s3_problem() -> str | None:
             return ("the store refuses the keys (access denied); check the access key and "
                     "secret in ENVHUB_LIBRARY_STORAGE_URL.")
         return f"the store answered with an error: {code or exc}."
+    except NoCredentialsError:
+        return ("no keys: give them in ENVHUB_LIBRARY_STORAGE_URL (s3://KEY:SECRET@bucket) or "
+                "as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     except BotoCoreError as exc:
         return f"cannot reach the store: {exc}."
     return None

@@ -181,7 +181,7 @@ class Said(list):
         self.append(("error", message))
 
 
-def test_envhub_check_says_whether_the_store_answers(bucket, settings):
+def test_envhub_check_says_whether_the_store_answers(bucket, settings, monkeypatch):
     said = Said()
     health.library_storage(said)
     assert said == [("ok", f"library storage answers (S3 bucket {BUCKET}/tai-lieu at "
@@ -193,6 +193,18 @@ def test_envhub_check_says_whether_the_store_answers(bucket, settings):
     assert said == [("error", f"library storage (S3 bucket khong-co-bucket at {ENDPOINT}): "
                               "the bucket does not exist; create it, or correct "
                               "ENVHUB_LIBRARY_STORAGE_URL.")]
+
+    # No keys anywhere boto3 looks: the URL, the environment, files, the machine.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    _use(settings, f"s3://{BUCKET}?endpoint={ENDPOINT}")
+    said = Said()
+    health.library_storage(said)
+    assert said[0][0] == "error" and "no keys" in said[0][1], said
 
     _use(settings, f"s3://envhub:x@{BUCKET}?endpoint={UNREACHABLE}")
     said = Said()
