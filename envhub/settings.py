@@ -151,9 +151,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-    # The library's files: a folder of their own, so that it can move to object storage alone.
-    "library": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "library")}},
+    # The library's files: a folder of their own, or an S3-compatible object store
+    # (ENVHUB_LIBRARY_STORAGE_URL, `library/store_url.py`).
+    "library": CONFIG.library_storage,
 }
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
@@ -186,11 +186,14 @@ ENVHUB_MAX_PARAM_CHARS = CONFIG.max_param_chars
 ENVHUB_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 ENVHUB_MAX_DATASET_FILE_BYTES = CONFIG.max_dataset_file_bytes
 ENVHUB_LIBRARY_MAX_FILE_BYTES = CONFIG.library_max_file_bytes
+ENVHUB_LIBRARY_MAX_PAGES = CONFIG.library_max_pages
 ENVHUB_REQUEST_SECONDS = CONFIG.request_seconds
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
-FILE_UPLOAD_HANDLERS = ["envhub.core.uploads.BoundedUploadHandler"]
+# The library's routes first: their files go to disk (envhub/library/uploads.py).
+FILE_UPLOAD_HANDLERS = ["envhub.library.uploads.LibraryUploadHandler",
+                        "envhub.core.uploads.BoundedUploadHandler"]
 ENVHUB_MAX_FILE_LINES = CONFIG.max_file_lines
 # The most data rows a survey upload may have (envhub.surveys.readers).
 ENVHUB_MAX_SURVEY_ROWS = CONFIG.max_survey_rows

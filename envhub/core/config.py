@@ -18,6 +18,7 @@ from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from envhub.core import proxies
+from envhub.library import store_url
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -60,6 +61,9 @@ class Config:
     max_upload_bytes: int = 20_000_000
     max_dataset_file_bytes: int = 52_428_800
     library_max_file_bytes: int = 2_147_483_648
+    library_max_pages: int = 2_000
+    # The `library` entry of STORAGES (`library/store_url.py`).
+    library_storage: dict = field(default_factory=dict)
     max_survey_rows: int = 200_000
     request_seconds: int = 30
     ftp_bind: str = "127.0.0.1:2121"
@@ -253,6 +257,8 @@ def _request_limits(reader: _Reader, config: Config) -> None:
                                                    1_000, 10_000_000_000)
     config.library_max_file_bytes = reader.integer("ENVHUB_LIBRARY_MAX_FILE_BYTES",
                                                    2_147_483_648, 1_000, 1_000_000_000_000)
+    # A 5,000-page PDF is refused by default: past this, split it (and OCR stays bounded).
+    config.library_max_pages = reader.integer("ENVHUB_LIBRARY_MAX_PAGES", 2_000, 1, 100_000)
     config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
     config.max_survey_rows = reader.integer("ENVHUB_MAX_SURVEY_ROWS", 200_000, 1, 10_000_000)
 
@@ -583,6 +589,12 @@ def load(environ: Mapping[str, str], base_dir: Path, create_secret: bool = True)
     config.period_coverage = reader.integer("ENVHUB_PERIOD_COVERAGE", 75, 50, 100)
     _request_limits(reader, config)
     _ftp_settings(reader, config)
+    try:  # the library's files: a folder under var/ or an S3-compatible store
+        config.library_storage = store_url.parse(reader.raw("ENVHUB_LIBRARY_STORAGE_URL"),
+                                                 var_dir)
+    except ValueError as exc:
+        reader.problems.append(f"ENVHUB_LIBRARY_STORAGE_URL: {exc}.")
+        config.library_storage = store_url.local(var_dir / "library")
 
     config.map_tile_url = (
         reader.raw("ENVHUB_MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -48,6 +48,10 @@ def upload_limits(request) -> tuple[int, int]:
     files, except a survey unit's table; elsewhere (a dataset's page, a survey upload, the
     admin) a steward or a unit uploads its file with a form."""
     path = request.path if request is not None else ""
+    from envhub.library import uploads as library_uploads
+
+    if library_uploads.is_library_path(path):  # its files go to disk (library/uploads.py)
+        return settings.ENVHUB_LIBRARY_MAX_FILE_BYTES, library_uploads.body_limit()
     if path.startswith("/api/") and not path.startswith(DATASET_FILE_PATHS):
         return settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_UPLOAD_BYTES
     largest = settings.ENVHUB_MAX_DATASET_FILE_BYTES

@@ -66,6 +66,12 @@ def media_type(head: bytes, name: str) -> str:
         return claimed
     if claimed == TEXT and found is None:
         return TEXT
+    if claimed in (DOCX, XLSX) and found == "ole":
+        # Word and Excel keep a password-protected file in an OLE container (as the old .doc).
+        raise FormatError("encrypted", gettext_noop(
+            "“%(name)s” is encrypted or protected by a password, or in the old Office format: "
+            "save it again as %(kind)s without protection, then send it."), name=name[:100],
+            kind=extension.lstrip(".").upper())
     if found != claimed:
         raise FormatError("wrong_type", gettext_noop(
             "“%(name)s” is named as %(kind)s but its content is not."), name=name[:100],
@@ -85,4 +91,6 @@ def sniff(head: bytes) -> str | None:
         return JPEG
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
     return None

@@ -7,15 +7,22 @@ It is stored under a name of its own (not the uploader's) and read back as a str
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+import io
+import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from envhub.core.errors import InvalidInput, TooLarge
@@ -49,8 +56,7 @@ class _Counted(File):
         data = self.file.read(CHUNK if size is None or size < 0 else size)
         self.count += len(data)
         if self.count > self.limit:
-            raise TooLarge(_("The file is larger than %(limit)s, the most the library takes.")
-                           % {"limit": size_words(self.limit)}, {"file": ["too_large"]})
+            raise _too_large(self.limit)
         self.sha256.update(data)
         if len(self.head) < HEAD_BYTES:
             self.head += data[:HEAD_BYTES - len(self.head)]
@@ -67,6 +73,10 @@ class _Counted(File):
     def seek(self, *args):  # a stream is read once, from where it stands
         return self.count
 
+    def seekable(self) -> bool:
+        # Else boto3 would seek to the end to learn the size, and upload nothing.
+        return False
+
     def tell(self) -> int:
         return self.count
 
@@ -77,6 +87,55 @@ class Stored:
     size: int
     sha256: str
     head: bytes  # the first bytes, for `formats.media_type`
+
+
+def _too_large(limit: int) -> TooLarge:
+    return TooLarge(_("The file is larger than %(limit)s, the most the library takes.")
+                    % {"limit": size_words(limit)}, {"file": ["too_large"]})
+
+
+def upload_folder() -> Path:
+    """Where uploads and unseekable streams wait on disk while they are checked: under
+    ENVHUB_VAR_DIR, not the system's /tmp (often memory)."""
+    folder = Path(settings.CONFIG.var_dir) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _seekable(stream) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def local_copy(stream: BinaryIO, limit: int | None = None) -> Iterator[BinaryIO]:
+    """`stream` as a local file the checks can seek in, positioned at its start: the stream
+    itself when it can seek (an upload on disk, a file of the import), else a copy written
+    to disk a chunk at a time. Refused as empty or over the limit before anything is stored."""
+    limit = max_bytes() if limit is None else limit
+    if _seekable(stream):
+        start = stream.tell()
+        size = stream.seek(0, io.SEEK_END) - start
+        stream.seek(start)
+        if size > limit:
+            raise _too_large(limit)
+        if size == 0:
+            raise InvalidInput(_("The file is empty."), {"file": ["empty"]})
+        yield stream
+        return
+    with tempfile.TemporaryFile(dir=upload_folder()) as copy:
+        size = 0
+        while data := stream.read(CHUNK):
+            size += len(data)
+            if size > limit:
+                raise _too_large(limit)
+            copy.write(data)
+        if size == 0:
+            raise InvalidInput(_("The file is empty."), {"file": ["empty"]})
+        copy.seek(0)
+        yield copy
 
 
 def save_stream(stream: BinaryIO, limit: int | None = None) -> Stored:
@@ -96,6 +155,33 @@ def save_stream(stream: BinaryIO, limit: int | None = None) -> Stored:
         storage.delete(stored_name)
         raise InvalidInput(_("The file is empty."), {"file": ["empty"]})
     return Stored(stored_name, counted.count, counted.sha256.hexdigest(), counted.head)
+
+
+def chunks(storage_name: str, size: int = CHUNK) -> Iterator[bytes]:
+    """The stored bytes, a chunk at a time. The file is opened now (a missing one raises
+    here, before a response starts), read as the iterator is."""
+    store = library_storage()
+    if hasattr(store, "open_chunks"):  # an object store: its GET's body, not a local copy
+        return store.open_chunks(storage_name, size)
+    handle = store.open(storage_name, "rb")
+
+    def read() -> Iterator[bytes]:
+        with handle:
+            while data := handle.read(size):
+                yield data
+    return read()
+
+
+def stream(file, as_attachment: bool = True) -> StreamingHttpResponse:
+    """A response streaming `file` (a DocumentFile) to the client, a chunk at a time, named as
+    it was sent (Vietnamese names kept, RFC 6266). The caller has checked the reader's access;
+    a file missing from the storage raises FileNotFoundError (or the store's error) here."""
+    response = StreamingHttpResponse(chunks(file.storage_name), content_type=file.media_type)
+    response["Content-Length"] = str(file.size)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, file.name)
+    response["ETag"] = f'"{file.sha256}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def open_stored(storage_name: str) -> BinaryIO:

@@ -11,10 +11,11 @@ import pytest
 from envhub.core.errors import Forbidden, InvalidInput, TooLarge
 from envhub.library import intake, storage
 from envhub.library.models import Document, DocumentFile
+from tests.library import files
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n" + b"0" * 5000 + b"\n%%EOF\n"
+PDF = files.pdf(2)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,158 @@
+"""Deep checks of an incoming library file, once its kind is known from its first bytes (pure
+module: no Django; messages marked for the catalogues, translated by the caller).
+
+Each check reads a local, seekable copy of the file and refuses with a `FormatError`:
+- PDF: one pypdf cannot read (`corrupt`), one that is encrypted or password-protected
+  (`encrypted`: neither text extraction nor OCRmyPDF can work on it), one with more pages than
+  the library takes (`too_many_pages`, ENVHUB_LIBRARY_MAX_PAGES);
+- DOCX, XLSX, ODT: a zip that is not one (`corrupt`), whose members would inflate past
+  `MAX_UNCOMPRESSED` bytes or more than `MAX_RATIO` times their compressed size (`zip_bomb`,
+  the survey readers' rule, read from the zip's directory before a byte is inflated), that is
+  not the document its name says (`wrong_type`), or that is encrypted (`encrypted`);
+- PNG, JPEG, TIFF: an image Pillow cannot read the header of (`corrupt`), or larger than
+  `MAX_PIXELS` (`too_many_pixels`: a decompression bomb, or a scan OCR could not hold).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from envhub.library import formats
+from envhub.library.formats import FormatError, gettext_noop
+from envhub.surveys.readers import MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR
+
+# Pillow's own refusal (twice its MAX_IMAGE_PIXELS, about 179 million pixels): an A0 sheet
+# scanned at 300 dpi is 139 million; past this a file is a bomb or a scan OCR cannot hold.
+MAX_PIXELS = 2 * 89_478_485
+# ODF's manifest names encrypted members; a real one is a few kilobytes.
+MAX_MANIFEST_BYTES = 1 << 20
+# What each zipped kind must hold (OOXML by its parts, ODT by its `mimetype` member).
+ZIP_PARTS = {formats.DOCX: "word/document.xml", formats.XLSX: "xl/workbook.xml"}
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What the checks learnt on the way: the page count of a PDF (None for other kinds)."""
+
+    pages: int | None = None
+
+
+def inspect(local: BinaryIO, media_type: str, max_pages: int) -> Inspected:
+    """Check `local` (seekable, read from its start) as `media_type`; FormatError if refused."""
+    local.seek(0)
+    if media_type == formats.PDF:
+        return Inspected(pages=check_pdf(local, max_pages))
+    if media_type in formats.ZIPPED:
+        check_zip(local, media_type)
+    elif media_type in (formats.PNG, formats.JPEG, formats.TIFF):
+        check_image(local)
+    return Inspected()
+
+
+def check_pdf(local: BinaryIO, max_pages: int) -> int:
+    """The PDF's page count, walked through its page tree (its /Count may lie)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(local, strict=False)
+        if reader.is_encrypted:
+            raise FormatError("encrypted", gettext_noop(
+                "The PDF is encrypted or protected by a password: save it again without "
+                "protection, then send it."))
+        pages = len(reader.pages)
+    except FormatError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError, AssertionError):
+        # pypdf raises many kinds for a broken file; each means the same to the sender.
+        raise FormatError("corrupt", gettext_noop(
+            "The PDF cannot be read: it is damaged or not a real PDF.")) from None
+    if pages == 0:
+        raise FormatError("corrupt", gettext_noop("The PDF has no pages."))
+    if pages > max_pages:
+        raise FormatError("too_many_pages", gettext_noop(
+            "The PDF has %(pages)s pages; the library takes at most %(limit)s pages in one "
+            "file. Split it into parts."), pages=pages, limit=max_pages)
+    return pages
+
+
+def check_zip(local: BinaryIO, media_type: str) -> None:
+    kind = {formats.DOCX: "DOCX", formats.XLSX: "XLSX", formats.ODT: "ODT"}[media_type]
+    try:
+        archive = zipfile.ZipFile(local)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FormatError("corrupt", gettext_noop(
+            "The %(kind)s file cannot be read: it is damaged."), kind=kind) from None
+    with archive:
+        total = 0
+        for member in members:
+            total += member.file_size
+            if member.file_size > RATIO_FLOOR and \
+                    member.file_size > MAX_RATIO * max(member.compress_size, 1):
+                raise _bomb(kind)
+        if total > MAX_UNCOMPRESSED:
+            raise _bomb(kind)
+        if any(member.flag_bits & 0x1 for member in members):
+            raise _encrypted(kind)
+        names = {member.filename for member in members}
+        if media_type == formats.ODT:
+            _check_odt(archive, names)
+        elif "[Content_Types].xml" not in names or ZIP_PARTS[media_type] not in names:
+            raise _not_kind(kind)
+
+
+def _check_odt(archive: zipfile.ZipFile, names: set[str]) -> None:
+    if "mimetype" not in names or archive.getinfo("mimetype").file_size > 100:
+        raise _not_kind("ODT")
+    try:
+        if archive.read("mimetype").strip() != formats.ODT.encode():
+            raise _not_kind("ODT")
+        manifest = archive.getinfo("META-INF/manifest.xml") \
+            if "META-INF/manifest.xml" in names else None
+        if manifest is not None and manifest.file_size <= MAX_MANIFEST_BYTES and \
+                b"encryption-data" in archive.read(manifest):
+            raise _encrypted("ODT")  # ODF encrypts members itself, not through the zip
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FormatError("corrupt", gettext_noop(
+            "The %(kind)s file cannot be read: it is damaged."), kind="ODT") from None
+
+
+def check_image(local: BinaryIO) -> None:
+    """The header only: Pillow decodes no pixel here."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(local) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        width, height = MAX_PIXELS, 2
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise FormatError("corrupt", gettext_noop(
+            "The image cannot be read: it is damaged.")) from None
+    if width * height > MAX_PIXELS:
+        raise FormatError("too_many_pixels", gettext_noop(
+            "The image is larger than %(limit)s million pixels; scan it at a lower "
+            "resolution."), limit=MAX_PIXELS // 1_000_000)
+
+
+def _bomb(kind: str) -> FormatError:
+    return FormatError("zip_bomb", gettext_noop(
+        "The %(kind)s file would unpack to far more than it weighs (a zip bomb): it is "
+        "refused."), kind=kind)
+
+
+def _encrypted(kind: str) -> FormatError:
+    return FormatError("encrypted", gettext_noop(
+        "The %(kind)s file is encrypted or protected by a password: save it again without "
+        "protection, then send it."), kind=kind)
+
+
+def _not_kind(kind: str) -> FormatError:
+    return FormatError("wrong_type", gettext_noop(
+        "The file is named as %(kind)s but its content is not."), kind=kind)
