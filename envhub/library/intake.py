@@ -75,14 +75,23 @@ def add_document(actor: Actor, document: Document, files: list[Incoming],
     permissions.require(actor, "add", Document)
     if not files:
         raise InvalidInput(_("Attach at least one file."), {"files": ["required"]})
-    with transaction.atomic():
-        document.created_by = actor.user if actor.user is not None and actor.user.pk else None
-        document.save()
-        document.provinces.set(provinces)
-        document.allowed_organisations.set(allowed_organisations)
-        audit.record(actor, "library.document.add", document)
-        for incoming in files:
-            _add_original(actor, document, incoming)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            document.created_by = (actor.user if actor.user is not None and actor.user.pk
+                                   else None)
+            document.save()
+            document.provinces.set(provinces)
+            document.allowed_organisations.set(allowed_organisations)
+            audit.record(actor, "library.document.add", document)
+            for incoming in files:
+                stored.append(_add_original(actor, document, incoming).storage_name)
+    except BaseException:
+        # The rows are rolled back: the bytes of the files stored before the failure go too
+        # (a second file refused, an import interrupted).
+        for name in stored:
+            storage.delete_stored(name)
+        raise
     return document
 
 
