@@ -242,3 +242,25 @@ def test_a_row_whose_second_file_is_refused_leaves_no_bytes_of_the_first(
     assert status == 1 and "gia-mao.pdf" in out
     assert not Document.objects.filter(identifier="KL-1").exists()
     assert stored_files(library_folder) == 0
+
+
+def test_on_a_terminal_progress_is_a_bar(shelf, archive, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    manifest = write_manifest(tmp_path / "danh-muc.csv", good_rows(3))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    terminal = os.fdopen(slave, "w", encoding="utf-8")
+    try:
+        call_command("library", "import", str(archive), "--manifest", str(manifest),
+                     stdout=io.StringIO(), stderr=terminal)
+        terminal.flush()
+        shown = os.read(master, 65536).decode()
+    finally:
+        terminal.close()
+        os.close(master)
+    assert "100%" in shown and "3/3" in shown and "tài liệu" in shown and "\r" in shown

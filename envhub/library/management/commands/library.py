@@ -17,11 +17,13 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from envhub.accounts.models import User
 from envhub.core.errors import EnvhubError
+from envhub.core.numbers import format_number
 from envhub.core.permissions import actor_for_user, system_actor
 from envhub.library import importer
 
@@ -54,7 +56,7 @@ class PlainProgress:
 class BarProgress:
     def __init__(self, stream, total: int):
         self.bar = tqdm(total=total, file=stream, unit=" " + _("documents"), mininterval=0.3,
-                        dynamic_ncols=True)
+                        dynamic_ncols=True)  # follows the terminal as it is resized
 
     def show(self, outcome: importer.Outcome, final: bool = False) -> None:
         self.bar.n = outcome.done
@@ -159,13 +161,18 @@ class Command(BaseCommand):
                 "rows": outcome.done, "ok": outcome.imported, "skipped": outcome.skipped,
                 "failed": outcome.failed})
         else:
-            rate = outcome.imported * 60 / seconds if seconds > 0 else 0
-            write(_("Imported %(imported)s documents (%(files)s files, %(megabytes).1f MB) in "
-                    "%(seconds).1f s, %(rate).0f documents a minute; %(skipped)s already in "
-                    "the library; %(failed)s rows failed.") % {
-                "imported": outcome.imported, "files": outcome.files,
-                "megabytes": outcome.bytes / 1e6, "seconds": seconds, "rate": rate,
-                "skipped": outcome.skipped, "failed": outcome.failed})
+            language = get_language()
+
+            def number(value, decimals=0):
+                return format_number(value, language, decimals=decimals)
+
+            write(_("Imported %(imported)s documents (%(files)s files, %(megabytes)s MB) in "
+                    "%(seconds)s s, %(rate)s documents a minute; %(skipped)s already in the "
+                    "library; %(failed)s rows failed.") % {
+                "imported": number(outcome.imported), "files": number(outcome.files),
+                "megabytes": number(outcome.bytes / 1e6, 1), "seconds": number(seconds, 1),
+                "rate": number(outcome.imported * 60 / seconds if seconds > 0 else 0),
+                "skipped": number(outcome.skipped), "failed": number(outcome.failed)})
         for failure in outcome.failures[:SHOWN_FAILURES]:
             write(_("  line %(line)s (%(identifier)s), %(column)s: %(message)s") % {
                 "line": failure.line, "identifier": failure.identifier or "—",
