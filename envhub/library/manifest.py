@@ -23,6 +23,7 @@ import io
 import os
 import stat
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -145,7 +146,7 @@ def _header(cells: list[str]) -> list[str]:
         raise ManifestError("unknown_columns", gettext_noop(
             "The manifest has columns the library does not know: %(names)s."),
             names=", ".join(name[:40] for name in unknown[:10]))
-    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(columns).items() if name and count > 1)
     if repeated:
         raise ManifestError("repeated_columns", gettext_noop(
             "The columns %(names)s appear more than once in the manifest."),

@@ -174,6 +174,16 @@ def test_too_many_rows_and_too_long_cells_are_refused(folder, monkeypatch):
     assert refused.value.code == "bad_csv"
 
 
+def test_a_hostile_header_is_refused_in_linear_time(folder):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ManifestError) as refused:
+        parse(("identifier,collection,files," + "title," * 500_000 + "\n").encode(), folder)
+    assert refused.value.code == "repeated_columns"
+    assert time.perf_counter() - started < 30  # quadratic would take hours
+
+
 def test_too_many_files_in_a_row_is_the_rows_problem(folder):
     files, found = manifest.resolve_files(";".join(["b.pdf"] * (manifest.MAX_FILES + 1)), folder)
     assert files == [] and found[0].values == {"limit": manifest.MAX_FILES}
