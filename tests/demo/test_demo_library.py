@@ -18,6 +18,7 @@ from envhub.core.permissions import actor_for_user, system_actor
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
 from envhub.demo import library as demo_library
+from envhub.demo.management.commands.demo import Command as DemoCommand
 from envhub.library import formats, samples
 from envhub.library.models import AccessLevel, Document, DocumentType
 from envhub.library.policy import document_condition
@@ -134,6 +135,11 @@ def test_the_demo_library_is_imported_once_and_its_text_extracted(
     again = demo_library.ensure_library(ACTOR)
     assert (again.imported, again.already) == (0, 12)
     assert AuditEvent.objects.count() == events
+    out = io.StringIO()
+    DemoCommand(stdout=out).load_library(ACTOR)
+    assert (f"Library: collection '{samples.COLLECTION}' with 0 documents imported, 12 already "
+            "there") in out.getvalue()
+    assert "text: done (12 pending)" in out.getvalue()
     assert Document.objects.filter(collection__code=samples.COLLECTION).count() == 12
 
 

@@ -139,7 +139,7 @@ class Command(BaseCommand):
         if no_data:
             return
         self.stdout.write("")
-        if not no_library:
+        if not no_library and not write_files:
             self.load_library(actor)
         stations = _automatic_stations()
         _declare_normal_conditions(actor, stations, seed)
