@@ -8,6 +8,7 @@
     envhub worker      the background worker (tasks and periodic jobs)
     envhub token ...   issue, list and revoke API tokens
     envhub ingest PATH...   ingest TT10 files, folders and zip archives (backfills)
+    envhub library import FOLDER --manifest CSV   documents into the library (resumable)
     envhub ftp         the FTP receiver alone
     envhub <django management command> ...   e.g. envhub migrate, envhub createsuperuser
 """

@@ -50,6 +50,7 @@ SPECS = (
     _Spec(Role.PROVINCIAL_OFFICER, "demo-province", "Nguyễn Thị Hồng Nhung"),
     _Spec(Role.FACILITY_OPERATOR, "demo-operator", "Vũ Đình Khoa"),
     _Spec(Role.SURVEY_UNIT, "demo-survey", "Đặng Thu Trang"),
+    _Spec(Role.LIBRARIAN, "demo-librarian", "Hoàng Thị Minh Thư"),
 )
 
 
@@ -145,6 +146,9 @@ def _placements() -> dict[str, _Placement]:
             facilities=() if only_here else tuple(operated),
         ),
         Role.SURVEY_UNIT: _Placement(survey_unit, f"Phiếu điều tra của {survey_unit.name}"),
+        Role.LIBRARIAN: _Placement(
+            data_centre, f"Thư viện điện tử, mọi tài liệu ({data_centre.name})"
+        ),
     }
 
 

@@ -264,7 +264,7 @@ class TestTheDemoCommand:
         handful = a_handful(stations)
         keep_only(handful)
         out = io.StringIO()
-        call_command("demo", "--days", "0.5", "--until", UNTIL, stdout=out,
+        call_command("demo", "--days", "0.5", "--until", UNTIL, "--no-library", stdout=out,
                      stderr=io.StringIO())
         report = out.getvalue()
         infos = [info for info in stations if info.code in handful]
@@ -303,12 +303,12 @@ class TestTheDemoCommand:
 
         # Again at the same time: nothing to add, not even a duplicate.
         out = io.StringIO()
-        call_command("demo", "--days", "0.5", "--until", UNTIL, stdout=out)
+        call_command("demo", "--days", "0.5", "--until", UNTIL, "--no-library", stdout=out)
         assert "up to date" in out.getvalue()
         assert Batch.objects.count() == len(expected)
 
         # Half an hour later: only the new periods (and the stopped stations' backlog).
-        call_command("demo", "--days", "0.5", "--until", "2026-11-20T12:30",
+        call_command("demo", "--days", "0.5", "--until", "2026-11-20T12:30", "--no-library",
                      stdout=io.StringIO())
         new = Batch.objects.exclude(file_name__in=[file.name for file in expected])
         assert new.count() >= 4 * 6

@@ -1,5 +1,6 @@
-"""`envhub demo [--seed N] [--days N] [--write-files DIR] [--no-data]`: build the demo country and
-its accounts, load recent monitoring data, then show what there is.
+"""`envhub demo [--seed N] [--days N] [--write-files DIR] [--no-data] [--no-library]`: build the
+demo country and its accounts, load the demo library and recent monitoring data, then show what
+there is.
 
 The monitoring data comes from `envhub.demo.tt10`: the files the demo stations' dataloggers
 would have sent over the last `--days` days, ingested through the one ingestion service (folder
@@ -28,6 +29,7 @@ from envhub.core.permissions import system_actor
 from envhub.core.timeutil import local_to_utc, parse_moment
 from envhub.demo import accounts as demo_accounts
 from envhub.demo import country
+from envhub.demo import library as demo_library
 from envhub.demo import permits as demo_permits
 from envhub.demo import surveys as demo_surveys
 from envhub.demo import tt10 as demo_files
@@ -69,7 +71,9 @@ class Command(BaseCommand):
                  "(to try `envhub ingest DIR` or an FTP upload).",
         )
         parser.add_argument("--no-data", action="store_true",
-                            help="Skip the monitoring data.")
+                            help="Skip the monitoring data and the library's documents.")
+        parser.add_argument("--no-library", action="store_true",
+                            help="Skip the library's sample documents (and their OCR).")
         parser.add_argument(
             "--until", metavar="TIME",
             help="Pretend it is this time (ISO 8601; without an offset, Viet Nam time) instead "
@@ -77,7 +81,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed: int, days: float, write_files: str | None, no_data: bool,
-               until: str | None, verbosity: int = 1, **options):
+               until: str | None, verbosity: int = 1, no_library: bool = False, **options):
         if not 0 < days <= 366:
             raise CommandError("--days must be more than 0 and at most 366.")
         try:
@@ -135,6 +139,8 @@ class Command(BaseCommand):
         if no_data:
             return
         self.stdout.write("")
+        if not no_library and not write_files:
+            self.load_library(actor)
         stations = _automatic_stations()
         _declare_normal_conditions(actor, stations, seed)
         end = demo_files.local_mark(present)
@@ -143,6 +149,24 @@ class Command(BaseCommand):
             self.write_files(Path(write_files), stations, start, end, seed)
         else:
             self.load(actor, stations, start, end, present, seed, verbosity)
+
+    # -- the library's sample documents
+
+    def load_library(self, actor) -> None:
+        try:
+            report = demo_library.ensure_library(actor)
+        except country.DemoError as error:
+            raise CommandError(str(error)) from None
+        states = ", ".join(f"{count} {state}" for state, count in
+                           sorted(report.text_states.items()))
+        self.stdout.write(self.style.SUCCESS(
+            f"Library: collection '{report.collection.code}' with {report.imported} documents "
+            f"imported, {report.already} already there, in {report.seconds:.1f} s; text: "
+            f"{report.extraction} ({states})."))
+        for failure in report.failures:
+            self.stdout.write(self.style.WARNING(
+                f"  sample {failure.identifier} not imported: {failure.column}: "
+                f"{failure.message}"))
 
     # -- loading through the ingestion service
 
