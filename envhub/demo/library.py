@@ -97,13 +97,7 @@ def ensure_library(actor: Actor) -> LibraryReport:
 def extract_text() -> str:
     """Extract the text of the documents waiting for it, OCR included, now rather than in the
     worker: a visitor of the demo searches at once. "done", or why not."""
-    try:
-        from envhub.library import extraction
-    except ModuleNotFoundError as error:
-        # Text extraction comes with its own part of the library (issue 18); a build without
-        # it says so rather than skipping silently. Anything else missing is a real error.
-        if error.name != "envhub.library.extraction":
-            raise
-        return "text extraction is not part of this build (envhub.library.extraction)"
+    from envhub.library import extraction
+
     extraction.process_pending(EXTRACTION_LIMIT)
     return "done"

@@ -149,13 +149,6 @@ def var_dir_for_accounts(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_without_the_extraction_module_the_demo_says_so(monkeypatch):
-    import envhub.library
-    monkeypatch.setitem(sys.modules, "envhub.library.extraction", None)
-    monkeypatch.delattr(envhub.library, "extraction", raising=False)
-    assert "not part of this build" in demo_library.extract_text()
-
-
 def test_the_manifest_it_writes_is_read_back(written, tmp_path):
     from envhub.library import manifest
 
