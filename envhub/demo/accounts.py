@@ -51,6 +51,7 @@ SPECS = (
     _Spec(Role.FACILITY_OPERATOR, "demo-operator", "Vũ Đình Khoa"),
     _Spec(Role.SURVEY_UNIT, "demo-survey", "Đặng Thu Trang"),
     _Spec(Role.LIBRARIAN, "demo-librarian", "Hoàng Thị Minh Thư"),
+    _Spec(Role.EDITOR, "demo-editor", "Bùi Thanh Tâm"),
 )
 
 
@@ -148,6 +149,9 @@ def _placements() -> dict[str, _Placement]:
         Role.SURVEY_UNIT: _Placement(survey_unit, f"Phiếu điều tra của {survey_unit.name}"),
         Role.LIBRARIAN: _Placement(
             data_centre, f"Thư viện điện tử, mọi tài liệu ({data_centre.name})"
+        ),
+        Role.EDITOR: _Placement(
+            data_centre, f"Tin tức: viết và duyệt bài của người khác ({data_centre.name})"
         ),
     }
 

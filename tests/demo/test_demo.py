@@ -267,4 +267,4 @@ class TestTheDemoCountry:
             assert before.password != after.password
             assert authenticate(username=after.username, password=after.password) is not None
         assert authenticate(username="demo-admin", password=first[0].password) is None
-        assert Membership.objects.filter(user__username__startswith="demo-").count() == 7
+        assert Membership.objects.filter(user__username__startswith="demo-").count() == 8

@@ -8,10 +8,11 @@ import pytest
 
 from envhub.accounts.models import AuditEvent
 from envhub.library import intake
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n" + b"0" * 500 + b"\n%%EOF\n"
+PDF = one_page_pdf("Tai lieu")
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from envhub.core.permissions import system_actor
 from envhub.library import importer, intake
 from envhub.library.management.commands import library as command
 from envhub.library.models import Document, DocumentFile
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ HEADER = ["identifier", "title", "collection", "issued_on", "access_level", "pro
 
 
 def pdf(text: str) -> bytes:
-    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+    """A real one-page PDF (the intake reads every PDF it takes), its bytes told by `text`."""
+    return one_page_pdf(text)
 
 
 @pytest.fixture(autouse=True)
@@ -154,12 +156,12 @@ def test_a_crash_inside_a_document_keeps_the_ones_before_and_nothing_of_it(
     real = intake._add_original
     calls = []
 
-    def crash_on_the_third(actor, document, incoming):
+    def crash_on_the_third(actor, document, *file):
         # KL-3's first file is stored, then the process is interrupted before its second.
         calls.append(document.identifier)
         if len(calls) == 4:
             raise KeyboardInterrupt
-        return real(actor, document, incoming)
+        return real(actor, document, *file)
 
     monkeypatch.setattr(intake, "_add_original", crash_on_the_third)
     status, out, _err = run(archive, manifest)

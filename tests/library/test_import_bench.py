@@ -7,6 +7,7 @@ import pytest
 
 from bench import library_import
 from envhub.library.models import Collection, Document
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def library_folder(settings, tmp_path):
 def test_the_archive_imports_whole_and_memory_is_sampled(reference, tmp_path, monkeypatch):
     Collection.objects.create(code="bench", title="Kho thử")
     monkeypatch.setattr(library_import, "SAMPLE_EVERY", 2)
-    bases = [b"%PDF-1.4\n% a\n%%EOF\n", b"%PDF-1.4\n% b\n%%EOF\n"]
+    bases = [one_page_pdf("a"), one_page_pdf("b")]
     manifest = library_import.write_archive(tmp_path / "kho", 4, "A", bases)
     copied, _seconds = library_import.baseline_copy(tmp_path / "kho", tmp_path / "copies")
     assert copied == 4

@@ -18,10 +18,11 @@ from envhub.library import intake
 from envhub.library.datasets import LibraryDocuments, dataset_identifier
 from envhub.library.models import AccessLevel
 from tests.catalog.test_dcat import DCAT, SPDX, conforms, fetch, listed
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n" + b"1" * 700 + b"\n%%EOF\n"
+PDF = one_page_pdf("Tai lieu")
 
 
 @pytest.fixture(autouse=True)
