@@ -43,6 +43,7 @@ def _add_routers() -> None:
     from envhub.dashboard.api import router as dashboard_router
     from envhub.dashboard.reports_api import router as reports_router
     from envhub.dashboard.trends_api import router as dashboard_trends_router
+    from envhub.library.api import router as library_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
     from envhub.surveys.api import router as surveys_router
@@ -57,6 +58,7 @@ def _add_routers() -> None:
     api.add_router("/", dashboard_router)
     api.add_router("/", reports_router)
     api.add_router("/", dashboard_trends_router)
+    api.add_router("/", library_router)
 
 
 _add_routers()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("envhub.catalog.portal_urls")),
     path("", include("envhub.surveys.urls")),
     path("", include("envhub.dashboard.urls")),
+    path("library/", include("envhub.library.urls")),
 ]
 
 handler400 = "envhub.core.views.bad_request"

@@ -61,9 +61,6 @@ def delete(cursor, document_ids: list[int]) -> None:
     cursor.execute(f"DELETE FROM {TABLE} WHERE document_id = ANY(%s)", [list(document_ids)])
 
 
-def clear(cursor) -> None:
-    cursor.execute(f"DELETE FROM {TABLE}")
-
 
 def optimise(cursor) -> None:
     cursor.execute(f"ANALYZE {TABLE}")

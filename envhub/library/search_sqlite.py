@@ -46,9 +46,6 @@ def delete(cursor, document_ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
 
 
-def clear(cursor) -> None:
-    cursor.execute(f"DELETE FROM {TABLE}")
-
 
 def optimise(cursor) -> None:
     """Merge the index's segments after a rebuild: fewer b-trees for each query to read."""

@@ -32,7 +32,6 @@ def _variants() -> dict[str, str]:
 
 
 _VARIANTS = _variants()
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -49,24 +48,22 @@ def _pattern(part: Term | Phrase) -> str:
     return r"(?<![^\W_])" + r"[\W_]+".join(pieces) + tail
 
 
-def _matches(word: str, terms: list[Term]) -> bool:
-    folded = fold(word)
-    return any(folded.startswith(term.word) if term.prefix else folded == term.word
-               for term in terms)
-
-
 def highlight(text: str, terms: list[Term], limit: int | None = None) -> list[Segment]:
-    """`text` cut into segments, the words the terms find marked."""
+    """`text` cut into segments, the words the terms find marked (a prefix marks the whole
+    word it starts)."""
+    if not terms:
+        return [Segment(text)] if text else []
+    patterns = [_pattern(term) + (r"\w*" if term.prefix else "") for term in terms]
+    pattern = re.compile("|".join(patterns), re.IGNORECASE)
     segments: list[Segment] = []
     position = 0
-    found = 0
-    for word in _WORD.finditer(text):
-        if (limit is None or found < limit) and _matches(word.group(), terms):
-            if word.start() > position:
-                segments.append(Segment(text[position:word.start()]))
-            segments.append(Segment(word.group(), True))
-            position = word.end()
-            found += 1
+    for number, found in enumerate(pattern.finditer(text)):
+        if limit is not None and number >= limit:
+            break
+        if found.start() > position:
+            segments.append(Segment(text[position:found.start()]))
+        segments.append(Segment(found.group(), True))
+        position = found.end()
     if position < len(text):
         segments.append(Segment(text[position:]))
     return segments

@@ -37,8 +37,8 @@ def _document(collection, identifier, title, level, kind, issued, body, province
     return document
 
 
-@pytest.fixture
-def library(world) -> dict[str, Document]:
+@pytest.fixture(name="library")
+def library_fixture(world) -> dict[str, Document]:
     reports = Collection.objects.create(code="bao-cao", title="Báo cáo môi trường")
     laws = Collection.objects.create(code="van-ban", title="Văn bản pháp luật")
     hanoi, dongnai = world.hanoi, world.dongnai

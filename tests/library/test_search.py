@@ -8,7 +8,7 @@ import pytest
 
 from envhub.core.errors import InvalidInput
 from envhub.library import search
-from tests.library.search_corpus import library  # noqa: F401  (a fixture)
+from tests.library.search_corpus import library_fixture  # noqa: F401  (the `library` fixture)
 
 pytestmark = pytest.mark.django_db
 
