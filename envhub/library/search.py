@@ -9,9 +9,9 @@ found in the title, then in the metadata, then only in the content. It is determ
 explainable (a reader sees why a document comes first), where each engine's own scoring (BM25,
 ts_rank) would order the same documents differently on the two databases.
 
-Index maintenance: `index_document(document)` after a document's metadata or text changes
-(intake, editing, extraction call it), `unindex_document(document_id)` when it goes (a signal
-does it on delete), `rebuild()` for `envhub library reindex`.
+Index maintenance: `index_document(document)` after a document's text changes (extraction
+calls it); signals call it on every save of a document and change of its provinces, and
+`unindex_document(document_id)` on delete; `rebuild()` for `envhub library_reindex`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,20 @@ def index_document(document: Document) -> None:
 def unindex_document(document_id: int) -> None:
     with connection.cursor() as cursor:
         backend().delete(cursor, [document_id])
+
+
+@receiver(post_save, sender=Document)
+def _refresh(sender, instance: Document, raw: bool = False, **kwargs) -> None:
+    # In the saving transaction: if it rolls back, the index entry goes with it. Whoever
+    # changes metadata (intake, editing, import) leaves the index true without a call.
+    if not raw:
+        index_document(instance)
+
+
+@receiver(m2m_changed, sender=Document.provinces.through)
+def _refresh_provinces(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    if action.startswith("post_") and not reverse:
+        index_document(instance)  # province names are searched with the metadata
 
 
 @receiver(post_delete, sender=Document)

@@ -169,9 +169,11 @@ def test_it_follows_changes_and_deletions(world, library):
     admin = world.actor("admin")
     document = library["BD-2019"]
     document.title = "Bản đồ rừng ngập mặn"
-    document.save()
-    search.index_document(document)
+    document.save()  # metadata: the save itself refreshes the index
     assert found(admin, "ngap man") == ["BD-2019"]
+    assert found(admin, "ban do ha noi") == []
+    document.provinces.set([world.hanoi])
+    assert found(admin, "ban do ha noi") == ["BD-2019"]
     assert found(admin, "su dung dat") == ["BD-2019"]  # still in its text
     document.text.delete()
     search.index_document(document)
