@@ -123,22 +123,42 @@ def _baseline(query_text: str) -> None:
     assert search  # the same modules as envhub's path
 
 
-def run(vendor: str, documents: int, pages: int, requests: int) -> None:
-    common.prepare_environment(vendor)
-    common.setup_django()
+def _reuse(vendor: str, where: str) -> None:
+    """Point envhub at the installation of an earlier run (its var folder on SQLite; on
+    PostgreSQL the database is kept as that run left it)."""
+    import os
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "envhub.settings"
+    if vendor == "postgresql":
+        os.environ["DATABASE_URL"] = common.PG_URL
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["ENVHUB_VAR_DIR"] = where
+    common.setup_django(migrate=False)
+
+
+def run(vendor: str, documents: int, pages: int, requests: int, reuse: str = "") -> None:
+    if reuse:
+        _reuse(vendor, reuse)
+    else:
+        common.prepare_environment(vendor)
+        common.setup_django()
     from django.contrib.auth import get_user_model
 
     from envhub.core.permissions import ANONYMOUS, actor_for_user
     from envhub.library import search
-    from envhub.library.models import DocumentText
+    from envhub.library.models import Document, DocumentText
 
-    indexing = make_library(documents, pages)
-    admin = get_user_model().objects.create_superuser("bench-admin", "a@b.vn", "x")
+    indexing = make_library(documents, pages) if not reuse else 0.0
+    documents = Document.objects.count()
+    admin, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
     readers = [actor_for_user(admin), ANONYMOUS]
     size = sum(len(text) for text in DocumentText.objects.values_list("content", flat=True)
                .iterator(chunk_size=500)) / documents
-    print(f"{vendor}: {documents} documents, {pages} pages, {size / 1000:.0f} kB of text each; "
-          f"index rebuilt in {indexing:.0f} s ({documents / indexing:.0f} documents/s)")
+    print(f"{vendor}: {documents} documents, {size / 1000:.0f} kB of text each; "
+          + (f"index rebuilt in {indexing:.0f} s ({documents / indexing:.0f} documents/s)"
+             if indexing else "the installation of an earlier run"))
     ours, bare, matches = [], [], []
     for number in range(requests):
         text, filters = QUERIES[number % len(QUERIES)]
@@ -167,6 +187,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--requests", type=int, default=240)
+    parser.add_argument("--reuse", default="", metavar="VAR_DIR",
+                        help="time the search only, over an earlier run's installation (its "
+                             "var folder on SQLite; any value on PostgreSQL: its database)")
     args = parser.parse_args()
     print(common.machine())
     vendors = ["sqlite", "postgresql"] if args.vendor == "both" else [args.vendor]
@@ -174,9 +197,10 @@ def main() -> None:
         if len(vendors) > 1:  # each database in its own process: Django is set up once
             subprocess.run([sys.executable, "-m", "bench.library", "--vendor", vendor,
                             "--documents", str(args.documents), "--pages", str(args.pages),
-                            "--requests", str(args.requests)], check=True)
+                            "--requests", str(args.requests), "--reuse", args.reuse],
+                           check=True)
         else:
-            run(vendor, args.documents, args.pages, args.requests)
+            run(vendor, args.documents, args.pages, args.requests, args.reuse)
 
 
 if __name__ == "__main__":

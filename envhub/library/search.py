@@ -16,12 +16,12 @@ calls it); signals call it on every save of a document and change of its provinc
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
@@ -163,16 +163,9 @@ class Results:
     next: str | None
 
 
-@dataclass
-class _Row:
-    id: int
-    tier: int
-    year: int
-    values: dict[str, tuple[str, ...]]
-
-    @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.tier, self.year, self.id)
+# Each facet: the document field it counts and how a chosen value filters the documents.
+_FIELDS = {"type": "type", "year": "year", "issuing_body": "issuing_body",
+           "collection": "collection__code", "access_level": "access_level"}
 
 
 def parse_query(text: str | None) -> Query:
@@ -185,49 +178,70 @@ def parse_query(text: str | None) -> Query:
     return query
 
 
-def _rows(actor: Actor, query: Query) -> list[_Row]:
+def _ids(sql: str, params: list) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _matching(actor: Actor, query: Query) -> QuerySet:
+    """The documents the actor may read that hold the query, with their tier. Each engine
+    query runs once (a phrase of common words reads long position lists); the ids it gives are
+    handed to the queries of the page and of every facet as one parameter."""
     documents = permissions.scope(actor, Document.objects.all())
     if query.empty:
-        documents = documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
-    else:
-        engine = backend()
-        documents = documents.filter(pk__in=RawSQL(*engine.match(query, "all"))).annotate(
-            tier=Case(When(pk__in=RawSQL(*engine.match(query, "title")), then=Value(TITLE)),
-                      When(pk__in=RawSQL(*engine.match(query, "meta")), then=Value(META)),
-                      default=Value(CONTENT), output_field=IntegerField()))
-    fields = ("id", "tier", "year", "type", "issuing_body", "collection__code", "access_level")
-    rows = {}
-    for pk, tier, year, kind, body, collection, level in documents.values_list(*fields):
-        rows[pk] = _Row(pk, tier, year or 0, {
-            "type": (kind,), "year": (str(year),) if year else (), "issuing_body":
-            (body,) if body else (), "collection": (collection,), "access_level": (level,),
-            "province": ()})
-    provinces = Document.provinces.through.objects.filter(
-        document__in=documents.values("pk")).values_list("document_id", "province__code")
-    for pk, code in provinces:
-        if pk in rows:
-            rows[pk].values["province"] += (code,)
-    return list(rows.values())
+        return documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
+    engine = backend()
+    found = {scope: _ids(*engine.match(query, scope)) for scope in ("all", "title", "meta")}
+    return documents.filter(pk__in=RawSQL(*engine.id_list(found["all"]))).annotate(
+        tier=Case(When(pk__in=RawSQL(*engine.id_list(found["title"])), then=Value(TITLE)),
+                  When(pk__in=RawSQL(*engine.id_list(found["meta"])), then=Value(META)),
+                  default=Value(CONTENT), output_field=IntegerField()))
 
 
-def _passes(row: _Row, chosen: dict[str, set[str]], skip: str | None = None) -> bool:
-    return all(name == skip or not values.isdisjoint(row.values[name])
-               for name, values in chosen.items())
-
-
-def _facets(rows: list[_Row], chosen: dict[str, set[str]]) -> dict[str, list[FacetValue]]:
-    """Each facet's values counted over the rows matching every other filter, so that choosing
-    a value never hides its siblings."""
-    counts = {name: Counter() for name in FACETS}
-    for row in rows:
-        failed = [name for name, values in chosen.items()
-                  if values.isdisjoint(row.values[name])]
-        if len(failed) > 1:
+def _filtered(documents: QuerySet, chosen: dict[str, set[str]], skip: str | None = None):
+    for name, values in chosen.items():
+        if name == skip:
             continue
-        for name in failed or FACETS:
-            tally = counts[name]
-            for value in row.values[name]:  # not Counter.update: its type checks cost more
-                tally[value] += 1
+        if name == "province":
+            documents = documents.filter(pk__in=Document.provinces.through.objects.filter(
+                province__code__in=sorted(values)).values("document_id"))
+        elif name == "year":
+            years = [int(value) for value in values if value.isdecimal() and len(value) <= 4]
+            documents = documents.filter(year__in=years)
+        else:
+            documents = documents.filter(**{f"{_FIELDS[name]}__in": sorted(values)})
+    return documents
+
+
+def _facets(documents: QuerySet, chosen: dict[str, set[str]]
+            ) -> tuple[dict[str, list[FacetValue]], int]:
+    """Each facet's values counted in the database over the documents matching every other
+    filter, so that choosing a value never hides its siblings; and the number matching all.
+    The facets without a chosen value share one grouped query over the documents that match
+    everything (most searches choose nothing: one scan for five facets)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    shared = [name for name in FACETS if name not in chosen and name != "province"]
+    fields = [_FIELDS[name] for name in shared] or ["access_level"]
+    total = 0
+    for row in _filtered(documents, chosen).order_by().values_list(*fields).annotate(
+            n=Count("pk")):
+        total += row[-1]
+        for name, value in zip(shared, row, strict=False):
+            if value not in (None, ""):
+                key = str(value)
+                counts[name][key] = counts[name].get(key, 0) + row[-1]
+    for name in chosen:
+        if name == "province":
+            continue
+        rows = _filtered(documents, chosen, skip=name).order_by().values_list(
+            _FIELDS[name]).annotate(n=Count("pk"))
+        counts[name] = {str(value): n for value, n in rows if value not in (None, "")}
+    pool = _filtered(documents, chosen, skip="province").order_by()
+    rows = Document.provinces.through.objects.filter(
+        document_id__in=pool.values("pk")).values_list("province__code").annotate(
+        n=Count("document_id")).order_by()
+    counts["province"] = dict(rows)
     labels = _labels(counts)
     facets = {}
     for name in FACETS:
@@ -239,10 +253,10 @@ def _facets(rows: list[_Row], chosen: dict[str, set[str]]) -> dict[str, list[Fac
         else:
             values.sort(key=lambda item: (-item.count, item.label))
         facets[name] = values
-    return facets
+    return facets, total
 
 
-def _labels(counts: dict[str, Counter]) -> dict[str, dict[str, str]]:
+def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
     from envhub.registry.models import Province
 
     return {
@@ -256,6 +270,9 @@ def _labels(counts: dict[str, Counter]) -> dict[str, dict[str, str]]:
     }
 
 
+ORDER = ("-tier", "-year_key", "-id")
+
+
 def search(actor: Actor, text: str | None = None, filters: Filters | None = None,
            cursor: str | None = None, limit: int | None = None) -> Results:
     """The documents `actor` may read that match `text` and `filters`, one page of them in
@@ -263,38 +280,42 @@ def search(actor: Actor, text: str | None = None, filters: Filters | None = None
     query = parse_query(text)
     limit = pagination.clamp_limit(limit)
     chosen = (filters or Filters()).chosen()
-    rows = _rows(actor, query)
-    facets = _facets(rows, chosen)
-    found = sorted((row for row in rows if _passes(row, chosen)), key=lambda row: row.key,
-                   reverse=True)
-    total = len(found)
+    documents = _matching(actor, query)
+    found = _filtered(documents, chosen).annotate(year_key=Coalesce("year", 0))
+    page = found.order_by(*ORDER)
     if cursor:
-        after = tuple(pagination.decode_cursor(cursor, 3, _CURSOR_SCOPE))
+        after = pagination.decode_cursor(cursor, 3, _CURSOR_SCOPE)
         if not all(isinstance(value, int) for value in after):
             raise InvalidInput(_("The paging cursor is not valid; start again from the first "
                                  "page."), {"cursor": [_("invalid cursor")]})
-        found = [row for row in found if row.key < after]
-    page = found[:limit]
-    next_cursor = (pagination.encode_cursor(list(page[-1].key), _CURSOR_SCOPE)
-                   if len(found) > limit else None)
-    return Results(query, _hits(page, query), total, facets, next_cursor)
+        tier, year, pk = after
+        page = page.filter(Q(tier__lt=tier) | Q(tier=tier, year_key__lt=year)
+                           | Q(tier=tier, year_key=year, id__lt=pk))
+    rows = list(page.values_list("id", "tier", "year_key")[: limit + 1])
+    next_cursor = (pagination.encode_cursor([rows[limit - 1][1], rows[limit - 1][2],
+                                             rows[limit - 1][0]], _CURSOR_SCOPE)
+                   if len(rows) > limit else None)
+    rows = rows[:limit]
+    facets, total = _facets(documents, chosen)
+    return Results(query, _hits(rows, query), total, facets, next_cursor)
 
 
-def _hits(page: list[_Row], query: Query) -> list[Hit]:
-    ids = [row.id for row in page]
+def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
+    ids = [row[0] for row in rows]
     documents = Document.objects.select_related("collection").in_bulk(ids)
     texts = dict(DocumentText.objects.filter(document_id__in=ids).values_list("document_id",
                                                                                "content")) \
         if not query.empty else {}
+    terms = query.words()
     hits = []
-    for row in page:
-        document = documents[row.id]
-        terms = query.words()
+    for pk, tier, _year in rows:
+        document = documents[pk]
         hits.append(Hit(
-            document, row.tier,
+            document, tier,
             snippets.highlight(document.title, terms) if terms else
             [snippets.Segment(document.title)],
-            snippets.snippet(texts.get(row.id) or document.description, query)))
+            snippets.snippet(texts.get(pk), query)
+            or snippets.snippet(document.description, query)))
     return hits
 
 

@@ -44,6 +44,11 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     return " AND ".join(sql), params
 
 
+def id_list(ids: list[int]) -> tuple[str, list]:
+    """SQL giving `ids` back as rows, from one array parameter."""
+    return "SELECT unnest(%s::integer[])", [list(ids)]
+
+
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
     cursor.execute(
         f"""INSERT INTO {TABLE} (document_id, title_text, meta_text, body_text, title_vec,

@@ -8,6 +8,8 @@ become FTS5 syntax (NEAR, column filters, NOT, `^`)."""
 
 from __future__ import annotations
 
+import json
+
 from envhub.library.search_query import Phrase, Query, Term
 
 TABLE = "library_search"
@@ -33,6 +35,11 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     if SCOPES[scope]:
         expression = f"{SCOPES[scope]}({expression})"
     return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]
+
+
+def id_list(ids: list[int]) -> tuple[str, list]:
+    """SQL giving `ids` back as rows, from one parameter (SQLite allows only so many)."""
+    return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
 
 
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
