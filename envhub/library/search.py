@@ -4,10 +4,11 @@ facets counted over the documents the reader may see.
 
 Both engines only answer "which documents contain these words (in these columns)", once per
 search; the rest — the access rule, filters, facets, the order and the paging — is the same ORM
-code on either, over those ids, so a query gives the same results on both. The order is by tier, then newest first: the whole query
-found in the title, then in the metadata, then only in the content. It is deterministic and
-explainable (a reader sees why a document comes first), where each engine's own scoring (BM25,
-ts_rank) would order the same documents differently on the two databases.
+code on either, over those ids, so a query gives the same results on both. The order is by
+tier, then newest first: the whole query found in the title, then in the metadata, then only
+in the content. It is deterministic and explainable (a reader sees why a document comes
+first), where each engine's own scoring (BM25, ts_rank) would order the same documents
+differently on the two databases.
 
 Index maintenance: `index_document(document)` after a document's text changes (extraction
 calls it); signals call it on every save of a document and change of its provinces, and
