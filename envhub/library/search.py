@@ -36,6 +36,7 @@ from envhub.library.search_query import Query
 
 FACETS = ("type", "year", "issuing_body", "collection", "province", "access_level")
 MAX_FILTER_VALUES = 20
+MAX_FILTER_LENGTH = 300  # an issuing body's name is at most 300 characters
 TITLE, META, CONTENT = 2, 1, 0  # the tiers of the order
 _CURSOR_SCOPE = "library.search:tier,year,id"
 
@@ -135,8 +136,9 @@ class Filters:
     access_level: list[str] = field(default_factory=list)
 
     def chosen(self) -> dict[str, set[str]]:
-        return {name: set(getattr(self, name)[:MAX_FILTER_VALUES]) for name in FACETS
-                if getattr(self, name)}
+        return {name: {value[:MAX_FILTER_LENGTH] for value in
+                       getattr(self, name)[:MAX_FILTER_VALUES]}
+                for name in FACETS if getattr(self, name)}
 
 
 @dataclass

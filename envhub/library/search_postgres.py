@@ -46,7 +46,7 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
 
 def id_list(ids: list[int]) -> tuple[str, list]:
     """SQL giving `ids` back as rows, from one array parameter."""
-    return "SELECT unnest(%s::integer[])", [list(ids)]
+    return "SELECT unnest(%s::bigint[])", [list(ids)]
 
 
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:

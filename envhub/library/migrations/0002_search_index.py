@@ -11,7 +11,7 @@ SQLITE = [
 ]
 POSTGRESQL = [
     """CREATE TABLE library_search (
-        document_id integer PRIMARY KEY
+        document_id bigint PRIMARY KEY
             REFERENCES library_document (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
         title_text text NOT NULL DEFAULT '',
         meta_text text NOT NULL DEFAULT '',
