@@ -181,12 +181,6 @@ def parse_query(text: str | None) -> Query:
     return query
 
 
-def _ids(sql: str, params: list) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _matching(actor: Actor, query: Query) -> QuerySet:
     """The documents the actor may read that hold the query, with their tier. Each engine
     query runs once (a phrase of common words reads long position lists); the ids it gives are
@@ -195,7 +189,7 @@ def _matching(actor: Actor, query: Query) -> QuerySet:
     if query.empty:
         return documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
     engine = backend()
-    found = {scope: _ids(*engine.match(query, scope)) for scope in ("all", "title", "meta")}
+    found = engine.matches(query)
     return documents.filter(pk__in=RawSQL(*engine.id_list(found["all"]))).annotate(
         tier=Case(When(pk__in=RawSQL(*engine.id_list(found["title"])), then=Value(TITLE)),
                   When(pk__in=RawSQL(*engine.id_list(found["meta"])), then=Value(META)),

@@ -30,11 +30,9 @@ def _tsquery(query: Query) -> str:
     return " & ".join(words)
 
 
-def match(query: Query, scope: str = "all") -> tuple[str, list]:
-    """SQL selecting the ids of the documents where every part of `query` is found in the
-    columns of `scope`."""
+def _condition(query: Query, scope: str) -> tuple[str, list]:
     vector, columns = SCOPES[scope]
-    sql = [f"SELECT document_id FROM {TABLE} WHERE {vector} @@ to_tsquery('simple', %s)"]
+    sql = [f"{vector} @@ to_tsquery('simple', %s)"]
     params: list = [_tsquery(query)]
     for part in query.parts:
         if isinstance(part, Phrase):
@@ -42,6 +40,29 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
             sql.append(f"({found})")
             params.extend([" " + " ".join(part.words) + " "] * len(columns))
     return " AND ".join(sql), params
+
+
+def matches(query: Query) -> dict[str, list[int]]:
+    """The ids of the documents holding `query` in each scope, from one scan of the matches
+    (the title and metadata vectors are read only for the rows the GIN index found)."""
+    from django.db import connection
+
+    found, found_params = _condition(query, "all")
+    title, title_params = _condition(query, "title")
+    meta, meta_params = _condition(query, "meta")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT document_id, ({title}), ({meta}) FROM {TABLE} WHERE {found}",
+                       [*title_params, *meta_params, *found_params])
+        rows = cursor.fetchall()
+    return {"all": [row[0] for row in rows], "title": [row[0] for row in rows if row[1]],
+            "meta": [row[0] for row in rows if row[2]]}
+
+
+def match(query: Query, scope: str = "all") -> tuple[str, list]:
+    """SQL selecting the ids of the documents where every part of `query` is found in the
+    columns of `scope`."""
+    condition, params = _condition(query, scope)
+    return f"SELECT document_id FROM {TABLE} WHERE {condition}", params
 
 
 def id_list(ids: list[int]) -> tuple[str, list]:

@@ -37,6 +37,18 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]
 
 
+def matches(query: Query) -> dict[str, list[int]]:
+    """The ids of the documents holding `query` in each scope."""
+    from django.db import connection
+
+    found = {}
+    with connection.cursor() as cursor:
+        for scope in SCOPES:
+            cursor.execute(*match(query, scope))
+            found[scope] = [row[0] for row in cursor.fetchall()]
+    return found
+
+
 def id_list(ids: list[int]) -> tuple[str, list]:
     """SQL giving `ids` back as rows, from one parameter (SQLite allows only so many)."""
     return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
