@@ -45,6 +45,7 @@ def _add_routers() -> None:
     from envhub.dashboard.trends_api import router as dashboard_trends_router
     from envhub.library.detail_api import router as library_detail_router
     from envhub.library.intake_api import router as library_intake_router
+    from envhub.library.api import router as library_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
     from envhub.surveys.api import router as surveys_router
@@ -61,6 +62,7 @@ def _add_routers() -> None:
     api.add_router("/", dashboard_trends_router)
     api.add_router("/", library_detail_router)
     api.add_router("/", library_intake_router)
+    api.add_router("/", library_router)
 
 
 _add_routers()

@@ -1,0 +1,323 @@
+"""Search in the library: full text over the metadata and the content, the same on SQLite (FTS5,
+`search_sqlite`) and PostgreSQL (tsvector + GIN, `search_postgres`), ranked, with snippets and
+facets counted over the documents the reader may see.
+
+Both engines only answer "which documents contain these words (in these columns)", once per
+search; the rest — the access rule, filters, facets, the order and the paging — is the same ORM
+code on either, over those ids, so a query gives the same results on both. The order is by
+tier, then newest first: the whole query found in the title, then in the metadata, then only
+in the content. It is deterministic and explainable (a reader sees why a document comes
+first), where each engine's own scoring (BM25, ts_rank) would order the same documents
+differently on the two databases.
+
+Index maintenance: `index_document(document)` after a document's text changes (extraction
+calls it); signals call it on every save of a document and change of its provinces, and
+`unindex_document(document_id)` on delete; `rebuild()` for `envhub library_reindex`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from envhub.core import pagination, permissions
+from envhub.core.errors import InvalidInput
+from envhub.core.permissions import Actor
+from envhub.library import search_query, snippets
+from envhub.library.models import AccessLevel, Collection, Document, DocumentText, DocumentType
+from envhub.library.search_query import Query
+
+FACETS = ("type", "year", "issuing_body", "collection", "province", "access_level")
+MAX_FILTER_VALUES = 20
+MAX_FILTER_LENGTH = 300  # an issuing body's name is at most 300 characters
+TITLE, META, CONTENT = 2, 1, 0  # the tiers of the order
+_CURSOR_SCOPE = "library.search:tier,year,id"
+
+
+def backend():
+    if connection.vendor == "postgresql":
+        from envhub.library import search_postgres
+        return search_postgres
+    from envhub.library import search_sqlite
+    return search_sqlite
+
+
+# --- the index -----------------------------------------------------------------------------
+
+def _meta_text(document: Document) -> str:
+    parts = [document.identifier, document.number, document.symbol, document.number_and_symbol,
+             document.creator, " ".join(document.subjects or []), document.description,
+             document.publisher, document.contributor, document.source, document.relation,
+             document.coverage, document.issuing_body, document.signer, document.rights,
+             document.collection.title, document.dossier.title if document.dossier else ""]
+    parts.extend(province.name for province in document.provinces.all())
+    return search_query.index_text(" \n ".join(str(part) for part in parts if part))
+
+
+def index_document(document: Document) -> None:
+    """Put `document` (its metadata and the text of its newest version) in the index, or
+    refresh it there."""
+    text = DocumentText.objects.filter(document=document).values_list("content", flat=True)
+    body = search_query.body_text(text.first() or "")
+    with transaction.atomic(), connection.cursor() as cursor:
+        backend().upsert(cursor, document.pk, search_query.index_text(document.title),
+                         _meta_text(document), body)
+
+
+def unindex_document(document_id: int) -> None:
+    with connection.cursor() as cursor:
+        backend().delete(cursor, [document_id])
+
+
+@receiver(post_save, sender=Document)
+def _refresh(sender, instance: Document, raw: bool = False, **kwargs) -> None:
+    # In the saving transaction: if it rolls back, the index entry goes with it. Whoever
+    # changes metadata (intake, editing, import) leaves the index true without a call.
+    if not raw:
+        index_document(instance)
+
+
+@receiver(m2m_changed, sender=Document.provinces.through)
+def _refresh_provinces(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    if action.startswith("post_") and not reverse:
+        index_document(instance)  # province names are searched with the metadata
+
+
+@receiver(post_delete, sender=Document)
+def _forget(sender, instance: Document, **kwargs) -> None:
+    # FTS5 tables have no foreign keys: a deleted document would stay findable.
+    unindex_document(instance.pk)
+
+
+def rebuild(batch: int = 200, progress=None) -> int:
+    """Index every document again (each entry replaced in place, so search keeps answering
+    meanwhile) and drop the entries of documents that are gone; the number indexed."""
+    engine = backend()
+    done = last = 0
+    documents = Document.objects.select_related("collection", "dossier").prefetch_related(
+        "provinces").order_by("pk")
+    while True:
+        chunk = list(documents.filter(pk__gt=last)[:batch])
+        if not chunk:
+            break
+        with transaction.atomic():  # one commit per batch, not per document
+            for document in chunk:
+                index_document(document)
+        last = chunk[-1].pk
+        done += len(chunk)
+        if progress:
+            progress(done)
+    with connection.cursor() as cursor:
+        gone = engine.indexed_ids(cursor) - set(Document.objects.values_list("pk", flat=True))
+        if gone:
+            engine.delete(cursor, sorted(gone))
+        engine.optimise(cursor)
+    return done
+
+
+# --- the search ----------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    """The facet values chosen; within a facet any value (OR), across facets all (AND)."""
+
+    type: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    issuing_body: list[str] = field(default_factory=list)
+    collection: list[str] = field(default_factory=list)
+    province: list[str] = field(default_factory=list)
+    access_level: list[str] = field(default_factory=list)
+
+    def chosen(self) -> dict[str, set[str]]:
+        return {name: {value[:MAX_FILTER_LENGTH] for value in
+                       getattr(self, name)[:MAX_FILTER_VALUES]}
+                for name in FACETS if getattr(self, name)}
+
+
+@dataclass
+class Hit:
+    document: Document
+    tier: int
+    title: list[snippets.Segment]
+    snippet: list[snippets.Segment]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    chosen: bool
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    next: str | None
+
+
+# Each facet: the document field it counts and how a chosen value filters the documents.
+_FIELDS = {"type": "type", "year": "year", "issuing_body": "issuing_body",
+           "collection": "collection__code", "access_level": "access_level"}
+
+
+def parse_query(text: str | None) -> Query:
+    """The query, or InvalidInput when words were typed but none can be searched for (only
+    punctuation or operators): a clear answer rather than every document."""
+    query = search_query.parse(text)
+    if query.empty and (text or "").strip():
+        raise InvalidInput(_("The search has no word to look for: type letters or digits."),
+                           {"q": [_("no word to search for")]})
+    return query
+
+
+def _matching(actor: Actor, query: Query) -> QuerySet:
+    """The documents the actor may read that hold the query, with their tier. Each engine
+    query runs once (a phrase of common words reads long position lists); the ids it gives are
+    handed to the queries of the page and of every facet as one parameter."""
+    documents = permissions.scope(actor, Document.objects.all())
+    if query.empty:
+        return documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
+    engine = backend()
+    found = engine.matches(query)
+    return documents.filter(pk__in=RawSQL(*engine.id_list(found["all"]))).annotate(
+        tier=Case(When(pk__in=RawSQL(*engine.id_list(found["title"])), then=Value(TITLE)),
+                  When(pk__in=RawSQL(*engine.id_list(found["meta"])), then=Value(META)),
+                  default=Value(CONTENT), output_field=IntegerField()))
+
+
+def _filtered(documents: QuerySet, chosen: dict[str, set[str]], skip: str | None = None):
+    for name, values in chosen.items():
+        if name == skip:
+            continue
+        if name == "province":
+            documents = documents.filter(pk__in=Document.provinces.through.objects.filter(
+                province__code__in=sorted(values)).values("document_id"))
+        elif name == "year":
+            years = [int(value) for value in values if value.isdecimal() and len(value) <= 4]
+            documents = documents.filter(year__in=years)
+        else:
+            documents = documents.filter(**{f"{_FIELDS[name]}__in": sorted(values)})
+    return documents
+
+
+def _facets(documents: QuerySet, chosen: dict[str, set[str]]
+            ) -> tuple[dict[str, list[FacetValue]], int]:
+    """Each facet's values counted in the database over the documents matching every other
+    filter, so that choosing a value never hides its siblings; and the number matching all.
+    The facets without a chosen value share one grouped query over the documents that match
+    everything (most searches choose nothing: one scan for five facets)."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    shared = [name for name in FACETS if name not in chosen and name != "province"]
+    fields = [_FIELDS[name] for name in shared] or ["access_level"]
+    total = 0
+    for row in _filtered(documents, chosen).order_by().values_list(*fields).annotate(
+            n=Count("pk")):
+        total += row[-1]
+        for name, value in zip(shared, row, strict=False):
+            if value not in (None, ""):
+                key = str(value)
+                counts[name][key] = counts[name].get(key, 0) + row[-1]
+    for name in chosen:
+        if name == "province":
+            continue
+        rows = _filtered(documents, chosen, skip=name).order_by().values_list(
+            _FIELDS[name]).annotate(n=Count("pk"))
+        counts[name] = {str(value): n for value, n in rows if value not in (None, "")}
+    pool = _filtered(documents, chosen, skip="province").order_by()
+    rows = Document.provinces.through.objects.filter(
+        document_id__in=pool.values("pk")).values_list("province__code").annotate(
+        n=Count("document_id")).order_by()
+    counts["province"] = dict(rows)
+    labels = _labels(counts)
+    facets = {}
+    for name in FACETS:
+        values = [FacetValue(value, labels[name].get(value, value), count,
+                             value in chosen.get(name, ()))
+                  for value, count in counts[name].items()]
+        if name == "year":
+            values.sort(key=lambda item: item.value, reverse=True)
+        else:
+            values.sort(key=lambda item: (-item.count, item.label))
+        facets[name] = values
+    return facets, total
+
+
+def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    from envhub.registry.models import Province
+
+    return {
+        "type": {value: str(label) for value, label in DocumentType.choices},
+        "access_level": {value: str(label) for value, label in AccessLevel.choices},
+        "collection": dict(Collection.objects.filter(code__in=list(counts["collection"]))
+                           .values_list("code", "title")),
+        # Sixty-three provinces: read them all rather than build a long IN list.
+        "province": dict(Province.objects.values_list("code", "name")),
+        "year": {}, "issuing_body": {},
+    }
+
+
+ORDER = ("-tier", "-year_key", "-id")
+
+
+def search(actor: Actor, text: str | None = None, filters: Filters | None = None,
+           cursor: str | None = None, limit: int | None = None) -> Results:
+    """The documents `actor` may read that match `text` and `filters`, one page of them in
+    order (tier, then year, newest first), with the facets over all of them."""
+    query = parse_query(text)
+    limit = pagination.clamp_limit(limit)
+    chosen = (filters or Filters()).chosen()
+    documents = _matching(actor, query)
+    found = _filtered(documents, chosen).annotate(year_key=Coalesce("year", 0))
+    page = found.order_by(*ORDER)
+    if cursor:
+        after = pagination.decode_cursor(cursor, 3, _CURSOR_SCOPE)
+        if not all(isinstance(value, int) for value in after):
+            raise InvalidInput(_("The paging cursor is not valid; start again from the first "
+                                 "page."), {"cursor": [_("invalid cursor")]})
+        tier, year, pk = after
+        page = page.filter(Q(tier__lt=tier) | Q(tier=tier, year_key__lt=year)
+                           | Q(tier=tier, year_key=year, id__lt=pk))
+    rows = list(page.values_list("id", "tier", "year_key")[: limit + 1])
+    next_cursor = (pagination.encode_cursor([rows[limit - 1][1], rows[limit - 1][2],
+                                             rows[limit - 1][0]], _CURSOR_SCOPE)
+                   if len(rows) > limit else None)
+    rows = rows[:limit]
+    facets, total = _facets(documents, chosen)
+    return Results(query, _hits(rows, query), total, facets, next_cursor)
+
+
+def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
+    ids = [row[0] for row in rows]
+    documents = Document.objects.select_related("collection").in_bulk(ids)
+    texts = dict(DocumentText.objects.filter(document_id__in=ids).values_list("document_id",
+                                                                               "content")) \
+        if not query.empty else {}
+    terms = query.words()
+    hits = []
+    for pk, tier, _year in rows:
+        document = documents[pk]
+        hits.append(Hit(
+            document, tier,
+            snippets.highlight(document.title, terms) if terms else
+            [snippets.Segment(document.title)],
+            snippets.snippet(texts.get(pk), query)
+            or snippets.snippet(document.description, query)))
+    return hits
+
+
+def document_url(document: Document) -> str:
+    """The document's page (libpages' `/library/documents/<identifier>/`)."""
+    from urllib.parse import quote
+
+    return f"/library/documents/{quote(document.identifier, safe='')}/"
