@@ -8,8 +8,12 @@ envhub's figure is `library.search.search()` as the home page and the API call i
 rule, the facets over every match, the order, one page of 20 and its snippets. The baseline is
 the engine alone: `SELECT rowid … MATCH ? ORDER BY rank LIMIT 20` (FTS5, BM25) or `… WHERE
 all_vec @@ q ORDER BY ts_rank(all_vec, q) DESC LIMIT 20` (PostgreSQL). Target (issue 18): p95
-under 100 ms and within 2× the baseline. The import part is libimport's
-`bench/library_import.py` (`run(args)`), called from here once merged.
+under 100 ms and within 2× the baseline.
+
+    python -m bench.library --part import [--documents 1000] [--big-mb 200] [--ocr-pages 4]
+
+runs the other half of issue 18's benchmark, `bench/library_import.py`: import throughput of
+text PDFs, OCR pages a minute and the import's memory over 1,000 documents.
 """
 
 from __future__ import annotations
@@ -182,7 +186,16 @@ def run(vendor: str, documents: int, pages: int, requests: int, reuse: str = "")
 
 
 def main() -> None:
+    part = argparse.ArgumentParser(add_help=False)
+    part.add_argument("--part", choices=["search", "import"], default="search")
+    chosen, rest = part.parse_known_args()
+    if chosen.part == "import":
+        from bench import library_import
+
+        library_import.run(library_import.parser().parse_args(rest))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["search", "import"], default="search")
     parser.add_argument("--vendor", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--pages", type=int, default=20)

@@ -317,7 +317,7 @@ def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
 
 
 def document_url(document: Document) -> str:
-    """The document's page (libpages' `/library/documents/<identifier>/`)."""
-    from urllib.parse import quote
+    """The document's page."""
+    from django.urls import reverse
 
-    return f"/library/documents/{quote(document.identifier, safe='')}/"
+    return reverse("library:document", args=[document.identifier])

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from envhub.core.text import fold
-from envhub.library import extraction, intake, ocr, storage
+from envhub.library import extraction, intake, ocr, search, storage
 from envhub.library.models import Document, FileRole, TextState
 from tests.library import text_support
 from tests.library.text_support import scan, text_pdf
@@ -61,6 +61,11 @@ def test_it_recognises_a_scanned_pdf_and_reports_the_blank_page(world, shelf, in
         assert stream.read(5) == b"%PDF-"
     assert document.files.get(role=FileRole.TEXT).size == len(text.content.encode())
     assert indexed == ["LT-1"]
+    # Found by the library's search, with and without diacritics (đ → d included).
+    librarian = world.actor("librarian")
+    for words in ("Đồng Nai", "dong nai", "ĐỒNG NAI", "Hà Nội", "ha noi"):
+        found = search.search(librarian, words)
+        assert [hit.document.identifier for hit in found.hits] == ["LT-1"], words
 
 
 @pytest.mark.parametrize("name,image_format,pages", [("trang-1.png", "PNG", 1),

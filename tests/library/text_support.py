@@ -4,8 +4,6 @@ search's index until libsearch's module is there."""
 from __future__ import annotations
 
 import io
-import sys
-import types
 import zipfile
 
 import pytest
@@ -95,26 +93,18 @@ def scan(lines_per_page: list[list[str]], image_format: str = "PDF") -> bytes:
 
 @pytest.fixture
 def indexed(monkeypatch) -> list[str]:
-    """The identifiers handed to `search.index_document`, in order. Until the branches are
-    merged libsearch's module is absent: a stand-in takes its place."""
-    calls: list[str] = []
-    try:
-        from envhub.library import search
-        real = search.index_document
-    except ImportError:
-        import envhub.library
+    """The identifiers handed to `search.index_document` by the extraction, in order (the
+    real index is still written)."""
+    from envhub.library import search
 
-        search = types.ModuleType("envhub.library.search")
-        real = None
-        monkeypatch.setitem(sys.modules, "envhub.library.search", search)
-        monkeypatch.setattr(envhub.library, "search", search, raising=False)
+    calls: list[str] = []
+    real = search.index_document
 
     def index_document(document):
-        if real is not None:
-            real(document)
+        real(document)
         calls.append(document.identifier)
 
-    monkeypatch.setattr(search, "index_document", index_document, raising=False)
+    monkeypatch.setattr(search, "index_document", index_document)
     return calls
 
 
