@@ -43,8 +43,6 @@ def _add_routers() -> None:
     from envhub.dashboard.api import router as dashboard_router
     from envhub.dashboard.reports_api import router as reports_router
     from envhub.dashboard.trends_api import router as dashboard_trends_router
-    from envhub.library.detail_api import router as library_detail_router
-    from envhub.library.intake_api import router as library_intake_router
     from envhub.library.api import router as library_router
     from envhub.monitoring.api import router as monitoring_router
     from envhub.registry.api import router as registry_router
@@ -60,8 +58,6 @@ def _add_routers() -> None:
     api.add_router("/", dashboard_router)
     api.add_router("/", reports_router)
     api.add_router("/", dashboard_trends_router)
-    api.add_router("/", library_detail_router)
-    api.add_router("/", library_intake_router)
     api.add_router("/", library_router)
 
 

@@ -152,7 +152,7 @@ STORAGES = {
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     # The library's files: a folder of their own, or an S3-compatible object store
-    # (ENVHUB_LIBRARY_STORAGE_URL, `library/store_url.py`).
+    # (ENVHUB_LIBRARY_STORAGE_URL, `core/store_url.py`).
     "library": CONFIG.library_storage,
 }
 # Serve straight from the app folders when collectstatic has not run (tests, first start).

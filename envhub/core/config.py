@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from envhub.core import proxies
-from envhub.library import store_url
+from envhub.core import proxies, store_url
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -62,7 +61,7 @@ class Config:
     max_dataset_file_bytes: int = 52_428_800
     library_max_file_bytes: int = 2_147_483_648
     library_max_pages: int = 2_000
-    # The `library` entry of STORAGES (`library/store_url.py`).
+    # The `library` entry of STORAGES (`core/store_url.py`).
     library_storage: dict = field(default_factory=dict)
     max_survey_rows: int = 200_000
     request_seconds: int = 30

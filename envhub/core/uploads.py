@@ -9,6 +9,7 @@ holds one chunk of it. Nothing is written to a temporary file, so nothing is lef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
@@ -42,16 +43,25 @@ class UploadTooLarge(RequestDataTooBig):
 # Routes that take one dataset-sized file: a survey unit's table (its page, and the API).
 DATASET_FILE_PATHS = ("/surveys/", "/api/v1/submissions")
 
+# Routes with limits of their own, registered by the app that owns them when Django starts
+# (the library's, whose files go to disk): (does this path belong to it?, its limits).
+ROUTE_LIMITS: list[tuple[Callable[[str], bool], Callable[[], tuple[int, int]]]] = []
+
+
+def register_route_limits(matches: Callable[[str], bool],
+                          limits: Callable[[], tuple[int, int]]) -> None:
+    if (matches, limits) not in ROUTE_LIMITS:
+        ROUTE_LIMITS.append((matches, limits))
+
 
 def upload_limits(request) -> tuple[int, int]:
     """(largest file kept, largest body) of a multipart request. The API receives monitoring
     files, except a survey unit's table; elsewhere (a dataset's page, a survey upload, the
     admin) a steward or a unit uploads its file with a form."""
     path = request.path if request is not None else ""
-    from envhub.library import uploads as library_uploads
-
-    if library_uploads.is_library_path(path):  # its files go to disk (library/uploads.py)
-        return settings.ENVHUB_LIBRARY_MAX_FILE_BYTES, library_uploads.body_limit()
+    for matches, limits in ROUTE_LIMITS:
+        if matches(path):
+            return limits()
     if path.startswith("/api/") and not path.startswith(DATASET_FILE_PATHS):
         return settings.ENVHUB_MAX_FILE_BYTES, settings.ENVHUB_MAX_UPLOAD_BYTES
     largest = settings.ENVHUB_MAX_DATASET_FILE_BYTES

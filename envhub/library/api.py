@@ -94,3 +94,8 @@ def list_documents(request, query: Query[DocumentQuery]):
                             cursor=query.cursor, limit=query.limit)
     return {"results": [hit_out(hit) for hit in results.hits], "total": results.total,
             "facets": results.facets, "next": results.next}
+
+
+# The intake (POST /documents) and the document's own endpoints are written in their modules
+# on this same router: two routers with one path would answer each other's methods with 405.
+from envhub.library import detail_api, intake_api  # noqa: E402,F401

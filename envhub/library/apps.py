@@ -9,4 +9,14 @@ class LibraryConfig(AppConfig):
 
     def ready(self):
         # The search index follows every save and delete of a document (its signals).
-        from envhub.library import search  # noqa: F401
+        # Its uploads go to disk with limits of their own (`library/uploads.py`).
+        from django.conf import settings
+
+        from envhub.core.uploads import register_route_limits
+        from envhub.library import (
+            search,  # noqa: F401
+            uploads,
+        )
+
+        register_route_limits(uploads.is_library_path, lambda: (
+            settings.ENVHUB_LIBRARY_MAX_FILE_BYTES, uploads.body_limit()))

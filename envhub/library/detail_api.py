@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Schema
 
 from envhub.core import audit, permissions
 from envhub.core.api_auth import PUBLIC, actor_of
@@ -20,10 +20,10 @@ from envhub.core.api_errors import READ_ERRORS
 from envhub.core.errors import NotFound
 from envhub.core.schemas import LocalTime
 from envhub.library import dublin_core
+from envhub.library.api import router  # one router: the list and the intake share /documents
 from envhub.library.models import AccessLevel, Document, FileRole
 from envhub.library.oai_views import dublin_core_of, page_path
 
-router = Router(tags=["library"])
 MAX_ID = 200  # characters of `{id}`: longer than any identifier (100)
 
 

@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 
 from envhub.core import audit
 from envhub.core.permissions import system_actor
-from envhub.library import formats, ocr, storage, text
+from envhub.library import (
+    formats,
+    ocr,
+    search,  # the index, kept in step with the text
+    storage,
+    text,
+)
 from envhub.library.models import Document, DocumentFile, DocumentText, FileRole, TextState
 
 logger = logging.getLogger("envhub.library")
@@ -252,8 +258,6 @@ def _store_text(document: Document, extracted: text.Extracted, state: str,
                       "content": extracted.content, "pages": len(extracted.pages),
                       "empty_pages": extracted.empty_pages, "method": extracted.method})
         Document.objects.filter(pk=document.pk).update(text_state=state, text_message=message)
-    from envhub.library import search
-
     search.index_document(Document.objects.get(pk=document.pk))
 
 
@@ -330,8 +334,6 @@ def _store(document: Document, original: DocumentFile | None, result: _Result) -
         raise
     for name in replaced:
         storage.delete_stored(name)
-    from envhub.library import search  # libsearch's index, kept in step with the text
-
     search.index_document(Document.objects.get(pk=document.pk))
     return Outcome(document.identifier, result.state, result.message, result.page_count)
 

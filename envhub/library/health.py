@@ -15,7 +15,7 @@ STORE_TIMEOUT = 5
 def library_storage(report: Report) -> None:
     from django.conf import settings
 
-    from envhub.library import store_url
+    from envhub.core import store_url
 
     entry = settings.STORAGES["library"]
     where = store_url.describe(entry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import File, Schema, Status
 from ninja.files import UploadedFile
 
 from envhub.core import permissions
@@ -18,10 +18,9 @@ from envhub.core.api_errors import ErrorEnvelope
 from envhub.core.errors import InvalidInput, NotAuthenticated, NotFound, TooLarge
 from envhub.core.uploads import size_words
 from envhub.library import intake, metadata, storage, uploads
+from envhub.library.api import router  # one router: the list and the intake share /documents
 from envhub.library.models import Document
 from envhub.registry.api import RowId
-
-router = Router(tags=["library"])
 
 WRITE_ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope,
                 404: ErrorEnvelope, 413: ErrorEnvelope}

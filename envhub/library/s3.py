@@ -1,5 +1,5 @@
 """The library's files in an S3-compatible object store (django-storages' S3 backend), set up
-by ENVHUB_LIBRARY_STORAGE_URL (`library/store_url.py`).
+by ENVHUB_LIBRARY_STORAGE_URL (`core/store_url.py`).
 
 Tuned for documents of up to gigabytes: uploads go in parts of `part_bytes` (multipart past
 one part), two at a time, so that memory holds a few parts whatever the file's size; reads

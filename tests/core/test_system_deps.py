@@ -45,24 +45,26 @@ esac
 
 
 REPORTS = " libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core"
+# The library's text: pdftotext and pdftoppm, Tesseract with Vietnamese, OCRmyPDF (the worker).
+LIBRARY = " poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf"
 
 
 def test_base_installs_the_venv_package_when_ensurepip_is_missing(tmp_path):
     result, installs = run_script(tmp_path, "base", ensurepip=False, installed=False)
     assert result.returncode == 0, result.stderr
-    assert len(installs) == 1 and installs[0].endswith(" python3.11-venv" + REPORTS)
+    assert len(installs) == 1 and installs[0].endswith(" python3.11-venv" + REPORTS + LIBRARY)
 
 
 def test_base_installs_what_the_reports_need(tmp_path):
     result, installs = run_script(tmp_path, "base", ensurepip=True, installed=False)
     assert result.returncode == 0, result.stderr
-    assert installs == ["apt-get install -y -qq --no-install-recommends" + REPORTS]
+    assert installs == ["apt-get install -y -qq --no-install-recommends" + REPORTS + LIBRARY]
 
 
-def test_test_adds_the_browser_gettext_nginx_and_poppler(tmp_path):
+def test_test_adds_the_browser_gettext_and_nginx(tmp_path):
     result, installs = run_script(tmp_path, "test", ensurepip=True, installed=False)
     assert result.returncode == 0, result.stderr
-    assert installs[0].endswith(REPORTS + " chromium gettext nginx poppler-utils")
+    assert installs[0].endswith(REPORTS + LIBRARY + " chromium gettext nginx")
     assert "python3.11-venv" not in installs[0]
 
 

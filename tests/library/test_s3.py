@@ -18,8 +18,9 @@ import boto3
 import pytest
 from django.core.files.storage import storages
 
+from envhub.core import store_url
 from envhub.core.errors import InvalidInput, TooLarge
-from envhub.library import health, intake, storage, store_url
+from envhub.library import health, intake, storage
 from envhub.library.models import Document
 from tests.library.files import pdf
 

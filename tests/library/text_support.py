@@ -93,18 +93,22 @@ def scan(lines_per_page: list[list[str]], image_format: str = "PDF") -> bytes:
 
 @pytest.fixture
 def indexed(monkeypatch) -> list[str]:
-    """The identifiers handed to `search.index_document` by the extraction, in order (the
-    real index is still written)."""
-    from envhub.library import search
+    """The identifiers the extraction hands to `search.index_document`, in order (the real
+    index is still written; saves elsewhere, which index through their own signal, are not
+    counted)."""
+    from envhub.library import extraction, search
 
     calls: list[str] = []
-    real = search.index_document
 
-    def index_document(document):
-        real(document)
-        calls.append(document.identifier)
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(search, name)
 
-    monkeypatch.setattr(search, "index_document", index_document)
+        def index_document(self, document):
+            search.index_document(document)
+            calls.append(document.identifier)
+
+    monkeypatch.setattr(extraction, "search", Recording())
     return calls
 
 
