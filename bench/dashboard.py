@@ -335,7 +335,7 @@ def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple]:
     return rows
 
 
-def agreement(now, at, extra: dict | None = None) -> list[str]:
+def agreement(now, at, extra: dict | None = None, rows: bool = True) -> list[str]:
     """The dashboard's headline figures beside the baseline's, for the country or the view
     `extra` asks for (they must be the same numbers)."""
     from envhub.core.permissions import actor_for_user as actor_for
@@ -346,7 +346,7 @@ def agreement(now, at, extra: dict | None = None) -> list[str]:
                              today=at)
     board = figures.dashboard(actor, view, links.for_view(view), now)
     lines = []
-    for kind, summaries in (("rows", False), ("summaries", True)):
+    for kind, summaries in (("rows", False), ("summaries", True))[0 if rows else 1:]:
         mine = baseline_both(view, now, figures.main_cities(), summaries)["now"]
         pairs = [
             ("stations reporting", board.figure("stations_reporting").value, mine["reporting"]),
@@ -373,7 +373,7 @@ def run(vendor: str, args) -> None:
     print(f"\n== {vendor} ==  {common.machine()}  {common.load_average()}")
     if counts:
         print("generated: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()))
-    for line in agreement(now, at):
+    for line in agreement(now, at, rows=not args.no_rows_baseline):
         print("  " + line)
     writer = Writer(now, rate=args.writer_rate)
     if args.writer_rate > 0:
