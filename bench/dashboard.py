@@ -5,7 +5,7 @@ while a writer thread upserts rollups and latest values as the worker does, besi
 
     python -m bench.dashboard [--vendor sqlite|postgresql|both] [--requests 20]
                               [--stations 3000] [--hourly-days 31 | --full-year]
-                              [--keep DIR] [--reuse]
+                              [--keep DIR] [--reuse] [--no-rows-baseline]
 
 The database comes from `bench.national` (3,000 stations, 10 parameters, a year of daily
 rollups, the newest `--hourly-days` of hourly rollups and judged hours, 20,000 events). The
@@ -13,6 +13,10 @@ dashboard's "now" is fixed at the end of the generated data's last day and the p
 for is its month (`?period=month&at=...`). PostgreSQL: the database BENCH_POSTGRES names.
 `--keep DIR` keeps the SQLite installation in DIR and `--reuse` reads an existing one (or the
 PostgreSQL database as it is) instead of generating it again.
+
+Two baselines are timed in turn with each request: the figures by hand-written SQL over the
+rows (judged windows, daily rollups), and the same over the daily summaries envhub keeps
+(`DailyTally`, `StationDay`: the day a period's "now" cuts less its windows after the cut).
 
 Target: p95 under 300 ms for the country on both databases, and within 2× of the baseline.
 """
@@ -152,27 +156,30 @@ class Writer(threading.Thread):
 
 def _tables():
     from envhub.airquality.models import DailyAqi
-    from envhub.compliance.models import Assessment, ExceedanceEvent, Permit
-    from envhub.monitoring.models import DailyRollup, Series, StationStatus
+    from envhub.compliance.models import Assessment, DailyTally, ExceedanceEvent, Permit
+    from envhub.monitoring.models import DailyRollup, Series, StationDay, StationStatus
     from envhub.registry.models import Facility, Province, Source, Station
 
     return {name: model._meta.db_table for name, model in (
         ("aqi", DailyAqi), ("assessment", Assessment), ("event", ExceedanceEvent),
         ("permit", Permit), ("daily", DailyRollup), ("series", Series),
         ("status", StationStatus), ("facility", Facility), ("province", Province),
-        ("source", Source), ("station", Station))}
+        ("source", Source), ("station", Station), ("tally", DailyTally),
+        ("station_day", StationDay))}
 
 
 def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
              start: datetime.datetime, end: datetime.datetime,
-             now: datetime.datetime, cities: tuple[str, ...]) -> dict:
+             now: datetime.datetime, cities: tuple[str, ...], summaries: bool = False) -> dict:
     """The headline figures of one period, one statement each, by the rules of figures.py:
     stations, reporting ones and valid hours from the daily rollups; states now; hours over
     the limit, judged windows and facilities over from the assessments; open events by band;
-    the cities' days by their worst station's AQI."""
+    the cities' days by their worst station's AQI. With `summaries`, the rollups and judged
+    windows are read from their daily summaries as envhub does (`_summed`)."""
     from django.db import connection
 
     t = _tables()
+    cut = min(end, now)
     start, end, now = (connection.ops.adapt_datetimefield_value(moment)
                        for moment in (start, end, now))  # as the ORM would send them
     where_station = "AND st.province_id = %s" if province_id else ""
@@ -184,13 +191,21 @@ def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
             f"SELECT COUNT(*) FROM {t['series']} se JOIN {t['station']} st ON st.id = se.station_id"
             f" WHERE st.active AND st.kind <> 'periodic' {where_station}", scope)
         out["series"] = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT COUNT(DISTINCT CASE WHEN d.valid_hours > 0 THEN se.station_id END),"
-            f" COALESCE(SUM(d.valid_hours), 0), COUNT(*)"
-            f" FROM {t['daily']} d JOIN {t['series']} se ON se.id = d.series_id"
-            f" JOIN {t['station']} st ON st.id = se.station_id"
-            f" WHERE d.day >= %s AND d.day <= %s AND st.active AND st.kind <> 'periodic'"
-            f" {where_station}", [first, last, *scope])
+        if summaries:
+            cursor.execute(
+                f"SELECT COUNT(DISTINCT CASE WHEN d.reporting > 0 THEN d.station_id END),"
+                f" COALESCE(SUM(d.valid_hours), 0), COALESCE(SUM(d.rollups), 0)"
+                f" FROM {t['station_day']} d JOIN {t['station']} st ON st.id = d.station_id"
+                f" WHERE d.day >= %s AND d.day <= %s AND st.active AND st.kind <> 'periodic'"
+                f" {where_station}", [first, last, *scope])
+        else:
+            cursor.execute(
+                f"SELECT COUNT(DISTINCT CASE WHEN d.valid_hours > 0 THEN se.station_id END),"
+                f" COALESCE(SUM(d.valid_hours), 0), COUNT(*)"
+                f" FROM {t['daily']} d JOIN {t['series']} se ON se.id = d.series_id"
+                f" JOIN {t['station']} st ON st.id = se.station_id"
+                f" WHERE d.day >= %s AND d.day <= %s AND st.active AND st.kind <> 'periodic'"
+                f" {where_station}", [first, last, *scope])
         out["reporting"], out["valid_hours"], out["rollup_days"] = cursor.fetchone()
         cursor.execute(
             f"SELECT COALESCE(ss.state, 'never'), COUNT(*) FROM {t['station']} st"
@@ -199,14 +214,17 @@ def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
             f" GROUP BY COALESCE(ss.state, 'never')", scope)
         out["states"] = dict(cursor.fetchall())
         stop = min(end, now)
-        cursor.execute(
-            f"SELECT COUNT(*), SUM(CASE WHEN a.state <> 'unknown' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN a.state = 'exceeds' THEN a.window_hours ELSE 0 END),"
-            f" COUNT(DISTINCT CASE WHEN a.state = 'exceeds' THEN s.facility_id END)"
-            f" FROM {t['assessment']} a JOIN {t['source']} s ON s.id = a.source_id"
-            f" JOIN {t['facility']} f ON f.id = s.facility_id"
-            f" WHERE a.window_end > %s AND a.window_end <= %s {where_facility}",
-            [start, stop, *scope])
+        if summaries:
+            _summed(cursor, t, where_facility, scope, first, cut)
+        else:
+            cursor.execute(
+                f"SELECT COUNT(*), SUM(CASE WHEN a.state <> 'unknown' THEN 1 ELSE 0 END),"
+                f" SUM(CASE WHEN a.state = 'exceeds' THEN a.window_hours ELSE 0 END),"
+                f" COUNT(DISTINCT CASE WHEN a.state = 'exceeds' THEN s.facility_id END)"
+                f" FROM {t['assessment']} a JOIN {t['source']} s ON s.id = a.source_id"
+                f" JOIN {t['facility']} f ON f.id = s.facility_id"
+                f" WHERE a.window_end > %s AND a.window_end <= %s {where_facility}",
+                [start, stop, *scope])
         out["judged"], out["valid"], out["hours_over"], out["facilities_over"] = \
             cursor.fetchone()
         cursor.execute(
@@ -227,7 +245,31 @@ def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
     return out
 
 
-def baseline_both(view, now, cities) -> dict:
+def _summed(cursor, t: dict, where_facility: str, scope: list, first: datetime.date,
+            cut: datetime.datetime) -> None:
+    """Judged windows from the day `first` to `cut` (a period starting at a day's start): the
+    summary's whole days up to the day of `cut`, less the windows of that day after it."""
+    from django.db import connection
+
+    from envhub.core.timeutil import day_bounds, local_day
+
+    last = local_day(cut)
+    after, until = (connection.ops.adapt_datetimefield_value(moment)
+                    for moment in (cut, day_bounds(last)[1]))
+    cursor.execute(
+        f"SELECT SUM(w), SUM(v), SUM(h), SUM(CASE WHEN h > 0 THEN 1 ELSE 0 END) FROM ("
+        f" SELECT s.facility_id, SUM(x.w) AS w, SUM(x.v) AS v, SUM(x.h) AS h FROM ("
+        f"  SELECT source_id, with_data AS w, valid AS v, exceeded_hours AS h"
+        f"  FROM {t['tally']} WHERE day >= %s AND day <= %s"
+        f"  UNION ALL SELECT source_id, -1, CASE WHEN state <> 'unknown' THEN -1 ELSE 0 END,"
+        f"  CASE WHEN state = 'exceeds' THEN -window_hours ELSE 0 END FROM {t['assessment']}"
+        f"  WHERE window_end > %s AND window_end <= %s) x"
+        f" JOIN {t['source']} s ON s.id = x.source_id"
+        f" JOIN {t['facility']} f ON f.id = s.facility_id WHERE 1 = 1 {where_facility}"
+        f" GROUP BY s.facility_id) y", [first, last, after, until, *scope])
+
+
+def baseline_both(view, now, cities, summaries: bool = False) -> dict:
     """This period's figures and the period before's, as the dashboard shows both."""
     from envhub.registry.models import Province
 
@@ -236,7 +278,7 @@ def baseline_both(view, now, cities) -> dict:
     for key, part in (("now", view), ("before", view.previous())):
         start, end = part.utc_bounds()
         found[key] = baseline(province_id, part.period.first, part.period.last, start, end,
-                              now, cities)
+                              now, cities, summaries)
     return found
 
 
@@ -251,7 +293,7 @@ def _timed(function, count: int) -> list[float]:
     return samples
 
 
-def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple[str, list, list]]:
+def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple]:
     from django.conf import settings
     from django.test import Client
 
@@ -274,12 +316,13 @@ def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple[str, 
             if response.status_code != 200:
                 raise SystemExit(f"{path} {params}: HTTP {response.status_code} "
                                  f"{response.content[:300]!r}")
-            envhub = []
-            base = []
-            for _n in range(args.requests):  # in turn, so that both see the same load
+            envhub, base, summed = [], [], []
+            for _n in range(args.requests):  # in turn, so that all see the same load
                 envhub += _timed(lambda path=path, params=params: client.get(path, params), 1)
-                base += _timed(lambda view=view: baseline_both(view, now, cities), 1)
-            rows.append((f"{label} {path}", envhub, base))
+                if not args.no_rows_baseline:
+                    base += _timed(lambda view=view: baseline_both(view, now, cities), 1)
+                summed += _timed(lambda view=view: baseline_both(view, now, cities, True), 1)
+            rows.append((f"{label} {path}", envhub, base, summed))
         link = links.for_view(view)
         parts = {
             "figures": lambda view=view, link=link: figures.dashboard(actor, view, link, now),
@@ -288,11 +331,11 @@ def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple[str, 
         }
         for name, function in parts.items():
             rows.append((f"{label} part: {name}", _timed(function, max(3, args.requests // 2)),
-                         []))
+                         [], []))
     return rows
 
 
-def agreement(now, at, extra: dict | None = None) -> list[str]:
+def agreement(now, at, extra: dict | None = None, rows: bool = True) -> list[str]:
     """The dashboard's headline figures beside the baseline's, for the country or the view
     `extra` asks for (they must be the same numbers)."""
     from envhub.core.permissions import actor_for_user as actor_for
@@ -302,16 +345,20 @@ def agreement(now, at, extra: dict | None = None) -> list[str]:
     view = filters.view_from(actor, {"period": "month", "at": at.isoformat(), **(extra or {})},
                              today=at)
     board = figures.dashboard(actor, view, links.for_view(view), now)
-    mine = baseline_both(view, now, figures.main_cities())["now"]
-    pairs = [("stations reporting", board.figure("stations_reporting").value, mine["reporting"]),
-             ("stations offline", board.figure("stations_offline").value,
-              mine["states"].get("offline", 0)),
-             ("hours over a limit", board.figure("hours_over").value, mine["hours_over"]),
-             ("facilities over a limit", board.figure("facilities_over").value,
-              mine["facilities_over"]),
-             ("open events", board.figure("events_open").value, sum(mine["events"].values()))]
-    return [f"{name}: envhub {ours} / baseline {theirs}" + ("" if ours == theirs else "  DIFFER")
-            for name, ours, theirs in pairs]
+    lines = []
+    for kind, summaries in (("rows", False), ("summaries", True))[0 if rows else 1:]:
+        mine = baseline_both(view, now, figures.main_cities(), summaries)["now"]
+        pairs = [
+            ("stations reporting", board.figure("stations_reporting").value, mine["reporting"]),
+            ("stations offline", board.figure("stations_offline").value,
+             mine["states"].get("offline", 0)),
+            ("hours over a limit", board.figure("hours_over").value, mine["hours_over"]),
+            ("facilities over a limit", board.figure("facilities_over").value,
+             mine["facilities_over"]),
+            ("open events", board.figure("events_open").value, sum(mine["events"].values()))]
+        lines += [f"{name}: envhub {ours} / baseline ({kind}) {theirs}"
+                  + ("" if ours == theirs else "  DIFFER") for name, ours, theirs in pairs]
+    return lines
 
 
 def run(vendor: str, args) -> None:
@@ -326,7 +373,7 @@ def run(vendor: str, args) -> None:
     print(f"\n== {vendor} ==  {common.machine()}  {common.load_average()}")
     if counts:
         print("generated: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()))
-    for line in agreement(now, at):
+    for line in agreement(now, at, rows=not args.no_rows_baseline):
         print("  " + line)
     writer = Writer(now, rate=args.writer_rate)
     if args.writer_rate > 0:
@@ -337,13 +384,15 @@ def run(vendor: str, args) -> None:
         writer.stop = True
         if writer.is_alive():
             writer.join()
-    for label, envhub, base in rows:
+    for label, envhub, base, summed in rows:
         mine = common.Latency.of(envhub)
         line = f"  {label.ljust(32)} {mine}"
-        if base:
-            theirs = common.Latency.of(base)
-            line += (f"\n  {'  baseline (SQL)'.ljust(32)} {theirs}   ratio p50 "
-                     f"{mine.p50 / theirs.p50:.1f}, p95 {mine.p95 / theirs.p95:.1f}")
+        for name, samples in (("baseline (SQL, rows)", base),
+                              ("baseline (SQL, summaries)", summed)):
+            if samples:
+                theirs = common.Latency.of(samples)
+                line += (f"\n  {('  ' + name).ljust(32)} {theirs}   ratio p50 "
+                         f"{mine.p50 / theirs.p50:.1f}, p95 {mine.p95 / theirs.p95:.1f}")
         print(line)
     print(f"  writer: {writer.written} stations written, {writer.errors} failed;  "
           f"{common.load_average()}")
@@ -362,6 +411,9 @@ def main() -> None:
     parser.add_argument("--writer-rate", type=float, default=10, help="stations a second")
     parser.add_argument("--keep", help="SQLite: keep the installation in this folder")
     parser.add_argument("--reuse", action="store_true", help="read the data already there")
+    parser.add_argument("--no-rows-baseline", action="store_true",
+                        help="time only the baseline over the summaries (the one over the rows "
+                             "takes minutes a request on SQLite at national scale)")
     args = parser.parse_args()
     if args.vendor == "both":
         for vendor in ("sqlite", "postgresql"):  # Django is set up once a process

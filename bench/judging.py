@@ -9,7 +9,8 @@ and `limits_of`.
 
 The baseline is the code before: the same script runs on an earlier commit (docs/benchmarks.md
 holds both). Run: python -m bench.judging [--vendor sqlite|postgresql] [--stations 120]
-[--hours 1]
+[--hours 1]. `--summaries-cost [--turns 3]` judges the same hours with and without the
+triggers that keep the dashboard's daily summary of judged windows, in turn.
 """
 
 from __future__ import annotations
@@ -109,6 +110,34 @@ def run(vendor: str, args) -> dict:
             if total_time else {}}
 
 
+def summaries_cost(vendor: str, args) -> list[tuple[str, float]]:
+    """The judging's cost of keeping the daily summary (`compliance.DailyTally`, by triggers):
+    the newest `--hours` of every source judged again `--turns` times, with and without the
+    triggers in turn (the summary is recounted after). Returns (label, ms a source-hour)."""
+    common.prepare_environment(vendor)
+    common.setup_django()
+    from envhub.compliance import assess, daily_tallies
+    from envhub.monitoring import rollups, summaries
+
+    fleet.build(args.stations, history_hours=args.history, live_steps=1)
+    rollups.process_queue()
+    assess.process_queue()
+    found = []
+    for turn in range(args.turns * 2):
+        kept = turn % 2 == 0
+        if not kept:
+            summaries.drop_triggers(daily_tallies.SUMMARY)
+        queued = _queue_newest_hours(args.hours)
+        started = time.perf_counter()
+        judged = assess.process_queue(limit=args.claim)
+        elapsed = time.perf_counter() - started
+        if not kept:
+            summaries.install(daily_tallies.SUMMARY)
+        found.append(("with the summary" if kept else "without", elapsed / max(judged, 1)
+                      * 1000, queued))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", choices=["sqlite", "postgresql"], default="sqlite")
@@ -116,8 +145,16 @@ def main() -> None:
     parser.add_argument("--history", type=float, default=24, help="hours of history")
     parser.add_argument("--hours", type=int, default=1, help="newest hours queued a source")
     parser.add_argument("--claim", type=int, default=5, help="source-hours a claim (worker: 5)")
+    parser.add_argument("--summaries-cost", action="store_true",
+                        help="judge with and without the daily summary's triggers in turn")
+    parser.add_argument("--turns", type=int, default=3)
     args = parser.parse_args()
     print(common.machine(), f"load {common.load_average()}")
+    if args.summaries_cost:
+        for label, ms, queued in summaries_cost(args.vendor, args):
+            print(f"  {label}: {ms:.1f} ms a source-hour ({queued} queued)")
+        print(f"  machine load at the end {common.load_average()}")
+        return
     result = run(args.vendor, args)
     print(f"{result['vendor']}: {result['judged']} source-hours judged of {result['queued']} "
           f"queued, claims of {args.claim}")

@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _keep_tallies(sender, using="default", **kwargs):
+    """After any migration the judged windows' summary has its triggers (SQLite drops them
+    when it rebuilds the table): put back and recounted if they were missing."""
+    from envhub.compliance.daily_tallies import SUMMARY
+    from envhub.monitoring import summaries
+
+    summaries.ensure(SUMMARY, using)
 
 
 class ComplianceConfig(AppConfig):
@@ -12,6 +22,7 @@ class ComplianceConfig(AppConfig):
         from envhub.monitoring import rollups
         from envhub.registry import views as registry_views
 
+        post_migrate.connect(_keep_tallies, sender=self, dispatch_uid="compliance-tallies")
         if assess.enqueue_hours not in rollups.HOUR_LISTENERS:
             rollups.HOUR_LISTENERS.append(assess.enqueue_hours)
         # The facility list's compliance columns (the registry imports no compliance).

@@ -15,11 +15,19 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from envhub.compliance.models import Assessment, LimitValue, Permit, PermitLimit, State
+from envhub.compliance import daily_tallies
+from envhub.compliance.models import (
+    Assessment,
+    DailyTally,
+    LimitValue,
+    Permit,
+    PermitLimit,
+    State,
+)
 from envhub.core import completeness
 from envhub.core.completeness import PeriodCoverage
 from envhub.core.numbers import format_number
@@ -154,28 +162,57 @@ def _valid_in(permit, start, end) -> bool:
         permit["valid_until"] is None or permit["valid_until"] >= _first_day(start))
 
 
+_KEYS = ("with_data", "valid", "exceeded", "exceeded_hours")
+
+
+def _window_sums(prefix: str, within: Q) -> dict:
+    exceeds = within & Q(state=State.EXCEEDS)
+    return {f"with_data{prefix}": Count("pk", filter=within),
+            f"valid{prefix}": Count("pk", filter=within & ~Q(state=State.UNKNOWN)),
+            f"exceeded{prefix}": Count("pk", filter=exceeds),
+            f"exceeded_hours{prefix}": Sum("window_hours", filter=exceeds)}
+
+
 def _counts_of_spans(sources, spans, now) -> list[dict]:
-    """`_counts` by source for each (start, end) of `spans`, the judged windows read once."""
-    sums = {}
-    for index, (start, end) in enumerate(spans):
-        within = Q(window_end__gt=start, window_end__lte=min(end, now))
-        exceeds = within & Q(state=State.EXCEEDS)
-        sums.update({f"with_data{index}": Count("pk", filter=within),
-                     f"valid{index}": Count("pk", filter=within & ~Q(state=State.UNKNOWN)),
-                     f"exceeded{index}": Count("pk", filter=exceeds),
-                     f"exceeded_hours{index}": Sum("window_hours", filter=exceeds)})
-    rows = Assessment.objects.filter(
-        source_id__in=sources, window_end__gt=min(start for start, _end in spans),
-        window_end__lte=max(min(end, now) for _start, end in spans)).order_by().values(
-        "source_id").annotate(**sums)
-    found = [{} for _span in spans]
-    for row in rows:
-        for index in range(len(spans)):
-            if row[f"with_data{index}"]:
-                found[index][row["source_id"]] = {
-                    key: row[f"{key}{index}"]
-                    for key in ("with_data", "valid", "exceeded", "exceeded_hours")}
-    return found
+    """`_counts` by source for each (start, end) of `spans`: whole local days from the daily
+    summary (`daily_tallies`, one row per source-day), the days a period's edges cut from the
+    judged windows themselves — two queries whatever the periods."""
+    plans = [daily_tallies.spans(start, min(end, now)) for start, end in spans]
+    totals = [defaultdict(lambda: dict.fromkeys(_KEYS, 0)) for _span in spans]
+    days = [whole for whole, _ranges in plans if whole]
+    if days:
+        sums = {}
+        for index, (whole, _ranges) in enumerate(plans):
+            if whole:
+                sums.update({f"{key}{index}": Sum(key, filter=Q(day__range=whole))
+                             for key in _KEYS})
+        for row in DailyTally.objects.filter(
+                source_id__in=sources, day__range=(min(first for first, _last in days),
+                                                   max(last for _first, last in days))
+        ).order_by().values("source_id").annotate(**sums):
+            for index, (whole, _ranges) in enumerate(plans):
+                if whole:
+                    for key in _KEYS:
+                        totals[index][row["source_id"]][key] += row[f"{key}{index}"] or 0
+    edges = [(index, piece, after, until, sign) for index, (_whole, ranges) in enumerate(plans)
+             for piece, (after, until, sign) in enumerate(ranges)]
+    if edges:
+        sums, reach = {}, Q()
+        for index, piece, after, until, _sign in edges:
+            within = Q(window_end__gt=after, window_end__lte=until)
+            sums.update(_window_sums(f"{index}_{piece}", within))
+            reach |= within
+        # The edges are a few hours of the windows: read through the index on their end.
+        # `source_id + 0` keeps SQLite (no statistics) from reading every window of each
+        # source through the primary key instead.
+        for row in Assessment.objects.alias(of_source=F("source_id") + 0).filter(
+                reach, of_source__in=sources).order_by().values("source_id").annotate(**sums):
+            for index, piece, _after, _until, sign in edges:
+                for key in _KEYS:
+                    totals[index][row["source_id"]][key] += sign * (
+                        row[f"{key}{index}_{piece}"] or 0)
+    return [{source: counts for source, counts in found.items() if counts["with_data"]}
+            for found in totals]
 
 
 def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Tally]]:

@@ -1,9 +1,10 @@
 """The dashboard's headline figures for a `View` (bảng điều khiển): each with the same figure for
 the period before it and the change, per province too (the map colours provinces with them).
 
-It reads only what is kept for reading: the daily rollups (`DailyRollup.valid_hours`, hours valid
-by the one completeness rule), the stations' status and its history (`StationStatus`,
-`ConnectivityChange`), the compliance assessments and events, the daily VN_AQI, the survey
+It reads only what is kept for reading: the daily rollups summed per station and day
+(`StationDay`: `DailyRollup.valid_hours`, hours valid by the one completeness rule), the
+stations' status and its history (`StationStatus`, `ConnectivityChange`), the judged windows
+(summed per source and day: `compliance.DailyTally`) and events, the daily VN_AQI, the survey
 assignments and the catalogue — never the observations. A fixed number of queries, whatever the
 number of stations (no loop over stations or facilities issues one).
 
@@ -43,8 +44,8 @@ from envhub.dashboard.filters import View
 from envhub.monitoring.models import (
     Connectivity,
     ConnectivityChange,
-    DailyRollup,
     Series,
+    StationDay,
 )
 from envhub.registry.models import Facility, Province, Station, StationKind
 from envhub.surveys.models import Assignment, Campaign, State, Submission, Version
@@ -171,41 +172,41 @@ def _series_of(stations) -> dict[int, tuple[int, str]]:
 def _rollups(stations, series: dict, views: list[View], now: datetime.datetime) -> list[dict]:
     """Per view of `views` (the period and the one before): per province code, rollup days,
     valid hours and stations with a valid hour in the period, and the hours expected of its
-    series (every hour ended so far). The rollups are summed per series without a join, the
-    big table read once for all the periods (their days are next to each other: one range,
-    each period's sums filtered by its days); the series' stations and provinces are put
-    together here."""
+    series (every hour ended so far). Read from the daily rollups summed per station and day
+    (`monitoring.station_days`, kept by triggers), once for all the periods (their days are
+    next to each other: one range, each period's sums filtered by its days); the stations'
+    provinces are put together here."""
     spans = [(view.period.first, view.period.last) for view in views]
     sums = {}
     for index, span in enumerate(spans):
         within = Q(day__range=span)
-        sums.update({f"d{index}": Count("day", filter=within),
+        sums.update({f"d{index}": Sum("rollups", filter=within),
                      f"h{index}": Sum("valid_hours", filter=within),
-                     f"b{index}": Max("valid_hours", filter=within)})
-    rows = DailyRollup.objects.filter(
-        series_id__in=Series.objects.filter(station__in=stations.values("pk")).values("pk"),
+                     f"b{index}": Sum("reporting", filter=within)})
+    province_of = {station: code for station, code in series.values()}
+    rows = StationDay.objects.filter(
+        station_id__in=stations.values("pk"),
         day__range=(min(first for first, _last in spans), max(last for _first, last in spans))
-    ).order_by().values("series_id").annotate(**sums)
+    ).order_by().values("station_id").annotate(**sums)
     found = [defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
              for _view in views]
-    reporting: list[dict[str, set]] = [defaultdict(set) for _view in views]
     for row in rows:
-        station, code = series[row["series_id"]]
+        if row["station_id"] not in province_of:
+            continue  # a station without series has no rollups to count
+        code = province_of[row["station_id"]]
         for index in range(len(views)):
             if not row[f"d{index}"]:
                 continue
             found[index][code]["days"] += row[f"d{index}"]
             found[index][code]["valid_hours"] += row[f"h{index}"] or 0
             if row[f"b{index}"]:
-                reporting[index][code].add(station)
+                found[index][code]["reporting"] += 1
     for index, view in enumerate(views):
         start, end = view.utc_bounds()
         hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds()
                            // 3600))
         for _station, code in series.values():
             found[index][code]["expected"] += hours
-        for code, stations_reporting in reporting[index].items():
-            found[index][code]["reporting"] = len(stations_reporting)
     return found
 
 

@@ -30,8 +30,8 @@ from envhub.dashboard.filters import View
 from envhub.monitoring.models import (
     Connectivity,
     ConnectivityChange,
-    DailyRollup,
     Series,
+    StationDay,
     StationStatus,
 )
 from envhub.registry.models import Facility, Province, Sector, Station, StationKind
@@ -179,14 +179,15 @@ def expected_hours(view: View) -> int:
 
 
 def _station_hours(view: View) -> dict[int, dict]:
-    """Per station in the view: its series and its valid hours in the period (daily rollups)."""
+    """Per station in the view: its series and its valid hours in the period (the daily
+    rollups summed per station and day, `StationDay`)."""
     series = dict(Series.objects.filter(station_q(view, "station__")).order_by()
                   .values("station_id").annotate(n=Count("id")).values_list("station_id", "n"))
     period = view.period
-    valid = dict(DailyRollup.objects.filter(
-        station_q(view, "series__station__"), day__gte=period.first, day__lte=period.last)
-        .order_by().values("series__station_id").annotate(hours=Sum("valid_hours"))
-        .values_list("series__station_id", "hours"))
+    valid = dict(StationDay.objects.filter(
+        station_q(view, "station__"), day__gte=period.first, day__lte=period.last)
+        .order_by().values("station_id").annotate(hours=Sum("valid_hours"))
+        .values_list("station_id", "hours"))
     return {station: {"series": count, "received": valid.get(station) or 0}
             for station, count in series.items()}
 

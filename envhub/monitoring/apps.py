@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,15 @@ def _forget_directory(sender, **kwargs):
     from envhub.monitoring.ingest import directory
 
     directory.forget()
+
+
+def _keep_station_days(sender, using="default", **kwargs):
+    """After any migration the daily rollups' summary has its triggers (SQLite drops them
+    when it rebuilds the table): put back and recounted if they were missing."""
+    from envhub.monitoring import summaries
+    from envhub.monitoring.station_days import SUMMARY
+
+    summaries.ensure(SUMMARY, using)
 
 
 class MonitoringConfig(AppConfig):
@@ -21,6 +30,8 @@ class MonitoringConfig(AppConfig):
         from envhub.monitoring.views import station_context
         from envhub.registry import views as registry_views
 
+        post_migrate.connect(_keep_station_days, sender=self,
+                             dispatch_uid="monitoring-station-days")
         # The station's data (latest values, chart, received files; a periodic station's
         # results) on the registry's station page, scoped the same way.
         for part in (station_context, samples_context):

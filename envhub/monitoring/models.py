@@ -363,3 +363,17 @@ class Sample(models.Model):
     class Meta:
         verbose_name = _("periodic sample")
         verbose_name_plural = _("periodic samples")
+
+
+class StationDay(models.Model):
+    """The daily rollups of one station's series on one local day, summed: kept by triggers on
+    `DailyRollup` (`station_days`; never written by Python), read by the dashboard. No foreign
+    key constraint: the rollups' own cascades empty it."""
+
+    pk = models.CompositePrimaryKey("station", "day")
+    station = models.ForeignKey("registry.Station", on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    day = models.DateField()
+    rollups = models.IntegerField(default=0)  # series-days
+    valid_hours = models.IntegerField(default=0)
+    reporting = models.IntegerField(default=0)  # series-days with a valid hour

@@ -252,6 +252,11 @@ def _day_rows(keys, hours: dict | None = None) -> dict[tuple[int, datetime.date]
 
 
 def _write_days(rows: dict[tuple[int, datetime.date], tuple | None]) -> None:
+    if rows and connection.vendor == "postgresql":
+        # The triggers sum a station's series into one `StationDay` row: its stations are
+        # held in sorted order first, so two writers of different series cannot deadlock there.
+        _lock(STATION_LOCKS, set(Series.objects.filter(
+            id__in={series_id for series_id, _ in rows}).values_list("station_id", flat=True)))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_day = connection.ops.adapt_datefield_value
     _upsert_rollups("monitoring_dailyrollup", "day", [

@@ -1,0 +1,19 @@
+"""The summary of judged windows per source and local day (`daily_tallies`)."""
+
+from django.db import models
+
+
+class DailyTally(models.Model):
+    """The judged windows of one source whose end is in one local day, counted: kept by
+    triggers on `Assessment` (never written by Python), read by the dashboard for whole days.
+    No foreign key constraint: the windows' own cascades empty it (a day whose count falls to
+    zero is removed), in whatever order a deletion takes them."""
+
+    pk = models.CompositePrimaryKey("source", "day")
+    source = models.ForeignKey("registry.Source", on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+")
+    day = models.DateField()
+    with_data = models.IntegerField(default=0)
+    valid = models.IntegerField(default=0)
+    exceeded = models.IntegerField(default=0)
+    exceeded_hours = models.IntegerField(default=0)

@@ -1,0 +1,78 @@
+"""The daily rollups summed per station and local day (`StationDay`), kept by triggers on
+`monitoring_dailyrollup` (see `summaries`): rollup rows (series-days), valid hours, and the
+series-days with a valid hour (a station reporting). Whoever writes a daily rollup — the
+rollup worker (`rollups.compute_days`, its PostgreSQL upsert and SQLite's read-then-write),
+revalidation, a cascade from a deleted series or station — the triggers follow it in the same
+transaction. The dashboard's figures and rankings read these 1 row per station-day instead of
+one per series-day. A series' station is read when its rollup changes (a series does not move
+between stations)."""
+
+from __future__ import annotations
+
+from envhub.monitoring.models import StationDay
+from envhub.monitoring.summaries import Summary
+
+__all__ = ["SUMMARY", "StationDay"]
+
+COLUMNS = ("station_id", "day", "rollups", "valid_hours", "reporting")
+_SUMS = COLUMNS[2:]
+_COUNTS = ("1", "{row}.valid_hours", "CASE WHEN {row}.valid_hours > 0 THEN 1 ELSE 0 END")
+_STATION = "(SELECT s.station_id FROM monitoring_series s WHERE s.id = {row}.series_id)"
+
+
+def _take(row: str) -> list[str]:
+    sets = ", ".join(f"{column} = {column} - ({count.format(row=row)})"
+                     for column, count in zip(_SUMS, _COUNTS, strict=True))
+    where = f"station_id = {_STATION.format(row=row)} AND day = {row}.day"
+    return [f"UPDATE monitoring_stationday SET {sets} WHERE {where}",
+            f"DELETE FROM monitoring_stationday WHERE {where} AND rollups <= 0"]
+
+
+def _add(row: str) -> str:
+    values = ", ".join(["s.station_id", f"{row}.day"]
+                       + [count.format(row=row) for count in _COUNTS])
+    sets = ", ".join(f"{column} = monitoring_stationday.{column} + excluded.{column}"
+                     for column in _SUMS)
+    return (f"INSERT INTO monitoring_stationday ({', '.join(COLUMNS)}) SELECT {values} "
+            f"FROM monitoring_series s WHERE s.id = {row}.series_id "
+            f"ON CONFLICT (station_id, day) DO UPDATE SET {sets}")
+
+
+def _body(statements: list[str]) -> str:
+    return "".join(f"{statement}; " for statement in statements)
+
+
+# The worker upserts a day again at each new hour; only a change of what is summed matters.
+_CHANGED = ("OLD.series_id <> NEW.series_id OR OLD.day <> NEW.day OR "
+            "OLD.valid_hours <> NEW.valid_hours")
+
+POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION monitoring_stationday_keep() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + _body(_take("OLD")) + "END IF; "
+    "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + _add("NEW") + "; END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER monitoring_dailyrollup_day_insert AFTER INSERT ON monitoring_dailyrollup "
+    "FOR EACH ROW EXECUTE FUNCTION monitoring_stationday_keep()",
+    "CREATE TRIGGER monitoring_dailyrollup_day_delete AFTER DELETE ON monitoring_dailyrollup "
+    "FOR EACH ROW EXECUTE FUNCTION monitoring_stationday_keep()",
+    "CREATE TRIGGER monitoring_dailyrollup_day_update AFTER UPDATE ON monitoring_dailyrollup "
+    f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION monitoring_stationday_keep()",
+]
+SQLITE = [
+    "CREATE TRIGGER monitoring_dailyrollup_day_insert AFTER INSERT ON monitoring_dailyrollup "
+    "BEGIN " + _add("NEW") + "; END",
+    "CREATE TRIGGER monitoring_dailyrollup_day_delete AFTER DELETE ON monitoring_dailyrollup "
+    "BEGIN " + _body(_take("OLD")) + "END",
+    "CREATE TRIGGER monitoring_dailyrollup_day_update AFTER UPDATE ON monitoring_dailyrollup "
+    f"WHEN {_CHANGED} BEGIN " + _body(_take("OLD")) + _add("NEW") + "; END",
+]
+
+_RECOUNT = ("SELECT s.station_id, r.day, " + ", ".join(
+    f"SUM({count.format(row='r')})" for count in _COUNTS)
+    + " FROM monitoring_dailyrollup r JOIN monitoring_series s ON s.id = r.series_id "
+    "GROUP BY s.station_id, r.day")
+
+SUMMARY = Summary(table="monitoring_stationday", source="monitoring_dailyrollup",
+                  columns=COLUMNS, recount={"postgresql": _RECOUNT, "sqlite": _RECOUNT},
+                  sqlite=SQLITE, postgresql=POSTGRESQL)
