@@ -73,11 +73,29 @@ def pytest_xdist_make_scheduler(config, log):
     return ModulesThatShare(config, log)
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _uses_the_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")
+                or _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
 def pytest_collection_modifyitems(config, items):
-    """On xdist's workers, the tests that take long (`slow`: real processes; `browser`) go out
+    """On PostgreSQL (CI's second run, after SQLite's), only the tests that use the database:
+    the others — parsers, formulas, formats, commands that make their own SQLite installation —
+    gave their answer in the first run, and the same code answers the same on the second.
+    `ENVHUB_TEST_EVERYTHING=1` runs them all.
+
+    On xdist's workers, the tests that take long (`slow`: real processes; `browser`) go out
     first, so the run does not end with one worker busy on them and the other idle. Every worker
     sorts the same shuffled list the same way, as xdist requires."""
+    if (os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+            and not os.environ.get("ENVHUB_TEST_EVERYTHING")):
+        kept = [item for item in items if _uses_the_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     items.sort(key=lambda item: not (item.get_closest_marker("slow")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from envhub.core import config
-from envhub.library import health, intake, storage, store_url
+from envhub.core import config, store_url
+from envhub.library import health, intake, storage
 from envhub.library.models import Document
 from tests.library.files import library_folder, pdf  # noqa: F401 - a fixture
 
