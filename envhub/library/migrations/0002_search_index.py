@@ -1,7 +1,11 @@
 """The library's full-text index: an FTS5 table on SQLite, a table of tsvectors under a GIN
 index on PostgreSQL (read and written by `library/search_sqlite.py` and
 `library/search_postgres.py`). Filled as documents are added and by `envhub library reindex`.
-The statements are written out here, not imported, so that this migration never changes."""
+The statements are written out here, not imported, so that this migration never changes.
+Neither table has a foreign key to the documents (FTS5 cannot; on PostgreSQL one would stop
+Django's flush, which truncates the models' tables only): a deleted document leaves its entry
+through `search.unindex_document` (its post_delete signal), and `envhub library_reindex` drops
+any left by raw SQL; search only returns documents that exist."""
 
 from django.db import migrations
 
@@ -11,8 +15,7 @@ SQLITE = [
 ]
 POSTGRESQL = [
     """CREATE TABLE library_search (
-        document_id bigint PRIMARY KEY
-            REFERENCES library_document (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        document_id bigint PRIMARY KEY,
         title_text text NOT NULL DEFAULT '',
         meta_text text NOT NULL DEFAULT '',
         body_text text NOT NULL DEFAULT '',
