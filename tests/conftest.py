@@ -81,11 +81,18 @@ def _uses_the_database(item) -> bool:
                 or _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def _asks_the_database_something_new(item) -> bool:
+    """A browser test checks what Chromium does with the pages (layout, scripts, print); the
+    queries behind those pages run on PostgreSQL in the page and API tests."""
+    return _uses_the_database(item) and not item.get_closest_marker("browser")
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL (CI's second run, after SQLite's), only the tests that use the database:
-    the others — parsers, formulas, formats, commands that make their own SQLite installation —
-    gave their answer in the first run, and the same code answers the same on the second.
+    """On PostgreSQL (CI's second run, after SQLite's), only the tests that ask the database
+    something: the others — parsers, formulas, formats, commands that make their own SQLite
+    installation, and the browser's view of pages whose queries the page tests run — gave their
+    answer in the first run, and the same code answers the same on the second.
     `ENVHUB_TEST_EVERYTHING=1` runs them all.
 
     On xdist's workers, the tests that take long (`slow`: real processes; `browser`) go out
@@ -93,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
     sorts the same shuffled list the same way, as xdist requires."""
     if (os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
             and not os.environ.get("ENVHUB_TEST_EVERYTHING")):
-        kept = [item for item in items if _uses_the_database(item)]
+        kept = [item for item in items if _asks_the_database_something_new(item)]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
     if "PYTEST_XDIST_WORKER" not in os.environ:
