@@ -135,7 +135,7 @@ def test_it_says_an_encrypted_pdf_cannot_be_read(world, shelf, indexed):
     buffer = io.BytesIO()
     writer.write(buffer)
     buffer.seek(0)
-    # Stored as it is: intake's own checks (libstore) refuse such a file on the way in.
+    # Stored as it is: intake's own checks refuse such a file on the way in.
     document = Document.objects.create(collection=shelf.collection, identifier="TL-19",
                                        title="Mật")
     stored = storage.save_stream(buffer)

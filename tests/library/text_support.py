@@ -1,5 +1,5 @@
-"""Files for the text tests, made in the test (never fixtures on disk), and a stand-in for
-search's index until libsearch's module is there."""
+"""Files for the text tests, made in the test (never fixtures on disk), and a watch on what the
+extraction hands to the search index."""
 
 from __future__ import annotations
 
