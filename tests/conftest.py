@@ -335,6 +335,20 @@ def world(reference) -> World:
 
 
 @pytest.fixture
+def library_folder(settings, tmp_path):
+    """The `library` storage as a fresh folder of the test's own: no test writes into
+    var/library, and a test can see exactly what was stored."""
+    from django.core.files.storage import storages
+
+    settings.STORAGES = {**settings.STORAGES, "library": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "library")}}}
+    storages._storages.pop("library", None)
+    yield tmp_path / "library"
+    storages._storages.pop("library", None)
+
+
+@pytest.fixture
 def browser():
     """A real Chromium (Debian's), driven by Playwright.
 

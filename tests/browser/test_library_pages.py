@@ -15,7 +15,7 @@ from envhub.library import intake, preview
 from envhub.library.models import AccessLevel, Document
 from tests.browser.pages import open_page
 from tests.library.conftest import shelf  # noqa: F401
-from tests.library.shelf_files import library_folder, one_page_pdf  # noqa: F401
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not preview.available(), reason="pdftoppm not installed")]
@@ -27,7 +27,7 @@ LIMIT = 20_000
 
 
 @pytest.fixture
-def stocked(world, shelf, library_folder, settings):  # noqa: F811
+def stocked(world, shelf, library_folder, settings):  # noqa: F811 - `shelf` is a fixture
     from django.conf import settings as live
     from django.test import Client
 

@@ -33,17 +33,6 @@ def written(tmp_path_factory):
 
 
 @pytest.fixture
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
-
-@pytest.fixture
 def extraction(monkeypatch):
     """Records the demo's call to the text extraction (`library/extraction.py`, the worker's
     part): the demo asks for it once the samples are in."""

@@ -10,6 +10,12 @@ import pytest
 from envhub.library.models import AccessLevel, Collection, Document
 
 
+@pytest.fixture(autouse=True)
+def _own_library_folder(library_folder):
+    """Every library test stores into a fresh folder of its own (`tests/conftest.py`)."""
+    return library_folder
+
+
 @dataclass
 class Shelf:
     collection: Collection

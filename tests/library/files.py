@@ -6,21 +6,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
-
-
-@pytest.fixture
-def library_folder(settings, tmp_path):
-    """The `library` storage as a fresh folder of the test's own."""
-    from django.core.files.storage import storages
-
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
 
 def stored_files(folder) -> list:
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []

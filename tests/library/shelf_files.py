@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from envhub.library import intake
 from envhub.library.models import DocumentFile
 
@@ -36,17 +34,6 @@ def one_page_pdf(text: str = "Bao cao") -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
-
-
-@pytest.fixture
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
 
 
 def add_versions(actor, document, names=("bản gốc.pdf", "bản sửa.pdf")) -> list[DocumentFile]:

@@ -14,7 +14,6 @@ from envhub.library import checks, intake
 from envhub.library.models import Document, DocumentFile
 from tests.library.files import (
     docx,
-    library_folder,  # noqa: F401 - a fixture
     odt,
     office,
     pdf,
@@ -40,39 +39,39 @@ def _refused(world, shelf, folder, name: str, data: bytes) -> InvalidInput:
     return refusal.value
 
 
-def test_it_keeps_the_page_count_of_a_good_pdf(world, shelf, library_folder):  # noqa: F811
+def test_it_keeps_the_page_count_of_a_good_pdf(world, shelf, library_folder):
     document = _add(world, shelf, ("bao-cao.pdf", pdf(3)))
     assert document.page_count == 3 and document.files.get().media_type == "application/pdf"
 
 
-def test_it_refuses_an_encrypted_pdf(world, shelf, library_folder):  # noqa: F811
+def test_it_refuses_an_encrypted_pdf(world, shelf, library_folder):
     with translation.override("vi"):
         refusal = _refused(world, shelf, library_folder, "mat.pdf", pdf(1, password="bi-mat"))
     assert refusal.details == {"file": ["encrypted"]}
     assert "mật khẩu" in str(refusal.message)
 
 
-def test_it_refuses_a_pdf_of_5000_pages(world, shelf, library_folder, settings):  # noqa: F811
+def test_it_refuses_a_pdf_of_5000_pages(world, shelf, library_folder, settings):
     assert settings.ENVHUB_LIBRARY_MAX_PAGES < 5000  # the default
     refusal = _refused(world, shelf, library_folder, "tuyen-tap.pdf", pdf(5000))
     assert refusal.details == {"file": ["too_many_pages"]}
     assert "5000" in str(refusal.message)
 
 
-def test_it_refuses_a_pdf_it_cannot_read(world, shelf, library_folder):  # noqa: F811
+def test_it_refuses_a_pdf_it_cannot_read(world, shelf, library_folder):
     refusal = _refused(world, shelf, library_folder, "hong.pdf",
                        b"%PDF-1.7\n" + b"\x00garbage" * 100)
     assert refusal.details == {"file": ["corrupt"]}
 
 
-def test_it_refuses_a_zip_bomb_by_ratio(world, shelf, library_folder):  # noqa: F811
+def test_it_refuses_a_zip_bomb_by_ratio(world, shelf, library_folder):
     bomb = docx({"word/media/zeros.bin": b"\0" * 20_000_000})
     assert len(bomb) < 100_000
     refusal = _refused(world, shelf, library_folder, "bom.docx", bomb)
     assert refusal.details == {"file": ["zip_bomb"]}
 
 
-def test_it_refuses_a_zip_that_unpacks_past_the_total(world, shelf, library_folder,  # noqa: F811
+def test_it_refuses_a_zip_that_unpacks_past_the_total(world, shelf, library_folder,
                                                      monkeypatch):
     monkeypatch.setattr(checks, "MAX_UNCOMPRESSED", 10_000)
     parts = {f"xl/worksheets/sheet{n}.xml": bytes(range(256)) * 20 for n in range(3)}
@@ -94,12 +93,12 @@ def test_it_refuses_a_zip_that_unpacks_past_the_total(world, shelf, library_fold
     ("hong.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "corrupt"),
 ])
 def test_it_refuses_office_files_and_images_that_are_not_right(world, shelf,
-                                                               library_folder,  # noqa: F811
+                                                               library_folder,
                                                                name, data, code):
     assert _refused(world, shelf, library_folder, name, data).details == {"file": [code]}
 
 
-def test_it_takes_good_office_files_and_images(world, shelf, library_folder):  # noqa: F811
+def test_it_takes_good_office_files_and_images(world, shelf, library_folder):
     document = _add(world, shelf, ("a.docx", docx()), ("b.xlsx", xlsx()), ("c.odt", odt()),
                     ("d.png", png_header(2000, 3000)))
     assert [file.media_type.rsplit(".", 1)[-1] for file in document.files.order_by("version")] \
@@ -107,7 +106,7 @@ def test_it_takes_good_office_files_and_images(world, shelf, library_folder):  #
     assert len(stored_files(library_folder)) == 4
 
 
-def test_a_bad_second_file_leaves_the_first_unstored(world, shelf, library_folder):  # noqa: F811
+def test_a_bad_second_file_leaves_the_first_unstored(world, shelf, library_folder):
     _refused_both = pytest.raises(InvalidInput)
     with _refused_both:
         _add(world, shelf, ("tot.pdf", pdf(2)), ("mat.pdf", pdf(1, password="x")))
@@ -116,7 +115,7 @@ def test_a_bad_second_file_leaves_the_first_unstored(world, shelf, library_folde
 
 
 def test_it_refuses_a_seekable_file_over_the_limit_before_reading_it(world, shelf,
-                                                                     library_folder,  # noqa: F811
+                                                                     library_folder,
                                                                      settings):
     settings.ENVHUB_LIBRARY_MAX_FILE_BYTES = 4096
     stream = io.BytesIO(pdf(1) + b"\0" * 5000)
@@ -125,7 +124,7 @@ def test_it_refuses_a_seekable_file_over_the_limit_before_reading_it(world, shel
     assert stored_files(library_folder) == []
 
 
-def test_a_new_version_is_checked_too(world, shelf, library_folder):  # noqa: F811
+def test_a_new_version_is_checked_too(world, shelf, library_folder):
     document = _add(world, shelf, ("v1.pdf", pdf(2)))
     with pytest.raises(InvalidInput):
         intake.add_version(world.actor("librarian"), document,

@@ -11,7 +11,7 @@ import pytest
 from envhub.core import config, store_url
 from envhub.library import health, intake, storage
 from envhub.library.models import Document
-from tests.library.files import library_folder, pdf  # noqa: F401 - a fixture
+from tests.library.files import pdf
 
 VAR = Path("/srv/envhub/var")
 
@@ -84,7 +84,7 @@ def test_config_reports_a_bad_url_and_page_limit(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_download_streams_with_its_vietnamese_name(world, shelf, library_folder):  # noqa: F811
+def test_a_download_streams_with_its_vietnamese_name(world, shelf, library_folder):
     content = pdf(2)
     document = intake.add_document(
         world.actor("librarian"), Document(collection=shelf.collection, identifier="TL-9",
@@ -105,7 +105,7 @@ def test_a_download_streams_with_its_vietnamese_name(world, shelf, library_folde
 
 
 @pytest.mark.django_db
-def test_a_missing_local_file_is_said_before_the_response(library_folder):  # noqa: F811
+def test_a_missing_local_file_is_said_before_the_response(library_folder):
     with pytest.raises(FileNotFoundError):
         storage.chunks("documents/2026/12/khong-co")
 

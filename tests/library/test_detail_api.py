@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 PDF = one_page_pdf("Tai lieu")
 
 
-@pytest.fixture(autouse=True)
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
-
 def _error(response) -> str:
     return response.json()["error"]["code"]
 

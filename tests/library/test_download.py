@@ -11,7 +11,7 @@ import pytest
 from envhub.core import audit
 from envhub.library.models import AccessLevel
 from envhub.library.page_views import disposition
-from tests.library.shelf_files import add_versions, library_folder, one_page_pdf  # noqa: F401
+from tests.library.shelf_files import add_versions, one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ READS = {
 
 
 @pytest.fixture
-def stocked(world, shelf, library_folder):  # noqa: F811
+def stocked(world, shelf, library_folder):
     keeper = world.actor("librarian")
     return {document.identifier: add_versions(keeper, document)
             for document in (shelf.public, shelf.internal, shelf.restricted)}

@@ -28,17 +28,6 @@ def pdf(text: str) -> bytes:
     return one_page_pdf(text)
 
 
-@pytest.fixture(autouse=True)
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
-
 @pytest.fixture
 def archive(tmp_path):
     folder = tmp_path / "kho-luu-tru"

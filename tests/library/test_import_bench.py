@@ -12,17 +12,6 @@ from tests.library.shelf_files import one_page_pdf
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
-
 def test_the_archive_imports_whole_and_memory_is_sampled(reference, tmp_path, monkeypatch):
     Collection.objects.create(code="bench", title="Kho thử")
     monkeypatch.setattr(library_import, "SAMPLE_EVERY", 2)

@@ -18,17 +18,6 @@ pytestmark = pytest.mark.django_db
 PDF = files.pdf(2)
 
 
-@pytest.fixture(autouse=True)
-def library_folder(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
-
-
 def _stored(folder) -> list:
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
 

@@ -19,7 +19,6 @@ from envhub.library import intake, storage, uploads
 from envhub.library.models import Document, DocumentFile
 from tests.library.files import (
     docx,
-    library_folder,  # noqa: F401 - a fixture
     pdf,
     stored_files,
 )
@@ -55,7 +54,7 @@ def error_of(response) -> dict:
     return body["error"]
 
 
-def test_a_librarian_adds_a_document_with_its_files(world, shelf, library_folder,  # noqa: F811
+def test_a_librarian_adds_a_document_with_its_files(world, shelf, library_folder,
                                                     upload_folder, monkeypatch):
     seen = []
     real = intake.add_document
@@ -86,7 +85,7 @@ def test_a_librarian_adds_a_document_with_its_files(world, shelf, library_folder
     assert len(stored_files(library_folder)) == 2
 
 
-def test_a_new_version_by_api(world, shelf, library_folder):  # noqa: F811
+def test_a_new_version_by_api(world, shelf, library_folder):
     headers = token_of(world, "librarian")
     url = f"/api/v1/documents/{shelf.restricted.pk}/files"
     first = post(url, {}, [("v1.pdf", pdf(1))], **headers)
@@ -103,7 +102,7 @@ def test_a_new_version_by_api(world, shelf, library_folder):  # noqa: F811
     ("operator", "internal", 404),  # may not even see it
     ("officer", "restricted", 403),
 ])
-def test_only_keepers_add_versions(world, shelf, library_folder, persona, document,  # noqa: F811
+def test_only_keepers_add_versions(world, shelf, library_folder, persona, document,
                                    status):
     headers = token_of(world, persona) if persona else {}
     url = f"/api/v1/documents/{getattr(shelf, document).pk}/files"
@@ -119,7 +118,7 @@ def test_unknown_document_is_404(world, shelf):
 
 
 @pytest.mark.parametrize("persona,status", [(None, 401), ("leader", 403), ("operator", 403)])
-def test_only_keepers_add_documents(world, shelf, library_folder, persona,  # noqa: F811
+def test_only_keepers_add_documents(world, shelf, library_folder, persona,
                                     status):
     headers = token_of(world, persona) if persona else {}
     response = post("/api/v1/documents", METADATA, [("a.pdf", pdf(1))], **headers)
@@ -128,7 +127,7 @@ def test_only_keepers_add_documents(world, shelf, library_folder, persona,  # no
 
 
 def test_bad_metadata_and_bad_files_are_refused_by_field(world, shelf,
-                                                         library_folder):  # noqa: F811
+                                                         library_folder):
     headers = token_of(world, "librarian")
     bad = post("/api/v1/documents", {**METADATA, "title": "", "issued_on": "31/02/2024",
                                      "mau": "x"}, [("a.pdf", pdf(1))], **headers)
@@ -147,7 +146,7 @@ def test_bad_metadata_and_bad_files_are_refused_by_field(world, shelf,
 
 
 def test_a_file_over_the_limit_is_refused_while_it_streams(world, shelf, settings,
-                                                           library_folder,  # noqa: F811
+                                                           library_folder,
                                                            upload_folder):
     settings.ENVHUB_LIBRARY_MAX_FILE_BYTES = 50_000
     response = post("/api/v1/documents", METADATA, [("lon.pdf", pdf(1) + b"\n" * 60_000)],
@@ -159,7 +158,7 @@ def test_a_file_over_the_limit_is_refused_while_it_streams(world, shelf, setting
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(world, shelf, settings,
-                                                            library_folder):  # noqa: F811
+                                                            library_folder):
     settings.ENVHUB_LIBRARY_MAX_FILE_BYTES = 1_000
     response = post("/api/v1/documents", METADATA, [("lon.pdf", b"%" * 400_000)],
                     **token_of(world, "librarian"))

@@ -15,7 +15,6 @@ from tests.library import text_support
 from tests.library.text_support import scan, text_pdf
 
 indexed = text_support.indexed
-library_folder = text_support.library_folder
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow,
               pytest.mark.skipif(bool(ocr.missing_for_ocr()),

@@ -10,7 +10,7 @@ import pytest
 from envhub.core import audit
 from envhub.library import preview
 from envhub.library.models import Collection, Document, Dossier
-from tests.library.shelf_files import add_versions, library_folder  # noqa: F401
+from tests.library.shelf_files import add_versions
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_every_view_of_a_restricted_document_is_recorded_once(world, shelf, pers
 
 
 def test_the_page_shows_the_metadata_in_vietnamese_and_the_versions(world, shelf,
-                                                                   library_folder):  # noqa: F811
+                                                                   library_folder):
     document = shelf.restricted
     Document.objects.filter(pk=document.pk).update(
         number="45", symbol="2022/NĐ-CP", issuing_body="Chính phủ", retention_permanent=True,
@@ -109,7 +109,7 @@ def test_the_page_shows_the_metadata_in_vietnamese_and_the_versions(world, shelf
 @pytest.mark.skipif(not preview.available(), reason="poppler-utils (pdftoppm) not installed")
 @pytest.mark.parametrize("persona", ROLES)
 def test_the_preview_is_drawn_once_and_served_to_readers_only(world, shelf, persona,
-                                                              library_folder,  # noqa: F811
+                                                              library_folder,
                                                               monkeypatch):
     drawn = []
     draw = preview.render_first_page
@@ -137,7 +137,7 @@ def test_the_preview_is_drawn_once_and_served_to_readers_only(world, shelf, pers
         [{"part": "preview"}] * 2 if "TL-3" in READS[persona] else [])
 
 
-def test_a_document_without_a_pdf_has_no_preview(world, shelf, library_folder):  # noqa: F811
+def test_a_document_without_a_pdf_has_no_preview(world, shelf, library_folder):
     page = world.client("anonymous").get("/library/documents/TL-1/")
     assert "Chưa có hình xem trước" in page.content.decode()
     assert world.client("anonymous").get(

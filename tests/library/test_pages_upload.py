@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from envhub.core import audit
 from envhub.library.models import Document, DocumentFile
-from tests.library.shelf_files import library_folder, one_page_pdf  # noqa: F401
+from tests.library.shelf_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
@@ -34,7 +34,7 @@ def _metadata(**values) -> dict:
     return data
 
 
-def test_a_librarian_adds_a_document_with_two_files(world, shelf, library_folder):  # noqa: F811
+def test_a_librarian_adds_a_document_with_two_files(world, shelf, library_folder):
     client = world.client("librarian")
     assert client.get("/library/upload/?collection=bao-cao").context["form"][
         "collection"].value() == "bao-cao"
@@ -56,7 +56,7 @@ def test_a_librarian_adds_a_document_with_two_files(world, shelf, library_folder
     assert "Đã thêm tài liệu vào thư viện" in page.content.decode()
 
 
-def test_the_page_script_gets_the_new_address_in_json(world, shelf, library_folder):  # noqa: F811
+def test_the_page_script_gets_the_new_address_in_json(world, shelf, library_folder):
     response = world.client("steward").post("/library/upload/", {
         **_metadata(identifier=""), "files": [_pdf("a.pdf")]}, **XHR)
     assert response.status_code == 201
@@ -66,7 +66,7 @@ def test_the_page_script_gets_the_new_address_in_json(world, shelf, library_fold
     assert document.identifier.startswith("TV-")
 
 
-def test_bad_metadata_are_answered_beside_their_fields(world, shelf, library_folder):  # noqa: F811
+def test_bad_metadata_are_answered_beside_their_fields(world, shelf, library_folder):
     response = world.client("librarian").post("/library/upload/", {
         **_metadata(title="", issued_on="32/01/2024", identifier="TL-1", provinces=["99"],
                     collection="khong-co"), "files": [_pdf("a.pdf")]})
@@ -89,7 +89,7 @@ def test_bad_metadata_are_answered_beside_their_fields(world, shelf, library_fol
     ([SimpleUploadedFile("chuong-trinh.exe", b"MZ...")], "chuong-trinh.exe"),
 ])
 def test_a_bad_file_is_refused_beside_the_files_and_nothing_is_kept(world, shelf, files, problem,
-                                                                    library_folder):  # noqa: F811
+                                                                    library_folder):
     response = world.client("librarian").post("/library/upload/",
                                                {**_metadata(), "files": files})
     assert response.status_code in (400, 413)
@@ -100,7 +100,7 @@ def test_a_bad_file_is_refused_beside_the_files_and_nothing_is_kept(world, shelf
 
 
 def test_a_file_over_the_limit_is_refused_with_its_size(world, shelf, settings,
-                                                        library_folder):  # noqa: F811
+                                                        library_folder):
     settings.ENVHUB_LIBRARY_MAX_FILE_BYTES = 300
     response = world.client("librarian").post("/library/upload/", {
         **_metadata(), "files": [_pdf("lon.pdf")]})
@@ -112,7 +112,7 @@ def test_a_file_over_the_limit_is_refused_with_its_size(world, shelf, settings,
 
 
 def test_a_keeper_adds_a_version_and_a_bad_one_is_refused(world, shelf,
-                                                          library_folder):  # noqa: F811
+                                                          library_folder):
     client = world.client("librarian")
     url = "/library/documents/TL-2/versions/"
     response = client.post(url, {"file": _pdf("Bản mới.pdf")})

@@ -17,7 +17,6 @@ from tests.library import text_support
 from tests.library.text_support import docx, text_pdf
 
 indexed = text_support.indexed
-library_folder = text_support.library_folder
 
 pytestmark = pytest.mark.django_db
 

@@ -112,13 +112,3 @@ def indexed(monkeypatch) -> list[str]:
     return calls
 
 
-@pytest.fixture(autouse=True)
-def library_folder(settings, tmp_path):
-    """The library's storage in the test's own folder (autouse where a module imports it)."""
-    settings.STORAGES = {**settings.STORAGES, "library": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "library")}}}
-    from django.core.files.storage import storages
-    storages._storages.pop("library", None)
-    yield tmp_path / "library"
-    storages._storages.pop("library", None)
