@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi, HourlyAqi
+from envhub.airquality.services import day_in_progress
 from envhub.core.providers import (
     STATION_COLUMNS,
     Column,
@@ -96,6 +97,11 @@ class AirQualityIndex(Provider):
             Column("dominant", "string", "Chất ô nhiễm chính", "Dominant pollutant"),
             *[Column(f"aqi_{p.lower()}", "integer", f"Chỉ số riêng {p}", f"{p} sub-index")
               for p in vn_aqi.POLLUTANTS],
+            # Today's row is what the hours so far give: marked, as the API marks it, so that
+            # it never stands in a download looking as final as a whole day.
+            *([Column("in_progress", "boolean", "Đang tính (ngày chưa kết thúc)",
+                      "In progress (the day has not ended)")]
+              if PERIODS[dataset.provider_key][1] == "day" else []),
         ]
 
     def count(self, dataset, filters):
@@ -112,12 +118,15 @@ class AirQualityIndex(Provider):
 
     def rows(self, dataset, filters):
         rows, field = self._rows(dataset, filters)
+        now = timezone.now()
         for row in rows.iterator(chunk_size=5000):
             station = row.station
-            when = local_iso(row.hour_end) if field == "hour_end" else row.day.isoformat()
+            hourly = field == "hour_end"
+            when = local_iso(row.hour_end) if hourly else row.day.isoformat()
+            mark = () if hourly else (day_in_progress(row.day, now),)
             yield (station.code, station.name, station.province.code, station.latitude,
                    station.longitude, when, row.aqi, row.category, row.dominant,
-                   *[row.sub_indices.get(p) for p in vn_aqi.POLLUTANTS])
+                   *[row.sub_indices.get(p) for p in vn_aqi.POLLUTANTS], *mark)
 
 
 register(AirQualityIndex())

@@ -106,3 +106,29 @@ def test_only_the_hours_ended_are_hourly_means(world):
     send(world, day, range(1, 7), "O3")  # 61 … 66 µg/m3
     assert compared(world, day, 3.5, "O3")["1h"]["highest"] == 63  # 01:00 … 03:00 only
     assert compared(world, day, 6, "O3")["1h"]["highest"] == 66
+
+
+@pytest.mark.django_db
+def test_the_daily_download_marks_the_day_that_has_not_ended(world):
+    """The catalogue's daily VN_AQI carries the API's mark: today's row is what the hours so
+    far give, and a download must not show it as final as a whole day."""
+    import json
+
+    from envhub.catalog import services as catalogue
+
+    before = local_day(timezone.now())
+    for day in (before - datetime.timedelta(days=1), before):
+        DailyAqi.objects.create(station=world.air_hn, day=day, aqi=60, category="moderate",
+                                dominant="PM2_5", sub_indices={"PM2_5": 60}, inputs=[], note="")
+    catalogue.sync()
+    response = world.client("anonymous").get(
+        "/datasets/chi-so-chat-luong-khong-khi-vn-aqi-daily/download.json")
+    after = local_day(timezone.now())  # the same day unless midnight passed meanwhile
+    marks = {row["day"]: row["in_progress"]
+             for row in json.loads(b"".join(response.streaming_content))}
+    assert marks[str(before - datetime.timedelta(days=1))] is False
+    assert marks[str(before)] is (before == after)
+    hourly = world.client("anonymous").get(
+        "/datasets/chi-so-chat-luong-khong-khi-vn-aqi-hourly/download.json")
+    assert all("in_progress" not in row
+               for row in json.loads(b"".join(hourly.streaming_content)))
