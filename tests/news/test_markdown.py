@@ -37,9 +37,9 @@ HOSTILE = [
     "![x](media:a.png)",
     '<img srcset="https://evil.example/a.png 2x">',
 ]
-SAFE_TAGS = {"figure", "figcaption", "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code",
-             "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr",
-             "th", "td", "sup", "sub"}
+SAFE_TAGS = {"figure", "figcaption", "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong",
+             "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table",
+             "thead", "tbody", "tr", "th", "td", "sup", "sub"}
 # A URL with a scheme (what a browser reads before the first ":") must be one of these; one
 # without is a path on the page's own site.
 SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
