@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from envhub.core.errors import EnvhubError
 from envhub.core.uploads import UploadTooLarge, size_words
 from envhub.library import storage
+from envhub.library.page_views import disposition
 from envhub.news import media, services
 from envhub.news.media_models import PostMedia
 
@@ -156,7 +157,11 @@ def _serve(request, pk: int, key: str, phone: bool) -> HttpResponse:
         response = HttpResponse(status=304)
         response["ETag"] = etag
     else:
-        response = storage.stream(served, as_attachment=item.kind == PostMedia.Kind.FILE)
+        response = storage.stream(served)
+        # An ASCII name for old clients, the Vietnamese one in `filename*` (the library's).
+        named = disposition(served.name)
+        response["Content-Disposition"] = named if item.kind == PostMedia.Kind.FILE else \
+            named.replace("attachment", "inline", 1)
         if request.method == "HEAD":
             response.streaming_content = []
     response["Cache-Control"] = caching
