@@ -98,7 +98,9 @@ def _upload(request, post):
             if not details:
                 form.add_error(None, str(error.message))
         else:
-            address = reverse("news-edit", args=[post.pk]) + "#media"
+            # A query of its own: from the desk itself, a change of the hash alone would not
+            # load the page again.
+            address = reverse("news-edit", args=[post.pk]) + f"?added={added.pk}#media"
             messages.success(request, _("“%(name)s” was attached; write %(code)s in the text "
                                         "to show it.") % {"name": added.name,
                                                            "code": code_of(added)})

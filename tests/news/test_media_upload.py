@@ -81,8 +81,8 @@ def test_an_image_is_kept_as_envhub_redrew_it(world, post, library_folder):
                     "Ảnh hiện trường.jpg", alt="Cán bộ lấy mẫu nước sông",
                     caption="Lấy mẫu tại cầu Hóa An", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 201
-    assert response.json()["url"] == f"/news/desk/{post.pk}/#media"
     image = PostMedia.objects.get()
+    assert response.json()["url"] == f"/news/desk/{post.pk}/?added={image.pk}#media"
     assert (image.key, image.kind, image.name) == ("anh-hien-truong.jpg", "image",
                                                    "Ảnh hiện trường.jpg")
     assert (image.width, image.height, image.phone_width, image.phone_height) == \
