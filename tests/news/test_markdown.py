@@ -172,3 +172,19 @@ def test_it_gives_the_text_without_tags():
                max_size=200))
 def test_no_text_makes_unsafe_html(markdown):
     assert unsafe(to_html(markdown)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "![", "](", ")", "[", "]", "media:", "a.png", "nho.jpg", "bao-cao.pdf", "khac.png",
+    "https://evil.example/x.png", "javascript:", "data:image/png;base64,AA", " ", "\n",
+    "\"t\"", "<img src=x>", "<", ">", "//", "!", ":", "[r]: "]), max_size=30).map("".join))
+def test_no_text_shows_an_image_that_is_not_the_posts_own(markdown):
+    for base in (None, "https://envhub.gov.vn"):
+        html = to_html(markdown, base=base, media=MEDIA)
+        assert unsafe(html) == []
+        for source in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
+            assert source.removeprefix("https://envhub.gov.vn") in OURS
+        for srcset in re.findall(r'srcset="([^"]*)"', html):
+            assert srcset.replace("https://envhub.gov.vn", "") in OURS
+        assert html.count("<img") == len(re.findall(r'<img[^>]*\ssrc="', html))

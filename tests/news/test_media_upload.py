@@ -155,3 +155,23 @@ def test_a_token_attaches_nothing(world, post, library_folder):
                     HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
     assert response.status_code in (403, 404)
     assert not PostMedia.objects.exists() and stored_files(library_folder) == []
+
+
+@pytest.mark.parametrize("persona,status", [
+    ("anonymous", 401), ("leader", 403), ("officer", 403), ("operator", 403), ("survey", 403),
+    ("librarian", 403),
+])
+def test_only_writers_remove(world, drafted, library_folder, persona, status):
+    before = stored_files(library_folder)
+    response = world.client(persona).post(
+        f"/news/desk/{drafted.post.pk}/media/{drafted.image.pk}/remove/")
+    assert response.status_code == status
+    assert PostMedia.objects.filter(pk=drafted.image.pk).exists()
+    assert stored_files(library_folder) == before
+
+
+def test_an_image_of_another_post_is_not_removed_through_this_one(world, drafted, post):
+    response = world.client("editor").post(
+        f"/news/desk/{post.pk}/media/{drafted.image.pk}/remove/")
+    assert response.status_code == 404
+    assert PostMedia.objects.filter(pk=drafted.image.pk).exists()
