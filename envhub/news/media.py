@@ -189,7 +189,11 @@ def attach(actor: Actor, post: Post, upload: Upload) -> PostMedia:
         raise InvalidInput(message, {"file": [message]}) from None
     try:
         with transaction.atomic():
-            Post.objects.select_for_update().filter(pk=post.pk).first()
+            # Locked: the post may have been sent for review while its file was checked.
+            current = Post.objects.select_for_update().filter(pk=post.pk).first()
+            if current is None or current.state not in EDITABLE:
+                raise Conflict(_("Only a draft or an unpublished post can be changed; return "
+                                 "or unpublish it first."))
             media = PostMedia.objects.create(
                 post=post, kind=upload.kind, key=_unique_key(post, name), name=name, alt=alt,
                 caption=caption, added_by=actor.user, **fields)

@@ -175,3 +175,16 @@ def test_an_image_of_another_post_is_not_removed_through_this_one(world, drafted
         f"/news/desk/{post.pk}/media/{drafted.image.pk}/remove/")
     assert response.status_code == 404
     assert PostMedia.objects.filter(pk=drafted.image.pk).exists()
+
+
+def test_a_post_sent_for_review_while_its_file_was_checked_takes_nothing(world, post,
+                                                                        library_folder):
+    from envhub.core.errors import Conflict
+    from envhub.news.models import Post
+    from tests.news.conftest import attach
+
+    workflow.submit(world.actor("editor"), Post.objects.get(pk=post.pk))
+    assert post.state == "draft"  # what the request had read before
+    with pytest.raises(Conflict):
+        attach(world, post, files.png(300, 200), "muon.png")
+    assert not PostMedia.objects.exists() and stored_files(library_folder) == []
