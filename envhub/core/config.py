@@ -61,6 +61,8 @@ class Config:
     max_dataset_file_bytes: int = 52_428_800
     library_max_file_bytes: int = 2_147_483_648
     library_max_pages: int = 2_000
+    news_max_image_bytes: int = 10_485_760
+    news_max_attachment_bytes: int = 20_971_520
     # The `library` entry of STORAGES (`core/store_url.py`).
     library_storage: dict = field(default_factory=dict)
     max_survey_rows: int = 200_000
@@ -258,6 +260,11 @@ def _request_limits(reader: _Reader, config: Config) -> None:
                                                    2_147_483_648, 1_000, 1_000_000_000_000)
     # A 5,000-page PDF is refused by default: past this, split it (and OCR stays bounded).
     config.library_max_pages = reader.integer("ENVHUB_LIBRARY_MAX_PAGES", 2_000, 1, 100_000)
+    # A post's image and attached file (kept in memory while checked: bounded low).
+    config.news_max_image_bytes = reader.integer("ENVHUB_NEWS_MAX_IMAGE_BYTES", 10_485_760,
+                                                 1_000, 104_857_600)
+    config.news_max_attachment_bytes = reader.integer("ENVHUB_NEWS_MAX_ATTACHMENT_BYTES",
+                                                      20_971_520, 1_000, 209_715_200)
     config.request_seconds = reader.integer("ENVHUB_REQUEST_SECONDS", 30, 1, 3_600)
     config.max_survey_rows = reader.integer("ENVHUB_MAX_SURVEY_ROWS", 200_000, 1, 10_000_000)
 

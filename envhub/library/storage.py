@@ -138,13 +138,14 @@ def local_copy(stream: BinaryIO, limit: int | None = None) -> Iterator[BinaryIO]
         yield copy
 
 
-def save_stream(stream: BinaryIO, limit: int | None = None) -> Stored:
-    """Store the bytes of `stream` under a new name; refuse an empty file and one over the
-    limit (nothing of it is left in the storage)."""
+def save_stream(stream: BinaryIO, limit: int | None = None, folder: str = "documents") -> Stored:
+    """Store the bytes of `stream` under a new name in `folder` (the news keeps its images
+    and files beside the documents); refuse an empty file and one over the limit (nothing of
+    it is left in the storage)."""
     storage = library_storage()
     counted = _Counted(stream, max_bytes() if limit is None else limit)
     today = datetime.date.today()
-    name = f"documents/{today:%Y/%m}/{uuid.uuid4().hex}"
+    name = f"{folder}/{today:%Y/%m}/{uuid.uuid4().hex}"
     try:
         stored_name = storage.save(name, counted)
     except BaseException:

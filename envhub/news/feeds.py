@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from envhub.news import services
+from envhub.news import media, services
 from envhub.news.markdown import to_html
 from envhub.news.models import Category
 from envhub.registry.models import Province
@@ -51,13 +51,25 @@ class _NewsFeed(Feed):
         kind, code, _label = obj
         chosen = services.NewsFilter(category=code if kind == "category" else "",
                                      province=code if kind == "province" else "")
-        return services.published(chosen)[:ITEMS]
+        return services.published(chosen).prefetch_related("media")[:ITEMS]
 
     def item_title(self, item):
         return item.title
 
+    def _references(self, item):
+        return media.references(item.media.all(), base=self.base)
+
     def item_description(self, item):
-        return to_html(item.body, base=self.base)
+        return to_html(item.body, base=self.base, media=self._references(item))
+
+    def item_enclosures(self, item):
+        """The first image, as feed readers show beside an item."""
+        first = next((entry for entry in item.media.all()
+                      if entry.kind == entry.Kind.IMAGE), None)
+        if first is None:
+            return []
+        return [Enclosure(self._references(item)[first.key].url, str(first.size),
+                          first.media_type)]
 
     def item_link(self, item):
         return reverse("news-post", args=[item.slug])

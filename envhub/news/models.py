@@ -98,3 +98,6 @@ class PostEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+from envhub.news.media_models import PostMedia  # noqa: E402,F401  (its own module)

@@ -33,6 +33,14 @@ def _events(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs if writes_news(actor) else qs.none()
 
 
-@write_rule("news.post", "news.postevent")
+@scope_rule("news.postmedia", public=True)
+def _media(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A post's images and files follow their post: a draft's only to those who write."""
+    if writes_news(actor):
+        return qs
+    return qs.filter(post__state=PostState.PUBLISHED, post__published_at__lte=timezone.now())
+
+
+@write_rule("news.post", "news.postevent", "news.postmedia")
 def _write_posts(actor: Actor, action: str, obj) -> bool:
     return writes_news(actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envhub.news import cards, feeds, views
+from envhub.news import cards, feeds, media_views, views
 
 urlpatterns = [
     path("news/", views.news_list, name="news-list"),
@@ -14,6 +14,12 @@ urlpatterns = [
     path("news/desk/", views.desk, name="news-desk"),
     path("news/desk/new/", views.post_new, name="news-new"),
     path("news/desk/<int:pk>/", views.post_edit, name="news-edit"),
+    path("news/desk/<int:pk>/media/", media_views.upload, name="news-media-upload"),
+    path("news/desk/<int:pk>/media/<int:media_pk>/remove/", media_views.remove,
+         name="news-media-remove"),
     path("news/desk/<int:pk>/<str:step>/", views.post_step, name="news-step"),
+    path("news/media/<int:pk>/<str:key>", media_views.media_file, name="news-media"),
+    path("news/media/<int:pk>/phone/<str:key>", media_views.media_phone,
+         name="news-media-phone"),
     path("news/<slug:slug>/", views.news_post, name="news-post"),
 ]

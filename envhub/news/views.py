@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError, NotFound
 from envhub.core.share import share
-from envhub.news import services, workflow
+from envhub.news import media, services, workflow
 from envhub.news.forms import PostForm
 from envhub.news.markdown import to_html, to_text
+from envhub.news.media_views import desk_context
 from envhub.news.models import Category, Post, PostState
 from envhub.news.policy import writes_news
 from envhub.registry.models import Province
@@ -34,13 +35,16 @@ def news_list(request):
 
 def news_post(request, slug: str):
     post = services.published_post(slug)
+    attached = list(post.media.all())
+    refs = media.references(attached)
     return render(request, "news/post.html", {
         "share": share(request, title=post.title, description=post.summary or to_text(post.body),
                        image_path=reverse("card-post", args=[post.slug]), kind="article",
                        published=post.published_at),
-        "post": post, "body": to_html(post.body),
-        "body_en": to_html(post.body_en) if post.body_en else "",
+        "post": post, "body": to_html(post.body, media=refs),
+        "body_en": to_html(post.body_en, media=refs) if post.body_en else "",
         "provinces": post.provinces.order_by("name"),
+        "attachments": media.listed(attached),
     })
 
 
@@ -75,7 +79,9 @@ def _save(request, post: Post | None):
             return redirect("news-edit", post.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "news/edit.html", {
-        "form": form, "post": post, "preview": to_html(post.body) if post else "",
+        **(desk_context(post) if post else {}),
+        "form": form, "post": post,
+        "preview": to_html(post.body, media=media.references(post.media.all())) if post else "",
         "events": post.events.select_related("user") if post else [],
         "can_publish": post is not None and request.user.pk not in {
             post.author_id, post.last_edited_by_id},

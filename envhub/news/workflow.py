@@ -85,7 +85,7 @@ def _step(actor: Actor, post: Post, action: str, note: str = "") -> None:
 
 def _writer(actor: Actor, action: str, target) -> None:
     permissions.require(actor, action, target)
-    if actor.user is None:
+    if actor.user is None or actor.token is not None:  # a personal token is a program too
         raise Forbidden(_("Posts are written and reviewed by people, not by tokens."))
 
 
