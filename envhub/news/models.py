@@ -98,3 +98,12 @@ class PostEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# The e-mail newsletter's models live in their own module.
+from envhub.news.newsletter_models import (  # noqa: E402,F401
+    NewsletterDelivery,
+    NewsletterIssue,
+    SignupAttempt,
+    Subscriber,
+)
