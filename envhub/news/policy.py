@@ -42,16 +42,21 @@ def _write_posts(actor: Actor, action: str, obj) -> bool:
 # Stewards and admins, signed in, see and erase them; only admins export the list; editors and
 # stewards see the counts, which name no one (`newsletter_views`).
 
+def _in_person(actor: Actor) -> bool:
+    # A person signed in, not a program holding their token: the addresses stay on pages.
+    return actor.kind == "user" and actor.token is None
+
+
 def keeps_subscribers(actor: Actor) -> bool:
-    return actor.is_system or (actor.kind == "user" and actor.has_role(ADMIN, STEWARD))
+    return actor.is_system or (_in_person(actor) and actor.has_role(ADMIN, STEWARD))
 
 
 def exports_subscribers(actor: Actor) -> bool:
-    return actor.is_system or (actor.kind == "user" and actor.has_role(ADMIN))
+    return actor.is_system or (_in_person(actor) and actor.has_role(ADMIN))
 
 
 def sees_newsletter_counts(actor: Actor) -> bool:
-    return actor.is_system or (actor.kind == "user" and actor.has_role(*WRITERS))
+    return actor.is_system or (_in_person(actor) and actor.has_role(*WRITERS))
 
 
 @scope_rule("news.subscriber", "news.newsletterdelivery")

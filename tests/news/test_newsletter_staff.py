@@ -91,6 +91,20 @@ def test_erasing_an_address(world, listed, persona):
     assert audit.events().filter(action="news.subscriber.erased").exists() == erased
 
 
+def test_an_admins_api_token_reads_no_address(world, listed):
+    from django.test import Client
+
+    from envhub.accounts.services import create_token
+    from envhub.core.permissions import system_actor
+
+    issued = create_token(system_actor("tests"), name="script", user=world.users["admin"])
+    program = Client(HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
+    for path in ("/newsletter/desk/", "/newsletter/desk/subscribers/",
+                 "/newsletter/desk/subscribers.csv"):
+        response = program.get(path)
+        assert response.status_code == 403 and b"an@example.vn" not in response.content
+
+
 def test_the_erase_button_needs_a_post(world, listed):
     assert world.client("admin").get(
         f"/newsletter/desk/subscribers/{listed[0].pk}/erase/").status_code == 405
