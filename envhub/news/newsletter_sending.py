@@ -173,7 +173,14 @@ def send(limit: int = SEND_BATCH, now: datetime.datetime | None = None,
     if not ids:
         return 0
     sent = 0
-    with get_connection() as connection:
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        # Nothing claimed yet: the deliveries wait, whole, for the next round.
+        logger.warning("newsletter not sent: the mail server is not reached: %s", error)
+        return 0
+    try:
         for delivery_id in ids:
             claimed = NewsletterDelivery.objects.filter(due, pk=delivery_id).update(
                 status=DeliveryState.SENDING, claimed_by=worker[:100],
@@ -201,6 +208,8 @@ def send(limit: int = SEND_BATCH, now: datetime.datetime | None = None,
             NewsletterDelivery.objects.filter(pk=delivery_id).update(
                 status=DeliveryState.SENT, sent_at=timezone.now(), error="")
             sent += 1
+    finally:
+        connection.close()
     return sent
 
 

@@ -113,6 +113,8 @@ def test_the_erase_button_needs_a_post(world, listed):
 
 @pytest.mark.parametrize("persona", ROLES)
 def test_the_public_form_is_the_same_for_every_role(world, persona):
-    response = world.client(persona).get("/newsletter/")
+    client = world.client(persona)
+    assert 'href="/newsletter/"' in client.get("/news/").content.decode()
+    response = client.get("/newsletter/")
     assert response.status_code == 200
     assert "Bản tin qua email" in response.content.decode()
