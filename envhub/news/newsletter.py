@@ -197,7 +197,7 @@ def _send_confirmation(subscriber: Subscriber, address: str, language: str) -> N
     hours = int(CONFIRM_MAX_AGE.total_seconds() // 3600)
     with translation.override(language):
         subject = _("Confirm your subscription to the envhub newsletter")
-        context = {"link": link, "hours": hours, "site": site_url()}
+        context = {"link": link, "hours": hours, "site": site_url(), "language": language}
         text = render_to_string("news/newsletter/email_confirm.txt", context)
         html = render_to_string("news/newsletter/email_confirm.html", context)
     message = EmailMultiAlternatives(subject, text, None, [address])

@@ -134,6 +134,7 @@ def compose(post: Post, subscriber: Subscriber, language: str, connection=None):
             "category": post.get_category_display(),
             "published_at": post.published_at,
             "site": site,
+            "language": language,
         }
         text = render_to_string("news/newsletter/email_post.txt", context)
         html = render_to_string("news/newsletter/email_post.html", context)

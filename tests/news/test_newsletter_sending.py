@@ -146,6 +146,8 @@ def test_english_readers_get_the_english_version_when_there_is_one(world, reader
     sent = by_address(mailoutbox)
     assert sent["english@example.vn"].subject == "Cleaner air"
     assert "<em>English</em>" in sent["english@example.vn"].alternatives[0][0]
+    assert '<html lang="en">' in sent["english@example.vn"].alternatives[0][0]
+    assert '<html lang="vi">' in sent["moi@example.vn"].alternatives[0][0]
     assert "Unsubscribe" in sent["english@example.vn"].body
     assert sent["moi@example.vn"].subject == "Không khí sạch hơn"
     assert "Hủy đăng ký" in sent["moi@example.vn"].body
