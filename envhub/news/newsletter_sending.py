@@ -8,9 +8,10 @@ Three steps of the worker's `newsletter` job, each safe with several workers:
    while the worker was stopped for longer than WINDOW, are not sent at all.
 2. `plan`: the issue's deliveries, one per matching subscriber confirmed before the issue was
    made, written in batches in subscriber id order (unique per issue and subscriber).
-3. `send`: pending deliveries are claimed one by one (UPDATE … WHERE status = 'pending') and
-   sent over one SMTP connection per batch. A delivery left `sending` by a crash is never sent
-   again: a worker restart never mails a subscriber twice. One that surely did not leave (the
+3. `send`: pending deliveries are claimed CLAIM_CHUNK at a time (UPDATE … WHERE status =
+   'pending', with the claim's own mark) and sent over one SMTP connection per batch. A
+   delivery left `sending` by a crash is never sent again: a worker restart never mails a
+   subscriber twice. One that surely did not leave (the
    server refused the connection, an SMTP 4xx) waits RETRY_PAUSES and is tried again.
 
 Nothing is sent while ENVHUB_SITE_URL is unset (every link must be absolute); `envhub check`
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 import smtplib
 import socket
 
@@ -50,6 +52,10 @@ logger = logging.getLogger("envhub.newsletter")
 WINDOW = datetime.timedelta(days=2)
 PLAN_BATCH = 1000
 SEND_BATCH = 200
+# Deliveries claimed together: a crash mid-chunk leaves at most these few `sending`, never
+# sent again (at most once); one claim per e-mail would spend more on bookkeeping than on
+# the e-mail (docs/benchmarks.md).
+CLAIM_CHUNK = 20
 RETRY_PAUSES = (datetime.timedelta(minutes=5), datetime.timedelta(minutes=30),
                 datetime.timedelta(hours=2))
 
@@ -116,26 +122,36 @@ class NotDelivered(Exception):
     """The message surely did not leave: worth another attempt."""
 
 
-def compose(post: Post, subscriber: Subscriber, language: str, connection=None):
-    """The e-mail of `post` for `subscriber`, in `language`, with absolute links only."""
+def post_parts(post: Post, language: str) -> dict:
+    """What every subscriber's e-mail of `post` in `language` shares: the post's safe HTML
+    (the feed's, with the site's address as base) and its text. Made once per post and
+    language in a round: rendering the Markdown is most of an e-mail's cost."""
     site = newsletter.site_url()
-    token = newsletter.manage_token(subscriber)
     english = language == "en"
     markdown = post.body_en if english else post.body
     with translation.override(language):
-        context = {
+        return {
             "title": (post.title_en if english else post.title),
             "summary": (post.summary_en if english else post.summary),
             "body_html": to_html(markdown, base=site + "/"),
             "body_text": to_text(markdown),
             "post_url": site + reverse("news-post", args=[post.slug]),
-            "unsubscribe_url": site + reverse("newsletter-unsubscribe", args=[token]),
-            "preferences_url": site + reverse("newsletter-preferences", args=[token]),
-            "category": post.get_category_display(),
+            "category": str(post.get_category_display()),
             "published_at": post.published_at,
             "site": site,
             "language": language,
         }
+
+
+def compose(post: Post, subscriber: Subscriber, language: str, connection=None,
+            parts: dict | None = None):
+    """The e-mail of `post` for `subscriber`, in `language`, with absolute links only."""
+    site = newsletter.site_url()
+    token = newsletter.manage_token(subscriber)
+    context = {**(parts or post_parts(post, language)),
+               "unsubscribe_url": site + reverse("newsletter-unsubscribe", args=[token]),
+               "preferences_url": site + reverse("newsletter-preferences", args=[token])}
+    with translation.override(language):
         text = render_to_string("news/newsletter/email_post.txt", context)
         html = render_to_string("news/newsletter/email_post.html", context)
     subject = " ".join(context["title"].split())[:250]
@@ -166,14 +182,14 @@ def send(limit: int = SEND_BATCH, now: datetime.datetime | None = None,
         logger.warning("newsletter not sent: ENVHUB_SITE_URL is not set")
         return 0
     now = now or timezone.now()
-    worker = worker or workers.worker_id()
+    worker = (worker or workers.worker_id())[:90]
     due = Q(status=DeliveryState.PENDING) & (Q(next_attempt_at__isnull=True)
                                              | Q(next_attempt_at__lte=now))
     ids = list(NewsletterDelivery.objects.filter(due).order_by("id")
                .values_list("id", flat=True)[:limit])
     if not ids:
         return 0
-    sent = 0
+    shared: dict = {}  # each post's parts per language, made once in this round
     connection = get_connection()
     try:
         connection.open()
@@ -181,41 +197,58 @@ def send(limit: int = SEND_BATCH, now: datetime.datetime | None = None,
         # Nothing claimed yet: the deliveries wait, whole, for the next round.
         logger.warning("newsletter not sent: the mail server is not reached: %s", error)
         return 0
+    sent = 0
     try:
-        for delivery_id in ids:
-            claimed = NewsletterDelivery.objects.filter(due, pk=delivery_id).update(
-                status=DeliveryState.SENDING, claimed_by=worker[:100],
-                attempts=F("attempts") + 1)
-            if not claimed:
-                continue  # another worker's
-            delivery = NewsletterDelivery.objects.select_related(
-                "issue__post", "subscriber").get(pk=delivery_id)
-            reason = _sendable(delivery, now)
-            if reason:
-                NewsletterDelivery.objects.filter(pk=delivery_id).update(
-                    status=DeliveryState.SKIPPED, error=reason)
-                continue
-            try:
-                _deliver(delivery, connection)
-            except Exception as error:  # noqa: BLE001 - recorded on the row
-                again = isinstance(error, NotDelivered) and delivery.attempts <= len(RETRY_PAUSES)
-                logger.warning("newsletter delivery %s failed: %s", delivery_id, error)
-                NewsletterDelivery.objects.filter(pk=delivery_id).update(
-                    status=DeliveryState.PENDING if again else DeliveryState.FAILED,
-                    next_attempt_at=max(now, timezone.now()) + RETRY_PAUSES[
-                        delivery.attempts - 1] if again else None,
-                    error=str(error)[:500])
-                continue
-            NewsletterDelivery.objects.filter(pk=delivery_id).update(
-                status=DeliveryState.SENT, sent_at=timezone.now(), error="")
-            sent += 1
+        for first in range(0, len(ids), CLAIM_CHUNK):
+            sent += _send_chunk(ids[first:first + CLAIM_CHUNK], due, worker, now, connection,
+                                shared)
     finally:
         connection.close()
     return sent
 
 
-def _deliver(delivery: NewsletterDelivery, connection) -> None:
-    message = compose(delivery.issue.post, delivery.subscriber, delivery.language, connection)
+def _send_chunk(ids: list[int], due: Q, worker: str, now: datetime.datetime, connection,
+                shared: dict) -> int:
+    """Claim a few deliveries at once (this claim's own mark: another worker's claim of the
+    same rows matches none of them), send them, record the outcomes."""
+    mark = f"{worker}#{secrets.token_hex(4)}"
+    NewsletterDelivery.objects.filter(due, pk__in=ids).update(
+        status=DeliveryState.SENDING, claimed_by=mark, attempts=F("attempts") + 1)
+    claimed = NewsletterDelivery.objects.filter(
+        pk__in=ids, status=DeliveryState.SENDING, claimed_by=mark).select_related(
+        "issue__post", "subscriber").order_by("id")
+    done, skipped = [], {}
+    for delivery in claimed:
+        reason = _sendable(delivery, now)
+        if reason:
+            skipped.setdefault(reason, []).append(delivery.pk)
+            continue
+        try:
+            _deliver(delivery, connection, shared)
+        except Exception as error:  # noqa: BLE001 - recorded on the row
+            again = isinstance(error, NotDelivered) and delivery.attempts <= len(RETRY_PAUSES)
+            logger.warning("newsletter delivery %s failed: %s", delivery.pk, error)
+            NewsletterDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryState.PENDING if again else DeliveryState.FAILED,
+                next_attempt_at=max(now, timezone.now()) + RETRY_PAUSES[
+                    delivery.attempts - 1] if again else None,
+                error=str(error)[:500])
+            continue
+        done.append(delivery.pk)
+    for reason, pks in skipped.items():
+        NewsletterDelivery.objects.filter(pk__in=pks).update(status=DeliveryState.SKIPPED,
+                                                             error=reason)
+    NewsletterDelivery.objects.filter(pk__in=done).update(status=DeliveryState.SENT,
+                                                          sent_at=timezone.now(), error="")
+    return len(done)
+
+
+def _deliver(delivery: NewsletterDelivery, connection, shared: dict) -> None:
+    post, language = delivery.issue.post, delivery.language
+    key = (post.pk, language)
+    if key not in shared:
+        shared[key] = post_parts(post, language)
+    message = compose(post, delivery.subscriber, language, connection, shared[key])
     try:
         message.send()
     except smtplib.SMTPResponseException as error:
