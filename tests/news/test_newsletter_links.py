@@ -112,3 +112,20 @@ def test_the_preference_page_changes_the_choices(world, reader):
     changed = audit.events().get(action="news.subscriber.changed")
     assert changed.changes["after"]["categories"] == ["water"]
     assert "example.vn" not in f"{changed.object_repr}{changed.changes}"
+
+
+@pytest.mark.parametrize("persona", ["admin", "steward", "editor", "leader", "officer",
+                                     "operator", "survey", "librarian", "anonymous"])
+def test_the_links_answer_every_role_alike_and_only_for_their_token(world, reader, persona):
+    """Signed in or not, whatever the role: a link opens its own subscriber's page and
+    nobody's without its token; a session gives no way to another reader's row."""
+    client = world.client(persona)
+    unsubscribe, preferences = links(reader)
+    for path in (unsubscribe, preferences):
+        assert client.get(path).status_code == 200
+    for path in ("/newsletter/unsubscribe/x/", "/newsletter/preferences/x/",
+                 "/newsletter/confirm/x/"):
+        assert client.get(path).status_code == 400
+    assert client.post("/newsletter/unsubscribe/x/").status_code == 400
+    reader.refresh_from_db()
+    assert reader.state == SubscriberState.CONFIRMED
