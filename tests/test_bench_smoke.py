@@ -171,3 +171,20 @@ def test_it_generates_a_national_database_whose_figures_the_baseline_agrees_with
     for params in ({}, {"province": dashboard.PROVINCE}):
         for line in dashboard.agreement(now, scale.today, params):
             assert "DIFFER" not in line, line
+
+
+@pytest.mark.django_db
+def test_the_newsletter_benchmark_sends_the_baselines_emails(reference, settings):
+    """bench.newsletter on nine subscribers: the worker's way sends exactly the e-mails the
+    baseline's loop makes (six: a third of the list chose another province)."""
+    from django.core import mail
+
+    from bench import newsletter
+
+    settings.ENVHUB_SITE_URL = newsletter.SITE
+    post = newsletter.generate(9)
+    _seconds, _rounds, plain = newsletter.baseline(post, 4)
+    plain_to = sorted(message.to[0] for message in mail.outbox)
+    _seconds, rounds, sent = newsletter.envhub(4)
+    assert plain == sent == 6 and len(rounds) == 2
+    assert sorted(message.to[0] for message in mail.outbox) == plain_to

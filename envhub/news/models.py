@@ -101,3 +101,10 @@ class PostEvent(models.Model):
 
 
 from envhub.news.media_models import PostMedia  # noqa: E402,F401  (its own module)
+# The e-mail newsletter's models live in their own module.
+from envhub.news.newsletter_models import (  # noqa: E402,F401
+    NewsletterDelivery,
+    NewsletterIssue,
+    SignupAttempt,
+    Subscriber,
+)

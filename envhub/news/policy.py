@@ -44,3 +44,42 @@ def _media(actor: Actor, qs: QuerySet) -> QuerySet:
 @write_rule("news.post", "news.postevent", "news.postmedia")
 def _write_posts(actor: Actor, action: str, obj) -> bool:
     return writes_news(actor)
+
+
+# --- the newsletter's subscribers (personal data: an address and its choices) ---------------
+# Stewards and admins, signed in, see and erase them; only admins export the list; editors and
+# stewards see the counts, which name no one (`newsletter_views`).
+
+def _in_person(actor: Actor) -> bool:
+    # A person signed in, not a program holding their token: the addresses stay on pages.
+    return actor.kind == "user" and actor.token is None
+
+
+def keeps_subscribers(actor: Actor) -> bool:
+    return actor.is_system or (_in_person(actor) and actor.has_role(ADMIN, STEWARD))
+
+
+def exports_subscribers(actor: Actor) -> bool:
+    return actor.is_system or (_in_person(actor) and actor.has_role(ADMIN))
+
+
+def sees_newsletter_counts(actor: Actor) -> bool:
+    return actor.is_system or (_in_person(actor) and actor.has_role(*WRITERS))
+
+
+@scope_rule("news.subscriber", "news.newsletterdelivery")
+def _subscribers(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if keeps_subscribers(actor) else qs.none()
+
+
+@scope_rule("news.newsletterissue")
+def _issues(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if sees_newsletter_counts(actor) else qs.none()
+
+
+@write_rule("news.subscriber", "news.newsletterdelivery", "news.newsletterissue",
+            "news.signupattempt")
+def _write_subscribers(actor: Actor, action: str, obj) -> bool:
+    # Readers act on their own row through signed links (the service, as the system); of the
+    # staff only those who keep the list erase an address.
+    return keeps_subscribers(actor)

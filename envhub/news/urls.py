@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from envhub.news import cards, feeds, media_views, views
 
 urlpatterns = [
+    path("", include("envhub.news.newsletter_urls")),
     path("news/", views.news_list, name="news-list"),
     path("news/feed.rss", feeds.RssFeed(), name="news-rss"),
     path("news/feed.atom", feeds.AtomFeed(), name="news-atom"),
