@@ -98,3 +98,6 @@ class PostEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+from envhub.news.bulletin_models import Bulletin  # noqa: E402, F401 - a model of this app

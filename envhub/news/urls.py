@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envhub.news import cards, feeds, views
+from envhub.news import bulletin_views, cards, feeds, views
 
 urlpatterns = [
     path("news/", views.news_list, name="news-list"),
@@ -15,5 +15,10 @@ urlpatterns = [
     path("news/desk/new/", views.post_new, name="news-new"),
     path("news/desk/<int:pk>/", views.post_edit, name="news-edit"),
     path("news/desk/<int:pk>/<str:step>/", views.post_step, name="news-step"),
+    path("news/desk/bulletins/", bulletin_views.desk_bulletins, name="news-bulletins"),
+    path("news/bulletins/<str:kind>/<str:first>/bang-so-lieu.xlsx",
+         bulletin_views.bulletin_xlsx, name="news-bulletin-xlsx"),
+    path("news/bulletins/<str:kind>/<str:first>/<str:name>.<str:fmt>",
+         bulletin_views.bulletin_chart, name="news-bulletin-chart"),
     path("news/<slug:slug>/", views.news_post, name="news-post"),
 ]
