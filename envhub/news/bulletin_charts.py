@@ -7,6 +7,7 @@ by province. Pure module: no Django."""
 from __future__ import annotations
 
 import datetime
+import re
 from html import escape
 
 from envhub.airquality.vn_aqi import CATEGORIES
@@ -77,7 +78,7 @@ def emission_completeness(figures: dict) -> str:
     rows = [(row["name"], row["completeness"]) for row in figures["by_province"]]
     return svg.bars(rows, title="Khoảng trung bình đủ dữ liệu theo tỉnh (%)",
                     number=lambda v: _number(v) + ("" if v is None else " %"),
-                    width=640, label_width=170)
+                    width=640, label_width=170, full=100)
 
 
 CHARTS = {
@@ -86,6 +87,42 @@ CHARTS = {
 }
 
 
+TITLES = {"days": "Số ngày theo mức VN_AQI", "daily": "VN_AQI từng ngày",
+          "provinces": "Giờ vượt giới hạn theo tỉnh",
+          "completeness": "Khoảng trung bình đủ dữ liệu theo tỉnh"}
+
+
+def _period_words(figures: dict) -> str:
+    first = datetime.date.fromisoformat(figures["period"]["first"])
+    last = datetime.date.fromisoformat(figures["period"]["last"])
+    if figures.get("kind") == "air_weekly":
+        return f"tuần {first:%d/%m}–{last:%d/%m/%Y}"
+    return f"tháng {first:%m/%Y}"
+
+
+def framed(inner: str, title: str, source: str) -> str:
+    """`inner` (one `<svg>` of `dashboard/svg.py`) with its title above and its source below,
+    so that a picture taken out of the bulletin still says what it shows and where from."""
+    found = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', inner)
+    width, height = (float(found[1]), float(found[2])) if found else (640.0, 200.0)
+    top, bottom = 28, 22
+    nested = inner.replace('<svg xmlns="http://www.w3.org/2000/svg" ',
+                           f'<svg x="0" y="{top}" ', 1)
+    body = [f'<rect width="{svg._fmt(width)}" height="{svg._fmt(height + top + bottom)}" '
+            'fill="#ffffff"/>',
+            f'<text x="4" y="17" font-size="13" font-weight="bold" fill="{svg.INK}">'
+            f'{escape(title)}</text>', nested,
+            f'<text x="4" y="{svg._fmt(height + top + 15)}" font-size="9" '
+            f'fill="{svg.MUTED}">{escape(source)}</text>']
+    return svg._svg(width, height + top + bottom, body, title)
+
+
 def chart(figures: dict, name: str) -> str | None:
     draw = CHARTS.get(figures.get("kind", ""), {}).get(name)
-    return None if draw is None else draw(figures)
+    if draw is None:
+        return None
+    title = f"{TITLES.get(name, name)}, {_period_words(figures)}"
+    source = ("Nguồn: envhub, bộ dữ liệu " + ", ".join(figures.get("datasets", []))
+              + (" — chỉ các cơ sở được công khai" if figures.get("kind") ==
+                 "emissions_monthly" else ""))
+    return framed(draw(figures), title, source)

@@ -206,13 +206,13 @@ def _sector_name(code: str) -> str:
 
 
 EMISSION_COLUMNS = [("Cơ sở có giấy phép", COUNT), ("Giờ vượt giới hạn", COUNT),
-                    ("Cơ sở chưa đủ dữ liệu để đếm giờ", COUNT), ("Cơ sở có giờ vượt", COUNT),
+                    ("Cơ sở không đủ dữ liệu", COUNT), ("Cơ sở có giờ vượt", COUNT),
                     ("Cơ sở có sự cố", COUNT), ("Sự cố bắt đầu trong tháng", COUNT),
                     ("Khoảng trung bình đủ dữ liệu (%)", PERCENT)]
 
 
 def _emission_values(group: dict) -> list:
-    return [group["facilities"], group["hours"], group["uncounted"], group["with_hours"],
+    return [group["facilities"], group["hours"], group["incomplete"], group["with_hours"],
             group["with_events"], group["events"], group["completeness"]]
 
 
@@ -256,9 +256,11 @@ def emissions_text(figures: dict) -> Text:
         return Text(title, summary, "\n\n".join(parts))
     hours = total["hours"]
     headline = [
-        f"- Giờ vượt giới hạn: **{cell(hours, COUNT)}**"
-        + (f" (chưa tính {total['uncounted']} cơ sở chưa đủ dữ liệu để đếm giờ)"
-           if total["uncounted"] and hours is not None else ""),
+        f"- Giờ vượt giới hạn: **{'ít nhất ' if total['incomplete'] and hours else ''}"
+        f"{cell(hours, COUNT)}**"
+        + (f" ({total['incomplete']} trong {total['facilities']} cơ sở không đủ dữ liệu; "
+           f"{total['uncounted']} cơ sở không đếm được giờ)" if total["incomplete"]
+           and hours is not None else ""),
         f"- Cơ sở có sự cố vượt bắt đầu trong tháng: **{total['with_events']}** "
         f"({total['events']} sự cố)",
         f"- Khoảng trung bình đủ dữ liệu: **{cell(total['completeness'], PERCENT)} %** "
@@ -275,9 +277,10 @@ def emissions_text(figures: dict) -> Text:
         f"({chart_path(kind, period['first'], 'completeness')})",
         f"## {tables['total'].title}", markdown_table(tables["total"]),
         "Giờ vượt giới hạn là tổng độ dài các khoảng trung bình bị đánh giá vượt giới hạn kết "
-        "thúc trong tháng; một cơ sở có quá ít khoảng đủ dữ liệu thì không đếm giờ (ghi “không "
-        "có số liệu”, không ghi 0). Sự cố là các đợt vượt bắt đầu trong tháng, không kể đợt "
-        "đã hủy.",
+        "thúc trong tháng. Ở cơ sở không đủ dữ liệu (quá ít khoảng đủ dữ liệu để đánh giá), "
+        "đó chỉ là số giờ vượt đã thấy, tức là ít nhất; nếu không thấy giờ vượt nào thì không "
+        "đếm giờ (ghi “không có số liệu”, không ghi 0). Sự cố là các đợt vượt bắt đầu trong "
+        "tháng, không kể đợt đã hủy.",
         "## Nguồn", citation(figures),
     ]
     return Text(title, summary, "\n\n".join(parts))

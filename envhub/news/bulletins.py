@@ -26,6 +26,7 @@ from envhub.airquality.models import DailyAqi
 from envhub.airquality.vn_aqi import CATEGORIES
 from envhub.compliance import coverage, disclosure
 from envhub.compliance.models import EventStatus, ExceedanceEvent
+from envhub.core import completeness
 from envhub.core.timeutil import day_bounds
 from envhub.dashboard import periods
 from envhub.registry.models import Province
@@ -125,8 +126,8 @@ def air_week(day: datetime.date) -> dict:
 # --- industrial emissions -------------------------------------------------------------------
 
 def _group() -> dict:
-    return {"facilities": 0, "hours": 0, "uncounted": 0, "with_hours": 0, "with_events": 0,
-            "events": 0, "expected": 0, "valid": 0}
+    return {"facilities": 0, "hours": 0, "uncounted": 0, "incomplete": 0, "with_hours": 0,
+            "with_events": 0, "events": 0, "expected": 0, "valid": 0}
 
 
 def _completeness(group: dict) -> None:
@@ -162,6 +163,8 @@ def emissions_month(day: datetime.date, now: datetime.datetime) -> dict:
             group["valid"] += told.valid
             group["events"] += events
             group["with_events"] += 1 if events else 0
+            # Not enough data: its hours are those seen, a floor rather than the month's.
+            group["incomplete"] += 0 if told.status == completeness.COMPLETE else 1
             if hours is None:
                 group["uncounted"] += 1
             else:

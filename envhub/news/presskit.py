@@ -173,7 +173,7 @@ def links(bulletin: Bulletin) -> dict:
 
     first = bulletin.first_day.isoformat()
     return {
-        "charts": [{"name": name,
+        "charts": [{"name": name, "title": bulletin_charts.TITLES.get(name, name),
                     "svg": reverse("news-bulletin-chart", args=[bulletin.kind, first, name,
                                                                 "svg"]),
                     "png": reverse("news-bulletin-chart", args=[bulletin.kind, first, name,

@@ -67,6 +67,14 @@ def test_a_facility_whose_hours_cannot_be_counted_shows_no_data_not_zero(seeded)
     assert dongnai["expected"] == 720 and dongnai["valid"] == 2
     assert dongnai["completeness"] == round(100 * 2 / 720, 1)
     assert figures["total"]["hours"] == 2 and figures["total"]["uncounted"] == 1
+    # Neither has enough data: the 2 hours seen are a floor, and the text says so.
+    assert figures["total"]["incomplete"] == 2
+
+
+def test_hours_seen_with_too_few_data_are_said_as_a_floor(seeded):
+    text = to_text(_draft(seeded).post.body)
+    assert "Giờ vượt giới hạn: ít nhất 2 (2 trong 2 cơ sở không đủ dữ liệu; 1 cơ sở không " \
+           "đếm được giờ)" in text
 
 
 def test_the_press_kit_tables_hold_only_the_opened_facilities(seeded):
