@@ -23,9 +23,10 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 
 from envhub.core import permissions
-from envhub.core.errors import NotFound
+from envhub.core.errors import EnvhubError, NotFound
 from envhub.core.permissions import Actor
 from envhub.news import bulletin_charts, bulletin_text
 from envhub.news.bulletin_models import Bulletin, BulletinKind
@@ -37,6 +38,15 @@ logger = logging.getLogger("envhub.news")
 PNG_SCALE = 2
 TIMEOUT_SECONDS = 60
 PDFTOPPM = "pdftoppm"
+
+
+class PictureUnavailable(EnvhubError):
+    """The PNG could not be drawn on this machine (no pdftoppm, a renderer error): the SVG
+    still can be had."""
+
+    status = 503
+    code = "picture_unavailable"
+    default_message = _("The PNG picture cannot be drawn now; the SVG is available.")
 
 
 def bulletin_for(actor: Actor, kind: str, first: str) -> Bulletin:
@@ -91,10 +101,15 @@ def png_from_svg(svg: str) -> bytes:
         source = Path(folder) / "chart.pdf"
         source.write_bytes(_pdf(svg))
         target = Path(folder) / "chart"
-        subprocess.run([PDFTOPPM, "-png", "-singlefile", "-scale-to-x",
-                        str(round(width * PNG_SCALE)), "-scale-to-y", "-1", str(source),
-                        str(target)], check=True, capture_output=True, timeout=TIMEOUT_SECONDS)
-        return target.with_suffix(".png").read_bytes()
+        try:
+            subprocess.run([PDFTOPPM, "-png", "-singlefile", "-scale-to-x",
+                            str(round(width * PNG_SCALE)), "-scale-to-y", "-1", str(source),
+                            str(target)], check=True, capture_output=True,
+                           timeout=TIMEOUT_SECONDS)
+            return target.with_suffix(".png").read_bytes()
+        except (OSError, subprocess.SubprocessError) as error:
+            logger.warning("a bulletin's chart could not be drawn as PNG: %s", error)
+            raise PictureUnavailable() from error
 
 
 def png_of(bulletin: Bulletin, name: str) -> bytes:

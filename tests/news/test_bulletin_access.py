@@ -44,7 +44,7 @@ def _publish(world) -> Bulletin:
 @pytest.mark.parametrize("persona", WRITERS)
 def test_writers_get_a_drafts_kit_uncached(drafted, persona):
     client = drafted.client(persona)
-    for name in FILES:
+    for name in (*FILES, "days.png"):
         response = client.get(BASE + name)
         assert response.status_code == 200, name
         assert response["Cache-Control"] == "private, no-store"
@@ -96,6 +96,19 @@ def test_the_png_is_drawn_on_the_server_from_the_svg(drafted, tmp_path):
     assert len(list((tmp_path / "media" / "presskit").rglob("*.png"))) == 1
     again = drafted.client("leader").get(BASE + "daily.png")
     assert again.content == response.content
+
+
+def test_without_pdftoppm_the_png_is_a_clear_503_and_the_svg_still_served(drafted,
+                                                                          monkeypatch):
+    from envhub.news import presskit
+
+    _publish(drafted)
+    monkeypatch.setattr(presskit, "PDFTOPPM", "/nonexistent/pdftoppm")
+    client = drafted.client("anonymous")
+    response = client.get(BASE + "days.png")
+    assert response.status_code == 503
+    assert "Không vẽ được ảnh PNG lúc này" in response.content.decode()
+    assert client.get(BASE + "days.svg").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["air_weekly/2026-11-30/days.svg", "air_weekly/x/days.svg",

@@ -7,7 +7,7 @@ import pytest
 
 from envhub.news import bulletin_jobs, bulletins
 from envhub.news.bulletin_models import Bulletin, BulletinKind
-from envhub.news.markdown import to_text
+from envhub.news.markdown import to_html, to_text
 from envhub.news.models import PostEvent, PostState
 from tests.news.bulletin_seed import (
     BEFORE,
@@ -89,6 +89,8 @@ def test_the_text_says_the_missing_days_and_gives_no_change_without_data(seeded)
             "from=2026-11-23&to=2026-11-29&province=01") in post.body
     assert "chi-so-chat-luong-khong-khi-vn-aqi-daily" in bulletins.AQI_DATASET
     assert "/news/bulletins/air_weekly/2026-11-23/days.svg" in post.body
+    # The charts survive the sanitiser as pictures on the page.
+    assert '<img src="/news/bulletins/air_weekly/2026-11-23/days.svg"' in to_html(post.body)
 
 
 def test_the_draft_waits_in_review_written_by_the_system_account(seeded):
