@@ -106,10 +106,11 @@ def _write(post: Post, text: bulletin_text.Text, author) -> None:
     post.last_edited_by = author
 
 
-def draft(actor: Actor, kind: str, day: datetime.date,
-          now: datetime.datetime | None = None) -> Outcome:
+def draft(actor: Actor, kind: str, day: datetime.date, now: datetime.datetime | None = None,
+          *, redraft: bool = True) -> Outcome:
     """The bulletin of `kind` for the ended week or month holding `day`: drafted and sent for
-    review, or its untouched draft updated; a bulletin a person has taken over is left."""
+    review, or (with `redraft`) its untouched draft updated; a bulletin a person has taken
+    over is left."""
     _may_draft(actor)
     now = now or timezone.now()
     period = period_of(kind, day)
@@ -126,6 +127,8 @@ def draft(actor: Actor, kind: str, day: datetime.date,
             found = (Bulletin.objects.select_for_update().select_related("post")
                      .filter(kind=kind, first_day=period.first).first())
             if found is not None:
+                if not redraft:
+                    return Outcome(found, created=False, updated=False)
                 return _update(actor, found, figures, text, author, note, now)
             post = Post(category=CATEGORY[kind], state=PostState.IN_REVIEW, author=author)
             _write(post, text, author)
@@ -178,7 +181,8 @@ def ensure_scheduled(now: datetime.datetime | None = None) -> int:
     for kind, first in due(now):
         if Bulletin.objects.filter(kind=kind, first_day=first).exists():
             continue
-        made += draft(system_actor("worker:bulletins"), kind, first, now).created
+        made += draft(system_actor("worker:bulletins"), kind, first, now,
+                      redraft=False).created
     return made
 
 
