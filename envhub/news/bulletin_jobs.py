@@ -90,6 +90,12 @@ def _may_draft(actor: Actor) -> None:
         raise Forbidden(_("Posts are written and reviewed by people, not by tokens."))
 
 
+def _who(actor: Actor) -> str:
+    """The person who asked, as people read them (the audit log keeps the actor's label)."""
+    user = actor.user
+    return (getattr(user, "full_name", "") or user.get_username()) if user else actor.label
+
+
 def _figures(kind: str, period, now: datetime.datetime) -> dict:
     if kind == BulletinKind.AIR_WEEKLY:
         return bulletins.air_week(period.first)
@@ -121,7 +127,7 @@ def draft(actor: Actor, kind: str, day: datetime.date, now: datetime.datetime | 
     text = bulletin_text.text(figures)
     author = system_author()
     note = (_("Drafted from the data by the worker's schedule.") if actor.is_system else
-            _("Drafted from the data at the request of %(who)s.") % {"who": actor.label})
+            _("Drafted from the data at the request of %(who)s.") % {"who": _who(actor)})
     try:
         with transaction.atomic():
             found = (Bulletin.objects.select_for_update().select_related("post")

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from envhub.accounts.models import AuditEvent
 from envhub.airquality.models import DailyAqi
 from envhub.core.models import PeriodicJob
 from envhub.core.periodic import JOBS, discover
@@ -73,6 +74,11 @@ def test_drafting_again_updates_the_untouched_draft(seeded):
     assert "Thiếu số liệu 1 ngày trong tuần" in post.body
     assert post.last_edited_by.username == bulletin_jobs.SYSTEM_USERNAME
     assert post.events.last().action == "edited"
+    assert "Editor2" in post.events.last().note  # who asked, in the history
+    steps = AuditEvent.objects.filter(action__startswith="news.bulletin.").order_by("id")
+    assert list(steps.values_list("action", "user__username", "object_id")) == [
+        ("news.bulletin.drafted", "editor", str(post.pk)),
+        ("news.bulletin.redrafted", "editor2", str(post.pk))]
 
 
 @pytest.mark.parametrize("taken_over", ["edited", "published"])
