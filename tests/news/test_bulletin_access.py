@@ -137,8 +137,14 @@ def test_only_writers_open_the_bulletins_desk_and_draft(drafted, persona):
         assert not Bulletin.objects.filter(kind="emissions_monthly").exists()
 
 
-def test_the_desk_says_why_a_period_is_refused(drafted):
-    response = drafted.client("editor").post("/news/desk/bulletins/",
-                                             {"kind": "air_weekly", "day": "2999-01-01"})
+@pytest.mark.parametrize("form, says", [
+    ({"kind": "air_weekly", "day": "2999-01-01"}, "Bản tin chỉ được soạn khi kỳ đã kết thúc"),
+    ({"kind": "air_weekly", "day": "hôm qua"}, "Nhập một ngày hợp lệ"),
+    ({"kind": "<script>", "day": "2026-11-23"}, "Hãy chọn một lựa chọn hợp lệ"),
+])
+def test_the_desk_says_why_a_request_is_refused(drafted, form, says):
+    before = Bulletin.objects.count()
+    response = drafted.client("editor").post("/news/desk/bulletins/", form)
     assert response.status_code == 400
-    assert "Bản tin chỉ được soạn khi kỳ đã kết thúc" in response.content.decode()
+    assert says in response.content.decode()
+    assert Bulletin.objects.count() == before
