@@ -38,8 +38,10 @@ def test_a_visitor_reads_the_bulletin_and_its_press_kit(published, live_server, 
     page.goto(f"{live_server.url}/news/{published}/")
     pictures = page.locator(".post-body img")
     assert pictures.count() == 2
+    # Generous waits: the machine running the suite may be busy, and the first PNG of a
+    # process loads WeasyPrint.
     page.wait_for_function("[...document.querySelectorAll('.post-body img')]"
-                           ".every(i => i.complete && i.naturalWidth > 0)")
+                           ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     first_table = page.locator(".post-body table").first
     assert first_table.evaluate("t => getComputedStyle(t).overflowX") == "auto"
@@ -48,7 +50,8 @@ def test_a_visitor_reads_the_bulletin_and_its_press_kit(published, live_server, 
     assert kit.get_by_role("link", name="PNG").count() == 2
     assert "chi-so-chat-luong-khong-khi-vn-aqi-daily" in kit.inner_text()
     png = page.request.get(live_server.url
-                           + kit.get_by_role("link", name="PNG").first.get_attribute("href"))
+                           + kit.get_by_role("link", name="PNG").first.get_attribute("href"),
+                           timeout=60_000)
     assert png.status == 200 and png.body()[:8] == b"\x89PNG\r\n\x1a\n"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"bulletin-{viewport['width']}.png"), full_page=True)
