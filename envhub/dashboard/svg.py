@@ -65,11 +65,14 @@ def nice_ceiling(value: float) -> float:
 
 
 def bars(rows: Sequence[tuple[str, float]], *, title: str, number: Number = _plain,
-         width: float = 500, label_width: float = 170, row_height: float = 18) -> str:
-    """One horizontal bar per (label, value); the value written at the bar's end."""
+         width: float = 500, label_width: float = 170, row_height: float = 18,
+         full: float | None = None) -> str:
+    """One horizontal bar per (label, value); the value written at the bar's end. The
+    longest bar fills the width, or `full` does (100 for a percentage, so that 0.4 % is not
+    drawn as a full bar)."""
     top = 4
     height = top + row_height * max(len(rows), 1) + 4
-    peak = max((_finite(value) for _label, value in rows), default=0.0) or 1.0
+    peak = full or max((_finite(value) for _label, value in rows), default=0.0) or 1.0
     room = width - label_width - 60
     body = []
     for index, (label, value) in enumerate(rows):

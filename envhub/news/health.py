@@ -1,6 +1,11 @@
-"""What `envhub check` says of the news: whether the newsletter can be sent."""
+"""What `envhub check` says of the news (`core/health.py`): whether the newsletter can be
+sent, and whether the bulletins' press kit can draw its PNG pictures here (poppler's pdftoppm
+after WeasyPrint; the reports' own check covers WeasyPrint and the fonts). Without it the kit
+still offers SVG and XLSX."""
 
 from __future__ import annotations
+
+import shutil
 
 from envhub.core.health import Report, database_check
 
@@ -25,3 +30,14 @@ def newsletter(report: Report) -> None:
         (report.error if confirmed or waiting else report.warn)(line)
         return
     report.ok(f"newsletter: {confirmed} confirmed subscriber(s), {waiting} e-mail(s) waiting")
+
+
+@database_check
+def press_kit_pictures(report: Report) -> None:
+    from envhub.news import presskit
+
+    if shutil.which(presskit.PDFTOPPM) is None:
+        report.warn("bulletins: pdftoppm not found, so the press kit's charts cannot be had as "
+                    "PNG (SVG still can); install poppler-utils (`scripts/system-deps.sh base`).")
+    else:
+        report.ok("bulletins: pdftoppm is there for the press kit's PNG charts")

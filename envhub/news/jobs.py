@@ -1,8 +1,10 @@
-"""The worker's periodic jobs for the news."""
+"""The worker's periodic jobs for the news (the worker imports `<app>.jobs`): the newsletter
+here, the bulletins' drafting in `bulletin_jobs`."""
 
 import datetime
 
 from envhub.core.periodic import periodic
+from envhub.news import bulletin_jobs  # noqa: F401 - registers the bulletins' job
 
 
 @periodic("newsletter", every=datetime.timedelta(seconds=30),

@@ -108,3 +108,4 @@ from envhub.news.newsletter_models import (  # noqa: E402,F401
     SignupAttempt,
     Subscriber,
 )
+from envhub.news.bulletin_models import Bulletin  # noqa: E402, F401 - a model of this app

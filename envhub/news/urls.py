@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from envhub.news import cards, feeds, media_views, views
+from envhub.news import bulletin_views, cards, feeds, media_views, views
 
 urlpatterns = [
     path("", include("envhub.news.newsletter_urls")),
@@ -22,5 +22,10 @@ urlpatterns = [
     path("news/media/<int:pk>/<str:key>", media_views.media_file, name="news-media"),
     path("news/media/<int:pk>/phone/<str:key>", media_views.media_phone,
          name="news-media-phone"),
+    path("news/desk/bulletins/", bulletin_views.desk_bulletins, name="news-bulletins"),
+    path("news/bulletins/<str:kind>/<str:first>/bang-so-lieu.xlsx",
+         bulletin_views.bulletin_xlsx, name="news-bulletin-xlsx"),
+    path("news/bulletins/<str:kind>/<str:first>/<str:name>.<str:fmt>",
+         bulletin_views.bulletin_chart, name="news-bulletin-chart"),
     path("news/<slug:slug>/", views.news_post, name="news-post"),
 ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0002_media'),
+        ('news', '0003_bulletins'),
     ]
 
     operations = [
