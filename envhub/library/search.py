@@ -22,18 +22,13 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -194,19 +189,8 @@ def parse_query(text: str | None) -> Query:
     return query
 
 
-def _matching(actor: Actor, query: Query) -> QuerySet:
-    """The documents the actor may read that hold the query, with their tier. Each engine
-    query runs once (a phrase of common words reads long position lists); the ids it gives are
-    handed to the queries of the page and of every facet as one parameter."""
-    documents = permissions.scope(actor, Document.objects.all())
-    if query.empty:
-        return documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
-    engine = backend()
-    found = engine.matches(query)
-    return documents.filter(pk__in=RawSQL(*engine.id_list(found["all"]))).annotate(
-        tier=Case(When(pk__in=RawSQL(*engine.id_list(found["title"])), then=Value(TITLE)),
-                  When(pk__in=RawSQL(*engine.id_list(found["meta"])), then=Value(META)),
-                  default=Value(CONTENT), output_field=IntegerField()))
+def _readable(actor: Actor) -> QuerySet:
+    return permissions.scope(actor, Document.objects.all())
 
 
 def _chosen_condition(name: str, values: set[str]):
@@ -221,27 +205,34 @@ def _chosen_condition(name: str, values: set[str]):
     return Q(**{f"{_FIELDS[name]}__in": sorted(values)})
 
 
-def _page_and_facets(documents: QuerySet, chosen: dict[str, set[str]],
+def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
                      after: list[int] | None, limit: int
                      ) -> tuple[list[tuple[int, int, int]], dict[str, dict[str, int]], int]:
-    """One statement over the documents the reader may see that match the query, read once
-    (a materialised CTE): the page (tier, year, id, after the cursor's row), each facet's
-    values counted over the documents matching every other chosen filter (so that choosing a
-    value never hides its siblings), and the number matching all. Before, the page, the
-    facets and the provinces were three scans of the matches, and the facets came back as a
+    """One statement: the engine's matches with their tier (`e`, run once), joined to the
+    documents the reader may see (`m`, read once: both are materialised CTEs), then the page
+    (tier, year, id, after the cursor's row), each facet's values counted over the documents
+    matching every other chosen filter (so that choosing a value never hides its siblings),
+    and the number matching all. Before, the ids went to Python and back, and the page, the
+    facets and the provinces were three scans of the matches, the facets coming back as a
     row per combination of their five values — nearly a row per document."""
     flags = {f"c_{name}": ExpressionWrapper(_chosen_condition(name, values),
                                             output_field=BooleanField())
              for name, values in chosen.items()}
-    base = documents.annotate(
-        m_id=F("pk"), m_tier=F("tier"), m_year=Coalesce("year", 0), m_year_value=F("year"),
-        m_type=F("type"),
-        m_issuing_body=F("issuing_body"), m_collection=F("collection__code"),
+    base = _readable(actor).annotate(
+        m_id=F("pk"), m_year=Coalesce("year", 0), m_year_value=F("year"),
+        m_type=F("type"), m_issuing_body=F("issuing_body"), m_collection=F("collection__code"),
         m_access_level=F("access_level"), **flags)
-    columns = ["m_id", "m_tier", "m_year", "m_year_value", "m_type", "m_issuing_body",
+    columns = ["m_id", "m_year", "m_year_value", "m_type", "m_issuing_body",
                "m_collection", "m_access_level", *flags]
-    inner, params = base.order_by().values(*columns).query.sql_with_params()
-    params = list(params)
+    inner, inner_params = base.order_by().values(*columns).query.sql_with_params()
+    if query.empty:
+        params = list(inner_params)
+        ctes = f"m AS MATERIALIZED (SELECT q.*, {CONTENT} AS m_tier FROM ({inner}) AS q)"
+    else:
+        engine_sql, engine_params = backend().tiers(query)
+        params = [*engine_params, *inner_params]
+        ctes = (f"e AS MATERIALIZED ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
+                f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
 
     def where(skip: str | None = None) -> str:
         kept = [f"m.c_{name}" for name in chosen if name != skip]
@@ -271,7 +262,7 @@ def _page_and_facets(documents: QuerySet, chosen: dict[str, set[str]],
             column = "m.m_year_value" if name == "year" else f"m.m_{name}"
             arms.append(f"SELECT '{name}', CAST({column} AS varchar(300)), NULL, NULL, NULL, "
                         f"COUNT(*) FROM m WHERE {where(name)} GROUP BY {column}")
-    sql = f"WITH m AS MATERIALIZED ({inner}) " + " UNION ALL ".join(arms)
+    sql = f"WITH {ctes} " + " UNION ALL ".join(arms)
     rows, counts, total = [], {name: {} for name in FACETS}, 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -330,7 +321,7 @@ def search(actor: Actor, text: str | None = None, filters: Filters | None = None
         if not all(isinstance(value, int) and not isinstance(value, bool) for value in after):
             raise InvalidInput(_("The paging cursor is not valid; start again from the first "
                                  "page."), {"cursor": [_("invalid cursor")]})
-    rows, counts, total = _page_and_facets(_matching(actor, query), chosen, after, limit)
+    rows, counts, total = _page_and_facets(actor, query, chosen, after, limit)
     next_cursor = (pagination.encode_cursor([rows[limit - 1][1], rows[limit - 1][2],
                                              rows[limit - 1][0]], _CURSOR_SCOPE)
                    if len(rows) > limit else None)

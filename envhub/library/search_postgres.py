@@ -51,20 +51,16 @@ def _condition(query: Query, scope: str) -> tuple[str, list]:
     return " AND ".join(sql), params
 
 
-def matches(query: Query) -> dict[str, list[int]]:
-    """The ids of the documents holding `query` in each scope, from one scan of the matches
-    (the title and metadata vectors are read only for the rows the GIN index found)."""
-    from django.db import connection
-
+def tiers(query: Query) -> tuple[str, list]:
+    """SQL giving each document holding `query` (`id`) and its tier (`tier`): 2 when the
+    title holds it all, 1 the title and metadata, else 0 — from one scan of the matches (the
+    title and metadata vectors are read only for the rows the GIN index found)."""
     found, found_params = _condition(query, "all")
     title, title_params = _condition(query, "title")
     meta, meta_params = _condition(query, "meta")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT document_id, ({title}), ({meta}) FROM {TABLE} WHERE {found}",
-                       [*title_params, *meta_params, *found_params])
-        rows = cursor.fetchall()
-    return {"all": [row[0] for row in rows], "title": [row[0] for row in rows if row[1]],
-            "meta": [row[0] for row in rows if row[2]]}
+    return (f"SELECT document_id AS id, CASE WHEN {title} THEN 2 WHEN {meta} THEN 1 ELSE 0 "
+            f"END AS tier FROM {TABLE} WHERE {found}",
+            [*title_params, *meta_params, *found_params])
 
 
 def match(query: Query, scope: str = "all") -> tuple[str, list]:
@@ -72,11 +68,6 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     columns of `scope`."""
     condition, params = _condition(query, scope)
     return f"SELECT document_id FROM {TABLE} WHERE {condition}", params
-
-
-def id_list(ids: list[int]) -> tuple[str, list]:
-    """SQL giving `ids` back as rows, from one array parameter."""
-    return "SELECT unnest(%s::bigint[])", [list(ids)]
 
 
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:

@@ -15,15 +15,13 @@ become FTS5 syntax (NEAR, column filters, NOT, `^`)."""
 
 from __future__ import annotations
 
-import json
-
 from envhub.library.search_query import Phrase, Query, Term
 
 TABLE = "library_search"
 WORDS = "library_search_words"
 META = "library_search_meta"
 # The index and columns each scope of a match reads: the title, the metadata (title
-# included), all (`WORDS` unless the query has a phrase).
+# included), all (`tiers` reads `WORDS` instead unless the query has a phrase).
 SCOPES = {"title": (META, "{title} : "), "meta": (META, ""), "all": (TABLE, "")}
 
 
@@ -41,29 +39,24 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     """SQL selecting the ids of the documents where every part of `query` is found in the
     columns of `scope`."""
     table, columns = SCOPES[scope]
-    if table == TABLE and not any(isinstance(part, Phrase) for part in query.parts):
-        table = WORDS
     expression = _expression(query)
     if columns:
         expression = f"{columns}({expression})"
     return f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression]
 
 
-def matches(query: Query) -> dict[str, list[int]]:
-    """The ids of the documents holding `query` in each scope."""
-    from django.db import connection
-
-    found = {}
-    with connection.cursor() as cursor:
-        for scope in SCOPES:
-            cursor.execute(*match(query, scope))
-            found[scope] = [row[0] for row in cursor.fetchall()]
-    return found
-
-
-def id_list(ids: list[int]) -> tuple[str, list]:
-    """SQL giving `ids` back as rows, from one parameter (SQLite allows only so many)."""
-    return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
+def tiers(query: Query) -> tuple[str, list]:
+    """SQL giving each document holding `query` (`id`) and its tier (`tier`): 2 when the
+    title holds it all, 1 the title and metadata, else 0. Each MATCH runs once (SQLite keeps
+    the ids of a non-correlated IN as one temporary index)."""
+    title, title_params = match(query, "title")
+    meta, meta_params = match(query, "meta")
+    table = SCOPES["all"][0]
+    if not any(isinstance(part, Phrase) for part in query.parts):
+        table = WORDS
+    return (f"SELECT rowid AS id, CASE WHEN rowid IN ({title}) THEN 2 WHEN rowid IN ({meta}) "
+            f"THEN 1 ELSE 0 END AS tier FROM {table} WHERE {table} MATCH %s",
+            [*title_params, *meta_params, _expression(query)])
 
 
 def _forget(cursor, document_id: int) -> None:
