@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import random
 import statistics
 import subprocess
@@ -167,6 +168,7 @@ def run(vendor: str, documents: int, pages: int, requests: int, reuse: str = "")
     print(f"{vendor}: {documents} documents, {size / 1000:.0f} kB of text each; "
           + (f"index rebuilt in {indexing:.0f} s ({documents / indexing:.0f} documents/s)"
              if indexing else "the installation of an earlier run"))
+    load_before = os.getloadavg()
     ours, bare, matches = [], [], []
     for number in range(requests):
         text, filters = QUERIES[number % len(QUERIES)]
@@ -178,15 +180,24 @@ def run(vendor: str, documents: int, pages: int, requests: int, reuse: str = "")
         started = time.perf_counter()
         _baseline(text)
         bare.append((time.perf_counter() - started) * 1000)
+    load_after = os.getloadavg()
     for label, samples in (("envhub search", ours), ("bare engine query", bare)):
         print(f"  {label:18} p50 {statistics.median(samples):7.1f} ms   "
-              f"p95 {percentile(samples, 0.95):7.1f} ms")
+              f"p95 {percentile(samples, 0.95):7.1f} ms   max {max(samples):7.1f} ms")
     print(f"  ratio p95 {percentile(ours, 0.95) / percentile(bare, 0.95):.2f}×   "
           f"(matches per query: median {statistics.median(matches):.0f}, "
           f"max {max(matches)})")
+    print(f"  load average (1, 5, 15 min) before {_load(load_before)}, after {_load(load_after)}")
+    print(f"    {'query':28} {'envhub p95':>10} {'bare p95':>10} {'ratio':>6}")
     for text, _filters in QUERIES:
-        samples = [ours[n] for n in range(requests) if QUERIES[n % len(QUERIES)][0] == text]
-        print(f"    {text!r:28} p95 {percentile(samples, 0.95):7.1f} ms")
+        picked = [n for n in range(requests) if QUERIES[n % len(QUERIES)][0] == text]
+        mine = percentile([ours[n] for n in picked], 0.95)
+        theirs = percentile([bare[n] for n in picked], 0.95)
+        print(f"    {text!r:28} {mine:7.1f} ms {theirs:7.1f} ms {mine / theirs:5.2f}×")
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.1f}" for value in values)
 
 
 def main() -> None:
