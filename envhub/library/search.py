@@ -20,9 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
@@ -38,6 +45,7 @@ FACETS = ("type", "year", "issuing_body", "collection", "province", "access_leve
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 300  # an issuing body's name is at most 300 characters
 TITLE, META, CONTENT = 2, 1, 0  # the tiers of the order
+SNIPPET_SOURCE_CHARS = 100_000  # a snippet is looked for in the first 30-odd pages
 _CURSOR_SCOPE = "library.search:tier,year,id"
 
 
@@ -181,64 +189,97 @@ def parse_query(text: str | None) -> Query:
     return query
 
 
-def _matching(actor: Actor, query: Query) -> QuerySet:
-    """The documents the actor may read that hold the query, with their tier. Each engine
-    query runs once (a phrase of common words reads long position lists); the ids it gives are
-    handed to the queries of the page and of every facet as one parameter."""
-    documents = permissions.scope(actor, Document.objects.all())
+def _readable(actor: Actor) -> QuerySet:
+    return permissions.scope(actor, Document.objects.all())
+
+
+def _chosen_condition(name: str, values: set[str]):
+    """The condition a document meets when it has one of the chosen `values` of facet
+    `name`."""
+    if name == "province":
+        return Exists(Document.provinces.through.objects.filter(
+            document_id=OuterRef("pk"), province__code__in=sorted(values)))
+    if name == "year":
+        years = [int(value) for value in values if value.isdecimal() and len(value) <= 4]
+        return Q(year__in=years)
+    return Q(**{f"{_FIELDS[name]}__in": sorted(values)})
+
+
+def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
+                     after: list[int] | None, limit: int
+                     ) -> tuple[list[tuple[int, int, int]], dict[str, dict[str, int]], int]:
+    """One statement: the engine's matches with their tier (`e`, run once), joined to the
+    documents the reader may see (`m`, read once: both are materialised CTEs), then the page
+    (tier, year, id, after the cursor's row), each facet's values counted over the documents
+    matching every other chosen filter (so that choosing a value never hides its siblings),
+    and the number matching all. Before, the ids went to Python and back, and the page, the
+    facets and the provinces were three scans of the matches, the facets coming back as a
+    row per combination of their five values — nearly a row per document."""
+    flags = {f"c_{name}": ExpressionWrapper(_chosen_condition(name, values),
+                                            output_field=BooleanField())
+             for name, values in chosen.items()}
+    base = _readable(actor).annotate(
+        m_id=F("pk"), m_year=Coalesce("year", 0), m_year_value=F("year"),
+        m_type=F("type"), m_issuing_body=F("issuing_body"), m_collection=F("collection__code"),
+        m_access_level=F("access_level"), **flags)
+    columns = ["m_id", "m_year", "m_year_value", "m_type", "m_issuing_body",
+               "m_collection", "m_access_level", *flags]
+    inner, inner_params = base.order_by().values(*columns).query.sql_with_params()
     if query.empty:
-        return documents.annotate(tier=Value(CONTENT, output_field=IntegerField()))
-    engine = backend()
-    found = engine.matches(query)
-    return documents.filter(pk__in=RawSQL(*engine.id_list(found["all"]))).annotate(
-        tier=Case(When(pk__in=RawSQL(*engine.id_list(found["title"])), then=Value(TITLE)),
-                  When(pk__in=RawSQL(*engine.id_list(found["meta"])), then=Value(META)),
-                  default=Value(CONTENT), output_field=IntegerField()))
+        params = list(inner_params)
+        ctes = f"m AS MATERIALIZED (SELECT q.*, {CONTENT} AS m_tier FROM ({inner}) AS q)"
+    else:
+        engine_sql, engine_params = backend().tiers(query)
+        params = [*engine_params, *inner_params]
+        ctes = (f"e AS MATERIALIZED ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
+                f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
 
+    def where(skip: str | None = None) -> str:
+        kept = [f"m.c_{name}" for name in chosen if name != skip]
+        return " AND ".join(kept) if kept else "1 = 1"
 
-def _filtered(documents: QuerySet, chosen: dict[str, set[str]], skip: str | None = None):
-    for name, values in chosen.items():
-        if name == skip:
-            continue
+    arms = []
+    keyset = ""
+    if after:
+        keyset = (" AND (m.m_tier < %s OR (m.m_tier = %s AND m.m_year < %s)"
+                  " OR (m.m_tier = %s AND m.m_year = %s AND m.m_id < %s))")
+        tier, year, pk = after
+        params += [tier, tier, year, tier, year, pk]
+    arms.append("SELECT 'page' AS kind, CAST(NULL AS varchar(300)) AS value, p.m_id AS id, "
+                "p.m_tier AS tier, p.m_year AS year, CAST(NULL AS bigint) AS n FROM (SELECT "
+                f"m.m_id, m.m_tier, m.m_year FROM m WHERE {where()}{keyset} ORDER BY "
+                f"m.m_tier DESC, m.m_year DESC, m.m_id DESC LIMIT {int(limit) + 1}) AS p")
+    arms.append(f"SELECT 'total', NULL, NULL, NULL, NULL, COUNT(*) FROM m WHERE {where()}")
+    for name in FACETS:
         if name == "province":
-            documents = documents.filter(pk__in=Document.provinces.through.objects.filter(
-                province__code__in=sorted(values)).values("document_id"))
-        elif name == "year":
-            years = [int(value) for value in values if value.isdecimal() and len(value) <= 4]
-            documents = documents.filter(year__in=years)
+            through = Document.provinces.through._meta.db_table
+            from envhub.registry.models import Province
+            arms.append(
+                f"SELECT 'province', pr.code, NULL, NULL, NULL, COUNT(*) FROM m JOIN {through}"
+                f" t ON t.document_id = m.m_id JOIN {Province._meta.db_table} pr ON pr.id = "
+                f"t.province_id WHERE {where(name)} GROUP BY pr.code")
         else:
-            documents = documents.filter(**{f"{_FIELDS[name]}__in": sorted(values)})
-    return documents
+            column = "m.m_year_value" if name == "year" else f"m.m_{name}"
+            arms.append(f"SELECT '{name}', CAST({column} AS varchar(300)), NULL, NULL, NULL, "
+                        f"COUNT(*) FROM m WHERE {where(name)} GROUP BY {column}")
+    sql = f"WITH {ctes} " + " UNION ALL ".join(arms)
+    rows, counts, total = [], {name: {} for name in FACETS}, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, value, pk, tier, year, count in cursor.fetchall():
+            if kind == "page":
+                rows.append((pk, tier, year))
+            elif kind == "total":
+                total = count
+            elif value not in (None, ""):
+                counts[kind][value] = count
+    rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    return rows, counts, total
 
 
-def _facets(documents: QuerySet, chosen: dict[str, set[str]]
-            ) -> tuple[dict[str, list[FacetValue]], int]:
-    """Each facet's values counted in the database over the documents matching every other
-    filter, so that choosing a value never hides its siblings; and the number matching all.
-    The facets without a chosen value share one grouped query over the documents that match
-    everything (most searches choose nothing: one scan for five facets)."""
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    shared = [name for name in FACETS if name not in chosen and name != "province"]
-    fields = [_FIELDS[name] for name in shared] or ["access_level"]
-    total = 0
-    for row in _filtered(documents, chosen).order_by().values_list(*fields).annotate(
-            n=Count("pk")):
-        total += row[-1]
-        for name, value in zip(shared, row, strict=False):
-            if value not in (None, ""):
-                key = str(value)
-                counts[name][key] = counts[name].get(key, 0) + row[-1]
-    for name in chosen:
-        if name == "province":
-            continue
-        rows = _filtered(documents, chosen, skip=name).order_by().values_list(
-            _FIELDS[name]).annotate(n=Count("pk"))
-        counts[name] = {str(value): n for value, n in rows if value not in (None, "")}
-    pool = _filtered(documents, chosen, skip="province").order_by()
-    rows = Document.provinces.through.objects.filter(
-        document_id__in=pool.values("pk")).values_list("province__code").annotate(
-        n=Count("document_id")).order_by()
-    counts["province"] = dict(rows)
+def _facets(counts: dict[str, dict[str, int]], chosen: dict[str, set[str]]
+            ) -> dict[str, list[FacetValue]]:
+    """The counted values of each facet with their labels, in the order the page shows."""
     labels = _labels(counts)
     facets = {}
     for name in FACETS:
@@ -250,7 +291,7 @@ def _facets(documents: QuerySet, chosen: dict[str, set[str]]
         else:
             values.sort(key=lambda item: (-item.count, item.label))
         facets[name] = values
-    return facets, total
+    return facets
 
 
 def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
@@ -267,9 +308,6 @@ def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
     }
 
 
-ORDER = ("-tier", "-year_key", "-id")
-
-
 def search(actor: Actor, text: str | None = None, filters: Filters | None = None,
            cursor: str | None = None, limit: int | None = None) -> Results:
     """The documents `actor` may read that match `text` and `filters`, one page of them in
@@ -277,31 +315,27 @@ def search(actor: Actor, text: str | None = None, filters: Filters | None = None
     query = parse_query(text)
     limit = pagination.clamp_limit(limit)
     chosen = (filters or Filters()).chosen()
-    documents = _matching(actor, query)
-    found = _filtered(documents, chosen).annotate(year_key=Coalesce("year", 0))
-    page = found.order_by(*ORDER)
+    after = None
     if cursor:
         after = pagination.decode_cursor(cursor, 3, _CURSOR_SCOPE)
-        if not all(isinstance(value, int) for value in after):
+        if not all(isinstance(value, int) and not isinstance(value, bool) for value in after):
             raise InvalidInput(_("The paging cursor is not valid; start again from the first "
                                  "page."), {"cursor": [_("invalid cursor")]})
-        tier, year, pk = after
-        page = page.filter(Q(tier__lt=tier) | Q(tier=tier, year_key__lt=year)
-                           | Q(tier=tier, year_key=year, id__lt=pk))
-    rows = list(page.values_list("id", "tier", "year_key")[: limit + 1])
+    rows, counts, total = _page_and_facets(actor, query, chosen, after, limit)
     next_cursor = (pagination.encode_cursor([rows[limit - 1][1], rows[limit - 1][2],
                                              rows[limit - 1][0]], _CURSOR_SCOPE)
                    if len(rows) > limit else None)
     rows = rows[:limit]
-    facets, total = _facets(documents, chosen)
-    return Results(query, _hits(rows, query), total, facets, next_cursor)
+    return Results(query, _hits(rows, query), total, _facets(counts, chosen), next_cursor)
 
 
 def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
     ids = [row[0] for row in rows]
     documents = Document.objects.select_related("collection").in_bulk(ids)
-    texts = dict(DocumentText.objects.filter(document_id__in=ids).values_list("document_id",
-                                                                               "content")) \
+    # Only the head of each text: a scanned archive's text may run to millions of characters,
+    # and a snippet is the first match.
+    texts = dict(DocumentText.objects.filter(document_id__in=ids).annotate(
+        head=Substr("content", 1, SNIPPET_SOURCE_CHARS)).values_list("document_id", "head")) \
         if not query.empty else {}
     terms = query.words()
     hits = []

@@ -3,20 +3,27 @@ meta, body, as `search_query` makes them) and their tsvectors under the `simple`
 configuration (no stemming, no stop words: the words are already folded, so `unaccent` has
 nothing left to do), `all_vec` under a GIN index.
 
-The vectors are stripped of positions: PostgreSQL keeps none past 16,383 words, which would lose
-phrases deep in a long report. A phrase is therefore found by its words in the GIN index and
-then checked in the folded text (` chat luong nuoc `), exactly as FTS5 reads a phrase: the
-same words, one after the other, in one column. The tsquery is built from ASCII words only and
-passed as a parameter: nothing the user types becomes tsquery syntax."""
+The searched vectors are stripped of positions (a query of words reads only which documents
+hold them). A phrase is found by its words in the GIN index and then checked with `<->` in
+each field's positional vectors, `title_parts`, `meta_parts` and `body_parts` of the table
+`library_search_parts` (migration 0004; a table of its own so that the rows word queries
+scan stay narrow): PostgreSQL keeps no position past 16,383 and at most 256 positions of a
+word, so each field is cut into parts within those limits that overlap by 11 words
+(`search_query.position_parts`), and a phrase of up to 12 words is found whole in one part —
+exactly as FTS5 reads a phrase: the same words, one after the other, in one column. The
+folded texts are kept beside (for the migration that made the parts, and a later one). The
+tsquery is built from ASCII words only and passed as a parameter: nothing the user types
+becomes tsquery syntax."""
 
 from __future__ import annotations
 
-from envhub.library.search_query import Phrase, Query, Term
+from envhub.library.search_query import Phrase, Query, Term, position_parts
 
 TABLE = "library_search"
-SCOPES = {"title": ("title_vec", ("title_text",)),
-          "meta": ("meta_vec", ("title_text", "meta_text")),
-          "all": ("all_vec", ("title_text", "meta_text", "body_text"))}
+PARTS = "library_search_parts"
+SCOPES = {"title": ("title_vec", ("title",)),
+          "meta": ("meta_vec", ("title", "meta")),
+          "all": ("all_vec", ("title", "meta", "body"))}
 
 
 
@@ -36,26 +43,24 @@ def _condition(query: Query, scope: str) -> tuple[str, list]:
     params: list = [_tsquery(query)]
     for part in query.parts:
         if isinstance(part, Phrase):
-            found = " OR ".join(f"strpos(' ' || {column} || ' ', %s) > 0" for column in columns)
-            sql.append(f"({found})")
-            params.extend([" " + " ".join(part.words) + " "] * len(columns))
+            parts = " || ".join(f"p.{column}_parts" for column in columns)
+            sql.append(f"EXISTS (SELECT FROM {PARTS} AS p, unnest({parts}) AS part "
+                       f"WHERE p.document_id = {TABLE}.document_id "
+                       "AND part @@ to_tsquery('simple', %s))")
+            params.append(" <-> ".join(part.words))
     return " AND ".join(sql), params
 
 
-def matches(query: Query) -> dict[str, list[int]]:
-    """The ids of the documents holding `query` in each scope, from one scan of the matches
-    (the title and metadata vectors are read only for the rows the GIN index found)."""
-    from django.db import connection
-
+def tiers(query: Query) -> tuple[str, list]:
+    """SQL giving each document holding `query` (`id`) and its tier (`tier`): 2 when the
+    title holds it all, 1 the title and metadata, else 0 — from one scan of the matches (the
+    title and metadata vectors are read only for the rows the GIN index found)."""
     found, found_params = _condition(query, "all")
     title, title_params = _condition(query, "title")
     meta, meta_params = _condition(query, "meta")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT document_id, ({title}), ({meta}) FROM {TABLE} WHERE {found}",
-                       [*title_params, *meta_params, *found_params])
-        rows = cursor.fetchall()
-    return {"all": [row[0] for row in rows], "title": [row[0] for row in rows if row[1]],
-            "meta": [row[0] for row in rows if row[2]]}
+    return (f"SELECT document_id AS id, CASE WHEN {title} THEN 2 WHEN {meta} THEN 1 ELSE 0 "
+            f"END AS tier FROM {TABLE} WHERE {found}",
+            [*title_params, *meta_params, *found_params])
 
 
 def match(query: Query, scope: str = "all") -> tuple[str, list]:
@@ -63,11 +68,6 @@ def match(query: Query, scope: str = "all") -> tuple[str, list]:
     columns of `scope`."""
     condition, params = _condition(query, scope)
     return f"SELECT document_id FROM {TABLE} WHERE {condition}", params
-
-
-def id_list(ids: list[int]) -> tuple[str, list]:
-    """SQL giving `ids` back as rows, from one array parameter."""
-    return "SELECT unnest(%s::bigint[])", [list(ids)]
 
 
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
@@ -81,15 +81,29 @@ def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
                 body_text = EXCLUDED.body_text, title_vec = EXCLUDED.title_vec,
                 meta_vec = EXCLUDED.meta_vec, all_vec = EXCLUDED.all_vec""",
         [document_id, title, meta, body, title, f"{title} {meta}", f"{title} {meta} {body}"])
+    columns, params = [], []
+    for text in (title, meta, body):
+        parts = position_parts(text)
+        columns.append("ARRAY[" + ", ".join(["to_tsvector('simple', %s)"] * len(parts))
+                       + "]::tsvector[]")
+        params.extend(parts)
+    cursor.execute(
+        f"""INSERT INTO {PARTS} (document_id, title_parts, meta_parts, body_parts)
+            VALUES (%s, {", ".join(columns)})
+            ON CONFLICT (document_id) DO UPDATE SET
+                title_parts = EXCLUDED.title_parts, meta_parts = EXCLUDED.meta_parts,
+                body_parts = EXCLUDED.body_parts""", [document_id, *params])
 
 
 def delete(cursor, document_ids: list[int]) -> None:
-    cursor.execute(f"DELETE FROM {TABLE} WHERE document_id = ANY(%s)", [list(document_ids)])
-
+    for table in (TABLE, PARTS):
+        cursor.execute(f"DELETE FROM {table} WHERE document_id = ANY(%s)",
+                       [list(document_ids)])
 
 
 def optimise(cursor) -> None:
     cursor.execute(f"ANALYZE {TABLE}")
+    cursor.execute(f"ANALYZE {PARTS}")
 
 
 def indexed_ids(cursor) -> set[int]:

@@ -32,6 +32,12 @@ MIN_PREFIX_LENGTH = 2
 MAX_BODY_CHARS = 1_000_000
 MAX_DISTINCT_WORD_BYTES = 600_000
 
+# PostgreSQL keeps a word's positions in a tsvector only up to 16,383 and at most 256 of them
+# per word; a part of a text within these keeps every position, and parts overlapping by
+# MAX_TERMS - 1 words hold any phrase of the query whole in one of them.
+MAX_PART_WORDS = 16_000
+MAX_PART_POSITIONS = 255
+
 _WORD = re.compile(r"[0-9a-z]+")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -91,6 +97,29 @@ def body_text(text: str | None) -> str:
             break
         kept.append(word)
     return " ".join(kept)
+
+
+def position_parts(text: str) -> list[str]:
+    """`text` (index words joined by single spaces) cut into parts in which PostgreSQL keeps
+    every position, each overlapping the next by MAX_TERMS - 1 words."""
+    words = text.split()
+    if len(words) <= MAX_PART_POSITIONS:
+        return [text] if words else []
+    parts, start = [], 0
+    while True:
+        counts: dict[str, int] = {}
+        end = start
+        limit = min(len(words), start + MAX_PART_WORDS)
+        while end < limit:
+            seen = counts.get(words[end], 0) + 1
+            if seen > MAX_PART_POSITIONS:
+                break
+            counts[words[end]] = seen
+            end += 1
+        parts.append(" ".join(words[start:end]))
+        if end == len(words):
+            return parts
+        start = end - (MAX_TERMS - 1)  # end - start >= 255: always ahead
 
 
 @dataclass(frozen=True)

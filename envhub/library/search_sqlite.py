@@ -2,20 +2,27 @@
 the document's id. It is handed words already folded (`search_query`), so the `unicode61`
 tokenizer only splits at the single spaces between them.
 
+Two more FTS5 indexes hold the same rows, contentless (migration 0004):
+`library_search_words` (detail=none: only which documents hold each word) answers queries
+without a phrase, and `library_search_meta` (title and metadata, with positions) the order's
+tiers. `library_search` with its positions is read only for a phrase in the text: the positions
+of a common word run to megabytes over a large library, and reading them is what a query of
+words cost before.
+
 Every word of the user's is quoted in the MATCH expression built here (`"quan"`, `"quan"*`,
 `"chat luong"`): the words are ASCII letters and digits only, so nothing the user types can
 become FTS5 syntax (NEAR, column filters, NOT, `^`)."""
 
 from __future__ import annotations
 
-import json
-
 from envhub.library.search_query import Phrase, Query, Term
 
 TABLE = "library_search"
-# The columns each scope of a match reads: the title, the metadata (title included), all.
-SCOPES = {"title": "{title} : ", "meta": "{title meta} : ", "all": ""}
-
+WORDS = "library_search_words"
+META = "library_search_meta"
+# The index and columns each scope of a match reads: the title, the metadata (title
+# included), all (`tiers` reads `WORDS` instead unless the query has a phrase).
+SCOPES = {"title": (META, "{title} : "), "meta": (META, ""), "all": (TABLE, "")}
 
 
 def _expression(query: Query) -> str:
@@ -31,44 +38,58 @@ def _expression(query: Query) -> str:
 def match(query: Query, scope: str = "all") -> tuple[str, list]:
     """SQL selecting the ids of the documents where every part of `query` is found in the
     columns of `scope`."""
+    table, columns = SCOPES[scope]
     expression = _expression(query)
-    if SCOPES[scope]:
-        expression = f"{SCOPES[scope]}({expression})"
-    return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]
+    if columns:
+        expression = f"{columns}({expression})"
+    return f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression]
 
 
-def matches(query: Query) -> dict[str, list[int]]:
-    """The ids of the documents holding `query` in each scope."""
-    from django.db import connection
+def tiers(query: Query) -> tuple[str, list]:
+    """SQL giving each document holding `query` (`id`) and its tier (`tier`): 2 when the
+    title holds it all, 1 the title and metadata, else 0. Each MATCH runs once (SQLite keeps
+    the ids of a non-correlated IN as one temporary index)."""
+    title, title_params = match(query, "title")
+    meta, meta_params = match(query, "meta")
+    table = SCOPES["all"][0]
+    if not any(isinstance(part, Phrase) for part in query.parts):
+        table = WORDS
+    return (f"SELECT rowid AS id, CASE WHEN rowid IN ({title}) THEN 2 WHEN rowid IN ({meta}) "
+            f"THEN 1 ELSE 0 END AS tier FROM {table} WHERE {table} MATCH %s",
+            [*title_params, *meta_params, _expression(query)])
 
-    found = {}
-    with connection.cursor() as cursor:
-        for scope in SCOPES:
-            cursor.execute(*match(query, scope))
-            found[scope] = [row[0] for row in cursor.fetchall()]
-    return found
 
-
-def id_list(ids: list[int]) -> tuple[str, list]:
-    """SQL giving `ids` back as rows, from one parameter (SQLite allows only so many)."""
-    return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
+def _forget(cursor, document_id: int) -> None:
+    # A contentless index forgets a row only when told the values it indexed: read
+    # them from the table they came from, before that row changes.
+    cursor.execute(f"INSERT INTO {WORDS} ({WORDS}, rowid, title, meta, body) "
+                   f"SELECT 'delete', rowid, title, meta, body FROM {TABLE} WHERE rowid = %s",
+                   [document_id])
+    cursor.execute(f"INSERT INTO {META} ({META}, rowid, title, meta) "
+                   f"SELECT 'delete', rowid, title, meta FROM {TABLE} WHERE rowid = %s",
+                   [document_id])
+    cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
 
 
 def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
-    cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
+    _forget(cursor, document_id)
     cursor.execute(f"INSERT INTO {TABLE} (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
                    [document_id, title, meta, body])
+    cursor.execute(f"INSERT INTO {WORDS} (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
+                   [document_id, title, meta, body])
+    cursor.execute(f"INSERT INTO {META} (rowid, title, meta) VALUES (%s, %s, %s)",
+                   [document_id, title, meta])
 
 
 def delete(cursor, document_ids: list[int]) -> None:
     for document_id in document_ids:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
-
+        _forget(cursor, document_id)
 
 
 def optimise(cursor) -> None:
     """Merge the index's segments after a rebuild: fewer b-trees for each query to read."""
-    cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+    for table in (TABLE, WORDS, META):
+        cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
 def indexed_ids(cursor) -> set[int]:

@@ -34,3 +34,4 @@ def test_the_benchmark_library_is_searched_as_the_baseline_searches_it(reference
         bare = {row[0] for row in cursor.fetchall()}
     assert {hit.document.pk for hit in results.hits} == bare
     bench._baseline("chat luong nuoc")  # runs on this database
+    bench._baseline('"chat luong nuoc"')  # a phrase: on PostgreSQL the positional parts
