@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from envhub.core.errors import Forbidden, InvalidInput, NotFound
+from envhub.accounts.models import AuditEvent
+from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from envhub.surveys import checking, loading, workflow
 from envhub.surveys.models import LoadState, State, TableRow, Version
 from tests.surveys.files import csv_bytes
@@ -76,9 +77,11 @@ def test_roles_take_only_their_own_steps(world, campaign):
         workflow.submit(steward, item.submission_id)
     with pytest.raises(NotFound):
         workflow.submission(world.actor("survey2"), item.submission_id)
-    for persona in ("operator", "officer", "anonymous"):
-        with pytest.raises((NotFound, Forbidden, Exception)):
+    for persona in ("operator", "officer", "librarian", "editor"):
+        with pytest.raises(NotFound):
             workflow.submission(world.actor(persona), item.submission_id)
+    with pytest.raises(NotAuthenticated):
+        workflow.submission(world.actor("anonymous"), item.submission_id)
     workflow.submit(unit, item.submission_id)
     with pytest.raises(Forbidden):  # a unit cannot approve its own
         workflow.approve(unit, item.submission_id)
@@ -93,6 +96,13 @@ def test_a_returned_file_comes_back_corrected_and_a_correction_is_version_2(worl
     with pytest.raises(InvalidInput):  # no comment, no return
         workflow.return_to_unit(steward, first.submission_id, "  ")
     workflow.return_to_unit(steward, first.submission_id, "Độ sâu sai", rows=[2])
+    # Each step is audited: who, when, and why (the comment), beside its review step.
+    returned = AuditEvent.objects.get(action="return", object_id=str(first.submission_id))
+    assert returned.actor == steward.label and returned.user == world.users["steward"]
+    assert returned.changes == {"state": ["submitted", "returned"],
+                                "comment": [None, "Độ sâu sai"]} and returned.at
+    sent = AuditEvent.objects.get(action="submit", object_id=str(first.submission_id))
+    assert sent.actor == unit.label and sent.changes["state"] == ["draft", "submitted"]
     second = checked(workflow.upload(unit, campaign.generic.pk,
                                      wells(good_well(world, depth="14")), "b.csv"))
     assert second.submission_id == first.submission_id and second.number == 2
