@@ -137,6 +137,25 @@ def published(provider: str, provider_key: str):
     return _PUBLISHED[0](provider, provider_key) if _PUBLISHED else None
 
 
+# The provider keys of a provider's published datasets a reader may read by their access
+# class (the catalogue's `catalogue_condition`): for rows that belong to no record of the
+# policy but to the dataset itself (a generic survey table's), so that their app's scope rule
+# admits exactly the readers the catalogue does.
+_READABLE: list = []
+
+
+def register_readable(finder) -> None:
+    """`finder(provider, reader)`: the provider keys of the datasets (not withdrawn) whose
+    access class the reader may read."""
+    _READABLE[:] = [finder]
+
+
+def readable_keys(provider: str, reader: Actor) -> list[str]:
+    """The keys of `provider`'s published datasets `reader` may read (none without a
+    catalogue)."""
+    return list(_READABLE[0](provider, reader)) if _READABLE else []
+
+
 def in_scope(dataset, reader: Actor, qs: QuerySet, record: str = "") -> QuerySet:
     """The rows of `qs` this reader may have: all of them when `sees_all_rows`, else those
     whose record (`qs` itself, or the related object at `record`, e.g. "station") is in the

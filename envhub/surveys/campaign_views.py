@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envhub.catalog import downloads
+from envhub.core import permissions, providers
 from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotAuthenticated
 from envhub.core.numbers import format_number
 from envhub.surveys import campaigns, tables, workflow
 from envhub.surveys.datasets import columns_for
 from envhub.surveys.forms import CampaignForm, DeadlineForm, add_errors
+from envhub.surveys.policy import TABLES
 
 
 def campaign_list(request):
@@ -134,6 +136,10 @@ def table_rows(request, assignment_id: int):
                for item in schema.fields]
     return render(request, "surveys/table_rows.html", {
         "assignment": assignment, "version": version, "schema": schema, "headers": headers,
+        # A reader admitted by the dataset's access class does not see the unit's assignment:
+        # their way back is the catalogue's page.
+        "sees_assignment": permissions.is_visible(actor, assignment),
+        "dataset": providers.published(TABLES, str(assignment.pk)),
         "error": error, "query": query, "versions": tables.loaded_versions(assignment),
         "rows": [(row.line, [_shown(row.data.get(name)) for name in names]) for row in found],
         "more": more, "page": query.page, "next_url": link(page=query.page + 1),

@@ -131,8 +131,8 @@ def parse_date(value) -> datetime.date:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
         if text.isdigit() and len(text) <= 7:
             return parse_date(int(text))
-    except ValueError:  # 31/02/2026
-        raise CellError("type_date") from None
+    except ValueError:  # 31/02/2026, or 03/13/2026 written month first
+        raise CellError("type_date", day=text) from None
     raise CellError("type_date")
 
 

@@ -18,6 +18,7 @@ from envhub.core.providers import (
     register,
 )
 from envhub.core.text import slug
+from envhub.surveys.policy import TABLES
 
 TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
          "date": "date", "datetime": "datetime", "time": "string", "year": "integer"}
@@ -33,7 +34,7 @@ def columns_for(schema) -> list[Column]:
 
 
 class SurveyTables(Provider):
-    key = "surveys.tables"
+    key = TABLES
     versioned = True
     formats = ("CSV", "JSON", "XLSX", "PARQUET")
 

@@ -38,6 +38,8 @@ MESSAGES = {
     "type_integer": _("A whole number is expected."),
     "type_boolean": _("“có” or “không” is expected."),
     "type_date": _("A date is expected, written dd/mm/yyyy."),
+    "type_date:day": _("There is no day %(day)s in the calendar: a date is written "
+                       "dd/mm/yyyy, the day before the month."),
     "type_time": _("A time is expected, written hh:mm."),
     "type_datetime": _("A date and time are expected, written dd/mm/yyyy hh:mm."),
     "type_year": _("A year is expected (four digits)."),
@@ -53,6 +55,8 @@ MESSAGES = {
                            "business registration."),
     "duplicate_key": _("This row repeats the key (%(key)s) of an earlier row."),
     "unknown_code": _("Unknown code in the registry: %(code)s."),
+    "unknown_code:fill": _("Unknown code in the registry: %(code)s. If it is a new one, "
+                           "fill in %(fill)s on its row."),
     "ward_elsewhere": _("The ward %(ward)s is not in the province %(province)s."),
     "unknown_parameter": _("The parameter %(code)s is not one the registry has for this "
                            "medium."),
@@ -68,7 +72,7 @@ MESSAGES = {
 
 
 QUOTED = 100
-WHOLE = {"allowed", "columns", "pattern"}
+WHOLE = {"allowed", "columns", "fill", "pattern"}
 
 
 def figure(value):
@@ -88,8 +92,12 @@ def _quoted(key: str, value):
 
 
 def text(code: str, params: dict | None = None) -> str:
-    """The message of `code`, with its figures written for the active language."""
-    template = str(MESSAGES[code])
+    """The message of `code`, with its figures written for the active language. A code has a
+    fuller wording (`code:param`) when the issue carries that figure: the day that does not
+    exist, the columns that would make a new code (the code itself stays what reports count
+    and programs read)."""
     if not params:
-        return template
+        return str(MESSAGES[code])
+    template = str(next((MESSAGES[f"{code}:{key}"] for key in params
+                         if f"{code}:{key}" in MESSAGES), MESSAGES[code]))
     return template % {key: _quoted(key, value) for key, value in params.items()}

@@ -5,7 +5,8 @@
 whose `rows()` yields `(line number, cells)` for every non-empty data row. What is refused
 raises `FileRefused(code, params)` (worded in `surveys/messages.py`):
 
-- `not_spreadsheet`: neither XLSX nor text (NUL bytes, another zip, bytes no encoding reads);
+- `not_spreadsheet`: neither XLSX nor text (NUL bytes, another zip, bytes no encoding reads,
+  the signature of a PDF, an image, a compressed archive or an RTF document);
 - `encrypted`: an OLE compound file (D0 CF 11 E0): a password-protected XLSX, or an Excel
   97–2003 `.xls`;
 - `corrupt`: a zip or workbook openpyxl cannot read;
@@ -47,6 +48,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 # A zip starts with a member, or with the end of an empty archive, or a spanned-archive mark;
 # a CSV whose first cell starts with "PK" is still a CSV.
 ZIP_HEADS = (ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08")
+# Files units send by mistake that a text decoder would read as a CSV (a PDF decodes as
+# Windows-1258): told by their signatures, so the refusal says "not a spreadsheet" rather
+# than "no header row". Each is a format's own magic number; no CSV of a survey starts so.
+NOT_SPREADSHEET_HEADS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a",
+                         b"\x1f\x8b", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"{\\rtf")
 CSV_FIELD_LIMIT = 100_000
 _CHUNK = 1 << 20
 
@@ -96,6 +102,8 @@ def open_table(stream, *, match_header: Callable[[list], int], max_rows: int,
     stream.seek(0)
     if head.startswith(OLE_MAGIC[:4]):
         raise FileRefused("encrypted")
+    if head.startswith(NOT_SPREADSHEET_HEADS):
+        raise FileRefused("not_spreadsheet")
     if head[:4] in ZIP_HEADS:
         return _xlsx_table(stream, match_header, max_rows, sheet_name)
     return _csv_table(stream, match_header, max_rows)

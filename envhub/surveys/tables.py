@@ -23,9 +23,9 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from envhub.core import permissions
-from envhub.core.errors import InvalidInput, NotFound
+from envhub.core.errors import InvalidInput, NotAuthenticated, NotFound
 from envhub.core.permissions import Actor
-from envhub.surveys import checking, workflow
+from envhub.surveys import checking, policy, workflow
 from envhub.surveys.models import Assignment, LoadState, SchemaKind, TableRow, Version
 from envhub.surveys.tableschema import TableSchema
 
@@ -39,11 +39,24 @@ def loaded_versions(assignment: Assignment) -> QuerySet:
     return assignment.versions.filter(load_state=LoadState.LOADED).order_by("-number")
 
 
+def table_assignment(actor: Actor, assignment_id: int) -> Assignment:
+    """The assignment of a table whose rows the actor may read: one they see (national roles,
+    its unit), or one whose catalogue dataset's access class admits them (the rows' rule,
+    `policy.published_tables`); else the refusal the assignment's rule gives (401, 404)."""
+    try:
+        return workflow.assignment(actor, assignment_id)
+    except (NotFound, NotAuthenticated):
+        if assignment_id not in policy.published_tables(actor):
+            raise
+    return Assignment.objects.select_related("campaign", "schema", "organisation").get(
+        pk=assignment_id)
+
+
 def version_of(actor: Actor, assignment_id: int, number: str | int | None) -> tuple[
         Assignment, Version]:
     """The assignment (if the actor sees it) and its loaded version `number`, else the newest
     loaded one."""
-    assignment = workflow.assignment(actor, assignment_id)
+    assignment = table_assignment(actor, assignment_id)
     if assignment.schema.kind != SchemaKind.GENERIC:
         raise NotFound(_("Only generic tables keep their rows here."))
     versions = loaded_versions(assignment).select_related("schema_version")

@@ -386,6 +386,10 @@ def _reference_issue(schema, columns, codes, fk, key, line) -> Issue:
             codes.has("registry:ward", ("code",), key[-1:]):
         return _row_issue(schema, columns, name, line, "ward_elsewhere", ward=text_of(key[1]),
                           province=text_of(key[0]), value=key[1])
+    if fk.new_with:  # a new code is allowed with these filled: say so
+        return _row_issue(schema, columns, name, line, "unknown_code", code=text_of(key[-1]),
+                          value=key[-1], fill=", ".join(
+                              schema.field(other).label() for other in fk.new_with))
     return _row_issue(schema, columns, name, line, "unknown_code", code=text_of(key[-1]),
                       value=key[-1])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -46,16 +47,27 @@ def a_zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+NOT_A_SPREADSHEET = "Tệp này không phải là bảng tính: hãy tải lên biểu mẫu XLSX đã điền, " \
+    "hoặc một tệp CSV."
+
+
 @pytest.mark.parametrize("data", [
     b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00<<>>",
+    # A PDF without a NUL byte near its start decodes as Windows-1258 text: its signature
+    # says what it is.
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>\nendobj\n" * 20,
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"\xff\xd8\xff\xe0\x10JFIF" + b"\x7f" * 200,
+    b"\x1f\x8b\x08\x08" + b"x" * 200,
+    b"{\\rtf1\\ansi\\deff0 {\\fonttbl}" + b" Ma diem quan trac" * 20 + b"}",
     a_zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}),  # a .docx
-    b"",
 ])
 def test_a_file_that_is_not_a_spreadsheet_is_refused(data):
-    code, message = refused(data)
-    assert code in ("not_spreadsheet", "no_header")
-    assert "bảng tính" in message or "tiêu đề" in message
+    assert refused(data) == ("not_spreadsheet", NOT_A_SPREADSHEET)
+
+
+def test_an_empty_file_has_no_header_row():
+    assert refused(b"")[0] == "no_header"
 
 
 def test_an_encrypted_xlsx_is_refused():
@@ -248,3 +260,47 @@ def test_a_csv_whose_first_cell_starts_with_pk_is_a_csv():
     header = ["PK", *PERIODIC_HEADER]
     report, rows = check(csv_bytes([header, ["x", *ROW]]))
     assert report.ok and report.kind == "csv" and len(rows) == 1
+
+
+def test_a_million_row_csv_is_refused_at_the_default_limit_named(tmp_path):
+    """The issue's 1,000,000 rows, as a unit would send them (a file on disk, read streamed):
+    refused at the configured limit (200,000 by default), which the message names; the rows
+    before the limit were read, none after."""
+    from django.conf import settings as django_settings
+
+    path = tmp_path / "million.csv"
+    with path.open("wb") as out:
+        out.write(csv_bytes([PERIODIC_HEADER]))
+        out.write(csv_bytes([ROW]) * 1_000_000)
+    seen = []
+    with path.open("rb") as stream:
+        report = validate(stream, RESULTS, CODES, every=50_000, progress=seen.append)
+    limit = django_settings.ENVHUB_MAX_SURVEY_ROWS
+    assert limit == 200_000
+    assert report.refused.code == "too_many_rows" and report.refused.params == {"limit": limit}
+    assert report.refused.message.startswith("Tệp có hơn 200.000 dòng dữ liệu")
+    assert max(seen) <= limit
+
+
+def _declaring(data: bytes, rows: int) -> bytes:
+    """An XLSX whose sheet declares `rows` rows in its dimension, whatever it holds."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb'<dimension ref="[^"]*"/>',
+                                 f'<dimension ref="A1:G{rows}"/>'.encode(), content)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_an_xlsx_declaring_a_million_rows_is_refused_before_it_is_read():
+    data = xlsx_bytes([PERIODIC_HEADER, ROW])
+    assert b"<dimension" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    report, rows = check(_declaring(data, 1_000_000), max_rows=200_000)
+    assert report.refused.code == "too_many_rows" and rows == []
+    # A dimension within twice the limit is not trusted either way: the rows are read.
+    report, rows = check(_declaring(data, 300_000), max_rows=200_000)
+    assert report.ok and len(rows) == 1

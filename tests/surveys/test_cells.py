@@ -51,6 +51,8 @@ def test_it_refuses_what_is_not_a_date(raw):
     with pytest.raises(CellError) as error:
         parse_date(raw)
     assert error.value.code == "type_date"
+    # A day written in the right form that the calendar lacks is named for the message.
+    assert error.value.params == ({"day": raw} if raw in ("31/02/2026", "03/13/2026") else {})
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -84,7 +84,8 @@ def test_the_annotated_file_marks_each_bad_cell_with_its_message(world, make):
     sheet, errors = workbook.worksheets
     assert sheet["A1"].value == "Báo cáo quan trắc" and sheet["A2"].value == "Mã điểm quan trắc"
     assert sheet["B4"].value == "31/02/2026" and sheet["F4"].value == "abc"
-    assert sheet["B4"].comment.text == "Cần một ngày, viết theo dạng dd/mm/yyyy."
+    assert sheet["B4"].comment.text == ("Không có ngày 31/02/2026 trong lịch: ngày viết theo "
+                                        "dạng dd/mm/yyyy, ngày trước, tháng sau.")
     assert sheet["F4"].fill.start_color.rgb.endswith("FFC7CE")
     assert sheet["B3"].comment is None and sheet["B3"].fill.fill_type is None
     listed = [[cell.value for cell in row] for row in errors.iter_rows(min_row=2)]

@@ -69,10 +69,15 @@ def test_each_error_names_its_row_column_value_and_says_why_in_vietnamese(world)
     assert (report.rows, report.rows_with_errors, report.error_count) == (6, 5, 9)
     assert [ok for _line, _values, ok in rows] == [True, False, False, False, False, False]
     messages = {issue.code: issue.message for issue in report.errors}
-    assert messages["type_date"] == "Cần một ngày, viết theo dạng dd/mm/yyyy."
+    # A day the calendar lacks is said as such (the unit wrote the form asked for).
+    assert messages["type_date"] == ("Không có ngày 31/02/2026 trong lịch: ngày viết theo "
+                                     "dạng dd/mm/yyyy, ngày trước, tháng sau.")
     assert messages["wrong_unit"] == ("Thông số PM10 không đo bằng mg/L (đơn vị của thông số "
                                       "là µg/m3).")
-    assert messages["unknown_code"] == "Mã không có trong danh mục: ZZZ9."
+    # A site code may be new: the message names what makes one.
+    assert messages["unknown_code"] == (
+        "Mã không có trong danh mục: ZZZ9. Nếu đây là mã mới, hãy điền Tên điểm quan trắc, "
+        "Mã tỉnh, Vĩ độ, Kinh độ trên cùng dòng.")
 
 
 def test_a_new_site_needs_its_name_province_and_a_point_in_viet_nam(world):
@@ -92,6 +97,8 @@ def test_a_new_site_needs_its_name_province_and_a_point_in_viet_nam(world):
         ("J4", "latitude", "48.85, 2.35", "outside_vietnam"),
         ("I5", "province_code", "99", "unknown_code"),
     ]
+    # A province code cannot be new: its message offers nothing more.
+    assert report.errors[-1].message == "Mã không có trong danh mục: 99."
 
 
 def test_the_inventory_checks_facilities_provinces_and_wards(world):

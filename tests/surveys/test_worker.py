@@ -137,3 +137,33 @@ def test_a_refused_file_cannot_be_sent_and_the_page_says_why(world, campaign):
         .content.decode()
     assert "Tệp bị từ chối toàn bộ (báo cáo nêu lý do)" in html
     assert "Tệp bị từ chối toàn bộ: đơn vị tải lên biểu mẫu đã điền" in html
+
+
+def test_the_later_steps_tell_the_people_concerned_too(world, campaign):
+    """Sent again: the stewards; approved and loaded: the unit's people (in-app and e-mail);
+    nobody else — not the other unit, a leader or an officer."""
+    world.users["survey"].email = "unit@example.vn"
+    world.users["survey"].save()
+    world.users["steward"].email = "steward@example.vn"
+    world.users["steward"].save()
+    unit, steward = world.actor("survey"), world.actor("steward")
+    item = checked(workflow.upload(unit, campaign.generic.pk, many_wells(world, 2), "g.csv"))
+    workflow.submit(unit, item.submission_id)
+    workflow.return_to_unit(steward, item.submission_id, "Sửa độ sâu", rows=[2])
+    again = checked(workflow.upload(unit, campaign.generic.pk, many_wells(world, 3), "g.csv"))
+    workflow.submit(unit, again.submission_id)
+    workflow.approve(steward, again.submission_id, "Đạt")
+    assert loading.run() == 1
+    alerts.plan()
+    events = {note.payload["event"]: note for note in Notification.objects.all()}
+    assert set(events) == {"submitted", "returned", "resubmitted", "approved", "loaded"}
+
+    def told(event: str, channel: str) -> set[str]:
+        return set(Delivery.objects.filter(notification=events[event], channel=channel)
+                   .values_list("user__username", flat=True))
+
+    assert told("resubmitted", "inapp") == told("resubmitted", "email") == {"steward"}
+    for event in ("approved", "loaded"):
+        assert told(event, "inapp") == told(event, "email") == {"survey"}
+    assert alerts.wording(events["approved"], "vi")[0] == \
+        "“Khảo sát giếng nước hộ gia đình” đã được phê duyệt"

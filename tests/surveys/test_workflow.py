@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from envhub.core.errors import Forbidden, InvalidInput, NotFound
+from envhub.accounts.models import AuditEvent
+from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from envhub.surveys import checking, loading, workflow
 from envhub.surveys.models import LoadState, State, TableRow, Version
 from tests.surveys.files import csv_bytes
@@ -76,9 +77,11 @@ def test_roles_take_only_their_own_steps(world, campaign):
         workflow.submit(steward, item.submission_id)
     with pytest.raises(NotFound):
         workflow.submission(world.actor("survey2"), item.submission_id)
-    for persona in ("operator", "officer", "anonymous"):
-        with pytest.raises((NotFound, Forbidden, Exception)):
+    for persona in ("operator", "officer", "librarian", "editor"):
+        with pytest.raises(NotFound):
             workflow.submission(world.actor(persona), item.submission_id)
+    with pytest.raises(NotAuthenticated):
+        workflow.submission(world.actor("anonymous"), item.submission_id)
     workflow.submit(unit, item.submission_id)
     with pytest.raises(Forbidden):  # a unit cannot approve its own
         workflow.approve(unit, item.submission_id)
@@ -93,6 +96,13 @@ def test_a_returned_file_comes_back_corrected_and_a_correction_is_version_2(worl
     with pytest.raises(InvalidInput):  # no comment, no return
         workflow.return_to_unit(steward, first.submission_id, "  ")
     workflow.return_to_unit(steward, first.submission_id, "Độ sâu sai", rows=[2])
+    # Each step is audited: who, when, and why (the comment), beside its review step.
+    returned = AuditEvent.objects.get(action="return", object_id=str(first.submission_id))
+    assert returned.actor == steward.label and returned.user == world.users["steward"]
+    assert returned.changes == {"state": ["submitted", "returned"],
+                                "comment": [None, "Độ sâu sai"]} and returned.at
+    sent = AuditEvent.objects.get(action="submit", object_id=str(first.submission_id))
+    assert sent.actor == unit.label and sent.changes["state"] == ["draft", "submitted"]
     second = checked(workflow.upload(unit, campaign.generic.pk,
                                      wells(good_well(world, depth="14")), "b.csv"))
     assert second.submission_id == first.submission_id and second.number == 2
@@ -114,3 +124,49 @@ def test_a_returned_file_comes_back_corrected_and_a_correction_is_version_2(worl
     with pytest.raises(ValueError):
         v1.save()
     assert Version.objects.get(pk=v1.pk).rows == 1
+
+
+def test_a_file_keeps_the_schema_version_it_was_checked_against(world, campaign):
+    """A schema change makes a new version; a file checked before keeps its own and cannot be
+    sent until it is checked against the new one; each approved version names its schema's."""
+    import copy
+    import json
+
+    from envhub.surveys import schemas_admin
+    from envhub.surveys.models import Upload
+    from envhub.surveys.tableschema import SCHEMAS_DIR
+
+    unit, steward = world.actor("survey"), world.actor("steward")
+    schema = campaign.generic.schema
+    first_schema = schema.current()
+    deep = checked(workflow.upload(unit, campaign.generic.pk,
+                                   wells(good_well(world, depth="120")), "a.csv"))
+    assert deep.is_clean and deep.schema_version_id == first_schema.pk
+    workflow.submit(unit, deep.submission_id)
+    v1 = workflow.approve(steward, deep.submission_id)
+    loading.run()
+
+    shallower = json.loads((SCHEMAS_DIR / "generic_example.json").read_text(encoding="utf-8"))
+    shallower = copy.deepcopy(shallower)
+    next(f for f in shallower["fields"] if f["name"] == "depth")["constraints"]["maximum"] = 100
+    # A file checked against version 1, waiting to be sent when the schema changes.
+    waiting = checked(workflow.upload(unit, campaign.generic.pk,
+                                      wells(good_well(world, depth="110")), "b.csv"))
+    second_schema = schemas_admin.new_version(steward, schema.slug,
+                                              text=json.dumps(shallower), note="≤ 100 m")
+    assert second_schema.number == first_schema.number + 1
+    assert Upload.objects.get(pk=waiting.pk).schema_version_id == first_schema.pk
+    with pytest.raises(InvalidInput) as refused:
+        workflow.submit(unit, waiting.submission_id)
+    assert str(refused.value.message) == (
+        "Lược đồ bảng của dữ liệu đã thay đổi sau khi tệp này được kiểm tra: hãy tải tệp lên "
+        "lại để kiểm tra theo phiên bản mới.")
+    again = checked(workflow.upload(unit, campaign.generic.pk,
+                                    wells(good_well(world, depth="110")), "b.csv"))
+    assert again.schema_version_id == second_schema.pk and again.error_count == 1
+    fixed = checked(workflow.upload(unit, campaign.generic.pk,
+                                    wells(good_well(world, depth="90")), "c.csv"))
+    workflow.submit(unit, fixed.submission_id)
+    v2 = workflow.approve(steward, fixed.submission_id)
+    v1.refresh_from_db()
+    assert (v1.schema_version_id, v2.schema_version_id) == (first_schema.pk, second_schema.pk)
