@@ -163,7 +163,7 @@ def _air_lines(row: dict) -> str:
 
 
 def air_text(figures: dict) -> Text:
-    period, kind = figures["period"], figures["kind"]
+    period = figures["period"]
     span = f"{_short(period['first'])}–{_date(period['last'])}"
     title = f"Bản tin chất lượng không khí tuần {span}"
     cities = figures["cities"]
@@ -178,12 +178,12 @@ def air_text(figures: dict) -> Text:
         f"{_date(period['first'])} đến Chủ nhật {_date(period['last'])} (giờ Việt Nam). Mỗi "
         "ngày của một thành phố mang mức của trạm có VN_AQI ngày cao nhất thành phố hôm đó; "
         "ngày không trạm nào có chỉ số là ngày thiếu số liệu và không được tính vào mức nào.",
-        f"![Số ngày theo mức VN_AQI, tuần {span}]({chart_path(kind, period['first'], 'days')})",
+        f"![Số ngày theo mức VN_AQI, tuần {span}](media:chart-days)",
         "## Tóm tắt", "\n".join(f"- {_air_lines(row)}" for row in cities)
         or "Không có thành phố nào được chọn.",
         f"## {tables['aqi_days'].title}", markdown_table(tables["aqi_days"]),
         f"## {tables['aqi_daily'].title}",
-        f"![VN_AQI ngày, tuần {span}]({chart_path(kind, period['first'], 'daily')})",
+        f"![VN_AQI ngày, tuần {span}](media:chart-daily)",
         markdown_table(tables["aqi_daily"]),
         f"## {tables['aqi_worst'].title}",
         markdown_table(tables["aqi_worst"]) if tables["aqi_worst"].rows
@@ -237,7 +237,7 @@ def emissions_tables(figures: dict) -> list[Table]:
 
 
 def emissions_text(figures: dict) -> Text:
-    period, kind, total = figures["period"], figures["kind"], figures["total"]
+    period, total = figures["period"], figures["total"]
     month = day_of(period["first"])
     title = f"Bản tin phát thải công nghiệp tháng {month:%m/%Y}"
     scope = (f"Số liệu chỉ gồm các cơ sở đã được cán bộ quản lý dữ liệu quyết định công khai "
@@ -270,11 +270,11 @@ def emissions_text(figures: dict) -> Text:
     parts = [
         intro, "## Tóm tắt", "\n".join(headline),
         f"![Giờ vượt giới hạn theo tỉnh, tháng {month:%m/%Y}]"
-        f"({chart_path(kind, period['first'], 'provinces')})",
+        f"(media:chart-provinces)",
         f"## {tables['by_province'].title}", markdown_table(tables["by_province"]),
         f"## {tables['by_sector'].title}", markdown_table(tables["by_sector"]),
         f"![Khoảng trung bình đủ dữ liệu theo tỉnh, tháng {month:%m/%Y}]"
-        f"({chart_path(kind, period['first'], 'completeness')})",
+        f"(media:chart-completeness)",
         f"## {tables['total'].title}", markdown_table(tables["total"]),
         "Giờ vượt giới hạn là tổng độ dài các khoảng trung bình bị đánh giá vượt giới hạn kết "
         "thúc trong tháng. Ở cơ sở không đủ dữ liệu (quá ít khoảng đủ dữ liệu để đánh giá), "

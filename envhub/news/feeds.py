@@ -57,7 +57,7 @@ class _NewsFeed(Feed):
         return item.title
 
     def _references(self, item):
-        return media.references(item.media.all(), base=self.base)
+        return media.post_references(item, base=self.base)
 
     def item_description(self, item):
         return to_html(item.body, base=self.base, media=self._references(item))

@@ -11,12 +11,14 @@ by the caller."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from envhub.library.formats import FormatError, gettext_noop
 
@@ -105,6 +107,23 @@ def _pixels_only(image: Image.Image, media_type: str) -> Image.Image:
     return clean
 
 
+_STRICT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _truncated_refused():
+    """Pillow's switch for reading cut-short files is process-wide, and WeasyPrint turns it on
+    when it is imported (the reports, the press kit): a truncated upload would then be drawn
+    with its missing rows grey. Off while an upload is decoded, as it was before."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def clean(local: BinaryIO, name: str, max_pixels: int = MAX_PIXELS,
           max_side: int = MAX_SIDE, phone_width: int = PHONE_WIDTH) -> Cleaned:
     """Check and redraw the image in `local` (seekable, from its start); FormatError if it is
@@ -114,7 +133,8 @@ def clean(local: BinaryIO, name: str, max_pixels: int = MAX_PIXELS,
     media_type = kind_of(local.read(16), name)
     local.seek(0)
     try:
-        with Image.open(local, formats=["PNG" if media_type == PNG else "JPEG"]) as image:
+        with _truncated_refused(), \
+                Image.open(local, formats=["PNG" if media_type == PNG else "JPEG"]) as image:
             width, height = image.size
             if width < 1 or height < 1 or width * height > max_pixels:
                 raise _too_many_pixels(max_pixels)

@@ -270,6 +270,26 @@ def references(media_list, base: str | None = None) -> dict[str, MediaRef]:
     return found
 
 
+def post_references(post: Post, base: str | None = None,
+                    media_list=None) -> dict[str, MediaRef]:
+    """Everything a post's Markdown may show by `media:key`: its attachments, and for a
+    bulletin its charts (`media:chart-<name>`, drawn by the press kit from the bulletin's
+    figures), so that a page, a feed and an e-mail show the same pictures by one rule."""
+    found = references(post.media.all() if media_list is None else media_list, base)
+    bulletin = getattr(post, "bulletin", None) if post.pk else None
+    if bulletin is not None:
+        from envhub.news import bulletin_charts
+        from envhub.news.bulletin_text import chart_path
+
+        for name in bulletin_charts.CHARTS.get(bulletin.kind, {}):
+            path = chart_path(bulletin.kind, bulletin.first_day.isoformat(), name)
+            found[f"chart-{name}"] = MediaRef(
+                url=(absolute(path) if absolute(path) != path else base.rstrip("/") + path)
+                if base else path,
+                is_image=True, alt=bulletin_charts.TITLES.get(name, ""))
+    return found
+
+
 def first_image(post: Post) -> PostMedia | None:
     return post.media.filter(kind=PostMedia.Kind.IMAGE).order_by("added_at", "id").first()
 

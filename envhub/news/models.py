@@ -100,12 +100,12 @@ class PostEvent(models.Model):
         ordering = ["at", "id"]
 
 
-from envhub.news.media_models import PostMedia  # noqa: E402,F401  (its own module)
-# The e-mail newsletter's models live in their own module.
+# The models of the app's other parts live in their own modules.
+from envhub.news.bulletin_models import Bulletin  # noqa: E402,F401
+from envhub.news.media_models import PostMedia  # noqa: E402,F401
 from envhub.news.newsletter_models import (  # noqa: E402,F401
     NewsletterDelivery,
     NewsletterIssue,
     SignupAttempt,
     Subscriber,
 )
-from envhub.news.bulletin_models import Bulletin  # noqa: E402, F401 - a model of this app

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from envhub.core import workers
-from envhub.news import newsletter
+from envhub.news import media, newsletter
 from envhub.news.markdown import to_html, to_text
 from envhub.news.models import Post, PostState
 from envhub.news.newsletter_models import (
@@ -133,7 +133,8 @@ def post_parts(post: Post, language: str) -> dict:
         return {
             "title": (post.title_en if english else post.title),
             "summary": (post.summary_en if english else post.summary),
-            "body_html": to_html(markdown, base=site + "/"),
+            "body_html": to_html(markdown, base=site + "/",
+                                 media=media.post_references(post, base=site + "/")),
             "body_text": to_text(markdown),
             "post_url": site + reverse("news-post", args=[post.slug]),
             "category": str(post.get_category_display()),

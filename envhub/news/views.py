@@ -36,7 +36,7 @@ def news_list(request):
 def news_post(request, slug: str):
     post = services.published_post(slug)
     attached = list(post.media.all())
-    refs = media.references(attached)
+    refs = media.post_references(post, media_list=attached)
     return render(request, "news/post.html", {
         "share": share(request, title=post.title, description=post.summary or to_text(post.body),
                        image_path=reverse("card-post", args=[post.slug]), kind="article",
@@ -81,7 +81,7 @@ def _save(request, post: Post | None):
     return render(request, "news/edit.html", {
         **(desk_context(post) if post else {}),
         "form": form, "post": post,
-        "preview": to_html(post.body, media=media.references(post.media.all())) if post else "",
+        "preview": to_html(post.body, media=media.post_references(post)) if post else "",
         "events": post.events.select_related("user") if post else [],
         "can_publish": post is not None and request.user.pk not in {
             post.author_id, post.last_edited_by_id},

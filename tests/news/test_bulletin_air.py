@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from envhub.news import bulletin_jobs, bulletins
+from envhub.news import bulletin_jobs, bulletins, media
 from envhub.news.bulletin_models import Bulletin, BulletinKind
 from envhub.news.markdown import to_html, to_text
 from envhub.news.models import PostEvent, PostState
@@ -88,9 +88,12 @@ def test_the_text_says_the_missing_days_and_gives_no_change_without_data(seeded)
     assert ("/datasets/chi-so-chat-luong-khong-khi-vn-aqi-daily/download.csv?"
             "from=2026-11-23&to=2026-11-29&province=01") in post.body
     assert "chi-so-chat-luong-khong-khi-vn-aqi-daily" in bulletins.AQI_DATASET
-    assert "/news/bulletins/air_weekly/2026-11-23/days.svg" in post.body
-    # The charts survive the sanitiser as pictures on the page.
-    assert '<img src="/news/bulletins/air_weekly/2026-11-23/days.svg"' in to_html(post.body)
+    assert "![Số ngày theo mức VN_AQI, tuần 23/11–29/11/2026](media:chart-days)" in post.body
+    # The charts are the bulletin's own pictures: drawn by the page's, the feed's and the
+    # e-mail's one rule (`media.post_references`), and by no other text.
+    assert '<img src="/news/bulletins/air_weekly/2026-11-23/days.svg"' in to_html(
+        post.body, media=media.post_references(post))
+    assert "<img" not in to_html(post.body)
 
 
 def test_the_draft_waits_in_review_written_by_the_system_account(seeded):

@@ -81,3 +81,17 @@ def test_the_share_card_fills_the_card():
     with Image.open(io.BytesIO(images.card(clean(files.png(800, 800), "a.png").full.data))) \
             as card:
         assert card.size == (1200, 630) and card.format == "PNG"
+
+
+def test_a_cut_short_image_is_refused_after_weasyprint_is_loaded():
+    """WeasyPrint turns on Pillow's process-wide reading of truncated files when imported (the
+    reports and the press kit import it in the same process): uploads stay strict, and the
+    switch is left as WeasyPrint wants it."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    with pytest.raises(FormatError) as refused:
+        clean(files.png(300, 200)[:200], "anh.png")
+    assert refused.value.code == "corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
