@@ -206,3 +206,26 @@ def monthly(table: str, source: str, key: str, sums: tuple[str, ...]) -> Summary
     return Summary(table=table, source=source, columns=columns,
                    recount={"postgresql": recount(_PG_MONTH), "sqlite": recount(_SQLITE_MONTH)},
                    sqlite=sqlite, postgresql=postgresql)
+
+
+def report_missing(report, kept: list[Summary], using: str = "default") -> None:
+    """`envhub check`: an error per summary whose triggers are not all there (its figures no
+    longer follow the rows), saying which and how to put them back."""
+    from django.db import DatabaseError
+
+    connection = connections[using]
+    for summary in kept:
+        try:
+            if not _tables_exist(summary, connection):
+                continue  # reported as migrations not applied
+            missing = missing_triggers(summary, using)
+        except DatabaseError as error:
+            report.error(f"{summary.table}: cannot read its triggers ({error})".strip())
+            continue
+        if missing:
+            report.error(
+                f"{summary.table}: triggers missing ({', '.join(sorted(missing))}): the summary "
+                f"no longer follows {summary.source} and the dashboard's figures would drift "
+                "from the data; run `envhub migrate` (puts them back and recounts it).")
+        else:
+            report.ok(f"{summary.table}: kept by its triggers on {summary.source}")
