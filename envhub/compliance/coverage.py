@@ -187,8 +187,9 @@ def _counts_of_spans(sources, spans, now) -> list[dict]:
                               Q(source_id__in=sources))
         for index, found in zip(whole, counted, strict=True):
             for source, sums in found.items():
-                for key in _KEYS:
-                    totals[index][source][key] += sums[key]
+                counts = totals[index][source]
+                for key, value in zip(_KEYS, sums, strict=True):
+                    counts[key] += value
     edges = [(index, piece, after, until, sign) for index, (_whole, ranges) in enumerate(plans)
              for piece, (after, until, sign) in enumerate(ranges)]
     if edges:
@@ -239,26 +240,29 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     before), in a fixed number of queries: the permits, the parameters their sources measure
     (one row a source) and limit, and the judged windows read once for all of them
     (`_counts_of_spans`)."""
-    permits = [permit for permit in Permit.objects.filter(
+    in_spans = Permit.objects.filter(
         source__facility__in=facilities,
         valid_from__lt=max(_after_last_day(end) for _start, end in spans)).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=min(_first_day(start)
-                                                             for start, _end in spans))).values(
+                                                             for start, _end in spans)))
+    permits = [permit for permit in in_spans.values(
         "id", "source_id", "source__facility_id", "regulation_id", "valid_from", "valid_until",
         "regulation__rules__averaging_hours", "regulation__rules__min_coverage")
         if any(_valid_in(permit, start, end) for start, end in spans)]
-    sources = {permit["source_id"] for permit in permits}
-    measured = defaultdict(set, _measured(sources) if sources else {})
+    # The sources as a subquery (a few more than those of `permits`, whose counts are not
+    # used): a list of thousands of ids costs more to send than to select again.
+    sources = in_spans.order_by().values("source_id")
+    measured = defaultdict(set, _measured(sources) if permits else {})
     limited = defaultdict(set)
     for regulation_id, parameter_id in LimitValue.objects.filter(
             regulation_id__in={permit["regulation_id"] for permit in permits}).order_by(
             ).values_list("regulation_id", "parameter_id").distinct():
         limited[("regulation", regulation_id)].add(parameter_id)
     for permit_id, parameter_id in PermitLimit.objects.filter(
-            permit_id__in=[permit["id"] for permit in permits]).order_by().values_list(
+            permit_id__in=in_spans.order_by().values("id")).order_by().values_list(
             "permit_id", "parameter_id"):
         limited[("permit", permit_id)].add(parameter_id)
-    counted = _counts_of_spans(sources, spans, now) if sources else [{} for _span in spans]
+    counted = _counts_of_spans(sources, spans, now) if permits else [{} for _span in spans]
     found = []
     for (start, end), counts in zip(spans, counted, strict=True):
         valid = [permit for permit in permits if _valid_in(permit, start, end)]

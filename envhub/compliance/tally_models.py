@@ -18,6 +18,11 @@ class DailyTally(models.Model):
     exceeded = models.IntegerField(default=0)
     exceeded_hours = models.IntegerField(default=0)
 
+    class Meta:
+        # The days a period leaves out of a month it reads whole (`period_sums`): usually
+        # the days still to come, which hold nothing — found at once by day.
+        indexes = [models.Index(fields=["day"], name="tally_day")]
+
 
 class SourceMonth(models.Model):
     """`DailyTally` summed per calendar month (`month`: its first day): kept by triggers on

@@ -38,7 +38,7 @@ from envhub.compliance.models import Assessment, EventStatus, ExceedanceBand, Ex
 from envhub.core import permissions
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, latest_complete_hour
-from envhub.dashboard import changes
+from envhub.dashboard import changes, tables
 from envhub.dashboard.filters import View
 from envhub.dashboard.reading import Reading
 from envhub.monitoring.models import (
@@ -158,13 +158,13 @@ def _rollups(reading: Reading, views: list[View], now: datetime.datetime) -> lis
     found = [defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
              for _view in views]
     for index, (view, sums) in enumerate(zip(views, reading.station_sums(), strict=True)):
-        for station, counted in sums.items():
-            if station not in rows or not rows[station].series or not counted["rollups"]:
+        for station, (days, valid_hours, reporting) in sums.items():
+            if station not in rows or not rows[station].series or not days:
                 continue  # a station without series has no rollups to count
             place = found[index][rows[station].province]
-            place["days"] += counted["rollups"]
-            place["valid_hours"] += counted["valid_hours"]
-            place["reporting"] += counted["reporting"] > 0
+            place["days"] += days
+            place["valid_hours"] += valid_hours
+            place["reporting"] += reporting > 0
         start, end = view.utc_bounds()
         hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds()
                            // 3600))
@@ -300,7 +300,7 @@ def _aqi_days(reading: Reading, cities: list[str], view: View) -> dict:
     days: dict[str, Counter] = defaultdict(Counter)
     for (code, _day), worst in reading.city_days(cities, view.period.first,
                                                  view.period.last).items():
-        days[code][vn_aqi.category_for(worst).code] += 1
+        days[code][tables.category_code(worst)] += 1
     return days
 
 

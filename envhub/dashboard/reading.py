@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
-from envhub.airquality.models import DailyAqi
 from envhub.core import permissions
 from envhub.core.permissions import Actor
 from envhub.dashboard import periods
 from envhub.dashboard.filters import View
-from envhub.monitoring.models import StationDay, StationMonth
+from envhub.monitoring.models import Series, StationDay, StationMonth
 from envhub.monitoring.period_sums import period_sums
 from envhub.registry.models import Station
 
@@ -39,6 +38,7 @@ class StationRow:
 class Reading:
     view: View
     actor: Actor | None = None
+    trends: bool = False  # the request shows the twelve months' trends too
     _memo: dict = field(default_factory=dict)
 
     def once(self, key, compute):
@@ -56,14 +56,17 @@ class Reading:
 
     def station_rows(self) -> dict[int, StationRow]:
         """Per station id: its code, province code and number of series. One query."""
+        series = Series.objects.filter(station_id=OuterRef("pk")).order_by().values(
+            "station_id").annotate(n=Count("pk")).values("n")
         return self.once("stations", lambda: {
-            pk: StationRow(code, province, series) for pk, code, province, series in
-            self.stations().order_by().annotate(n=Count("series")).values_list(
+            pk: StationRow(code, province, count or 0) for pk, code, province, count in
+            self.stations().order_by().annotate(n=Subquery(series)).values_list(
                 "pk", "code", "province__code", "n")})
 
     def station_sums(self) -> tuple[dict, dict]:
-        """(this period, the period before): per station id, {rollups, valid_hours,
-        reporting} summed over the period's days (stations without a rollup left out)."""
+        """(this period, the period before): per station id, [rollups, valid hours,
+        reporting] (`STATION_SUMS`) summed over the period's days (stations without a rollup
+        left out)."""
         def read():
             ids = self.stations().values("pk")
             spans = [(part.period.first, part.period.last)
@@ -75,21 +78,17 @@ class Reading:
     def city_days(self, codes: list[str], first: datetime.date,
                   last: datetime.date) -> dict:
         """{(province code, day): the highest daily VN_AQI of the city's stations} of `codes`
-        in first..last: read once over the view's period, the one before and the twelve
-        months of its trends, then cut here."""
+        in first..last: read once over the view's period and the one before (and the twelve
+        months of its trends when the request shows them), then cut here."""
+        from envhub.dashboard import tables
+
         def read():
-            months = periods.months_back(self.view.period.last, TREND_MONTHS)
-            since = min(self.view.previous().period.first, months[0].first)
-            until = max(self.view.period.last, months[-1].last)
-            rows = (DailyAqi.objects.filter(station__province__code__in=codes, day__gte=since,
-                                            day__lte=until, aqi__isnull=False)
-                    .order_by().values("station__province__code", "day")
-                    .annotate(aqi=Max("aqi")))
-            return since, until, {(row["station__province__code"], row["day"]): row["aqi"]
-                                  for row in rows}
+            since, until = self.view.previous().period.first, self.view.period.last
+            if self.trends:
+                months = periods.months_back(self.view.period.last, TREND_MONTHS)
+                since, until = min(since, months[0].first), max(until, months[-1].last)
+            return since, until, tables.worst_city_days(codes, since, until)
         since, until, found = self.once(("cities", tuple(codes)), read)
         if first < since or last > until:  # outside what the view shows: read it alone
-            from envhub.dashboard import tables
-
             return tables.worst_city_days(codes, first, last)
         return {key: aqi for key, aqi in found.items() if first <= key[1] <= last}

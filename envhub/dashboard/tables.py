@@ -16,6 +16,7 @@ the tables about facilities only (AQI and surveys ignore it)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.conf import settings
@@ -104,11 +105,10 @@ def facility_exceedances(view: View, reading: Reading | None = None) -> dict[int
                              [(period.first, period.last)],
                              facility_q(view, "source__facility__"))[0]
         found = {}
-        for (facility, province, sector), counted in judged.items():
-            if counted["exceeded"]:
-                found[facility] = {"province": province, "sector": sector,
-                                   "hours": counted["exceeded_hours"],
-                                   "windows": counted["exceeded"], "events": 0,
+        for (facility, province, sector), (windows, hours) in judged.items():
+            if windows:
+                found[facility] = {"province": province, "sector": sector, "hours": hours,
+                                   "windows": windows, "events": 0,
                                    "open_events": 0, "worst_band": ""}
         for row in events_in(view).values(*_FACILITY).annotate(
                 events=Count("id"), open_events=Count("id", filter=Q(status=EventStatus.OPEN)),
@@ -211,7 +211,7 @@ def _station_hours(reading: Reading) -> dict[int, dict]:
     station and month or day), read once for the figures and these tables."""
     valid = reading.station_sums()[0]
     return {station: {"code": row.code, "province": row.province, "series": row.series,
-                      "received": valid.get(station, {}).get("valid_hours", 0)}
+                      "received": valid[station][1] if station in valid else 0}
             for station, row in reading.station_rows().items() if row.series}
 
 
@@ -304,6 +304,13 @@ def stations_with_most_gaps(view: View, limit: int | None = None,
 
 # --- air quality ----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)
+def category_code(aqi: int | float) -> str:
+    """The VN_AQI category of a daily index (`vn_aqi.category_for`), remembered per value:
+    a year of a few cities' days asks for the same few hundred values thousands of times."""
+    return vn_aqi.category_for(aqi).code
+
+
 def worst_city_days(codes: list[str], first: datetime.date, last: datetime.date,
                     reading: Reading | None = None) -> dict:
     """{(province code, day): the highest daily VN_AQI of the city's stations that day}: a
@@ -311,8 +318,10 @@ def worst_city_days(codes: list[str], first: datetime.date, last: datetime.date,
     when there is one (the figures and trends read the same days)."""
     if reading is not None:
         return reading.city_days(codes, first, last)
-    rows = (DailyAqi.objects.filter(station__province__code__in=codes, day__gte=first,
-                                    day__lte=last, aqi__isnull=False)
+    # Through the cities' stations: the key (station, day) serves each one's days.
+    rows = (DailyAqi.objects.filter(station_id__in=Station.objects.filter(
+        province__code__in=codes).values("pk"), day__gte=first, day__lte=last,
+        aqi__isnull=False)
             .order_by().values("station__province__code", "day").annotate(aqi=Max("aqi")))
     return {(row["station__province__code"], row["day"]): row["aqi"] for row in rows}
 
@@ -325,7 +334,7 @@ def aqi_days_by_city(view: View, limit: int | None = None) -> list[dict]:
     period = view.period
     days = {code: {category.code: 0 for category in vn_aqi.CATEGORIES} for code in codes}
     for (code, _day), aqi in worst_city_days(codes, period.first, period.last).items():
-        days[code][vn_aqi.category_for(aqi).code] += 1
+        days[code][category_code(aqi)] += 1
     names = dict(Province.objects.filter(code__in=codes).values_list("code", "name"))
     rows = []
     for code in codes:

@@ -87,7 +87,7 @@ def aqi_days(view: View, reading: Reading | None = None) -> dict:
     index_of = {(month.first.year, month.first.month): index for index, month in enumerate(spans)}
     for (_code, day), aqi in tables.worst_city_days(codes, spans[0].first, spans[-1].last,
                                                     reading).items():
-        counts[vn_aqi.category_for(aqi).code][index_of[day.year, day.month]] += 1
+        counts[tables.category_code(aqi)][index_of[day.year, day.month]] += 1
     english = (get_language() or "vi").startswith("en")
     series = [{"key": category.code,
                "name": category.name_en if english else category.name_vi,

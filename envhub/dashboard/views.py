@@ -67,7 +67,7 @@ def _scope_name(view: filters.View) -> str:
 def dashboard(request):
     actor = request.actor
     view = services.read_view(actor, request.GET)
-    reading = Reading(view, actor)  # read once, shared by the figures, trends and rankings
+    reading = Reading(view, actor, trends=True)  # shared by the figures, trends, rankings
     board = services.read(actor, view, reading=reading)
     map_figure = services.map_figure(request.GET)
     labels = dict(Connectivity.choices)

@@ -378,6 +378,10 @@ class StationDay(models.Model):
     valid_hours = models.IntegerField(default=0)
     reporting = models.IntegerField(default=0)  # series-days with a valid hour
 
+    class Meta:
+        # The days a period leaves out of a month it reads whole (`period_sums`).
+        indexes = [models.Index(fields=["day"], name="station_day_day")]
+
 
 class StationMonth(models.Model):
     """`StationDay` summed per calendar month (`month`: its first day): kept by triggers on

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
 
 from django.db.models import Q, Sum
 
@@ -44,49 +43,60 @@ def pieces(first: datetime.date, last: datetime.date):
     return months, days
 
 
+def _add(total: dict, key, values, sign: int = 1) -> None:
+    found = total.get(key)
+    if found is None:
+        total[key] = [sign * (value or 0) for value in values]
+    else:
+        for index, value in enumerate(values):
+            found[index] += sign * (value or 0)
+
+
 def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tuple[str, ...],
                 spans: list[tuple[datetime.date, datetime.date]], scope: Q) -> list[dict]:
-    """For each (first, last) of `spans`: {key value: {column: sum over those days}} of the
-    rows `scope` selects, keys whose sums are all zero left out. `key`: what to group by (a
-    field or a path through the summary's foreign key; a tuple of them gives tuples). Two
-    grouped queries whatever the spans (one on the months, one on the days)."""
+    """For each (first, last) of `spans`: {key value: [sum of each of `columns` over those
+    days]} of the rows `scope` selects, keys whose sums are all zero left out. `key`: what to
+    group by (a field or a path through the summary's foreign key; a tuple of them gives
+    tuples). Two grouped queries whatever the spans (one on the months, one on the days);
+    rows are read as tuples and summed in lists (thousands of them a request)."""
+    width = len(key) if isinstance(key, tuple) else 1
     keys = key if isinstance(key, tuple) else (key,)
 
     def key_of(row):
-        return tuple(row[name] for name in keys) if isinstance(key, tuple) else row[key]
+        return row[:width] if width > 1 else row[0]
     plans = [pieces(first, last) for first, last in spans]
-    totals = [defaultdict(lambda: dict.fromkeys(columns, 0)) for _span in spans]
-    if any(months for months, _days in plans):
-        sums = {}
-        for index, (months, _days) in enumerate(plans):
-            for column in columns:
-                if months:
-                    sums[f"{column}_{index}"] = Sum(column, filter=Q(month__in=months))
+    totals: list[dict] = [{} for _span in spans]
+    read = [index for index, (months, _days) in enumerate(plans) if months]
+    if read:
+        sums = {f"{column}_{index}": Sum(column, filter=Q(month__in=plans[index][0]))
+                for index in read for column in columns}
         every = sorted({month for months, _days in plans for month in months})
+        count = len(columns)
         for row in month_model.objects.filter(scope, month__in=every).order_by().values(
-                *keys).annotate(**sums):
-            for index, (months, _days) in enumerate(plans):
-                if months:
-                    for column in columns:
-                        totals[index][key_of(row)][column] += row[f"{column}_{index}"] or 0
-    if any(days for _months, days in plans):
-        sums, reach = {}, Q()
-        for index, (_months, days) in enumerate(plans):
-            for sign, name in ((1, "add"), (-1, "take")):
-                within = Q()
-                for first, last, piece_sign in days:
-                    if piece_sign == sign:
-                        within |= Q(day__range=(first, last))
-                if within:
-                    reach |= within
-                    sums.update({f"{column}_{index}_{name}": Sum(column, filter=within)
-                                 for column in columns})
+                *keys).annotate(**sums).values_list(*keys, *sums):
+            found = key_of(row)
+            for place, index in enumerate(read):
+                _add(totals[index], found, row[width + place * count:
+                                               width + (place + 1) * count])
+    pieces_of = []  # (index, sign, name) of each day filter
+    sums, reach = {}, Q()
+    for index, (_months, days) in enumerate(plans):
+        for sign, name in ((1, "add"), (-1, "take")):
+            within = Q()
+            for first, last, piece_sign in days:
+                if piece_sign == sign:
+                    within |= Q(day__range=(first, last))
+            if within:
+                reach |= within
+                pieces_of.append((index, sign))
+                sums.update({f"{column}_{index}_{name}": Sum(column, filter=within)
+                             for column in columns})
+    if pieces_of:
+        count = len(columns)
         for row in day_model.objects.filter(scope).filter(reach).order_by().values(
-                *keys).annotate(**sums):
-            for index in range(len(plans)):
-                for sign, name in ((1, "add"), (-1, "take")):
-                    for column in columns:
-                        totals[index][key_of(row)][column] += sign * (
-                            row.get(f"{column}_{index}_{name}") or 0)
-    return [{found: sums for found, sums in total.items() if any(sums.values())}
-            for total in totals]
+                *keys).annotate(**sums).values_list(*keys, *sums):
+            found = key_of(row)
+            for place, (index, sign) in enumerate(pieces_of):
+                _add(totals[index], found, row[width + place * count:
+                                               width + (place + 1) * count], sign)
+    return [{found: sums for found, sums in total.items() if any(sums)} for total in totals]

@@ -40,5 +40,9 @@ class Migration(migrations.Migration):
                 ('source', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.source')),
             ],
         ),
+        migrations.AddIndex(
+            model_name='dailytally',
+            index=models.Index(fields=['day'], name='tally_day'),
+        ),
         migrations.RunPython(install, uninstall),
     ]

@@ -39,5 +39,9 @@ class Migration(migrations.Migration):
                 ('station', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.station')),
             ],
         ),
+        migrations.AddIndex(
+            model_name='stationday',
+            index=models.Index(fields=['day'], name='station_day_day'),
+        ),
         migrations.RunPython(install, uninstall),
     ]
