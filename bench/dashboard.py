@@ -14,9 +14,10 @@ for is its month (`?period=month&at=...`). PostgreSQL: the database BENCH_POSTGR
 `--keep DIR` keeps the SQLite installation in DIR and `--reuse` reads an existing one (or the
 PostgreSQL database as it is) instead of generating it again.
 
-Two baselines are timed in turn with each request: the figures by hand-written SQL over the
-rows (judged windows, daily rollups), and the same over the daily summaries envhub keeps
-(`DailyTally`, `StationDay`: the day a period's "now" cuts less its windows after the cut).
+Baselines timed in turn with each request: the figures by hand-written SQL over the rows
+(judged windows, daily rollups), the same over the daily summaries envhub keeps (`DailyTally`,
+`StationDay`: the day a period's "now" cuts less its windows after the cut), and for the page
+that plus the trends and rankings it shows over the monthly summaries (`page_extras`).
 
 Target: p95 under 300 ms for the country on both databases, and within 2× of the baseline.
 """
