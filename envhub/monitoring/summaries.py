@@ -55,15 +55,9 @@ _KNOWN: dict[str, Summary] = {}
 
 
 def register(summary: Summary) -> Summary:
-    """Make a summary known to `envhub check` and to the recount of the summary it sums."""
+    """Make a summary known to the recount of the summary it sums (`dependents`)."""
     _KNOWN[summary.table] = summary
     return summary
-
-
-def known() -> list[Summary]:
-    """Every summary registered so far (each app's module registers its own on import), each
-    after the one it sums."""
-    return sorted(_KNOWN.values(), key=lambda summary: summary.source in _KNOWN)
 
 
 def dependents(summary: Summary) -> list[Summary]:
