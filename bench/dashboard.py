@@ -14,9 +14,10 @@ for is its month (`?period=month&at=...`). PostgreSQL: the database BENCH_POSTGR
 `--keep DIR` keeps the SQLite installation in DIR and `--reuse` reads an existing one (or the
 PostgreSQL database as it is) instead of generating it again.
 
-Two baselines are timed in turn with each request: the figures by hand-written SQL over the
-rows (judged windows, daily rollups), and the same over the daily summaries envhub keeps
-(`DailyTally`, `StationDay`: the day a period's "now" cuts less its windows after the cut).
+Baselines timed in turn with each request: the figures by hand-written SQL over the rows
+(judged windows, daily rollups), the same over the daily summaries envhub keeps (`DailyTally`,
+`StationDay`: the day a period's "now" cuts less its windows after the cut), and for the page
+that plus the trends and rankings it shows over the monthly summaries (`page_extras`).
 
 Target: p95 under 300 ms for the country on both databases, and within 2× of the baseline.
 """
@@ -156,8 +157,20 @@ class Writer(threading.Thread):
 
 def _tables():
     from envhub.airquality.models import DailyAqi
-    from envhub.compliance.models import Assessment, DailyTally, ExceedanceEvent, Permit
-    from envhub.monitoring.models import DailyRollup, Series, StationDay, StationStatus
+    from envhub.compliance.models import (
+        Assessment,
+        DailyTally,
+        ExceedanceEvent,
+        Permit,
+        SourceMonth,
+    )
+    from envhub.monitoring.models import (
+        DailyRollup,
+        Series,
+        StationDay,
+        StationMonth,
+        StationStatus,
+    )
     from envhub.registry.models import Facility, Province, Source, Station
 
     return {name: model._meta.db_table for name, model in (
@@ -165,7 +178,8 @@ def _tables():
         ("permit", Permit), ("daily", DailyRollup), ("series", Series),
         ("status", StationStatus), ("facility", Facility), ("province", Province),
         ("source", Source), ("station", Station), ("tally", DailyTally),
-        ("station_day", StationDay))}
+        ("station_day", StationDay), ("source_month", SourceMonth),
+        ("station_month", StationMonth))}
 
 
 def baseline(province_id: int | None, first: datetime.date, last: datetime.date,
@@ -269,11 +283,85 @@ def _summed(cursor, t: dict, where_facility: str, scope: list, first: datetime.d
         f" GROUP BY s.facility_id) y", [first, last, after, until, *scope])
 
 
-def baseline_both(view, now, cities, summaries: bool = False) -> dict:
-    """This period's figures and the period before's, as the dashboard shows both."""
+def page_extras(province_id: int | None, view, cities: tuple[str, ...]) -> dict:
+    """What the page shows beyond the figures, by hand-written SQL over the summaries: the
+    twelve months' hours over the limit by province and by sector and the cities' AQI days
+    (`SourceMonth`, `DailyAqi`), and the rankings — facilities by hours over the limit with
+    their events, stations by missing hours (`StationMonth`) — for a view of whole months."""
+    from django.db import connection
+
+    from envhub.dashboard import periods
+
+    t = _tables()
+    months = periods.months_back(view.period.last, 12)
+    first_month, last_month = months[0].first, months[-1].first
+    where_station = "AND st.province_id = %s" if province_id else ""
+    where_facility = "AND f.province_id = %s" if province_id else ""
+    scope = [province_id] if province_id else []
+    start, end = (connection.ops.adapt_datetimefield_value(moment)
+                  for moment in view.utc_bounds())
+    out = {}
+    with connection.cursor() as cursor:
+        for by in ("f.province_id", "f.sector"):
+            cursor.execute(
+                f"SELECT {by}, m.month, SUM(m.exceeded_hours) FROM {t['source_month']} m"
+                f" JOIN {t['source']} s ON s.id = m.source_id"
+                f" JOIN {t['facility']} f ON f.id = s.facility_id"
+                f" WHERE m.month >= %s AND m.month <= %s AND m.exceeded > 0 {where_facility}"
+                f" GROUP BY {by}, m.month", [first_month, last_month, *scope])
+            out[f"trend {by}"] = len(cursor.fetchall())
+        marks = ", ".join("%s" for _ in cities)
+        cursor.execute(
+            f"SELECT p.code, q.day, MAX(q.aqi) FROM {t['aqi']} q"
+            f" JOIN {t['station']} st ON st.id = q.station_id"
+            f" JOIN {t['province']} p ON p.id = st.province_id"
+            f" WHERE p.code IN ({marks}) AND q.aqi IS NOT NULL AND q.day >= %s AND q.day <= %s"
+            f" GROUP BY p.code, q.day", [*cities, months[0].first, months[-1].last])
+        out["trend aqi"] = len(cursor.fetchall())
+        cursor.execute(
+            f"SELECT s.facility_id, SUM(m.exceeded_hours), SUM(m.exceeded)"
+            f" FROM {t['source_month']} m JOIN {t['source']} s ON s.id = m.source_id"
+            f" JOIN {t['facility']} f ON f.id = s.facility_id"
+            f" WHERE m.month >= %s AND m.month <= %s AND m.exceeded > 0 {where_facility}"
+            f" GROUP BY s.facility_id", [view.period.first, view.period.last, *scope])
+        out["facilities"] = len(cursor.fetchall())
+        cursor.execute(
+            f"SELECT s.facility_id, COUNT(*), SUM(CASE WHEN e.status = 'open' THEN 1 ELSE 0"
+            f" END), MAX(e.band) FROM {t['event']} e JOIN {t['source']} s ON s.id = e.source_id"
+            f" JOIN {t['facility']} f ON f.id = s.facility_id WHERE e.\"end\" > %s"
+            f" AND e.start < %s AND e.status <> 'withdrawn' {where_facility}"
+            f" GROUP BY s.facility_id", [start, end, *scope])
+        out["facility events"] = len(cursor.fetchall())
+        cursor.execute(
+            f"SELECT st.id, st.code, n.series, COALESCE(v.hours, 0) FROM {t['station']} st"
+            f" JOIN (SELECT station_id, COUNT(*) AS series FROM {t['series']}"
+            f" GROUP BY station_id) n ON n.station_id = st.id"
+            f" LEFT JOIN (SELECT station_id, SUM(valid_hours) AS hours"
+            f" FROM {t['station_month']} WHERE month >= %s AND month <= %s"
+            f" GROUP BY station_id) v ON v.station_id = st.id"
+            f" WHERE st.active AND st.kind <> 'periodic' {where_station}"
+            f" ORDER BY n.series * %s - COALESCE(v.hours, 0) DESC, st.code LIMIT 10",
+            [view.period.first, view.period.last, *scope, _hours(view)])
+        out["stations"] = len(cursor.fetchall())
+    return out
+
+
+def _hours(view) -> int:
+    from envhub.dashboard import filters
+
+    start, end = view.utc_bounds()
+    return max(0, int((min(end, filters.clock()) - start).total_seconds() // 3600))
+
+
+def _province_id(view) -> int | None:
     from envhub.registry.models import Province
 
-    province_id = Province.objects.get(code=view.province).id if view.province else None
+    return Province.objects.get(code=view.province).id if view.province else None
+
+
+def baseline_both(view, now, cities, summaries: bool = False) -> dict:
+    """This period's figures and the period before's, as the dashboard shows both."""
+    province_id = _province_id(view)
     found = {}
     for key, part in (("now", view), ("before", view.previous())):
         start, end = part.utc_bounds()
@@ -316,13 +404,18 @@ def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple]:
             if response.status_code != 200:
                 raise SystemExit(f"{path} {params}: HTTP {response.status_code} "
                                  f"{response.content[:300]!r}")
-            envhub, base, summed = [], [], []
+            envhub, base, summed, page = [], [], [], []
+            province_id = _province_id(view)
             for _n in range(args.requests):  # in turn, so that all see the same load
                 envhub += _timed(lambda path=path, params=params: client.get(path, params), 1)
                 if not args.no_rows_baseline:
                     base += _timed(lambda view=view: baseline_both(view, now, cities), 1)
                 summed += _timed(lambda view=view: baseline_both(view, now, cities, True), 1)
-            rows.append((f"{label} {path}", envhub, base, summed))
+                if path == "/dashboard/":  # the page also shows trends and rankings
+                    page += _timed(lambda view=view, province_id=province_id: (
+                        baseline_both(view, now, cities, True),
+                        page_extras(province_id, view, cities)), 1)
+            rows.append((f"{label} {path}", envhub, base, summed, page))
         link = links.for_view(view)
         parts = {
             "figures": lambda view=view, link=link: figures.dashboard(actor, view, link, now),
@@ -331,7 +424,7 @@ def measure(args, now: datetime.datetime, at: datetime.date) -> list[tuple]:
         }
         for name, function in parts.items():
             rows.append((f"{label} part: {name}", _timed(function, max(3, args.requests // 2)),
-                         [], []))
+                         [], [], []))
     return rows
 
 
@@ -384,11 +477,12 @@ def run(vendor: str, args) -> None:
         writer.stop = True
         if writer.is_alive():
             writer.join()
-    for label, envhub, base, summed in rows:
+    for label, envhub, base, summed, page in rows:
         mine = common.Latency.of(envhub)
         line = f"  {label.ljust(32)} {mine}"
         for name, samples in (("baseline (SQL, rows)", base),
-                              ("baseline (SQL, summaries)", summed)):
+                              ("baseline (SQL, summaries)", summed),
+                              ("page baseline (+ trends, rankings)", page)):
             if samples:
                 theirs = common.Latency.of(samples)
                 line += (f"\n  {('  ' + name).ljust(32)} {theirs}   ratio p50 "

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _keep_tallies(sender, using="default", **kwargs):
-    """After any migration the judged windows' summary has its triggers (SQLite drops them
-    when it rebuilds the table): put back and recounted if they were missing."""
-    from envhub.compliance.daily_tallies import SUMMARY
+    """After any migration the judged windows' summary and its monthly one have their
+    triggers (SQLite drops them when it rebuilds the table): put back and recounted if they
+    were missing."""
+    from envhub.compliance.daily_tallies import MONTHS, SUMMARY
     from envhub.monitoring import summaries
 
     summaries.ensure(SUMMARY, using)
+    summaries.ensure(MONTHS, using)
 
 
 class ComplianceConfig(AppConfig):

@@ -15,7 +15,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Aggregate, Count, F, Q, Sum, TextField
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from envhub.core import completeness
 from envhub.core.completeness import PeriodCoverage
 from envhub.core.numbers import format_number
 from envhub.core.timeutil import day_bounds
+from envhub.monitoring.period_sums import period_sums
 
 STATUS_LABELS = {
     completeness.NO_DATA: gettext_lazy("no data"),
@@ -174,26 +175,21 @@ def _window_sums(prefix: str, within: Q) -> dict:
 
 
 def _counts_of_spans(sources, spans, now) -> list[dict]:
-    """`_counts` by source for each (start, end) of `spans`: whole local days from the daily
-    summary (`daily_tallies`, one row per source-day), the days a period's edges cut from the
-    judged windows themselves — two queries whatever the periods."""
+    """`_counts` by source for each (start, end) of `spans`: whole local months and days from
+    the summaries (`SourceMonth`, `DailyTally`: `period_sums`), the days a period's edges cut
+    from the judged windows themselves — three queries whatever the periods."""
     plans = [daily_tallies.spans(start, min(end, now)) for start, end in spans]
     totals = [defaultdict(lambda: dict.fromkeys(_KEYS, 0)) for _span in spans]
-    days = [whole for whole, _ranges in plans if whole]
-    if days:
-        sums = {}
-        for index, (whole, _ranges) in enumerate(plans):
-            if whole:
-                sums.update({f"{key}{index}": Sum(key, filter=Q(day__range=whole))
-                             for key in _KEYS})
-        for row in DailyTally.objects.filter(
-                source_id__in=sources, day__range=(min(first for first, _last in days),
-                                                   max(last for _first, last in days))
-        ).order_by().values("source_id").annotate(**sums):
-            for index, (whole, _ranges) in enumerate(plans):
-                if whole:
-                    for key in _KEYS:
-                        totals[index][row["source_id"]][key] += row[f"{key}{index}"] or 0
+    whole = [index for index, (days, _ranges) in enumerate(plans) if days]
+    if whole:
+        counted = period_sums(DailyTally, daily_tallies.SourceMonth, "source_id", _KEYS,
+                              [plans[index][0] for index in whole],
+                              Q(source_id__in=sources))
+        for index, found in zip(whole, counted, strict=True):
+            for source, sums in found.items():
+                counts = totals[index][source]
+                for key, value in zip(_KEYS, sums, strict=True):
+                    counts[key] += value
     edges = [(index, piece, after, until, sign) for index, (_whole, ranges) in enumerate(plans)
              for piece, (after, until, sign) in enumerate(ranges)]
     if edges:
@@ -215,35 +211,58 @@ def _counts_of_spans(sources, spans, now) -> list[dict]:
             for found in totals]
 
 
-def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Tally]]:
-    """`facilities_tally` for each (start, end) of `spans` (a dashboard's period and the one
-    before), in the same five queries: the judged windows read once for all of them."""
+class _IdList(Aggregate):
+    """The distinct ids of a group as one text "3,7,12" (SQLite's GROUP_CONCAT, PostgreSQL's
+    STRING_AGG): a source's measured parameters in one row instead of one row each."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(distinct)s%(expressions)s)"
+    allow_distinct = True
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG",
+                           template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
+                           **extra)
+
+
+def _measured(sources) -> dict[int, set[int]]:
+    """Per source: the parameters its stations measure (a series of one of them)."""
     from envhub.monitoring.models import Series
 
-    permits = [permit for permit in Permit.objects.filter(
+    return {row["station__source_id"]: {int(pk) for pk in row["ids"].split(",")}
+            for row in Series.objects.filter(station__source_id__in=sources).order_by()
+            .values("station__source_id").annotate(ids=_IdList("parameter_id", distinct=True))}
+
+
+def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Tally]]:
+    """`facilities_tally` for each (start, end) of `spans` (a dashboard's period and the one
+    before), in a fixed number of queries: the permits, the parameters their sources measure
+    (one row a source) and limit, and the judged windows read once for all of them
+    (`_counts_of_spans`)."""
+    in_spans = Permit.objects.filter(
         source__facility__in=facilities,
         valid_from__lt=max(_after_last_day(end) for _start, end in spans)).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=min(_first_day(start)
-                                                             for start, _end in spans))).values(
+                                                             for start, _end in spans)))
+    permits = [permit for permit in in_spans.values(
         "id", "source_id", "source__facility_id", "regulation_id", "valid_from", "valid_until",
         "regulation__rules__averaging_hours", "regulation__rules__min_coverage")
         if any(_valid_in(permit, start, end) for start, end in spans)]
-    sources = {permit["source_id"] for permit in permits}
-    measured = defaultdict(set)
-    for source_id, parameter_id in Series.objects.filter(
-            station__source_id__in=sources).order_by().values_list(
-            "station__source_id", "parameter_id").distinct():
-        measured[source_id].add(parameter_id)
+    # The sources as a subquery (a few more than those of `permits`, whose counts are not
+    # used): a list of thousands of ids costs more to send than to select again.
+    sources = in_spans.order_by().values("source_id")
+    measured = defaultdict(set, _measured(sources) if permits else {})
     limited = defaultdict(set)
     for regulation_id, parameter_id in LimitValue.objects.filter(
             regulation_id__in={permit["regulation_id"] for permit in permits}).order_by(
             ).values_list("regulation_id", "parameter_id").distinct():
         limited[("regulation", regulation_id)].add(parameter_id)
     for permit_id, parameter_id in PermitLimit.objects.filter(
-            permit_id__in=[permit["id"] for permit in permits]).order_by().values_list(
+            permit_id__in=in_spans.order_by().values("id")).order_by().values_list(
             "permit_id", "parameter_id"):
         limited[("permit", permit_id)].add(parameter_id)
-    counted = _counts_of_spans(sources, spans, now) if sources else [{} for _span in spans]
+    counted = _counts_of_spans(sources, spans, now) if permits else [{} for _span in spans]
     found = []
     for (start, end), counts in zip(spans, counted, strict=True):
         valid = [permit for permit in permits if _valid_in(permit, start, end)]

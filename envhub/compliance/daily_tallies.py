@@ -6,18 +6,18 @@ holds exactly the windows whose end is in that day's (00:00, 24:00] UTC+7.
 
 `compliance.assess._store` (the judging, re-judging after a permit or limit change) and every
 cascade (a source or parameter deleted) change the windows; the triggers follow them in the
-same transaction. `coverage.facilities_tallies` reads whole days here and the edges of a period
-that cut a day from the windows themselves (`spans`)."""
+same transaction. `coverage.facilities_tallies` reads whole months from `SourceMonth`, whole
+days here and the edges of a period that cut a day from the windows themselves (`spans`)."""
 
 from __future__ import annotations
 
 import datetime
 
-from envhub.compliance.tally_models import DailyTally
+from envhub.compliance.tally_models import DailyTally, SourceMonth
 from envhub.core.timeutil import day_bounds, local_day
-from envhub.monitoring.summaries import Summary
+from envhub.monitoring.summaries import Summary, monthly, register
 
-__all__ = ["SUMMARY", "DailyTally", "spans"]
+__all__ = ["MONTHS", "SUMMARY", "DailyTally", "SourceMonth", "spans"]
 
 _TINY = datetime.timedelta(microseconds=1)
 
@@ -87,10 +87,13 @@ def _recount(day: str) -> str:
             f"GROUP BY a.source_id, {day.format(row='a')}")
 
 
-SUMMARY = Summary(table="compliance_dailytally", source="compliance_assessment",
-                  columns=COLUMNS, recount={"postgresql": _recount(_PG_DAY),
-                                            "sqlite": _recount(_SQLITE_DAY)},
-                  sqlite=SQLITE, postgresql=POSTGRESQL)
+SUMMARY = register(Summary(
+    table="compliance_dailytally", source="compliance_assessment", columns=COLUMNS,
+    recount={"postgresql": _recount(_PG_DAY), "sqlite": _recount(_SQLITE_DAY)},
+    sqlite=SQLITE, postgresql=POSTGRESQL))
+# The same per source and month (`SourceMonth`), kept by triggers on the days.
+MONTHS = register(monthly("compliance_sourcemonth", "compliance_dailytally", "source_id",
+                          _SUMS))
 
 
 # --- reading a period ------------------------------------------------------------------------

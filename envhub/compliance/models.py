@@ -630,4 +630,4 @@ from envhub.compliance.sanction_models import (  # noqa: E402, F401
     SanctionClause,
     SanctionRule,
 )
-from envhub.compliance.tally_models import DailyTally  # noqa: E402, F401 - kept by triggers
+from envhub.compliance.tally_models import DailyTally, SourceMonth  # noqa: E402, F401 - triggers

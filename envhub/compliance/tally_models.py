@@ -17,3 +17,22 @@ class DailyTally(models.Model):
     valid = models.IntegerField(default=0)
     exceeded = models.IntegerField(default=0)
     exceeded_hours = models.IntegerField(default=0)
+
+    class Meta:
+        # The days a period leaves out of a month it reads whole (`period_sums`): usually
+        # the days still to come, which hold nothing — found at once by day.
+        indexes = [models.Index(fields=["day"], name="tally_day")]
+
+
+class SourceMonth(models.Model):
+    """`DailyTally` summed per calendar month (`month`: its first day): kept by triggers on
+    `DailyTally` (`daily_tallies`), so a month of the country is one row per source."""
+
+    pk = models.CompositePrimaryKey("source", "month")
+    source = models.ForeignKey("registry.Source", on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+")
+    month = models.DateField()
+    with_data = models.IntegerField(default=0)
+    valid = models.IntegerField(default=0)
+    exceeded = models.IntegerField(default=0)
+    exceeded_hours = models.IntegerField(default=0)

@@ -25,29 +25,27 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from envhub.airquality import vn_aqi
-from envhub.airquality.models import DailyAqi
 from envhub.catalog import services as catalog
 from envhub.compliance import coverage
 from envhub.compliance.models import Assessment, EventStatus, ExceedanceBand, ExceedanceEvent
 from envhub.core import permissions
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, latest_complete_hour
-from envhub.dashboard import changes
+from envhub.dashboard import changes, tables
 from envhub.dashboard.filters import View
+from envhub.dashboard.reading import Reading
 from envhub.monitoring.models import (
     Connectivity,
     ConnectivityChange,
-    Series,
-    StationDay,
 )
-from envhub.registry.models import Facility, Province, Station, StationKind
+from envhub.registry.models import Facility, Province
 from envhub.surveys.models import Assignment, Campaign, State, Submission, Version
 
 PROVINCE, SECTOR = "province", "sector"
@@ -120,17 +118,6 @@ class Dashboard:
 
 # --- scope ----------------------------------------------------------------------------------
 
-def _stations(actor: Actor, view: View):
-    """The active automatic stations in view (periodic ones report samples, not hours)."""
-    qs = permissions.visible(actor, Station.objects.filter(active=True).exclude(
-        kind=StationKind.PERIODIC))
-    if view.provinces is not None:
-        qs = qs.filter(province__code__in=view.provinces)
-    if view.sector:
-        qs = qs.filter(facility__sector=view.sector)
-    return qs
-
-
 def _facilities(actor: Actor, view: View):
     qs = permissions.visible(actor, Facility.objects.all())
     if view.provinces is not None:
@@ -162,65 +149,40 @@ def _states_at(stations, at: datetime.datetime, now: datetime.datetime) -> dict:
         "province__code", "st").annotate(n=Count("id"))}
 
 
-def _series_of(stations) -> dict[int, tuple[int, str]]:
-    """Per series id of the stations: (station id, province code)."""
-    return {pk: (station, code) for pk, station, code in Series.objects.filter(
-        station__in=stations.values("pk")).order_by().values_list(
-        "pk", "station_id", "station__province__code")}
-
-
-def _rollups(stations, series: dict, views: list[View], now: datetime.datetime) -> list[dict]:
+def _rollups(reading: Reading, views: list[View], now: datetime.datetime) -> list[dict]:
     """Per view of `views` (the period and the one before): per province code, rollup days,
     valid hours and stations with a valid hour in the period, and the hours expected of its
-    series (every hour ended so far). Read from the daily rollups summed per station and day
-    (`monitoring.station_days`, kept by triggers), once for all the periods (their days are
-    next to each other: one range, each period's sums filtered by its days); the stations'
-    provinces are put together here."""
-    spans = [(view.period.first, view.period.last) for view in views]
-    sums = {}
-    for index, span in enumerate(spans):
-        within = Q(day__range=span)
-        sums.update({f"d{index}": Sum("rollups", filter=within),
-                     f"h{index}": Sum("valid_hours", filter=within),
-                     f"b{index}": Sum("reporting", filter=within)})
-    province_of = {station: code for station, code in series.values()}
-    rows = StationDay.objects.filter(
-        station_id__in=stations.values("pk"),
-        day__range=(min(first for first, _last in spans), max(last for _first, last in spans))
-    ).order_by().values("station_id").annotate(**sums)
+    series (every hour ended so far). The per-station totals come from the request's
+    `Reading` (read once, shared with the rankings); the provinces are put together here."""
+    rows = reading.station_rows()
     found = [defaultdict(lambda: {"days": 0, "valid_hours": 0, "reporting": 0, "expected": 0})
              for _view in views]
-    for row in rows:
-        if row["station_id"] not in province_of:
-            continue  # a station without series has no rollups to count
-        code = province_of[row["station_id"]]
-        for index in range(len(views)):
-            if not row[f"d{index}"]:
-                continue
-            found[index][code]["days"] += row[f"d{index}"]
-            found[index][code]["valid_hours"] += row[f"h{index}"] or 0
-            if row[f"b{index}"]:
-                found[index][code]["reporting"] += 1
-    for index, view in enumerate(views):
+    for index, (view, sums) in enumerate(zip(views, reading.station_sums(), strict=True)):
+        for station, (days, valid_hours, reporting) in sums.items():
+            if station not in rows or not rows[station].series or not days:
+                continue  # a station without series has no rollups to count
+            place = found[index][rows[station].province]
+            place["days"] += days
+            place["valid_hours"] += valid_hours
+            place["reporting"] += reporting > 0
         start, end = view.utc_bounds()
         hours = max(0, int((min(end, latest_complete_hour(now)) - start).total_seconds()
                            // 3600))
-        for _station, code in series.values():
-            found[index][code]["expected"] += hours
+        for row in rows.values():
+            if row.series:
+                found[index][row.province]["expected"] += hours * row.series
     return found
 
 
-def _station_figures(board: Dashboard, actor: Actor, view: View, links: dict) -> None:
-    now, stations = board.now, _stations(actor, view)
-    total = dict(stations.order_by().values("province__code").annotate(n=Count("id"))
-                 .values_list("province__code", "n"))
+def _station_figures(board: Dashboard, reading: Reading, view: View, links: dict) -> None:
+    now, stations = board.now, reading.stations()
+    total = Counter(row.province for row in reading.station_rows().values())
     states = _states_at(stations, _end_of(view, now), now)
     before = view.previous()
     earlier_at = _end_of(before, now)
     states_before = _states_at(stations, earlier_at, now)
     existed = stations.filter(created_at__lte=earlier_at).exists()
-    series = _series_of(stations)
-    rollups, rollups_before = _rollups(stations, series, [view, before], now)
+    rollups, rollups_before = _rollups(reading, [view, before], now)
 
     def count(table, state):
         return sum(n for (_code, st), n in table.items() if st == state)
@@ -332,25 +294,24 @@ def _compliance_figures(board: Dashboard, actor: Actor, view: View, links: dict)
 
 # --- air quality ------------------------------------------------------------------------------
 
-def _aqi_days(cities: list[str], view: View) -> dict:
+def _aqi_days(reading: Reading, cities: list[str], view: View) -> dict:
     """Per city: days per category, a day's category that of the worst station's daily
     VN_AQI (a day some station of the city found poor was a poor day there)."""
     days: dict[str, Counter] = defaultdict(Counter)
-    for row in DailyAqi.objects.filter(
-            station__province__code__in=cities, aqi__isnull=False,
-            day__range=(view.period.first, view.period.last)).order_by().values(
-            "station__province__code", "day").annotate(worst=Max("aqi")):
-        days[row["station__province__code"]][vn_aqi.category_for(row["worst"]).code] += 1
+    for (code, _day), worst in reading.city_days(cities, view.period.first,
+                                                 view.period.last).items():
+        days[code][tables.category_code(worst)] += 1
     return days
 
 
-def _aqi_figures(board: Dashboard, view: View, links: dict) -> None:
+def _aqi_figures(board: Dashboard, reading: Reading, view: View, links: dict) -> None:
     cities = [code for code in main_cities()
               if view.provinces is None or code in view.provinces]
     if not cities:
         return
     names = dict(Province.objects.filter(code__in=cities).values_list("code", "name"))
-    days, days_before = _aqi_days(cities, view), _aqi_days(cities, view.previous())
+    days, days_before = (_aqi_days(reading, cities, part)
+                          for part in (view, view.previous()))
     english = (get_language() or "vi").startswith("en")
     for category in vn_aqi.CATEGORIES:
         board.aqi.append(Figure(
@@ -407,13 +368,15 @@ def _catalogue_figure(actor: Actor, now: datetime.datetime, links: dict) -> Figu
 # --- the whole ----------------------------------------------------------------------------------
 
 def dashboard(actor: Actor, view: View, links: dict,
-              now: datetime.datetime | None = None) -> Dashboard:
+              now: datetime.datetime | None = None, reading: Reading | None = None) -> Dashboard:
     """Every figure of `view` for `actor` (the view already bounded by their scope). `links`:
-    the lists behind the figures (`dashboard.links.for_view`)."""
+    the lists behind the figures (`dashboard.links.for_view`); `reading`: what the request's
+    other parts share (one is made when none is given)."""
     board = Dashboard(view=view, now=now or timezone.now())
-    _station_figures(board, actor, view, links)
+    reading = reading or Reading(view, actor)
+    _station_figures(board, reading, view, links)
     _compliance_figures(board, actor, view, links)
-    _aqi_figures(board, view, links)
+    _aqi_figures(board, reading, view, links)
     board.surveys = _survey_progress(actor, view, board.now.astimezone(VN).date())
     board.figures.append(_catalogue_figure(actor, board.now, links))
     return board

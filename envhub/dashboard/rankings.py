@@ -15,6 +15,7 @@ from envhub.compliance.services import MAX_DAYS
 from envhub.core.spreadsheets import DataSheet, csv_row
 from envhub.dashboard import tables
 from envhub.dashboard.filters import View
+from envhub.dashboard.reading import Reading
 
 LIMIT = 10
 MAX_LIMIT = 100
@@ -29,24 +30,25 @@ def _facility_url(view: View, facility_id: int) -> str:
     return url
 
 
-def provinces(view: View, limit: int | None = LIMIT) -> list[dict]:
-    rows = tables.exceedances_by_province(view, limit)
+def provinces(view: View, limit: int | None = LIMIT, reading: Reading | None = None) -> list[dict]:
+    rows = tables.exceedances_by_province(view, limit, reading)
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
         row["url"] = _dashboard_url() + "?" + view.query(province=row["province"])
     return rows
 
 
-def facilities(view: View, limit: int | None = LIMIT) -> list[dict]:
-    rows = tables.top_facilities(view, limit)
+def facilities(view: View, limit: int | None = LIMIT,
+               reading: Reading | None = None) -> list[dict]:
+    rows = tables.top_facilities(view, limit, reading)
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
         row["url"] = _facility_url(view, row["facility"])
     return rows
 
 
-def stations(view: View, limit: int | None = LIMIT) -> list[dict]:
-    rows = tables.stations_with_most_gaps(view, limit)
+def stations(view: View, limit: int | None = LIMIT, reading: Reading | None = None) -> list[dict]:
+    rows = tables.stations_with_most_gaps(view, limit, reading)
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
         row["url"] = reverse("station-detail", args=[row["station"]])
@@ -61,9 +63,13 @@ def _dashboard_url() -> str:
         return "/dashboard/"
 
 
-def rankings(view: View, limit: int | None = LIMIT) -> dict:
-    return {"provinces": provinces(view, limit), "facilities": facilities(view, limit),
-            "stations": stations(view, limit)}
+def rankings(view: View, limit: int | None = LIMIT, reading: Reading | None = None) -> dict:
+    """The three rankings; `reading`: the request's shared reads (one is made when none is
+    given, so the provinces and facilities read the judged windows' summaries once)."""
+    reading = reading or Reading(view)
+    return {"provinces": provinces(view, limit, reading),
+            "facilities": facilities(view, limit, reading),
+            "stations": stations(view, limit, reading)}
 
 
 # --- spreadsheets ---------------------------------------------------------------------------

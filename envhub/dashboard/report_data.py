@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from envhub.dashboard import periods, report_tables, tables
 from envhub.dashboard.filters import View
+from envhub.dashboard.reading import Reading
 
 FORMAT = 2  # the shape of `as_dict`; a stored report of another shape is read as it was
 TOP_FACILITIES = 20
@@ -80,16 +81,17 @@ def collect(province, period: periods.Period) -> ReportData:
     tables (`dashboard/tables.py`) and the report's daily series (`report_tables.py`)."""
     codes = (province.code,) if province is not None else None
     view = View(period, codes, province.code if province is not None else None, None)
+    reading = Reading(view)  # the tables below share their reads
     data = ReportData(
         scope=province.code if province is not None else "",
         scope_name=province.name if province is not None else "",
         period_kind=period.kind, first=period.first.isoformat(), last=period.last.isoformat(),
-        by_province=tables.exceedances_by_province(view),
-        by_sector=tables.exceedances_by_sector(view),
-        top_facilities=tables.top_facilities(view, limit=TOP_FACILITIES),
-        completeness=_without(tables.completeness_by_province(view), "offline_now",
-                              "late_now"),
-        stations_with_gaps=_without(tables.stations_with_most_gaps(view, limit=TOP_STATIONS),
+        by_province=tables.exceedances_by_province(view, reading=reading),
+        by_sector=tables.exceedances_by_sector(view, reading=reading),
+        top_facilities=tables.top_facilities(view, TOP_FACILITIES, reading),
+        completeness=_without(tables.completeness_by_province(view, reading=reading),
+                              "offline_now", "late_now"),
+        stations_with_gaps=_without(tables.stations_with_most_gaps(view, TOP_STATIONS, reading),
                                     "state"),
         aqi_days=tables.aqi_days_by_city(view),
         surveys=tables.survey_submissions(view),

@@ -70,9 +70,10 @@ def map_figure(params) -> str:
     return chosen if chosen in MAP_FIGURES else MAP_FIGURES[0]
 
 
-def read(actor: Actor, view: filters.View,
-         now: datetime.datetime | None = None) -> figures.Dashboard:
-    return figures.dashboard(actor, view, links.for_view(view), now=now or filters.clock())
+def read(actor: Actor, view: filters.View, now: datetime.datetime | None = None,
+         reading=None) -> figures.Dashboard:
+    return figures.dashboard(actor, view, links.for_view(view), now=now or filters.clock(),
+                             reading=reading)
 
 
 def province_rows(board: figures.Dashboard) -> list[dict]:

@@ -16,24 +16,25 @@ the tables about facilities only (AQI and surveys ignore it)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import DailyAqi
-from envhub.compliance.models import Assessment, EventStatus, ExceedanceEvent, State
+from envhub.compliance.models import DailyTally, EventStatus, ExceedanceEvent, SourceMonth
 from envhub.core import completeness
 from envhub.dashboard import filters
 from envhub.dashboard.filters import View
+from envhub.dashboard.reading import Reading
 from envhub.monitoring.models import (
     Connectivity,
     ConnectivityChange,
-    Series,
-    StationDay,
     StationStatus,
 )
+from envhub.monitoring.period_sums import period_sums
 from envhub.registry.models import Facility, Province, Sector, Station, StationKind
 from envhub.surveys.models import Assignment, Submission
 from envhub.surveys.models import State as SubmissionState
@@ -79,17 +80,6 @@ def _cut(rows: list, limit: int | None) -> list:
     return rows if limit is None else rows[:max(0, limit)]
 
 
-def hours_over(view: View, by: str, start=None, end=None) -> dict:
-    """Per value of `by` (a path from Assessment): hours of windows judged over the limit in
-    (start, end] (the view's period by default)."""
-    if start is None:
-        start, end = view.utc_bounds()
-    rows = (Assessment.objects.filter(facility_q(view, "source__facility__"), state=State.EXCEEDS,
-                                      window_end__gt=start, window_end__lte=end)
-            .order_by().values(by).annotate(hours=Sum("window_hours")))
-    return {row[by]: row["hours"] or 0 for row in rows}
-
-
 def events_in(view: View, start=None, end=None):
     """Exceedance events (not withdrawn) in the view that overlap (start, end]."""
     if start is None:
@@ -99,72 +89,109 @@ def events_in(view: View, start=None, end=None):
         status=EventStatus.WITHDRAWN).order_by()
 
 
-def _event_counts(view: View, by: str) -> dict:
-    rows = events_in(view).values(by).annotate(
-        events=Count("id"), open_events=Count("id", filter=Q(status=EventStatus.OPEN)),
-        worst_band=Max("band"))
-    return {row[by]: row for row in rows}
+_FACILITY = ("source__facility_id", "source__facility__province__code",
+             "source__facility__sector")
+
+
+def facility_exceedances(view: View, reading: Reading | None = None) -> dict[int, dict]:
+    """Per facility in the view with an exceedance in the period: {province (code), sector,
+    hours (over the limit), windows (judged over it), events, open_events, worst_band}. The
+    judged windows whose end is in the period's local days are read from their summaries
+    (`SourceMonth` for whole months, `DailyTally` for the rest: the same windows), the events
+    that overlap it from the events; one grouped query each, shared by the tables below."""
+    def read():
+        period = view.period
+        judged = period_sums(DailyTally, SourceMonth, _FACILITY, ("exceeded", "exceeded_hours"),
+                             [(period.first, period.last)],
+                             facility_q(view, "source__facility__"))[0]
+        found = {}
+        for (facility, province, sector), (windows, hours) in judged.items():
+            if windows:
+                found[facility] = {"province": province, "sector": sector, "hours": hours,
+                                   "windows": windows, "events": 0,
+                                   "open_events": 0, "worst_band": ""}
+        for row in events_in(view).values(*_FACILITY).annotate(
+                events=Count("id"), open_events=Count("id", filter=Q(status=EventStatus.OPEN)),
+                worst_band=Max("band")):
+            facility = found.setdefault(row["source__facility_id"], {
+                "province": row["source__facility__province__code"],
+                "sector": row["source__facility__sector"], "hours": 0, "windows": 0})
+            facility.update(events=row["events"], open_events=row["open_events"],
+                            worst_band=row["worst_band"] or "")
+        return found
+    if reading is None:
+        return read()
+    return reading.once("facility exceedances", read)
 
 
 # --- exceedances ----------------------------------------------------------------------------
 
-def exceedances_by_province(view: View, limit: int | None = None) -> list[dict]:
+def _summed_by(facilities: dict[int, dict], by: str) -> dict:
+    totals: dict = defaultdict(lambda: {"hours": 0, "events": 0, "open_events": 0,
+                                        "facilities": 0})
+    for counted in facilities.values():
+        total = totals[counted[by]]
+        for key in ("hours", "events", "open_events"):
+            total[key] += counted[key]
+        total["facilities"] += counted["windows"] > 0
+    return totals
+
+
+def exceedances_by_province(view: View, limit: int | None = None,
+                            reading: Reading | None = None) -> list[dict]:
     """Provinces with an exceedance in the period: {province, name, hours, events, open_events,
     facilities} — `facilities`: those with hours over the limit. Most hours first."""
-    code = "source__facility__province__code"
-    hours = hours_over(view, code)
-    facilities = dict(Assessment.objects.filter(
-        facility_q(view, "source__facility__"), state=State.EXCEEDS,
-        window_end__gt=view.utc_bounds()[0], window_end__lte=view.utc_bounds()[1]).order_by()
-        .values(code).annotate(n=Count("source__facility", distinct=True)).values_list(code, "n"))
-    events = _event_counts(view, code)
-    names = dict(Province.objects.filter(code__in=set(hours) | set(events))
-                 .values_list("code", "name"))
-    rows = [{"province": province, "name": names[province], "hours": hours.get(province, 0),
-             "events": events.get(province, {}).get("events", 0),
-             "open_events": events.get(province, {}).get("open_events", 0),
-             "facilities": facilities.get(province, 0)} for province in names]
+    totals = _summed_by(facility_exceedances(view, reading), "province")
+    names = dict(Province.objects.filter(code__in=totals).values_list("code", "name"))
+    rows = [{"province": province, "name": names[province], "hours": total["hours"],
+             "events": total["events"], "open_events": total["open_events"],
+             "facilities": total["facilities"]} for province, total in totals.items()]
     rows.sort(key=lambda row: (-row["hours"], -row["events"], row["province"]))
     return _cut(rows, limit)
 
 
-def exceedances_by_sector(view: View, limit: int | None = None) -> list[dict]:
+def exceedances_by_sector(view: View, limit: int | None = None,
+                          reading: Reading | None = None) -> list[dict]:
     """Sectors with an exceedance in the period: {sector, name, hours, events, open_events}.
     Most hours first."""
-    path = "source__facility__sector"
-    hours = hours_over(view, path)
-    events = _event_counts(view, path)
     labels = dict(Sector.choices)
-    rows = [{"sector": sector, "name": str(labels.get(sector, sector)),
-             "hours": hours.get(sector, 0), "events": events.get(sector, {}).get("events", 0),
-             "open_events": events.get(sector, {}).get("open_events", 0)}
-            for sector in set(hours) | set(events)]
+    rows = [{"sector": sector, "name": str(labels.get(sector, sector)), "hours": total["hours"],
+             "events": total["events"], "open_events": total["open_events"]}
+            for sector, total in _summed_by(facility_exceedances(view, reading),
+                                            "sector").items()]
     rows.sort(key=lambda row: (-row["hours"], -row["events"], row["sector"]))
     return _cut(rows, limit)
 
 
-def top_facilities(view: View, limit: int | None = None) -> list[dict]:
+def top_facilities(view: View, limit: int | None = None,
+                   reading: Reading | None = None) -> list[dict]:
     """Facilities with an exceedance in the period, most hours over the limit first:
     {facility (id), name, province, province_name, sector, sector_name, hours, events,
     open_events, worst_band} — `worst_band`: the highest severity band of its events ("" when
-    none has one)."""
-    path = "source__facility_id"
-    hours = hours_over(view, path)
-    events = _event_counts(view, path)
+    none has one). Names are read for the facilities that can be shown (ties by name at the
+    cut included)."""
+    found = facility_exceedances(view, reading)
+
+    def order(facility):
+        return -found[facility]["hours"], -found[facility]["events"]
+    candidates = sorted(found, key=order)
+    if limit is not None and len(candidates) > max(0, limit):
+        last = order(candidates[max(0, limit) - 1]) if limit > 0 else None
+        candidates = [facility for facility in candidates
+                      if last is not None and order(facility) <= last]
     labels = dict(Sector.choices)
-    facilities = Facility.objects.filter(id__in=set(hours) | set(events)).values(
-        "id", "name", "sector", "province__code", "province__name")
     rows = []
-    for facility in facilities:
-        counted = events.get(facility["id"], {})
+    for facility in Facility.objects.filter(id__in=candidates).values("id", "name",
+                                                                      "province__name"):
+        counted = found[facility["id"]]
         rows.append({"facility": facility["id"], "name": facility["name"],
-                     "province": facility["province__code"],
+                     "province": counted["province"],
                      "province_name": facility["province__name"],
-                     "sector": facility["sector"],
-                     "sector_name": str(labels.get(facility["sector"], facility["sector"])),
-                     "hours": hours.get(facility["id"], 0), "events": counted.get("events", 0),
-                     "open_events": counted.get("open_events", 0),
-                     "worst_band": counted.get("worst_band") or ""})
+                     "sector": counted["sector"],
+                     "sector_name": str(labels.get(counted["sector"], counted["sector"])),
+                     "hours": counted["hours"], "events": counted["events"],
+                     "open_events": counted["open_events"],
+                     "worst_band": counted["worst_band"]})
     rows.sort(key=lambda row: (-row["hours"], -row["events"], row["name"], row["facility"]))
     return _cut(rows, limit)
 
@@ -178,18 +205,14 @@ def expected_hours(view: View) -> int:
     return max(0, int((stop - start).total_seconds() // 3600))
 
 
-def _station_hours(view: View) -> dict[int, dict]:
-    """Per station in the view: its series and its valid hours in the period (the daily
-    rollups summed per station and day, `StationDay`)."""
-    series = dict(Series.objects.filter(station_q(view, "station__")).order_by()
-                  .values("station_id").annotate(n=Count("id")).values_list("station_id", "n"))
-    period = view.period
-    valid = dict(StationDay.objects.filter(
-        station_q(view, "station__"), day__gte=period.first, day__lte=period.last)
-        .order_by().values("station_id").annotate(hours=Sum("valid_hours"))
-        .values_list("station_id", "hours"))
-    return {station: {"series": count, "received": valid.get(station) or 0}
-            for station, count in series.items()}
+def _station_hours(reading: Reading) -> dict[int, dict]:
+    """Per station in the view with series: its code, province, series and valid hours in
+    the period — the request's per-station totals (`Reading`: the daily rollups summed per
+    station and month or day), read once for the figures and these tables."""
+    valid = reading.station_sums()[0]
+    return {station: {"code": row.code, "province": row.province, "series": row.series,
+                      "received": valid[station][1] if station in valid else 0}
+            for station, row in reading.station_rows().items() if row.series}
 
 
 def _share() -> float:
@@ -205,7 +228,8 @@ def _completeness(received: int, expected: int) -> dict:
             "enough": completeness.enough(received, expected, _share()) if expected else None}
 
 
-def completeness_by_province(view: View, limit: int | None = None) -> list[dict]:
+def completeness_by_province(view: View, limit: int | None = None,
+                             reading: Reading | None = None) -> list[dict]:
     """Per province with automatic stations in the view: {province, name, stations, expected_hours,
     received_hours, missing_hours, completeness (%, None before any hour has ended), enough (the
     period share of the completeness rule reached), outages (changes to offline in the period),
@@ -213,9 +237,9 @@ def completeness_by_province(view: View, limit: int | None = None) -> list[dict]
     hour (`core.completeness`) for every hour of the period that has ended. Lowest completeness
     first."""
     hours = expected_hours(view)
-    by_station = _station_hours(view)
-    province_of = dict(Station.objects.filter(station_q(view)).values_list("id",
-                                                                            "province__code"))
+    reading = reading or Reading(view)
+    by_station = _station_hours(reading)
+    province_of = {station: row.province for station, row in reading.station_rows().items()}
     start, end = view.utc_bounds()
     outages = dict(ConnectivityChange.objects.filter(
         station_q(view, "station__"), current=Connectivity.OFFLINE, at__gt=start, at__lte=end)
@@ -246,44 +270,58 @@ def completeness_by_province(view: View, limit: int | None = None) -> list[dict]
     return _cut(rows, limit)
 
 
-def stations_with_most_gaps(view: View, limit: int | None = None) -> list[dict]:
+def stations_with_most_gaps(view: View, limit: int | None = None,
+                            reading: Reading | None = None) -> list[dict]:
     """Automatic stations in the view by missing parameter-hours in the period, most first:
     {station (code), name, province, province_name, facility (id or None), state (connectivity
     now), series, expected_hours, received_hours, missing_hours, completeness, enough, outages}.
-    Stations with nothing missing are left out."""
+    Stations with nothing missing are left out. Ranked from the request's per-station totals;
+    names, states and outages are read for the rows shown only."""
     hours = expected_hours(view)
-    by_station = _station_hours(view)
+    by_station = _station_hours(reading or Reading(view))
+    told = {station: _completeness(figures["received"], figures["series"] * hours)
+            for station, figures in by_station.items()}
+    ranked = sorted((station for station, counted in told.items()
+                     if counted["missing_hours"] > 0),
+                    key=lambda station: (-told[station]["missing_hours"],
+                                         by_station[station]["code"]))
+    shown = _cut(ranked, limit)
     start, end = view.utc_bounds()
     outages = dict(ConnectivityChange.objects.filter(
-        station_q(view, "station__"), current=Connectivity.OFFLINE, at__gt=start, at__lte=end)
+        station_id__in=shown, current=Connectivity.OFFLINE, at__gt=start, at__lte=end)
         .order_by().values("station_id").annotate(n=Count("id")).values_list("station_id", "n"))
-    stations = Station.objects.filter(station_q(view), id__in=list(by_station)).values(
-        "id", "code", "name", "province__code", "province__name", "facility_id",
-        state=F("status__state"))
-    rows = []
-    for station in stations:
-        figures = by_station[station["id"]]
-        told = _completeness(figures["received"], figures["series"] * hours)
-        if told["missing_hours"] <= 0:
-            continue
-        rows.append({"station": station["code"], "name": station["name"],
-                     "province": station["province__code"],
-                     "province_name": station["province__name"],
-                     "facility": station["facility_id"],
-                     "state": station["state"] or Connectivity.NEVER,
-                     "series": figures["series"], **told,
-                     "outages": outages.get(station["id"], 0)})
-    rows.sort(key=lambda row: (-row["missing_hours"], row["station"]))
-    return _cut(rows, limit)
+    details = {station["id"]: station for station in Station.objects.filter(
+        id__in=shown).values("id", "name", "province__name", "facility_id",
+                             state=F("status__state"))}
+    return [{"station": by_station[station]["code"], "name": details[station]["name"],
+             "province": by_station[station]["province"],
+             "province_name": details[station]["province__name"],
+             "facility": details[station]["facility_id"],
+             "state": details[station]["state"] or Connectivity.NEVER,
+             "series": by_station[station]["series"], **told[station],
+             "outages": outages.get(station, 0)} for station in shown]
 
 
 # --- air quality ----------------------------------------------------------------------------
 
-def worst_city_days(codes: list[str], first: datetime.date, last: datetime.date) -> dict:
+@functools.lru_cache(maxsize=1024)
+def category_code(aqi: int | float) -> str:
+    """The VN_AQI category of a daily index (`vn_aqi.category_for`), remembered per value:
+    a year of a few cities' days asks for the same few hundred values thousands of times."""
+    return vn_aqi.category_for(aqi).code
+
+
+def worst_city_days(codes: list[str], first: datetime.date, last: datetime.date,
+                    reading: Reading | None = None) -> dict:
     """{(province code, day): the highest daily VN_AQI of the city's stations that day}: a
-    city's day counts in the category of its worst station."""
-    rows = (DailyAqi.objects.filter(station__province__code__in=codes, day__gte=first,
-                                    day__lte=last, aqi__isnull=False)
+    city's day counts in the category of its worst station. Through the request's `Reading`
+    when there is one (the figures and trends read the same days)."""
+    if reading is not None:
+        return reading.city_days(codes, first, last)
+    # Through the cities' stations: the key (station, day) serves each one's days.
+    rows = (DailyAqi.objects.filter(station_id__in=Station.objects.filter(
+        province__code__in=codes).values("pk"), day__gte=first, day__lte=last,
+        aqi__isnull=False)
             .order_by().values("station__province__code", "day").annotate(aqi=Max("aqi")))
     return {(row["station__province__code"], row["day"]): row["aqi"] for row in rows}
 
@@ -296,7 +334,7 @@ def aqi_days_by_city(view: View, limit: int | None = None) -> list[dict]:
     period = view.period
     days = {code: {category.code: 0 for category in vn_aqi.CATEGORIES} for code in codes}
     for (code, _day), aqi in worst_city_days(codes, period.first, period.last).items():
-        days[code][vn_aqi.category_for(aqi).code] += 1
+        days[code][category_code(aqi)] += 1
     names = dict(Province.objects.filter(code__in=codes).values_list("code", "name"))
     rows = []
     for code in codes:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from envhub.core.errors import Forbidden, InvalidInput, NotAuthenticated
 from envhub.dashboard import filters, periods, rankings, services, trends
+from envhub.dashboard.reading import Reading
 from envhub.registry.models import Province, Sector
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,11 +43,12 @@ def _table(trend: dict) -> dict:
             "series": trend["series"]}
 
 
-def trends_context(view: filters.View) -> dict:
-    """What `dashboard/_trends.html` shows for `view`."""
+def trends_context(view: filters.View, reading: Reading | None = None) -> dict:
+    """What `dashboard/_trends.html` shows for `view` (`reading`: the request's shared
+    reads)."""
     provinces = trends.hours_by_province(view)
     sectors = trends.hours_by_sector(view)
-    aqi = trends.aqi_days(view)
+    aqi = trends.aqi_days(view, reading)
     city_names = dict(Province.objects.filter(code__in=aqi["cities"]).values_list("code",
                                                                                  "name"))
     return {
@@ -61,12 +63,12 @@ def trends_context(view: filters.View) -> dict:
     }
 
 
-def rankings_context(view: filters.View) -> dict:
+def rankings_context(view: filters.View, reading: Reading | None = None) -> dict:
     """What `dashboard/_rankings.html` shows for `view`."""
     query = view.query()
     return {
         "ranking_view": view,
-        "ranking": rankings.rankings(view),
+        "ranking": rankings.rankings(view, reading=reading),
         "ranking_csv_url": reverse("dashboard-rankings-csv") + "?" + query,
         "ranking_xlsx_url": reverse("dashboard-rankings-xlsx") + "?" + query,
     }

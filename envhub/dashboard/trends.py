@@ -2,23 +2,21 @@
 day's): hours over the limit by province (the top N and the rest) and by sector, and the main
 cities' VN_AQI days per category. Every month is present, with zeros when it holds nothing.
 
-One query per trend: each month is a conditional sum over the span (exact local-month bounds,
-hour-ending windows in (start, end]), so both databases compute the same without date functions
-of their own."""
+One query per trend: each month is a conditional sum over the monthly summaries (the judged
+windows per source and local month, `SourceMonth`: hour-ending windows in the month's (start,
+end]), so both databases compute the same without date functions of their own."""
 
 from __future__ import annotations
-
-import datetime
 
 from django.db.models import Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from envhub.airquality import vn_aqi
-from envhub.compliance.models import Assessment, State
-from envhub.core.timeutil import day_bounds
+from envhub.compliance.models import SourceMonth
 from envhub.dashboard import periods, tables
 from envhub.dashboard.filters import View
+from envhub.dashboard.reading import Reading
 from envhub.registry.models import Province, Sector
 
 MONTHS = 12
@@ -30,21 +28,15 @@ def months(view: View) -> list[periods.Period]:
     return periods.months_back(view.period.last, MONTHS)
 
 
-def _bounds(month: periods.Period) -> tuple[datetime.datetime, datetime.datetime]:
-    return day_bounds(month.first)[0], day_bounds(month.last)[1]
-
-
 def _monthly_hours(view: View, by: str, spans: list[periods.Period]) -> dict:
-    """{value of `by`: [hours over the limit in each month]} over the view's scope."""
-    sums = {}
-    for index, month in enumerate(spans):
-        start, end = _bounds(month)
-        sums[f"m{index}"] = Sum("window_hours", filter=Q(window_end__gt=start,
-                                                          window_end__lte=end))
-    start, end = _bounds(spans[0])[0], _bounds(spans[-1])[1]
-    rows = (Assessment.objects.filter(tables.facility_q(view, "source__facility__"),
-                                      state=State.EXCEEDS, window_end__gt=start,
-                                      window_end__lte=end)
+    """{value of `by`: [hours over the limit in each month]} over the view's scope: the judged
+    windows' monthly summary (`SourceMonth`: the windows whose end is in the month's local
+    days, those over the limit and their hours), the months that had some."""
+    sums = {f"m{index}": Sum("exceeded_hours", filter=Q(month=month.first))
+            for index, month in enumerate(spans)}
+    rows = (SourceMonth.objects.filter(tables.facility_q(view, "source__facility__"),
+                                       month__in=[month.first for month in spans],
+                                       exceeded__gt=0)
             .order_by().values(by).annotate(**sums))
     return {row[by]: [row[f"m{index}"] or 0 for index in range(len(spans))] for row in rows}
 
@@ -85,7 +77,7 @@ def hours_by_sector(view: View) -> dict:
     return {"months": _labels(spans), "series": series}
 
 
-def aqi_days(view: View) -> dict:
+def aqi_days(view: View, reading: Reading | None = None) -> dict:
     """{months, cities: [codes], series: [{key (category code), name, colour, total, values}]} —
     city-days per VN_AQI category in each month over the main cities in the view (a city's day
     in the category of its worst station); every category present, in the index's order."""
@@ -93,9 +85,9 @@ def aqi_days(view: View) -> dict:
     codes = tables.cities(view)
     counts = {category.code: [0] * len(spans) for category in vn_aqi.CATEGORIES}
     index_of = {(month.first.year, month.first.month): index for index, month in enumerate(spans)}
-    for (_code, day), aqi in tables.worst_city_days(codes, spans[0].first,
-                                                    spans[-1].last).items():
-        counts[vn_aqi.category_for(aqi).code][index_of[day.year, day.month]] += 1
+    for (_code, day), aqi in tables.worst_city_days(codes, spans[0].first, spans[-1].last,
+                                                    reading).items():
+        counts[tables.category_code(aqi)][index_of[day.year, day.month]] += 1
     english = (get_language() or "vi").startswith("en")
     series = [{"key": category.code,
                "name": category.name_en if english else category.name_vi,

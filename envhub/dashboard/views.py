@@ -14,6 +14,7 @@ from envhub.airquality import vn_aqi
 from envhub.airquality.views import legend
 from envhub.core.errors import EnvhubError
 from envhub.dashboard import filters, periods, services, trend_views
+from envhub.dashboard.reading import Reading
 from envhub.monitoring.models import Connectivity
 from envhub.registry.models import Province, Sector
 
@@ -66,12 +67,14 @@ def _scope_name(view: filters.View) -> str:
 def dashboard(request):
     actor = request.actor
     view = services.read_view(actor, request.GET)
-    board = services.read(actor, view)
+    reading = Reading(view, actor, trends=True)  # shared by the figures, trends, rankings
+    board = services.read(actor, view, reading=reading)
     map_figure = services.map_figure(request.GET)
     labels = dict(Connectivity.choices)
     figures_by_key = {item.key: item for item in board.figures}
     return render(request, "dashboard/page.html", {
-        **trend_views.trends_context(view), **trend_views.rankings_context(view),
+        **trend_views.trends_context(view, reading),
+        **trend_views.rankings_context(view, reading),
         **trend_views.filter_context(actor, view), "board": board, "figures": figures_by_key,
         "period_label": period_label(view.period),
         "previous_label": period_label(view.previous().period),

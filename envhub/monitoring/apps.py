@@ -12,12 +12,14 @@ def _forget_directory(sender, **kwargs):
 
 
 def _keep_station_days(sender, using="default", **kwargs):
-    """After any migration the daily rollups' summary has its triggers (SQLite drops them
-    when it rebuilds the table): put back and recounted if they were missing."""
+    """After any migration the daily rollups' summary and its monthly one have their
+    triggers (SQLite drops them when it rebuilds the table): put back and recounted if they
+    were missing."""
     from envhub.monitoring import summaries
-    from envhub.monitoring.station_days import SUMMARY
+    from envhub.monitoring.station_days import MONTHS, SUMMARY
 
     summaries.ensure(SUMMARY, using)
+    summaries.ensure(MONTHS, using)
 
 
 class MonitoringConfig(AppConfig):

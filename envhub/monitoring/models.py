@@ -377,3 +377,20 @@ class StationDay(models.Model):
     rollups = models.IntegerField(default=0)  # series-days
     valid_hours = models.IntegerField(default=0)
     reporting = models.IntegerField(default=0)  # series-days with a valid hour
+
+    class Meta:
+        # The days a period leaves out of a month it reads whole (`period_sums`).
+        indexes = [models.Index(fields=["day"], name="station_day_day")]
+
+
+class StationMonth(models.Model):
+    """`StationDay` summed per calendar month (`month`: its first day): kept by triggers on
+    `StationDay` (`station_days`), so a month of the country is one row per station."""
+
+    pk = models.CompositePrimaryKey("station", "month")
+    station = models.ForeignKey("registry.Station", on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    month = models.DateField()
+    rollups = models.IntegerField(default=0)
+    valid_hours = models.IntegerField(default=0)
+    reporting = models.IntegerField(default=0)

@@ -4,15 +4,15 @@ series-days with a valid hour (a station reporting). Whoever writes a daily roll
 rollup worker (`rollups.compute_days`, its PostgreSQL upsert and SQLite's read-then-write),
 revalidation, a cascade from a deleted series or station — the triggers follow it in the same
 transaction. The dashboard's figures and rankings read these 1 row per station-day instead of
-one per series-day. A series' station is read when its rollup changes (a series does not move
-between stations)."""
+one per series-day (a period's whole months from `StationMonth`). A series' station is read
+when its rollup changes (a series does not move between stations)."""
 
 from __future__ import annotations
 
-from envhub.monitoring.models import StationDay
-from envhub.monitoring.summaries import Summary
+from envhub.monitoring.models import StationDay, StationMonth
+from envhub.monitoring.summaries import Summary, monthly, register
 
-__all__ = ["SUMMARY", "StationDay"]
+__all__ = ["MONTHS", "SUMMARY", "StationDay", "StationMonth"]
 
 COLUMNS = ("station_id", "day", "rollups", "valid_hours", "reporting")
 _SUMS = COLUMNS[2:]
@@ -73,6 +73,9 @@ _RECOUNT = ("SELECT s.station_id, r.day, " + ", ".join(
     + " FROM monitoring_dailyrollup r JOIN monitoring_series s ON s.id = r.series_id "
     "GROUP BY s.station_id, r.day")
 
-SUMMARY = Summary(table="monitoring_stationday", source="monitoring_dailyrollup",
-                  columns=COLUMNS, recount={"postgresql": _RECOUNT, "sqlite": _RECOUNT},
-                  sqlite=SQLITE, postgresql=POSTGRESQL)
+SUMMARY = register(Summary(
+    table="monitoring_stationday", source="monitoring_dailyrollup", columns=COLUMNS,
+    recount={"postgresql": _RECOUNT, "sqlite": _RECOUNT}, sqlite=SQLITE, postgresql=POSTGRESQL))
+# The same per station and month (`StationMonth`), kept by triggers on the days.
+MONTHS = register(monthly("monitoring_stationmonth", "monitoring_stationday", "station_id",
+                          _SUMS))

@@ -8,11 +8,18 @@ cascade from a deleted source, parameter or station, an import. Only additive su
 (counts and totals), so a row's change is a difference applied to its day's summary; a summary
 row whose count falls to zero is removed, so the table equals a GROUP BY of the rows.
 
+A daily summary has a monthly one (`monthly`: `StationMonth`, `SourceMonth`) kept the same way
+by triggers on the daily table, so that a month of the country is a few thousand rows; a
+period reads whole months there and the days at its edges from the daily table
+(`period_sums`). Recounting a daily summary first takes its monthly one's triggers off and
+then recounts that one too (`dependents`).
+
 SQLite drops a table's triggers when Django rebuilds it for a column change, so after every
 `migrate` (`post_migrate`) missing triggers are put back and that summary rebuilt from the
 rows (`ensure`); `rebuild` recounts a summary whole (the migrations that create them run it,
 so an upgraded database starts right). The bench's generator drops the triggers while it
-fills the big tables and then rebuilds (`drop_triggers`, `ensure`)."""
+fills the big tables and then rebuilds (`drop_triggers`, `ensure`). `envhub check` reports
+missing triggers (each app's `health.py`)."""
 
 from __future__ import annotations
 
@@ -44,6 +51,20 @@ class Summary:
                 for match in [_TRIGGER_NAME.search(statement)] if match}
 
 
+_KNOWN: dict[str, Summary] = {}
+
+
+def register(summary: Summary) -> Summary:
+    """Make a summary known to the recount of the summary it sums (`dependents`)."""
+    _KNOWN[summary.table] = summary
+    return summary
+
+
+def dependents(summary: Summary) -> list[Summary]:
+    """The summaries kept from this one's rows (its monthly summary)."""
+    return [other for other in _KNOWN.values() if other.source == summary.table]
+
+
 def present_triggers(summary: Summary, using: str = "default") -> set[str]:
     connection = connections[using]
     with connection.cursor() as cursor:
@@ -70,14 +91,22 @@ def _tables_exist(summary: Summary, connection) -> bool:
 
 
 def rebuild(summary: Summary, using: str = "default") -> int:
-    """Recount the whole summary from the rows (one INSERT ... SELECT). Returns its rows."""
+    """Recount the whole summary from the rows (one INSERT ... SELECT), and then the summaries
+    kept from it (their triggers off meanwhile: a row's trigger a million times over would
+    give the same sums, slowly). Returns its rows."""
     connection = connections[using]
     columns = ", ".join(f'"{column}"' for column in summary.columns)
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        followers = [other for other in dependents(summary) if _tables_exist(other, connection)]
+        for other in followers:
+            drop_triggers(other, using)
         cursor.execute(f'DELETE FROM "{summary.table}"')
         cursor.execute(f'INSERT INTO "{summary.table}" ({columns}) '
                        + summary.recount[connection.vendor])
-        return cursor.rowcount
+        count = cursor.rowcount
+        for other in followers:
+            install(other, using)
+        return count
 
 
 def install(summary: Summary, using: str = "default") -> None:
@@ -108,3 +137,89 @@ def ensure(summary: Summary, using: str = "default") -> bool:
         return False
     install(summary, using)
     return True
+
+
+# --- a monthly summary of a daily one ---------------------------------------------------------
+
+_PG_MONTH = "date_trunc('month', {row}.day)::date"
+_SQLITE_MONTH = "date({row}.day, 'start of month')"
+
+
+def monthly(table: str, source: str, key: str, sums: tuple[str, ...]) -> Summary:
+    """The summary of the daily summary `source` per `key` and calendar month (`month`: its
+    first day): the same sums, kept by triggers on the daily table. The first of `sums` is a
+    count: a month whose count falls to zero is removed (its other sums are zero then too)."""
+    columns = (key, "month", *sums)
+
+    def take(row: str, month: str) -> list[str]:
+        sets = ", ".join(f"{column} = {column} - {row}.{column}" for column in sums)
+        where = f"{key} = {row}.{key} AND month = {month.format(row=row)}"
+        return [f"UPDATE {table} SET {sets} WHERE {where}",
+                f"DELETE FROM {table} WHERE {where} AND {sums[0]} <= 0"]
+
+    def add(row: str, month: str) -> str:
+        values = ", ".join([f"{row}.{key}", month.format(row=row)]
+                           + [f"{row}.{column}" for column in sums])
+        sets = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in sums)
+        return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+                f"ON CONFLICT ({key}, month) DO UPDATE SET {sets}")
+
+    def body(statements: list[str]) -> str:
+        return "".join(f"{statement}; " for statement in statements)
+
+    changed = " OR ".join([f"OLD.{key} <> NEW.{key}", "OLD.day <> NEW.day"]
+                          + [f"OLD.{column} <> NEW.{column}" for column in sums])
+    name = f"{table}_keep"
+    postgresql = [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + body(take("OLD", _PG_MONTH)) + "END IF; "
+        "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + add("NEW", _PG_MONTH) + "; END IF; "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {table}_update AFTER UPDATE ON {source} "
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()",
+    ]
+    sqlite = [
+        f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} "
+        "BEGIN " + add("NEW", _SQLITE_MONTH) + "; END",
+        f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} "
+        "BEGIN " + body(take("OLD", _SQLITE_MONTH)) + "END",
+        f"CREATE TRIGGER {table}_update AFTER UPDATE ON {source} "
+        f"WHEN {changed} BEGIN " + body(take("OLD", _SQLITE_MONTH)) + add("NEW", _SQLITE_MONTH)
+        + "; END",
+    ]
+
+    def recount(month: str) -> str:
+        return (f"SELECT d.{key}, {month.format(row='d')}, "
+                + ", ".join(f"SUM(d.{column})" for column in sums)
+                + f" FROM {source} d GROUP BY d.{key}, {month.format(row='d')}")
+
+    return Summary(table=table, source=source, columns=columns,
+                   recount={"postgresql": recount(_PG_MONTH), "sqlite": recount(_SQLITE_MONTH)},
+                   sqlite=sqlite, postgresql=postgresql)
+
+
+def report_missing(report, kept: list[Summary], using: str = "default") -> None:
+    """`envhub check`: an error per summary whose triggers are not all there (its figures no
+    longer follow the rows), saying which and how to put them back."""
+    from django.db import DatabaseError
+
+    connection = connections[using]
+    for summary in kept:
+        try:
+            if not _tables_exist(summary, connection):
+                continue  # reported as migrations not applied
+            missing = missing_triggers(summary, using)
+        except DatabaseError as error:
+            report.error(f"{summary.table}: cannot read its triggers ({error})".strip())
+            continue
+        if missing:
+            report.error(
+                f"{summary.table}: triggers missing ({', '.join(sorted(missing))}): the summary "
+                f"no longer follows {summary.source} and the dashboard's figures would drift "
+                "from the data; run `envhub migrate` (puts them back and recounts it).")
+        else:
+            report.ok(f"{summary.table}: kept by its triggers on {summary.source}")

@@ -21,6 +21,7 @@ from envhub.compliance.models import (
     LimitValue,
     Permit,
     Regulation,
+    SourceMonth,
     State,
 )
 from envhub.core.permissions import system_actor
@@ -48,9 +49,19 @@ def recount() -> dict:
 
 
 def kept() -> dict:
-    return {(row.source_id, row.day): (row.with_data, row.valid, row.exceeded,
+    """The daily summary; and its monthly summary (`SourceMonth`) must be its days summed per
+    calendar month, whatever wrote them."""
+    days = {(row.source_id, row.day): (row.with_data, row.valid, row.exceeded,
                                        row.exceeded_hours)
             for row in DailyTally.objects.all()}
+    months: dict = defaultdict(lambda: (0, 0, 0, 0))
+    for (source, day), counts in days.items():
+        key = (source, day.replace(day=1))
+        months[key] = tuple(a + b for a, b in zip(months[key], counts, strict=True))
+    assert {(row.source_id, row.month): (row.with_data, row.valid, row.exceeded,
+                                         row.exceeded_hours)
+            for row in SourceMonth.objects.all()} == dict(months)
+    return days
 
 
 def two_parameters():
@@ -148,7 +159,8 @@ def test_a_rebuild_and_lost_triggers_are_recounted(world):
 
 # --- random sequences of the judging's writes --------------------------------------------------
 
-ENDS = [datetime.datetime(2026, 11, 9, 15, tzinfo=UTC) + n * HOUR for n in range(60)]
+ENDS = [datetime.datetime(2026, 11, 9, 15, tzinfo=UTC) + n * HOUR for n in range(60)] + [
+    datetime.datetime(2026, 10, 31, 15, tzinfo=UTC) + n * HOUR for n in range(4)]  # 2 months
 STATES = [State.EXCEEDS, State.COMPLIES, State.UNKNOWN]
 operation = st.one_of(
     # `_store`: the judging's own write (replace some ends' windows of a source)
