@@ -14,6 +14,7 @@ class LibraryConfig(AppConfig):
 
         from envhub.core.uploads import register_route_limits
         from envhub.library import (
+            datasets,  # noqa: F401 - the catalogue notes each changed document (signals)
             search,  # noqa: F401
             uploads,
         )
