@@ -16,6 +16,7 @@ class LibraryConfig(AppConfig):
         from envhub.library import (
             datasets,  # noqa: F401 - the catalogue notes each changed document (signals)
             search,  # noqa: F401
+            tombstones,  # noqa: F401 - OAI-PMH remembers public documents that left
             uploads,
         )
 
