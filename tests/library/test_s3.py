@@ -166,6 +166,36 @@ def test_a_refused_file_leaves_nothing_in_the_bucket(world, shelf, bucket, setti
     assert _keys(bucket) == [] and not Document.objects.filter(identifier="TL-X").exists()
 
 
+def test_a_range_is_asked_of_the_store_and_streamed(world, shelf, bucket):
+    """A ranged download reads only its bytes from the store: the GET carries the Range."""
+    big = _big_pdf(12)
+    shelf.public.save()
+    intake.add_version(world.actor("librarian"), shelf.public,
+                       intake.Incoming("Bản đồ.pdf", io.BufferedReader(Unseekable(big))))
+    file = shelf.public.files.get()
+    asked = []
+    client = storage.library_storage().connection.meta.client
+    def seen(request, **kwargs):
+        value = request.headers.get("Range")
+        asked.append(value.decode() if isinstance(value, bytes) else value)
+
+    client.meta.events.register("before-send.s3.GetObject", seen)
+    url = f"/library/files/{file.pk}/download/"
+    start = (7 << 20) + 3  # inside the second part of 5 MB
+    response = world.client("anonymous").get(url, HTTP_RANGE=f"bytes={start}-{start + 99_999}")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == big[start:start + 100_000]
+    assert response["Content-Range"] == f"bytes {start}-{start + 99_999}/{len(big)}"
+    assert asked == [f"bytes={start}-{start + 99_999}"]
+    tail = world.client("officer").get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == big[-10:]
+    whole = world.client("anonymous").get(url)
+    assert hashlib.sha256(b"".join(whole.streaming_content)).hexdigest() == file.sha256
+    assert asked[-1] is None  # the whole file: a plain GET
+    past = world.client("anonymous").get(url, HTTP_RANGE=f"bytes={len(big)}-")
+    assert past.status_code == 416 and past["Content-Range"] == f"bytes */{len(big)}"
+
+
 def test_a_missing_object_is_said_before_the_response_starts(bucket):
     with pytest.raises(FileNotFoundError):
         storage.chunks("documents/2026/12/khong-co")
