@@ -65,6 +65,14 @@ class LibraryS3Storage(S3Storage):
                 body.close()
         return read()
 
+    def walk_objects(self, prefixes) -> Iterator[tuple[str, int, object]]:
+        """(name, size, last modified) of every object under each prefix, from the bucket's
+        listing a page (1,000 keys) at a time: no HEAD per object."""
+        root = f"{self.location.strip('/')}/" if self.location.strip("/") else ""
+        for prefix in prefixes:
+            for item in self.bucket.objects.filter(Prefix=root + prefix):
+                yield item.key[len(root):], item.size, item.last_modified
+
     def head_bucket(self, timeout: int) -> None:
         """Raise the store's error unless the bucket exists and the keys open it."""
         client = self._create_session().client(
