@@ -16,7 +16,7 @@ from envhub.library import intake
 from envhub.library.datasets import dataset_identifier
 from envhub.library.models import AccessLevel
 from tests.conftest import PERSONAS
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

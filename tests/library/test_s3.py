@@ -24,7 +24,7 @@ from envhub.core import store_url
 from envhub.core.errors import InvalidInput, TooLarge
 from envhub.library import health, intake, storage, sweep
 from envhub.library.models import Document
-from tests.library.files import pdf
+from tests.library.sample_files import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from envhub.core import audit
 from envhub.core.health import database_checks
 from envhub.library import storage, sweep
-from tests.library.shelf_files import add_versions
+from tests.library.sample_files import add_versions
 
 pytestmark = pytest.mark.django_db
 
