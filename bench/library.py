@@ -15,6 +15,11 @@ under 100 ms and within 2× the baseline.
 
 runs the other half of issue 18's benchmark, `bench/library_import.py`: import throughput of
 text PDFs, OCR pages a minute and the import's memory over 1,000 documents.
+
+    python -m bench.library --part catalogue [--documents 1000] [--runs 20]
+
+times the catalogue's sync with 1,000 public documents, in full and after one document
+changed (`bench/library_catalogue.py`).
 """
 
 from __future__ import annotations
@@ -202,15 +207,20 @@ def _load(values: tuple[float, float, float]) -> str:
 
 def main() -> None:
     part = argparse.ArgumentParser(add_help=False)
-    part.add_argument("--part", choices=["search", "import"], default="search")
+    part.add_argument("--part", choices=["search", "import", "catalogue"], default="search")
     chosen, rest = part.parse_known_args()
+    if chosen.part == "catalogue":
+        from bench import library_catalogue
+
+        library_catalogue.main(library_catalogue.parser().parse_args(rest))
+        return
     if chosen.part == "import":
         from bench import library_import
 
         library_import.run(library_import.parser().parse_args(rest))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["search", "import"], default="search")
+    parser.add_argument("--part", choices=["search", "import", "catalogue"], default="search")
     parser.add_argument("--vendor", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--pages", type=int, default=20)

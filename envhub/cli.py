@@ -9,6 +9,8 @@
     envhub token ...   issue, list and revoke API tokens
     envhub ingest PATH...   ingest TT10 files, folders and zip archives (backfills)
     envhub library import FOLDER --manifest CSV   documents into the library (resumable)
+    envhub library reindex   the library's search index built again
+    envhub library sweep [--delete]   files an interrupted upload or import left in storage
     envhub ftp         the FTP receiver alone
     envhub <django management command> ...   e.g. envhub migrate, envhub createsuperuser
 """

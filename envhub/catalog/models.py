@@ -258,3 +258,19 @@ class MetadataVersion(models.Model):
     def __str__(self) -> str:
         return _("%(dataset)s, metadata version %(number)d") % {
             "dataset": self.dataset.identifier, "number": self.number}
+
+
+class PendingChange(models.Model):
+    """A provider's note that the data behind one of its datasets changed (a row, written in
+    the changing transaction, so no change is lost between two syncs): the next sync refreshes
+    or withdraws that dataset alone instead of every dataset of an incremental provider."""
+
+    provider = models.CharField(max_length=60)
+    provider_key = models.CharField(max_length=120)
+    noted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "id"], name="pending_change_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_key}"

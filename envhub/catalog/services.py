@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from envhub.catalog import changes
 from envhub.catalog.models import (
     ALLOWED_AGE,
     AccessClass,
@@ -56,10 +57,12 @@ class SyncReport:
     problems: list[str] = field(default_factory=list)
 
 
-def sync(now: datetime.datetime | None = None) -> SyncReport:
+def sync(now: datetime.datetime | None = None, full: bool = False) -> SyncReport:
     """Create the datasets providers offer and do not exist yet (with the provider's metadata,
     which stewards may then edit), recompute every dataset's figures from its data, and
-    withdraw built-in datasets whose data is gone (a province without stations any more)."""
+    withdraw built-in datasets whose data is gone (a province without stations any more).
+    An incremental provider's datasets are refreshed only where it noted a change
+    (`catalog/changes.py`), unless `full`."""
     now = now or timezone.now()
     report = SyncReport()
     owner = publisher()
@@ -68,7 +71,12 @@ def sync(now: datetime.datetime | None = None) -> SyncReport:
         return report
     offered: set[str] = set()
     failed: set[str] = set()
+    noted: dict[str, int | None] = {}
     for provider in discover().values():
+        if provider.incremental and not full:
+            changes.sync_changes(provider, owner, now, report, _ensure, _refresh, _withdraw)
+            continue
+        noted[provider.key] = changes.newest(provider.key)  # this full pass covers them
         try:
             specs = list(provider.specs())
         except Exception as error:  # noqa: BLE001 - one provider must not stop the others
@@ -88,14 +96,21 @@ def sync(now: datetime.datetime | None = None) -> SyncReport:
                 logger.exception("dataset %s could not be refreshed", spec.identifier)
                 report.problems.append(f"{spec.identifier}: {error}")
     withdrawing = [key for key, provider in discover().items()
-                   if provider.withdraws_missing and key not in failed]
+                   if provider.withdraws_missing and key not in failed and key in noted]
     for dataset in Dataset.objects.filter(provider__in=withdrawing, withdrawn=False).exclude(
             identifier__in=offered):
-        dataset.withdrawn = True
-        dataset.save(update_fields=["withdrawn", "updated_at"])
-        _keep_version(dataset, SYNC_ACTOR, {"withdrawn": [False, True]})
+        _withdraw(dataset)
         report.withdrawn += 1
+    for key, upto in noted.items():
+        if key not in failed:
+            changes.forget(key, upto)
     return report
+
+
+def _withdraw(dataset: Dataset) -> None:
+    dataset.withdrawn = True
+    dataset.save(update_fields=["withdrawn", "updated_at"])
+    _keep_version(dataset, SYNC_ACTOR, {"withdrawn": [False, True]})
 
 
 def _ensure(provider: Provider, spec, owner, now) -> tuple[Dataset, bool]:

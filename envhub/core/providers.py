@@ -216,9 +216,16 @@ class Provider:
     # A dataset the provider no longer offers is withdrawn (its data is gone); datasets that
     # stewards create themselves are not the provider's to withdraw.
     withdraws_missing = True
+    # Many datasets, changing one at a time: the provider notes each change
+    # (`catalog.changes.note`) and implements `spec(key)`; the sync then refreshes only those.
+    incremental = False
     formats: tuple[str, ...] = ("CSV", "JSON", "XLSX", "PARQUET")
 
     def specs(self) -> Iterable[DatasetSpec]:
+        raise NotImplementedError
+
+    def spec(self, key: str) -> DatasetSpec | None:
+        """An incremental provider's spec for one key, or None when it no longer offers it."""
         raise NotImplementedError
 
     def stats(self, dataset) -> DataStats:

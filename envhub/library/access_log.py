@@ -20,10 +20,14 @@ def document_viewed(actor: Actor, document: Document, part: str = "page") -> Non
         audit.record(actor, VIEW, document, {"part": part})
 
 
-def file_downloaded(actor: Actor, file: DocumentFile) -> None:
-    """`actor` was sent `file`'s bytes."""
+def file_downloaded(actor: Actor, file: DocumentFile, byte_range=None) -> None:
+    """`actor` was sent `file`'s bytes: all of them, or the one `byte_range` (`ranges`) a
+    resumed download or a PDF viewer asked for, which the event names."""
     document = file.document
     if document.access_level != AccessLevel.PUBLIC:
-        audit.record(actor, DOWNLOAD, document, {
-            "file": file.pk, "version": file.version, "role": file.role, "name": file.name,
-            "sha256": file.sha256, "access_level": document.access_level})
+        details = {"file": file.pk, "version": file.version, "role": file.role,
+                   "name": file.name, "sha256": file.sha256,
+                   "access_level": document.access_level}
+        if byte_range is not None:
+            details["range"] = byte_range.content_range()
+        audit.record(actor, DOWNLOAD, document, details)

@@ -14,7 +14,9 @@ class LibraryConfig(AppConfig):
 
         from envhub.core.uploads import register_route_limits
         from envhub.library import (
+            datasets,  # noqa: F401 - the catalogue notes each changed document (signals)
             search,  # noqa: F401
+            tombstones,  # noqa: F401 - OAI-PMH remembers public documents that left
             uploads,
         )
 

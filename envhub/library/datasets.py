@@ -7,6 +7,10 @@ Only public documents are offered: a document made internal or restricted is no 
 offered and the catalogue's sync withdraws its dataset (`withdraws_missing`), so the
 catalogue never lists what the library's policy hides. The dataset's rows, for its page's
 preview and its CSV/JSON, are the list of its files.
+
+The provider is incremental: every save or delete of a document, of one of its files or of
+its provinces notes that document (`catalog.changes.note`, in the same transaction), and the
+sync refreshes or withdraws only the noted documents' datasets.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from envhub.catalog import changes
 from envhub.core.providers import (
     Column,
     DatasetSpec,
@@ -66,24 +74,34 @@ def newest_files(document) -> list[DocumentFile]:
     return list(document.files.filter(version=newest).order_by("role", "id"))
 
 
+def _spec(document: Document) -> DatasetSpec:
+    return DatasetSpec(
+        identifier=dataset_identifier(document), provider_key=str(document.pk),
+        title_vi=document.title[:300], title_en="",
+        description_vi=document.description or document.title,
+        description_en="A document of the environmental library.",
+        keywords=tuple(word for word in document.subjects or [] if word)[:20],
+        themes=("ENVI",), frequency="IRREG", access_class="open",
+        data_code=document.identifier[:60],
+        legal_basis=document.number_and_symbol[:400],
+        provenance=f"Thư viện điện tử, phông {document.collection.title}"[:1000])
+
+
 class LibraryDocuments(Provider):
     key = "library.documents"
     formats = ("CSV", "JSON")  # the list of its files; the files themselves are `files()`
+    incremental = True
 
     def specs(self):
         documents = public_documents().select_related("collection").order_by("id")
         for document in documents.iterator(chunk_size=500):
-            description = document.description or document.title
-            yield DatasetSpec(
-                identifier=dataset_identifier(document), provider_key=str(document.pk),
-                title_vi=document.title[:300], title_en="",
-                description_vi=description,
-                description_en="A document of the environmental library.",
-                keywords=tuple(word for word in document.subjects or [] if word)[:20],
-                themes=("ENVI",), frequency="IRREG", access_class="open",
-                data_code=document.identifier[:60],
-                legal_basis=document.number_and_symbol[:400],
-                provenance=f"Thư viện điện tử, phông {document.collection.title}"[:1000])
+            yield _spec(document)
+
+    def spec(self, key):
+        if not key.isdecimal():
+            return None
+        document = public_documents().select_related("collection").filter(pk=int(key)).first()
+        return None if document is None else _spec(document)
 
     def stats(self, dataset):
         document = _document(dataset)
@@ -137,3 +155,28 @@ def download_path(file) -> str:
 
 
 register(LibraryDocuments())
+
+
+@receiver(post_save, sender=Document)
+@receiver(post_delete, sender=Document)
+def _note_document(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        changes.note(LibraryDocuments.key, instance.pk)
+
+
+@receiver(post_save, sender=DocumentFile)
+@receiver(post_delete, sender=DocumentFile)
+def _note_file(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        changes.note(LibraryDocuments.key, instance.document_id)
+
+
+@receiver(m2m_changed, sender=Document.provinces.through)
+def _note_provinces(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        changes.note(LibraryDocuments.key, instance.pk)
+    else:  # a province's documents changed from the province's side
+        for pk in pk_set or ():
+            changes.note(LibraryDocuments.key, pk)

@@ -65,3 +65,23 @@ def _s3_problem() -> str | None:
     except BotoCoreError as exc:
         return f"cannot reach the store: {exc}."
     return None
+
+
+@database_check
+def library_orphans(report: Report) -> None:
+    """Files an interrupted upload or import left in the storage (`sweep.py`)."""
+    from envhub.core.uploads import size_words
+    from envhub.library import sweep
+
+    try:
+        found = list(sweep.orphans())
+    except Exception:  # noqa: BLE001 - an unreachable store is `library_storage`'s error
+        return
+    if found:
+        report.warn(
+            f"library storage: {len(found)} files ({size_words(sum(o.size for o in found))}) "
+            f"no document refers to, left over {sweep.GRACE.total_seconds() / 3600:.0f} h ago "
+            "by an interrupted upload or import: `envhub library sweep` lists them, "
+            "`envhub library sweep --delete` deletes them.")
+    else:
+        report.ok("library storage: no orphan files")

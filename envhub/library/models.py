@@ -212,3 +212,21 @@ class DocumentText(models.Model):
     empty_pages = models.JSONField(default=list, blank=True)
     method = models.CharField(max_length=20)  # text_layer, ocr, office, plain
     extracted_at = models.DateTimeField(auto_now=True)
+
+
+class DeletedRecord(models.Model):
+    """What OAI-PMH harvesters are told of a public document that is gone — deleted, made
+    internal or restricted, or renamed (its old identifier): `<header status="deleted">`, kept
+    for good (`deletedRecord` persistent) and dropped only when the identifier is public
+    again. Holds no metadata: only the identifier, its set and when it left the harvest."""
+
+    identifier = models.CharField(max_length=100, unique=True)  # the library's own
+    collection_code = models.SlugField(max_length=60)  # the OAI set it was in
+    deleted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
+
+    def __str__(self) -> str:
+        return self.identifier

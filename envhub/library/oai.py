@@ -175,7 +175,9 @@ class Token:
     start: str | None = None  # the request's `from`
     end: str | None = None  # the request's `until`
     set_spec: str | None = None
-    after: tuple[str, int] | None = None
+    # The last item given: (instant, id, kind) — kind 0 a record, 1 a deleted one's
+    # tombstone, which comes after the records of the same instant.
+    after: tuple[str, int, int] | None = None
     cursor: int = 0
 
 
@@ -204,10 +206,11 @@ def decode_token(text: str, verb: str, key: bytes, message: str) -> Token:
         after = state["a"]
         token = Token(verb=state["v"], prefix=state["m"], start=state["f"], end=state["u"],
                       set_spec=state["s"], cursor=int(state["c"]),
-                      after=(str(after[0]), int(after[1])) if after else None)
+                      after=(str(after[0]), int(after[1]), int(after[2]) if len(after) > 2
+                             else 0) if after else None)
     except (ValueError, KeyError, TypeError, IndexError):
         raise OaiError("badResumptionToken", message) from None
-    if token.verb != verb:
+    if token.verb != verb or (token.after is not None and token.after[2] not in (0, 1)):
         raise OaiError("badResumptionToken", message)
     return token
 
@@ -219,12 +222,13 @@ class Header:
     identifier: str
     datestamp: str
     sets: list[str] = field(default_factory=list)
+    deleted: bool = False  # a tombstone: `status="deleted"`, no metadata
 
 
 @dataclass
 class Record:
     header: Header
-    metadata: str  # the XML of the metadata element's content (an `oai_dc:dc`)
+    metadata: str | None  # the XML of the metadata element's content; None when deleted
 
 
 @dataclass
@@ -258,7 +262,8 @@ def error(code: str, message: str) -> str:
     return f'  <error code="{code}">{xml_text(message)}</error>'
 
 
-def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest: str) -> str:
+def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest: str,
+             deleted_record: str = "persistent") -> str:
     emails = "".join(f"    <adminEmail>{xml_text(e)}</adminEmail>\n" for e in admin_emails)
     return (
         "  <Identify>\n"
@@ -267,7 +272,7 @@ def identify(*, name: str, base_url: str, admin_emails: Iterable[str], earliest:
         "    <protocolVersion>2.0</protocolVersion>\n"
         f"{emails}"
         f"    <earliestDatestamp>{earliest}</earliestDatestamp>\n"
-        "    <deletedRecord>no</deletedRecord>\n"
+        f"    <deletedRecord>{deleted_record}</deletedRecord>\n"
         f"    <granularity>{GRANULARITY}</granularity>\n"
         "  </Identify>")
 
@@ -298,16 +303,17 @@ def list_sets(sets: Sequence[tuple[str, str]]) -> str:
 
 def _header(header: Header, indent: str) -> str:
     sets = "".join(f"{indent}  <setSpec>{xml_text(spec)}</setSpec>\n" for spec in header.sets)
-    return (f"{indent}<header>\n"
+    status = ' status="deleted"' if header.deleted else ""
+    return (f"{indent}<header{status}>\n"
             f"{indent}  <identifier>{xml_text(header.identifier)}</identifier>\n"
             f"{indent}  <datestamp>{header.datestamp}</datestamp>\n"
             f"{sets}{indent}</header>\n")
 
 
 def _record(record: Record, indent: str) -> str:
-    return (f"{indent}<record>\n{_header(record.header, indent + '  ')}"
-            f"{indent}  <metadata>\n{record.metadata}\n{indent}  </metadata>\n"
-            f"{indent}</record>\n")
+    metadata = "" if record.metadata is None else (
+        f"{indent}  <metadata>\n{record.metadata}\n{indent}  </metadata>\n")
+    return f"{indent}<record>\n{_header(record.header, indent + '  ')}{metadata}{indent}</record>\n"
 
 
 def get_record(record: Record) -> str:

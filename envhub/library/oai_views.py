@@ -3,13 +3,17 @@ Dublin Core (`oai_dc`), set by collection.
 
 Only public documents are served, to every caller — a keeper signed in harvests what anyone
 harvests — so that what is internal or restricted never appears, not even in a list's
-`completeListSize`: every query starts from the policy's scope of the anonymous visitor. The
-protocol's own parts (arguments, tokens, XML) are in `oai.py`; this reads the documents.
+`completeListSize`: every query starts from the policy's scope of the anonymous visitor. A
+public document that left the harvest (deleted, made internal, renamed) is told as deleted
+from its tombstone (`tombstones.py`, `deletedRecord` persistent); one that was never public
+has none. The protocol's own parts (arguments, tokens, XML) are in `oai.py`; this reads the
+documents.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 
 from django.db.models import Min, Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -20,7 +24,14 @@ from django.views.decorators.csrf import csrf_exempt
 from envhub.core import permissions
 from envhub.core.permissions import ANONYMOUS
 from envhub.library import dublin_core, oai
-from envhub.library.models import Collection, Document, DocumentFile, DocumentType, FileRole
+from envhub.library.models import (
+    Collection,
+    DeletedRecord,
+    Document,
+    DocumentFile,
+    DocumentType,
+    FileRole,
+)
 
 # The repository's name in OAI identifiers (`oai:<this>:<identifier>`): a domain name, fixed so
 # that identifiers stay the same whatever host name a harvester reaches the server by.
@@ -105,7 +116,9 @@ def _identify(request, parsed, base_url: str) -> str:
     from envhub.catalog.services import CONTACT_EMAIL, publisher
 
     owner = publisher()
-    earliest = public_documents().aggregate(first=Min("updated_at"))["first"] or timezone.now()
+    moments = [public_documents().aggregate(first=Min("updated_at"))["first"],
+               DeletedRecord.objects.aggregate(first=Min("deleted_at"))["first"]]
+    earliest = min((moment for moment in moments if moment), default=timezone.now())
     return oai.identify(
         name=_("Electronic library of the national environmental information system"),
         base_url=base_url, admin_emails=[(owner.email if owner else "") or CONTACT_EMAIL],
@@ -113,9 +126,12 @@ def _identify(request, parsed, base_url: str) -> str:
 
 
 def _document(identifier: str):
+    """The public document, else the tombstone of one that was, of an OAI identifier."""
     local = oai.local_identifier(REPOSITORY_IDENTIFIER, identifier)
     found = None if local is None else public_documents().select_related("collection").filter(
         identifier=local).prefetch_related("provinces", originals()).first()
+    if found is None and local is not None:
+        found = DeletedRecord.objects.filter(identifier=local).first()
     if found is None:
         raise oai.OaiError("idDoesNotExist", _("No public document has this identifier."))
     return found
@@ -144,11 +160,16 @@ def _list_sets(request, parsed, base_url: str) -> str:
 
 
 def _header(document) -> oai.Header:
-    return oai.Header(oai.oai_identifier(REPOSITORY_IDENTIFIER, document.identifier),
-                      oai.datestamp(document.updated_at), [document.collection.code])
+    identifier = oai.oai_identifier(REPOSITORY_IDENTIFIER, document.identifier)
+    if isinstance(document, DeletedRecord):
+        return oai.Header(identifier, oai.datestamp(document.deleted_at),
+                          [document.collection_code], deleted=True)
+    return oai.Header(identifier, oai.datestamp(document.updated_at), [document.collection.code])
 
 
 def _record(document, base_url: str) -> oai.Record:
+    if isinstance(document, DeletedRecord):
+        return oai.Record(_header(document), None)
     site = base_url.removesuffix(OAI_PATH)
     values = dublin_core_of(document, site)
     return oai.Record(_header(document), dublin_core.oai_dc_xml(values, indent="        "))
@@ -180,27 +201,43 @@ def _page(parsed, verb: str) -> tuple[oai.Page, str]:
                                                   "UTC times (YYYY-MM-DDThh:mm:ssZ) of the "
                                                   "same kind, from not after until."))
     documents = public_documents()
+    tombstones = DeletedRecord.objects.all()
     if bounds.start is not None:
         documents = documents.filter(updated_at__gte=bounds.start)
+        tombstones = tombstones.filter(deleted_at__gte=bounds.start)
     if bounds.end is not None:
         documents = documents.filter(updated_at__lt=bounds.end)
+        tombstones = tombstones.filter(deleted_at__lt=bounds.end)
     if token.set_spec is not None:
         documents = documents.filter(collection__code=token.set_spec)
-    total = documents.count()
-    chosen = documents
+        tombstones = tombstones.filter(collection_code=token.set_spec)
+    total = documents.count() + tombstones.count()
     if token.after is not None:
         moment = datetime.datetime.fromisoformat(token.after[0])
-        chosen = chosen.filter(Q(updated_at__gt=moment) | Q(updated_at=moment,
-                                                            id__gt=token.after[1]))
-    chosen = list(chosen.select_related("collection").prefetch_related(
-        "provinces", originals()).order_by("updated_at", "id")[:PAGE_SIZE + 1])
-    if not chosen:
+        last_id, kind = token.after[1], token.after[2]
+        # (instant, kind, id) orders both lists as one: records, then tombstones, per instant.
+        documents = documents.filter(Q(updated_at__gt=moment) | (
+            Q(updated_at=moment, id__gt=last_id) if kind == 0 else Q(pk__in=[])))
+        tombstones = tombstones.filter(Q(deleted_at__gt=moment) | (
+            Q(deleted_at=moment, id__gt=last_id) if kind == 1 else Q(deleted_at=moment)))
+    live = documents.order_by("updated_at", "id").values_list("updated_at", "id")
+    dead = tombstones.order_by("deleted_at", "id")
+    # The first PAGE_SIZE + 1 of the union are among the first PAGE_SIZE + 1 of each.
+    keys = heapq.merge(((moment, 0, pk, None) for moment, pk in live[:PAGE_SIZE + 1]),
+                       ((item.deleted_at, 1, item.pk, item) for item in dead[:PAGE_SIZE + 1]))
+    keys = list(keys)[:PAGE_SIZE + 1]
+    if not keys:
         raise oai.OaiError("noRecordsMatch", _("No public document matches this request."))
-    more = len(chosen) > PAGE_SIZE
-    chosen = chosen[:PAGE_SIZE]
-    last = chosen[-1]
+    more = len(keys) > PAGE_SIZE
+    keys = keys[:PAGE_SIZE]
+    loaded = public_documents().select_related("collection").prefetch_related(
+        "provinces", originals()).in_bulk([pk for _at, kind, pk, _item in keys if kind == 0])
+    # (a document made internal since the first query is left out: its tombstone follows)
+    chosen = [loaded.get(pk) if kind == 0 else item for _at, kind, pk, item in keys]
+    chosen = [item for item in chosen if item is not None]
+    last_at, last_kind, last_pk, _item = keys[-1]
     following = oai.Token(verb, token.prefix, token.start, token.end, token.set_spec,
-                          (last.updated_at.isoformat(), last.id), token.cursor + len(chosen))
+                          (last_at.isoformat(), last_pk, last_kind), token.cursor + len(chosen))
     if more:
         next_token = oai.encode_token(following, _key())
     else:  # the last page of a list given in several ends with an empty token

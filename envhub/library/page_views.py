@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,16 @@ from envhub.core.api_errors import envelope
 from envhub.core.errors import EnvhubError, InvalidInput, NotFound, TooLarge
 from envhub.core.text import fold
 from envhub.core.uploads import UploadTooLarge, size_words, upload_limits
-from envhub.library import access_log, editing, intake, metadata, policy, preview, storage
+from envhub.library import (
+    access_log,
+    editing,
+    intake,
+    metadata,
+    policy,
+    preview,
+    ranges,
+    storage,
+)
 from envhub.library.forms import MetadataForm, UploadForm, initial_of
 from envhub.library.models import (
     AccessLevel,
@@ -139,14 +148,23 @@ def file_download(request, file_id: int):
         "document").first()
     if file is None:
         raise NotFound()
+    private = file.document.access_level != AccessLevel.PUBLIC
+    wanted = None
+    if request.method == "GET" and ranges.if_range_allows(request.headers.get("If-Range"),
+                                                          storage.etag(file)):
+        try:
+            wanted = ranges.parse(request.headers.get("Range"), file.size)
+        except ranges.Unsatisfiable as refused:  # no byte sent: no download recorded
+            response = HttpResponse(_("The requested range is outside the file."),
+                                    status=416, content_type="text/plain; charset=utf-8")
+            response["Content-Range"] = refused.content_range
+            response["Accept-Ranges"] = "bytes"
+            return response
     if request.method == "GET":  # a HEAD sends no bytes: it is no download
-        access_log.file_downloaded(actor, file)
-    response = FileResponse(storage.open_stored(file.storage_name),
-                            content_type=file.media_type)
-    response["Content-Length"] = str(file.size)
+        access_log.file_downloaded(actor, file, wanted)
+    response = storage.stream(file, byte_range=wanted, send_body=request.method == "GET")
     response["Content-Disposition"] = disposition(file.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    if file.document.access_level != AccessLevel.PUBLIC:
+    if private:
         response["Cache-Control"] = "private, no-store"
     return response
 

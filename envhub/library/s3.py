@@ -41,12 +41,18 @@ class LibraryS3Storage(S3Storage):
     def key(self, name: str) -> str:
         return self._normalize_name(clean_name(name))
 
-    def open_chunks(self, name: str, size: int) -> Iterator[bytes]:
-        """The object's bytes as its GET streams them; FileNotFoundError if it is missing."""
+    def open_chunks(self, name: str, size: int, start: int = 0,
+                    length: int | None = None) -> Iterator[bytes]:
+        """The object's bytes as its GET streams them — all, or `length` from `start` (the
+        GET's own Range, so the store sends only those); FileNotFoundError if it is missing."""
         from botocore.exceptions import ClientError
 
+        wanted = {}
+        if start or length is not None:
+            end = "" if length is None else str(start + length - 1)
+            wanted["Range"] = f"bytes={start}-{end}"
         try:
-            body = self.bucket.Object(self.key(name)).get()["Body"]
+            body = self.bucket.Object(self.key(name)).get(**wanted)["Body"]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise FileNotFoundError(f"not in the library's store: {name}") from None
@@ -58,6 +64,14 @@ class LibraryS3Storage(S3Storage):
             finally:
                 body.close()
         return read()
+
+    def walk_objects(self, prefixes) -> Iterator[tuple[str, int, object]]:
+        """(name, size, last modified) of every object under each prefix, from the bucket's
+        listing a page (1,000 keys) at a time: no HEAD per object."""
+        root = f"{self.location.strip('/')}/" if self.location.strip("/") else ""
+        for prefix in prefixes:
+            for item in self.bucket.objects.filter(Prefix=root + prefix):
+                yield item.key[len(root):], item.size, item.last_modified
 
     def head_bucket(self, timeout: int) -> None:
         """Raise the store's error unless the bucket exists and the keys open it."""

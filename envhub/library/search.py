@@ -12,7 +12,7 @@ differently on the two databases.
 
 Index maintenance: `index_document(document)` after a document's text changes (extraction
 calls it); signals call it on every save of a document and change of its provinces, and
-`unindex_document(document_id)` on delete; `rebuild()` for `envhub library_reindex`.
+`unindex_document(document_id)` on delete; `rebuild()` for `envhub library reindex`.
 """
 
 from __future__ import annotations

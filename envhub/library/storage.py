@@ -158,29 +158,57 @@ def save_stream(stream: BinaryIO, limit: int | None = None, folder: str = "docum
     return Stored(stored_name, counted.count, counted.sha256.hexdigest(), counted.head)
 
 
-def chunks(storage_name: str, size: int = CHUNK) -> Iterator[bytes]:
-    """The stored bytes, a chunk at a time. The file is opened now (a missing one raises
-    here, before a response starts), read as the iterator is."""
+def chunks(storage_name: str, size: int = CHUNK, start: int = 0,
+           length: int | None = None) -> Iterator[bytes]:
+    """The stored bytes, a chunk at a time: all of them, or `length` bytes from `start`. The
+    file is opened now (a missing one raises here, before a response starts), read as the
+    iterator is."""
     store = library_storage()
     if hasattr(store, "open_chunks"):  # an object store: its GET's body, not a local copy
-        return store.open_chunks(storage_name, size)
+        return store.open_chunks(storage_name, size, start, length)
     handle = store.open(storage_name, "rb")
+    if start:
+        handle.seek(start)
 
     def read() -> Iterator[bytes]:
+        left = length
         with handle:
-            while data := handle.read(size):
+            while left is None or left > 0:
+                data = handle.read(size if left is None else min(size, left))
+                if not data:
+                    break
+                if left is not None:
+                    left -= len(data)
                 yield data
     return read()
 
 
-def stream(file, as_attachment: bool = True) -> StreamingHttpResponse:
+def etag(file) -> str:
+    """A file's strong ETag: its SHA-256 (the bytes of a stored file never change)."""
+    return f'"{file.sha256}"'
+
+
+def stream(file, as_attachment: bool = True, byte_range=None,
+           send_body: bool = True) -> StreamingHttpResponse:
     """A response streaming `file` (a DocumentFile) to the client, a chunk at a time, named as
-    it was sent (Vietnamese names kept, RFC 6266). The caller has checked the reader's access;
-    a file missing from the storage raises FileNotFoundError (or the store's error) here."""
-    response = StreamingHttpResponse(chunks(file.storage_name), content_type=file.media_type)
-    response["Content-Length"] = str(file.size)
+    it was sent (Vietnamese names kept, RFC 6266): whole (200), or the one `byte_range`
+    (`ranges.ByteRange`: 206 with its Content-Range); `send_body` False for a HEAD, which
+    reads nothing from the store. The caller has checked the reader's access; a file missing
+    from the storage raises FileNotFoundError (or the store's error) here."""
+    if not send_body:
+        body: Iterator[bytes] = iter(())
+    elif byte_range is not None:
+        body = chunks(file.storage_name, start=byte_range.start, length=byte_range.length)
+    else:
+        body = chunks(file.storage_name)
+    response = StreamingHttpResponse(body, content_type=file.media_type,
+                                     status=200 if byte_range is None else 206)
+    response["Content-Length"] = str(file.size if byte_range is None else byte_range.length)
+    if byte_range is not None:
+        response["Content-Range"] = byte_range.content_range()
+    response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition_header(as_attachment, file.name)
-    response["ETag"] = f'"{file.sha256}"'
+    response["ETag"] = etag(file)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

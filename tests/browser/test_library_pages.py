@@ -15,7 +15,7 @@ from envhub.library import intake, preview
 from envhub.library.models import AccessLevel, Document
 from tests.browser.pages import open_page
 from tests.library.conftest import shelf  # noqa: F401
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not preview.available(), reason="pdftoppm not installed")]

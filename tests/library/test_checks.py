@@ -12,7 +12,7 @@ from django.utils import translation
 from envhub.core.errors import InvalidInput, TooLarge
 from envhub.library import checks, intake
 from envhub.library.models import Document, DocumentFile
-from tests.library.files import (
+from tests.library.sample_files import (
     docx,
     odt,
     office,
@@ -65,7 +65,7 @@ def test_it_refuses_a_pdf_it_cannot_read(world, shelf, library_folder):
 
 
 def test_it_refuses_a_zip_bomb_by_ratio(world, shelf, library_folder):
-    bomb = docx({"word/media/zeros.bin": b"\0" * 20_000_000})
+    bomb = docx(extra={"word/media/zeros.bin": b"\0" * 20_000_000})
     assert len(bomb) < 100_000
     refusal = _refused(world, shelf, library_folder, "bom.docx", bomb)
     assert refusal.details == {"file": ["zip_bomb"]}
@@ -86,7 +86,8 @@ def test_it_refuses_a_zip_that_unpacks_past_the_total(world, shelf, library_fold
     ("bang.xlsx", docx(), "wrong_type"),
     ("van-ban.docx", office({"a.txt": b"khong phai word"}), "wrong_type"),
     ("van-ban.odt", docx(), "wrong_type"),
-    ("mat.odt", odt(b'<manifest:file-entry><manifest:encryption-data/></manifest:file-entry>'),
+    ("mat.odt", odt(manifest=b'<manifest:file-entry><manifest:encryption-data/>'
+                             b'</manifest:file-entry>'),
      "encrypted"),
     ("hong.docx", b"PK\x03\x04" + b"\0" * 100, "corrupt"),
     ("ban-do.png", png_header(30_000, 30_000), "too_many_pixels"),

@@ -11,7 +11,7 @@ import pytest
 from envhub.core import config, store_url
 from envhub.library import health, intake, storage
 from envhub.library.models import Document
-from tests.library.files import pdf
+from tests.library.sample_files import pdf
 
 VAR = Path("/srv/envhub/var")
 

@@ -8,7 +8,7 @@ import pytest
 
 from envhub.accounts.models import AuditEvent
 from envhub.library import intake
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from envhub.core import audit
 from envhub.library.models import AccessLevel
 from envhub.library.page_views import disposition
-from tests.library.shelf_files import add_versions, one_page_pdf
+from tests.library.sample_files import add_versions, one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

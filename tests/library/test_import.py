@@ -15,7 +15,7 @@ from envhub.core.permissions import system_actor
 from envhub.library import importer, intake
 from envhub.library.management.commands import library as command
 from envhub.library.models import Document, DocumentFile
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from bench import library_import
 from envhub.library.models import Collection, Document
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ import pytest
 from envhub.core.errors import Forbidden, InvalidInput, TooLarge
 from envhub.library import intake, storage
 from envhub.library.models import Document, DocumentFile
-from tests.library import files
+from tests.library import sample_files
 
 pytestmark = pytest.mark.django_db
 
-PDF = files.pdf(2)
+PDF = sample_files.pdf(2)
 
 
 def _stored(folder) -> list:

@@ -17,7 +17,7 @@ from envhub.accounts import services as accounts
 from envhub.core.permissions import system_actor
 from envhub.library import intake, storage, uploads
 from envhub.library.models import Document, DocumentFile
-from tests.library.files import (
+from tests.library.sample_files import (
     docx,
     pdf,
     stored_files,

@@ -18,7 +18,7 @@ from envhub.library import intake
 from envhub.library.datasets import LibraryDocuments, dataset_identifier
 from envhub.library.models import AccessLevel
 from tests.catalog.test_dcat import DCAT, SPDX, conforms, fetch, listed
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 

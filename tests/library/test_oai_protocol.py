@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 
 import pytest
 from hypothesis import given
@@ -50,7 +52,8 @@ def test_a_window_covers_whole_days_and_seconds():
     oai.Token, verb=st.sampled_from(["ListRecords", "ListIdentifiers"]),
     prefix=st.text(max_size=20), start=st.none() | st.text(max_size=20),
     end=st.none() | st.text(max_size=20), set_spec=st.none() | st.text(max_size=30),
-    after=st.none() | st.tuples(st.text(max_size=40), st.integers(0, 2**62)),
+    after=st.none() | st.tuples(st.text(max_size=40), st.integers(0, 2**62),
+                                st.sampled_from([0, 1])),
     cursor=st.integers(0, 10**9)))
 def test_a_token_comes_back_as_it_was_and_only_for_its_verb(token):
     text = oai.encode_token(token, KEY)
@@ -60,6 +63,17 @@ def test_a_token_comes_back_as_it_was_and_only_for_its_verb(token):
                                (token.verb, KEY, "x" + text)):
         with pytest.raises(oai.OaiError) as caught:
             oai.decode_token(changed, verb, key, "bad")
+        assert caught.value.code == "badResumptionToken"
+
+
+def test_a_token_of_an_unknown_kind_of_item_is_refused():
+    for after in ([["2026-03-01T08:00:00+00:00", 5, 2]], [["2026-03-01T08:00:00+00:00", 5, -1]]):
+        state = {"v": "ListRecords", "m": "oai_dc", "f": None, "u": None, "s": None,
+                 "a": after[0], "c": 1}
+        body = base64.urlsafe_b64encode(json.dumps(state).encode()).rstrip(b"=")
+        forged = f"{body.decode()}.{oai._signature(KEY, body)}"
+        with pytest.raises(oai.OaiError) as caught:
+            oai.decode_token(forged, "ListRecords", KEY, "bad")
         assert caught.value.code == "badResumptionToken"
 
 

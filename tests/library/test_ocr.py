@@ -11,10 +11,10 @@ import pytest
 from envhub.core.text import fold
 from envhub.library import extraction, intake, ocr, search, storage
 from envhub.library.models import Document, FileRole, TextState
-from tests.library import text_support
-from tests.library.text_support import scan, text_pdf
+from tests.library import sample_files
+from tests.library.sample_files import scan, text_pdf
 
-indexed = text_support.indexed
+indexed = sample_files.indexed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow,
               pytest.mark.skipif(bool(ocr.missing_for_ocr()),

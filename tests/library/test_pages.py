@@ -10,7 +10,7 @@ import pytest
 from envhub.core import audit
 from envhub.library import preview
 from envhub.library.models import Collection, Document, Dossier
-from tests.library.shelf_files import add_versions
+from tests.library.sample_files import add_versions
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from envhub.core import audit
 from envhub.library.models import Document, DocumentFile
-from tests.library.shelf_files import one_page_pdf
+from tests.library.sample_files import one_page_pdf
 
 pytestmark = pytest.mark.django_db
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}

@@ -5,6 +5,7 @@ the bucket; `envhub check` says whether the store answers."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import os
@@ -17,12 +18,13 @@ import tracemalloc
 import boto3
 import pytest
 from django.core.files.storage import storages
+from django.utils import timezone
 
 from envhub.core import store_url
 from envhub.core.errors import InvalidInput, TooLarge
-from envhub.library import health, intake, storage
+from envhub.library import health, intake, storage, sweep
 from envhub.library.models import Document
-from tests.library.files import pdf
+from tests.library.sample_files import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +166,54 @@ def test_a_refused_file_leaves_nothing_in_the_bucket(world, shelf, bucket, setti
     with pytest.raises(TooLarge):
         add("lon.pdf", io.BufferedReader(Unseekable(_big_pdf(1))))
     assert _keys(bucket) == [] and not Document.objects.filter(identifier="TL-X").exists()
+
+
+def test_a_range_is_asked_of_the_store_and_streamed(world, shelf, bucket):
+    """A ranged download reads only its bytes from the store: the GET carries the Range."""
+    big = _big_pdf(12)
+    shelf.public.save()
+    intake.add_version(world.actor("librarian"), shelf.public,
+                       intake.Incoming("Bản đồ.pdf", io.BufferedReader(Unseekable(big))))
+    file = shelf.public.files.get()
+    asked = []
+    client = storage.library_storage().connection.meta.client
+    def seen(request, **kwargs):
+        value = request.headers.get("Range")
+        asked.append(value.decode() if isinstance(value, bytes) else value)
+
+    client.meta.events.register("before-send.s3.GetObject", seen)
+    url = f"/library/files/{file.pk}/download/"
+    start = (7 << 20) + 3  # inside the second part of 5 MB
+    response = world.client("anonymous").get(url, HTTP_RANGE=f"bytes={start}-{start + 99_999}")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == big[start:start + 100_000]
+    assert response["Content-Range"] == f"bytes {start}-{start + 99_999}/{len(big)}"
+    assert asked == [f"bytes={start}-{start + 99_999}"]
+    tail = world.client("officer").get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == big[-10:]
+    whole = world.client("anonymous").get(url)
+    assert hashlib.sha256(b"".join(whole.streaming_content)).hexdigest() == file.sha256
+    assert asked[-1] is None  # the whole file: a plain GET
+    past = world.client("anonymous").get(url, HTTP_RANGE=f"bytes={len(big)}-")
+    assert past.status_code == 416 and past["Content-Range"] == f"bytes */{len(big)}"
+
+
+def test_the_sweep_lists_orphan_objects_from_the_bucket(world, shelf, bucket, tmp_path,
+                                                        monkeypatch):
+    monkeypatch.setattr(storage, "upload_folder", lambda: tmp_path)
+    intake.add_version(world.actor("librarian"), shelf.public,
+                       intake.Incoming("bao-cao.pdf", io.BytesIO(pdf(1))))
+    kept = shelf.public.files.get()
+    for key in ("tai-lieu/documents/2026/11/mo-coi", "tai-lieu/khac/ghi-chu.txt"):
+        bucket.put_object(Bucket=BUCKET, Key=key, Body=b"z" * 10)
+    later = timezone.now() + datetime.timedelta(days=2)  # the objects' times are the server's
+    found = list(sweep.orphans(now=later))
+    assert [(o.where, o.name, o.size) for o in found] == [
+        ("storage", "documents/2026/11/mo-coi", 10)]
+    assert list(sweep.orphans()) == []  # within the grace period
+    assert sweep.delete(world.actor("admin"), found) == (1, 10)
+    assert sorted(_keys(bucket)) == sorted([f"tai-lieu/{kept.storage_name}",
+                                            "tai-lieu/khac/ghi-chu.txt"])
 
 
 def test_a_missing_object_is_said_before_the_response_starts(bucket):

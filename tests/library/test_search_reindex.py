@@ -1,4 +1,4 @@
-"""`envhub library_reindex`: the index built again from the documents, entries of documents
+"""`envhub library reindex`: the index built again from the documents, entries of documents
 that are gone dropped."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def test_it_rebuilds_the_index_and_drops_what_is_gone():
         search.backend().upsert(cursor, document.pk + 1000, "de dieu", "", "")
     assert found("đê điều") == []
     out = io.StringIO()
-    call_command("library_reindex", "--batch", "1", stdout=out)
+    call_command("library", "reindex", "--batch", "1", stdout=out)
     assert "1 documents indexed." in out.getvalue()
     assert found("de dieu ha tay") == ["LT-1"]
     with connection.cursor() as cursor:

@@ -13,10 +13,10 @@ from envhub.core.health import database_checks
 from envhub.core.periodic import discover
 from envhub.library import extraction, intake, ocr, storage
 from envhub.library.models import Document, DocumentFile, DocumentText, FileRole, TextState
-from tests.library import text_support
-from tests.library.text_support import docx, text_pdf
+from tests.library import sample_files
+from tests.library.sample_files import docx, text_pdf
 
-indexed = text_support.indexed
+indexed = sample_files.indexed
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from envhub.library import text
-from tests.library.text_support import docx, odt, xlsx
+from tests.library.sample_files import docx, odt, xlsx
 
 SAMPLE = "Chất lượng nước sông Đồng Nai năm 2023"
 

@@ -27,8 +27,11 @@ from envhub.catalog.ckan.shapes import (
     CKAN_VERSION,
     DEFAULT_FACET_LIMIT,
     DEFAULT_ROWS,
+    FILE_RESOURCE,
     MAX_ROWS,
     Context,
+    file_resource_dict,
+    file_resources,
     group_dict,
     organization_dict,
     package_dict,
@@ -243,6 +246,8 @@ def resource_show(ctx: Context, params: dict) -> dict:
     """A resource (a distribution) by `id`."""
     identifier = required(params, "id")
     distribution = None
+    if FILE_RESOURCE in identifier:
+        return _file_resource(ctx, identifier)
     if identifier.isdecimal():
         distribution = Distribution.objects.filter(
             pk=int(identifier), dataset__in=services.visible(ctx.actor)).select_related(
@@ -252,3 +257,14 @@ def resource_show(ctx: Context, params: dict) -> dict:
     dataset = distribution.dataset
     position = list(dataset.distributions.values_list("pk", flat=True)).index(distribution.pk)
     return resource_dict(ctx, dataset, distribution, position)
+
+
+def _file_resource(ctx: Context, identifier: str) -> dict:
+    dataset_id, _sep, key = identifier.partition(FILE_RESOURCE)
+    dataset = services.visible(ctx.actor).filter(
+        pk=int(dataset_id) if dataset_id.isdecimal() else None, withdrawn=False).first()
+    distributions = 0 if dataset is None else dataset.distributions.count()
+    for position, item in enumerate(file_resources(dataset) if dataset else ()):
+        if item.key == key:
+            return file_resource_dict(ctx, dataset, item, distributions + position)
+    raise ObjectNotFound(_("Resource not found, or you do not have access to it."))

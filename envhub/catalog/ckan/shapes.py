@@ -177,6 +177,48 @@ def resource_dict(ctx: Context, dataset: Dataset, distribution: Distribution,
     return result
 
 
+FILE_RESOURCE = "-file-"  # a file resource's id: `<dataset id>-file-<the provider's key>`
+
+
+def file_resources(dataset: Dataset) -> list:
+    """The files the dataset's provider distributes it as (a library document's PDF), as
+    DCAT lists them: the provider gives only files its data's access rule lets anyone get (a
+    library dataset's document is public, else none), each downloaded where that rule is
+    applied again."""
+    from envhub.core.providers import provider_of
+
+    provider = provider_of(dataset)
+    return [] if provider is None or dataset.withdrawn else provider.files(dataset)
+
+
+def file_resource_dict(ctx: Context, dataset: Dataset, item, position: int = 0) -> dict:
+    """A provider's file (`core.providers.FileDistribution`) as a CKAN resource: the size in
+    bytes, the SHA-256 as `hash` with `hash_algorithm` (ckanext-dcat's reading of
+    spdx:checksum), as the rows' downloads carry theirs."""
+    return {
+        "id": f"{dataset.pk}{FILE_RESOURCE}{item.key}",
+        "package_id": str(dataset.pk),
+        "url": ctx.url(item.path),
+        "name": item.title,
+        "description": "",
+        "format": item.file_type,
+        "mimetype": item.media_type,
+        "mimetype_inner": None,
+        "size": item.byte_size,
+        "hash": item.checksum,
+        "hash_algorithm": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256",
+        "position": position,
+        "state": "active",
+        "created": _utc(dataset.created_at),
+        "last_modified": _utc(dataset.modified),
+        "metadata_modified": _utc(metadata_modified(dataset)),
+        "url_type": None,
+        "resource_type": "file",
+        "datastore_active": False,
+        "cache_url": None,
+    }
+
+
 def _extras(ctx: Context, dataset: Dataset) -> list[dict]:
     """What CKAN has no field for (key names as ckanext-dcat uses them where it has one)."""
     provinces = dataset.shown_provinces
@@ -231,6 +273,10 @@ def package_dict(ctx: Context, dataset: Dataset) -> dict:
     publisher = dataset.publisher
     author = _organisation(ctx, dataset.owning_agency_id) or publisher
     distributions = list(dataset.distributions.all())
+    resources = [resource_dict(ctx, dataset, item, position)
+                 for position, item in enumerate(distributions)]
+    resources += [file_resource_dict(ctx, dataset, item, len(resources) + position)
+                  for position, item in enumerate(file_resources(dataset))]
     tags = [tag_dict(word) for word in dataset.keywords or []]
     return {
         "id": str(dataset.pk),
@@ -258,9 +304,8 @@ def package_dict(ctx: Context, dataset: Dataset) -> dict:
         "groups": [group_dict(code) for code in dataset.themes or []],
         "tags": tags,
         "num_tags": len(tags),
-        "resources": [resource_dict(ctx, dataset, item, position)
-                      for position, item in enumerate(distributions)],
-        "num_resources": len(distributions),
+        "resources": resources,
+        "num_resources": len(resources),
         "extras": _extras(ctx, dataset),
         "relationships_as_object": [],
         "relationships_as_subject": [],

@@ -1,5 +1,7 @@
 """`envhub library import FOLDER --manifest manifest.csv`: a folder of scanned archives or
-reports into the library, one manifest row per document (`library/importer.py`).
+reports into the library, one manifest row per document (`library/importer.py`);
+`envhub library reindex`: the search index built again; `envhub library sweep [--delete]`:
+the bytes an interrupted upload or import left in the storage (`library/sweep.py`).
 
 A progress bar on a terminal, a plain line every few seconds otherwise (a log, cron). Ctrl-C
 stops after the document in progress; running the same command again goes on where it
@@ -10,6 +12,7 @@ stopped and adds nothing twice. The rows that failed are written, with why, to t
 
 from __future__ import annotations
 
+import datetime
 import signal
 import sys
 import threading
@@ -17,7 +20,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -25,10 +28,12 @@ from envhub.accounts.models import User
 from envhub.core.errors import EnvhubError
 from envhub.core.numbers import format_number
 from envhub.core.permissions import actor_for_user, system_actor
-from envhub.library import importer
+from envhub.core.uploads import size_words
+from envhub.library import importer, search, sweep
 
 PLAIN_EVERY_SECONDS = 10.0
 SHOWN_FAILURES = 10
+SHOWN_ORPHANS = 50
 
 
 class PlainProgress:
@@ -69,7 +74,8 @@ class BarProgress:
 
 
 class Command(BaseCommand):
-    help = "The electronic library: import a folder of documents with a manifest."
+    help = ("The electronic library: import a folder of documents with a manifest, rebuild "
+            "the search index, sweep orphan files from the storage.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -88,9 +94,64 @@ class Command(BaseCommand):
                                "server console).")
         load.add_argument("--check", action="store_true",
                           help="Check the manifest and every row, import nothing.")
+        reindex = sub.add_parser(
+            "reindex", help="Build the full-text search index again from the documents (after "
+                            "a restore or an upgrade of the folding rules); search keeps "
+                            "answering meanwhile.")
+        reindex.add_argument("--batch", type=int, default=200,
+                             help="Documents read at a time (default 200).")
+        orphans = sub.add_parser(
+            "sweep", help="List the files no document refers to (left by an upload or import "
+                          "killed outright) older than the grace period; --delete deletes "
+                          "them.")
+        orphans.add_argument("--older-than", type=float, default=24, metavar="HOURS",
+                             help="Grace period in hours (default 24): a file being stored "
+                                  "now has no row yet.")
+        orphans.add_argument("--delete", action="store_true",
+                             help="Delete them (default: only list them).")
 
     def handle(self, *args, action, **options):
+        if action == "reindex":
+            return self._reindex(options["batch"])
+        if action == "sweep":
+            return self._sweep(options["older_than"], options["delete"])
         return self._import(**options)
+
+    def _reindex(self, batch: int) -> None:
+        tty = sys.stdout.isatty()
+
+        def progress(done: int) -> None:
+            if tty:
+                self.stdout.write(f"\r{done} documents indexed", ending="")
+                self.stdout.flush()
+
+        done = search.rebuild(batch=max(1, batch), progress=progress)
+        self.stdout.write(("\n" if tty else "") + f"{done} documents indexed.")
+
+    def _sweep(self, hours: float, delete: bool) -> None:
+        if hours < 0:
+            raise CommandError(_("The grace period cannot be negative."))
+        found = list(sweep.orphans(datetime.timedelta(hours=hours)))
+        now = datetime.datetime.now(datetime.UTC)
+        for orphan in found[:SHOWN_ORPHANS]:
+            self.stdout.write(f"  {orphan.where}: {orphan.name}  {size_words(orphan.size)}  "
+                              f"{(now - orphan.modified).total_seconds() / 3600:.0f} h")
+        if len(found) > SHOWN_ORPHANS:
+            self.stdout.write(pgettext("orphan files", "  … and %(more)s more") % {
+                "more": len(found) - SHOWN_ORPHANS})
+        size = sum(orphan.size for orphan in found)
+        numbers = {"files": len(found), "size": size_words(size), "hours": f"{hours:g}"}
+        if not found:
+            self.stdout.write(_("No orphan file older than %(hours)s hours.") % numbers)
+        elif not delete:
+            self.stdout.write(_("%(files)s orphan files (%(size)s) older than %(hours)s hours. "
+                                "Nothing was deleted: run again with --delete to delete "
+                                "them.") % numbers)
+        else:
+            files, size = sweep.delete(system_actor("envhub library sweep (server console)"),
+                                       found)
+            self.stdout.write(_("Deleted %(files)s orphan files (%(size)s).") % {
+                "files": files, "size": size_words(size)})
 
     def _import(self, *, folder, manifest, report, user, check, verbosity=1, **options):
         folder, manifest_path = Path(folder), Path(manifest)
