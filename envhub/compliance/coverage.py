@@ -158,9 +158,16 @@ def _after_last_day(end: datetime.datetime) -> datetime.date:
     return (end + datetime.timedelta(days=1)).date()
 
 
-def _valid_in(permit, start, end) -> bool:
-    return permit["valid_from"] < _after_last_day(end) and (
-        permit["valid_until"] is None or permit["valid_until"] >= _first_day(start))
+def _days(start, end) -> tuple[datetime.date, datetime.date]:
+    """The first local day of (start, end] and the day after its last (`_valid_in`'s bounds,
+    worked out once a period rather than once a permit)."""
+    return _first_day(start), _after_last_day(end)
+
+
+def _valid_in(permit, days: tuple[datetime.date, datetime.date]) -> bool:
+    """Whether the permit is valid on some day of the period whose `_days` are `days`."""
+    return permit["valid_from"] < days[1] and (
+        permit["valid_until"] is None or permit["valid_until"] >= days[0])
 
 
 _KEYS = ("with_data", "valid", "exceeded", "exceeded_hours")
@@ -240,6 +247,7 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     before), in a fixed number of queries: the permits, the parameters their sources measure
     (one row a source) and limit, and the judged windows read once for all of them
     (`_counts_of_spans`)."""
+    span_days = [_days(start, end) for start, end in spans]
     in_spans = Permit.objects.filter(
         source__facility__in=facilities,
         valid_from__lt=max(_after_last_day(end) for _start, end in spans)).filter(
@@ -248,7 +256,7 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     permits = [permit for permit in in_spans.values(
         "id", "source_id", "source__facility_id", "regulation_id", "valid_from", "valid_until",
         "regulation__rules__averaging_hours", "regulation__rules__min_coverage")
-        if any(_valid_in(permit, start, end) for start, end in spans)]
+        if any(_valid_in(permit, days) for days in span_days)]
     # The sources as a subquery (a few more than those of `permits`, whose counts are not
     # used): a list of thousands of ids costs more to send than to select again.
     sources = in_spans.order_by().values("source_id")
@@ -272,12 +280,12 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
             limited[("regulation", permit["regulation_id"])] | limited[("permit",
                                                                         permit["id"])])))
     found = []
-    for (start, end), counts in zip(spans, counted, strict=True):
+    for (start, end), days, counts in zip(spans, span_days, counted, strict=True):
         windows_of = {}
         sums: dict[int, list] = {}
         seen_sources = set()
         for permit in permits:
-            if not _valid_in(permit, start, end):
+            if not _valid_in(permit, days):
                 continue
             width = permit["regulation__rules__averaging_hours"] or 1
             share = permit["regulation__rules__min_coverage"] or completeness.DEFAULT_SHARE
