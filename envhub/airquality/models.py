@@ -56,6 +56,14 @@ class DailyAqi(AqiResult):
     station = models.ForeignKey("registry.Station", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
 
+    class Meta:
+        # The dashboard's cities read a year of their stations' days for the index alone: on
+        # PostgreSQL this key with the index in it is read without the wide rows (an
+        # index-only scan: 2,000 pages instead of 65,000 at national scale). SQLite has no
+        # covering indexes: there it is a copy of the key, one more entry a station-day.
+        indexes = [models.Index(fields=["station", "day"], include=["aqi"],
+                                name="dailyaqi_station_day_aqi")]
+
 
 class Averaging(models.TextChoices):
     HOUR = "1h", _("1 hour")

@@ -158,9 +158,16 @@ def _after_last_day(end: datetime.datetime) -> datetime.date:
     return (end + datetime.timedelta(days=1)).date()
 
 
-def _valid_in(permit, start, end) -> bool:
-    return permit["valid_from"] < _after_last_day(end) and (
-        permit["valid_until"] is None or permit["valid_until"] >= _first_day(start))
+def _days(start, end) -> tuple[datetime.date, datetime.date]:
+    """The first local day of (start, end] and the day after its last (`_valid_in`'s bounds,
+    worked out once a period rather than once a permit)."""
+    return _first_day(start), _after_last_day(end)
+
+
+def _valid_in(permit, days: tuple[datetime.date, datetime.date]) -> bool:
+    """Whether the permit is valid on some day of the period whose `_days` are `days`."""
+    return permit["valid_from"] < days[1] and (
+        permit["valid_until"] is None or permit["valid_until"] >= days[0])
 
 
 _KEYS = ("with_data", "valid", "exceeded", "exceeded_hours")
@@ -240,6 +247,7 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     before), in a fixed number of queries: the permits, the parameters their sources measure
     (one row a source) and limit, and the judged windows read once for all of them
     (`_counts_of_spans`)."""
+    span_days = [_days(start, end) for start, end in spans]
     in_spans = Permit.objects.filter(
         source__facility__in=facilities,
         valid_from__lt=max(_after_last_day(end) for _start, end in spans)).filter(
@@ -248,7 +256,7 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     permits = [permit for permit in in_spans.values(
         "id", "source_id", "source__facility_id", "regulation_id", "valid_from", "valid_until",
         "regulation__rules__averaging_hours", "regulation__rules__min_coverage")
-        if any(_valid_in(permit, start, end) for start, end in spans)]
+        if any(_valid_in(permit, days) for days in span_days)]
     # The sources as a subquery (a few more than those of `permits`, whose counts are not
     # used): a list of thousands of ids costs more to send than to select again.
     sources = in_spans.order_by().values("source_id")
@@ -263,25 +271,37 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
             "permit_id", "parameter_id"):
         limited[("permit", permit_id)].add(parameter_id)
     counted = _counts_of_spans(sources, spans, now) if permits else [{} for _span in spans]
+    # The parameters each permit judges are counted once for all the spans; a permit's ended
+    # windows depend only on its validity and window width (most permits share them), so they
+    # are counted once per case; the facility's sums are kept as plain integers.
+    judged_of = {}
+    for permit in permits:
+        judged_of[permit["id"]] = max(1, len(measured[permit["source_id"]] & (
+            limited[("regulation", permit["regulation_id"])] | limited[("permit",
+                                                                        permit["id"])])))
     found = []
-    for (start, end), counts in zip(spans, counted, strict=True):
-        valid = [permit for permit in permits if _valid_in(permit, start, end)]
-        span_sources = {permit["source_id"] for permit in valid}
-        tallies: dict[int, Tally] = defaultdict(Tally)
-        for permit in valid:
+    for (start, end), days, counts in zip(spans, span_days, counted, strict=True):
+        windows_of = {}
+        sums: dict[int, list] = {}
+        seen_sources = set()
+        for permit in permits:
+            if not _valid_in(permit, days):
+                continue
             width = permit["regulation__rules__averaging_hours"] or 1
             share = permit["regulation__rules__min_coverage"] or completeness.DEFAULT_SHARE
-            judged = measured[permit["source_id"]] & (
-                limited[("regulation", permit["regulation_id"])] | limited[("permit",
-                                                                            permit["id"])])
-            windows = completeness.ended_windows(*_permit_bounds(permit, start, end), now, width)
-            tallies[permit["source__facility_id"]].add(Tally(
-                expected=windows * max(1, len(judged)), share=share))
-        for permit in {permit["source_id"]: permit for permit in valid}.values():
-            row = counts.get(permit["source_id"], {}) if permit["source_id"] in span_sources \
-                else {}
-            tallies[permit["source__facility_id"]].add(Tally(
-                valid=row.get("valid", 0), with_data=row.get("with_data", 0),
-                exceeded_hours=row.get("exceeded_hours") or 0, share=0))
-        found.append(dict(tallies))
+            case = (permit["valid_from"], permit["valid_until"], width)
+            if case not in windows_of:
+                windows_of[case] = completeness.ended_windows(
+                    *_permit_bounds(permit, start, end), now, width)
+            facility = sums.setdefault(permit["source__facility_id"], [0, 0, 0, 0, 0.0])
+            facility[0] += windows_of[case] * judged_of[permit["id"]]
+            facility[4] = max(facility[4], share)
+            if permit["source_id"] not in seen_sources:  # a source's windows counted once
+                seen_sources.add(permit["source_id"])
+                row = counts.get(permit["source_id"])
+                if row:
+                    facility[1] += row.get("valid", 0)
+                    facility[2] += row.get("with_data", 0)
+                    facility[3] += row.get("exceeded_hours") or 0
+        found.append({facility: Tally(*values) for facility, values in sums.items()})
     return found
