@@ -16,4 +16,5 @@ def dataset_card(request, identifier: str):
     def make():
         dataset = services.dataset(ANONYMOUS, identifier)
         return card_image.draw(dataset.title_vi, _("Open environmental data"), footer())
-    return card_response(f"card:dataset:{identifier[:120]}", make)
+    return card_response(f"card:dataset:{identifier[:120]}", make,
+                         check=lambda: services.dataset(ANONYMOUS, identifier))

@@ -32,15 +32,19 @@ def footer() -> str:
     return _("envhub · National environmental information system")
 
 
-def card_response(key: str, make) -> HttpResponse:
+def card_response(key: str, make, check=None) -> HttpResponse:
     """The PNG `make()` draws, cached for CARD_SECONDS under `key`; 404 when the object is not
     there for an anonymous reader (a crawler is one) or no font can draw it (`envhub check`
-    reports the font)."""
-    data = cache.get(key)
-    if data is None:
-        try:
+    reports the font). `check()`, a cheap look-up raising NotFound, runs on every request
+    before the cache is read: a post unpublished or a dataset closed loses its card at once,
+    not when the drawn one expires."""
+    try:
+        if check is not None:
+            check()
+        data = cache.get(key)
+        if data is None:
             data = make()
-        except (NotFound, card_image.FontMissing):
-            raise Http404 from None
-        cache.set(key, data, CARD_SECONDS)
+            cache.set(key, data, CARD_SECONDS)
+    except (NotFound, card_image.FontMissing):
+        raise Http404 from None
     return HttpResponse(data, content_type="image/png")

@@ -136,6 +136,23 @@ def file_stem(bulletin: Bulletin) -> str:
     return f"{prefix}-{bulletin.first_day:%Y-%m-%d}"
 
 
+SHEET_NAME_CHARS = 31  # Excel's limit
+_NOT_IN_SHEET_NAMES = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_name(title: str) -> str:
+    """A table's title as a sheet's name: Excel's 31 characters, cut between words with an
+    ellipsis rather than in a word ("…cao nhất m"), and without the characters Excel refuses
+    (a date's slashes become dashes)."""
+    name = " ".join(_NOT_IN_SHEET_NAMES.sub("-", title).split())
+    if len(name) <= SHEET_NAME_CHARS:
+        return name
+    cut = name[:SHEET_NAME_CHARS - 1]
+    if " " in cut and not name[SHEET_NAME_CHARS - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" (,–-") + "…"
+
+
 def xlsx_of(bulletin: Bulletin) -> bytes:
     """A sheet per table of the bulletin, its title and period above the headings, numbers as
     numbers (a missing one left empty, with the words the text uses beside the table), links
@@ -152,7 +169,7 @@ def xlsx_of(bulletin: Bulletin) -> bytes:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for table in bulletin_text.tables(bulletin.figures):
-        sheet = workbook.create_sheet(title=table.title[:31].replace("/", "-"))
+        sheet = workbook.create_sheet(title=sheet_name(table.title))
         kinds = [kind for _heading, kind in table.columns]
         numbers = {index: (1 if kind == bulletin_text.PERCENT else 0)
                    for index, kind in enumerate(kinds)

@@ -104,6 +104,14 @@ def test_the_unit_uploads_corrects_and_sends_its_table(unit_session, live_server
     assert page.locator("#submission-state").inner_text() != "Bản nháp"
     assert "Đã sửa độ sâu giếng HN-0002." in page.locator("#history").inner_text()
     assert page.locator("#uploads tbody tr").count() == 2
+    # A comment is read as lines of words, whole on the screen: at 390 px the five columns
+    # squeezed it to about 70 px, a word a line.
+    comment = page.locator("#history td.survey-comment").first
+    box = comment.bounding_box()
+    assert box["x"] + box["width"] <= width
+    if width == PHONE["width"]:
+        assert box["width"] >= 300, box  # the screen's width, under its heading
+        assert "Nhận xét" in comment.evaluate("cell => getComputedStyle(cell, '::before').content")
     fits(page, width)
     page.screenshot(path=str(SCREENSHOTS / f"submitted-{width}.png"), full_page=True)
 

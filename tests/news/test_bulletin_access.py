@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 from PIL import Image
 
+from envhub.accounts import services as accounts
+from envhub.core.permissions import system_actor
 from envhub.news import bulletin_jobs, workflow
 from envhub.news.bulletin_models import Bulletin, BulletinKind
 from tests.conftest import PERSONAS
@@ -148,3 +151,22 @@ def test_the_desk_says_why_a_request_is_refused(drafted, form, says):
     assert response.status_code == 400
     assert says in response.content.decode()
     assert Bulletin.objects.count() == before
+
+
+def _token_client(drafted, persona: str) -> Client:
+    issued = accounts.create_token(system_actor("tests"), name=persona,
+                                   user=drafted.users[persona])
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issued.plain}")
+
+
+@pytest.mark.parametrize("persona", WRITERS)
+def test_a_drafts_kit_and_desk_page_do_not_exist_for_a_writers_token(drafted, persona):
+    # A draft is for people on the desk, as its images are: a program holding a writer's
+    # personal token gets neither the unpublished figures nor the draft's text.
+    client = _token_client(drafted, persona)
+    for name in (*FILES, "days.png"):
+        assert client.get(BASE + name).status_code == 404, name
+    post_id = Bulletin.objects.get().post_id
+    assert client.get(f"/news/desk/{post_id}/").status_code == 404
+    _publish(drafted)
+    assert client.get(BASE + "days.svg").status_code == 200  # published: as for everyone

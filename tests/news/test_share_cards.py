@@ -89,3 +89,36 @@ def test_a_description_is_text_never_markup(world, post):
     post.save()
     meta = _meta(world.client("anonymous").get(f"/news/{post.slug}/").content.decode())
     assert meta["og:description"] == "Nội dung chi tiết."
+
+
+def test_a_post_taken_down_loses_its_card_at_once(world, post):
+    # The card is the post's first image or title: drawn once and kept, but it must not
+    # outlive the post's publication for the server's ten minutes of cache.
+    client = world.client("anonymous")
+    _png(client.get(f"/cards/news/{post.slug}.png"))
+    workflow.unpublish(world.actor("editor2"), post, "Sai số liệu")
+    assert client.get(f"/cards/news/{post.slug}.png").status_code == 404
+
+
+def test_a_dataset_closed_loses_its_card_at_once(world):
+    from envhub.catalog.models import Dataset
+
+    publish(world)
+    client = world.client("anonymous")
+    _png(client.get(f"/cards/datasets/{AIR_HANOI}.png"))
+    Dataset.objects.filter(identifier=AIR_HANOI).update(withdrawn=True)
+    assert client.get(f"/cards/datasets/{AIR_HANOI}.png").status_code == 404
+
+
+def test_a_post_corrected_and_published_again_gets_a_new_card(world, post):
+    client = world.client("anonymous")
+    first = client.get(f"/cards/news/{post.slug}.png").content
+    workflow.unpublish(world.actor("editor2"), post, "Sai tiêu đề")
+    workflow.edit(world.actor("editor"), post, {
+        "title": "Mùa khô 2026: bụi mịn giảm ở các đô thị lớn", "category": "air",
+        "summary": post.summary, "body": post.body})
+    workflow.submit(world.actor("editor"), post)
+    workflow.publish(world.actor("editor2"), post)
+    again = client.get(f"/cards/news/{post.slug}.png")
+    _png(again)
+    assert again.content != first
