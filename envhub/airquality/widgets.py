@@ -11,7 +11,7 @@ times an hour."""
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -82,7 +82,12 @@ def _widget(request, kind: str, code: str, read) -> HttpResponse:
             try:
                 reading = read(code)
             except NotFound:
-                raise Http404 from None
+                # Said inside the frame: the site's own 404 page refuses to be framed, so a
+                # newspaper's page would show only the browser's "refused to connect".
+                return _framable(HttpResponseNotFound(render_to_string(
+                    "airquality/widget_missing.html",
+                    {"lang": lang, "code": code[:20],
+                     "picker": request.build_absolute_uri(reverse("aqi-widgets"))})))
             link = reverse("air-province", args=[reading["province"].code]) if kind == "city" \
                 else reverse("air-station", args=[reading["station"].code])
             html = render_to_string("airquality/widget.html", {

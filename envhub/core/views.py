@@ -78,6 +78,14 @@ def permission_denied(request, exception=None):
     return _error(request, 403, _("You do not have permission to see this page."))
 
 
+def csrf_failure(request, reason: str = ""):
+    """A form sent without its page's token (a page kept open past a sign-out, cookies off):
+    said in the site's language with what to do, not in Django's English debugging page."""
+    return _error(request, 403, _("The form was sent without the security code of its page "
+                                  "(the page may be old, or cookies are blocked): open the "
+                                  "page again and send the form once more."))
+
+
 def page_not_found(request, exception=None):
     return _error(request, 404, _("This page does not exist, or you do not have access to it."))
 

@@ -66,15 +66,19 @@ def nice_ceiling(value: float) -> float:
 
 def bars(rows: Sequence[tuple[str, float]], *, title: str, number: Number = _plain,
          width: float = 500, label_width: float = 170, row_height: float = 18,
-         full: float | None = None) -> str:
+         full: float | None = None, empty: str = "") -> str:
     """One horizontal bar per (label, value); the value written at the bar's end. The
     longest bar fills the width, or `full` does (100 for a percentage, so that 0.4 % is not
-    drawn as a full bar)."""
+    drawn as a full bar). Without rows, `empty` is written where the bars would be, so that
+    a blank picture is never taken for a picture of nothing wrong."""
     top = 4
     height = top + row_height * max(len(rows), 1) + 4
     peak = full or max((_finite(value) for _label, value in rows), default=0.0) or 1.0
     room = width - label_width - 60
     body = []
+    if not rows and empty:
+        body.append(f'<text x="4" y="{_fmt(top + row_height * 0.7)}" fill="{MUTED}">'
+                    f'{escape(empty)}</text>')
     for index, (label, value) in enumerate(rows):
         y = top + index * row_height
         length = room * _finite(value) / peak

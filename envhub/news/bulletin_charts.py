@@ -68,17 +68,20 @@ def aqi_daily(figures: dict, width: float = 640) -> str:
     return svg._svg(width, height, body, "VN_AQI ngày của trạm cao nhất mỗi thành phố")
 
 
+NOTHING_OPEN = "Không có số liệu: không có cơ sở được công khai nào có giấy phép trong tháng."
+
+
 def emission_hours(figures: dict) -> str:
     rows = [(row["name"], row["hours"]) for row in figures["by_province"]]
     return svg.bars(rows, title="Giờ vượt giới hạn theo tỉnh (cơ sở được công khai)",
-                    number=_number, width=640, label_width=170)
+                    number=_number, width=640, label_width=170, empty=NOTHING_OPEN)
 
 
 def emission_completeness(figures: dict) -> str:
     rows = [(row["name"], row["completeness"]) for row in figures["by_province"]]
     return svg.bars(rows, title="Khoảng trung bình đủ dữ liệu theo tỉnh (%)",
                     number=lambda v: _number(v) + ("" if v is None else " %"),
-                    width=640, label_width=170, full=100)
+                    width=640, label_width=170, full=100, empty=NOTHING_OPEN)
 
 
 CHARTS = {

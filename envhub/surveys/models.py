@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class SchemaKind(models.TextChoices):
@@ -210,6 +211,14 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def check_words(self) -> str:
+        """The check's state as the unit reads it: a file refused as a whole (not a
+        spreadsheet, too many rows…) was not "checked", it was refused."""
+        if self.check_state == CheckState.DONE and self.report.get("refused"):
+            return pgettext("survey file", "Refused")
+        return self.get_check_state_display()
 
     @property
     def is_clean(self) -> bool:

@@ -71,7 +71,12 @@ def test_a_city_widget_shows_its_worst_station(world):
 @pytest.mark.parametrize("path", ["/widgets/aqi/station/NOPE/", "/widgets/aqi/city/99/",
                                   "/widgets/aqi/station/HNKT1/"])  # a stack is no air station
 def test_an_unknown_widget_is_not_found(world, path):
-    assert world.client("anonymous").get(path).status_code == 404
+    response = world.client("anonymous").get(path)
+    assert response.status_code == 404
+    # Said inside the newspaper's frame, not refused by the site's own 404 page.
+    assert "X-Frame-Options" not in response.headers
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "Không có trạm hoặc tỉnh này" in response.content.decode()
 
 
 def test_only_the_widgets_may_be_framed_by_other_sites(world):

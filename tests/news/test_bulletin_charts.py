@@ -60,3 +60,13 @@ def test_a_percentage_is_drawn_against_a_hundred_and_no_data_is_said():
 def test_an_unknown_chart_is_none():
     assert bulletin_charts.chart(AIR, "provinces") is None
     assert bulletin_charts.chart({"kind": "x"}, "days") is None
+
+
+@pytest.mark.parametrize("name", ["provinces", "completeness"])
+def test_a_month_without_opened_facilities_says_so_in_the_picture(name):
+    """An empty chart would read as a month with nothing over the limit."""
+    nothing = {**EMISSIONS, "by_province": [], "disclosed": 0}
+    svg = bulletin_charts.chart(nothing, name)
+    assert "<rect x=\"170\"" not in svg
+    assert bulletin_charts.NOTHING_OPEN in svg
+    assert bulletin_charts.NOTHING_OPEN not in bulletin_charts.chart(EMISSIONS, name)

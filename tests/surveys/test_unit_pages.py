@@ -201,6 +201,10 @@ def test_a_file_the_checker_refuses_is_kept_with_its_report(world, campaign, kin
     page = client.get(f"/surveys/submissions/{upload.submission_id}/").content.decode()
     assert "Tệp bị từ chối:" in page and upload.report["refused"]["message"] in page
     assert "annotated.xlsx" not in page
+    # The files' table says refused, not "checked" with 0 rows.
+    uploads = page[page.index('id="uploads"'):]
+    row = uploads[uploads.index("<tbody>"):uploads.index("</tbody>")]
+    assert "Bị từ chối" in row and "Đã kiểm tra" not in row and "—" in row
     assert client.get(f"/surveys/uploads/{upload.pk}/annotated.xlsx").status_code == 404
 
 
