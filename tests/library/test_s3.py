@@ -9,13 +9,8 @@ import datetime
 import hashlib
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
 import tracemalloc
 
-import boto3
 import pytest
 from django.core.files.storage import storages
 from django.utils import timezone
@@ -25,11 +20,12 @@ from envhub.core.errors import InvalidInput, TooLarge
 from envhub.library import health, intake, storage, sweep
 from envhub.library.models import Document
 from tests.library.sample_files import pdf
+from tests.moto_s3 import moto_server, worker_port
 
 pytestmark = pytest.mark.django_db
 
 # One port per pytest-xdist worker (gw0, gw1…): two workers never share a server.
-PORT = 8121 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+PORT = worker_port(8121)
 ENDPOINT = f"http://127.0.0.1:{PORT}"
 UNREACHABLE = "http://127.0.0.1:8120"  # nothing listens there
 BUCKET = "envhub-thu-vien"
@@ -38,27 +34,8 @@ KEYS = {"aws_access_key_id": "envhub", "aws_secret_access_key": "bi-mat-thu-vien
 
 @pytest.fixture(scope="module")
 def s3_server():
-    """moto's S3 server in a process of its own: the memory measured below is envhub's alone
-    (ThreadedMotoServer would keep the parts it receives in this process)."""
-    with socket.socket() as probe:  # a server left on the port would be tested instead
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            raise RuntimeError(f"port {PORT} is taken: moto's server cannot start there")
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                               str(PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("moto's S3 server did not start") from None
-                time.sleep(0.2)
-        yield boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", **KEYS)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with moto_server(PORT, KEYS) as client:
+        yield client
 
 
 def _use(settings, url: str) -> None:

@@ -4,25 +4,19 @@ kept, nothing left in the bucket by a refused upload or a removed image."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
-import boto3
 import pytest
 from django.core.files.storage import storages
 
 from envhub.core import store_url
 from envhub.core.errors import InvalidInput
 from envhub.news import media, workflow
+from tests.moto_s3 import moto_server, worker_port
 from tests.news import media_files as files
 from tests.news.conftest import attach
 
 pytestmark = pytest.mark.django_db
 
-PORT = 8150 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+PORT = worker_port(8150)
 ENDPOINT = f"http://127.0.0.1:{PORT}"
 BUCKET = "envhub-tin-tuc"
 KEYS = {"aws_access_key_id": "envhub", "aws_secret_access_key": "bi-mat-tin-tuc"}
@@ -30,25 +24,8 @@ KEYS = {"aws_access_key_id": "envhub", "aws_secret_access_key": "bi-mat-tin-tuc"
 
 @pytest.fixture(scope="module")
 def s3_server():
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            raise RuntimeError(f"port {PORT} is taken: moto's server cannot start there")
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                               str(PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("moto's S3 server did not start") from None
-                time.sleep(0.2)
-        yield boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", **KEYS)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with moto_server(PORT, KEYS) as client:
+        yield client
 
 
 @pytest.fixture
