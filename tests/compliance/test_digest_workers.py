@@ -3,10 +3,7 @@ database connection: each person gets one digest, and its held deliveries are se
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from envhub.compliance import digests
 from envhub.compliance.models import (
@@ -19,6 +16,7 @@ from envhub.compliance.models import (
 )
 from tests.compliance.notify_helpers import announce, choose
 from tests.compliance.test_digests import MORNING_AFTER
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,24 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_workers_make_one_digest_per_person(world):
     choose(world.users["officer"], "exceedance_opened", "daily")
     announce(world, "hn", "hn2", "dn")
-    errors, made = [], []
-    start = threading.Barrier(2)
-
-    def work():
-        try:
-            start.wait(timeout=30)
-            made.append(digests.run(now=MORNING_AFTER))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    made = at_once(*[lambda: digests.run(now=MORNING_AFTER)] * 2)
     assert sum(made) == 2  # the leader's and the officer's, whoever made them
     assert Digest.objects.count() == 2
     assert Notification.objects.filter(kind=NotificationKind.DIGEST).count() == 2

@@ -5,42 +5,16 @@ connection, so the locks and conditional updates are the real ones (SQLite and P
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
-from django.db import connection
 
 from envhub.core.errors import EnvhubError
 from envhub.surveys import workflow
 from envhub.surveys.models import State, Submission, Upload, Version
 from tests.surveys.steps import sent, well, wells_file
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run the calls in threads started together; their results or EnvhubErrors, in order."""
-    barrier = threading.Barrier(len(calls))
-    out: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            out[index] = call()
-        except EnvhubError as error:
-            out[index] = error
-        except Exception as error:  # noqa: BLE001 - an unexpected error fails the test below
-            out[index] = ("crash", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(isinstance(item, tuple) for item in out), out
-    return out
 
 
 def test_it_makes_one_version_when_two_stewards_approve_at_once(world, campaign):
