@@ -149,19 +149,21 @@ def download_path(dataset: Dataset, distribution: Distribution) -> str:
     return f"/datasets/{dataset.identifier}/download.{distribution.format.lower()}"
 
 
-def resource_dict(ctx: Context, dataset: Dataset, distribution: Distribution,
-                  position: int = 0) -> dict:
+def _resource(ctx: Context, dataset: Dataset, *, resource_id: str, path: str, name: str,
+              file_format: str, media_type: str, size, checksum: str, position: int) -> dict:
+    """One CKAN resource: a rows' download or a provider's file, the same fields either way;
+    the SHA-256 as `hash` with `hash_algorithm` (ckanext-dcat's reading of spdx:checksum)."""
     result = {
-        "id": str(distribution.pk),
+        "id": resource_id,
         "package_id": str(dataset.pk),
-        "url": ctx.url(download_path(dataset, distribution)),
-        "name": distribution.title,
+        "url": ctx.url(path),
+        "name": name,
         "description": "",
-        "format": distribution.format,
-        "mimetype": distribution.media_type,
+        "format": file_format,
+        "mimetype": media_type,
         "mimetype_inner": None,
-        "size": distribution.byte_size,
-        "hash": distribution.checksum or "",
+        "size": size,
+        "hash": checksum or "",
         "position": position,
         "state": "active",
         "created": _utc(dataset.created_at),
@@ -172,9 +174,18 @@ def resource_dict(ctx: Context, dataset: Dataset, distribution: Distribution,
         "datastore_active": False,
         "cache_url": None,
     }
-    if distribution.checksum:
+    if checksum:
         result["hash_algorithm"] = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
     return result
+
+
+def resource_dict(ctx: Context, dataset: Dataset, distribution: Distribution,
+                  position: int = 0) -> dict:
+    return _resource(ctx, dataset, resource_id=str(distribution.pk),
+                     path=download_path(dataset, distribution), name=distribution.title,
+                     file_format=distribution.format, media_type=distribution.media_type,
+                     size=distribution.byte_size, checksum=distribution.checksum,
+                     position=position)
 
 
 FILE_RESOURCE = "-file-"  # a file resource's id: `<dataset id>-file-<the provider's key>`
@@ -192,31 +203,11 @@ def file_resources(dataset: Dataset) -> list:
 
 
 def file_resource_dict(ctx: Context, dataset: Dataset, item, position: int = 0) -> dict:
-    """A provider's file (`core.providers.FileDistribution`) as a CKAN resource: the size in
-    bytes, the SHA-256 as `hash` with `hash_algorithm` (ckanext-dcat's reading of
-    spdx:checksum), as the rows' downloads carry theirs."""
-    return {
-        "id": f"{dataset.pk}{FILE_RESOURCE}{item.key}",
-        "package_id": str(dataset.pk),
-        "url": ctx.url(item.path),
-        "name": item.title,
-        "description": "",
-        "format": item.file_type,
-        "mimetype": item.media_type,
-        "mimetype_inner": None,
-        "size": item.byte_size,
-        "hash": item.checksum,
-        "hash_algorithm": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256",
-        "position": position,
-        "state": "active",
-        "created": _utc(dataset.created_at),
-        "last_modified": _utc(dataset.modified),
-        "metadata_modified": _utc(metadata_modified(dataset)),
-        "url_type": None,
-        "resource_type": "file",
-        "datastore_active": False,
-        "cache_url": None,
-    }
+    """A provider's file (`core.providers.FileDistribution`) as a CKAN resource."""
+    return _resource(ctx, dataset, resource_id=f"{dataset.pk}{FILE_RESOURCE}{item.key}",
+                     path=item.path, name=item.title, file_format=item.file_type,
+                     media_type=item.media_type, size=item.byte_size, checksum=item.checksum,
+                     position=position)
 
 
 def _extras(ctx: Context, dataset: Dataset) -> list[dict]:
