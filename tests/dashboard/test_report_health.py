@@ -9,19 +9,9 @@ from django.utils import timezone
 
 from envhub.dashboard import health
 from envhub.dashboard.models import Report
+from tests.said import Said
 
 pytestmark = pytest.mark.django_db
-
-
-class Said(list):
-    def ok(self, message):
-        self.append(("ok", message))
-
-    def warn(self, message):
-        self.append(("warn", message))
-
-    def error(self, message):
-        self.append(("error", message))
 
 
 def test_it_finds_weasyprint_and_the_fonts(reference):

@@ -12,6 +12,7 @@ from envhub.core import config, store_url
 from envhub.library import health, intake, storage
 from envhub.library.models import Document
 from tests.library.sample_files import pdf
+from tests.said import Said
 
 VAR = Path("/srv/envhub/var")
 
@@ -108,17 +109,6 @@ def test_a_download_streams_with_its_vietnamese_name(world, shelf, library_folde
 def test_a_missing_local_file_is_said_before_the_response(library_folder):
     with pytest.raises(FileNotFoundError):
         storage.chunks("documents/2026/12/khong-co")
-
-
-class Said(list):
-    def ok(self, message):
-        self.append(("ok", message))
-
-    def warn(self, message):
-        self.append(("warn", message))
-
-    def error(self, message):
-        self.append(("error", message))
 
 
 def test_envhub_check_on_a_local_folder(settings, tmp_path):

@@ -21,6 +21,7 @@ from envhub.library import health, intake, storage, sweep
 from envhub.library.models import Document
 from tests.library.sample_files import pdf
 from tests.moto_s3 import moto_server, worker_port
+from tests.said import Said
 
 pytestmark = pytest.mark.django_db
 
@@ -196,17 +197,6 @@ def test_the_sweep_lists_orphan_objects_from_the_bucket(world, shelf, bucket, tm
 def test_a_missing_object_is_said_before_the_response_starts(bucket):
     with pytest.raises(FileNotFoundError):
         storage.chunks("documents/2026/12/khong-co")
-
-
-class Said(list):
-    def ok(self, message):
-        self.append(("ok", message))
-
-    def warn(self, message):
-        self.append(("warn", message))
-
-    def error(self, message):
-        self.append(("error", message))
 
 
 def test_envhub_check_says_whether_the_store_answers(bucket, settings, monkeypatch):

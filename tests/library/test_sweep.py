@@ -19,6 +19,7 @@ from envhub.core import audit
 from envhub.core.health import database_checks
 from envhub.library import storage, sweep
 from tests.library.sample_files import add_versions
+from tests.said import Said
 
 pytestmark = pytest.mark.django_db
 
@@ -119,17 +120,6 @@ def test_the_grace_period_is_an_option(left):
     assert left["names"]["fresh"] in out
     with pytest.raises(Exception, match="âm"):
         _run("--older-than", "-1")
-
-
-class Said(list):
-    def ok(self, message):
-        self.append(("ok", message))
-
-    def warn(self, message):
-        self.append(("warn", message))
-
-    def error(self, message):
-        self.append(("error", message))
 
 
 def _check() -> list:

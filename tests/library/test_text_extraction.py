@@ -15,6 +15,7 @@ from envhub.library import extraction, intake, ocr, storage
 from envhub.library.models import Document, DocumentFile, DocumentText, FileRole, TextState
 from tests.library import sample_files
 from tests.library.sample_files import docx, text_pdf
+from tests.said import Said
 
 indexed = sample_files.indexed
 
@@ -231,18 +232,6 @@ def test_it_reports_ocr_unavailable_keeping_what_the_text_layer_has(world, shelf
     assert TextState.OCR_UNAVAILABLE in extraction.waiting_states()
 
 
-class _Lines:
-    def __init__(self):
-        self.lines = []
-
-    def ok(self, message):
-        self.lines.append(("ok", message))
-
-    def warn(self, message):
-        self.lines.append(("warn", message))
-
-    def error(self, message):
-        self.lines.append(("error", message))
 
 
 def _library_checks(report):
@@ -252,21 +241,21 @@ def _library_checks(report):
 
 
 def test_envhub_check_reports_missing_ocr_and_documents_waiting(world, shelf, monkeypatch):
-    report = _Lines()
+    report = Said()
     _library_checks(report)
-    assert report.lines[0][0] == "ok" and "tesseract 5" in report.lines[0][1]
+    assert report[0][0] == "ok" and "tesseract 5" in report[0][1]
     monkeypatch.setattr(ocr, "missing_for_ocr", lambda: ["ocrmypdf", "tesseract-ocr-vie"])
     document = _add(world, shelf, "TL-18", "a.txt", b"abc")
     DocumentFile.objects.filter(document=document).update(
         created_at=timezone.now() - datetime.timedelta(hours=1))
     Document.objects.filter(pk=shelf.public.pk).update(text_state=TextState.OCR_UNAVAILABLE)
-    report = _Lines()
+    report = Said()
     _library_checks(report)
-    kinds = [kind for kind, _message in report.lines]
+    kinds = [kind for kind, _message in report]
     assert kinds == ["error", "warn", "warn"]
-    assert "missing ocrmypdf, tesseract-ocr-vie" in report.lines[0][1]
-    assert report.lines[1][1].startswith("library: 1 documents waiting over 30 minutes")
-    assert report.lines[2][1].startswith("library: 1 documents without OCR")
+    assert "missing ocrmypdf, tesseract-ocr-vie" in report[0][1]
+    assert report[1][1].startswith("library: 1 documents waiting over 30 minutes")
+    assert report[2][1].startswith("library: 1 documents without OCR")
 
 
 def test_the_worker_runs_the_library_text_job(world, shelf, indexed):

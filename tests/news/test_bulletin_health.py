@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 from envhub.news import health, presskit
-
-
-class Said(list):
-    def ok(self, message):
-        self.append(("ok", message))
-
-    def warn(self, message):
-        self.append(("warn", message))
-
-    def error(self, message):
-        self.append(("error", message))
+from tests.said import Said
 
 
 def test_it_finds_pdftoppm():

@@ -18,6 +18,7 @@ from envhub.news.markdown import to_text
 from envhub.news.models import NewsletterDelivery, NewsletterIssue, Post
 from envhub.news.newsletter_models import DeliveryState, SubscriberState
 from tests.news.newsletter_setup import SITE, published, subscriber
+from tests.said import Said
 
 pytestmark = pytest.mark.django_db
 
@@ -230,26 +231,13 @@ def test_without_the_sites_address_nothing_is_sent_and_check_says_so(world, read
     assert mailoutbox == []
     assert NewsletterDelivery.objects.filter(status=DeliveryState.PENDING).count() == 3
 
-    class Lines:
-        def __init__(self):
-            self.lines = []
-
-        def ok(self, message):
-            self.lines.append(("ok", message))
-
-        def warn(self, message):
-            self.lines.append(("warn", message))
-
-        def error(self, message):
-            self.lines.append(("error", message))
-
-    report = Lines()
+    report = Said()
     health.newsletter(report)
-    assert report.lines[0][0] == "error" and "ENVHUB_SITE_URL" in report.lines[0][1]
+    assert report[0][0] == "error" and "ENVHUB_SITE_URL" in report[0][1]
 
     settings.ENVHUB_SITE_URL = SITE
     run_until_quiet()
     assert len(mailoutbox) == 3
-    report = Lines()
+    report = Said()
     health.newsletter(report)
-    assert report.lines[0][0] == "ok"
+    assert report[0][0] == "ok"
