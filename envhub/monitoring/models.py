@@ -365,7 +365,18 @@ class Sample(models.Model):
         verbose_name_plural = _("periodic samples")
 
 
-class StationDay(models.Model):
+class RollupCounts(models.Model):
+    """What a day's or a month's summary counts of a station's daily rollups."""
+
+    rollups = models.IntegerField(default=0)  # series-days
+    valid_hours = models.IntegerField(default=0)
+    reporting = models.IntegerField(default=0)  # series-days with a valid hour
+
+    class Meta:
+        abstract = True
+
+
+class StationDay(RollupCounts):
     """The daily rollups of one station's series on one local day, summed: kept by triggers on
     `DailyRollup` (`station_days`; never written by Python), read by the dashboard. No foreign
     key constraint: the rollups' own cascades empty it."""
@@ -374,16 +385,13 @@ class StationDay(models.Model):
     station = models.ForeignKey("registry.Station", on_delete=models.DO_NOTHING,
                                 db_constraint=False, related_name="+")
     day = models.DateField()
-    rollups = models.IntegerField(default=0)  # series-days
-    valid_hours = models.IntegerField(default=0)
-    reporting = models.IntegerField(default=0)  # series-days with a valid hour
 
     class Meta:
         # The days a period leaves out of a month it reads whole (`period_sums`).
         indexes = [models.Index(fields=["day"], name="station_day_day")]
 
 
-class StationMonth(models.Model):
+class StationMonth(RollupCounts):
     """`StationDay` summed per calendar month (`month`: its first day): kept by triggers on
     `StationDay` (`station_days`), so a month of the country is one row per station."""
 
@@ -391,6 +399,3 @@ class StationMonth(models.Model):
     station = models.ForeignKey("registry.Station", on_delete=models.DO_NOTHING,
                                 db_constraint=False, related_name="+")
     month = models.DateField()
-    rollups = models.IntegerField(default=0)
-    valid_hours = models.IntegerField(default=0)
-    reporting = models.IntegerField(default=0)
