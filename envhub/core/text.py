@@ -1,4 +1,4 @@
-"""Text helpers for Vietnamese: search folding and slugs.
+"""Text helpers for Vietnamese: search folding, slugs and download file names.
 
 Pure module. Folding removes tone and vowel marks so that `ha noi` finds `Hà Nội`; `đ`/`Đ` is a
 letter of its own (Unicode does not decompose it), so it is mapped to `d` explicitly.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
@@ -41,3 +42,21 @@ def slug(text: str) -> str:
 def nfc(text: str) -> str:
     """Vietnamese text in the composed form TCVN 6909 expects (NFC)."""
     return unicodedata.normalize("NFC", text)
+
+
+def ascii_file_name(name: str, fallback: str = "tai-lieu") -> str:
+    """"Báo cáo 2024.pdf" → "bao-cao-2024.pdf": for clients that do not read RFC 6266."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    words = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(stem)).split()
+    ascii_extension = "".join(ch for ch in extension if ch.isascii() and ch.isalnum())[:10]
+    return ("-".join(words)[:150] or fallback) + ("." + ascii_extension if ascii_extension
+                                                  else "")
+
+
+def attachment_disposition(name: str) -> str:
+    """A Content-Disposition every browser reads: the ASCII name, and the real one (with its
+    diacritics) in RFC 6266's `filename*`."""
+    return (f"attachment; filename=\"{ascii_file_name(name)}\"; "
+            f"filename*=UTF-8''{quote(name, safe='')}")

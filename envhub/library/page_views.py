@@ -9,7 +9,6 @@ is a 404, whatever road asks; an edit by a reader who does not keep the library 
 from __future__ import annotations
 
 import itertools
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from envhub.core import permissions
 from envhub.core.api_errors import envelope
 from envhub.core.errors import EnvhubError, InvalidInput, NotFound, TooLarge
-from envhub.core.text import fold
+from envhub.core.text import attachment_disposition
 from envhub.core.uploads import UploadTooLarge, size_words, upload_limits
 from envhub.library import (
     access_log,
@@ -128,19 +127,6 @@ def document_preview(request, identifier: str):
     return response
 
 
-def disposition(name: str) -> str:
-    """A Content-Disposition every browser reads: an ASCII name ("Báo cáo 2024.pdf" →
-    "bao-cao-2024.pdf") and the real one in RFC 6266's `filename*`."""
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    words = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(stem)).split()
-    ascii_extension = "".join(ch for ch in extension if ch.isascii() and ch.isalnum())[:10]
-    plain = ("-".join(words)[:150] or "tai-lieu") + ("." + ascii_extension if ascii_extension
-                                                     else "")
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 @require_safe
 def file_download(request, file_id: int):
     actor = request.actor
@@ -163,7 +149,7 @@ def file_download(request, file_id: int):
     if request.method == "GET":  # a HEAD sends no bytes: it is no download
         access_log.file_downloaded(actor, file, wanted)
     response = storage.stream(file, byte_range=wanted, send_body=request.method == "GET")
-    response["Content-Disposition"] = disposition(file.name)
+    response["Content-Disposition"] = attachment_disposition(file.name)
     if private:
         response["Cache-Control"] = "private, no-store"
     return response

@@ -16,9 +16,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
 from envhub.core.errors import EnvhubError
+from envhub.core.text import attachment_disposition
 from envhub.core.uploads import UploadTooLarge, size_words
 from envhub.library import storage
-from envhub.library.page_views import disposition
 from envhub.news import media, services
 from envhub.news.media_models import PostMedia
 
@@ -161,7 +161,7 @@ def _serve(request, pk: int, key: str, phone: bool) -> HttpResponse:
     else:
         response = storage.stream(served)
         # An ASCII name for old clients, the Vietnamese one in `filename*` (the library's).
-        named = disposition(served.name)
+        named = attachment_disposition(served.name)
         response["Content-Disposition"] = named if item.kind == PostMedia.Kind.FILE else \
             named.replace("attachment", "inline", 1)
         if request.method == "HEAD":

@@ -5,7 +5,6 @@ render; the stewards' pages are in `review_views.py`."""
 from __future__ import annotations
 
 import tempfile
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from envhub.core import permissions
 from envhub.core.errors import EnvhubError, Forbidden, InvalidInput, NotFound, TooLarge
-from envhub.core.text import fold
+from envhub.core.text import attachment_disposition
 from envhub.core.uploads import UploadTooLarge, size_words
 from envhub.surveys import campaigns, storage, unitfiles, workflow
 from envhub.surveys.codes import RegistryCodes
@@ -147,24 +146,10 @@ def assignment_page(request, assignment_id: int):
     return _assignment_page(request, workflow.assignment(request.actor, assignment_id))
 
 
-def _download_name(assignment) -> tuple[str, str]:
-    """(ASCII name, UTF-8 name) of the template: "Mẫu - <kind> - <year>.xlsx"."""
+def _download_name(assignment) -> str:
+    """The template's name: "Mẫu - <kind> - <year>.xlsx"."""
     word = _("Template")
-    readable = f"{word} - {assignment.schema.title_vi} - {assignment.campaign.year}.xlsx"
-    return ascii_file_name(readable), readable
-
-
-def ascii_file_name(readable: str) -> str:
-    """"Biểu mẫu - Kết quả.xlsx" → "bieu-mau-ket-qua.xlsx" (for clients without RFC 6266)."""
-    stem, dot, extension = readable.rpartition(".")
-    words = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(stem)).split()
-    return "-".join(words)[:150] + dot + extension
-
-
-def attachment(ascii_name: str, readable: str) -> str:
-    """A Content-Disposition every browser reads: an ASCII name, and the Vietnamese one in
-    RFC 6266's `filename*` for those that take it."""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(readable)}"
+    return f"{word} - {assignment.schema.title_vi} - {assignment.campaign.year}.xlsx"
 
 
 @login_required
@@ -178,7 +163,7 @@ def template_download(request, assignment_id: int):
     out.seek(0)
     response = FileResponse(out, content_type="application/vnd.openxmlformats-officedocument."
                                                 "spreadsheetml.sheet")
-    response["Content-Disposition"] = attachment(*_download_name(assignment))
+    response["Content-Disposition"] = attachment_disposition(_download_name(assignment))
     return response
 
 
@@ -306,8 +291,7 @@ def upload_original(request, upload_id: int):
     upload = workflow.upload_of(request.actor, upload_id)
     response = FileResponse(storage.open_stored(upload.stored_as),
                             content_type="application/octet-stream")
-    response["Content-Disposition"] = attachment(ascii_file_name(upload.file_name),
-                                                 upload.file_name)
+    response["Content-Disposition"] = attachment_disposition(upload.file_name)
     return response
 
 
@@ -337,8 +321,7 @@ def upload_annotated(request, upload_id: int):
     stem = upload.file_name.rsplit(".", 1)[0]
     checked = pgettext("annotated file name", "checked")
     readable = f"{stem} - {checked}.xlsx"
-    ascii_name = ascii_file_name(readable)
     response = FileResponse(out, content_type="application/vnd.openxmlformats-officedocument."
                                               "spreadsheetml.sheet")
-    response["Content-Disposition"] = attachment(ascii_name, readable)
+    response["Content-Disposition"] = attachment_disposition(readable)
     return response

@@ -9,8 +9,8 @@ import urllib.parse
 import pytest
 
 from envhub.core import audit
+from envhub.core.text import attachment_disposition as disposition
 from envhub.library.models import AccessLevel
-from envhub.library.page_views import disposition
 from tests.library.sample_files import add_versions, one_page_pdf
 
 pytestmark = pytest.mark.django_db
