@@ -450,10 +450,12 @@ class Assessment(models.Model):
         # The dashboard's hours over the limit (a period, the country, twelve months of
         # trends) read the few windows over it among every judged one: a partial index.
         # The dashboard's day a period's "now" cuts reads its windows by end (the summary,
-        # `DailyTally`, has the whole days).
+        # `DailyTally`, has the whole days), and of them only what this index holds: SQLite
+        # then never visits the table (20,000 windows at national scale).
         indexes = [models.Index(fields=["window_end"], condition=models.Q(state="exceeds"),
                                 name="assessment_exceeds_end"),
-                   models.Index(fields=["window_end"], name="assessment_end")]
+                   models.Index(fields=["window_end", "source", "state", "window_hours"],
+                                name="assessment_end_tally")]
 
 
 class EventStatus(models.TextChoices):
