@@ -24,6 +24,10 @@ PARTS = "library_search_parts"
 SCOPES = {"title": ("title_vec", ("title",)),
           "meta": ("meta_vec", ("title", "meta")),
           "all": ("all_vec", ("title", "meta", "body"))}
+# The expression of the shingles' index, written as the index is (migration 0006): the planner
+# uses the index only for this very expression.
+SHINGLES = ("(library_search_shingles(title_text) || library_search_shingles(meta_text) "
+            "|| library_search_shingles(body_text))")
 
 
 
@@ -43,10 +47,18 @@ def _condition(query: Query, scope: str) -> tuple[str, list]:
     params: list = [_tsquery(query)]
     for part in query.parts:
         if isinstance(part, Phrase):
+            if scope == "all":
+                # The GIN index of shingles (migration 0006): only the documents holding the
+                # phrase's pairs or triples reach the positions.
+                sql.append(f"{SHINGLES} @> library_search_shingles(%s)")
+                params.append(" ".join(part.words))
+            # The parts are read in a subquery of the row (its FROM names the row), which
+            # PostgreSQL keeps per candidate rather than turning it into a join that reads
+            # every document's positions.
             parts = " || ".join(f"p.{column}_parts" for column in columns)
-            sql.append(f"EXISTS (SELECT FROM {PARTS} AS p, unnest({parts}) AS part "
-                       f"WHERE p.document_id = {TABLE}.document_id "
-                       "AND part @@ to_tsquery('simple', %s))")
+            sql.append(f"EXISTS (SELECT FROM unnest((SELECT {parts} FROM {PARTS} AS p "
+                       f"WHERE p.document_id = {TABLE}.document_id)) AS part "
+                       "WHERE part @@ to_tsquery('simple', %s))")
             params.append(" <-> ".join(part.words))
     return " AND ".join(sql), params
 
