@@ -46,6 +46,7 @@ MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 300  # an issuing body's name is at most 300 characters
 TITLE, META, CONTENT = 2, 1, 0  # the tiers of the order
 SNIPPET_SOURCE_CHARS = 100_000  # a snippet is looked for in the first 30-odd pages
+SNIPPET_HEAD_CHARS = 5_000  # read first: two pages, where the first match nearly always is
 _CURSOR_SCOPE = "library.search:tier,year,id"
 
 
@@ -331,13 +332,27 @@ def search(actor: Actor, text: str | None = None, filters: Filters | None = None
 
 def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
     ids = [row[0] for row in rows]
-    documents = Document.objects.select_related("collection").in_bulk(ids)
-    # Only the head of each text: a scanned archive's text may run to millions of characters,
-    # and a snippet is the first match.
-    texts = dict(DocumentText.objects.filter(document_id__in=ids).annotate(
-        head=Substr("content", 1, SNIPPET_SOURCE_CHARS)).values_list("document_id", "head")) \
-        if not query.empty else {}
+    documents = Document.objects.select_related("collection")
+    if not query.empty:
+        # The head of each text in the same query: the first match is nearly always in the
+        # first pages, and reading and searching 100,000 characters of 20 texts cost more than
+        # the rest of a page of results (one more character tells a head from a whole text).
+        documents = documents.annotate(head=Substr("text__content", 1, SNIPPET_HEAD_CHARS + 1))
+    documents = documents.in_bulk(ids)
     terms = query.words()
+    snippets_of: dict[int, list[snippets.Segment] | None] = {}
+    for pk, document in documents.items():
+        head = getattr(document, "head", None)
+        whole = head is None or len(head) <= SNIPPET_HEAD_CHARS
+        snippets_of[pk] = snippets.snippet(head, query, head=not whole)
+    # Read further (the first 100,000 characters, as before) only where the head could not
+    # tell the snippet: a scanned archive's text may run to millions of characters.
+    further = [pk for pk, found in snippets_of.items() if found is None]
+    if further:
+        for pk, text in DocumentText.objects.filter(document_id__in=further).annotate(
+                start=Substr("content", 1, SNIPPET_SOURCE_CHARS)).values_list(
+                "document_id", "start"):
+            snippets_of[pk] = snippets.snippet(text, query)
     hits = []
     for pk, tier, _year in rows:
         document = documents[pk]
@@ -345,8 +360,7 @@ def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
             document, tier,
             snippets.highlight(document.title, terms) if terms else
             [snippets.Segment(document.title)],
-            snippets.snippet(texts.get(pk), query)
-            or snippets.snippet(document.description, query)))
+            snippets_of[pk] or snippets.snippet(document.description, query)))
     return hits
 
 
