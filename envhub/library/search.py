@@ -28,6 +28,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -298,15 +299,20 @@ def _facets(counts: dict[str, dict[str, int]], chosen: dict[str, set[str]]
 def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
     from envhub.registry.models import Province
 
-    return {
+    labels: dict[str, dict[str, str]] = {
         "type": {value: str(label) for value, label in DocumentType.choices},
         "access_level": {value: str(label) for value, label in AccessLevel.choices},
-        "collection": dict(Collection.objects.filter(code__in=list(counts["collection"]))
-                           .values_list("code", "title")),
-        # Sixty-three provinces: read them all rather than build a long IN list.
-        "province": dict(Province.objects.values_list("code", "name")),
-        "year": {}, "issuing_body": {},
+        "collection": {}, "province": {}, "year": {}, "issuing_body": {},
     }
+    # One round trip for both: the counted collections, and the sixty-three provinces read
+    # whole rather than through a long IN list.
+    collections = Collection.objects.filter(code__in=list(counts["collection"])).annotate(
+        facet=Value("collection")).order_by().values_list("facet", "code", "title")
+    provinces = Province.objects.annotate(facet=Value("province")).order_by().values_list(
+        "facet", "code", "name")
+    for facet, code, label in collections.union(provinces, all=True):
+        labels[facet][code] = label
+    return labels
 
 
 def search(actor: Actor, text: str | None = None, filters: Filters | None = None,

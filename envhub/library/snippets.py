@@ -9,6 +9,7 @@ a window around it is folded word by word to mark the matches.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Segment:
     match: bool = False
 
 
+@functools.lru_cache(maxsize=256)  # the same few terms for every hit of a page
 def _pattern(part: Term | Phrase) -> str:
     words = [part.word] if isinstance(part, Term) else list(part.words)
     pieces = ["".join(_VARIANTS.get(char, re.escape(char)) for char in word) for word in words]
