@@ -28,6 +28,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -46,6 +47,7 @@ MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 300  # an issuing body's name is at most 300 characters
 TITLE, META, CONTENT = 2, 1, 0  # the tiers of the order
 SNIPPET_SOURCE_CHARS = 100_000  # a snippet is looked for in the first 30-odd pages
+SNIPPET_HEAD_CHARS = 5_000  # read first: two pages, where the first match nearly always is
 _CURSOR_SCOPE = "library.search:tier,year,id"
 
 
@@ -297,15 +299,20 @@ def _facets(counts: dict[str, dict[str, int]], chosen: dict[str, set[str]]
 def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
     from envhub.registry.models import Province
 
-    return {
+    labels: dict[str, dict[str, str]] = {
         "type": {value: str(label) for value, label in DocumentType.choices},
         "access_level": {value: str(label) for value, label in AccessLevel.choices},
-        "collection": dict(Collection.objects.filter(code__in=list(counts["collection"]))
-                           .values_list("code", "title")),
-        # Sixty-three provinces: read them all rather than build a long IN list.
-        "province": dict(Province.objects.values_list("code", "name")),
-        "year": {}, "issuing_body": {},
+        "collection": {}, "province": {}, "year": {}, "issuing_body": {},
     }
+    # One round trip for both: the counted collections, and the sixty-three provinces read
+    # whole rather than through a long IN list.
+    collections = Collection.objects.filter(code__in=list(counts["collection"])).annotate(
+        facet=Value("collection")).order_by().values_list("facet", "code", "title")
+    provinces = Province.objects.annotate(facet=Value("province")).order_by().values_list(
+        "facet", "code", "name")
+    for facet, code, label in collections.union(provinces, all=True):
+        labels[facet][code] = label
+    return labels
 
 
 def search(actor: Actor, text: str | None = None, filters: Filters | None = None,
@@ -331,13 +338,27 @@ def search(actor: Actor, text: str | None = None, filters: Filters | None = None
 
 def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
     ids = [row[0] for row in rows]
-    documents = Document.objects.select_related("collection").in_bulk(ids)
-    # Only the head of each text: a scanned archive's text may run to millions of characters,
-    # and a snippet is the first match.
-    texts = dict(DocumentText.objects.filter(document_id__in=ids).annotate(
-        head=Substr("content", 1, SNIPPET_SOURCE_CHARS)).values_list("document_id", "head")) \
-        if not query.empty else {}
+    documents = Document.objects.select_related("collection")
+    if not query.empty:
+        # The head of each text in the same query: the first match is nearly always in the
+        # first pages, and reading and searching 100,000 characters of 20 texts cost more than
+        # the rest of a page of results (one more character tells a head from a whole text).
+        documents = documents.annotate(head=Substr("text__content", 1, SNIPPET_HEAD_CHARS + 1))
+    documents = documents.in_bulk(ids)
     terms = query.words()
+    snippets_of: dict[int, list[snippets.Segment] | None] = {}
+    for pk, document in documents.items():
+        head = getattr(document, "head", None)
+        whole = head is None or len(head) <= SNIPPET_HEAD_CHARS
+        snippets_of[pk] = snippets.snippet(head, query, head=not whole)
+    # Read further (the first 100,000 characters, as before) only where the head could not
+    # tell the snippet: a scanned archive's text may run to millions of characters.
+    further = [pk for pk, found in snippets_of.items() if found is None]
+    if further:
+        for pk, text in DocumentText.objects.filter(document_id__in=further).annotate(
+                start=Substr("content", 1, SNIPPET_SOURCE_CHARS)).values_list(
+                "document_id", "start"):
+            snippets_of[pk] = snippets.snippet(text, query)
     hits = []
     for pk, tier, _year in rows:
         document = documents[pk]
@@ -345,8 +366,7 @@ def _hits(rows: list[tuple[int, int, int]], query: Query) -> list[Hit]:
             document, tier,
             snippets.highlight(document.title, terms) if terms else
             [snippets.Segment(document.title)],
-            snippets.snippet(texts.get(pk), query)
-            or snippets.snippet(document.description, query)))
+            snippets_of[pk] or snippets.snippet(document.description, query)))
     return hits
 
 

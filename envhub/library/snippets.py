@@ -9,6 +9,7 @@ a window around it is folded word by word to mark the matches.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Segment:
     match: bool = False
 
 
+@functools.lru_cache(maxsize=256)  # the same few terms for every hit of a page
 def _pattern(part: Term | Phrase) -> str:
     words = [part.word] if isinstance(part, Term) else list(part.words)
     pieces = ["".join(_VARIANTS.get(char, re.escape(char)) for char in word) for word in words]
@@ -69,14 +71,18 @@ def highlight(text: str, terms: list[Term], limit: int | None = None) -> list[Se
     return segments
 
 
-def snippet(text: str | None, query: Query) -> list[Segment]:
+def snippet(text: str | None, query: Query, head: bool = False) -> list[Segment] | None:
     """A window of `text` around the first match of the query, its matches marked; empty when
-    the text does not contain the query (it matched in the metadata, say)."""
+    the text does not contain the query (it matched in the metadata, say). With `head`, `text`
+    is only the start of a longer text: None when that start cannot tell the window (no match
+    in it, or one too near its end), so that the caller reads further."""
     if not text or query.empty:
-        return []
+        return None if head else []
     text = unicodedata.normalize("NFC", text)
     pattern = re.compile("|".join(_pattern(part) for part in query.parts), re.IGNORECASE)
     first = pattern.search(text)
+    if head and (first is None or first.end() + WINDOW + 1 >= len(text)):
+        return None
     if first is None:
         return []
     start = max(0, first.start() - WINDOW)

@@ -111,3 +111,62 @@ def test_it_finds_phrases_again_after_the_text_changes(long_texts):
     assert found('"quan trac moi truong"') == ([], 0)
     assert found('"khong con cum tu"') == (["LONG"], 1)
     assert found('"truong song quan trac vien"') == (["LONG", "SCATTERED"], 2)
+
+
+# Every pair of "quan trắc môi trường" is in each of these, its triples in none.
+PAIRS_ONLY = "Quan trắc, trắc nghiệm; trắc môi, môi trường. " * 50
+
+
+@pytest.mark.django_db
+def test_a_phrase_of_common_words_is_found_in_the_one_document_holding_it():
+    # On PostgreSQL the shingles' index lets through only the documents holding the phrase's
+    # triples; the others, which hold each of its words and pairs, must still not be found.
+    collection = Collection.objects.create(code="chung", title="Từ chung")
+    for number in range(6):
+        text = PAIRS_ONLY + ("Đây là quan trắc môi trường định kỳ." if number == 3 else "")
+        document = Document.objects.create(
+            collection=collection, identifier=f"C-{number}", title="Báo cáo",
+            access_level=AccessLevel.PUBLIC, type="monitoring_report",
+            issued_on=datetime.date(2024, 1, 1))
+        DocumentText.objects.create(document=document, version=1, content=text, pages=1,
+                                    method="text_layer")
+        search.index_document(document)
+    assert found('"quan trac moi truong"') == (["C-3"], 1)
+    assert found('"trac moi truong"') == (["C-3"], 1)
+    assert found('"trac moi moi truong"') == (["C-0", "C-1", "C-2", "C-3", "C-4", "C-5"], 6)
+    assert found('"moi truong dinh ky"') == (["C-3"], 1)
+    assert found('"quan trac moi"') == (["C-3"], 1)
+
+
+@pytest.mark.django_db
+def test_a_phrase_runs_across_a_page_break_and_a_sentence():
+    # Pages are joined by a form feed and sentences by full stops: neither is a word, so the
+    # phrase runs on, on both databases, as FTS5 has always read it.
+    collection = Collection.objects.create(code="trang", title="Trang")
+    document = Document.objects.create(
+        collection=collection, identifier="PAGES", title="Báo cáo",
+        access_level=AccessLevel.PUBLIC, type="monitoring_report",
+        issued_on=datetime.date(2024, 1, 1))
+    DocumentText.objects.create(document=document, version=1, pages=2, method="text_layer",
+                                content="Trang một nói về quan trắc\n\fmôi trường. Nước thải")
+    search.index_document(document)
+    assert found('"quan trac moi truong nuoc"') == (["PAGES"], 1)
+    assert found('"truong nuoc thai"') == (["PAGES"], 1)
+    assert found('"nuoc thai trang"') == ([], 0)
+
+
+@pytest.mark.django_db
+def test_the_shingles_are_the_pairs_and_triples_of_a_field():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the shingles' index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT library_search_shingles(%s), library_search_shingles(%s), "
+                       "library_search_shingles(%s), library_search_shingles(%s) "
+                       "@> library_search_shingles(%s)",
+                       ["a b c", "a", "", "x a b c y", "a b c"])
+        three, one, empty, contains = cursor.fetchone()
+    assert len(three) == 3  # "a b", "b c", "a b c"
+    assert one == [] and empty == []
+    assert contains

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envhub.core.text import fold
@@ -95,3 +95,16 @@ def test_it_highlights_a_title_word_by_word():
     segments = snippets.highlight("Đồng Nai: đông và đồng", parse("dong").words())
     assert [segment.text for segment in segments if segment.match] == ["Đồng", "đông", "đồng"]
     assert "".join(segment.text for segment in segments) == "Đồng Nai: đông và đồng"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=0, max_value=600), st.integers(min_value=0, max_value=400))
+def test_a_snippet_from_a_text_s_head_is_the_whole_text_s_or_none(before, cut):
+    # search reads a head of each text first: a snippet taken from it must be the one the
+    # whole text gives, and when it cannot be, None says "read further".
+    text = "Báo cáo năm. " * before + "Kết quả quan trắc môi trường định kỳ. " + "Đất đai. " * 40
+    query = parse('"quan trac" moi')
+    whole = snippets.snippet(text, query)
+    from_head = snippets.snippet(text[:cut * 10], query, head=True)
+    assert from_head is None or from_head == whole
+    assert snippets.snippet(text, query, head=True) in (None, whole)
