@@ -151,8 +151,14 @@ def _test_settings(settings):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference data once into the test database; each test's transaction is rolled
-    back, so it stays there (tests with `transactional_db` reload it, see `reference`)."""
+    back, so it stays there (a transactional test's flush empties it: see
+    `pytest_runtest_teardown`)."""
     with django_db_blocker.unblock():
+        _load_reference_if_missing()
+
+
+def _load_reference_if_missing() -> None:
+    if Province.objects.count() != 34:
         load_all(system_actor("tests"))
 
 
@@ -196,17 +202,15 @@ def pytest_runtest_teardown(item, nextitem):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            if Province.objects.count() != 34:
-                load_all(system_actor("tests"))
+            _load_reference_if_missing()
     return result
 
 
 @pytest.fixture
 def reference(db):
-    """Provinces, wards, parameters and regulations (reloaded if a transactional test flushed
-    the tables)."""
-    if Province.objects.count() != 34:
-        load_all(system_actor("tests"))
+    """Provinces, wards, parameters and regulations (loaded here if a transactional test that
+    was the last of its worker emptied them, or a test of its own deleted them)."""
+    _load_reference_if_missing()
     return {p.code: p for p in Province.objects.all()}
 
 
