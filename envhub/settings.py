@@ -231,5 +231,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint's font subsetting logs a dozen lines a PDF at INFO: 1,600 lines (185 kB)
+        # when the worker makes a month's reports, enough to fill a pipe nobody reads.
+        "fontTools": {"level": "WARNING"},
     },
 }
