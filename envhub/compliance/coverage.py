@@ -31,6 +31,7 @@ from envhub.compliance.models import (
 from envhub.core import completeness
 from envhub.core.completeness import PeriodCoverage
 from envhub.core.numbers import format_number
+from envhub.core.raw_rows import raw_rows
 from envhub.core.timeutil import day_bounds
 from envhub.monitoring.period_sums import period_sums
 
@@ -208,12 +209,16 @@ def _counts_of_spans(sources, spans, now) -> list[dict]:
         # The edges are a few hours of the windows: read through the index on their end.
         # `source_id + 0` keeps SQLite (no statistics) from reading every window of each
         # source through the primary key instead.
-        for row in Assessment.objects.alias(of_source=F("source_id") + 0).filter(
-                reach, of_source__in=sources).order_by().values("source_id").annotate(**sums):
+        # Rows as the driver gives them (`raw_rows`): a count per source for each edge.
+        names = list(sums)
+        at = {name: place for place, name in enumerate(names, 1)}
+        for row in raw_rows(Assessment.objects.alias(of_source=F("source_id") + 0).filter(
+                reach, of_source__in=sources).order_by().values("source_id").annotate(
+                **sums).values_list("source_id", *names)):
             for index, piece, _after, _until, sign in edges:
+                counts = totals[index][row[0]]
                 for key in _KEYS:
-                    totals[index][row["source_id"]][key] += sign * (
-                        row[f"{key}{index}_{piece}"] or 0)
+                    counts[key] += sign * (row[at[f"{key}{index}_{piece}"]] or 0)
     return [{source: counts for source, counts in found.items() if counts["with_data"]}
             for found in totals]
 

@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -166,19 +165,6 @@ class KeysetPagination(PaginationBase):
         page = keyset_page(queryset, order=self.order, cursor=pagination.cursor,
                            limit=pagination.limit)
         return {"results": page.results, "next": page.next}
-
-
-def raw_rows(qs: QuerySet) -> list[tuple]:
-    """The rows of `qs` as the database driver gives them (tuples; on SQLite times as text):
-    for pages of hundreds of rows, the ORM's conversion of each value costs more than the
-    query. An empty queryset gives no rows."""
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _value(row, field: str):

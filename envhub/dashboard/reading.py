@@ -17,6 +17,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from envhub.core import permissions
 from envhub.core.permissions import Actor
+from envhub.core.raw_rows import raw_rows
 from envhub.dashboard import periods
 from envhub.dashboard.filters import View
 from envhub.monitoring.models import Series, StationDay, StationMonth
@@ -60,8 +61,8 @@ class Reading:
             "station_id").annotate(n=Count("pk")).values("n")
         return self.once("stations", lambda: {
             pk: StationRow(code, province, count or 0) for pk, code, province, count in
-            self.stations().order_by().annotate(n=Subquery(series)).values_list(
-                "pk", "code", "province__code", "n")})
+            raw_rows(self.stations().order_by().annotate(n=Subquery(series)).values_list(
+                "pk", "code", "province__code", "n"))})
 
     def station_sums(self) -> tuple[dict, dict]:
         """(this period, the period before): per station id, [rollups, valid hours,

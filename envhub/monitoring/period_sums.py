@@ -14,6 +14,8 @@ import datetime
 
 from django.db.models import Q, Sum
 
+from envhub.core.raw_rows import raw_rows
+
 _DAY = datetime.timedelta(days=1)
 
 
@@ -58,7 +60,8 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
     days]} of the rows `scope` selects, keys whose sums are all zero left out. `key`: what to
     group by (a field or a path through the summary's foreign key; a tuple of them gives
     tuples). Two grouped queries whatever the spans (one on the months, one on the days);
-    rows are read as tuples and summed in lists (thousands of them a request)."""
+    rows are read as the driver gives them (`raw_rows`: keys and integer sums need no
+    conversion) and summed in lists (thousands of them a request)."""
     width = len(key) if isinstance(key, tuple) else 1
     keys = key if isinstance(key, tuple) else (key,)
 
@@ -72,8 +75,8 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
                 for index in read for column in columns}
         every = sorted({month for months, _days in plans for month in months})
         count = len(columns)
-        for row in month_model.objects.filter(scope, month__in=every).order_by().values(
-                *keys).annotate(**sums).values_list(*keys, *sums):
+        for row in raw_rows(month_model.objects.filter(scope, month__in=every).order_by()
+                            .values(*keys).annotate(**sums).values_list(*keys, *sums)):
             found = key_of(row)
             for place, index in enumerate(read):
                 _add(totals[index], found, row[width + place * count:
@@ -93,8 +96,8 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
                              for column in columns})
     if pieces_of:
         count = len(columns)
-        for row in day_model.objects.filter(scope).filter(reach).order_by().values(
-                *keys).annotate(**sums).values_list(*keys, *sums):
+        for row in raw_rows(day_model.objects.filter(scope).filter(reach).order_by()
+                            .values(*keys).annotate(**sums).values_list(*keys, *sums)):
             found = key_of(row)
             for place, (index, sign) in enumerate(pieces_of):
                 _add(totals[index], found, row[width + place * count:

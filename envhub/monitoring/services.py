@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from envhub.core import params, permissions
 from envhub.core.errors import InvalidInput, NotFound
-from envhub.core.pagination import Page, keyset_page, raw_rows
+from envhub.core.pagination import Page, keyset_page
 from envhub.core.permissions import Actor
+from envhub.core.raw_rows import raw_rows
 from envhub.core.timeutil import from_db
 from envhub.monitoring.models import (
     Batch,

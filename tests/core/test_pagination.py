@@ -4,7 +4,8 @@ and tamper-proof."""
 import pytest
 
 from envhub.core.errors import InvalidInput
-from envhub.core.pagination import decode_cursor, encode_cursor, keyset_page, raw_rows
+from envhub.core.pagination import decode_cursor, encode_cursor, keyset_page
+from envhub.core.raw_rows import raw_rows
 from envhub.registry.models import Ward
 
 pytestmark = pytest.mark.django_db
