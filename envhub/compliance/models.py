@@ -494,7 +494,10 @@ class ExceedanceEvent(models.Model):
         verbose_name_plural = _("exceedance events")
         indexes = [models.Index(fields=["source", "parameter", "start"],
                                 name="exceedance_source_start"),
-                   models.Index(fields=["status", "-start"], name="exceedance_status_start")]
+                   models.Index(fields=["status", "-start"], name="exceedance_status_start"),
+                   # The events open at a past moment are those open now and those closed
+                   # since (the dashboard's period before): the latter found by their closing.
+                   models.Index(fields=["closed_at", "start"], name="exceedance_closed_start")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.parameter.code} {self.start:%Y-%m-%d %H:%M}"
