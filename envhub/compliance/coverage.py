@@ -182,22 +182,21 @@ def _window_sums(prefix: str, within: Q) -> dict:
             f"exceeded_hours{prefix}": Sum("window_hours", filter=exceeds)}
 
 
-def _counts_of_spans(sources, spans, now) -> list[dict]:
-    """`_counts` by source for each (start, end) of `spans`: whole local months and days from
-    the summaries (`SourceMonth`, `DailyTally`: `period_sums`), the days a period's edges cut
-    from the judged windows themselves — three queries whatever the periods."""
+def _counts_of_spans(sources, spans, now) -> list[dict[int, list[int]]]:
+    """`_counts` by source for each (start, end) of `spans`, as lists in `_KEYS`' order (with
+    data, valid, exceeded, exceeded hours): whole local months and days from the summaries
+    (`SourceMonth`, `DailyTally`: `period_sums`), the days a period's edges cut from the
+    judged windows themselves — three queries whatever the periods. Sources without a window
+    with data are left out."""
     plans = [daily_tallies.spans(start, min(end, now)) for start, end in spans]
-    totals = [defaultdict(lambda: dict.fromkeys(_KEYS, 0)) for _span in spans]
+    totals: list[dict[int, list[int]]] = [{} for _span in spans]
     whole = [index for index, (days, _ranges) in enumerate(plans) if days]
     if whole:
         counted = period_sums(DailyTally, daily_tallies.SourceMonth, "source_id", _KEYS,
                               [plans[index][0] for index in whole],
                               Q(source_id__in=sources))
         for index, found in zip(whole, counted, strict=True):
-            for source, sums in found.items():
-                counts = totals[index][source]
-                for key, value in zip(_KEYS, sums, strict=True):
-                    counts[key] += value
+            totals[index] = found  # fresh lists, one a source
     edges = [(index, piece, after, until, sign) for index, (_whole, ranges) in enumerate(plans)
              for piece, (after, until, sign) in enumerate(ranges)]
     if edges:
@@ -208,18 +207,21 @@ def _counts_of_spans(sources, spans, now) -> list[dict]:
             reach |= within
         # The edges are a few hours of the windows: read through the index on their end.
         # `source_id + 0` keeps SQLite (no statistics) from reading every window of each
-        # source through the primary key instead.
-        # Rows as the driver gives them (`raw_rows`): a count per source for each edge.
+        # source through the primary key instead. Rows as the driver gives them
+        # (`raw_rows`): after the source, each edge's four counts in `_KEYS`' order.
         names = list(sums)
-        at = {name: place for place, name in enumerate(names, 1)}
+        columns = [(totals[index], names.index(f"{_KEYS[0]}{index}_{piece}") + 1, sign)
+                   for index, piece, _after, _until, sign in edges]
         for row in raw_rows(Assessment.objects.alias(of_source=F("source_id") + 0).filter(
                 reach, of_source__in=sources).order_by().values("source_id").annotate(
                 **sums).values_list("source_id", *names)):
-            for index, piece, _after, _until, sign in edges:
-                counts = totals[index][row[0]]
-                for key in _KEYS:
-                    counts[key] += sign * (row[at[f"{key}{index}_{piece}"]] or 0)
-    return [{source: counts for source, counts in found.items() if counts["with_data"]}
+            for found, first, sign in columns:
+                counts = found.get(row[0])
+                if counts is None:
+                    counts = found[row[0]] = [0] * len(_KEYS)
+                for place, value in enumerate(row[first:first + len(_KEYS)]):
+                    counts[place] += sign * (value or 0)
+    return [{source: counts for source, counts in found.items() if counts[0]}
             for found in totals]
 
 
@@ -238,13 +240,20 @@ class _IdList(Aggregate):
                            **extra)
 
 
-def _measured(sources) -> dict[int, set[int]]:
-    """Per source: the parameters its stations measure (a series of one of them)."""
+def _measured(sources) -> dict[int, frozenset[int]]:
+    """Per source: the parameters its stations measure (a series of one of them). Sources
+    measuring the same parameters share one set (most do: a few kinds of stack)."""
     from envhub.monitoring.models import Series
 
-    return {row["station__source_id"]: {int(pk) for pk in row["ids"].split(",")}
-            for row in Series.objects.filter(station__source_id__in=sources).order_by()
-            .values("station__source_id").annotate(ids=_IdList("parameter_id", distinct=True))}
+    sets: dict[str, frozenset[int]] = {}
+    found = {}
+    for source, ids in raw_rows(Series.objects.filter(station__source_id__in=sources)
+                                .order_by().values("station__source_id").annotate(
+                                    ids=_IdList("parameter_id", distinct=True))
+                                .values_list("station__source_id", "ids")):
+        found[source] = sets.get(ids) or sets.setdefault(
+            ids, frozenset(int(pk) for pk in ids.split(",")))
+    return found
 
 
 def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Tally]]:
@@ -265,7 +274,7 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     # The sources as a subquery (a few more than those of `permits`, whose counts are not
     # used): a list of thousands of ids costs more to send than to select again.
     sources = in_spans.order_by().values("source_id")
-    measured = defaultdict(set, _measured(sources) if permits else {})
+    measured = _measured(sources) if permits else {}
     limited = defaultdict(set)
     for regulation_id, parameter_id in LimitValue.objects.filter(
             regulation_id__in={permit["regulation_id"] for permit in permits}).order_by(
@@ -279,11 +288,19 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
     # The parameters each permit judges are counted once for all the spans; a permit's ended
     # windows depend only on its validity and window width (most permits share them), so they
     # are counted once per case; the facility's sums are kept as plain integers.
-    judged_of = {}
+    judged_of, judged_by_case = {}, {}
     for permit in permits:
-        judged_of[permit["id"]] = max(1, len(measured[permit["source_id"]] & (
-            limited[("regulation", permit["regulation_id"])] | limited[("permit",
-                                                                        permit["id"])])))
+        here = measured.get(permit["source_id"], frozenset())
+        own = limited.get(("permit", permit["id"]))
+        if own:
+            judged = len(here & (limited[("regulation", permit["regulation_id"])] | own))
+        else:  # the regulation's limits alone: shared by every permit under it
+            case = (here, permit["regulation_id"])
+            judged = judged_by_case.get(case)
+            if judged is None:
+                judged = judged_by_case[case] = len(
+                    here & limited[("regulation", permit["regulation_id"])])
+        judged_of[permit["id"]] = max(1, judged)
     found = []
     for (start, end), days, counts in zip(spans, span_days, counted, strict=True):
         windows_of = {}
@@ -304,9 +321,9 @@ def facilities_tallies(facilities, spans: list[tuple], now) -> list[dict[int, Ta
             if permit["source_id"] not in seen_sources:  # a source's windows counted once
                 seen_sources.add(permit["source_id"])
                 row = counts.get(permit["source_id"])
-                if row:
-                    facility[1] += row.get("valid", 0)
-                    facility[2] += row.get("with_data", 0)
-                    facility[3] += row.get("exceeded_hours") or 0
+                if row:  # with data, valid, exceeded, exceeded hours (`_KEYS`)
+                    facility[1] += row[1]
+                    facility[2] += row[0]
+                    facility[3] += row[3]
         found.append({facility: Tally(*values) for facility, values in sums.items()})
     return found
