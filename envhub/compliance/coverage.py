@@ -242,14 +242,16 @@ class _IdList(Aggregate):
 
 def _measured(sources) -> dict[int, frozenset[int]]:
     """Per source: the parameters its stations measure (a series of one of them). Sources
-    measuring the same parameters share one set (most do: a few kinds of stack)."""
+    measuring the same parameters share one set (most do: a few kinds of stack). The ids are
+    gathered without DISTINCT (a sort per source, half the query's time on PostgreSQL): a
+    parameter two stations of a source measure comes twice, and the set keeps it once."""
     from envhub.monitoring.models import Series
 
     sets: dict[str, frozenset[int]] = {}
     found = {}
     for source, ids in raw_rows(Series.objects.filter(station__source_id__in=sources)
                                 .order_by().values("station__source_id").annotate(
-                                    ids=_IdList("parameter_id", distinct=True))
+                                    ids=_IdList("parameter_id"))
                                 .values_list("station__source_id", "ids")):
         found[source] = sets.get(ids) or sets.setdefault(
             ids, frozenset(int(pk) for pk in ids.split(",")))
