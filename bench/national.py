@@ -18,7 +18,6 @@ UTC = datetime.UTC
 VN = datetime.timezone(datetime.timedelta(hours=7))
 SECTORS = ["thermal_power", "cement", "steel", "chemicals", "pulp_paper", "textiles",
            "waste_incineration", "industrial_park", "other"]
-AQI_CATEGORIES = ["good", "moderate", "poor", "bad", "very_bad", "hazardous"]
 
 
 @dataclass
@@ -339,6 +338,7 @@ def _status(scale: Scale, stations) -> int:
 
 
 def _aqi(scale: Scale, stations) -> int:
+    from envhub.airquality import vn_aqi
     from envhub.airquality.models import DailyAqi
 
     air = [station.id for station in stations if station.kind == "auto_air"]
@@ -350,7 +350,7 @@ def _aqi(scale: Scale, stations) -> int:
             day = first + datetime.timedelta(days=day_number)
             for station_id in air:
                 index = (station_id * 3 + day_number) % 180
-                category = AQI_CATEGORIES[min(index // 50, len(AQI_CATEGORIES) - 1)]
+                category = vn_aqi.category_for(index).code  # as the AQI worker stores it
                 yield (station_id, day, index, category, "PM2,5", "{}", "{}", "", now)
     return _insert(DailyAqi, ["station_id", "day", "aqi", "category", "dominant",
                               "sub_indices", "inputs", "note", "computed_at"], rows())
@@ -358,6 +358,7 @@ def _aqi(scale: Scale, stations) -> int:
 
 def build(scale: Scale, seed: int = 17) -> dict:
     """Fill the installation Django is set up on; returns the row counts and seconds taken."""
+    from envhub.airquality import province_days
     from envhub.compliance import daily_tallies
     from envhub.monitoring import station_days, summaries
 
@@ -366,7 +367,7 @@ def build(scale: Scale, seed: int = 17) -> dict:
     # The summaries' triggers would add a row's work to each of millions of rows: off while
     # the big tables fill, then the summaries counted from the rows (INSERT ... SELECT) and the
     # triggers back, as an upgrade's migration does.
-    kept = (daily_tallies.SUMMARY, station_days.SUMMARY)
+    kept = (daily_tallies.SUMMARY, station_days.SUMMARY, province_days.SUMMARY)
     for summary in kept:
         summaries.drop_triggers(summary)
     sources, stations, by_medium = _registry(scale, rng)

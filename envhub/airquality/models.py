@@ -65,6 +65,26 @@ class DailyAqi(AqiResult):
                                 name="dailyaqi_station_day_aqi")]
 
 
+class ProvinceDayAqi(models.Model):
+    """A province's stations on one local day: how many had a daily VN_AQI in each category
+    (`vn_aqi.CATEGORIES`, by the index's value). Kept by triggers on `DailyAqi` and on a
+    station's move to another province (`province_days`; never written by Python), read by
+    the dashboard: a main city's day is in the category of its worst station, the highest
+    category counted here — one row a city-day instead of one a station-day."""
+
+    pk = models.CompositePrimaryKey("province", "day")
+    province = models.ForeignKey("registry.Province", on_delete=models.DO_NOTHING,
+                                 related_name="+", db_constraint=False)
+    day = models.DateField()
+    stations = models.IntegerField(default=0)  # with an index that day
+    good = models.IntegerField(default=0)
+    moderate = models.IntegerField(default=0)
+    poor = models.IntegerField(default=0)
+    bad = models.IntegerField(default=0)
+    very_bad = models.IntegerField(default=0)
+    hazardous = models.IntegerField(default=0)
+
+
 class Averaging(models.TextChoices):
     HOUR = "1h", _("1 hour")
     EIGHT_HOURS = "8h", _("8 hours")

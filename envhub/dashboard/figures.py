@@ -38,7 +38,7 @@ from envhub.compliance.models import Assessment, EventStatus, ExceedanceBand, Ex
 from envhub.core import permissions
 from envhub.core.permissions import Actor
 from envhub.core.timeutil import VN, latest_complete_hour
-from envhub.dashboard import changes, tables
+from envhub.dashboard import changes
 from envhub.dashboard.filters import View
 from envhub.dashboard.reading import Reading
 from envhub.monitoring.models import (
@@ -309,9 +309,9 @@ def _aqi_days(reading: Reading, cities: list[str], view: View) -> dict:
     """Per city: days per category, a day's category that of the worst station's daily
     VN_AQI (a day some station of the city found poor was a poor day there)."""
     days: dict[str, Counter] = defaultdict(Counter)
-    for (code, _day), worst in reading.city_days(cities, view.period.first,
-                                                 view.period.last).items():
-        days[code][tables.category_code(worst)] += 1
+    for (code, _day), category in reading.city_days(cities, view.period.first,
+                                                    view.period.last).items():
+        days[code][category] += 1
     return days
 
 

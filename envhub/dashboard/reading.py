@@ -1,7 +1,8 @@
 """What one dashboard request reads once and its parts share (the figures, the map rows, the
 trends and the rankings): the stations in view with their series, the per-station totals of
 the period and the one before (`StationMonth` for whole months, `StationDay` for the rest) and
-the main cities' worst daily VN_AQI over every day the figures and the trends show.
+the category of the main cities' worst daily VN_AQI (`ProvinceDayAqi`) over every day the
+figures and the trends show.
 
 A `Reading` lives for one request (never across requests: nothing here can be staler than the
 rows). Built with the reader (`actor`), every station read goes through their scope as well
@@ -78,9 +79,9 @@ class Reading:
 
     def city_days(self, codes: list[str], first: datetime.date,
                   last: datetime.date) -> dict:
-        """{(province code, day): the highest daily VN_AQI of the city's stations} of `codes`
-        in first..last: read once over the view's period and the one before (and the twelve
-        months of its trends when the request shows them), then cut here."""
+        """{(province code, day): the category of the city's worst station's daily VN_AQI}
+        of `codes` in first..last: read once over the view's period and the one before (and
+        the twelve months of its trends when the request shows them), then cut here."""
         from envhub.dashboard import tables
 
         def read():
@@ -88,8 +89,8 @@ class Reading:
             if self.trends:
                 months = periods.months_back(self.view.period.last, TREND_MONTHS)
                 since, until = min(since, months[0].first), max(until, months[-1].last)
-            return since, until, tables.worst_city_days(codes, since, until)
+            return since, until, tables.city_day_categories(codes, since, until)
         since, until, found = self.once(("cities", tuple(codes)), read)
         if first < since or last > until:  # outside what the view shows: read it alone
-            return tables.worst_city_days(codes, first, last)
+            return tables.city_day_categories(codes, first, last)
         return {key: aqi for key, aqi in found.items() if first <= key[1] <= last}

@@ -16,16 +16,16 @@ the tables about facilities only (AQI and surveys ignore it)."""
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q
 
-from envhub.airquality import vn_aqi
-from envhub.airquality.models import DailyAqi
+from envhub.airquality import province_days, vn_aqi
+from envhub.airquality.models import ProvinceDayAqi
 from envhub.compliance.models import DailyTally, EventStatus, ExceedanceEvent, SourceMonth
 from envhub.core import completeness
+from envhub.core.raw_rows import raw_rows
 from envhub.dashboard import filters
 from envhub.dashboard.filters import View
 from envhub.dashboard.reading import Reading
@@ -306,26 +306,31 @@ def stations_with_most_gaps(view: View, limit: int | None = None,
 
 # --- air quality ----------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1024)
-def category_code(aqi: int | float) -> str:
-    """The VN_AQI category of a daily index (`vn_aqi.category_for`), remembered per value:
-    a year of a few cities' days asks for the same few hundred values thousands of times."""
-    return vn_aqi.category_for(aqi).code
-
-
-def worst_city_days(codes: list[str], first: datetime.date, last: datetime.date,
-                    reading: Reading | None = None) -> dict:
-    """{(province code, day): the highest daily VN_AQI of the city's stations that day}: a
-    city's day counts in the category of its worst station. Through the request's `Reading`
-    when there is one (the figures and trends read the same days)."""
+def city_day_categories(codes: list[str], first: datetime.date, last: datetime.date,
+                        reading: Reading | None = None) -> dict:
+    """{(province code, day): the VN_AQI category of the city's worst station that day}: a
+    city's day counts in the category of its worst station (a day some station found poor was
+    a poor day there). Read from the per-province summary (`ProvinceDayAqi`: one row a
+    city-day), through the request's `Reading` when there is one (the figures and trends read
+    the same days)."""
     if reading is not None:
         return reading.city_days(codes, first, last)
-    # Through the cities' stations: the key (station, day) serves each one's days.
-    rows = (DailyAqi.objects.filter(station_id__in=Station.objects.filter(
-        province__code__in=codes).values("pk"), day__gte=first, day__lte=last,
-        aqi__isnull=False)
-            .order_by().values("station__province__code", "day").annotate(aqi=Max("aqi")))
-    return {(row["station__province__code"], row["day"]): row["aqi"] for row in rows}
+    columns = province_days.category_columns()
+    rows = raw_rows(ProvinceDayAqi.objects.filter(
+        province__code__in=codes, day__gte=first, day__lte=last).order_by().values_list(
+        "province__code", "day", *columns))
+    found = {}
+    for code, day, *counts in rows:
+        worst = next((column for column, count in zip(reversed(columns), reversed(counts),
+                                                      strict=True) if count > 0), None)
+        if worst is not None:
+            found[code, _as_day(day)] = worst
+    return found
+
+
+def _as_day(value) -> datetime.date:
+    # The driver's own value (`raw_rows`): a date on PostgreSQL, its ISO text on SQLite.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def aqi_days_by_city(view: View, limit: int | None = None) -> list[dict]:
@@ -335,8 +340,9 @@ def aqi_days_by_city(view: View, limit: int | None = None) -> list[dict]:
     codes = cities(view)
     period = view.period
     days = {code: {category.code: 0 for category in vn_aqi.CATEGORIES} for code in codes}
-    for (code, _day), aqi in worst_city_days(codes, period.first, period.last).items():
-        days[code][category_code(aqi)] += 1
+    for (code, _day), category in city_day_categories(codes, period.first,
+                                                      period.last).items():
+        days[code][category] += 1
     names = dict(Province.objects.filter(code__in=codes).values_list("code", "name"))
     rows = []
     for code in codes:

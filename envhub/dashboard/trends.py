@@ -85,9 +85,9 @@ def aqi_days(view: View, reading: Reading | None = None) -> dict:
     codes = tables.cities(view)
     counts = {category.code: [0] * len(spans) for category in vn_aqi.CATEGORIES}
     index_of = {(month.first.year, month.first.month): index for index, month in enumerate(spans)}
-    for (_code, day), aqi in tables.worst_city_days(codes, spans[0].first, spans[-1].last,
-                                                    reading).items():
-        counts[tables.category_code(aqi)][index_of[day.year, day.month]] += 1
+    for (_code, day), category in tables.city_day_categories(codes, spans[0].first,
+                                                             spans[-1].last, reading).items():
+        counts[category][index_of[day.year, day.month]] += 1
     english = (get_language() or "vi").startswith("en")
     series = [{"key": category.code,
                "name": category.name_en if english else category.name_vi,

@@ -9,12 +9,14 @@ import io
 import pytest
 from django.core.management import call_command
 
+from envhub.airquality import province_days
 from envhub.compliance import daily_tallies
 from envhub.monitoring import station_days, summaries
 
 pytestmark = pytest.mark.django_db
 
-KEPT = [station_days.SUMMARY, station_days.MONTHS, daily_tallies.SUMMARY, daily_tallies.MONTHS]
+KEPT = [station_days.SUMMARY, station_days.MONTHS, daily_tallies.SUMMARY, daily_tallies.MONTHS,
+        province_days.SUMMARY, province_days.MOVES]
 
 
 def check() -> tuple[str, str]:
@@ -26,7 +28,8 @@ def check() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("summary", KEPT, ids=lambda summary: summary.table)
+@pytest.mark.parametrize("summary", KEPT,
+                         ids=lambda summary: f"{summary.table}-{summary.source}")
 def test_it_reports_a_summary_without_its_triggers(summary):
     out, err = check()
     assert f"{summary.table}: kept by its triggers on {summary.source}" in out
@@ -36,9 +39,10 @@ def test_it_reports_a_summary_without_its_triggers(summary):
     out, err = check()
     assert f"ERROR  {summary.table}: triggers missing ({lost})" in err
     assert "envhub migrate" in err
-    assert f"{summary.table}: kept by" not in out
+    assert f"{summary.table}: kept by its triggers on {summary.source}" not in out
     others = [other for other in KEPT if other is not summary]
-    assert all(f"{other.table}: kept by its triggers" in out for other in others)
+    assert all(f"{other.table}: kept by its triggers on {other.source}" in out
+               for other in others)
     assert summaries.ensure(summary)
     out, err = check()
     assert "triggers missing" not in err
