@@ -11,9 +11,10 @@ class CoreConfig(AppConfig):
         # Each app's part of the permission policy (its models' rules), before any request.
         import_app_modules("policy")
         # Last: what is loaded by now lives as long as the process (`core.collector`).
-        from envhub.core.collector import freeze_startup_objects
+        from envhub.core import collector
 
-        freeze_startup_objects()
+        collector.tune()
+        collector.freeze_startup_objects()
 
 
 def import_app_modules(module: str) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import operator
 
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 
 from envhub.core.raw_rows import raw_rows
 
@@ -45,13 +47,14 @@ def pieces(first: datetime.date, last: datetime.date):
     return months, days
 
 
-def _add(total: dict, key, values, sign: int = 1) -> None:
+def _add(total: dict, key, values: tuple, sign: int = 1) -> None:
+    """Add (sign 1) or take away (-1) `values` to `key`'s sums: the first time a new list, then
+    in place, element by element in C (`map` with `operator`): thousands of keys a request."""
     found = total.get(key)
     if found is None:
-        total[key] = [sign * (value or 0) for value in values]
+        total[key] = list(values) if sign == 1 else [-value for value in values]
     else:
-        for index, value in enumerate(values):
-            found[index] += sign * (value or 0)
+        found[:] = map(operator.add if sign == 1 else operator.sub, found, values)
 
 
 def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tuple[str, ...],
@@ -60,8 +63,8 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
     days]} of the rows `scope` selects, keys whose sums are all zero left out. `key`: what to
     group by (a field or a path through the summary's foreign key; a tuple of them gives
     tuples). Two grouped queries whatever the spans (one on the months, one on the days);
-    rows are read as the driver gives them (`raw_rows`: keys and integer sums need no
-    conversion) and summed in lists (thousands of them a request)."""
+    rows are read as the driver gives them (`raw_rows`: keys and integer sums, never NULL, need
+    no conversion) and summed in lists (thousands of them a request)."""
     width = len(key) if isinstance(key, tuple) else 1
     keys = key if isinstance(key, tuple) else (key,)
 
@@ -71,7 +74,8 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
     totals: list[dict] = [{} for _span in spans]
     read = [index for index, (months, _days) in enumerate(plans) if months]
     if read:
-        sums = {f"{column}_{index}": Sum(column, filter=Q(month__in=plans[index][0]))
+        sums = {f"{column}_{index}": Coalesce(Sum(column, filter=Q(month__in=plans[index][0])),
+                                              0)
                 for index in read for column in columns}
         every = sorted({month for months, _days in plans for month in months})
         count = len(columns)
@@ -92,7 +96,7 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
             if within:
                 reach |= within
                 pieces_of.append((index, sign))
-                sums.update({f"{column}_{index}_{name}": Sum(column, filter=within)
+                sums.update({f"{column}_{index}_{name}": Coalesce(Sum(column, filter=within), 0)
                              for column in columns})
     if pieces_of:
         count = len(columns)
