@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import ProvinceDayAqi
-from envhub.monitoring.summaries import Summary, register
+from envhub.monitoring.summaries import Summary, body, register, row_triggers
 
 __all__ = ["MOVES", "SUMMARY", "ProvinceDayAqi", "category_columns"]
 
@@ -66,39 +66,15 @@ def _add(row: str) -> str:
             f"ON CONFLICT (province_id, day) DO UPDATE SET {sets}")
 
 
-def _body(statements: list[str]) -> str:
-    return "".join(f"{statement}; " for statement in statements)
-
-
 # The worker replaces a station's days (delete, then insert); an update counts only when the
-# index or its station or day changed.
+# index or its station or day changed. OLD's days are taken while the station is still where
+# they were counted: an update that moves a row to another station reads each one's province.
 _CHANGED = ("OLD.station_id <> NEW.station_id OR OLD.day <> NEW.day OR "
             "OLD.aqi IS DISTINCT FROM NEW.aqi")
-_CHANGED_SQLITE = _CHANGED.replace("IS DISTINCT FROM", "IS NOT")
 
-POSTGRESQL = [
-    f"CREATE OR REPLACE FUNCTION {TABLE}_keep() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN "
-    "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + _body(_take("OLD")) + "END IF; "
-    "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + _add("NEW") + "; END IF; "
-    "RETURN NULL; END $$",
-    f"CREATE TRIGGER {SOURCE}_province_insert AFTER INSERT ON {SOURCE} "
-    f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_keep()",
-    f"CREATE TRIGGER {SOURCE}_province_delete AFTER DELETE ON {SOURCE} "
-    f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_keep()",
-    f"CREATE TRIGGER {SOURCE}_province_update AFTER UPDATE ON {SOURCE} "
-    f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION {TABLE}_keep()",
-]
-SQLITE = [
-    f"CREATE TRIGGER {SOURCE}_province_insert AFTER INSERT ON {SOURCE} "
-    "BEGIN " + _add("NEW") + "; END",
-    f"CREATE TRIGGER {SOURCE}_province_delete AFTER DELETE ON {SOURCE} "
-    "BEGIN " + _body(_take("OLD")) + "END",
-    # OLD's days are taken while the station is still where they were counted: an update
-    # that moves a row to another station reads each station's province.
-    f"CREATE TRIGGER {SOURCE}_province_update AFTER UPDATE ON {SOURCE} "
-    f"WHEN {_CHANGED_SQLITE} BEGIN " + _body(_take("OLD")) + _add("NEW") + "; END",
-]
+POSTGRESQL, SQLITE = row_triggers(TABLE, SOURCE, f"{SOURCE}_province",
+                                  lambda row, _vendor: _take(row),
+                                  lambda row, _vendor: _add(row), _CHANGED)
 
 
 def _station_days(station: str) -> str:
@@ -127,13 +103,13 @@ def _move(old: str, new: str) -> list[str]:
 _MOVED = "OLD.province_id <> NEW.province_id"
 MOVES_POSTGRESQL = [
     f"CREATE OR REPLACE FUNCTION {TABLE}_move() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN " + _body(_move("OLD", "NEW")) + "RETURN NULL; END $$",
+    "LANGUAGE plpgsql AS $$ BEGIN " + body(_move("OLD", "NEW")) + "RETURN NULL; END $$",
     f"CREATE TRIGGER registry_station_aqi_province AFTER UPDATE ON registry_station "
     f"FOR EACH ROW WHEN ({_MOVED}) EXECUTE FUNCTION {TABLE}_move()",
 ]
 MOVES_SQLITE = [
     "CREATE TRIGGER registry_station_aqi_province AFTER UPDATE OF province_id ON "
-    f"registry_station WHEN {_MOVED} BEGIN " + _body(_move("OLD", "NEW")) + "END",
+    f"registry_station WHEN {_MOVED} BEGIN " + body(_move("OLD", "NEW")) + "END",
 ]
 
 _RECOUNT = ("SELECT st.province_id, q.day, " + ", ".join(

@@ -15,7 +15,7 @@ import datetime
 
 from envhub.compliance.tally_models import DailyTally, SourceMonth
 from envhub.core.timeutil import day_bounds, local_day
-from envhub.monitoring.summaries import Summary, monthly, register
+from envhub.monitoring.summaries import Summary, monthly, register, row_triggers
 
 __all__ = ["MONTHS", "SUMMARY", "DailyTally", "SourceMonth", "spans"]
 
@@ -50,35 +50,14 @@ def _add(row: str, day: str) -> str:
             f"ON CONFLICT (source_id, day) DO UPDATE SET {sets}")
 
 
-def _body(statements: list[str]) -> str:
-    return "".join(f"{statement}; " for statement in statements)
-
-
 _CHANGED = ("OLD.source_id <> NEW.source_id OR OLD.window_end <> NEW.window_end OR "
             "OLD.state <> NEW.state OR OLD.window_hours <> NEW.window_hours")
+_DAYS = {"postgresql": _PG_DAY, "sqlite": _SQLITE_DAY}
 
-POSTGRESQL = [
-    "CREATE OR REPLACE FUNCTION compliance_dailytally_keep() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN "
-    "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + _body(_take("OLD", _PG_DAY)) + "END IF; "
-    "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + _add("NEW", _PG_DAY) + "; END IF; "
-    "RETURN NULL; END $$",
-    "CREATE TRIGGER compliance_assessment_tally_insert AFTER INSERT ON compliance_assessment "
-    "FOR EACH ROW EXECUTE FUNCTION compliance_dailytally_keep()",
-    "CREATE TRIGGER compliance_assessment_tally_delete AFTER DELETE ON compliance_assessment "
-    "FOR EACH ROW EXECUTE FUNCTION compliance_dailytally_keep()",
-    "CREATE TRIGGER compliance_assessment_tally_update AFTER UPDATE ON compliance_assessment "
-    f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION compliance_dailytally_keep()",
-]
-SQLITE = [
-    "CREATE TRIGGER compliance_assessment_tally_insert AFTER INSERT ON compliance_assessment "
-    "BEGIN " + _add("NEW", _SQLITE_DAY) + "; END",
-    "CREATE TRIGGER compliance_assessment_tally_delete AFTER DELETE ON compliance_assessment "
-    "BEGIN " + _body(_take("OLD", _SQLITE_DAY)) + "END",
-    "CREATE TRIGGER compliance_assessment_tally_update AFTER UPDATE ON compliance_assessment "
-    f"WHEN {_CHANGED} BEGIN " + _body(_take("OLD", _SQLITE_DAY)) + _add("NEW", _SQLITE_DAY)
-    + "; END",
-]
+POSTGRESQL, SQLITE = row_triggers(
+    "compliance_dailytally", "compliance_assessment", "compliance_assessment_tally",
+    lambda row, vendor: _take(row, _DAYS[vendor]), lambda row, vendor: _add(row, _DAYS[vendor]),
+    _CHANGED)
 
 
 def _recount(day: str) -> str:

@@ -11,9 +11,9 @@ workers), so a full collection walks only what requests left behind.
 
 The young generation's threshold is raised as well (`THRESHOLDS`): with Python's 700
 allocations, the country's dashboard page ran 42 collections a page (over 9 pages: 342
-young, 31 middle, 3 full), 19-25 ms a page; with 10,000, one a page and 1-2 ms. Most garbage is freed by
-reference counting the moment it is dropped; only cycles wait for a collection, a little
-longer now."""
+young, 31 middle, 3 full), 19-25 ms a page; with 10,000, one a page and 1-2 ms. Most garbage
+is freed by reference counting the moment it is dropped; only cycles wait for a collection,
+a little longer now."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ when its rollup changes (a series does not move between stations)."""
 from __future__ import annotations
 
 from envhub.monitoring.models import StationDay, StationMonth
-from envhub.monitoring.summaries import Summary, monthly, register
+from envhub.monitoring.summaries import Summary, monthly, register, row_triggers
 
 __all__ = ["MONTHS", "SUMMARY", "StationDay", "StationMonth"]
 
@@ -38,35 +38,13 @@ def _add(row: str) -> str:
             f"ON CONFLICT (station_id, day) DO UPDATE SET {sets}")
 
 
-def _body(statements: list[str]) -> str:
-    return "".join(f"{statement}; " for statement in statements)
-
-
 # The worker upserts a day again at each new hour; only a change of what is summed matters.
 _CHANGED = ("OLD.series_id <> NEW.series_id OR OLD.day <> NEW.day OR "
             "OLD.valid_hours <> NEW.valid_hours")
 
-POSTGRESQL = [
-    "CREATE OR REPLACE FUNCTION monitoring_stationday_keep() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN "
-    "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + _body(_take("OLD")) + "END IF; "
-    "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + _add("NEW") + "; END IF; "
-    "RETURN NULL; END $$",
-    "CREATE TRIGGER monitoring_dailyrollup_day_insert AFTER INSERT ON monitoring_dailyrollup "
-    "FOR EACH ROW EXECUTE FUNCTION monitoring_stationday_keep()",
-    "CREATE TRIGGER monitoring_dailyrollup_day_delete AFTER DELETE ON monitoring_dailyrollup "
-    "FOR EACH ROW EXECUTE FUNCTION monitoring_stationday_keep()",
-    "CREATE TRIGGER monitoring_dailyrollup_day_update AFTER UPDATE ON monitoring_dailyrollup "
-    f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION monitoring_stationday_keep()",
-]
-SQLITE = [
-    "CREATE TRIGGER monitoring_dailyrollup_day_insert AFTER INSERT ON monitoring_dailyrollup "
-    "BEGIN " + _add("NEW") + "; END",
-    "CREATE TRIGGER monitoring_dailyrollup_day_delete AFTER DELETE ON monitoring_dailyrollup "
-    "BEGIN " + _body(_take("OLD")) + "END",
-    "CREATE TRIGGER monitoring_dailyrollup_day_update AFTER UPDATE ON monitoring_dailyrollup "
-    f"WHEN {_CHANGED} BEGIN " + _body(_take("OLD")) + _add("NEW") + "; END",
-]
+POSTGRESQL, SQLITE = row_triggers(
+    "monitoring_stationday", "monitoring_dailyrollup", "monitoring_dailyrollup_day",
+    lambda row, _vendor: _take(row), lambda row, _vendor: _add(row), _CHANGED)
 
 _RECOUNT = ("SELECT s.station_id, r.day, " + ", ".join(
     f"SUM({count.format(row='r')})" for count in _COUNTS)

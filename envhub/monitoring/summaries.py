@@ -139,6 +139,45 @@ def ensure(summary: Summary, using: str = "default") -> bool:
     return True
 
 
+# --- the triggers of a summary ---------------------------------------------------------------
+
+def body(statements: list[str]) -> str:
+    """Statements as a trigger's body, each ended by a semicolon."""
+    return "".join(f"{statement}; " for statement in statements)
+
+
+def row_triggers(table: str, source: str, prefix: str, take, add,
+                 changed: str) -> tuple[list[str], list[str]]:
+    """(PostgreSQL, SQLite) statements of the triggers keeping `table` from each row of
+    `source`: `take(row, vendor)` the statements taking an old row's counts away, `add(row,
+    vendor)` the one adding a new row's; an update is counted only `WHEN changed` (written for
+    PostgreSQL: SQLite says `IS NOT` for `IS DISTINCT FROM`). The triggers are named
+    `{prefix}_insert`, `_delete` and `_update`; PostgreSQL's function `{table}_keep`."""
+    function = f"{table}_keep"
+    postgresql = [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + body(take("OLD", "postgresql")) + "END IF; "
+        "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + add("NEW", "postgresql") + "; END IF; "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER {prefix}_insert AFTER INSERT ON {source} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {prefix}_delete AFTER DELETE ON {source} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {prefix}_update AFTER UPDATE ON {source} "
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {function}()",
+    ]
+    sqlite = [
+        f"CREATE TRIGGER {prefix}_insert AFTER INSERT ON {source} "
+        "BEGIN " + add("NEW", "sqlite") + "; END",
+        f"CREATE TRIGGER {prefix}_delete AFTER DELETE ON {source} "
+        "BEGIN " + body(take("OLD", "sqlite")) + "END",
+        f"CREATE TRIGGER {prefix}_update AFTER UPDATE ON {source} "
+        f"WHEN {changed.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN "
+        + body(take("OLD", "sqlite")) + add("NEW", "sqlite") + "; END",
+    ]
+    return postgresql, sqlite
+
+
 # --- a monthly summary of a daily one ---------------------------------------------------------
 
 _PG_MONTH = "date_trunc('month', {row}.day)::date"
@@ -150,47 +189,24 @@ def monthly(table: str, source: str, key: str, sums: tuple[str, ...]) -> Summary
     first day): the same sums, kept by triggers on the daily table. The first of `sums` is a
     count: a month whose count falls to zero is removed (its other sums are zero then too)."""
     columns = (key, "month", *sums)
+    months = {"postgresql": _PG_MONTH, "sqlite": _SQLITE_MONTH}
 
-    def take(row: str, month: str) -> list[str]:
+    def take(row: str, vendor: str) -> list[str]:
         sets = ", ".join(f"{column} = {column} - {row}.{column}" for column in sums)
-        where = f"{key} = {row}.{key} AND month = {month.format(row=row)}"
+        where = f"{key} = {row}.{key} AND month = {months[vendor].format(row=row)}"
         return [f"UPDATE {table} SET {sets} WHERE {where}",
                 f"DELETE FROM {table} WHERE {where} AND {sums[0]} <= 0"]
 
-    def add(row: str, month: str) -> str:
-        values = ", ".join([f"{row}.{key}", month.format(row=row)]
+    def add(row: str, vendor: str) -> str:
+        values = ", ".join([f"{row}.{key}", months[vendor].format(row=row)]
                            + [f"{row}.{column}" for column in sums])
         sets = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in sums)
         return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
                 f"ON CONFLICT ({key}, month) DO UPDATE SET {sets}")
 
-    def body(statements: list[str]) -> str:
-        return "".join(f"{statement}; " for statement in statements)
-
     changed = " OR ".join([f"OLD.{key} <> NEW.{key}", "OLD.day <> NEW.day"]
                           + [f"OLD.{column} <> NEW.{column}" for column in sums])
-    name = f"{table}_keep"
-    postgresql = [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "IF TG_OP IN ('DELETE', 'UPDATE') THEN " + body(take("OLD", _PG_MONTH)) + "END IF; "
-        "IF TG_OP IN ('INSERT', 'UPDATE') THEN " + add("NEW", _PG_MONTH) + "; END IF; "
-        "RETURN NULL; END $$",
-        f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-        f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-        f"CREATE TRIGGER {table}_update AFTER UPDATE ON {source} "
-        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()",
-    ]
-    sqlite = [
-        f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} "
-        "BEGIN " + add("NEW", _SQLITE_MONTH) + "; END",
-        f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} "
-        "BEGIN " + body(take("OLD", _SQLITE_MONTH)) + "END",
-        f"CREATE TRIGGER {table}_update AFTER UPDATE ON {source} "
-        f"WHEN {changed} BEGIN " + body(take("OLD", _SQLITE_MONTH)) + add("NEW", _SQLITE_MONTH)
-        + "; END",
-    ]
+    postgresql, sqlite = row_triggers(table, source, table, take, add, changed)
 
     def recount(month: str) -> str:
         return (f"SELECT d.{key}, {month.format(row='d')}, "

@@ -45,6 +45,12 @@ def index(station, day, aqi):
     return DailyAqi(station=station, day=day, aqi=aqi, category="", dominant="PM2,5")
 
 
+def second_station(beside: Station) -> Station:
+    """Another ambient station in the province of `beside`."""
+    return Station.objects.create(code="HNKK2", name="Trạm 2", kind=StationKind.AUTO_AIR,
+                                  province=beside.province)
+
+
 def test_each_category_bound_is_counted_where_vn_aqi_puts_it(world):
     values = [0, 50, 51, 100, 101, 150, 151, 200, 201, 300, 301, 500]
     DailyAqi.objects.bulk_create([index(world.air_hn, DAY + datetime.timedelta(days=n), aqi)
@@ -82,13 +88,11 @@ def test_the_aqi_workers_replace_keeps_the_counts(world):
 
 def test_a_station_that_moves_takes_its_days_along(world):
     hn, dn = world.air_hn, world.air_dn
-    second = Station.objects.create(code="HNKK2", name="Trạm 2", kind=StationKind.AUTO_AIR,
-                                    province=hn.province)
+    second = second_station(hn)
     DailyAqi.objects.bulk_create([index(hn, DAY, 30), index(second, DAY, 180),
                                   index(second, DAY + datetime.timedelta(days=1), 90),
                                   index(dn, DAY, 60)])
-    before = kept()
-    assert before == recount()
+    assert kept() == recount()
     second.province = dn.province
     second.save()
     assert kept() == recount()
@@ -125,8 +129,7 @@ def test_a_long_random_sequence_of_writes_keeps_the_counts(world):
 
 def test_the_dashboard_reads_each_city_days_worst_station(world):
     hn, dn = world.air_hn, world.air_dn
-    second = Station.objects.create(code="HNKK2", name="Trạm 2", kind=StationKind.AUTO_AIR,
-                                    province=hn.province)
+    second = second_station(hn)
     DailyAqi.objects.bulk_create([index(hn, DAY, 30), index(second, DAY, 151),
                                   index(hn, DAY + datetime.timedelta(days=1), 100),
                                   index(second, DAY + datetime.timedelta(days=1), None),
