@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from envhub.airquality import vn_aqi
 from envhub.airquality.models import ProvinceDayAqi
+from envhub.core.raw_rows import raw_rows
+from envhub.core.timeutil import day_from_db
 from envhub.monitoring.summaries import Summary, body, register, row_triggers
 
-__all__ = ["MOVES", "SUMMARY", "ProvinceDayAqi", "category_columns"]
+__all__ = ["MOVES", "SUMMARY", "ProvinceDayAqi", "category_columns", "worst_categories"]
 
 TABLE = "airquality_provincedayaqi"
 SOURCE = "airquality_dailyaqi"
@@ -36,16 +38,14 @@ _SUMS = COLUMNS[2:]
 
 
 def _counts(aqi: str) -> list[str]:
-    """The SQL of each of `_SUMS` for one index `aqi`: 1 station, and 1 in its category."""
-    counts, low = ["1"], None
-    for category in vn_aqi.CATEGORIES:
-        bound = f"{aqi} <= {category.high}"
-        if low is not None:
-            bound = f"{aqi} > {low} AND {bound}"
-        if category is vn_aqi.CATEGORIES[-1]:
-            bound = f"{aqi} > {low}"  # above the scale's top: the last category
-        counts.append(f"CASE WHEN {bound} THEN 1 ELSE 0 END")
-        low = category.high
+    """The SQL of each of `_SUMS` for one index `aqi`: 1 station, and 1 in its category (above
+    the previous category's top, up to its own; the last one has no top)."""
+    counts = ["1"]
+    for index, category in enumerate(vn_aqi.CATEGORIES):
+        bounds = [f"{aqi} > {vn_aqi.CATEGORIES[index - 1].high}"] if index else []
+        if category is not vn_aqi.CATEGORIES[-1]:
+            bounds.append(f"{aqi} <= {category.high}")
+        counts.append(f"CASE WHEN {' AND '.join(bounds)} THEN 1 ELSE 0 END")
     return counts
 
 
@@ -124,3 +124,18 @@ SUMMARY = register(Summary(
 MOVES = Summary(table=TABLE, source="registry_station", columns=COLUMNS,
                 recount={"postgresql": _RECOUNT, "sqlite": _RECOUNT}, sqlite=MOVES_SQLITE,
                 postgresql=MOVES_POSTGRESQL)
+
+
+def worst_categories(codes: list[str], first, last) -> dict:
+    """{(province code, day): the category of the province's worst station that day} of the
+    provinces `codes` in first..last: the highest category counted (days without an index
+    are absent). One row a province-day, read as the driver gives it."""
+    columns = category_columns()
+    found = {}
+    for code, day, *counts in raw_rows(ProvinceDayAqi.objects.filter(
+            province__code__in=codes, day__gte=first, day__lte=last).order_by().values_list(
+            "province__code", "day", *columns)):
+        worst = [column for column, count in zip(columns, counts, strict=True) if count > 0]
+        if worst:
+            found[code, day_from_db(day)] = worst[-1]
+    return found

@@ -135,6 +135,13 @@ def local_iso_from_db(value) -> str | None:
     return local_iso(value)
 
 
+def day_from_db(value) -> datetime.date | None:
+    """A date read with a raw cursor: SQLite gives ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
 def from_db(value) -> datetime.datetime | None:
     """A datetime read with a raw cursor: SQLite gives UTC text, PostgreSQL aware values."""
     if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:

@@ -93,4 +93,4 @@ class Reading:
         since, until, found = self.once(("cities", tuple(codes)), read)
         if first < since or last > until:  # outside what the view shows: read it alone
             return tables.city_day_categories(codes, first, last)
-        return {key: aqi for key, aqi in found.items() if first <= key[1] <= last}
+        return {key: category for key, category in found.items() if first <= key[1] <= last}

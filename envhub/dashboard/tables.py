@@ -22,10 +22,8 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q
 
 from envhub.airquality import province_days, vn_aqi
-from envhub.airquality.models import ProvinceDayAqi
 from envhub.compliance.models import DailyTally, EventStatus, ExceedanceEvent, SourceMonth
 from envhub.core import completeness
-from envhub.core.raw_rows import raw_rows
 from envhub.dashboard import filters
 from envhub.dashboard.filters import View
 from envhub.dashboard.reading import Reading
@@ -310,27 +308,12 @@ def city_day_categories(codes: list[str], first: datetime.date, last: datetime.d
                         reading: Reading | None = None) -> dict:
     """{(province code, day): the VN_AQI category of the city's worst station that day}: a
     city's day counts in the category of its worst station (a day some station found poor was
-    a poor day there). Read from the per-province summary (`ProvinceDayAqi`: one row a
-    city-day), through the request's `Reading` when there is one (the figures and trends read
-    the same days)."""
+    a poor day there), from the per-province summary (`province_days.worst_categories`).
+    Through the request's `Reading` when there is one (the figures and trends read the same
+    days)."""
     if reading is not None:
         return reading.city_days(codes, first, last)
-    columns = province_days.category_columns()
-    rows = raw_rows(ProvinceDayAqi.objects.filter(
-        province__code__in=codes, day__gte=first, day__lte=last).order_by().values_list(
-        "province__code", "day", *columns))
-    found = {}
-    for code, day, *counts in rows:
-        worst = next((column for column, count in zip(reversed(columns), reversed(counts),
-                                                      strict=True) if count > 0), None)
-        if worst is not None:
-            found[code, _as_day(day)] = worst
-    return found
-
-
-def _as_day(value) -> datetime.date:
-    # The driver's own value (`raw_rows`): a date on PostgreSQL, its ISO text on SQLite.
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+    return province_days.worst_categories(codes, first, last)
 
 
 def aqi_days_by_city(view: View, limit: int | None = None) -> list[dict]:

@@ -15,7 +15,7 @@ from envhub.core.errors import InvalidInput, NotFound
 from envhub.core.pagination import Page, keyset_page
 from envhub.core.permissions import Actor
 from envhub.core.raw_rows import raw_rows
-from envhub.core.timeutil import from_db
+from envhub.core.timeutil import day_from_db, from_db
 from envhub.monitoring.models import (
     Batch,
     DailyRollup,
@@ -140,10 +140,7 @@ def series_page(query: SeriesQuery, *, cursor: str | None, limit: int | None) ->
 
 def _series_key(row: tuple, field: str):
     """The order value of a raw row as the ORM would give it (the cursor holds it)."""
-    if field == "day":
-        return row[0] if isinstance(row[0], datetime.date) else datetime.date.fromisoformat(
-            row[0])
-    return from_db(row[0])
+    return day_from_db(row[0]) if field == "day" else from_db(row[0])
 
 
 def station_latest(actor: Actor, code: str) -> tuple[Station, list[LatestValue],
