@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Aggregate, Count, F, Q, Sum, TextField
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ from envhub.core.completeness import PeriodCoverage
 from envhub.core.numbers import format_number
 from envhub.core.raw_rows import raw_rows
 from envhub.core.timeutil import day_bounds
-from envhub.monitoring.period_sums import period_sums
+from envhub.monitoring.period_sums import add_sums, period_sums
 
 STATUS_LABELS = {
     completeness.NO_DATA: gettext_lazy("no data"),
@@ -179,7 +180,7 @@ def _window_sums(prefix: str, within: Q) -> dict:
     return {f"with_data{prefix}": Count("pk", filter=within),
             f"valid{prefix}": Count("pk", filter=within & ~Q(state=State.UNKNOWN)),
             f"exceeded{prefix}": Count("pk", filter=exceeds),
-            f"exceeded_hours{prefix}": Sum("window_hours", filter=exceeds)}
+            f"exceeded_hours{prefix}": Coalesce(Sum("window_hours", filter=exceeds), 0)}
 
 
 def _counts_of_spans(sources, spans, now) -> list[dict[int, list[int]]]:
@@ -216,11 +217,7 @@ def _counts_of_spans(sources, spans, now) -> list[dict[int, list[int]]]:
                 reach, of_source__in=sources).order_by().values("source_id").annotate(
                 **sums).values_list("source_id", *names)):
             for found, first, sign in columns:
-                counts = found.get(row[0])
-                if counts is None:
-                    counts = found[row[0]] = [0] * len(_KEYS)
-                for place, value in enumerate(row[first:first + len(_KEYS)]):
-                    counts[place] += sign * (value or 0)
+                add_sums(found, row[0], row[first:first + len(_KEYS)], sign)
     return [{source: counts for source, counts in found.items() if counts[0]}
             for found in totals]
 

@@ -47,7 +47,7 @@ def pieces(first: datetime.date, last: datetime.date):
     return months, days
 
 
-def _add(total: dict, key, values: tuple, sign: int = 1) -> None:
+def add_sums(total: dict, key, values: tuple, sign: int = 1) -> None:
     """Add (sign 1) or take away (-1) `values` to `key`'s sums: the first time a new list, then
     in place, element by element in C (`map` with `operator`): thousands of keys a request."""
     found = total.get(key)
@@ -83,7 +83,7 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
                             .values(*keys).annotate(**sums).values_list(*keys, *sums)):
             found = key_of(row)
             for place, index in enumerate(read):
-                _add(totals[index], found, row[width + place * count:
+                add_sums(totals[index], found, row[width + place * count:
                                                width + (place + 1) * count])
     pieces_of = []  # (index, sign, name) of each day filter
     sums, reach = {}, Q()
@@ -104,6 +104,6 @@ def period_sums(day_model, month_model, key: str | tuple[str, ...], columns: tup
                             .values(*keys).annotate(**sums).values_list(*keys, *sums)):
             found = key_of(row)
             for place, (index, sign) in enumerate(pieces_of):
-                _add(totals[index], found, row[width + place * count:
+                add_sums(totals[index], found, row[width + place * count:
                                                width + (place + 1) * count], sign)
     return [{found: sums for found, sums in total.items() if any(sums)} for total in totals]
