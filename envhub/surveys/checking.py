@@ -8,6 +8,7 @@ A worker that dies mid-check stops renewing its heartbeat; another takes the fil
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import queue
 import threading
@@ -32,13 +33,15 @@ PROGRESS_EVERY = 1000
 
 
 @lru_cache(maxsize=64)
-def _compiled(version_id: int) -> TableSchema:
-    return compile_schema(SchemaVersion.objects.get(pk=version_id).descriptor)
+def _compiled(descriptor: str) -> TableSchema:
+    return compile_schema(json.loads(descriptor))
 
 
 def schema_of(version: SchemaVersion) -> TableSchema:
-    """The compiled schema of a version (versions never change, so it is kept)."""
-    return _compiled(version.pk)
+    """The compiled schema of a version, kept per descriptor: keyed by the version's id, a
+    version made in a transaction that was rolled back would leave its schema to the next one
+    given that id (SQLite gives a rolled-back id again)."""
+    return _compiled(json.dumps(version.descriptor, sort_keys=True, ensure_ascii=False))
 
 
 def estimate_rows(stream) -> int | None:
