@@ -56,17 +56,6 @@ def document_condition(actor: Actor, prefix: str = "") -> Q | None:
     return condition
 
 
-def levels_for(actor: Actor) -> set[str] | None:
-    """The access levels whose every document the actor reads (None: all); restricted
-    documents are added one by one, by organisation."""
-    if keeps_the_library(actor):
-        return None
-    levels = {AccessLevel.PUBLIC.value}
-    if actor.has_role(*INTERNAL_READERS):
-        levels.add(AccessLevel.INTERNAL.value)
-    return levels
-
-
 def _documents_by(prefix: str):
     def rule(actor: Actor, qs: QuerySet) -> QuerySet:
         condition = document_condition(actor, prefix)

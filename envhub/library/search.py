@@ -209,20 +209,23 @@ def _chosen_condition(name: str, values: set[str]):
 
 def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
                      after: list[int] | None, limit: int
-                     ) -> tuple[list[tuple[int, int, int]], dict[str, dict[str, int]], int]:
-    """One statement: the engine's matches with their tier (`e`, run once), joined to the
-    documents the reader may see (`m`, read once: both are materialised CTEs), then the page
-    (tier, year, id, after the cursor's row), each facet's values counted over the documents
-    matching every other chosen filter (so that choosing a value never hides its siblings),
-    and the number matching all. Before, the ids went to Python and back, and the page, the
-    facets and the provinces were three scans of the matches, the facets coming back as a
-    row per combination of their five values — nearly a row per document."""
+                     ) -> tuple[list[tuple[int, int, int]], dict[str, dict], int]:
+    """One statement: the documents the reader may see joined to the engine's matches with
+    their tier (`m`, read once: a materialised CTE), then the page (tier, year, id, after the
+    cursor's row), each facet's values counted over the documents matching every other chosen
+    filter (so that choosing a value never hides its siblings), and the number matching all.
+    Collections and provinces are counted by id (their codes and names are read with the
+    labels): no join to their tables for every match.
+
+    The engine's query is a subquery of `m` on PostgreSQL, joined as its rows come rather than
+    copied whole into a CTE of its own first (one copy fewer of up to every document);
+    SQLite keeps it materialised, so that its MATCH runs once whatever the plan."""
     flags = {f"c_{name}": ExpressionWrapper(_chosen_condition(name, values),
                                             output_field=BooleanField())
              for name, values in chosen.items()}
     base = _readable(actor).annotate(
         m_id=F("pk"), m_year=Coalesce("year", 0), m_year_value=F("year"),
-        m_type=F("type"), m_issuing_body=F("issuing_body"), m_collection=F("collection__code"),
+        m_type=F("type"), m_issuing_body=F("issuing_body"), m_collection=F("collection_id"),
         m_access_level=F("access_level"), **flags)
     columns = ["m_id", "m_year", "m_year_value", "m_type", "m_issuing_body",
                "m_collection", "m_access_level", *flags]
@@ -232,9 +235,14 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
         ctes = f"m AS MATERIALIZED (SELECT q.*, {CONTENT} AS m_tier FROM ({inner}) AS q)"
     else:
         engine_sql, engine_params = backend().tiers(query)
-        params = [*engine_params, *inner_params]
-        ctes = (f"e AS MATERIALIZED ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
-                f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
+        if connection.vendor == "postgresql":
+            params = [*inner_params, *engine_params]
+            ctes = (f"m AS MATERIALIZED (SELECT q.*, e.tier AS m_tier FROM ({inner}) AS q "
+                    f"JOIN ({engine_sql}) AS e ON e.id = q.m_id)")
+        else:
+            params = [*engine_params, *inner_params]
+            ctes = (f"e AS MATERIALIZED ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
+                    f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
 
     def where(skip: str | None = None) -> str:
         kept = [f"m.c_{name}" for name in chosen if name != skip]
@@ -252,18 +260,7 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
                 f"m.m_id, m.m_tier, m.m_year FROM m WHERE {where()}{keyset} ORDER BY "
                 f"m.m_tier DESC, m.m_year DESC, m.m_id DESC LIMIT {int(limit) + 1}) AS p")
     arms.append(f"SELECT 'total', NULL, NULL, NULL, NULL, COUNT(*) FROM m WHERE {where()}")
-    for name in FACETS:
-        if name == "province":
-            through = Document.provinces.through._meta.db_table
-            from envhub.registry.models import Province
-            arms.append(
-                f"SELECT 'province', pr.code, NULL, NULL, NULL, COUNT(*) FROM m JOIN {through}"
-                f" t ON t.document_id = m.m_id JOIN {Province._meta.db_table} pr ON pr.id = "
-                f"t.province_id WHERE {where(name)} GROUP BY pr.code")
-        else:
-            column = "m.m_year_value" if name == "year" else f"m.m_{name}"
-            arms.append(f"SELECT '{name}', CAST({column} AS varchar(300)), NULL, NULL, NULL, "
-                        f"COUNT(*) FROM m WHERE {where(name)} GROUP BY {column}")
+    arms.extend(_facet_arms(where))
     sql = f"WITH {ctes} " + " UNION ALL ".join(arms)
     rows, counts, total = [], {name: {} for name in FACETS}, 0
     with connection.cursor() as cursor:
@@ -273,21 +270,62 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
                 rows.append((pk, tier, year))
             elif kind == "total":
                 total = count
-            elif value not in (None, ""):
+            elif kind in ("province", "collection"):
+                if count:
+                    counts[kind][pk] = count  # by id: `_labels` gives their codes
+            elif count and value not in (None, ""):  # a FILTER's count may be 0
                 counts[kind][value] = count
     rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
     return rows, counts, total
 
 
-def _facets(counts: dict[str, dict[str, int]], chosen: dict[str, set[str]]
+def _facet_arms(where) -> list[str]:
+    """The statement's arms counting each facet's values over `m`; `where(name)` is the
+    condition of the filters chosen in the other facets. Collections and provinces are
+    counted by id, in the `id` column. On PostgreSQL the five facets of the documents' own
+    columns are one pass over the matches (GROUPING SETS, each set counting with its own
+    FILTER); SQLite has no GROUPING SETS, and its arms each read `m` again."""
+    through = Document.provinces.through._meta.db_table
+    arms = [f"SELECT 'province', NULL, t.province_id, NULL, NULL, COUNT(*) FROM m JOIN "
+            f"{through} t ON t.document_id = m.m_id WHERE {where('province')} "
+            "GROUP BY t.province_id"]
+    columns = {"type": "m.m_type", "year": "m.m_year_value", "issuing_body": "m.m_issuing_body",
+               "collection": "m.m_collection", "access_level": "m.m_access_level"}
+
+    def value_and_id(name: str, column: str) -> tuple[str, str]:
+        return (("NULL", column) if name == "collection"
+                else (f"CAST({column} AS varchar(300))", "NULL"))
+
+    if connection.vendor != "postgresql":
+        for name, column in columns.items():
+            value, pk = value_and_id(name, column)
+            arms.append(f"SELECT '{name}', {value}, {pk}, NULL, NULL, COUNT(*) FROM m "
+                        f"WHERE {where(name)} GROUP BY {column}")
+        return arms
+
+    def case(expression_of) -> str:
+        return "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN {expression_of(name, column)}"
+                                  for name, column in columns.items()) + " END"
+
+    arms.append(
+        f"SELECT {case(lambda name, column: repr(name))}, "
+        f"{case(lambda name, column: value_and_id(name, column)[0])}, "
+        f"{case(lambda name, column: value_and_id(name, column)[1])}, NULL, NULL, "
+        f"{case(lambda name, column: f'COUNT(*) FILTER (WHERE {where(name)})')} FROM m "
+        "GROUP BY GROUPING SETS (" + ", ".join(f"({column})" for column in columns.values())
+        + ")")
+    return arms
+
+
+def _facets(counts: dict[str, dict], chosen: dict[str, set[str]]
             ) -> dict[str, list[FacetValue]]:
-    """The counted values of each facet with their labels, in the order the page shows."""
+    """The counted values of each facet with their labels, in the order the page shows;
+    collections and provinces, counted by id, are shown and chosen by their codes."""
     labels = _labels(counts)
     facets = {}
     for name in FACETS:
-        values = [FacetValue(value, labels[name].get(value, value), count,
-                             value in chosen.get(name, ()))
-                  for value, count in counts[name].items()]
+        values = [FacetValue(value, label, count, value in chosen.get(name, ()))
+                  for value, label, count in _labelled(name, counts[name], labels[name])]
         if name == "year":
             values.sort(key=lambda item: item.value, reverse=True)
         else:
@@ -296,22 +334,31 @@ def _facets(counts: dict[str, dict[str, int]], chosen: dict[str, set[str]]
     return facets
 
 
-def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+def _labelled(name: str, counts: dict, labels: dict) -> list[tuple[str, str, int]]:
+    """(value, label, count) of one facet's counts."""
+    if name in ("province", "collection"):
+        return [(labels[pk][0], labels[pk][1], count) for pk, count in counts.items()
+                if pk in labels]
+    return [(value, labels.get(value, value), count) for value, count in counts.items()]
+
+
+def _labels(counts: dict[str, dict]) -> dict[str, dict]:
+    """Each facet's labels by value; for collections and provinces (code, label) by id."""
     from envhub.registry.models import Province
 
-    labels: dict[str, dict[str, str]] = {
+    labels: dict[str, dict] = {
         "type": {value: str(label) for value, label in DocumentType.choices},
         "access_level": {value: str(label) for value, label in AccessLevel.choices},
         "collection": {}, "province": {}, "year": {}, "issuing_body": {},
     }
     # One round trip for both: the counted collections, and the sixty-three provinces read
     # whole rather than through a long IN list.
-    collections = Collection.objects.filter(code__in=list(counts["collection"])).annotate(
-        facet=Value("collection")).order_by().values_list("facet", "code", "title")
+    collections = Collection.objects.filter(pk__in=list(counts["collection"])).annotate(
+        facet=Value("collection")).order_by().values_list("facet", "pk", "code", "title")
     provinces = Province.objects.annotate(facet=Value("province")).order_by().values_list(
-        "facet", "code", "name")
-    for facet, code, label in collections.union(provinces, all=True):
-        labels[facet][code] = label
+        "facet", "pk", "code", "name")
+    for facet, pk, code, label in collections.union(provinces, all=True):
+        labels[facet][pk] = (code, label)
     return labels
 
 

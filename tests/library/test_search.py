@@ -187,3 +187,48 @@ def test_it_rebuilds_the_index_from_the_documents(world, library):
     assert found(world.actor("admin"), "nd-cp") == []
     assert search.rebuild(batch=2) == 5
     assert found(world.actor("admin"), "nd-cp") == ["ND-45"]
+
+
+def _expected_facets(documents, chosen):
+    """Each facet's counts, computed here from the documents' own fields: over the documents
+    matching every chosen filter but the facet's own."""
+    def values(document, name):
+        if name == "province":
+            return {province.code for province in document.provinces.all()}
+        if name == "collection":
+            return {document.collection.code}
+        value = getattr(document, name)
+        return {str(value)} if value not in (None, "") else set()
+
+    expected = {}
+    for name in search.FACETS:
+        counts: dict[str, int] = {}
+        for document in documents:
+            if all(values(document, other) & set(picked)
+                   for other, picked in chosen.items() if other != name):
+                for value in values(document, name):
+                    counts[value] = counts.get(value, 0) + 1
+        expected[name] = counts
+    return expected
+
+
+CHOICES = [{}, {"type": ["map", "eia"]}, {"year": ["2019", "2021"], "province": ["75"]},
+           {"collection": ["van-ban"], "access_level": ["public", "internal"]},
+           {"issuing_body": ["Chính phủ"], "type": ["legal"], "year": ["2022"]},
+           {"province": ["01", "75"], "access_level": ["restricted"], "type": ["eia"]}]
+
+
+@pytest.mark.parametrize("persona", ["admin", "anonymous", "officer"])
+@pytest.mark.parametrize("text", ["", "dong nai", "nuoc"])
+@pytest.mark.parametrize("chosen", CHOICES)
+def test_every_facet_counts_what_the_other_filters_leave(world, library, persona, text,
+                                                         chosen):
+    actor = _actor(world, persona)
+    readable = set(found(actor, text))
+    documents = [document for document in library.values() if document.identifier in readable]
+    results = search.search(actor, text, search.Filters(**chosen), limit=100)
+    counted = {name: {item.value: item.count for item in values}
+               for name, values in results.facets.items()}
+    assert counted == _expected_facets(documents, chosen)
+    assert all(item.chosen == (item.value in chosen.get(name, ()))
+               for name, values in results.facets.items() for item in values)
