@@ -26,8 +26,11 @@ def home(request):
                                        if value.strip()][:search.MAX_FILTER_VALUES]
                                 for name in search.FACETS})
     chosen = filters.chosen()
+    kept = [("q", q)] if q else []
+    kept += [(name, value) for name, values in chosen.items() for value in sorted(values)]
+    # The page's JSON twin answers the same search: the query and the chosen facets.
     context = {"q": q, "chosen": chosen, "titles": _titles(), "results": None, "error": None,
-               "api_url": "/api/v1/documents" + ("?" + urlencode({"q": q}) if q else "")}
+               "api_url": "/api/v1/documents" + ("?" + urlencode(kept) if kept else "")}
     status = 200
     try:
         results = search.search(request.actor, q, filters,
@@ -36,8 +39,6 @@ def home(request):
         context["error"] = error.message
         status = 400
     else:
-        kept = [("q", q)] if q else []
-        kept += [(name, value) for name, values in chosen.items() for value in sorted(values)]
         context.update({
             "results": results,
             "facets": [(name, context["titles"][name], values)

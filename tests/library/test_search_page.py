@@ -44,3 +44,15 @@ def test_it_pages_forward(world, library, settings):
     second = client.get("/library/" + next_url.replace("&amp;", "&")).content.decode()
     assert 'data-identifier="DN-2022"' in second and 'data-identifier="HN-KK"' not in second
     assert client.get("/library/", {"cursor": "forged"}).status_code == 400
+
+
+def test_its_json_twin_answers_the_same_search_with_its_filters(world, library):
+    client = world.client("admin")
+    html = client.get("/library/", {"q": "dong nai", "type": ["map", "eia"],
+                                    "province": "75"}).content.decode()
+    link = html.split('class="json-twin" href="')[1].split('"')[0].replace("&amp;", "&")
+    twin = client.get(link).json()
+    shown = {part.split('"')[0] for part in html.split('data-identifier="')[1:]}
+    assert {item["identifier"] for item in twin["results"]} == shown == {"BD-2019", "DTM-GIAY"}
+    assert {item["value"] for item in twin["facets"]["type"] if item["chosen"]} == {"map", "eia"}
+    assert [item["value"] for item in twin["facets"]["province"] if item["chosen"]] == ["75"]
