@@ -307,13 +307,13 @@ def _facet_arms(where) -> list[str]:
         return "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN {expression_of(name, column)}"
                                   for name, column in columns.items()) + " END"
 
-    arms.append(
-        f"SELECT {case(lambda name, column: repr(name))}, "
-        f"{case(lambda name, column: value_and_id(name, column)[0])}, "
-        f"{case(lambda name, column: value_and_id(name, column)[1])}, NULL, NULL, "
-        f"{case(lambda name, column: f'COUNT(*) FILTER (WHERE {where(name)})')} FROM m "
-        "GROUP BY GROUPING SETS (" + ", ".join(f"({column})" for column in columns.values())
-        + ")")
+    kind = case(lambda name, column: "'" + name + "'")
+    value = case(lambda name, column: value_and_id(name, column)[0])
+    pk = case(lambda name, column: value_and_id(name, column)[1])
+    count = case(lambda name, column: f"COUNT(*) FILTER (WHERE {where(name)})")
+    sets = ", ".join(f"({column})" for column in columns.values())
+    arms.append(f"SELECT {kind}, {value}, {pk}, NULL, NULL, {count} FROM m "
+                f"GROUP BY GROUPING SETS ({sets})")
     return arms
 
 
