@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -202,7 +203,9 @@ def _chosen_condition(name: str, values: set[str]):
         return Exists(Document.provinces.through.objects.filter(
             document_id=OuterRef("pk"), province__code__in=sorted(values)))
     if name == "year":
-        years = [int(value) for value in values if value.isdecimal() and len(value) <= 4]
+        # ASCII digits only, as the facet lists years: int() would also read "２０２２".
+        years = [int(value) for value in values
+                 if value.isascii() and value.isdecimal() and len(value) <= 4]
         return Q(year__in=years)
     return Q(**{f"{_FIELDS[name]}__in": sorted(values)})
 
@@ -220,8 +223,10 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
     The engine's query is a subquery of `m` on PostgreSQL, joined as its rows come rather than
     copied whole into a CTE of its own first (one copy fewer of up to every document);
     SQLite keeps it materialised, so that its MATCH runs once whatever the plan."""
-    flags = {f"c_{name}": ExpressionWrapper(_chosen_condition(name, values),
-                                            output_field=BooleanField())
+    # CASE, not the bare condition: Django writes a condition that can match nothing (no
+    # valid year chosen) as the integer 0, which PostgreSQL refuses where a boolean goes.
+    flags = {f"c_{name}": Case(When(_chosen_condition(name, values), then=Value(True)),
+                               default=Value(False), output_field=BooleanField())
              for name, values in chosen.items()}
     base = _readable(actor).annotate(
         m_id=F("pk"), m_year=Coalesce("year", 0), m_year_value=F("year"),

@@ -67,3 +67,20 @@ def test_it_never_fails_on_fts_syntax(world, library, q):
     answer = get(world.client("anonymous"), q=q)
     assert answer.status_code in (200, 400)
     assert get(world.client("anonymous"), q="dong nai").json()["total"] == 2
+
+
+HOSTILE_VALUES = ["' OR 1=1 --", "%", "_", "NULL", "é" * 301, "1e9", "-1", "２０２２", "\\", '"',
+                  ");DROP TABLE library_document;--"]
+
+
+@pytest.mark.parametrize("facet", ["type", "year", "issuing_body", "collection", "province",
+                                   "access_level"])
+def test_hostile_filter_values_find_nothing_and_break_nothing(world, library, facet):
+    client = world.client("admin")
+    body = get(client, q="dong nai", **{facet: HOSTILE_VALUES}).json()
+    assert body["total"] == 0 and body["results"] == []
+    assert not any(item["chosen"] for values in body["facets"].values() for item in values)
+    # A NUL byte, which PostgreSQL cannot hold in text, is refused before any query.
+    refused = get(client, q="dong nai", **{facet: ["a\x00b"]})
+    assert refused.status_code == 400 and refused.json()["error"]["message"]
+    assert get(client, q="dong nai").json()["total"] == 3  # the library still whole
