@@ -220,9 +220,7 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
     Collections and provinces are counted by id (their codes and names are read with the
     labels): no join to their tables for every match.
 
-    The engine's query is a subquery of `m` on PostgreSQL, joined as its rows come rather than
-    copied whole into a CTE of its own first (one copy fewer of up to every document);
-    SQLite keeps it materialised, so that its MATCH runs once whatever the plan."""
+    The engine's query (`e`) is materialised or not as its backend says (`ENGINE_CTE`)."""
     # CASE, not the bare condition: Django writes a condition that can match nothing (no
     # valid year chosen) as the integer 0, which PostgreSQL refuses where a boolean goes.
     flags = {f"c_{name}": Case(When(_chosen_condition(name, values), then=Value(True)),
@@ -239,15 +237,11 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
         params = list(inner_params)
         ctes = f"m AS MATERIALIZED (SELECT q.*, {CONTENT} AS m_tier FROM ({inner}) AS q)"
     else:
-        engine_sql, engine_params = backend().tiers(query)
-        if connection.vendor == "postgresql":
-            params = [*inner_params, *engine_params]
-            ctes = (f"m AS MATERIALIZED (SELECT q.*, e.tier AS m_tier FROM ({inner}) AS q "
-                    f"JOIN ({engine_sql}) AS e ON e.id = q.m_id)")
-        else:
-            params = [*engine_params, *inner_params]
-            ctes = (f"e AS MATERIALIZED ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
-                    f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
+        engine = backend()
+        engine_sql, engine_params = engine.tiers(query)
+        params = [*engine_params, *inner_params]
+        ctes = (f"e AS {engine.ENGINE_CTE} ({engine_sql}), m AS MATERIALIZED (SELECT q.*, "
+                f"e.tier AS m_tier FROM ({inner}) AS q JOIN e ON e.id = q.m_id)")
 
     def where(skip: str | None = None) -> str:
         kept = [f"m.c_{name}" for name in chosen if name != skip]
@@ -277,7 +271,7 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
                 total = count
             elif kind in ("province", "collection"):
                 if count:
-                    counts[kind][pk] = count  # by id: `_labels` gives their codes
+                    counts[kind][pk] = count  # by id: `_named` gives their codes
             elif count and value not in (None, ""):  # a FILTER's count may be 0
                 counts[kind][value] = count
     rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
@@ -287,9 +281,9 @@ def _page_and_facets(actor: Actor, query: Query, chosen: dict[str, set[str]],
 def _facet_arms(where) -> list[str]:
     """The statement's arms counting each facet's values over `m`; `where(name)` is the
     condition of the filters chosen in the other facets. Collections and provinces are
-    counted by id, in the `id` column. On PostgreSQL the five facets of the documents' own
-    columns are one pass over the matches (GROUPING SETS, each set counting with its own
-    FILTER); SQLite has no GROUPING SETS, and its arms each read `m` again."""
+    counted by id, in the `id` column. Where the backend has GROUPING SETS (PostgreSQL) the
+    five facets of the documents' own columns are one pass over the matches, each set
+    counting with its own FILTER; elsewhere (SQLite) an arm per facet reads `m` again."""
     through = Document.provinces.through._meta.db_table
     arms = [f"SELECT 'province', NULL, t.province_id, NULL, NULL, COUNT(*) FROM m JOIN "
             f"{through} t ON t.document_id = m.m_id WHERE {where('province')} "
@@ -301,7 +295,7 @@ def _facet_arms(where) -> list[str]:
         return (("NULL", column) if name == "collection"
                 else (f"CAST({column} AS varchar(300))", "NULL"))
 
-    if connection.vendor != "postgresql":
+    if not backend().GROUPING_SETS:
         for name, column in columns.items():
             value, pk = value_and_id(name, column)
             arms.append(f"SELECT '{name}', {value}, {pk}, NULL, NULL, COUNT(*) FROM m "
@@ -324,13 +318,13 @@ def _facet_arms(where) -> list[str]:
 
 def _facets(counts: dict[str, dict], chosen: dict[str, set[str]]
             ) -> dict[str, list[FacetValue]]:
-    """The counted values of each facet with their labels, in the order the page shows;
-    collections and provinces, counted by id, are shown and chosen by their codes."""
-    labels = _labels(counts)
+    """The counted values of each facet with their labels, in the order the page shows."""
+    counts, labels = _named(counts)
     facets = {}
     for name in FACETS:
-        values = [FacetValue(value, label, count, value in chosen.get(name, ()))
-                  for value, label, count in _labelled(name, counts[name], labels[name])]
+        values = [FacetValue(value, labels[name].get(value, value), count,
+                             value in chosen.get(name, ()))
+                  for value, count in counts[name].items()]
         if name == "year":
             values.sort(key=lambda item: item.value, reverse=True)
         else:
@@ -339,19 +333,12 @@ def _facets(counts: dict[str, dict], chosen: dict[str, set[str]]
     return facets
 
 
-def _labelled(name: str, counts: dict, labels: dict) -> list[tuple[str, str, int]]:
-    """(value, label, count) of one facet's counts."""
-    if name in ("province", "collection"):
-        return [(labels[pk][0], labels[pk][1], count) for pk, count in counts.items()
-                if pk in labels]
-    return [(value, labels.get(value, value), count) for value, count in counts.items()]
-
-
-def _labels(counts: dict[str, dict]) -> dict[str, dict]:
-    """Each facet's labels by value; for collections and provinces (code, label) by id."""
+def _named(counts: dict[str, dict]) -> tuple[dict[str, dict[str, int]], dict[str, dict]]:
+    """The counts with collections and provinces under their codes (the statement counts them
+    by id), and each facet's labels by value."""
     from envhub.registry.models import Province
 
-    labels: dict[str, dict] = {
+    labels: dict[str, dict[str, str]] = {
         "type": {value: str(label) for value, label in DocumentType.choices},
         "access_level": {value: str(label) for value, label in AccessLevel.choices},
         "collection": {}, "province": {}, "year": {}, "issuing_body": {},
@@ -362,9 +349,12 @@ def _labels(counts: dict[str, dict]) -> dict[str, dict]:
         facet=Value("collection")).order_by().values_list("facet", "pk", "code", "title")
     provinces = Province.objects.annotate(facet=Value("province")).order_by().values_list(
         "facet", "pk", "code", "name")
+    by_code = {**counts, "collection": {}, "province": {}}
     for facet, pk, code, label in collections.union(provinces, all=True):
-        labels[facet][pk] = (code, label)
-    return labels
+        labels[facet][code] = label
+        if pk in counts[facet]:
+            by_code[facet][code] = counts[facet][pk]
+    return by_code, labels
 
 
 def search(actor: Actor, text: str | None = None, filters: Filters | None = None,

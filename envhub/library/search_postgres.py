@@ -33,7 +33,11 @@ SCOPES = {"title": ("title_vec", ("title",)),
 # uses the index only for this very expression.
 SHINGLES = ("(library_search_shingles(title_text) || library_search_shingles(meta_text) "
             "|| library_search_shingles(body_text))")
-
+# How `search` holds the matches before joining them to the documents: inlined, so that they
+# are joined as they come rather than copied whole first (up to every document).
+ENGINE_CTE = "NOT MATERIALIZED"
+# The facets of the documents' columns are counted in one pass (`search._facet_arms`).
+GROUPING_SETS = True
 
 
 def _tsquery(query: Query) -> str:

@@ -24,6 +24,11 @@ META = "library_search_meta"
 # included), all (`tiers` reads `WORDS` instead unless the query has a phrase).
 SCOPES = {"title": (META, "{title} : "), "meta": (META, ""), "all": (TABLE, "")}
 
+# How `search` holds the matches before joining them to the documents: materialised, so that
+# the MATCH runs once whatever SQLite's plan of the join.
+ENGINE_CTE = "MATERIALIZED"
+GROUPING_SETS = False  # SQLite has none: `search._facet_arms` counts a facet an arm
+
 
 def _expression(query: Query) -> str:
     pieces = []
