@@ -351,7 +351,11 @@ def build_world(provinces: dict[str, Province]) -> World:
 
 @pytest.fixture
 def world(reference) -> World:
-    return build_world(reference)
+    """The two-province world, in the test's own transaction: built once per worker, then
+    copied (tests/world_copy.py)."""
+    from tests import world_copy
+
+    return world_copy.world(reference, build_world)
 
 
 @pytest.fixture

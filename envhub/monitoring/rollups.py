@@ -224,7 +224,9 @@ def _day_rows(keys, hours: dict | None = None) -> dict[tuple[int, datetime.date]
     stored ones. Reads only."""
     intervals = _interval_by_series({series_id for series_id, _ in keys})
     by = rule()
-    hours = hours or {}
+    computed: dict[int, list] = {}  # `hours` by series: a day reads only its own series'
+    for (series_id, hour), row in (hours or {}).items():
+        computed.setdefault(series_id, []).append((hour, row))
     found: dict[tuple[int, datetime.date], tuple | None] = {}
     for series_id, days in _by_series(keys).items():
         wanted = set(days)
@@ -234,8 +236,8 @@ def _day_rows(keys, hours: dict | None = None) -> dict[tuple[int, datetime.date]
             series_id=series_id, hour_end__gt=first, hour_end__lte=last
         ).values_list("hour_end", "count", "valid_count", "calibrating_count", "error_count",
                       "total", "mean", "minimum", "maximum", "valid")}
-        for (of_series, hour), row in hours.items():
-            if of_series == series_id and first < hour <= last:
+        for hour, row in computed.get(series_id, ()):
+            if first < hour <= last:
                 stored[hour] = None if row is None else [row[i] for i in _HOUR_FOR_DAY]
         tallies: dict[datetime.date, _Tally] = {}
         for hour in sorted(stored):
