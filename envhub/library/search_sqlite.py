@@ -5,9 +5,11 @@ tokenizer only splits at the single spaces between them.
 Two more FTS5 indexes hold the same rows, contentless (migration 0004):
 `library_search_words` (detail=none: only which documents hold each word) answers queries
 without a phrase, and `library_search_meta` (title and metadata, with positions) the order's
-tiers. `library_search` with its positions is read only for a phrase in the text: the positions
-of a common word run to megabytes over a large library, and reading them is what a query of
-words cost before.
+tiers. A phrase reads no positions in the text either (those of a common word run to megabytes over
+a large library): `library_search_shingles` (detail=none, migration 0007) holds each
+document's pairs and triples of consecutive words as tokens (`quan_trac`, `quan_trac_moi`); the
+documents holding all the phrase's words and shingles are its candidates, and the phrase is
+checked in their folded fields, which `library_search` keeps (`tiers`).
 
 Every word of the user's is quoted in the MATCH expression built here (`"quan"`, `"quan"*`,
 `"chat luong"`): the words are ASCII letters and digits only, so nothing the user types can
@@ -15,11 +17,12 @@ become FTS5 syntax (NEAR, column filters, NOT, `^`)."""
 
 from __future__ import annotations
 
-from envhub.library.search_query import Phrase, Query, Term
+from envhub.library.search_query import Phrase, Query, Term, phrase_shingles, shingles_text
 
 TABLE = "library_search"
 WORDS = "library_search_words"
 META = "library_search_meta"
+SHINGLES = "library_search_shingles"
 # The index and columns each scope of a match reads: the title, the metadata (title
 # included), all (`tiers` reads `WORDS` instead unless the query has a phrase).
 SCOPES = {"title": (META, "{title} : "), "meta": (META, ""), "all": (TABLE, "")}
@@ -30,11 +33,14 @@ ENGINE_CTE = "MATERIALIZED"
 GROUPING_SETS = False  # SQLite has none: `search._facet_arms` counts a facet an arm
 
 
-def _expression(query: Query) -> str:
+def _expression(query: Query, phrases: bool = True) -> str:
+    """The FTS5 expression of `query`; without `phrases`, a phrase's words each on their own
+    (for an index without positions)."""
     pieces = []
     for part in query.parts:
         if isinstance(part, Phrase):
-            pieces.append('"' + " ".join(part.words) + '"')
+            quoted = [" ".join(part.words)] if phrases else list(dict.fromkeys(part.words))
+            pieces.extend(f'"{text}"' for text in quoted)
         elif isinstance(part, Term):
             pieces.append(f'"{part.word}"' + ("*" if part.prefix else ""))
     return " AND ".join(pieces)
@@ -56,12 +62,30 @@ def tiers(query: Query) -> tuple[str, list]:
     the ids of a non-correlated IN as one temporary index)."""
     title, title_params = match(query, "title")
     meta, meta_params = match(query, "meta")
-    table = SCOPES["all"][0]
-    if not any(isinstance(part, Phrase) for part in query.parts):
-        table = WORDS
-    return (f"SELECT rowid AS id, CASE WHEN rowid IN ({title}) THEN 2 WHEN rowid IN ({meta}) "
-            f"THEN 1 ELSE 0 END AS tier FROM {table} WHERE {table} MATCH %s",
-            [*title_params, *meta_params, _expression(query)])
+    tier = (f"CASE WHEN rowid IN ({title}) THEN 2 WHEN rowid IN ({meta}) THEN 1 ELSE 0 END "
+            "AS tier")
+    phrases = [part for part in query.parts if isinstance(part, Phrase)]
+    if not phrases:
+        return (f"SELECT rowid AS id, {tier} FROM {WORDS} WHERE {WORDS} MATCH %s",
+                [*title_params, *meta_params, _expression(query)])
+    # The candidates hold the shingles of each phrase and every word (`WORDS`), as one set
+    # (two `rowid IN` let SQLite look up every document holding the words, 5 times slower); a
+    # phrase is then checked in the folded fields `TABLE` keeps, whose words are joined by
+    # single spaces: " quan trac moi " lies in " <field> " exactly where FTS5 would find the
+    # phrase. Reading FTS5's positions instead costs every position of every word.
+    shingles = [shingle for phrase in phrases for shingle in phrase_shingles(phrase.words)]
+    checks, padded = [], []
+    for phrase in phrases:
+        checks.append("(" + " OR ".join(f"instr(' ' || {column} || ' ', %s) > 0"
+                                        for column in ("title", "meta", "body")) + ")")
+        padded += [" " + " ".join(phrase.words) + " "] * 3
+    return (f"SELECT rowid AS id, {tier} FROM {TABLE} "
+            f"WHERE rowid IN (SELECT rowid FROM {SHINGLES} WHERE {SHINGLES} MATCH %s "
+            f"INTERSECT SELECT rowid FROM {WORDS} WHERE {WORDS} MATCH %s) "
+            f"AND {' AND '.join(checks)}",
+            [*title_params, *meta_params,
+             " AND ".join(f'"{shingle}"' for shingle in dict.fromkeys(shingles)),
+             _expression(query, phrases=False), *padded])
 
 
 def _forget(cursor, document_id: int) -> None:
@@ -73,6 +97,11 @@ def _forget(cursor, document_id: int) -> None:
     cursor.execute(f"INSERT INTO {META} ({META}, rowid, title, meta) "
                    f"SELECT 'delete', rowid, title, meta FROM {TABLE} WHERE rowid = %s",
                    [document_id])
+    cursor.execute(f"SELECT title, meta, body FROM {TABLE} WHERE rowid = %s", [document_id])
+    indexed = cursor.fetchone()
+    if indexed is not None:
+        cursor.execute(f"INSERT INTO {SHINGLES} ({SHINGLES}, rowid, shingles) "
+                       "VALUES ('delete', %s, %s)", [document_id, shingles_text(*indexed)])
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
 
 
@@ -84,6 +113,8 @@ def upsert(cursor, document_id: int, title: str, meta: str, body: str) -> None:
                    [document_id, title, meta, body])
     cursor.execute(f"INSERT INTO {META} (rowid, title, meta) VALUES (%s, %s, %s)",
                    [document_id, title, meta])
+    cursor.execute(f"INSERT INTO {SHINGLES} (rowid, shingles) VALUES (%s, %s)",
+                   [document_id, shingles_text(title, meta, body)])
 
 
 def delete(cursor, document_ids: list[int]) -> None:
@@ -93,7 +124,7 @@ def delete(cursor, document_ids: list[int]) -> None:
 
 def optimise(cursor) -> None:
     """Merge the index's segments after a rebuild: fewer b-trees for each query to read."""
-    for table in (TABLE, WORDS, META):
+    for table in (TABLE, WORDS, META, SHINGLES):
         cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
