@@ -53,7 +53,7 @@ def _reporting(first, last, provinces) -> int:
                 "AND st.kind <> 'periodic'" + where, [first, last, *params])[0][0]
 
 
-def _completeness(first, last, provinces) -> float:
+def _completeness(first, last, provinces, now=NOW) -> float | None:
     where, params = _in(provinces)
     valid = _sql("SELECT COALESCE(SUM(r.valid_hours), 0) FROM monitoring_dailyrollup r "
                  "JOIN monitoring_series s ON s.id = r.series_id "
@@ -66,8 +66,11 @@ def _completeness(first, last, provinces) -> float:
                   "JOIN registry_province p ON p.id = st.province_id "
                   "WHERE st.active AND st.kind <> 'periodic'" + where, params)[0][0]
     start, end = _bounds(first, last)
-    hours = (min(end, NOW) - start) // datetime.timedelta(hours=1)
-    return round(100.0 * valid / (series * hours), 1)
+    hours = (min(end, now) - start) // datetime.timedelta(hours=1)
+    if not series * hours:
+        return None  # no hour of the period has ended: nothing was expected yet
+    # Capped at 100: the hour in progress may already count as valid (the dashboard's rule).
+    return round(min(100.0, 100.0 * valid / (series * hours)), 1)
 
 
 def _state_now(state, provinces) -> int:
@@ -121,9 +124,9 @@ def test_it_reads_the_states_at_the_end_of_a_past_period(world, seeded):
 
 # --- compliance -----------------------------------------------------------------------------
 
-def _hours_over(first, last, provinces) -> tuple[int, int]:
+def _hours_over(first, last, provinces, now=NOW) -> tuple[int, int]:
     start, end = _bounds(first, last)
-    found = [row for code, row in plain_over(start, min(end, NOW)).items()
+    found = [row for code, row in plain_over(start, min(end, now)).items()
              if provinces is None or code in provinces]
     return sum(hours for hours, _ in found), sum(facilities for _, facilities in found)
 
