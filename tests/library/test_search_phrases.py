@@ -68,15 +68,20 @@ def long_texts_fixture():
     for identifier, title, text in (("LONG", "Báo cáo tổng hợp", LONG),
                                     ("SCATTERED", "Báo cáo rời rạc", SCATTERED),
                                     ("TITLE", "Báo cáo quan trắc", "môi trường " * 300)):
-        document = Document.objects.create(
-            collection=collection, identifier=identifier, title=title,
-            access_level=AccessLevel.PUBLIC, type="monitoring_report",
-            issued_on=datetime.date(2024, 1, 1))
-        DocumentText.objects.create(document=document, version=1, content=text, pages=1,
-                                    method="text_layer")
-        search.index_document(document)
-        documents[identifier] = document
+        documents[identifier] = indexed(collection, identifier, title, text)
     return documents
+
+
+def indexed(collection, identifier: str, title: str, text: str) -> Document:
+    """A public report of one page holding `text`, in the index."""
+    document = Document.objects.create(
+        collection=collection, identifier=identifier, title=title,
+        access_level=AccessLevel.PUBLIC, type="monitoring_report",
+        issued_on=datetime.date(2024, 1, 1))
+    DocumentText.objects.create(document=document, version=1, content=text, pages=1,
+                                method="text_layer")
+    search.index_document(document)
+    return document
 
 
 def found(text):

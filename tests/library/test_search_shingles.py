@@ -5,7 +5,6 @@ a phrase finds what reading the texts finds."""
 
 from __future__ import annotations
 
-import datetime
 import importlib
 
 import pytest
@@ -15,8 +14,9 @@ from hypothesis import strategies as st
 
 from envhub.core.permissions import system_actor
 from envhub.library import search, search_sqlite
-from envhub.library.models import AccessLevel, Collection, Document, DocumentText
+from envhub.library.models import Collection, Document
 from envhub.library.search_query import phrase_shingles, shingles_text
+from tests.library.test_search_phrases import indexed
 
 MIGRATION = importlib.import_module("envhub.library.migrations.0007_search_shingles_sqlite")
 
@@ -49,14 +49,7 @@ def test_the_migration_writes_the_shingles_the_code_forgets(fields):
 
 def _document(identifier: str, title: str, text: str) -> Document:
     collection, _ = Collection.objects.get_or_create(code="cap", title="Cặp từ")
-    document = Document.objects.create(
-        collection=collection, identifier=identifier, title=title,
-        access_level=AccessLevel.PUBLIC, type="monitoring_report",
-        issued_on=datetime.date(2024, 1, 1))
-    DocumentText.objects.create(document=document, version=1, content=text, pages=1,
-                                method="text_layer")
-    search.index_document(document)
-    return document
+    return indexed(collection, identifier, title, text)
 
 
 def _holding(shingles: str, document: Document) -> bool:
