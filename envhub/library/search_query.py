@@ -196,7 +196,6 @@ def parse(text: str | None) -> Query:
     return Query(text=text.strip(), parts=parts)
 
 
-
 def _runs(words, length: int) -> list[str]:
     return ["_".join(words[at:at + length]) for at in range(len(words) - length + 1)]
 

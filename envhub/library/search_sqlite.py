@@ -2,14 +2,14 @@
 the document's id. It is handed words already folded (`search_query`), so the `unicode61`
 tokenizer only splits at the single spaces between them.
 
-Two more FTS5 indexes hold the same rows, contentless (migration 0004):
+Three more FTS5 indexes hold the same rows, contentless (migrations 0004 and 0007):
 `library_search_words` (detail=none: only which documents hold each word) answers queries
-without a phrase, and `library_search_meta` (title and metadata, with positions) the order's
-tiers. A phrase reads no positions in the text either (those of a common word run to megabytes over
-a large library): `library_search_shingles` (detail=none, migration 0007) holds each
-document's pairs and triples of consecutive words as tokens (`quan_trac`, `quan_trac_moi`); the
-documents holding all the phrase's words and shingles are its candidates, and the phrase is
-checked in their folded fields, which `library_search` keeps (`tiers`).
+without a phrase; `library_search_meta` (title and metadata, with positions) the order's
+tiers; `library_search_shingles` (detail=none) each document's pairs and triples of
+consecutive words as tokens (`quan_trac`, `quan_trac_moi`). The documents holding a phrase's
+shingles and the query's words are its candidates, and the phrase is checked in their folded
+fields, which `library_search` keeps (`tiers`). No query reads `library_search`'s positions:
+those of a common word run to megabytes over a large library.
 
 Every word of the user's is quoted in the MATCH expression built here (`"quan"`, `"quan"*`,
 `"chat luong"`): the words are ASCII letters and digits only, so nothing the user types can
@@ -24,8 +24,8 @@ WORDS = "library_search_words"
 META = "library_search_meta"
 SHINGLES = "library_search_shingles"
 # The index and columns each scope of a match reads: the title, the metadata (title
-# included), all (`tiers` reads `WORDS` instead unless the query has a phrase).
-SCOPES = {"title": (META, "{title} : "), "meta": (META, ""), "all": (TABLE, "")}
+# included). The whole text is read through `WORDS` and `SHINGLES` (`tiers`).
+SCOPES = {"title": (META, "{title} : "), "meta": (META, "")}
 
 # How `search` holds the matches before joining them to the documents: materialised, so that
 # the MATCH runs once whatever SQLite's plan of the join.
@@ -46,7 +46,7 @@ def _expression(query: Query, phrases: bool = True) -> str:
     return " AND ".join(pieces)
 
 
-def match(query: Query, scope: str = "all") -> tuple[str, list]:
+def match(query: Query, scope: str) -> tuple[str, list]:
     """SQL selecting the ids of the documents where every part of `query` is found in the
     columns of `scope`."""
     table, columns = SCOPES[scope]
@@ -89,19 +89,19 @@ def tiers(query: Query) -> tuple[str, list]:
 
 
 def _forget(cursor, document_id: int) -> None:
-    # A contentless index forgets a row only when told the values it indexed: read
-    # them from the table they came from, before that row changes.
-    cursor.execute(f"INSERT INTO {WORDS} ({WORDS}, rowid, title, meta, body) "
-                   f"SELECT 'delete', rowid, title, meta, body FROM {TABLE} WHERE rowid = %s",
-                   [document_id])
-    cursor.execute(f"INSERT INTO {META} ({META}, rowid, title, meta) "
-                   f"SELECT 'delete', rowid, title, meta FROM {TABLE} WHERE rowid = %s",
-                   [document_id])
+    # A contentless index forgets a row only when told the values it indexed: read them
+    # from the table they came from, before that row changes.
     cursor.execute(f"SELECT title, meta, body FROM {TABLE} WHERE rowid = %s", [document_id])
     indexed = cursor.fetchone()
-    if indexed is not None:
-        cursor.execute(f"INSERT INTO {SHINGLES} ({SHINGLES}, rowid, shingles) "
-                       "VALUES ('delete', %s, %s)", [document_id, shingles_text(*indexed)])
+    if indexed is None:
+        return
+    title, meta, body = indexed
+    cursor.execute(f"INSERT INTO {WORDS} ({WORDS}, rowid, title, meta, body) "
+                   "VALUES ('delete', %s, %s, %s, %s)", [document_id, title, meta, body])
+    cursor.execute(f"INSERT INTO {META} ({META}, rowid, title, meta) "
+                   "VALUES ('delete', %s, %s, %s)", [document_id, title, meta])
+    cursor.execute(f"INSERT INTO {SHINGLES} ({SHINGLES}, rowid, shingles) "
+                   "VALUES ('delete', %s, %s)", [document_id, shingles_text(title, meta, body)])
     cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [document_id])
 
 
