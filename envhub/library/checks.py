@@ -15,6 +15,7 @@ Each check reads a local, seekable copy of the file and refuses with a `FormatEr
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -30,6 +31,9 @@ MAX_PIXELS = 2 * 89_478_485
 MAX_MANIFEST_BYTES = 1 << 20
 # What each zipped kind must hold (OOXML by its parts, ODT by its `mimetype` member).
 ZIP_PARTS = {formats.DOCX: "word/document.xml", formats.XLSX: "xl/workbook.xml"}
+EOF_MARKER = b"%%EOF"
+EOF_SEARCH_CHUNK = 1 << 20
+EOF_SLACK = 1024  # bytes after the last %%EOF that pypdf's own search passes quickly
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
 
     reader = None
     try:
-        reader = PdfReader(local, strict=False)
+        reader = PdfReader(_through_last_eof(local), strict=False)
         if reader.is_encrypted:
             raise FormatError("encrypted", gettext_noop(
                 "The PDF is encrypted or protected by a password: save it again without "
@@ -69,8 +73,7 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError):
         # pypdf raises many kinds for a broken file; each means the same to the sender.
-        raise FormatError("corrupt", gettext_noop(
-            "The PDF cannot be read: it is damaged or not a real PDF.")) from None
+        raise _unreadable() from None
     finally:
         _forget(reader)
         reader = None  # nor kept by the frame of a refusal's traceback
@@ -81,6 +84,67 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
             "The PDF has %(pages)s pages; the library takes at most %(limit)s pages in one "
             "file. Split it into parts."), pages=pages, limit=max_pages)
     return pages
+
+
+def _through_last_eof(local: BinaryIO) -> BinaryIO:
+    """The PDF up to its last `%%EOF`, found from the end in chunks at the speed of
+    `bytes.rfind`. pypdf looks for that marker a line at a time in Python: bytes appended
+    after it (a scanner's padding, or a hostile upload) cost it about half a second a
+    megabyte, minutes for a file near the size limit. Readers ignore what follows the last
+    `%%EOF`; a file with none is not a PDF."""
+    size = end = local.seek(0, io.SEEK_END)
+    while end > 0:
+        start = max(0, end - EOF_SEARCH_CHUNK)
+        local.seek(start)
+        # The chunk runs on past `end` by the marker's length less one, so that a marker lying
+        # across two chunks is found in the later one.
+        chunk = local.read(end - start + len(EOF_MARKER) - 1)
+        found = chunk.rfind(EOF_MARKER)
+        if found >= 0:
+            local.seek(0)
+            through = start + found + len(EOF_MARKER)
+            # A line end or two after the marker, as in nearly every PDF, pypdf passes at once;
+            # the file is read directly then, without the view's cost on each small read.
+            return local if size - through <= EOF_SLACK else _Prefix(local, through)
+        end = start
+    raise _unreadable()
+
+
+def _unreadable() -> FormatError:
+    return FormatError("corrupt", gettext_noop(
+        "The PDF cannot be read: it is damaged or not a real PDF."))
+
+
+class _Prefix(io.RawIOBase):
+    """The first `size` bytes of a seekable file, read as a whole file: each read goes to the
+    file (a few times slower for pypdf's many small reads, hence only where bytes follow the
+    last `%%EOF`)."""
+
+    def __init__(self, raw: BinaryIO, size: int):
+        super().__init__()
+        self._raw, self._size, self._position = raw, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        wanted = max(0, min(len(buffer), self._size - self._position))
+        self._raw.seek(self._position)
+        data = self._raw.read(wanted)
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 def _forget(reader) -> None:

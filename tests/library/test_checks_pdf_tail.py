@@ -1,0 +1,62 @@
+"""A PDF's check reads the file only up to its last `%%EOF` (`checks._through_last_eof`):
+bytes after it — a scanner's padding, or a hostile upload's megabytes — neither change what the
+check finds nor make pypdf search them a line at a time (half a second a megabyte, minutes near
+the size limit); a file with no `%%EOF` at all is refused as unreadable."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envhub.library import checks
+from envhub.library.formats import FormatError
+from tests.library.sample_files import pdf
+
+
+def _pages(data: bytes) -> int:
+    return checks.check_pdf(io.BytesIO(data), 5000)
+
+
+def test_megabytes_after_the_end_are_not_read_as_the_pdf():
+    padded = pdf(3) + b"% padding of a large scan\n" * 120_000  # 3 MB
+    source = io.BytesIO(padded)
+    assert isinstance(checks._through_last_eof(source), checks._Prefix)
+    assert _pages(padded) == 3
+
+
+@pytest.mark.parametrize("padding", range(16))  # the marker at every place in a chunk
+def test_a_marker_across_two_chunks_is_found(monkeypatch, padding):
+    monkeypatch.setattr(checks, "EOF_SEARCH_CHUNK", 16)
+    monkeypatch.setattr(checks, "EOF_SLACK", 0)  # through the view, whatever the padding
+    data = pdf(2) + b"x" * padding
+    through = checks._through_last_eof(io.BytesIO(data))
+    assert through.seek(0, io.SEEK_END) == data.rindex(b"%%EOF") + len(b"%%EOF")
+    assert _pages(data) == 2
+
+
+def test_the_view_reads_only_the_first_bytes():
+    view = checks._Prefix(io.BytesIO(b"0123456789"), 4)
+    assert view.read() == b"0123"
+    assert view.seek(-2, io.SEEK_END) == 2 and view.read(10) == b"23"
+    assert view.seek(1) == 1 and view.read(2) == b"12" and view.tell() == 3
+    assert view.seek(100) == 100 and view.read(1) == b""
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 100,  # a header and no end
+    b"%PDF-1.7\n%%EO",
+    b"",
+])
+def test_a_file_without_an_end_of_file_marker_is_refused(data):
+    with pytest.raises(FormatError) as refusal:
+        _pages(data)
+    assert refusal.value.code == "corrupt"
+
+
+@settings(max_examples=60, deadline=None)
+@given(tail=st.binary(max_size=4000).filter(lambda tail: b"%%EOF" not in tail))
+def test_whatever_follows_the_end_the_pdf_reads_the_same(tail):
+    assert _pages(pdf(2) + tail) == 2
