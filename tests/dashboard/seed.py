@@ -201,10 +201,11 @@ def figures_world(world) -> dict:
                             EventStatus.WITHDRAWN, local(D(2026, 10, 26))),
     }
 
-    # Daily VN_AQI: Hà Nội's station, October and November; Đồng Nai is no main city.
+    # Daily VN_AQI: Hà Nội's station, October and November, in turn in each of the six
+    # categories (good to hazardous); Đồng Nai is no main city.
     aqi = []
     for day in days_from(OCT, 31) + days_from(NOV, 19):
-        value = 40 if day.day % 3 == 0 else (80 if day.day % 3 == 1 else 160)
+        value = (40, 80, 130, 160, 250, 350)[day.day % 6]
         aqi.append(DailyAqi(station=world.air_hn, day=day, aqi=value, category=""))
         aqi.append(DailyAqi(station=world.air_dn, day=day, aqi=30, category=""))
     DailyAqi.objects.bulk_create(aqi)

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.db import connection
 
+from envhub.airquality import vn_aqi
 from envhub.core import config
 from envhub.dashboard import changes, filters, services
 from tests.dashboard.seed import NOW, TODAY, local, plain_over
@@ -200,9 +201,13 @@ def test_it_counts_aqi_days_in_the_main_cities(world, seeded, persona, provinces
     cities = tuple(config.DEFAULT_DASHBOARD_CITIES)
     now = _aqi_days(datetime.date(2026, 11, 1), datetime.date(2026, 11, 30), cities)
     before = _aqi_days(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), cities)
-    for code in ("good", "moderate", "poor", "hazardous"):
+    codes = [category.code for category in vn_aqi.CATEGORIES]
+    assert codes == ["good", "moderate", "poor", "bad", "very_bad", "hazardous"]
+    for code in codes:
         assert board.figure(f"aqi_{code}").value == now.get(code, 0)
         assert board.figure(f"aqi_{code}").previous == before.get(code, 0)
+    if provinces is None or "01" in provinces:  # Hà Nội's days fall in every category
+        assert all(now.get(code) for code in codes) and all(before.get(code) for code in codes)
     # Each main city in view is listed, with its days; Đồng Nai (75) is no main city.
     assert [city["code"] for city in board.aqi_cities] == [
         code for code in cities if provinces is None or code in provinces]
