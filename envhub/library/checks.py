@@ -34,6 +34,9 @@ ZIP_PARTS = {formats.DOCX: "word/document.xml", formats.XLSX: "xl/workbook.xml"}
 EOF_MARKER = b"%%EOF"
 EOF_SEARCH_CHUNK = 1 << 20
 EOF_SLACK = 1024  # bytes after the last %%EOF that pypdf's own search passes quickly
+# The most pypdf may read at once. It reads a PDF whose table of objects is damaged whole, to
+# rebuild that table: a larger file is refused rather than held in memory.
+WHOLE_READ_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,10 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    reader = None
+    reader = source = None
     try:
-        reader = PdfReader(_through_last_eof(local), strict=False)
+        source = _through_last_eof(local)
+        reader = PdfReader(source, strict=False)
         if reader.is_encrypted:
             raise FormatError("encrypted", gettext_noop(
                 "The PDF is encrypted or protected by a password: save it again without "
@@ -73,6 +77,11 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError):
         # pypdf raises many kinds for a broken file; each means the same to the sender.
+        if isinstance(source, _Prefix) and source.refused:
+            raise FormatError("corrupt", gettext_noop(
+                "The PDF is damaged (its table of objects cannot be read) and too large to be "
+                "repaired on receipt: open it in a PDF reader, save it again, then send it."),
+            ) from None
         raise _unreadable() from None
     finally:
         _forget(reader)
@@ -103,9 +112,11 @@ def _through_last_eof(local: BinaryIO) -> BinaryIO:
         if found >= 0:
             local.seek(0)
             through = start + found + len(EOF_MARKER)
-            # A line end or two after the marker, as in nearly every PDF, pypdf passes at once;
-            # the file is read directly then, without the view's cost on each small read.
-            return local if size - through <= EOF_SLACK else _Prefix(local, through)
+            # A file pypdf may hold whole, with a line end or two after the marker (nearly
+            # every PDF), is read directly, without the view's cost on each small read.
+            if size <= WHOLE_READ_LIMIT and size - through <= EOF_SLACK:
+                return local
+            return _Prefix(local, through)
         end = start
     raise _unreadable()
 
@@ -116,13 +127,15 @@ def _unreadable() -> FormatError:
 
 
 class _Prefix(io.RawIOBase):
-    """The first `size` bytes of a seekable file, read as a whole file: each read goes to the
-    file (a few times slower for pypdf's many small reads, hence only where bytes follow the
-    last `%%EOF`)."""
+    """The first `size` bytes of a seekable file, read as a whole file, in reads of at most
+    `WHOLE_READ_LIMIT` bytes (`refused` tells that one asked for more). Each read goes to the
+    file: a few times slower for pypdf's many small reads, hence only for large files and
+    those with bytes after their last `%%EOF`."""
 
     def __init__(self, raw: BinaryIO, size: int):
         super().__init__()
         self._raw, self._size, self._position = raw, size, 0
+        self.refused = False
 
     def readable(self) -> bool:
         return True
@@ -138,12 +151,23 @@ class _Prefix(io.RawIOBase):
         self._position = max(0, base + offset)
         return self._position
 
-    def readinto(self, buffer) -> int:
-        wanted = max(0, min(len(buffer), self._size - self._position))
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = max(0, self._size - self._position)
+        size = remaining if size is None or size < 0 else min(size, remaining)
+        if size > WHOLE_READ_LIMIT:
+            self.refused = True
+            raise OSError("a read larger than the library holds at once")
         self._raw.seek(self._position)
-        data = self._raw.read(wanted)
-        buffer[:len(data)] = data
+        data = self._raw.read(size)
         self._position += len(data)
+        return data
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
         return len(data)
 
 

@@ -64,6 +64,16 @@ def test_it_refuses_a_pdf_it_cannot_read(world, shelf, library_folder):
     assert refusal.details == {"file": ["corrupt"]}
 
 
+def test_it_refuses_a_damaged_pdf_too_large_to_repair_in_vietnamese(world, shelf,
+                                                                   library_folder, monkeypatch):
+    damaged = pdf(2).replace(b"startxref", b"startxref\n9999999\n%")
+    monkeypatch.setattr(checks, "WHOLE_READ_LIMIT", len(damaged) // 2)
+    with translation.override("vi"):
+        refusal = _refused(world, shelf, library_folder, "hong-lon.pdf", damaged)
+    assert refusal.details == {"file": ["corrupt"]}
+    assert "quá lớn để sửa" in str(refusal.message)
+
+
 def test_it_refuses_a_zip_bomb_by_ratio(world, shelf, library_folder):
     bomb = docx(extra={"word/media/zeros.bin": b"\0" * 20_000_000})
     assert len(bomb) < 100_000

@@ -1,11 +1,14 @@
 """A PDF's check reads the file only up to its last `%%EOF` (`checks._through_last_eof`):
 bytes after it — a scanner's padding, or a hostile upload's megabytes — neither change what the
 check finds nor make pypdf search them a line at a time (half a second a megabyte, minutes near
-the size limit); a file with no `%%EOF` at all is refused as unreadable."""
+the size limit); a file with no `%%EOF` at all is refused as unreadable. And pypdf never holds
+more than `WHOLE_READ_LIMIT` of a file at once: it reads a damaged PDF whole to repair it, so a
+larger damaged one is refused."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -60,3 +63,32 @@ def test_a_file_without_an_end_of_file_marker_is_refused(data):
 @given(tail=st.binary(max_size=4000).filter(lambda tail: b"%%EOF" not in tail))
 def test_whatever_follows_the_end_the_pdf_reads_the_same(tail):
     assert _pages(pdf(2) + tail) == 2
+
+
+def _damaged(data: bytes) -> bytes:
+    """`data` with its `startxref` pointing nowhere: pypdf must rebuild its table of objects."""
+    return re.sub(rb"startxref\s+\d+", b"startxref\n999999", data)
+
+
+def test_a_damaged_pdf_the_library_can_hold_is_repaired():
+    assert _pages(_damaged(pdf(3))) == 3
+
+
+def test_a_damaged_pdf_too_large_to_hold_is_refused_unread(monkeypatch):
+    data = _damaged(pdf(3))
+    monkeypatch.setattr(checks, "WHOLE_READ_LIMIT", len(data) // 2)
+    with pytest.raises(FormatError) as refusal:
+        _pages(data)
+    assert refusal.value.code == "corrupt" and "too large to be repaired" in refusal.value.message
+    monkeypatch.setattr(checks, "WHOLE_READ_LIMIT", 64 << 20)
+    assert _pages(data) == 3  # the same file, allowed to be held, is repaired
+
+
+def test_a_large_file_is_read_through_the_view_even_without_a_tail(monkeypatch):
+    monkeypatch.setattr(checks, "WHOLE_READ_LIMIT", 100)
+    data = pdf(1)
+    assert isinstance(checks._through_last_eof(io.BytesIO(data)), checks._Prefix)
+    view = checks._Prefix(io.BytesIO(data), len(data))
+    with pytest.raises(OSError):
+        view.read()
+    assert view.refused and view.read(50) == data[:50]
