@@ -95,13 +95,12 @@ def check_pdf(local: BinaryIO, max_pages: int) -> int:
     return pages
 
 
-def _through_last_eof(local: BinaryIO) -> BinaryIO:
-    """The PDF up to its last `%%EOF`, found from the end in chunks at the speed of
-    `bytes.rfind`. pypdf looks for that marker a line at a time in Python: bytes appended
-    after it (a scanner's padding, or a hostile upload) cost it about half a second a
-    megabyte, minutes for a file near the size limit. Readers ignore what follows the last
-    `%%EOF`; a file with none is not a PDF."""
-    size = end = local.seek(0, io.SEEK_END)
+def pdf_end(local: BinaryIO) -> int | None:
+    """The offset just past the PDF's last `%%EOF`, found from the end in chunks at the speed
+    of `bytes.rfind`; None when it has none. Readers ignore what follows that marker, but
+    pypdf looks for it a line at a time in Python (about half a second a megabyte) and
+    OCRmyPDF spends minutes on a few hundred kilobytes there."""
+    end = local.seek(0, io.SEEK_END)
     while end > 0:
         start = max(0, end - EOF_SEARCH_CHUNK)
         local.seek(start)
@@ -110,15 +109,24 @@ def _through_last_eof(local: BinaryIO) -> BinaryIO:
         chunk = local.read(end - start + len(EOF_MARKER) - 1)
         found = chunk.rfind(EOF_MARKER)
         if found >= 0:
-            local.seek(0)
-            through = start + found + len(EOF_MARKER)
-            # A file pypdf may hold whole, with a line end or two after the marker (nearly
-            # every PDF), is read directly, without the view's cost on each small read.
-            if size <= WHOLE_READ_LIMIT and size - through <= EOF_SLACK:
-                return local
-            return _Prefix(local, through)
+            return start + found + len(EOF_MARKER)
         end = start
-    raise _unreadable()
+    return None
+
+
+def _through_last_eof(local: BinaryIO) -> BinaryIO:
+    """The PDF up to its last `%%EOF`, as pypdf should read it; a file with none is not a
+    PDF."""
+    through = pdf_end(local)
+    if through is None:
+        raise _unreadable()
+    size = local.seek(0, io.SEEK_END)
+    local.seek(0)
+    # A file pypdf may hold whole, with a line end or two after the marker (nearly every PDF),
+    # is read directly, without the view's cost on each small read.
+    if size <= WHOLE_READ_LIMIT and size - through <= EOF_SLACK:
+        return local
+    return _Prefix(local, through)
 
 
 def _unreadable() -> FormatError:

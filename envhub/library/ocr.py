@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,9 @@ LANGUAGES = ("vie", "eng")
 PAGE_TIMEOUT = 300
 # How often a running OCR calls back (the caller renews its claim on the document).
 HEARTBEAT_SECONDS = 30
+# Beyond the pages' own time, how long OCRmyPDF may spend on a file (reading it, writing the
+# searchable PDF) before it is stopped: a file it cannot get through must not hold the worker.
+FILE_TIMEOUT = 600
 # Scans saved without their resolution are taken as 300 dpi, the usual archive scan.
 DEFAULT_IMAGE_DPI = 300
 _PAGES = re.compile(rb"^Pages:\s+(\d+)\s*$", re.MULTILINE)
@@ -153,11 +157,18 @@ def ocrmypdf_options() -> str:
         return ""
 
 
+def ocr_timeout(pages: int | None) -> float:
+    """The longest OCRmyPDF may run on a file of `pages` pages (unknown: one)."""
+    return max(1, pages or 1) * PAGE_TIMEOUT + FILE_TIMEOUT
+
+
 def make_searchable(source: Path, target: Path, *, image: bool = False,
-                    heartbeat: Callable[[], None] | None = None) -> None:
+                    heartbeat: Callable[[], None] | None = None,
+                    timeout: float | None = None) -> None:
     """OCR `source` (a PDF, or a scanned image when `image`) into `target`, a PDF with a text
     layer under the page images. Pages that already have text keep it (--skip-text: a born-
-    digital PDF with a few scanned pages is OCR'd on those pages only)."""
+    digital PDF with a few scanned pages is OCR'd on those pages only). Past `timeout`
+    seconds (default: `ocr_timeout` of one page) OCRmyPDF is stopped: ToolFailed("timeout")."""
     command = ["ocrmypdf", "--language", "+".join(LANGUAGES), "--output-type", "pdf",
                "--jobs", str(ocr_jobs()), "--tesseract-timeout", str(PAGE_TIMEOUT),
                "--quiet"]
@@ -181,11 +192,17 @@ def make_searchable(source: Path, target: Path, *, image: bool = False,
                                            env=environment)
             except OSError as error:
                 raise ToolFailed("missing_tool", f"ocrmypdf: {error}") from None
+            deadline = time.monotonic() + (timeout if timeout is not None else ocr_timeout(1))
             while True:
                 try:
-                    code = process.wait(HEARTBEAT_SECONDS)
+                    code = process.wait(max(0.0, min(HEARTBEAT_SECONDS,
+                                                     deadline - time.monotonic())))
                     break
                 except subprocess.TimeoutExpired:
+                    if time.monotonic() >= deadline:
+                        process.kill()
+                        process.wait()
+                        raise ToolFailed("timeout", "ocrmypdf") from None
                     if heartbeat is not None:
                         heartbeat()
                 except BaseException:
