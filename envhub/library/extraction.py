@@ -168,7 +168,7 @@ def _cut_after_end(path: Path) -> None:
     4 s without it, and longer the more there is."""
     with path.open("r+b") as copy:
         end = checks.pdf_end(copy)
-        if end is not None and copy.seek(0, 2) - end > checks.EOF_SLACK:
+        if end is not None and copy.seek(0, io.SEEK_END) - end > checks.EOF_SLACK:
             copy.truncate(end)
 
 
