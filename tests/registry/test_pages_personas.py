@@ -15,6 +15,7 @@ from envhub.accounts.models import ApiToken
 from envhub.core.permissions import system_actor
 from envhub.registry import services as registry
 from envhub.registry.models import Facility, Parameter, Sector, Station, StationKind
+from tests.pages import same_page
 
 pytestmark = pytest.mark.django_db
 
@@ -148,10 +149,6 @@ def vi(message: str) -> str:
         return translation.gettext(message)
 
 
-def _without_csrf(html: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 def facility_names(world, names) -> set[str]:
@@ -226,8 +223,8 @@ def test_it_opens_a_facility_in_scope_and_answers_404_for_the_others(world, pers
             # Indistinguishable from a facility that does not exist.
             missing = client.get("/facilities/999999/")
             assert missing.status_code == 404
-            assert _without_csrf(html.replace(path, "/facilities/999999/")) == \
-                _without_csrf(missing.content.decode())
+            assert same_page(html.replace(path, "/facilities/999999/")) == \
+                same_page(missing.content.decode())
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -267,8 +264,8 @@ def test_it_opens_a_station_in_scope_and_answers_404_for_the_others(world, perso
             assert f"Trạm {code}" not in html
             assert "Nhà máy" not in html
             missing = client.get("/stations/ZZNONE9/")
-            assert _without_csrf(html.replace(code, "ZZNONE9")) == \
-                _without_csrf(missing.content.decode())
+            assert same_page(html.replace(code, "ZZNONE9")) == \
+                same_page(missing.content.decode())
 
 
 def test_it_never_shows_the_hanoi_officer_anything_of_dong_nai(world):
